@@ -1,0 +1,1 @@
+"""Answering: from a question and an index to a short, cited answer. Never parses files."""

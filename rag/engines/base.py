@@ -1,0 +1,40 @@
+"""What every answer engine receives and must return.
+
+The assistant does retrieval, follow-up condensing and calculator routing once; an engine only turns
+that evidence into an answer. Keeping the evidence in one object lets a generative engine fall back to
+the extractive one on exactly the same input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from rag.types import Answer, RetrievedChunk, ToolCall
+
+
+@dataclass
+class AnswerContext:
+    """The evidence for one question, already retrieved and routed."""
+
+    question: str  # what the user typed
+    standalone_question: str  # the question made self-contained using the history
+    language: str  # 'nl' or 'en': the language the answer must be in
+    passages: list[RetrievedChunk]  # ranked evidence, best first (what may be cited)
+    retrieved: list[RetrievedChunk]  # everything retrieval returned (for the JSON contract)
+    history: list[dict[str, str]] = field(default_factory=list)
+    tool: ToolCall | None = None  # the calculator's result when the question is about money
+    tool_explanation: str | None = None  # the calculator's explain(lang) text, verbatim
+    plain_language: bool = False
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+class Engine(Protocol):
+    """An answer engine. ``stream`` yields text pieces and finally returns the complete Answer."""
+
+    name: str
+
+    def answer(self, ctx: AnswerContext) -> Answer: ...
+
+    def stream(self, ctx: AnswerContext) -> Iterator[str | Answer]: ...
