@@ -1,0 +1,58 @@
+"""The same index in a real Chroma server (`chroma run`): build, query, no-op, refresh over HTTP."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from ingest.api import build
+from rag.config import ROOT, Settings
+from rag.store import IndexStore, IndexUnavailableError
+
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_ingest_and_query_through_a_chroma_server(mini_settings: Settings, tmp_path: Path) -> None:
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "chroma"), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1",
+         "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        settings = mini_settings.model_copy(update={"chroma_url": f"http://127.0.0.1:{port}"})
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    pytest.fail("chroma server did not start")
+                time.sleep(0.3)
+        report = build(settings, progress=False)
+        assert report.ok and report.documents == 2
+        assert not (Path(settings.index_dir) / "chroma.sqlite3").exists()  # nothing embedded locally
+        store = IndexStore(settings)
+        hits = store.dense_search("Hoeveel cofinanciering moet de regio leveren?", 2)
+        assert hits and hits[0][0].doc_id == "alpha" and "50%" in hits[0][0].text
+        assert store.stats()["backend"] == "server" and store.stats()["size_bytes"] is None
+        assert build(settings, progress=False).noop
+        assert build(settings, progress=False, force=True).ok and store.refresh()
+        assert store.document("beta").text.startswith("# Beta")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    with pytest.raises(IndexUnavailableError, match="not reachable"):
+        IndexStore(settings).refresh()
