@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     )
     llm_threads: int = Field(2, ge=1)
     plain_language: bool = Field(False, description="Answer in plain Dutch (B1) with generative engines.")
+    llm_max_passages: int = Field(4, ge=1, description="Passages given to a language model (prompt length = CPU time).")
+    llm_passage_chars: int = Field(1000, ge=200, description="Characters of each passage shown to a language model.")
+    llm_max_tokens: int = Field(320, ge=16, description="Longest generated answer, in tokens.")
+    llm_condense_timeout_s: float = Field(20.0, gt=0, description="Seconds for model condensing before the deterministic method.")
+    llm_ctx: int = Field(4096, ge=512, description="Context window of the local model, in tokens.")
 
     # App
     feedback_path: Path = Field(ROOT / "feedback" / "feedback.jsonl", description="Where 👍/👎 feedback is appended.")

@@ -123,6 +123,7 @@ class Answer:
     fallback: str | None = None  # why a generative answer fell back to extractive, if it did
     notice: str | None = None  # a short message for the user (e.g. server down, question too long)
     refusal_reason: str | None = None  # 'not_in_documents', 'off_topic', 'injection', 'too_long', ...
+    verification: dict[str, Any] | None = None  # generative engines: what rag.verify kept and dropped
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -140,4 +141,5 @@ class Answer:
             "fallback": self.fallback,
             "notice": self.notice,
             "refusal_reason": self.refusal_reason,
+            "verification": self.verification,
         }

@@ -1,0 +1,355 @@
+"""The Assistant: one object the app, the CLI and the evaluation talk to.
+
+It does, once per question, everything that does not depend on the engine: input checks, language,
+follow-up condensing, declining, calculator routing and hybrid retrieval (``prepare``); then an engine
+turns that evidence into an answer, and the citation check runs on every answer before it leaves. An
+answer that fails the check is never shown: the assistant logs it and refuses instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+from rag import router
+from rag.citations import verify
+from rag.condense import condense
+from rag.config import Settings, get_settings
+from rag.engines.base import AnswerContext, Engine
+from rag.engines.extractive import ExtractiveEngine, prompt, question_parts
+from rag.retrieval import HybridRetriever, RetrievalResult, embed_query
+from rag.text import detect_language_with_history
+from rag.types import Answer, RetrievedChunk, ToolCall
+
+log = logging.getLogger(__name__)
+
+
+class UnknownDocumentFilterError(ValueError):
+    """A ``doc_ids`` filter names a document that is not in the index; str() is user-facing."""
+
+
+class Assistant:
+    """Question (+ history) in, cited :class:`Answer` out."""
+
+    def __init__(self, settings: Settings | None = None, store: Any | None = None) -> None:
+        self.settings = settings or get_settings()
+        if store is None:
+            from rag.store import IndexStore
+
+            store = IndexStore(self.settings)
+        self.store = store
+        self.retriever = HybridRetriever(store, self.settings)
+        self._engines: dict[str, Engine] = {}
+        self.extractive = ExtractiveEngine(self.settings)
+        self._engines["extractive"] = self.extractive
+        self._unavailable: dict[str, str] = {}
+
+    def warm(self, progress: bool = True) -> None:
+        """Load the models and sentence vectors now (one-time per index version; cached on disk)."""
+        self.retriever.ensure_fresh()
+        if not self.retriever.sentences_ready():
+            self.retriever.warm(progress=progress)
+
+    # -- engines ---------------------------------------------------------------------------------------
+
+    def engine(self, name: str | None = None) -> Engine:
+        """The named engine; one that cannot run here (no server, no model file) falls back to extractive
+        with a logged warning, so a question never fails because of the engine choice."""
+        name = name or self.settings.engine
+        if name not in self._engines:
+            from rag.engines.registry import get_engine
+
+            try:
+                self._engines[name] = get_engine(name, self.settings)
+            except Exception as exc:
+                log.warning("engine %s unavailable (%s); using extractive", name, exc)
+                self._unavailable[name] = str(exc)
+                return self.extractive
+        return self._engines[name]
+
+    # -- the pipeline --------------------------------------------------------------------------------
+
+    def _check_doc_ids(self, doc_ids: list[str] | None) -> list[str] | None:
+        if not doc_ids:
+            return None
+        known = {c.doc_id for c in self.retriever.chunks}
+        unknown = [d for d in doc_ids if d not in known]
+        if unknown:
+            raise UnknownDocumentFilterError(
+                f"unknown document id(s): {', '.join(unknown)} (known: {', '.join(sorted(known))})"
+            )
+        return list(doc_ids)
+
+    def prepare(
+        self, question: str, history: list[dict[str, str]] | None = None, *, doc_ids: list[str] | None = None
+    ) -> AnswerContext:
+        """Language, standalone question, routing and retrieval: the evidence any engine answers from."""
+        self.warm()
+        t0 = time.perf_counter()
+        history = [h for h in (history or []) if isinstance(h, dict) and h.get("content")]
+        doc_ids = self._check_doc_ids(doc_ids)
+        lang = detect_language_with_history(question, history)
+        standalone = condense(question, history)
+        decline = router.decline_reason(question)
+        route = router.Route("decline", reason=decline) if decline else router.route(standalone, lang)
+        claim = router.premise_claim(question) if not decline else None
+        t1 = time.perf_counter()
+
+        parts = question_parts(standalone)
+        # "..., en wanneer gaat die open?": a later part leans on the first one's subject
+        parts = [p if i == 0 else condense(p, [{"role": "user", "content": parts[0]}]) for i, p in enumerate(parts)]
+        qvec = embed_query(standalone)
+        part_vecs: list[tuple[str, np.ndarray | None]] = [(standalone, qvec)]
+        if len(parts) > 1:
+            part_vecs = [(p, embed_query(p)) for p in parts]
+        t2 = time.perf_counter()
+
+        k = self.settings.top_k
+        result = self.retriever.search(standalone, k, doc_ids)
+        hits = result.hits
+        extra_queries = [p for p, _ in part_vecs] if len(parts) > 1 else []
+        if claim:
+            extra_queries.append(claim)
+        if extra_queries:
+            hits = self._merge([result] + [self.retriever.search(q, k, doc_ids) for q in extra_queries], k)
+        t3 = time.perf_counter()
+
+        n = self.settings.answer_passages
+        passages = hits[: n + len(extra_queries) * 2]
+        tool = None
+        if route.kind in ("calc", "mixed"):
+            tool = ToolCall(name="cofinancing", input=route.tool_input, result=route.tool_result)
+        extras: dict[str, Any] = {
+            "hybrid": self.retriever,
+            "document": self.store.document,
+            "retrieval": result,
+            "query_vec": qvec,
+            "parts": part_vecs,
+            "route": route,
+            "mixed": route.kind == "mixed",
+            "rule_citations": route.rule_citations,
+            "decline": route.reason if route.kind == "decline" else None,
+            "premise_claim": claim,
+            "claim_vec": embed_query(claim) if claim else None,
+            "doc_ids": doc_ids,
+            "timings_ms": {
+                "route": (t1 - t0) * 1000,
+                "embed": (t2 - t1) * 1000,
+                "retrieve": (t3 - t2) * 1000 + (t2 - t1) * 1000,
+            },
+        }
+        return AnswerContext(
+            question=question,
+            standalone_question=standalone,
+            language=lang,
+            passages=passages,
+            retrieved=hits,
+            history=history,
+            tool=tool,
+            tool_explanation=route.explanation,
+            extras=extras,
+        )
+
+    @staticmethod
+    def _merge(results: list[RetrievalResult], k: int) -> list[RetrievedChunk]:
+        """Reciprocal-rank merge of the whole question's ranking with each part's (multi-part questions)."""
+        scores: dict[str, float] = {}
+        first: dict[str, RetrievedChunk] = {}
+        for w, res in zip([1.5] + [1.0] * (len(results) - 1), results, strict=True):
+            for h in res.hits:
+                scores[h.chunk.chunk_id] = scores.get(h.chunk.chunk_id, 0.0) + w / (10 + h.rank)
+                first.setdefault(h.chunk.chunk_id, h)
+        order = sorted(scores, key=lambda c: -scores[c])[:k]
+        return [
+            RetrievedChunk(first[c].chunk, r, scores[c], first[c].dense_rank, first[c].sparse_rank)
+            for r, c in enumerate(order, start=1)
+        ]
+
+    def _refusal(self, question: str, lang: str, text: str, reason: str, engine: str, **kw: Any) -> Answer:
+        return Answer(
+            question=question, language=lang, answer=text, refused=True, engine=engine, refusal_reason=reason, **kw
+        )
+
+    def _precheck(self, question: str, history: list[dict[str, str]] | None, engine: str) -> Answer | None:
+        """Input problems become a polite refused answer, never an exception."""
+        q = question if isinstance(question, str) else ""
+        if not q.strip():
+            lang = detect_language_with_history("", history)
+            return self._refusal(q, lang, prompt("empty", lang), "empty", engine)
+        limit = self.settings.max_question_chars
+        if len(q) > limit:
+            lang = detect_language_with_history(q[:500], history)
+            text = prompt("too_long", lang).format(n=len(q), max=limit)
+            return self._refusal(q, lang, text, "too_long", engine, notice=text)
+        return None
+
+    def ask(
+        self,
+        question: str,
+        history: list[dict[str, str]] | None = None,
+        *,
+        doc_ids: list[str] | None = None,
+        engine: str | None = None,
+        plain_language: bool | None = None,
+        qid: str | None = None,
+    ) -> Answer:
+        """Answer one question. Never raises for user-input problems; raises IndexUnavailableError when
+        the index cannot be used and UnknownDocumentFilterError for an unknown ``doc_ids`` entry."""
+        t0 = time.perf_counter()
+        name = engine or self.settings.engine
+        pre = self._precheck(question, history, name)
+        if pre is not None:
+            pre.id = qid
+            pre.timings_ms = {"total": (time.perf_counter() - t0) * 1000}
+            return pre
+        ctx = self.prepare(question, history, doc_ids=doc_ids)
+        ctx.plain_language = self.settings.plain_language if plain_language is None else plain_language
+        t1 = time.perf_counter()
+        if ctx.extras.get("decline"):
+            ans = self._decline(ctx, name)
+        else:
+            eng = self.engine(name)
+            try:
+                ans = eng.answer(ctx)
+            except Exception:
+                if eng is self.extractive:
+                    raise
+                log.exception("engine %s failed; falling back to extractive", name)
+                ans = self.extractive.answer(ctx)
+                ans.fallback = f"engine {name} failed"
+            if eng is self.extractive and name in self._unavailable:
+                ans.fallback = ans.fallback or f"engine {name} unavailable: {self._unavailable[name]}"
+        return self._finish(ans, ctx, qid, t0, t1)
+
+    def _decline(self, ctx: AnswerContext, engine: str) -> Answer:
+        reason = ctx.extras["decline"]
+        return Answer(
+            question=ctx.question,
+            language=ctx.language,
+            answer=prompt(f"decline_{reason}", ctx.language),
+            refused=True,
+            engine=engine,
+            retrieved=list(ctx.retrieved),
+            standalone_question=ctx.standalone_question,
+            refusal_reason=reason,
+        )
+
+    def _finish(self, ans: Answer, ctx: AnswerContext, qid: str | None, t0: float, t1: float) -> Answer:
+        """Run the citation check, fill the contract fields, time it."""
+        problems = verify(ans, self.store.document)
+        if problems:
+            log.error("answer to %r failed the citation check: %s", ctx.question[:80], "; ".join(problems))
+            ans = Answer(
+                question=ctx.question,
+                language=ctx.language,
+                answer=prompt("error", ctx.language),
+                refused=True,
+                engine=ans.engine,
+                retrieved=list(ctx.retrieved),
+                refusal_reason="citation_check_failed",
+            )
+        ans.id = qid
+        ans.question = ctx.question
+        ans.standalone_question = ctx.standalone_question
+        if not ans.retrieved:
+            ans.retrieved = list(ctx.retrieved)
+        if ans.tool is None and ctx.tool is not None and not ans.refused:
+            ans.tool = ctx.tool
+        t2 = time.perf_counter()
+        timings = dict(ctx.extras.get("timings_ms", {}))
+        timings.update({k: v for k, v in ans.timings_ms.items() if k not in ("total",)})
+        timings["generate"] = (t2 - t1) * 1000
+        timings["total"] = (t2 - t0) * 1000
+        ans.timings_ms = timings
+        return ans
+
+    def stream(
+        self,
+        question: str,
+        history: list[dict[str, str]] | None = None,
+        *,
+        doc_ids: list[str] | None = None,
+        engine: str | None = None,
+        plain_language: bool | None = None,
+        qid: str | None = None,
+    ) -> Iterator[str | Answer]:
+        """Text pieces as they are produced, then the final (checked) Answer.
+
+        For the extractive engine the text is complete before it is streamed; for generative engines
+        the pieces come live and the final Answer may differ (it is the checked one: show that)."""
+        t0 = time.perf_counter()
+        name = engine or self.settings.engine
+        pre = self._precheck(question, history, name)
+        if pre is not None:
+            pre.id = qid
+            yield pre.answer
+            yield pre
+            return
+        ctx = self.prepare(question, history, doc_ids=doc_ids)
+        ctx.plain_language = self.settings.plain_language if plain_language is None else plain_language
+        t1 = time.perf_counter()
+        if ctx.extras.get("decline"):
+            ans = self._decline(ctx, name)
+            yield ans.answer
+            yield self._finish(ans, ctx, qid, t0, t1)
+            return
+        eng = self.engine(name)
+        if eng is self.extractive:
+            ans = self._finish(eng.answer(ctx), ctx, qid, t0, t1)
+            yield from self.extractive.stream_text(ans.answer)
+            yield ans
+            return
+        final: Answer | None = None
+        try:
+            for item in eng.stream(ctx):
+                if isinstance(item, Answer):
+                    final = item
+                else:
+                    yield item
+        except Exception:
+            log.exception("engine %s failed while streaming; falling back to extractive", name)
+            final = self.extractive.answer(ctx)
+            final.fallback = f"engine {name} failed"
+        if final is None:
+            final = self.extractive.answer(ctx)
+            final.fallback = f"engine {name} returned no answer"
+        yield self._finish(final, ctx, qid, t0, t1)
+
+    # -- status --------------------------------------------------------------------------------------
+
+    def status(self) -> dict[str, Any]:
+        """What the app's sidebar and `python -m rag status` show."""
+        out: dict[str, Any] = {"engine": self.settings.engine, "embedding_model": self.settings.embedding}
+        try:
+            stats = self.store.stats() if hasattr(self.store, "stats") else {}
+        except Exception as exc:  # the status page must render even when the index is broken
+            return {**out, "error": str(exc)}
+        out.update({k: v for k, v in (stats or {}).items() if k not in out})
+        try:
+            manifest = self.store.manifest() if hasattr(self.store, "manifest") else {}
+        except Exception:
+            manifest = {}
+        manifest = manifest if isinstance(manifest, dict) else getattr(manifest, "__dict__", {})
+        chunks = self.retriever.chunks
+        out["chunk_count"] = len(chunks)
+        out["documents"] = sorted({c.doc_id for c in chunks})
+        built = manifest.get("built_at") or out.get("built_at")
+        out["index_built_at"] = built
+        out["index_version"] = self.store.version() if hasattr(self.store, "version") else None
+        if isinstance(built, int | float) and built > 0:
+            out["index_built_at"] = datetime.fromtimestamp(built, UTC).isoformat(timespec="seconds")
+            out["index_age_s"] = round(time.time() - built, 1)
+        elif built:
+            try:
+                ts = datetime.fromisoformat(str(built).replace("Z", "+00:00"))
+                if ts.tzinfo is None:
+                    ts = ts.replace(tzinfo=UTC)
+                out["index_age_s"] = round((datetime.now(UTC) - ts).total_seconds(), 1)
+            except ValueError:
+                out["index_age_s"] = None
+        return out

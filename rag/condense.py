@@ -1,0 +1,98 @@
+"""Follow-up questions made standalone without a language model.
+
+"En hoeveel moet de regio dan zelf inleggen?" retrieves nothing useful on its own; the subject lives in
+the earlier turns. When a question leans on the conversation (pronouns/demonstratives, a leading
+"en"/"and", very short, or no content word of its own), the key terms of the last user turn and the
+names in the last assistant answer are appended in brackets, so the result stays readable and visibly
+marks what was carried over.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.text import STOPWORDS, fold
+
+_DEPENDENT_WORDS_NL = {
+    "dat", "die", "deze", "dit", "het", "hij", "zij", "ze", "hun", "hem", "haar", "daar", "daarvan", "daarbij",
+    "daarvoor", "daarin", "hiervan", "hierbij", "hiervoor", "ervan", "erin", "dan", "ook", "nog", "zo'n", "zulke",
+}
+_DEPENDENT_WORDS_EN = {
+    "they", "it", "that", "those", "these", "this", "them", "their", "its", "he", "she", "his", "her",
+    "there", "else", "also", "then", "such",
+}
+_LEADING = re.compile(r"^\s*(en|and|maar|but|ook|also|dus|so|of|or|en\s+wat|what about|how about|en\s+hoe)\b", re.I)
+# Words that ask, not describe: a question made of only these has no subject of its own.
+_QUESTION_WORDS = {
+    "wat", "wie", "welke", "welk", "waar", "wanneer", "waarom", "hoe", "hoeveel", "what", "who", "which",
+    "where", "when", "why", "how", "much", "many", "moet", "must", "kan", "can", "zou", "would", "is", "are",
+}
+_GENERIC = {
+    "regio", "region", "document", "documenten", "documents", "brief", "letter", "vraag", "question", "precies",
+    "meer", "more", "else", "anders", "andere", "other", "others", "zelf", "itself", "eerste", "first",
+    "title", "titel", "report", "rapport", "soort", "kind", "projecten", "projects", "nalezen", "read",
+}
+
+
+def _content_words(text: str) -> list[str]:
+    words = re.findall(r"[\w’'€%.-]+", text)
+    out = []
+    for w in words:
+        f = fold(w).strip(".-'’")
+        if not f or f in STOPWORDS or f in _QUESTION_WORDS or len(f) < 3:
+            continue
+        out.append(w.strip(".,;:?!()'’\""))
+    return out
+
+
+def is_dependent(question: str) -> bool:
+    """Does ``question`` need the conversation to be understood?"""
+    words = [fold(w) for w in re.findall(r"[\w’'-]+", question)]
+    if not words:
+        return False
+    if _LEADING.match(question):
+        return True
+    if any(w in _DEPENDENT_WORDS_NL or w in _DEPENDENT_WORDS_EN for w in words):
+        # "het" and "dat" are also articles/conjunctions; count them only in short questions.
+        strong = [w for w in words if w in (_DEPENDENT_WORDS_NL | _DEPENDENT_WORDS_EN) - {"het", "dat", "die", "de"}]
+        if strong or len(words) <= 12:
+            return True
+    content = [w for w in _content_words(question) if fold(w) not in _GENERIC]
+    return len(words) <= 5 or not content
+
+
+def _names(text: str) -> list[str]:
+    """Capitalised names and acronyms in an answer ("Smart Energy Region Emmen-Haren", "SEREH")."""
+    found = re.findall(r"\b(?:[A-Z][\w’'-]+(?:\s+(?:van|en|de|der|voor|-)?\s*[A-Z][\w’'-]+)*|[A-Z]{2,}\d*)\b", text)
+    out = []
+    for f in found:
+        if len(f) < 3 or fold(f) in STOPWORDS or fold(f) in _QUESTION_WORDS:
+            continue
+        out.append(f)
+    return out
+
+
+def condense(question: str, history: list[dict[str, str]] | None) -> str:
+    """The standalone form of ``question``; unchanged when it does not lean on the history."""
+    if not history or not is_dependent(question):
+        return question
+    users = [h.get("content", "") for h in history if h.get("role") == "user"]
+    assistants = [h.get("content", "") for h in history if h.get("role") == "assistant"]
+    carried: list[str] = []
+    seen = {fold(w) for w in _content_words(question)}
+
+    def add(words: list[str]) -> None:
+        for w in words:
+            f = fold(w)
+            if f not in seen and f not in _GENERIC:
+                seen.add(f)
+                carried.append(w)
+
+    if users:
+        add(_content_words(re.sub(r"\[\d+\]", "", users[-1])))
+    if assistants:
+        add(_names(re.sub(r"\[\d+\]", "", assistants[-1]))[:6])
+    if not carried:
+        return question
+    q = question.rstrip()
+    return f"{q} ({' '.join(carried[:14])})"

@@ -1,0 +1,711 @@
+"""The default engine: answers by quoting the sentences that answer the question, no language model.
+
+Every statement is a verbatim quote with a citation, so nothing can be invented. The work is in
+choosing: sentences of the top passages are scored by IDF-weighted term overlap with the question, the
+e5 similarity of the sentence, the rank of its passage and whether it holds the kind of answer asked
+for (an amount for "hoeveel kost", a date for "wanneer", ...). When no sentence is relevant enough, or
+none holds the asked-for kind of answer, the engine refuses and shows the most related passage instead.
+Thresholds are calibrated on the question sets (see BENCHMARKS.md), not guessed.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from rag.citations import CitationBuilder, find_quote
+from rag.config import ROOT, Settings, get_settings
+from rag.engines.base import AnswerContext
+from rag.router import contradicts
+from rag.text import exact_terms, fold, terms
+from rag.types import Answer, Chunk, Citation
+
+log = logging.getLogger(__name__)
+
+PROMPTS_DIR = ROOT / "prompts"
+
+
+@lru_cache(maxsize=64)
+def prompt(name: str, lang: str) -> str:
+    """A fixed text from prompts/ (``extractive_<name>.<lang>.txt``)."""
+    lang = lang if lang in ("nl", "en") else "nl"
+    return (PROMPTS_DIR / f"extractive_{name}.{lang}.txt").read_text(encoding="utf-8").strip()
+
+
+DOC_NAMES: dict[str, dict[str, str]] = {
+    "letter": {"nl": "de aanbiedingsbrief van Gedeputeerde Staten", "en": "the cover letter of Gedeputeerde Staten"},
+    "twopager": {"nl": "de two-pager", "en": "the two-pager"},
+    "kamerbrief": {"nl": "de Kamerbrief", "en": "the Kamerbrief"},
+}
+
+
+def doc_name(doc_id: str, title: str, lang: str) -> str:
+    names = DOC_NAMES.get(doc_id)
+    if names:
+        return names[lang]
+    return f"«{title}»" if lang == "nl" else f"“{title}”"
+
+
+# --- answer types ------------------------------------------------------------------------------
+
+_TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("time", re.compile(r"\b(hoe laat|om hoe laat|what time|at what time|welk tijdstip)\b", re.I)),
+    ("contact", re.compile(r"\b(telefoonnummer|phone number|telephone number|e-?mail ?adres|email address|faxnummer)\b", re.I)),
+    (
+        "percentage",
+        re.compile(
+            r"\b((welk|wat is het|hoeveel|hoe groot is het) (percentage|procent|aandeel)|hoeveel procent|"
+            r"what (percentage|proportion)|what share|how many per ?cent|which percentage|"
+            r"(what|which) (exactly )?is the [\w -]{0,30}rate|hoe hoog is (de|het) [\w -]{0,30}(werkloosheid|percentage))\b",
+            re.I,
+        ),
+    ),
+    (
+        "amount",
+        re.compile(
+            r"\b(hoeveel (geld|euro|kost|kosten|bedraagt|budget|miljoen)|wat kost|wat kosten|hoe ?veel kost|"
+            r"how much (money|does|do|will|would|is|are|funding|budget|did|has|have)|what does .{1,40} cost|"
+            r"hoe (hoog|groot) (is|zijn|was) (de|het) (bijdrage|bedrag|budget|kosten|investering)|"
+            r"(what|how large|how big) is the (amount|budget|cost|contribution|investment)|"
+            r"hoeveel\b.{0,60}\b(kost|kosten|bijdrage|investering|investeren|geld|euro|miljoen|budget|vraagt|vragen)|"
+            r"wat (gaat|zal|gaan|zullen)\b.{0,60}\bkosten|what will .{1,60} cost|how much will)\b",
+            re.I,
+        ),
+    ),
+    ("count", re.compile(r"\b(hoeveel|how many|what number of|het aantal|hoe (groot|hoog) (is|zijn|was|waren))\b", re.I)),
+    (
+        "date",
+        re.compile(
+            r"\b(wanneer|when|in welk jaar|welk jaar|what year|which year|over welke jaren|welke jaren|which years|"
+            r"welke datum|what date|which date|sinds wanneer|tot wanneer|op welke dag|per wanneer|vanaf wanneer)\b",
+            re.I,
+        ),
+    ),
+    ("person", re.compile(r"^\s*(en\s+)?(wie|who|by whom|door wie)\b|\b(wie|who) (heeft|is|was|signed|wrote)\b", re.I)),
+]
+_MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+_NUMWORDS = "twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|honderd|duizend|two|three|four|five|six|seven|eight|nine|ten|dozen"
+_TYPE_MATCH: dict[str, re.Pattern[str]] = {
+    "time": re.compile(r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s?uur\b|\b\d{1,2}\s?(am|pm)\b", re.I),
+    "percentage": re.compile(r"\d\s?(%|procent|per ?cent)", re.I),
+    "amount": re.compile(r"€\s?\d|\d\s?(miljoen|miljard|mln|euro|million|billion)\b", re.I),
+    "count": re.compile(
+        rf"(?<![\w.,])(?!(?:1[89]|20)\d\d\b)\d+(?:[.,]\d+)*(?!\s*(?:{_MONTHS}))\b|\b({_NUMWORDS})\b", re.I
+    ),
+    "contact": re.compile(r"\(?0\d{2,3}\)?[\s-]?\d{2,3}[\s-]?\d{2}[\s-]?\d{2}|[\w.-]+@[\w-]+\.\w+", re.I),
+    "date": re.compile(rf"\b(1[89]|20)\d\d\b|\b({_MONTHS})\b|\b(voorjaar|najaar|zomer|winter)\b", re.I),
+    "person": re.compile(
+        r"\b(minister|staatssecretaris|gedeputeerde|commissaris|mevrouw|de heer|burgemeester|wethouder|"
+        r"commissie)\b|\b[A-Z]\.(?:[A-Z]\.)*\s?[A-Z][a-z]+",
+        re.I,
+    ),
+}
+# Types whose absence in the evidence means the documents do not answer.
+STRICT_TYPES = {"time", "percentage", "amount", "count", "date", "contact"}
+
+
+def answer_type(question: str) -> str | None:
+    for name, rx in _TYPE_PATTERNS:
+        if rx.search(question):
+            return name
+    return None
+
+
+def has_type(text: str, kind: str | None) -> bool:
+    if kind is None:
+        return True
+    return bool(_TYPE_MATCH[kind].search(text))
+
+
+_ANAPHOR = re.compile(
+    r"^\W*(dit|deze|dat|die|daarom|daardoor|hierdoor|hiermee|daarmee|zo|ook|tegelijkertijd|daarnaast|bovendien|"
+    r"this|these|that|therefore|thus)\b",
+    re.I,
+)
+_NO_ECHO = re.compile(r"(?!x)x")
+_ECHO = {"date": re.compile(r"\b(wanneer|when|zodra|indien)\b", re.I)}
+
+DOC_NAME_TERMS = frozenset(terms("kamerbrief two-pager twopager brief letter aanbiedingsbrief gs gedeputeerde staten minister"))
+_DOC_MENTIONS: list[tuple[str, re.Pattern[str]]] = [
+    ("kamerbrief", re.compile(r"kamerbrief|kamer ?brief|brief (van|aan) de (tweede )?kamer|letter to (the )?parliament|minister'?s letter", re.I)),
+    ("twopager", re.compile(r"two-?pager|tweepager|het voorstel|the proposal", re.I)),
+    ("letter", re.compile(r"aanbiedingsbrief|brief van (gs|gedeputeerde staten)|gs-brief|cover letter|letter (of|from) (the )?(gs|provincial|gedeputeerde)", re.I)),
+]
+
+
+def mentioned_docs(question: str) -> set[str]:
+    """Documents a question names ("volgens de Kamerbrief"): their sentences get a bonus."""
+    return {doc for doc, rx in _DOC_MENTIONS if rx.search(question)}
+
+
+# --- question parts ----------------------------------------------------------------------------
+
+_SPLIT_RE = re.compile(
+    r"(?:\?\s+|,?\s+(?:en|and|maar|but|of|or)\s+(?=(?:welke|welk|wat|wie|waarom|hoe|wanneer|hoeveel|waar|which|what|who|why|how|when|where|does|do|is|are)\b))",
+    re.I,
+)
+
+
+def question_parts(question: str) -> list[str]:
+    """Sub-questions of a multi-part question ("Welke X ..., en welke Y ...?" → two parts). Terms that
+    condense() carried over from the conversation (the trailing "(...)") go with every part."""
+    own, sep, carried = question.partition(" (")
+    parts = [p.strip(" ,?") for p in _SPLIT_RE.split(own) if p and len(p.strip(" ,?")) > 12]
+    if len(parts) <= 1:
+        return [question]
+    return [f"{p} ({carried}" if sep else p for p in parts]
+
+
+# --- scoring -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ScoringParams:
+    """Sentence scoring and refusal thresholds (calibrated on the question sets)."""
+
+    w_lex: float = 1.0
+    w_lex_en: float = 0.5  # English questions over Dutch text: words rarely match, names and numbers do
+    w_doc: float = 0.15  # the question names the document
+    w_dense: float = 4.0
+    w_chunk: float = 0.15
+    w_type: float = 0.25
+    dense_floor: float = 0.78  # e5 similarity at which a sentence starts to count as related
+    min_score: float = 0.45  # best sentence below this: not in the documents
+    min_dense: float = 0.80  # ... and best sentence similarity below this: not in the documents
+    extra_ratio: float = 0.85  # a further sentence must score this share of the best one
+    max_sentences: int = 4
+    related_min_dense: float = 0.80  # only show "what the documents do say" above this similarity
+    min_typed_lex: float = 0.4  # a typed sentence must share this much of the question's terms ...
+    min_typed_dense: float = 0.875  # ... or be this similar to it
+    min_typed_lex_en: float = 0.6
+    rare_idf: float = 2.2  # names at least this rare must occur near an answer sentence
+    echo_lex: float = 0.5
+    neighbour_ratio: float = 0.7
+    window_chars: int = 400  # how much of the best sentence's paragraph may follow it
+    next_ratio: float = 0.45  # the sentence after the best one often finishes its thought
+    min_chars: int = 20  # shorter fragments (salutations, labels) are never the answer on their own
+
+
+@dataclass
+class Scored:
+    idx: int  # sentence index in the retriever
+    chunk: Chunk
+    start: int
+    end: int
+    text: str
+    lex: float
+    dense: float
+    chunk_rank: int
+    typed: bool
+    score: float
+    covered: set[str] = field(default_factory=set)
+
+
+class ExtractiveEngine:
+    """Composes short, cited answers from verbatim sentences (implements ``rag.engines.base.Engine``)."""
+
+    name = "extractive"
+
+    def __init__(self, settings: Settings | None = None, params: ScoringParams | None = None) -> None:
+        self.settings = settings or get_settings()
+        self.params = params or ScoringParams()
+
+    # -- public --------------------------------------------------------------------------------------
+
+    def answer(self, ctx: AnswerContext) -> Answer:
+        lang = ctx.language
+        builder = CitationBuilder()
+        pieces: list[str] = []
+        refused = False
+        reason: str | None = None
+        ex = ctx.extras
+        hybrid = ex.get("hybrid")
+        document: Callable[[str], Any] | None = ex.get("document")
+
+        if ctx.tool is not None and ctx.tool_explanation:
+            pieces.append(self._calc_piece(ctx, builder, document, hybrid))
+            if not ex.get("mixed"):
+                return self._make(ctx, pieces, builder, refused=False)
+
+        claim = ex.get("premise_claim")
+        if claim and hybrid is not None:
+            fp = self._false_premise(ctx, claim, builder)
+            if fp is not None:
+                return self._make(ctx, [fp], builder, refused=True, reason="false_premise")
+
+        if hybrid is None or not ctx.passages:
+            if pieces:
+                return self._make(ctx, pieces, builder, refused=False)
+            return self._make(ctx, [prompt("refusal", lang)], builder, refused=True, reason="not_in_documents")
+
+        chosen, related, why = self.select(ctx)
+        if chosen:
+            pieces.extend(self._quote_pieces(chosen, builder, lang, hybrid))
+        elif not pieces:
+            refused, reason = True, why or "not_in_documents"
+            pieces.append(prompt("refusal", lang))
+            if related is not None:
+                n = builder.cite(related.chunk, related.start, related.end)
+                name = doc_name(related.chunk.doc_id, related.chunk.title, lang)
+                label = prompt("related", lang)
+                pieces.append(f"{label} {_cap(name)}: {_q(related.text, lang)} [{n}]")
+        return self._make(ctx, pieces, builder, refused=refused, reason=reason)
+
+    def stream(self, ctx: AnswerContext) -> Iterator[str | Answer]:
+        ans = self.answer(ctx)
+        yield from self.stream_text(ans.answer)
+        yield ans
+
+    @staticmethod
+    def stream_text(text: str) -> Iterator[str]:
+        """The answer in sentence-sized pieces (the text is complete before streaming starts)."""
+        pieces = re.split(r"(?<=\])\s+", text)
+        for i, piece in enumerate(pieces):
+            yield piece + (" " if i < len(pieces) - 1 else "")
+
+    # -- selection -----------------------------------------------------------------------------------
+
+    def score_sentences(
+        self, ctx: AnswerContext, question: str, qvec: np.ndarray | None, kind: str | None
+    ) -> list[Scored]:
+        """Every sentence of the answer passages, scored against ``question``."""
+        p = self.params
+        hybrid = ctx.extras["hybrid"]
+        bm = hybrid.bm25
+        own, _, _carried = question.partition(" (")  # condense() appends carried-over terms in brackets
+        own_terms = set(terms(own))
+        qterms = list(dict.fromkeys(terms(question)))
+        docs = mentioned_docs(own)
+        weights = {
+            t: bm.idf(t) * (0.1 if t in DOC_NAME_TERMS else 1.0) * (1.0 if t in own_terms else 0.35) for t in qterms
+        }
+        total = sum(weights.values()) or 1.0
+        w_lex = p.w_lex if ctx.language == "nl" else p.w_lex_en
+        cands: list[tuple[Any, int, Any]] = []
+        seen: set[tuple[str, int, int]] = set()
+        for rc in ctx.passages:
+            for idx, s in hybrid.sentences_of(rc.chunk.chunk_id):
+                key = (s.chunk.doc_id, s.start, s.end)
+                if key not in seen:
+                    seen.add(key)
+                    cands.append((rc, idx, s))
+        sims = None
+        if qvec is not None and cands:
+            sims = hybrid.sentence_vectors([c[1] for c in cands]) @ qvec
+        out: list[Scored] = []
+        for ci, (rc, idx, s) in enumerate(cands):
+            sterms = set(s.terms)
+            covered = {t for t in qterms if t in sterms}
+            lex = sum(weights[t] for t in covered) / total
+            dense = float(sims[ci]) if sims is not None else 0.0
+            typed = has_type(s.text, kind)
+            score = (
+                w_lex * lex
+                + p.w_dense * max(0.0, dense - p.dense_floor)
+                + p.w_chunk / rc.rank
+                + (p.w_type if typed and kind else 0.0)
+                + (p.w_doc if docs and s.chunk.doc_id in docs else 0.0)
+            )
+            if len(s.text) < 25:  # labels and table fragments say little on their own
+                score *= 0.6
+            if s.text.startswith("#"):
+                score *= 0.5
+            out.append(Scored(idx, s.chunk, s.start, s.end, s.text, lex, dense, rc.rank, typed, score, covered))
+        out.sort(key=lambda x: -x.score)
+        return out
+
+    def _window_lex(self, ctx: AnswerContext, question: str, s: Scored) -> float:
+        """Share of the question's (known) term weight found in the sentence and its neighbours."""
+        hybrid = ctx.extras["hybrid"]
+        bm = hybrid.bm25
+        own = question.partition(" (")[0]  # carried-over terms of a follow-up do not count here
+        qterms = [t for t in dict.fromkeys(terms(own)) if t in bm.vocab and t not in DOC_NAME_TERMS]
+        if not qterms:
+            return 0.0
+        names = exact_terms(own)
+        compounds = [t for t in qterms if "-" in t]
+
+        def weight(t: str) -> float:
+            w = bm.idf(t)
+            if any(t != c and t in c.split("-") for c in compounds):
+                w *= 0.25  # "zuid-oost-drenthe" also yields "drenthe": count the compound once
+            if t in names:
+                w *= 0.5  # a place name is rarely what a "how many/how much" question is about
+            return w
+
+        near: set[str] = set(s.text and terms(s.text))
+        if not s.text.lstrip().startswith("|"):  # table rows are separate facts; their neighbours are not context
+            for _, x in self._neighbours(ctx, s, 1):
+                near.update(x.terms)
+        w = {t: weight(t) for t in qterms}
+        return sum(w[t] for t in qterms if t in near) / (sum(w.values()) or 1.0)
+
+    def _neighbours(self, ctx: AnswerContext, s: Scored, radius: int) -> list[tuple[int, Any]]:
+        """The sentence and up to ``radius`` sentences either side in the same paragraph."""
+        sents = ctx.extras["hybrid"].sentences_of(s.chunk.chunk_id)
+        pos = next((j for j, (_, x) in enumerate(sents) if x.start == s.start), None)
+        if pos is None:
+            return []
+        out = [sents[pos]]
+        text = s.chunk.text
+        for step in (-1, 1):
+            j = pos
+            for _ in range(radius):
+                k = j + step
+                if not 0 <= k < len(sents):
+                    break
+                a, b = (sents[k][1], sents[j][1]) if step == -1 else (sents[j][1], sents[k][1])
+                gap = text[a.end - s.chunk.start : b.start - s.chunk.start]
+                if "\n\n" in gap:
+                    break
+                out.append(sents[k])
+                j = k
+        return out
+
+    def _accept_typed(self, ctx: AnswerContext, question: str, s: Scored, kind: str | None) -> bool:
+        """A sentence of the asked-for kind must also be about the question's subject."""
+        if kind not in STRICT_TYPES:
+            return True
+        p = self.params
+        if not self._entities_ok(ctx, question, s, kind):
+            return False
+        if ctx.language == "en":  # English words do not match Dutch text: only the names would count
+            return s.dense >= p.min_typed_dense or self._window_lex(ctx, question, s) >= p.min_typed_lex_en
+        return self._window_lex(ctx, question, s) >= p.min_typed_lex or s.dense >= p.min_typed_dense
+
+    def select(self, ctx: AnswerContext) -> tuple[list[Scored], Scored | None, str | None]:
+        """The sentences to quote (empty = refuse), the best related sentence, and a refusal reason."""
+        p = self.params
+        ex = ctx.extras
+        parts: list[tuple[str, np.ndarray | None]] = ex.get("parts") or [(ctx.standalone_question, ex.get("query_vec"))]
+        chosen: list[Scored] = []
+        related: Scored | None = None
+        debug: list[dict[str, Any]] = []
+        for part_q, vec in parts:
+            kind = answer_type(part_q)
+            scored = self.score_sentences(ctx, part_q, vec, kind)
+            if not scored:
+                continue
+            # "Wanneer is partnerschap aan de orde?" asks for a condition, not a date: a sentence that
+            # answers in the question's own words ("..., wanneer ...") is accepted untyped.
+            echo = [
+                s for s in scored[:3]
+                if kind in STRICT_TYPES and s.lex >= p.echo_lex and _ECHO.get(kind, _NO_ECHO).search(s.text)
+            ]
+            candidates = [c for c in self._expand_headings(ctx, scored) if len(c.text) >= p.min_chars]
+            if kind in STRICT_TYPES and not echo:
+                candidates = [s for s in candidates if s.typed and self._accept_typed(ctx, part_q, s, kind)]
+            related_pool = [s for s in scored if not (kind in STRICT_TYPES and s.typed)] or scored
+            if related is None or related_pool[0].score > related.score:
+                related = related_pool[0]
+            best = candidates[0] if candidates else None
+            debug.append(
+                {
+                    "part": part_q,
+                    "kind": kind,
+                    "text": best.text[:80] if best else None,
+                    "score": round(best.score, 3) if best else None,
+                    "dense": round(best.dense, 3) if best else None,
+                    "lex": round(best.lex, 3) if best else None,
+                }
+            )
+            if best is None or (best.score < p.min_score and best.dense < p.min_dense):
+                continue
+            picked = [best]
+            covered = set(best.covered)
+            for s in candidates[1:]:
+                if len(picked) >= 2 or len(chosen) + len(picked) >= p.max_sentences:
+                    break
+                if s.score >= p.extra_ratio * best.score and (s.covered - covered):
+                    picked.append(s)
+                    covered |= s.covered
+            cap = p.max_sentences
+            picked = self._with_context(ctx, picked, scored, best, cap)
+            picked = self._with_context(ctx, picked, scored, best, cap)
+            for s in picked:
+                if all((c.chunk.doc_id, c.start) != (s.chunk.doc_id, s.start) for c in chosen):
+                    chosen.append(s)
+        ex["select_debug"] = debug
+        if not chosen:
+            if related is not None and related.dense < p.related_min_dense:
+                related = None
+            return [], related, "not_in_documents"
+        chosen = self._footnotes(ctx, self._extend_short(ctx, chosen))
+        first_doc = chosen[0].chunk.doc_id
+        chosen = chosen[: p.max_sentences * min(len(parts), 2)]
+        chosen.sort(key=lambda s: (s.chunk.doc_id != first_doc, s.chunk.doc_id, s.start))
+        return chosen, related, None
+
+    def _expand_headings(self, ctx: AnswerContext, scored: list[Scored]) -> list[Scored]:
+        """A heading is never quoted as an answer; when it is what matches ("Tekort aan beroepsgroepen top 5
+        (UWV)"), the list or paragraph under it takes its place with the heading's score."""
+        out: list[Scored] = []
+        for s in scored:
+            if not s.text.startswith("#"):
+                out.append(s)
+                continue
+            block = self._block_after(ctx, s)
+            if block is not None:
+                out.append(block)
+        out.sort(key=lambda x: -x.score)
+        return out
+
+    def _block_after(self, ctx: AnswerContext, head: Scored) -> Scored | None:
+        """The list (up to 6 items) or first sentence following a heading, as one span."""
+        sents = ctx.extras["hybrid"].sentences_of(head.chunk.chunk_id)
+        pos = next((j for j, (_, x) in enumerate(sents) if x.start == head.start), None)
+        if pos is None or pos + 1 >= len(sents):
+            return None
+        first_idx, first = sents[pos + 1]
+        if first.text.startswith("#"):
+            return None
+        end = first.end
+        if re.match(r"^\s*([-*•]|\d+\.)\s", first.text):
+            for _, x in sents[pos + 2 : pos + 7]:
+                if not re.match(r"^\s*([-*•]|\d+\.)\s", x.text):
+                    break
+                end = x.end
+        text = head.chunk.text[first.start - head.chunk.start : end - head.chunk.start]
+        return Scored(first_idx, head.chunk, first.start, end, text, head.lex, head.dense, head.chunk_rank,
+                      head.typed or has_type(text, None), head.score / 0.5, set(head.covered))
+
+    def _footnotes(self, ctx: AnswerContext, chosen: list[Scored]) -> list[Scored]:
+        """A quoted sentence with a footnote mark ("landsdelen[^4]", "Commissie Vollebregt*") brings its
+        footnote along: that is where titles, dates and lists often are."""
+        out = list(chosen)
+        hybrid = ctx.extras["hybrid"]
+        for s in chosen:
+            for word in re.findall(r"([A-Za-zÀ-ÿ][\w-]{3,})\*", s.text):
+                for x in hybrid.sentences:
+                    if (
+                        x.chunk.doc_id == s.chunk.doc_id
+                        and re.match(r"^\\?\*\s", x.text)
+                        and word.lower() in x.text.lower()
+                        and all(o.start != x.start for o in out)
+                    ):
+                        out.append(Scored(-1, x.chunk, x.start, x.end, x.text, 0, 0, s.chunk_rank, True, 0))
+                        break
+            for mark in re.findall(r"\[\^(\w+)\]", s.text):
+                for x in hybrid.sentences:
+                    if (
+                        x.chunk.doc_id == s.chunk.doc_id
+                        and x.text.startswith(f"[^{mark}]:")
+                        and all(o.start != x.start for o in out)
+                    ):
+                        out.append(Scored(-1, x.chunk, x.start, x.end, x.text, 0, 0, s.chunk_rank, True, 0))
+                        break
+        return out
+
+    def _with_context(
+        self, ctx: AnswerContext, picked: list[Scored], scored: list[Scored], best: Scored, cap: int
+    ) -> list[Scored]:
+        """Add the neighbour a picked sentence leans on or that continues it ("Dit is ook van belang om
+        ...", "Deze thema's ..."), or a neighbour that scores well in its own right."""
+        p = self.params
+        by_start = {(s.chunk.doc_id, s.start): s for s in scored}
+        out = list(picked)
+        # The best sentence keeps the rest of its thought: following sentences of its paragraph, up to
+        # window_chars ("... een tekort aan personeel in de zorg. We willen ... Met opleidingen ...").
+        if best in picked and not best.text.lstrip().startswith(("|", "-", "*", "•")):
+            total = len(best.text)
+            following = [x for x in self._neighbours(ctx, best, 2)[1:] if x[1].start >= best.end]
+            following.sort(key=lambda ix: ix[1].start)
+            for idx, x in following:
+                if len(out) >= cap or total + len(x.text) > p.window_chars:
+                    break
+                if all(o.start != x.start or o.chunk.doc_id != x.chunk.doc_id for o in out):
+                    total += len(x.text)
+                    out.append(by_start.get((x.chunk.doc_id, x.start)) or Scored(idx, best.chunk, x.start, x.end, x.text, 0, 0, best.chunk_rank, True, 0))
+        for s in list(out):
+            neigh = self._neighbours(ctx, s, 1)
+            for idx, x in neigh[1:]:
+                if len(out) >= cap:
+                    break
+                if any(o.start == x.start and o.chunk.doc_id == x.chunk.doc_id for o in out):
+                    continue
+                if len(x.text) < p.min_chars:
+                    continue
+                sc = by_start.get((x.chunk.doc_id, x.start))
+                before = x.start < s.start
+                leans = (_ANAPHOR.match(s.text) is not None) if before else (_ANAPHOR.match(x.text) is not None)
+                ratio = p.next_ratio if (s is best and not before) else p.neighbour_ratio
+                strong = sc is not None and sc.score >= ratio * best.score
+                if leans or strong:
+                    out.append(sc or Scored(idx, s.chunk, x.start, x.end, x.text, 0, 0, s.chunk_rank, True, 0))
+        return out
+
+    def _entities_ok(self, ctx: AnswerContext, question: str, s: Scored, kind: str | None) -> bool:
+        """Rare names in the question must occur near the sentence: an amount about another project is
+        not an answer ("Hoeveel vraagt de Regio Deal Vitale Vakantieparken?")."""
+        hybrid = ctx.extras["hybrid"]
+        bm = hybrid.bm25
+        names = [
+            t for t in exact_terms(question)
+            if not t[0].isdigit() and t in bm.vocab and t not in DOC_NAME_TERMS and bm.idf(t) >= self.params.rare_idf
+        ]
+        if not names:
+            return True
+        near: set[str] = set()
+        for _, x in self._neighbours(ctx, s, 2):
+            near.update(x.terms)
+        return all(t in near for t in names)
+
+    def _extend_short(self, ctx: AnswerContext, chosen: list[Scored]) -> list[Scored]:
+        """A sentence ending in ':' or a bare label needs the next line to mean anything."""
+        hybrid = ctx.extras["hybrid"]
+        out = list(chosen)
+        for s in chosen:
+            if s.text.rstrip().endswith(":") or (len(s.text) < 40 and not s.text.lstrip().startswith("|")):
+                sents = hybrid.sentences_of(s.chunk.chunk_id)
+                for j, (_idx, x) in enumerate(sents):
+                    if x.start == s.start and j + 1 < len(sents):
+                        nidx, nx = sents[j + 1]
+                        if all(o.start != nx.start for o in out):
+                            out.append(Scored(nidx, nx.chunk, nx.start, nx.end, nx.text, 0, 0, s.chunk_rank, True, 0))
+                        break
+        return out
+
+    # -- false premises ------------------------------------------------------------------------------
+
+    def _false_premise(self, ctx: AnswerContext, claim: str, builder: CitationBuilder) -> str | None:
+        vec = ctx.extras.get("claim_vec")
+        from rag.router import _figures
+
+        scored = [s for s in self.score_sentences(ctx, claim, vec, None) if not s.text.startswith("#")]
+        hybrid = ctx.extras["hybrid"]
+        if vec is not None and hybrid.sentences_ready():
+            # The claim may be about a passage the question's own retrieval missed: search all sentences.
+            docs = mentioned_docs(ctx.question)
+            pool = [
+                (i, x) for i, x in enumerate(hybrid.sentences)
+                if len(x.text) >= 40 and not x.text.startswith("#") and (not docs or x.chunk.doc_id in docs)
+            ]
+            if pool:
+                sims = hybrid.sentence_vectors([i for i, _ in pool]) @ vec
+                order = np.argsort(-sims)[:3]
+                glob = [
+                    Scored(pool[j][0], pool[j][1].chunk, pool[j][1].start, pool[j][1].end, pool[j][1].text,
+                           0.0, float(sims[j]), 1, True, float(sims[j]))
+                    for j in order
+                ]
+                scored = scored[:3] + glob
+        top = scored[:6]
+        cf = _figures(claim)
+        if cf and any(cf & _figures(s.text) for s in top):
+            return None  # the documents state the claimed figure
+        for s in top:
+            if contradicts(claim, s.text):
+                n = builder.cite(s.chunk, s.start, s.end)
+                lead = prompt("false_premise", ctx.language).format(doc=doc_name(s.chunk.doc_id, s.chunk.title, ctx.language))
+                return f"{_cap(lead)} {_q(s.text, ctx.language)} [{n}]"
+        return None
+
+    # -- composing -----------------------------------------------------------------------------------
+
+    def _quote_pieces(self, chosen: list[Scored], builder: CitationBuilder, lang: str, hybrid: Any = None) -> list[str]:
+        pieces = []
+        prev_doc = None
+        shown: set[tuple[str, int]] = set()
+        for i, s in enumerate(chosen):
+            header = hybrid.table_header(s.idx) if hybrid is not None else None
+            head = ""
+            if header is not None and header.chunk.chunk_id == s.chunk.chunk_id and (s.chunk.doc_id, header.start) not in shown:
+                shown.add((s.chunk.doc_id, header.start))
+                hn = builder.cite(s.chunk, header.start, header.end)
+                head = f"{_q(header.text, lang)} [{hn}] "
+            n = builder.cite(s.chunk, s.start, s.end)
+            name = doc_name(s.chunk.doc_id, s.chunk.title, lang)
+            if i == 0:
+                lead = f"Volgens {name}:" if lang == "nl" else f"{_cap(name)} states:"
+            elif s.chunk.doc_id == prev_doc:
+                lead = "Verder:" if lang == "nl" else "It also says:"
+            else:
+                lead = f"En volgens {name}:" if lang == "nl" else f"And {name} states:"
+            pieces.append(f"{lead} {head}{_q(s.text, lang)} [{n}]")
+            prev_doc = s.chunk.doc_id
+        return pieces
+
+    def _calc_piece(self, ctx: AnswerContext, builder: CitationBuilder, document: Callable[[str], Any] | None, hybrid: Any) -> str:
+        text = (ctx.tool_explanation or "").strip()
+        text = re.sub(r"\s*\[\d+\]", "", text)
+        markers = []
+        for rule in ctx.extras.get("rule_citations") or []:
+            c = self._rule_citation(rule, document, hybrid)
+            if c is not None:
+                markers.append(builder.add(c))
+        suffix = " " + "".join(f"[{n}]" for n in markers) if markers else ""
+        return text + suffix
+
+    @staticmethod
+    def _rule_citation(rule: Any, document: Callable[[str], Any] | None, hybrid: Any) -> Citation | None:
+        """Locate a calculator rule quote in its document so it gets exact offsets and a chunk."""
+        get = rule.get if isinstance(rule, dict) else lambda k, d=None: getattr(rule, k, d)
+        doc_id, quote = get("doc_id"), get("quote")
+        if not doc_id or not quote or document is None:
+            return None
+        try:
+            doc = document(doc_id)
+        except Exception:
+            log.warning("rule citation to unknown document %s", doc_id)
+            return None
+        span = find_quote(doc.text, quote)
+        if span is None:
+            log.error("calculator rule quote not found verbatim in %s: %r", doc_id, quote[:80])
+            return None
+        start, end = span
+        chunk = None
+        if hybrid is not None:
+            for c in hybrid.chunks:
+                if c.doc_id == doc_id and c.start <= start and end <= c.end:
+                    chunk = c
+                    break
+        return Citation(
+            n=0,
+            doc_id=doc_id,
+            title=doc.title,
+            page=doc.page_at(start),
+            section=chunk.section if chunk else "",
+            chunk_id=chunk.chunk_id if chunk else "",
+            quote=doc.text[start:end],
+            start=start,
+            end=end,
+        )
+
+    def _make(
+        self, ctx: AnswerContext, pieces: list[str], builder: CitationBuilder, *, refused: bool, reason: str | None = None
+    ) -> Answer:
+        return Answer(
+            question=ctx.question,
+            language=ctx.language,
+            answer=" ".join(p for p in pieces if p).strip(),
+            refused=refused,
+            engine=self.name,
+            citations=list(builder.citations),
+            retrieved=list(ctx.retrieved),
+            tool=ctx.tool,
+            standalone_question=ctx.standalone_question,
+            refusal_reason=reason if refused else None,
+        )
+
+
+def _cap(s: str) -> str:
+    return s[:1].upper() + s[1:]
+
+
+def _q(text: str, lang: str) -> str:
+    """A verbatim quote for display: whitespace collapsed, table pipes turned into separators."""
+    t = " ".join(text.split())
+    if t.startswith("|"):
+        t = " | ".join(c.strip() for c in t.strip("|").split("|"))
+    t = t.lstrip("•*-> ").strip()
+    return f"«{t}»" if lang == "nl" else f"“{t}”"
+
+
+def fold_eq(a: str, b: str) -> bool:
+    return fold(a) == fold(b)

@@ -1,0 +1,512 @@
+"""The chain both generative engines share: prompt, stream, verify, cite, and fall back.
+
+A language model is never trusted blindly. Passages go to the model as numbered, quoted data and the
+user's text as delimited data; the model's output is cut into sentences as it streams, and each sentence
+is shown only after ``rag.verify`` accepted it (its ``[n]`` exist, its numbers occur in the cited
+passage or the calculator's result, its names occur in the evidence). Markers are renumbered in order of
+use and each becomes a Citation quoting the best-matching sentence of the passage, verbatim. When the
+server is down, slow or talks nonsense, or when too little survives verification, the answer is the
+extractive engine's, with ``Answer.fallback`` saying why and ``Answer.notice`` telling the user.
+
+Money figures come from the calculator, not from the model: when the assistant routed a question to the
+calculator, its result (with the rule citations) is shown first, verbatim, and the model only explains.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import functools
+import logging
+import re
+import time
+from collections.abc import Callable, Iterator, Sequence
+from functools import lru_cache
+from typing import Any
+
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+
+from rag.citations import CitationBuilder
+from rag.config import ROOT, Settings
+from rag.engines.base import AnswerContext, Engine
+from rag.types import Answer, RetrievedChunk
+from rag.verify import (
+    CITE_RE,
+    SentenceCheck,
+    SentenceStream,
+    Verification,
+    Verifier,
+    cited_numbers,
+    is_refusal,
+    join_kept,
+)
+
+log = logging.getLogger(__name__)
+
+PROMPTS_DIR = ROOT / "prompts"
+
+NOTICES = {
+    "unavailable": {
+        "nl": "Het taalmodel was niet bereikbaar; dit antwoord komt rechtstreeks uit de documenten.",
+        "en": "The language model could not be reached; this answer is quoted directly from the documents.",
+    },
+    "timeout": {
+        "nl": "Het taalmodel reageerde te traag; dit antwoord komt rechtstreeks uit de documenten.",
+        "en": "The language model was too slow; this answer is quoted directly from the documents.",
+    },
+    "verification": {
+        "nl": "Het antwoord van het taalmodel kon niet worden gecontroleerd aan de bronnen; dit antwoord komt "
+        "rechtstreeks uit de documenten.",
+        "en": "The language model's answer could not be checked against the sources; this answer is quoted "
+        "directly from the documents.",
+    },
+    "dropped": {
+        "nl": "Een deel van het antwoord van het taalmodel is weggelaten omdat het niet in de bronnen te controleren was.",
+        "en": "Part of the language model's answer was left out because it could not be checked against the sources.",
+    },
+}
+
+
+class GenerationError(RuntimeError):
+    """The model call failed; ``kind`` is 'unavailable', 'timeout' or 'error'."""
+
+    def __init__(self, kind: str, detail: str) -> None:
+        super().__init__(detail)
+        self.kind = kind
+
+
+# --- prompts -------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=32)
+def load_prompt(purpose: str, language: str) -> tuple[str, str]:
+    """(system, user template) of ``prompts/<purpose>.<lang>.md`` (split at ``<!-- user -->``)."""
+    lang = language if language in ("nl", "en") else "nl"
+    text = (PROMPTS_DIR / f"{purpose}.{lang}.md").read_text(encoding="utf-8")
+    if "<!-- user -->" not in text:
+        return "", text.strip()
+    system, user = text.split("<!-- user -->", 1)
+    return system.replace("<!-- system -->", "").strip(), user.strip()
+
+
+@lru_cache(maxsize=8)
+def prompt_text(purpose: str, language: str) -> str:
+    """A whole prompt file, for fragments such as plain_language and tool_result."""
+    lang = language if language in ("nl", "en") else "nl"
+    return (PROMPTS_DIR / f"{purpose}.{lang}.md").read_text(encoding="utf-8").strip("\n")
+
+
+_TAG_RE = re.compile(r"</?\s*(vraag|question|gesprek|conversation|passage|system|user|assistant)\s*>", re.I)
+
+
+def as_data(text: str, limit: int = 2000) -> str:
+    """User text as inert data: no delimiter tags it could close, no triple quotes, bounded length."""
+    text = _TAG_RE.sub(" ", text).replace('"""', '"')
+    return text[:limit].strip()
+
+
+def render_passages(passages: Sequence[RetrievedChunk], max_chars: int) -> str:
+    """Numbered, quoted passages with their source line; the number is what the model cites."""
+    blocks = []
+    for i, rc in enumerate(passages, 1):
+        c = rc.chunk
+        where = ", ".join(x for x in (c.title, f"p. {c.page}" if c.page else "", c.section) if x)
+        text = c.text if len(c.text) <= max_chars else c.text[:max_chars].rsplit(" ", 1)[0] + " …"
+        blocks.append(f'[{i}] {where}\n"""\n{text.replace(chr(34) * 3, chr(34))}\n"""')
+    return "\n\n".join(blocks)
+
+
+def format_history(history: Sequence[dict[str, str]], language: str, turns: int = 4) -> str:
+    who = {"user": "Gebruiker" if language == "nl" else "User", "assistant": "Assistent" if language == "nl" else "Assistant"}
+    lines = []
+    for h in list(history)[-turns:]:
+        content = CITE_RE.sub("", h.get("content", ""))
+        lines.append(f"{who.get(h.get('role', 'user'), 'User')}: {as_data(content, 600)}")
+    return "\n".join(lines)
+
+
+# --- citations -----------------------------------------------------------------------------------------
+
+_WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def _terms(text: str) -> set[str]:
+    try:
+        from rag.text import terms
+
+        return set(terms(text))
+    except ImportError:  # pragma: no cover
+        return {w.lower() for w in _WORD_RE.findall(text)}
+
+
+def best_span(sentence: str, chunk_text: str, min_chars: int = 40) -> tuple[int, int]:
+    """Offsets (within the chunk) of the chunk sentence that best matches ``sentence``.
+
+    Scored by shared terms, numbers counting triple (they are what a reader checks); ties go to the
+    earlier sentence. A very short best sentence is extended by the next one so the quote reads alone."""
+    from rag.text import sentence_spans
+
+    spans = sentence_spans(chunk_text) or [(0, len(chunk_text))]
+    want = _terms(strip_markers(sentence))
+    best, best_score = 0, -1.0
+    for i, (s, e) in enumerate(spans):
+        have = _terms(chunk_text[s:e])
+        shared = want & have
+        score = sum(3.0 if any(ch.isdigit() for ch in t) else 1.0 for t in shared)
+        if score > best_score:
+            best, best_score = i, score
+    start, end = spans[best]
+    j = best
+    while end - start < min_chars and j + 1 < len(spans):
+        j += 1
+        end = spans[j][1]
+    return start, end
+
+
+def strip_markers(text: str) -> str:
+    return CITE_RE.sub("", text)
+
+
+# --- the engine ------------------------------------------------------------------------------------------
+
+
+class GenerativeEngine:
+    """Engine over any LangChain chat model (implements ``rag.engines.base.Engine``).
+
+    ``model_factory(timeout_s)`` builds the chat model with that request timeout, so the answer and the
+    (shorter) condensing call can have different limits. ``fallback`` is the extractive engine."""
+
+    def __init__(
+        self,
+        name: str,
+        settings: Settings,
+        model_factory: Callable[[float], BaseChatModel],
+        fallback: Engine | None = None,
+    ) -> None:
+        self.name = name
+        self.settings = settings
+        self._model_factory = model_factory
+        self._fallback = fallback
+
+    # -- public -----------------------------------------------------------------------------------------
+
+    @property
+    def fallback(self) -> Engine:
+        if self._fallback is None:
+            from rag.engines.extractive import ExtractiveEngine
+
+            self._fallback = ExtractiveEngine(self.settings)
+        return self._fallback
+
+    def answer(self, ctx: AnswerContext) -> Answer:
+        result: Answer | None = None
+        for piece in self.stream(ctx):
+            if isinstance(piece, Answer):
+                result = piece
+        assert result is not None
+        return result
+
+    def stream(self, ctx: AnswerContext) -> Iterator[str | Answer]:
+        """Yield verified text as it is generated, then the final Answer (authoritative: a UI should
+        show ``Answer.answer`` at the end, it differs from the streamed text only after a fallback)."""
+        t0 = time.perf_counter()
+        if ctx.extras.get("premise_claim"):
+            # A question built on a claim: the extractive engine checks the claim against the documents.
+            ext = self.fallback.answer(ctx)
+            if ext.refused and ext.refusal_reason == "false_premise":
+                yield from self._emit(ext)
+                return
+        passages = list(ctx.passages[: self.settings.llm_max_passages])
+        if not passages and ctx.tool is None:
+            yield from self._fall_back(ctx, "no passages to answer from", notice_kind=None)
+            return
+
+        builder = CitationBuilder()
+        prefix = ""
+        if ctx.tool is not None and ctx.tool_explanation:
+            prefix = self._calculator_prefix(ctx, builder)
+            if prefix:
+                yield prefix
+        verifier = Verifier(
+            [p.chunk.text for p in passages],
+            ctx.language,
+            tool_result=ctx.tool.result if ctx.tool else None,
+            tool_explanation=ctx.tool_explanation,
+            extra_evidence=[ctx.question, ctx.standalone_question, *(p.chunk.title for p in passages)],
+        )
+        messages = self.build_messages(ctx, passages)
+        checks: list[SentenceCheck] = []
+        shown = ""
+        timings: dict[str, float] = {}
+        try:
+            for group_checks in self._generate(messages, verifier, timings, t0):
+                checks += group_checks
+                lang_problem = self._early_language_problem(checks, verifier)
+                if lang_problem:
+                    raise _Abort(lang_problem)
+                if not any(c.ok and cited_numbers(c.text) for c in checks):
+                    continue  # show nothing before the first verified, cited statement (refusals included)
+                new_shown = self._render(checks, passages, builder, ctx)
+                if new_shown.startswith(shown) and len(new_shown) > len(shown):
+                    yield ("\n\n" if prefix and not shown else "") + new_shown[len(shown) :]
+                shown = new_shown
+        except GenerationError as exc:
+            log.warning("%s engine: %s (%s)", self.name, exc.kind, exc)
+            yield from self._fall_back(ctx, f"{exc.kind}: {exc}", notice_kind=exc.kind if exc.kind != "error" else "unavailable")
+            return
+        except _Abort as exc:
+            yield from self._fall_back(ctx, f"verification: {exc}", notice_kind="verification")
+            return
+
+        verification = verifier.conclude(checks)
+        timings["generate"] = (time.perf_counter() - t0) * 1000
+        if verification.refusal:
+            yield from self._model_refused(ctx, verification, timings)
+            return
+        if verification.fallback_reason:
+            if prefix:
+                # The calculator's verbatim result stands on its own; the model's explanation did not.
+                yield from self._emit(self._make(ctx, prefix, builder, verification, timings, notice_kind="dropped"))
+                return
+            yield from self._fall_back(ctx, f"verification: {verification.fallback_reason}", notice_kind="verification", verification=verification)
+            return
+        body = self._render(checks, passages, builder, ctx)
+        text = f"{prefix}\n\n{body}" if prefix and body else (prefix or body)
+        notice = "dropped" if verification.dropped else None
+        yield self._make(ctx, text, builder, verification, timings, notice_kind=notice)
+
+    def condense(self, question: str, history: Sequence[dict[str, str]], language: str) -> str | None:
+        """The model's standalone form of a follow-up, or None (slow, failed, or implausible output) so
+        the caller uses the deterministic method instead."""
+        if not history:
+            return question
+        system, user = load_prompt("condense", language)
+        messages: list[BaseMessage] = [
+            SystemMessage(system),
+            HumanMessage(user.replace("{history}", format_history(history, language)).replace("{question}", as_data(question))),
+        ]
+        timeout = self.settings.llm_condense_timeout_s
+        try:
+            model = self._model_factory(timeout)
+            with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+                future = pool.submit(model.invoke, messages)
+                try:
+                    out = future.result(timeout=timeout)
+                except concurrent.futures.TimeoutError:
+                    log.warning("condensing took longer than %.1f s; using the deterministic method", timeout)
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    return None
+        except Exception as exc:
+            log.warning("condensing failed (%s); using the deterministic method", exc)
+            return None
+        text = str(out.content).strip().strip('"“”').strip()
+        text = text.splitlines()[0].strip() if text else ""
+        text = re.sub(r"^(zelfstandige vraag|standalone question)\s*:\s*", "", text, flags=re.I)
+        if not text or len(text) > 3 * len(question) + 200 or CITE_RE.search(text) or is_refusal(text):
+            return None
+        return text
+
+    def build_messages(self, ctx: AnswerContext, passages: Sequence[RetrievedChunk]) -> list[BaseMessage]:
+        system, user = load_prompt("answer", ctx.language)
+        if ctx.plain_language or self.settings.plain_language:
+            system += "\n\n" + prompt_text("plain_language", ctx.language)
+        tool = ""
+        if ctx.tool is not None and ctx.tool_explanation:
+            tool = "\n" + prompt_text("tool_result", ctx.language).replace(
+                "{explanation}", CITE_RE.sub("", ctx.tool_explanation).strip()
+            ) + "\n"
+        question = ctx.standalone_question or ctx.question
+        content = (
+            user.replace("{passages}", render_passages(passages, self.settings.llm_passage_chars))
+            .replace("{tool}", tool)
+            .replace("{question}", as_data(question, self.settings.max_question_chars))
+        )
+        return [SystemMessage(system), HumanMessage(content)]
+
+    # -- generation ------------------------------------------------------------------------------------
+
+    def _generate(
+        self, messages: list[BaseMessage], verifier: Verifier, timings: dict[str, float], t0: float
+    ) -> Iterator[list[SentenceCheck]]:
+        """Stream the model, yield checked sentence groups; raise GenerationError on any failure."""
+        deadline = t0 + self.settings.llm_timeout_s
+        splitter = SentenceStream()
+        group: list[str] = []
+        try:
+            model = self._model_factory(self.settings.llm_timeout_s)
+            for chunk in model.stream(messages):
+                now = time.perf_counter()
+                piece = chunk.content if isinstance(chunk.content, str) else _text_of(chunk.content)
+                if piece and "first_token" not in timings:
+                    timings["first_token"] = (now - t0) * 1000
+                if now > deadline:
+                    raise GenerationError("timeout", f"no complete answer within {self.settings.llm_timeout_s:g} s")
+                for sentence in splitter.feed(piece):
+                    group.append(sentence)
+                    if cited_numbers(sentence) or "\n" in sentence:
+                        yield verifier.check_group(group)
+                        group = []
+        except GenerationError:
+            raise
+        except Exception as exc:  # any client/server failure must end in the extractive answer
+            raise _classify(exc) from exc
+        group += splitter.flush()
+        if group:
+            yield verifier.check_group(group)
+
+    @staticmethod
+    def _early_language_problem(checks: list[SentenceCheck], verifier: Verifier) -> str | None:
+        """Stop a model that answers in the wrong language before it is shown (needs ~8 words)."""
+        text = "".join(c.text for c in checks)
+        if len(text.split()) < 8:
+            return None
+        from rag.verify import answer_language
+
+        lang = answer_language(text)
+        if lang is not None and lang != verifier.language:
+            return f"answer is in '{lang}', the question in '{verifier.language}'"
+        return None
+
+    # -- output -----------------------------------------------------------------------------------------
+
+    def _render(
+        self, checks: list[SentenceCheck], passages: Sequence[RetrievedChunk], builder: CitationBuilder, ctx: AnswerContext
+    ) -> str:
+        """Kept sentences with their markers replaced by final citation numbers (stable as text grows)."""
+        rendered = []
+        for c in checks:
+            if not c.ok:
+                rendered.append(c)
+                continue
+            own = cited_numbers(c.text)
+            text = c.text
+            if own:
+                text = CITE_RE.sub(functools.partial(self._cite_marker, sentence=c.text, passages=passages, builder=builder, ctx=ctx), c.text)
+            rendered.append(dataclasses.replace(c, text=text))
+        return join_kept(rendered)
+
+    def _cite_marker(
+        self, m: re.Match[str], *, sentence: str, passages: Sequence[RetrievedChunk], builder: CitationBuilder, ctx: AnswerContext
+    ) -> str:
+        out = []
+        for part in re.split(r"[,;]", m.group(1)):
+            rc = passages[int(part.strip()) - 1]
+            chunk = rc.chunk
+            s, e = best_span(sentence, chunk.text)
+            start, end = chunk.start + s, chunk.start + e
+            page = None
+            document = ctx.extras.get("document")
+            if document is not None:
+                try:
+                    page = document(chunk.doc_id).page_at(start)
+                except Exception:  # the chunk's own page is a fine approximation
+                    page = None
+            out.append(f"[{builder.cite(chunk, start, end, page=page)}]")
+        return "".join(dict.fromkeys(out))
+
+    def _calculator_prefix(self, ctx: AnswerContext, builder: CitationBuilder) -> str:
+        """The calculator's result as the extractive engine states it (verbatim, with rule citations)."""
+        calc_ctx = dataclasses.replace(ctx, extras={**ctx.extras, "mixed": False, "premise_claim": None})
+        try:
+            ext = self.fallback.answer(calc_ctx)
+        except Exception as exc:  # pragma: no cover - the extractive engine does not fail on a tool result
+            log.error("calculator answer failed: %s", exc)
+            return CITE_RE.sub("", ctx.tool_explanation or "").strip()
+        mapping = {c.n: builder.add(c) for c in ext.citations}
+        return CITE_RE.sub(lambda m: "".join(f"[{mapping.get(int(p), p)}]" for p in re.split(r"[,;]", m.group(1))), ext.answer)
+
+    def _make(
+        self,
+        ctx: AnswerContext,
+        text: str,
+        builder: CitationBuilder,
+        verification: Verification | None,
+        timings: dict[str, float],
+        notice_kind: str | None = None,
+    ) -> Answer:
+        used = {int(n) for n in re.findall(r"\[(\d+)\]", text)}
+        citations = [c for c in builder.citations if c.n in used]
+        answer = Answer(
+            question=ctx.question,
+            language=ctx.language,
+            answer=text.strip(),
+            refused=False,
+            engine=self.name,
+            citations=citations,
+            retrieved=list(ctx.retrieved),
+            tool=ctx.tool,
+            timings_ms=dict(timings),
+            standalone_question=ctx.standalone_question,
+            notice=NOTICES[notice_kind][_lang(ctx)] if notice_kind else None,
+        )
+        _attach_verification(answer, verification)
+        return answer
+
+    def _model_refused(self, ctx: AnswerContext, verification: Verification, timings: dict[str, float]) -> Iterator[str | Answer]:
+        """The model says the documents do not answer. The extractive engine gets a second look: if it
+        finds a cited answer, that is shown (and the JSON says so); otherwise the refusal stands."""
+        ext = self.fallback.answer(ctx)
+        if not ext.refused:
+            ext.fallback = f"{self.name}: model said the documents do not answer; extractive answer shown"
+            _attach_verification(ext, verification)
+            yield from self._emit(ext)
+            return
+        ext.engine = self.name
+        _attach_verification(ext, verification)
+        ext.timings_ms = {**ext.timings_ms, **timings}
+        yield from self._emit(ext)
+
+    def _fall_back(
+        self, ctx: AnswerContext, reason: str, notice_kind: str | None, verification: Verification | None = None
+    ) -> Iterator[str | Answer]:
+        ext = self.fallback.answer(ctx)
+        ext.fallback = f"{self.name}: {reason}"
+        if notice_kind:
+            ext.notice = NOTICES[notice_kind][_lang(ctx)] if not ext.notice else ext.notice
+        _attach_verification(ext, verification)
+        yield from self._emit(ext)
+
+    @staticmethod
+    def _emit(answer: Answer) -> Iterator[str | Answer]:
+        yield answer.answer
+        yield answer
+
+
+class _Abort(Exception):
+    """Generation stopped because what was generated cannot be shown."""
+
+
+def _lang(ctx: AnswerContext) -> str:
+    return ctx.language if ctx.language in ("nl", "en") else "nl"
+
+
+def _text_of(content: Any) -> str:
+    if isinstance(content, list):
+        return "".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in content)
+    return str(content or "")
+
+
+def _attach_verification(answer: Answer, verification: Verification | None) -> None:
+    if verification is not None and hasattr(answer, "verification"):
+        answer.verification = verification.to_json()
+
+
+def _classify(exc: BaseException) -> GenerationError:
+    """Map client exceptions to the three failure kinds the user is told about."""
+    names = {type(e).__name__ for e in _chain(exc)}
+    text = str(exc)
+    if names & {"APITimeoutError", "ReadTimeout", "TimeoutException", "TimeoutError", "ConnectTimeout", "PoolTimeout"}:
+        return GenerationError("timeout", text or "timed out")
+    if names & {"APIConnectionError", "ConnectError", "ConnectionError", "ConnectionRefusedError", "RemoteProtocolError"}:
+        return GenerationError("unavailable", text or "connection failed")
+    return GenerationError("error", f"{type(exc).__name__}: {text}"[:300])
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    out: list[BaseException] = []
+    cur: BaseException | None = exc
+    while cur is not None and cur not in out:
+        out.append(cur)
+        cur = cur.__cause__ or cur.__context__
+    return out

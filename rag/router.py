@@ -1,0 +1,233 @@
+"""Where a question goes before any passage is read: decline it, the calculator, the documents, or both.
+
+Declining is decided here, by pattern, because the requests it catches (hidden instructions, invented
+quotes, voting advice) must be refused whatever retrieval finds. Money questions go to the deterministic
+co-financing calculator (``rag.cofinancing``), never to text extraction; a question that mixes money with
+context ("... en waarom is die grens er?") gets both the calculator and retrieved passages.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from rag.text import fold
+
+log = logging.getLogger(__name__)
+
+# Hidden or overriding instructions, and requests to fabricate sources.
+_INJECTION = [
+    r"\bignore (all |any |your |the |previous |prior |above )*(instructions|rules|guidelines|prompt)",
+    r"\bdisregard (all |any |your |the |previous |prior )*(instructions|rules)",
+    r"\bnegeer (alle |je |jouw |de |eerdere |vorige )*(instructies|regels|opdracht)",
+    r"\bvergeet (alle |je |jouw |de )*(instructies|regels)",
+    r"#{2,}\s*(new|nieuwe|system|developer|admin)",
+    r"\b(new|updated) (developer |system )?instructions\b",
+    r"\bnieuwe (ontwikkelaars?|systeem)?\s*instructies\b",
+    r"\bsystem prompt\b|\bsysteemprompt\b",
+    r"\[\s*(notitie|note|instructie|instruction|opmerking)[^\]]*(assistent|assistant)",
+    r"\b(note|message) (to|for) the (assistant|ai|model)\b",
+    r"\byou are now\b|\bje bent nu\b|\bjailbreak\b|\bdeveloper mode\b|\b(system|admin) override\b|\boverride (mode|instructions)\b",
+    r"\b(the )?documents are (outdated|wrong|no longer valid)\b|\bde documenten zijn (verouderd|achterhaald)\b",
+    r"\b(citations|bronnen|bronvermelding) (are|is|zijn) (no longer|niet meer) (required|nodig|vereist)",
+    r"\b(you may|je mag|u mag) (invent|verzinnen|make up)",
+    r"\bpresent (it|this|them) as (a )?(quote|citation)",
+    r"\b(doe alsof|pretend)\b",
+]
+# Requests to make things up, or for opinions the assistant must not give.
+_FABRICATE = [
+    r"\b(verzin|verzonnen|fictie[fv]e?|invent(ed)?|made[- ]up|make up|fabricate)\b",
+    r"\b(persbericht|press release)\b.*\b(cijfers|figures|numbers|bedragen)\b",
+    r"\b(write|schrijf) (a |an |een )?(quote|citaat|getuigenis|testimonial)\b",
+]
+_ADVICE = [
+    r"\b(op wie|welke partij|which party|who) (moet|zou|should|would)( ik| i)? (stemmen|vote)",
+    r"\b(stemadvies|voting advice|stemwijzer)\b",
+    r"\bshould i vote\b|\bmoet ik (voor|tegen) stemmen\b|\bvote (for|against)\b|\b(voor|tegen) stemmen\b",
+    r"\b(wat vind(t)? (je|jij|u)|what do you think|your (personal )?opinion|jouw mening|uw mening|je mening)\b",
+    r"\b(vvd|cda|pvda|d66|groenlinks|pvv|sp|christenunie|fvd|bbb|ja21|volt|50plus|sgp|partij voor de dieren)\b.*\b(beter|best|slechter|worse|better|goed|slecht|good|bad|corrupt|incompetent)\b",
+    r"\b(is|was) (minister |mevrouw |de heer )?\w+ (een )?(goede|slechte|good|bad|incompetent|corrupt)\b",
+]
+
+# Money vocabulary: with a number, it marks a calculation candidate.
+_MONEY = re.compile(r"(€|\beuro\b|\bmiljoen\b|\bmillion\b|\bmln\b|\bbudget\b|\bcofinanc|\bco-financ|\binleg|\bbijdrage\b|\bcontribut)", re.I)
+_CONTEXT_ASK = re.compile(r"\b(waarom|why|wat (is|zijn) de (reden|voorwaarde)|what is the reason|how come|uitleg|explain)\b", re.I)
+
+
+@dataclass
+class Route:
+    """What to do with a question: ``kind`` is 'decline', 'calc', 'mixed' or 'docs'."""
+
+    kind: str
+    reason: str | None = None  # for 'decline': 'injection', 'fabrication', 'advice'
+    request: Any = None  # the calculator's parsed request
+    result: Any = None  # the calculator's result object
+    tool_input: dict[str, Any] = field(default_factory=dict)
+    tool_result: dict[str, Any] = field(default_factory=dict)
+    explanation: str | None = None
+    rule_citations: list[Any] = field(default_factory=list)  # the calculator's cited rule passages
+
+
+def _any(patterns: list[str], text: str) -> bool:
+    return any(re.search(p, text, re.I) for p in patterns)
+
+
+def decline_reason(question: str) -> str | None:
+    """'injection', 'fabrication' or 'advice' when the request must be declined, else None."""
+    text = fold(question)
+    if _any(_INJECTION, text):
+        return "injection"
+    if _any(_FABRICATE, text):
+        return "fabrication"
+    if _any(_ADVICE, text):
+        return "advice"
+    return None
+
+
+def _calculator() -> Any | None:
+    try:
+        return importlib.import_module("rag.cofinancing")
+    except ImportError:  # pragma: no cover - the calculator is part of the project; degrade if absent
+        log.warning("rag.cofinancing is not available: money questions are answered from the documents")
+        return None
+
+
+def _to_dict(obj: Any) -> dict[str, Any]:
+    if obj is None:
+        return {}
+    if isinstance(obj, dict):
+        return dict(obj)
+    for attr in ("to_dict", "model_dump", "dict"):
+        fn = getattr(obj, attr, None)
+        if callable(fn):
+            return dict(fn())
+    if hasattr(obj, "__dataclass_fields__"):
+        from dataclasses import asdict
+
+        return asdict(obj)
+    return {"value": obj}
+
+
+def route(question: str, lang: str) -> Route:
+    """Decide the route for a (standalone) question."""
+    reason = decline_reason(question)
+    if reason:
+        return Route("decline", reason=reason)
+    calc = _calculator()
+    if calc is None:
+        return Route("docs")
+    try:
+        request = calc.parse_question(question, lang)
+    except Exception:
+        log.exception("calculator could not parse the question; answering from the documents")
+        return Route("docs")
+    if request is None:
+        return Route("docs")
+    try:
+        result = calc.calculate(request) if hasattr(calc, "calculate") else request.compute()
+    except Exception:
+        log.exception("calculator failed; answering from the documents")
+        return Route("docs")
+    explanation = None
+    for target in (result, request):
+        fn = getattr(target, "explain", None)
+        if callable(fn):
+            explanation = fn(lang)
+            break
+    rules = list(getattr(result, "citations", None) or getattr(request, "citations", None) or [])
+    tool_input = _to_dict(getattr(request, "to_dict", None) and request) or _to_dict(getattr(result, "inputs", None))
+    kind = "mixed" if _CONTEXT_ASK.search(question) else "calc"
+    return Route(
+        kind,
+        request=request,
+        result=result,
+        tool_input=tool_input,
+        tool_result=_to_dict(result),
+        explanation=explanation,
+        rule_citations=rules,
+    )
+
+
+# --- false premises ------------------------------------------------------------------------------
+
+_PREMISE_RES = [
+    re.compile(r"^\s*waarom (schrijft|zegt|stelt|meldt|beweert|noemt) (de |het )?(?P<doc>[\w-]+(?: van [\w ]+?)?) (dat|het) (?P<claim>.+)$", re.I),
+    re.compile(r"^\s*(aangezien|omdat|nu) (de |het )?(?P<doc>[\w-]+) (schrijft|zegt|stelt|meldt) dat (?P<claim>.+?)(,|$)", re.I),
+    re.compile(r"^\s*why does (the )?(?P<doc>[\w-]+) (say|state|write|claim) (that )?(?P<claim>.+)$", re.I),
+    re.compile(r"^\s*(since|as|given that|because) (the )?(?P<doc>[\w-]+) (says|states|writes|claims) (that )?(?P<claim>.+?)(,|$)", re.I),
+    re.compile(r"^\s*klopt het dat (de |het )?(?P<doc>[\w-]+) (schrijft|zegt|stelt) dat (?P<claim>.+)$", re.I),
+    re.compile(r"^\s*is it true that (the )?(?P<doc>[\w-]+) (says|states) (that )?(?P<claim>.+)$", re.I),
+]
+
+
+_LEADING_Q = re.compile(
+    r"\b(waarom|why|toch|klopt het|is it true|isn't it|is het niet|hoe komt het|how come|since|aangezien)\b", re.I
+)
+_FIGURE = re.compile(r"(€\s?\d[\d.,]*\s?(miljoen|miljard|mln)?|\d[\d.,]*\s?(miljoen|miljard|million|%|procent)|"
+                     r"\b\d{1,2} (januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december)\b)", re.I)
+
+
+def premise_claim(question: str) -> str | None:
+    """The claim a question presupposes about a document ("Waarom schrijft de two-pager dat X?" → X), or
+    the whole question when it argues from a figure ("Waarom mag een deal tot € 100 miljoen krijgen?",
+    "De bijeenkomst was toch op 12 september?")."""
+    for rx in _PREMISE_RES:
+        m = rx.search(question.strip())
+        if m:
+            return m.group("claim").strip(" ?")
+    if _LEADING_Q.search(question) and _FIGURE.search(question):
+        return question.strip(" ?")
+    return None
+
+
+def _figures(text: str) -> set[str]:
+    out = set()
+    for m in _FIGURE.finditer(fold(text)):
+        out.add(re.sub(r"[^\d,.%a-z]", "", m.group(0)).replace(",", "."))
+    return out
+
+
+_ANTONYMS: list[tuple[set[str], set[str]]] = [
+    ({"laag", "lager", "lage", "laagste", "low", "lower", "lowest"}, {"hoog", "hoger", "hoge", "hoogste", "high", "higher", "highest"}),
+    ({"daalt", "dalend", "dalende", "gedaald", "daling", "falling", "fallen", "decline", "declining", "decreasing", "shrinking", "krimp", "krimpt"},
+     {"stijgt", "stijgend", "stijgende", "gestegen", "stijging", "groeit", "groeiend", "groeiende", "rising", "risen", "increasing", "growing"}),
+    ({"minder", "less", "fewer", "kleiner", "smaller"}, {"meer", "more", "groter", "larger", "bigger"}),
+    ({"beter", "betere", "better", "gezonder", "healthier"}, {"slechter", "slechtere", "worse", "ongezonder"}),
+    ({"overschot", "surplus"}, {"tekort", "shortage"}),
+    ({"goedkoop", "goedkope", "cheap", "cheaper"}, {"duur", "dure", "expensive"}),
+    ({"minimaal", "minimum", "minste"}, {"maximaal", "maximum", "hoogstens"}),
+]
+_NEGATION = {"geen", "niet", "nooit", "no", "not", "never", "nor", "none", "zonder", "without"}
+_STRICT = {"must", "moet", "moeten", "exactly", "precies", "only", "alleen", "uitsluitend", "always", "altijd", "one", "één", "een"}
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", fold(text)))
+
+
+def contradicts(claim: str, evidence: str) -> bool:
+    """Does ``evidence`` (a document sentence) say the opposite of ``claim``? Antonyms, or a negation
+    in the evidence against a strict claim ("must coincide with one province" vs "geen vaststaande")."""
+    cw, ew = _words(claim), _words(evidence)
+    cf, ef = _figures(claim), _figures(evidence)
+    if cf and ef and not cf & ef and _same_kind(cf, ef):
+        return True
+    for a, b in _ANTONYMS:
+        if (cw & a and ew & b and not ew & a) or (cw & b and ew & a and not ew & b):
+            return True
+    return bool(ew & _NEGATION and not cw & _NEGATION and cw & _STRICT)
+
+
+def _same_kind(a: set[str], b: set[str]) -> bool:
+    """Both sides give an amount, or both a percentage, or both a date: then different figures conflict."""
+
+    def kinds(xs: set[str]) -> set[str]:
+        out = set()
+        for x in xs:
+            out.add("pct" if x.endswith(("%", "procent")) else "date" if re.search(r"[a-z]{4,}$", x) and "miljoen" not in x and "million" not in x and "miljard" not in x else "amount")
+        return out
+
+    return bool(kinds(a) & kinds(b))

@@ -1,0 +1,196 @@
+"""Text handling shared by retrieval, the extractive engine and the evaluation.
+
+One tokeniser for index and query is what makes exact terms ("N34", "€ 60 miljoen", "2017-2020",
+"20%") findable: numbers, codes and amounts are kept whole (and also split into their parts), words are
+folded (case, diacritics) and stemmed with the Dutch Snowball stemmer, because the documents are Dutch.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import Stemmer
+
+# A token: a number with optional decimals/percent, a range "2017-2020", a code like "N34"/"E233",
+# a URL-ish "rvo.nl", or a plain word (letters, inner hyphens/apostrophes).
+_TOKEN_RE = re.compile(
+    r"""
+    (?P<range>\d{4}\s?[-–]\s?\d{4})
+  | (?P<num>\d+(?:[.,]\d+)*\s?%?)
+  | (?P<word>[^\W\d_]+(?:[-'’.][^\W\d_]+)*\d*)
+    """,
+    re.VERBOSE,
+)
+
+DUTCH_STOPWORDS = frozenset(
+    ["aan", "al", "alle", "alles", "als", "altijd", "andere", "ben", "bij", "daar", "daarom", "dan", "dat", "de", "der", "deze", "die", "dit", "doch", "doen", "door", "dus", "een", "eens", "en", "er", "ge", "geen", "geweest", "haar", "had", "heb", "hebben", "heeft", "hem", "het", "hier", "hij", "hoe", "hun", "iemand", "iets", "ik", "in", "is", "ja", "je", "kan", "kon", "kunnen", "maar", "me", "meer", "men", "met", "mij", "mijn", "moet", "na", "naar", "niet", "niets", "nog", "nu", "of", "om", "omdat", "onder", "ons", "ook", "op", "over", "reeds", "te", "tegen", "toch", "toen", "tot", "u", "uit", "uw", "van", "veel", "voor", "want", "waren", "was", "wat", "we", "wel", "werd", "wezen", "wie", "wil", "worden", "wordt", "zal", "ze", "zelf", "zich", "zij", "zijn", "zo", "zonder", "zou", "welke", "welk", "waarom", "wanneer", "waar", "hoeveel", "volgens", "staat", "staan", "worden", "noemt", "noem", "geeft", "zullen", "hoe", "laat", "hebben", "kunt", "wilt", "moeten", "mogen", "mag"]
+)
+ENGLISH_STOPWORDS = frozenset(
+    ["a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "ourselves", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself", "yourselves", "say", "says", "said", "according", "does", "did", "much", "many", "whose"]
+)
+STOPWORDS = DUTCH_STOPWORDS | ENGLISH_STOPWORDS
+
+
+@dataclass(frozen=True)
+class Token:
+    """A search term: ``term`` is what is matched; ``exact`` marks numbers/codes that deserve a boost."""
+
+    term: str
+    exact: bool = False
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip diacritics so "coöperatie" matches "cooperatie" and "€" survives."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return text.lower()
+
+
+def normalize_for_match(text: str) -> str:
+    """The evaluation's comparison form: join words hyphenated across a line break, collapse whitespace,
+    case-insensitive (FORMAT.md)."""
+    text = re.sub(r"(\w)-\s*\n\s*(\w)", r"\1\2", text)
+    text = re.sub(r"\s+", " ", text)
+    return text.strip().lower()
+
+
+@functools.lru_cache(maxsize=4)
+def _stemmer(lang: str) -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("dutch" if lang == "nl" else "english")
+
+
+@functools.lru_cache(maxsize=50_000)
+def stem(word: str, lang: str = "nl") -> str:
+    """Snowball stem of a folded word (cached: the same words recur in every query)."""
+    return _stemmer(lang).stemWord(word)
+
+
+def _norm_number(raw: str) -> str:
+    raw = raw.replace(" ", "")
+    return raw.replace(",", ".")
+
+
+def tokens(text: str, lang: str = "nl", keep_stopwords: bool = False) -> list[Token]:
+    """Search terms of ``text``. Ranges and percentages yield the whole form and their numbers."""
+    out: list[Token] = []
+    for m in _TOKEN_RE.finditer(fold(text)):
+        if m.group("range"):
+            a, b = re.split(r"\s?[-–]\s?", m.group("range"))
+            out += [Token(f"{a}-{b}", True), Token(a, True), Token(b, True)]
+        elif m.group("num"):
+            raw = _norm_number(m.group("num"))
+            if raw.endswith("%"):
+                out += [Token(raw, True), Token(raw[:-1], True)]
+            else:
+                out.append(Token(raw.rstrip("."), True))
+        else:
+            word = m.group("word").strip(".'’")
+            if any(ch.isdigit() for ch in word):  # codes: n34, e233, horizon2020
+                out.append(Token(word, True))
+                continue
+            for part in _split_word(word):
+                if not keep_stopwords and (part in STOPWORDS or len(part) < 2):
+                    continue
+                out.append(Token(stem(part, lang)))
+    return out
+
+
+def _split_word(word: str) -> list[str]:
+    """"rvo.nl" stays whole; "Zuid-Drenthe" gives "zuid-drenthe", "zuid" and "drenthe"."""
+    if "." in word:
+        return [word]
+    parts = [p for p in re.split(r"[-'’]", word) if p]
+    return [word.replace("'", "").replace("’", ""), *parts] if len(parts) > 1 else parts
+
+
+def terms(text: str, lang: str = "nl") -> list[str]:
+    """Just the strings of :func:`tokens` (what BM25 indexes)."""
+    return [t.term for t in tokens(text, lang)]
+
+
+def exact_terms(text: str) -> set[str]:
+    """Numbers, codes and capitalised names of a question: the terms that must not lose to vague matches."""
+    found = {t.term for t in tokens(text) if t.exact}
+    for m in re.finditer(r"\b([A-Z][\w’'-]*[A-Z0-9][\w’'-]*|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+)\b", text):
+        # acronyms (HTSM, SEREH, LNV) and multi-word names (Dutch TechZone, Vitale Vakantieparken)
+        for t in tokens(m.group(1)):
+            found.add(t.term)
+    return found
+
+
+# --- sentences ---------------------------------------------------------------------------------
+
+_ABBREV = ("d.d.", "jl.", "o.a.", "bijv.", "b.v.", "e.d.", "m.b.t.", "i.c.m.", "nr.", "e.g.", "i.e.", "t/m")
+_SENT_END_RE = re.compile(r"(?<=[.!?])[\"”’»)]*\s+(?=[\"“‘«(]?[A-Z0-9ÀÉÈÖÜ•*-])|\n\s*\n|\n(?=\s*[-*•|>#]|\s*\d+\.\s)")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each sentence of ``text`` (no leading/trailing whitespace).
+
+    Paragraph breaks, list items and table rows end a sentence too, so a table row or a bullet can be
+    quoted on its own."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for m in _SENT_END_RE.finditer(text):
+        before = text[max(0, m.start() - 8) : m.start()].lower()
+        if m.group(0).strip() == "" and any(before.endswith(a) for a in _ABBREV) and "\n\n" not in m.group(0):
+            continue
+        spans.append((pos, m.start()))
+        pos = m.end()
+    spans.append((pos, len(text)))
+    out = []
+    for s, e in spans:
+        seg = text[s:e]
+        ls = len(seg) - len(seg.lstrip())
+        rs = len(seg.rstrip())
+        if rs > ls:
+            out.append((s + ls, s + rs))
+    return out
+
+
+# --- language ---------------------------------------------------------------------------------
+
+_NL_HINTS = frozenset(["de", "het", "een", "en", "van", "is", "wat", "wie", "hoe", "welke", "waarom", "hoeveel", "wanneer", "niet", "zijn", "voor", "met", "ik"])
+_EN_HINTS = frozenset(["the", "a", "an", "and", "of", "is", "what", "who", "how", "which", "why", "when", "does", "do", "are", "for", "with", "i"])
+
+
+@functools.lru_cache(maxsize=1)
+def _detector():  # type: ignore[no-untyped-def]
+    from lingua import Language, LanguageDetectorBuilder
+
+    return LanguageDetectorBuilder.from_languages(Language.DUTCH, Language.ENGLISH).build()
+
+
+def detect_language(text: str, default: str = "nl") -> str:
+    """'nl' or 'en'. lingua decides; for very short text a function-word count breaks ties, and Dutch
+    names/terms inside an English question ("Regio Envelop") do not flip it."""
+    words = re.findall(r"[a-zà-ÿ]+", text.lower())
+    if not words:
+        return default
+    nl = sum(w in _NL_HINTS for w in words)
+    en = sum(w in _EN_HINTS for w in words)
+    if len(words) <= 4 and nl != en:
+        return "nl" if nl > en else "en"
+    try:
+        from lingua import Language
+
+        conf = _detector().compute_language_confidence_values(text)
+        best = conf[0]
+        if best.value >= 0.6:
+            return "nl" if best.language == Language.DUTCH else "en"
+    except Exception:  # pragma: no cover - lingua is a hard dependency; fall back to counts if it breaks
+        pass
+    if nl == en:
+        return default
+    return "nl" if nl > en else "en"
+
+
+def detect_language_with_history(question: str, history: Iterable[dict[str, str]] | None) -> str:
+    """A short follow-up ("and who else?") inherits the language of the conversation when unclear."""
+    hist_user = [h.get("content", "") for h in (history or []) if h.get("role") == "user"]
+    default = detect_language(hist_user[-1]) if hist_user else "nl"
+    return detect_language(question, default=default)
