@@ -1,6 +1,6 @@
 """``python -m rag``: ask questions (for people or as JSON, one or a whole batch) and run the evaluation.
 
-The JSON output is the contract of ``/work/shared/eval/FORMAT.md``. Exit codes:
+The JSON output is the contract of ``../shared/eval/FORMAT.md``. Exit codes:
 0 every question got an answer object (a refusal is an answer); 1 an unexpected error for at least one
 question (that question still gets a refused answer object in batch mode); 2 bad usage (arguments,
 unreadable files, unknown document id); 3 the index is missing, mismatched or unavailable.

@@ -1,5 +1,5 @@
 """The evaluation every change is judged by: retrieval recall/MRR, answer and refusal accuracy, calculator
-accuracy, citation validity and latency, on a question set in the format of ``/work/shared/eval/FORMAT.md``.
+accuracy, citation validity and latency, on a question set in the format of ``../shared/eval/FORMAT.md``.
 
 The scoring rules are FORMAT.md's, implemented literally (``passes_must_include``, ``chunk_hits``), so an
 outside checker and this harness agree on every item.
