@@ -12,6 +12,8 @@ Public API (amounts in € million, as in the eval set):
   tranche_arithmetic / per_year / rule_summary -> CalcResult
   find_amounts(text, lang) -> list[FoundAmount]
   parse_question(text, lang) -> CalcRequest | None   (raises UserInputError for unusable figures)
+  input_error_notice(err, lang) -> (text, rules)     what to show for such an error, with rules to cite
+  has_calc_cue(text, lang) -> bool                    does a clause ask for a figure
   calculate(request) -> CalcResult;  CalcResult.explain(lang), .to_dict(), .citations, .working(lang)
   cofinancing_tool: the LangChain tool named ``cofinancing``
 """
@@ -542,7 +544,14 @@ def min_cofinancing_for_request(rijk_request_eur_m: Amount, *, years: int | None
     result = CalcResult(
         kind="min_cofinancing",
         inputs={"rijk_request_eur_m": rijk_request_eur_m},
-        amounts={"rijk_request": request, "min_regional_cofinancing": request, "min_total_budget": min_total},
+        # ``total_budget`` is the minimal plan's total (request + minimum co-financing), so a plan check and
+        # a minimum-co-financing answer report the same keys.
+        amounts={
+            "rijk_request": request,
+            "min_regional_cofinancing": request,
+            "min_total_budget": min_total,
+            "total_budget": min_total,
+        },
         values={"allowed": all(c.passed for c in checks)},
         checks=checks,
         steps=[Step("sum", ((request, request), min_total))],
@@ -601,13 +610,15 @@ def tranche_arithmetic(
         n = _count(deals_at_max, "deals_at_max")
         inputs["deals_at_max"] = n
         at_max = MAX_RIJK.value * n
-        steps.append(Step("mul", (n, MAX_RIJK.value, at_max)))
-        parts.append(at_max)
+        if n:
+            steps.append(Step("mul", (n, MAX_RIJK.value, at_max)))
+            parts.append(at_max)
     if awarded_eur_m is not None:
         inputs["awarded_eur_m"] = awarded_eur_m
         awarded = _to_eur(awarded_eur_m, "awarded_eur_m")
         amounts["awarded"] = awarded
-        parts.append(awarded)
+        if awarded:
+            parts.append(awarded)
     if parts:
         allocated = sum(parts, Decimal(0))
         if len(parts) > 1:
@@ -636,10 +647,15 @@ def tranche_arithmetic(
         values["max_deals_at_min"] = int(tranche // MIN_RIJK.value)
         steps.append(Step("div_floor", (tranche, MAX_RIJK.value, values["max_deals_at_max"])))
         steps.append(Step("div_floor", (tranche, MIN_RIJK.value, values["max_deals_at_min"])))
+        # Nothing allocated yet: the whole tranche remains, so "what is left" questions get the same keys.
+        amounts["allocated"] = Decimal(0)
+        amounts["remaining"] = tranche
+        values["max_additional_min_deals"] = values["max_deals_at_min"]
+        values["max_additional_max_deals"] = values["max_deals_at_max"]
     if deal_size_eur_m is not None:
         inputs["deal_size_eur_m"] = deal_size_eur_m
         size = _rijk_amount(deal_size_eur_m, "deal_size_eur_m")
-        base = amounts.get("remaining") or tranche
+        base = amounts["remaining"]  # always set: the whole tranche when nothing is allocated
         values["deals_of_size"] = int(base // size)
         amounts["deal_size"] = size
         steps.append(Step("div_floor", (base, size, values["deals_of_size"])))
@@ -910,7 +926,7 @@ def explain(result: CalcResult, lang: str = "nl") -> str:
         )
     elif result.kind == "tranche":
         t = e(a["tranche"])
-        if "allocated" in a:
+        if a.get("allocated"):
             rem = a["remaining"]
             how = "; ".join(s for s in work if "×" in s or " + " in s)
             how = f" ({how})" if how else ""
@@ -993,7 +1009,8 @@ _CUE = {
         r"eigen (?:geld|middelen|bijdrage|inbreng|investering)|\bzelf\b|inleg|inleggen|inlegt|legt? .{0,20}\bin\b",
         r"bijleggen|bijlegt|legt? .{0,15}\bbij\b|investeert|investeren|investering|co-?financier\w*|cofinanc\w*",
         r"inbreng\w*|brengt .{0,15}\bin\b|opbrengen|opbrengt|regionale (?:bijdrage|partners|middelen)",
-        r"co-?financ\w*|own (?:money|funds|contribution|resources)|\bitself\b|themselves|puts? in|putting in",
+        r"co-?financ\w*|own (?:money|funds|contribution|resources)|\bitself\b|themselves|ourselves|puts? in|putting in",
+        r"\brais(?:e|es|ed|ing)\b|bijeenbrengen|bijeenbrengt|ophalen|haalt .{0,15}\bop\b",
         r"invests?|investing|investment|match(?:es|ing)?|regional partners",
     ],
     # Who pays, not what is paid: weaker than a verb or noun next to the amount.
@@ -1026,6 +1043,7 @@ _YEARS = re.compile(
     re.IGNORECASE,
 )
 _MAX_WORDS = re.compile(r"\bmaxim\w*|\bhoogste|\bthe most\b|\bfull amount\b|\bvolle\b", re.IGNORECASE)
+_MIN_WORDS = re.compile(r"minim|\bsmallest\b|\blowest\b|\bkleinste\b|\blaagste\b", re.IGNORECASE)
 
 
 def _count_value(token: str) -> int | None:
@@ -1133,7 +1151,9 @@ class CalcRequest:
 _ALLOWED_ASK = re.compile(
     r"\bmag\s+(?:dat|het|dit|ze|zij|hij|de\s+regio|drenthe)\b|\bmogen\b|toegestaan|\bvoldoe\w*|binnen\s+de\s+regels|"
     r"\bregels\b|\bkan\s+dat\b|\bklopt\s+dat\s+met|\bpast\s+dat\b|\bgenoeg\b|voldoende|is\s+dat\s+(?:ok|goed)|"
-    r"\ballowed\b|permitted|\beligible\b|meets?\b|\brules\b|compl(?:y|ies)|\benough\b|sufficient|acceptable|\bis\s+that\s+ok",
+    r"\ballowed\b|permitted|\beligible\b|meets?\b|\brules\b|compl(?:y|ies)|\benough\b|sufficient|acceptable|\bis\s+that\s+ok|"
+    # a yes/no question opening with a modal asks whether the plan is possible ("Kunnen ze daarmee ...?")
+    r"(?:^|[.?!;:]\s*)(?:kan|kunnen|could|can)\b|mogelijk|haalbaar|in\s+aanmerking|\bpossible\b|feasible|qualif(?:y|ies)",
     re.IGNORECASE,
 )
 _MAX_ASK = re.compile(
@@ -1149,8 +1169,8 @@ _MIN_ASK = re.compile(
 _SHARE_ASK = re.compile(r"percentage|aandeel|welk\s+deel|\bshare\b|what\s+part|fraction|procent", re.IGNORECASE)
 _HYPO = re.compile(r"\bstel(?:\s+dat)?\b|\bwat\s+als\b|\bsuppose\b|\bwhat\s+if\b|\bals\b|\bif\b|\bindien\b", re.IGNORECASE)
 _REMAIN = re.compile(
-    r"blijft\s+(?:er\s+)?(?:\w+\s+)?over|over\s*blijft|resteert|resterend|\bremain\w*|\bleft\b|hoeveel\s+(?:regio\s+)?deals|"
-    r"how\s+many\s+(?:more\s+)?(?:regio\s+)?deals|\bpassen\b|\bfit\b",
+    r"blijft(?:\s+[\w'-]+){0,7}?\s+over\b|over\s*blijft|resteert|resterend|\bremain\w*|\bleft\b|hoeveel\s+(?:regio\s+)?deals|"
+    r"how\s+many\s+(?:more\s+)?(?:regio\s+)?deals|\bpassen\b|\bfit\b|aantal\s+(?:regio\s*)?deals|number\s+of\s+(?:regio\s+)?deals",
     re.IGNORECASE,
 )
 _PER_YEAR = re.compile(r"per\s+jaar|jaarlijks|per\s+year|a\s+year|each\s+year|annually|per\s+annum|yearly", re.IGNORECASE)
@@ -1159,6 +1179,56 @@ _QUESTION = re.compile(r"\?|\b(?:hoeveel|wat|welk|mag|kan|is|how|what|which|can|
 _REQUIREMENT = re.compile(r"\bmoet(?:en)?\b|\bmust\b|\bneeds?\b|\bnodig\b|\bvereist|\brequired\b|verplicht|have\s+to|has\s+to", re.IGNORECASE)
 _COFIN_WORDS = re.compile(r"inleg\w*|inbreng\w*|cofinanc\w*|co-financ\w*|\bzelf\b|\beigen\b|put\s+in|itself|own\s+(?:money|funds|contribution)|\bmatch", re.IGNORECASE)
 _TRANCHE_WORDS = re.compile(r"tranche|regio\s*envelop|envelope", re.IGNORECASE)
+# "... en willen hetzelfde bedrag aanvragen": the other side of the plan equals the amount that was given.
+_SAME_AMOUNT = re.compile(
+    r"\b(?:(?:het|hetzelfde|eenzelfde)\s+(?:bedrag|som)|hetzelfde|precies\s+zo\s*veel|net\s+zo\s*veel|even\s*veel)\b|"
+    r"\b(?:the\s+same|an?\s+(?:equal|identical|matching)|equal)\s+(?:amount|sum)\b|\b(?:just|exactly)\s+as\s+much\b",
+    re.IGNORECASE,
+)
+# "de minimale bijdrage" / "the maximum contribution": a Regio Envelop amount named by its rule.
+_NAMED_REQUEST = re.compile(
+    r"\b(?P<min>minimumbijdrage|minimumbedrag|(?:de|het|die|een|the|a)\s+(?:minimale|minimum|laagste|kleinste|minimal|lowest|smallest)"
+    r"\s+(?:rijks)?(?:bijdrage|bedrag|contribution|amount|grant))\b|"
+    r"\b(?P<max>maximumbijdrage|maximumbedrag|volle\s+bedrag|(?:de|het|die|een|the|a)\s+(?:maximale|maximum|hoogste|volledige|grootste|maximal|highest|largest|full)"
+    r"\s+(?:rijks)?(?:bijdrage|bedrag|contribution|amount|grant))\b",
+    re.IGNORECASE,
+)
+
+
+_INTERROGATIVE = re.compile(r"\b(?:wat|welke?|hoeveel|hoe|what|which|how)\b", re.IGNORECASE)
+
+
+def _named_refs(rx: re.Pattern[str], text: str) -> list[re.Match[str]]:
+    """Matches of ``rx`` that name a given amount, not the unknown asked for ("wat is dan de maximale
+    bijdrage?" asks; "kunnen ze de maximale bijdrage krijgen?" gives)."""
+    excluded = _ask_spans(text)
+    out = []
+    for m in rx.finditer(text):
+        if any(a <= m.start() < b for a, b in excluded):
+            continue
+        cuts = list(_CLAUSE_SPLIT.finditer(text, 0, m.start()))
+        clause = text[cuts[-1].end() if cuts else 0 : m.start()]
+        if not _INTERROGATIVE.search(clause):
+            out.append(m)
+    return out
+
+
+def _fill_named_amounts(text: str, inputs: dict[str, Any]) -> None:
+    """Complete a plan whose second amount is named instead of written: "12 mln eigen middelen en
+    hetzelfde bedrag bij het Rijk aanvragen", "met € 2,5 miljoen eigen geld de minimale bijdrage"."""
+    req, cof = "rijk_request_eur_m", "regional_cofinancing_eur_m"
+    if (req in inputs) != (cof in inputs) and _named_refs(_SAME_AMOUNT, text):
+        if req in inputs:
+            inputs[cof] = inputs[req]
+        else:
+            inputs[req] = inputs[cof]
+        return
+    if req not in inputs and (cof in inputs or "total_budget_eur_m" in inputs):
+        named = _named_refs(_NAMED_REQUEST, text)
+        if named:
+            rule = MIN_RIJK if named[0].group("min") else MAX_RIJK
+            assert rule.value is not None
+            inputs[req] = rule.value / MILLION
 
 
 def parse_question(text: str, lang: str = "nl") -> CalcRequest | None:
@@ -1185,7 +1255,7 @@ def parse_question(text: str, lang: str = "nl") -> CalcRequest | None:
 
     if not money:
         if (counts.get("deals_at_max") is not None and (asks["remain"] or asks["hypo"])) or (
-            asks["remain"] and _TRANCHE_WORDS.search(text) and re.search(r"deals?", text, re.IGNORECASE) and (_MAX_WORDS.search(text) or re.search(r"minim", text, re.IGNORECASE))
+            asks["remain"] and _TRANCHE_WORDS.search(text) and re.search(r"deals?", text, re.IGNORECASE) and (_MAX_WORDS.search(text) or _MIN_WORDS.search(text))
         ):
             inputs: dict[str, Any] = {}
             if "deals_at_max" in counts:
@@ -1231,9 +1301,17 @@ def parse_question(text: str, lang: str = "nl") -> CalcRequest | None:
             inputs["amount_eur_m"] = unknown[0].value / MILLION  # type: ignore[operator]
         elif not inputs:
             raise CalcInputError("unclear_role", format_eur(unknown[0].value or Decimal(0), "nl"), text_en=format_eur(unknown[0].value or Decimal(0), "en"))
+    _fill_named_amounts(text, inputs)
     if "years" in counts:
         inputs["years"] = counts["years"]
-    tranche_mode = "tranche_eur_m" in inputs or "awarded_eur_m" in inputs or "deal_size_eur_m" in inputs or "deals_at_max" in counts
+    tranche_mode = (
+        "tranche_eur_m" in inputs
+        or "awarded_eur_m" in inputs
+        or "deal_size_eur_m" in inputs
+        or "deals_at_max" in counts
+        # "krijgt de gevraagde 40 miljoen; hoeveel blijft er in de tranche over?": the request is an award
+        or (asks["remain"] and bool(_TRANCHE_WORDS.search(text)))
+    )
     if tranche_mode and not {"regional_cofinancing_eur_m", "total_budget_eur_m"} & inputs.keys():
         if "rijk_request_eur_m" in inputs and "awarded_eur_m" not in inputs:
             inputs["awarded_eur_m"] = inputs.pop("rijk_request_eur_m")
@@ -1255,6 +1333,37 @@ def parse_question(text: str, lang: str = "nl") -> CalcRequest | None:
         both = {"regional_cofinancing_eur_m", "total_budget_eur_m"} <= inputs.keys()
         return CalcRequest("check" if both else "max_rijk", inputs, text, lang, found)
     return None
+
+
+_CALC_CUES = (_MAX_ASK, _MIN_ASK, _SHARE_ASK, _REMAIN, _PER_YEAR, _TOTAL_ASK, _REQUIREMENT)
+
+
+def has_calc_cue(text: str, lang: str = "nl") -> bool:
+    """Does this clause ask for a figure (an amount, a maximum, a share, what remains ...)? The router uses
+    it to tell the arithmetic part of a mixed question from the part only the documents can answer."""
+    return any(rx.search(text) for rx in _CALC_CUES) or any(True for _ in scan_amounts(text, lang))
+
+
+def input_error_notice(err: UserInputError, lang: str = "nl") -> tuple[str, list[Rule]]:
+    """What to show when a money question's figures cannot be used: the problem in the user's words,
+    then the rules the plan would be checked against, with the rule passages to cite."""
+    nl = lang == "nl"
+    message = err.message(lang).strip()
+    rules: list[Rule] = []
+    for rule in (ENVELOPE, TRANCHE):  # a limit named in the message is cited where it comes from
+        if rule.value is not None and format_eur(rule.value, lang) in message:
+            rules.append(rule)
+    rules += [MIN_RIJK, MAX_SHARE]
+    assert MIN_RIJK.value is not None and MAX_RIJK.value is not None
+    e = lambda v: format_eur(v, lang)  # noqa: E731
+    summary = (
+        f"De regels waaraan een plan wordt getoetst: minimaal {e(MIN_RIJK.value)} en maximaal {e(MAX_RIJK.value)} "
+        "uit de Regio Envelop per Regio Deal, en maximaal 50% van het totale budget."
+        if nl
+        else f"The rules a plan is checked against: at least {e(MIN_RIJK.value)} and at most {e(MAX_RIJK.value)} "
+        "from the Regio Envelop per Regio Deal, and at most 50% of the total budget."
+    )
+    return f"{message} {summary}", rules
 
 
 def calculate(request: CalcRequest) -> CalcResult:

@@ -55,6 +55,15 @@ _ADVICE = [
 # Money vocabulary: with a number, it marks a calculation candidate.
 _MONEY = re.compile(r"(€|\beuro\b|\bmiljoen\b|\bmillion\b|\bmln\b|\bbudget\b|\bcofinanc|\bco-financ|\binleg|\bbijdrage\b|\bcontribut)", re.I)
 _CONTEXT_ASK = re.compile(r"\b(waarom|why|wat (is|zijn) de (reden|voorwaarde)|what is the reason|how come|uitleg|explain)\b", re.I)
+# A question word that, in a clause without any figure or arithmetic cue, asks what the documents say
+# ("..., en waarvoor wil Drenthe het geld gebruiken?").
+_WH = re.compile(
+    r"\b(waarvoor|waaraan|waarmee|waarop|waardoor|welke|wie|wanneer|waar|hoe(?!\s*veel\b|\s+groot\b|\s+hoog\b)|"
+    r"which|who|when|where|what\s+for|how(?!\s+(much|many|large|big|high)\b)|"
+    r"wat\s+(wil|willen|gaat|gaan|doet|doen|zijn|is|betekent|houdt|staat)|what\s+(will|does|do|would|is|are|kind))\b",
+    re.I,
+)
+_CLAUSES = re.compile(r"[.?!;:]+|,|\b(?:en|and|maar|but|of|or)\b", re.I)
 
 
 @dataclass
@@ -69,6 +78,9 @@ class Route:
     tool_result: dict[str, Any] = field(default_factory=dict)
     explanation: str | None = None
     rule_citations: list[Any] = field(default_factory=list)  # the calculator's cited rule passages
+    # for 'mixed': the clauses only the documents answer ("waarvoor wil Drenthe het geld gebruiken"),
+    # a better retrieval/selection query than the whole question, whose figures pull in money sentences
+    context_question: str | None = None
 
 
 def _any(patterns: list[str], text: str) -> bool:
@@ -111,6 +123,50 @@ def _to_dict(obj: Any) -> dict[str, Any]:
     return {"value": obj}
 
 
+def context_clauses(question: str, calc: Any, lang: str = "nl") -> list[str]:
+    """The clauses of a money question that ask something only the documents answer (a reason, a purpose,
+    a who or when); empty when it is arithmetic only."""
+    has_cue = getattr(calc, "has_calc_cue", None)
+    out = []
+    for clause in _CLAUSES.split(question):
+        clause = (clause or "").strip()
+        if not clause:
+            continue
+        if _CONTEXT_ASK.search(clause) or (_WH.search(clause) and not (callable(has_cue) and has_cue(clause, lang))):
+            out.append(clause)
+    return out
+
+
+def asks_context(question: str, calc: Any, lang: str = "nl") -> bool:
+    """Does a money question also need retrieved passages? Then it gets the calculator and the documents."""
+    return bool(_CONTEXT_ASK.search(question) or context_clauses(question, calc, lang))
+
+
+def _context_question(question: str, calc: Any, lang: str) -> str | None:
+    clauses = context_clauses(question, calc, lang)
+    return (" ".join(clauses) + "?") if clauses else None
+
+
+def _input_error_route(err: Any, question: str, lang: str, calc: Any) -> Route:
+    """A money question whose figures cannot be used ("40 of 50 miljoen", a negative amount): say what is
+    wrong and show the rules, cited, instead of quoting passages as if the question were answered."""
+    notice = getattr(calc, "input_error_notice", None)
+    if callable(notice):
+        text, rules = notice(err, lang)
+    else:  # pragma: no cover - older calculator without the notice
+        text, rules = err.message(lang), []
+    code = getattr(err, "code", "invalid")
+    mixed = asks_context(question, calc, lang)
+    return Route(
+        "mixed" if mixed else "calc",
+        context_question=_context_question(question, calc, lang) if mixed else None,
+        tool_input={"question": question},
+        tool_result={"kind": "error", "error": err.message(lang), "error_code": code, "citations": [_to_dict(r) for r in rules]},
+        explanation=text,
+        rule_citations=list(rules),
+    )
+
+
 def route(question: str, lang: str) -> Route:
     """Decide the route for a (standalone) question."""
     reason = decline_reason(question)
@@ -119,8 +175,12 @@ def route(question: str, lang: str) -> Route:
     calc = _calculator()
     if calc is None:
         return Route("docs")
+    user_error = getattr(importlib.import_module("rag.money"), "UserInputError", ())
     try:
         request = calc.parse_question(question, lang)
+    except user_error as err:
+        log.info("calculator input problem (%s): %s", getattr(err, "code", "?"), err)
+        return _input_error_route(err, question, lang, calc)
     except Exception:
         log.exception("calculator could not parse the question; answering from the documents")
         return Route("docs")
@@ -128,6 +188,9 @@ def route(question: str, lang: str) -> Route:
         return Route("docs")
     try:
         result = calc.calculate(request) if hasattr(calc, "calculate") else request.compute()
+    except user_error as err:  # figures that parse but do not fit together (6 maximal deals in one tranche)
+        log.info("calculator input problem (%s): %s", getattr(err, "code", "?"), err)
+        return _input_error_route(err, question, lang, calc)
     except Exception:
         log.exception("calculator failed; answering from the documents")
         return Route("docs")
@@ -139,7 +202,7 @@ def route(question: str, lang: str) -> Route:
             break
     rules = list(getattr(result, "citations", None) or getattr(request, "citations", None) or [])
     tool_input = _to_dict(getattr(request, "to_dict", None) and request) or _to_dict(getattr(result, "inputs", None))
-    kind = "mixed" if _CONTEXT_ASK.search(question) else "calc"
+    kind = "mixed" if asks_context(question, calc, lang) else "calc"
     return Route(
         kind,
         request=request,
@@ -148,6 +211,7 @@ def route(question: str, lang: str) -> Route:
         tool_result=_to_dict(result),
         explanation=explanation,
         rule_citations=rules,
+        context_question=_context_question(question, calc, lang) if kind == "mixed" else None,
     )
 
 

@@ -205,6 +205,46 @@ def test_tranche_arithmetic(kwargs: dict[str, Any], expected: dict[str, Any]) ->
         assert d[key] == value, key
 
 
+def test_tranche_with_nothing_allocated_reports_the_whole_tranche_as_remaining() -> None:
+    d = tranche_arithmetic().to_dict()
+    assert d["allocated_eur_m"] == 0 and d["remaining_eur_m"] == 200 and d["max_additional_min_deals"] == 40
+    assert tranche_arithmetic(deals_at_max=0).to_dict()["remaining_eur_m"] == 200
+    # "how many deals of € 12 miljoen" counts from what is left, also when nothing is left
+    assert tranche_arithmetic(deals_at_max=5, deal_size_eur_m=12).to_dict()["deals_of_size"] == 0
+
+
+def test_a_plan_check_reports_the_maximum_and_the_minimum() -> None:
+    """What an official needs next to yes/no: the most the Rijk may give for this co-financing, and the
+    least co-financing this request needs."""
+    d = calc_from_inputs({"rijk_request_eur_m": 45, "regional_cofinancing_eur_m": 60}).to_dict()
+    assert d["allowed"] is False and d["max_rijk_eur_m"] == 40 and d["min_regional_cofinancing_eur_m"] == 45
+    d = calc_from_inputs({"rijk_request_eur_m": 5, "regional_cofinancing_eur_m": 2.5}).to_dict()
+    assert d["allowed"] is False and d["min_regional_cofinancing_eur_m"] == 5 and d["rijk_share_pct"] == 66.7
+    d = min_cofinancing_for_request(40).to_dict()
+    assert d["min_regional_cofinancing_eur_m"] == 40 and d["total_budget_eur_m"] == 80
+
+
+def test_input_error_notice_names_the_problem_and_cites_the_rules() -> None:
+    from rag.cofinancing import input_error_notice
+
+    with pytest.raises(UserInputError) as info:
+        parse_question("Mag de regio € 2 miljard aanvragen?", "nl")
+    text, rules = input_error_notice(info.value, "nl")
+    assert text.startswith(info.value.message("nl")) and "€ 40 miljoen" in text
+    assert ENVELOPE in rules and MIN_RIJK in rules and MAX_SHARE in rules
+    text, rules = input_error_notice(info.value, "en")
+    assert "€40 million" in text and "miljoen uit de Regio" not in text
+
+
+def test_has_calc_cue() -> None:
+    from rag.cofinancing import has_calc_cue
+
+    assert has_calc_cue("hoeveel blijft er over", "nl") and has_calc_cue("what share comes from the Rijk", "en")
+    assert has_calc_cue("Drenthe vraagt € 40 miljoen", "nl")
+    assert not has_calc_cue("waarvoor wil Drenthe het geld gebruiken", "nl")
+    assert not has_calc_cue("when does the tranche open", "en")
+
+
 def test_too_many_maximal_deals_is_refused() -> None:
     with pytest.raises(CalcInputError) as info:
         tranche_arithmetic(deals_at_max=6)
@@ -398,6 +438,17 @@ QUESTIONS: list[tuple[str, str, str | None, dict[str, Any]]] = [
     ("en", "Suppose three deals get the maximum. How much of the tranche remains?", "tranche", {"deals_at_max": 3}),
     ("nl", "Na toekenning van € 120 miljoen, hoeveel blijft er over in de tranche?", "tranche", {"awarded_eur_m": 120}),
     ("nl", "Drenthe wil € 80 miljoen investeren over vier jaar. Hoeveel is dat per jaar?", "per_year", {"regional_cofinancing_eur_m": 80, "years": 4}),
+    # The second amount of a plan named instead of written.
+    ("nl", "De provincie legt € 15 miljoen in en wil evenveel uit de Regio Envelop. Past dat?", "check", {"rijk_request_eur_m": 15, "regional_cofinancing_eur_m": 15}),
+    ("en", "Our partners bring in €9 million and we would ask the Rijk for the same amount. Is that allowed?", "check", {"rijk_request_eur_m": 9, "regional_cofinancing_eur_m": 9}),
+    ("nl", "Met 30 miljoen eigen inleg, is de maximale bijdrage dan mogelijk?", "check", {"rijk_request_eur_m": 40, "regional_cofinancing_eur_m": 30}),
+    ("en", "We can raise €3 million ourselves. Could we get the minimum contribution with that?", "check", {"rijk_request_eur_m": 5, "regional_cofinancing_eur_m": 3}),
+    ("nl", "Een regio legt € 18 miljoen in. Wat is dan de maximale bijdrage?", "max_rijk", {"regional_cofinancing_eur_m": 18}),
+    # A request that is granted, then what is left of the tranche; and the tranche with nothing given yet.
+    ("en", "If Drenthe is granted the €40 million it asks for, how much is left in the tranche for everyone else?", "tranche", {"awarded_eur_m": 40}),
+    ("nl", "Als een regio 25 miljoen krijgt, wat blijft er dan van de tranche nog over?", "tranche", {"awarded_eur_m": 25}),
+    ("nl", "Wat is het grootste aantal deals dat de tranche kan betalen als elke deal het minimum krijgt?", "tranche", {}),
+    ("en", "How many deals could the tranche fund at most if each got the smallest contribution?", "tranche", {}),
     ("en", "The region invests €80 million over four years. How much is that per year?", "per_year", {"regional_cofinancing_eur_m": 80, "years": 4}),
     # Not calculations: what the documents say is retrieval's job.
     ("nl", "Wat is de Regio Envelop?", None, {}),

@@ -1,0 +1,88 @@
+"""The router: which questions reach the calculator, which also need the documents, and what a money
+question with unusable figures gets instead of a document quote."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag import cofinancing
+from rag.router import asks_context, route
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "result_kind"),
+    [
+        # No digit and no number word, but a rule question the calculator answers.
+        ("hoeveel moet de regio minstens inleggen?", "nl", "rule"),
+        ("Hoeveel cofinanciering moet een regio minimaal zelf opbrengen?", "nl", "rule"),
+        ("how much must the region put in at least?", "en", "rule"),
+        ("What is the largest number of deals the tranche could pay for at the minimum contribution?", "en", "tranche"),
+        # With figures.
+        ("De gemeenten leggen 12 mln in en vragen hetzelfde bedrag aan het Rijk. Mag dat?", "nl", "check"),
+        ("If Drenthe receives €40 million, what remains of the tranche?", "en", "tranche"),
+    ],
+)
+def test_money_questions_reach_the_calculator(question: str, lang: str, result_kind: str) -> None:
+    r = route(question, lang)
+    assert r.kind in ("calc", "mixed"), r
+    assert r.tool_result["kind"] == result_kind
+    assert r.explanation and r.rule_citations
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Wat is de Regio Envelop?", "Hoeveel vraagt Drenthe aan het Rijk?", "Welke opgaven heeft Zuid- en Oost-Drenthe?"],
+)
+def test_document_questions_stay_with_the_documents(question: str) -> None:
+    assert route(question, "nl").kind == "docs"
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "code", "shown"),
+    [
+        ("Mag de regio 40 of 50 miljoen vragen als ze 60 miljoen inlegt?", "nl", "ambiguous", "40 of 50 miljoen"),
+        ("Mag de regio € -5 miljoen inleggen als ze € 10 miljoen vraagt?", "nl", "negative", "negatief"),
+        ("Can a region ask for €2 billion if it puts in €3 billion?", "en", "absurd", "€950 million"),
+        ("Stel dat zes deals het maximum krijgen, hoeveel blijft er over van de tranche?", "nl", "too_many_deals", "€ 200 miljoen"),
+    ],
+)
+def test_unusable_figures_get_the_calculators_message_and_the_rules(question: str, lang: str, code: str, shown: str) -> None:
+    r = route(question, lang)
+    assert r.kind == "calc"
+    assert r.tool_result["kind"] == "error" and r.tool_result["error_code"] == code
+    assert shown in r.explanation
+    assert r.explanation.startswith(r.tool_result["error"])
+    # the rules the plan would be checked against, with their Kamerbrief passages
+    assert ("€ 40 miljoen" if lang == "nl" else "€40 million") in r.explanation
+    keys = {rule.key for rule in r.rule_citations}
+    assert {"min_rijk", "max_share_rijk_of_total"} <= keys
+    assert all(rule.doc_id == "kamerbrief" for rule in r.rule_citations)
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "context"),
+    [
+        ("Drenthe vraagt € 40 miljoen; mag dat, en waarvoor wil Drenthe het geld gebruiken?", "nl", "waarvoor wil Drenthe het geld gebruiken?"),
+        ("Drenthe asks €40 million and puts in €80 million. Is that allowed, and who decides on the deals?", "en", "who decides on the deals?"),
+        ("Mag het Rijk € 45 miljoen geven als de regio € 90 miljoen inlegt, en waarom is die grens er?", "nl", "waarom is die grens er?"),
+    ],
+)
+def test_mixed_questions_get_the_calculator_and_a_context_query(question: str, lang: str, context: str) -> None:
+    r = route(question, lang)
+    assert r.kind == "mixed"
+    assert r.tool_result["kind"] in ("check", "min_cofinancing")
+    assert r.context_question == context
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Drenthe vraagt 40 miljoen en legt 80 miljoen in. Klopt dat met de regels, en welk deel komt van het Rijk?",
+        "A region has a total budget of €70 million. What is the largest Regio Envelop amount, and how much must it put in?",
+        "We have a deal budget of EUR 30m. How much can come from the Regio Envelop at most, and what do we have to cover ourselves?",
+    ],
+)
+def test_pure_arithmetic_is_not_mixed(question: str) -> None:
+    r = route(question, "en")
+    assert r.kind == "calc" and r.context_question is None
+    assert not asks_context(question, cofinancing, "en")
