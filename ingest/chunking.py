@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from rag.types import Chunk, Document
 
 # Bump when chunk boundaries or ids change for the same text: the next build re-chunks every document.
-CHUNKER_VERSION = 1
+CHUNKER_VERSION = 2
 SECTION_SEP = " > "
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -196,7 +196,38 @@ def chunk_spans(text: str, size: int = 900, overlap: int = 120) -> list[tuple[in
             cur_end = u.end
     if cur_start >= 0:
         spans.append((cur_start, cur_end, cur_section))
-    return spans
+    return _merge_small(spans, size)
+
+
+def _top(section: str) -> str:
+    return section.split(SECTION_SEP, 1)[0]
+
+
+def _merge_small(spans: list[tuple[int, int, str]], size: int) -> list[tuple[int, int, str]]:
+    """Glue a very short chunk (a heading with one line, a title, a short list) to its neighbour in the
+    same top-level section: alone it has too few words for BM25 or an embedding to find it, and a
+    sub-section's heading is context its neighbour's text lacks. Merged chunks stay within ``size`` plus
+    a small margin; text before the first heading (the title) counts as part of the next section."""
+    small = max(1, size // 3)
+    limit = size + size // 4
+    out = list(spans)
+    i = 0
+    while i < len(out):
+        s, e, sec = out[i]
+        if e - s >= small:
+            i += 1
+            continue
+        nxt = out[i + 1] if i + 1 < len(out) else None
+        prv = out[i - 1] if i > 0 else None
+        if nxt and nxt[0] >= e and (sec == "" or _top(sec) == _top(nxt[2])) and nxt[1] - s <= limit:
+            out[i : i + 2] = [(s, nxt[1], nxt[2] if nxt[1] - nxt[0] >= e - s else sec)]
+            continue  # the merged chunk may still be short: look at it again
+        if prv and prv[1] <= s and _top(sec) == _top(prv[2]) and e - prv[0] <= limit:
+            out[i - 1 : i + 1] = [(prv[0], e, prv[2])]
+            i -= 1
+            continue
+        i += 1
+    return out
 
 
 def chunk_id(doc_id: str, text: str, occurrence: int) -> str:

@@ -85,8 +85,29 @@ class Assistant:
             )
         return list(doc_ids)
 
+    def _condense(self, question: str, history: list[dict[str, str]], lang: str, engine: str | None) -> str:
+        """The engine's own condensing when it has one (a language model rewrites follow-ups better), else,
+        or when it gives up (None, error), the deterministic method."""
+        if history and engine:
+            eng = self.engine(engine)
+            model_condense = getattr(eng, "condense", None)
+            if callable(model_condense):
+                try:
+                    out = model_condense(question, history, lang)
+                except Exception:
+                    log.exception("engine %s failed to condense; using the deterministic method", engine)
+                    out = None
+                if isinstance(out, str) and out.strip():
+                    return out.strip()
+        return condense(question, history)
+
     def prepare(
-        self, question: str, history: list[dict[str, str]] | None = None, *, doc_ids: list[str] | None = None
+        self,
+        question: str,
+        history: list[dict[str, str]] | None = None,
+        *,
+        doc_ids: list[str] | None = None,
+        engine: str | None = None,
     ) -> AnswerContext:
         """Language, standalone question, routing and retrieval: the evidence any engine answers from."""
         self.warm()
@@ -94,7 +115,7 @@ class Assistant:
         history = [h for h in (history or []) if isinstance(h, dict) and h.get("content")]
         doc_ids = self._check_doc_ids(doc_ids)
         lang = detect_language_with_history(question, history)
-        standalone = condense(question, history)
+        standalone = self._condense(question, history, lang, engine)
         decline = router.decline_reason(question)
         route = router.Route("decline", reason=decline) if decline else router.route(standalone, lang)
         claim = router.premise_claim(question) if not decline else None
@@ -207,7 +228,7 @@ class Assistant:
             pre.id = qid
             pre.timings_ms = {"total": (time.perf_counter() - t0) * 1000}
             return pre
-        ctx = self.prepare(question, history, doc_ids=doc_ids)
+        ctx = self.prepare(question, history, doc_ids=doc_ids, engine=name)
         ctx.plain_language = self.settings.plain_language if plain_language is None else plain_language
         t1 = time.perf_counter()
         if ctx.extras.get("decline"):
@@ -222,9 +243,15 @@ class Assistant:
                 log.exception("engine %s failed; falling back to extractive", name)
                 ans = self.extractive.answer(ctx)
                 ans.fallback = f"engine {name} failed"
-            if eng is self.extractive and name in self._unavailable:
-                ans.fallback = ans.fallback or f"engine {name} unavailable: {self._unavailable[name]}"
+            self._mark_unavailable(ans, eng, name)
         return self._finish(ans, ctx, qid, t0, t1)
+
+    def _mark_unavailable(self, ans: Answer, eng: Engine, name: str) -> None:
+        """An engine that cannot run here was replaced by the extractive one: say so to the user."""
+        if eng is self.extractive and name in self._unavailable:
+            message = self._unavailable[name]
+            ans.fallback = ans.fallback or f"engine {name} unavailable: {message}"
+            ans.notice = ans.notice or message
 
     def _decline(self, ctx: AnswerContext, engine: str) -> Answer:
         reason = ctx.extras["decline"]
@@ -290,7 +317,7 @@ class Assistant:
             yield pre.answer
             yield pre
             return
-        ctx = self.prepare(question, history, doc_ids=doc_ids)
+        ctx = self.prepare(question, history, doc_ids=doc_ids, engine=name)
         ctx.plain_language = self.settings.plain_language if plain_language is None else plain_language
         t1 = time.perf_counter()
         if ctx.extras.get("decline"):
@@ -300,7 +327,9 @@ class Assistant:
             return
         eng = self.engine(name)
         if eng is self.extractive:
-            ans = self._finish(eng.answer(ctx), ctx, qid, t0, t1)
+            ans = eng.answer(ctx)
+            self._mark_unavailable(ans, eng, name)
+            ans = self._finish(ans, ctx, qid, t0, t1)
             yield from self.extractive.stream_text(ans.answer)
             yield ans
             return

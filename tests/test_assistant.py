@@ -121,3 +121,77 @@ def test_status(assistant: Any) -> None:
     assert st["chunk_count"] > 10
     assert {"letter", "twopager", "kamerbrief"} <= set(st["documents"])
     assert st["engine"] == "extractive" and st["index_version"]
+
+
+class _CondensingEngine:
+    """An engine with its own condense(): answers like the extractive one, condenses as told."""
+
+    name = "condensing"
+
+    def __init__(self, inner: Any, standalone: str | None) -> None:
+        self.inner = inner
+        self.standalone = standalone
+        self.calls: list[tuple[str, str]] = []
+
+    def condense(self, question: str, history: list[dict[str, str]], language: str) -> str | None:
+        self.calls.append((question, language))
+        return self.standalone
+
+    def answer(self, ctx: Any) -> Answer:
+        return self.inner.answer(ctx)
+
+    def stream(self, ctx: Any) -> Any:
+        return self.inner.stream(ctx)
+
+
+_HISTORY = [
+    {"role": "user", "content": "Wat is de maximale bijdrage uit de Regio Envelop per Regio Deal?"},
+    {"role": "assistant", "content": "Maximaal € 40 miljoen per Regio Deal [1]."},
+]
+
+
+def test_an_engines_own_condense_is_used_for_followups(assistant: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    eng = _CondensingEngine(assistant.extractive, "Wat is de minimale bijdrage uit de Regio Envelop per Regio Deal?")
+    monkeypatch.setitem(assistant._engines, "condensing", eng)
+    ans = assistant.ask("En de minimale?", _HISTORY, engine="condensing")
+    assert eng.calls == [("En de minimale?", "nl")]
+    assert ans.standalone_question == "Wat is de minimale bijdrage uit de Regio Envelop per Regio Deal?"
+    assert "5 miljoen" in ans.answer
+
+
+def test_deterministic_condense_when_the_engine_gives_up(assistant: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rag.condense import condense
+
+    eng = _CondensingEngine(assistant.extractive, None)
+    monkeypatch.setitem(assistant._engines, "condensing", eng)
+    ans = assistant.ask("En de minimale?", _HISTORY, engine="condensing")
+    assert eng.calls  # it was asked ...
+    assert ans.standalone_question == condense("En de minimale?", _HISTORY)  # ... and the fallback was used
+    no_history = assistant.ask("Wat is de Regio Envelop?", engine="condensing")
+    assert len(eng.calls) == 1 and no_history.standalone_question == "Wat is de Regio Envelop?"
+
+
+def test_an_engine_that_cannot_run_gives_the_extractive_answer_with_a_notice(assistant: Any, tmp_path: Any) -> None:
+    from rag.assistant import Assistant
+
+    settings = assistant.settings.model_copy(update={"local_model_path": tmp_path / "missing.gguf"})
+    a = Assistant(settings, store=assistant.store)
+    q = "Wat is de maximale bijdrage uit de Regio Envelop per Regio Deal?"
+    ans = a.ask(q, engine="local")
+    assert ans.engine == "extractive" and not ans.refused
+    assert "40 miljoen" in ans.answer
+    assert ans.notice and "local" in ans.notice
+    assert ans.fallback and "unavailable" in ans.fallback
+    final = list(a.stream(q, engine="local"))[-1]
+    assert isinstance(final, Answer) and final.notice == ans.notice
+
+
+def test_old_sentence_caches_are_removed(tmp_path: Any) -> None:
+    from rag.retrieval import remove_stale_sentence_caches
+
+    current = tmp_path / "answering-sentences-b2.npz"
+    for name in ("answering-sentences-b1.npz", "answering-sentences-b0.npz", current.name, "answering-sentences-b2.tmp.npz", "other.npz"):
+        (tmp_path / name).write_bytes(b"x")
+    removed = remove_stale_sentence_caches(current)
+    assert sorted(p.name for p in removed) == ["answering-sentences-b0.npz", "answering-sentences-b1.npz"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [current.name, "answering-sentences-b2.tmp.npz", "other.npz"]

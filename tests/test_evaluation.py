@@ -17,6 +17,7 @@ from rag.evaluation import (
     load_questions,
     passes_must_include,
     shares_span,
+    strip_markdown,
 )
 
 
@@ -47,6 +48,18 @@ def test_span_hits_after_whitespace_collapse_and_dehyphenation() -> None:
     base = "abcdefghijklmnopqrstuvwxyz0123"  # 30 chars
     assert shares_span("xx " + base + " yy", base + " en meer")
     assert not shares_span("xx " + base[:29] + " yy", base + " en meer")
+
+
+def test_span_hits_across_markdown_markup_but_not_other_words() -> None:
+    # a seed quote in column layout against the curated Markdown table row
+    chunk = "| Indicator | Zuidoost-Drenthe | Nederland |\n|---|---|---|\n| Rokers | 22% | 20% |\n| Wekelijks sporten | 40%\\* | 51% |"
+    assert shares_span(chunk, "Rokers\n22%                   20%\n\nWekelijks sporten\n40%*                  51%")
+    assert not shares_span(chunk, "Rokers\n22%                   25%\n\nWekelijks fietsen\n40%*                  51%")
+    # headings, blockquotes, bullets and footnote marks
+    assert shares_span("### Opgave en ambitie\n\n> Nel (81): \u201cSinds onze huisarts met pensioen is\u201d", "Opgave en ambitie Nel (81): \u201cSinds onze huisarts")
+    assert shares_span("- Zuidoost-Drenthe 2015 = 192.500, in 2040 175.400", "Zuidoost-Drenthe 2015 = 192.500, in 2040 175.400")
+    assert shares_span("uit het regeerakkoord[^1]. De afgelopen periode hebben", "uit het regeerakkoord. De afgelopen periode hebben")
+    assert strip_markdown("Zuid-Drenthe - 20% | x") == "Zuid-Drenthe - 20%   x"  # inner hyphens stay
 
 
 def test_first_hit_rank_uses_retrieved_order() -> None:

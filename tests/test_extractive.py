@@ -117,6 +117,8 @@ def test_type_evidence() -> None:
     assert not has_type("op woensdagavond 26 september 2018", "time")
     assert not has_type("op 26 september 2018", "count")  # a date is not a count
     assert has_type("de 6 betrokken gemeenten", "count")
+    assert has_type("40 miljoen euro", "amount")
+    assert not has_type("NL 2015 = 17,3 miljoen, in 2040 18,1 miljoen", "amount")  # inhabitants, not money
 
 
 def test_question_parts_and_mentions() -> None:
@@ -208,6 +210,10 @@ def _plain(text: str) -> str:
         ("Wat leverde de bedrijvenregeling Dutch TechZone op?", ["60 miljoen", "405"]),
         ("Tot wanneer konden regio's voorstellen indienen voor de komende tranche?", ["1 september 2018"]),
         ("How much did Dutch TechZone bring in?", ["60 miljoen"]),
+        # the documents say "ondertekend": the glossary synonym must find it
+        ("Wanneer moeten de deals uit deze tranche getekend zijn?", ["voorjaar van 2019"]),
+        # an English question over a Dutch table row: "smoke" -> "Rokers", the column headers name the region
+        ("What share of the inhabitants of Zuidoost-Drenthe smoke?", ["22%", "20%"]),
     ],
 )
 def test_answers_quote_the_evidence(assistant: Any, question: str, must: list[str]) -> None:
@@ -252,3 +258,34 @@ def test_false_premise_is_corrected_with_a_citation(assistant: Any) -> None:
     assert ans.refused and ans.refusal_reason == "false_premise"
     assert "hoge werkloosheid" in _plain(ans.answer)
     assert ans.citations and ans.citations[0].doc_id == "twopager"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "doc", "must"),
+    [
+        ("Wie heeft de Kamerbrief over Regio Deals ondertekend?", "kamerbrief", ["schouten", "minister van landbouw"]),
+        ("Who signed the cover letter of Gedeputeerde Staten?", "letter", ["gedeputeerde staten"]),
+    ],
+)
+def test_who_signed_is_answered_by_the_signature_block(assistant: Any, question: str, doc: str, must: list[str]) -> None:
+    ans = assistant.ask(question)
+    assert not ans.refused, ans.answer
+    for m in must:
+        assert m in _plain(ans.answer)
+    assert ans.citations[0].doc_id == doc
+    assert "hoogachtend" not in _plain(ans.answer) and "bijlagen" not in _plain(ans.answer)
+    assert verify(ans, assistant.store.document) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many hydrogen refuelling stations are planned in Zuid- en Oost-Drenthe?",  # a heading is no count
+        "How much is the average house value in Zuidoost-Drenthe?",  # population figures are no amount
+    ],
+)
+def test_english_typed_questions_without_that_fact_are_refused(assistant: Any, question: str) -> None:
+    ans = assistant.ask(question)
+    assert ans.refused and ans.refusal_reason == "not_in_documents", ans.answer

@@ -37,9 +37,10 @@ def test_sections_tables_and_headings() -> None:
     chunks = chunk_document(doc, 300, 50)
     by_section = {c.section: c for c in chunks}
     cof = by_section["Randvoorwaarden > 2. Cofinanciering"]
-    assert cof.text.startswith("## Randvoorwaarden\n\n### 2. Cofinanciering")  # headings stick to content
+    assert "## Randvoorwaarden\n\n### 2. Cofinanciering\n\nDe regio" in cof.text  # headings stick to content
     assert "| Rijk | € 40 miljoen |" in cof.text and "|---|---|" in cof.text  # table kept whole
-    assert "Planning" in by_section and "Inleiding." in by_section[""].text  # single opening H1 is the title
+    assert "Planning" in by_section and "" not in by_section  # single opening H1 is the title, not a section
+    assert chunks[0].text.startswith("# Titel\n\nInleiding.")  # a tiny intro joins the first section
 
 
 def test_long_paragraph_is_split_at_sentences_with_overlap() -> None:
@@ -60,3 +61,20 @@ def test_identical_text_twice_gets_distinct_stable_ids() -> None:
     assert len(c1) == 2 and c1[0].text == c1[1].text
     assert c1[0].chunk_id != c1[1].chunk_id and c1[1].chunk_id.endswith("-2")
     assert all(c.chunk_id.startswith("dup:") for c in chunk_document(doc, 60, 0))
+
+
+def test_short_chunks_are_merged_within_their_top_level_section() -> None:
+    body = " ".join(f"Zin {i} over werk en inkomen in de regio Zuid- en Oost-Drenthe." for i in range(12))
+    text = (
+        "# Titel\n\nOndertitel\n\n## Werken\n\n" + body + "\n\n### Looptijd\n\n- Pijler 1\n- Pijler 2\n\n"
+        "## Wonen\n\n" + body
+    )
+    doc = Document("m", "Titel", text)
+    chunks = chunk_document(doc, 900, 120)
+    for c in chunks:
+        assert c.text == doc.text[c.start : c.end]
+    texts = [c.text for c in chunks]
+    assert not any(len(t) < 300 for t in texts)  # no heading-only / two-line chunks left
+    assert texts[0].startswith("# Titel") and "## Werken" in texts[0]  # the title joins the first section
+    assert any("### Looptijd" in t and "## Werken" in t for t in texts)  # a short sub-section joins its section
+    assert not any("Pijler 2" in t and "## Wonen" in t for t in texts)  # never across a top-level section

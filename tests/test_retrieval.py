@@ -122,6 +122,51 @@ def test_amounts_ranges_and_names_are_found(query: str, expected: str) -> None:
     assert _retriever(store).retrieve(query)[0].chunk.chunk_id == expected
 
 
+def test_glossary_expands_synonyms_and_english_terms_into_document_stems() -> None:
+    from rag.glossary import expand
+
+    assert set(terms("tranche")) <= set(expand("In hoeveel rondes wordt het verdeeld?"))
+    assert set(terms("ondertekend")) <= set(expand("Wanneer moet de deal getekend zijn?"))
+    assert set(terms("komende tranche")) <= set(expand("the upcoming round"))
+    assert set(terms("cofinanciering")) <= set(expand("What about co-financing?"))
+    assert expand("Noaberschap en dorpscoöperaties") == []  # words outside the glossary add nothing
+    assert not set(expand("Wat is de tranche?")) & set(terms("Wat is de tranche?"))  # nothing the query has
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("When must it be signed?", {"s"}), ("Hoeveel jobs levert het op?", {"e", "f"}), ("In welke ronde?", {"t"})],
+)
+def test_glossary_lets_bm25_find_other_words_for_the_same_thing(query: str, expected: set[str]) -> None:
+    chunks = [
+        *CHUNKS,
+        _chunk("s", "De deals moeten uiterlijk in het voorjaar van 2019 zijn ondertekend."),
+        _chunk("t", "Er zal gewerkt worden met twee tranches voor de verdeling."),
+    ]
+    store = FakeStore(chunks, dense_order=["b", "c", "d", "e", "a", "f", "s", "t"])  # dense is no help here
+    with_glossary = _retriever(store).search(query, k=8)
+    best_sparse = min(with_glossary.sparse, key=lambda cid: -with_glossary.sparse[cid])
+    assert best_sparse in expected
+    without = _retriever(store, expansion_weight=0.0).search(query, k=8)
+    assert all(without.sparse[cid] == 0 for cid in expected)  # the words themselves are not there
+    rank = {h.chunk.chunk_id: h.rank for h in with_glossary.hits}
+    rank0 = {h.chunk.chunk_id: h.rank for h in without.hits}
+    assert min(rank[c] for c in expected) < min(rank0[c] for c in expected)
+
+
+def test_a_named_document_gets_a_bonus_but_does_not_override_evidence() -> None:
+    from rag.glossary import named_documents
+
+    assert named_documents("Since the Kamerbrief says ...") == {"kamerbrief"}
+    assert named_documents("Wat staat er in de two-pager en de aanbiedingsbrief?") == {"twopager", "letter"}
+    assert named_documents("Hoeveel geld vraagt de regio?") == set()
+    store = FakeStore(CHUNKS, dense_order=["a", "b", "d", "e", "c", "f"])
+    plain = [h.chunk.chunk_id for h in _retriever(store).retrieve("snellere verbindingen via de N34")]
+    named = [h.chunk.chunk_id for h in _retriever(store, doc_bonus=0.02).retrieve("snellere verbindingen via de N34 volgens de kamerbrief")]
+    assert named.index("c") < plain.index("c")  # the only kamerbrief chunk moves up
+    assert named[0] == plain[0] == "a"  # but the chunk that holds the words stays first
+
+
 def test_without_sparse_the_dense_order_wins() -> None:
     """The fusion really uses both lists: switching BM25 off gives the dense order back."""
     store = FakeStore(CHUNKS, dense_order=["b", "c", "d", "e", "f", "a"])

@@ -22,6 +22,7 @@ import numpy as np
 from rag.citations import CitationBuilder, find_quote
 from rag.config import ROOT, Settings, get_settings
 from rag.engines.base import AnswerContext
+from rag.glossary import expand_terms
 from rag.router import contradicts
 from rag.text import exact_terms, fold, terms
 from rag.types import Answer, Chunk, Citation
@@ -94,7 +95,8 @@ _NUMWORDS = "twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|ho
 _TYPE_MATCH: dict[str, re.Pattern[str]] = {
     "time": re.compile(r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s?uur\b|\b\d{1,2}\s?(am|pm)\b", re.I),
     "percentage": re.compile(r"\d\s?(%|procent|per ?cent)", re.I),
-    "amount": re.compile(r"€\s?\d|\d\s?(miljoen|miljard|mln|euro|million|billion)\b", re.I),
+    # A sum of money carries its currency ("€ 40 miljoen", "40 miljoen euro"); "17,3 miljoen" are people.
+    "amount": re.compile(r"€\s?\d|\d\s?(miljoen|miljard|mln|million|billion)?\s?(euro|eur)\b", re.I),
     "count": re.compile(
         rf"(?<![\w.,])(?!(?:1[89]|20)\d\d\b)\d+(?:[.,]\d+)*(?!\s*(?:{_MONTHS}))\b|\b({_NUMWORDS})\b", re.I
     ),
@@ -142,6 +144,68 @@ _DOC_MENTIONS: list[tuple[str, re.Pattern[str]]] = [
 def mentioned_docs(question: str) -> set[str]:
     """Documents a question names ("volgens de Kamerbrief"): their sentences get a bonus."""
     return {doc for doc, rx in _DOC_MENTIONS if rx.search(question)}
+
+
+# "Wie heeft de brief ondertekend?" is answered by the signature block at the end of the document.
+_SIGNED = re.compile(
+    r"\b(ondertekend|ondertekent|getekend|tekende|signed|signs|signatory|ondertekenaar|afzender|sender|"
+    r"geschreven|schreef|wrote|written|author|auteur|van wie is|from whom)\b",
+    re.I,
+)
+_CLOSING = re.compile(r"^(hoogachtend|met (vriendelijke|hartelijke) groet|yours (sincerely|faithfully)|kind regards)\b", re.I)
+
+
+# English question words → the Dutch words the documents use. English questions over Dutch text share
+# only names and numbers with it; these translations give the lexical score (and the check that a typed
+# sentence is about the question's subject) something to match. Common policy vocabulary only.
+EN_NL: dict[str, str] = {
+    "hydrogen": "waterstof", "energy": "energie", "sustainable": "duurzame", "smoke": "rokers", "smokers": "rokers",
+    "smoking": "rokers", "sport": "sporten", "sports": "sporten", "exercise": "sporten", "obesity": "overgewicht",
+    "overweight": "overgewicht", "unemployment": "werkloosheid", "unemployed": "werkloosheid", "jobs": "banen arbeidsplaatsen",
+    "job": "banen arbeidsplaatsen", "employment": "werkgelegenheid", "housing": "woningen woningmarkt", "houses": "woningen",
+    "homes": "woningen", "home": "woning", "family": "gezinswoningen", "ageing": "vergrijzing", "aging": "vergrijzing",
+    "young": "jongeren", "youth": "jongeren", "elderly": "ouderen", "shrinking": "krimp", "decline": "krimp",
+    "population": "inwoners bevolking", "residents": "inwoners bewoners", "inhabitants": "inwoners", "people": "inwoners mensen",
+    "village": "dorpen", "villages": "dorpen", "hubs": "dorpshubs", "hub": "dorpshubs", "cycling": "fietsafstand",
+    "care": "zorg", "healthcare": "zorg zorgkosten", "health": "gezondheid", "costs": "kosten", "cost": "kosten",
+    "education": "onderwijs", "school": "onderwijs", "schools": "onderwijs", "training": "opleidingen", "campus": "campus",
+    "knowledge": "kennis", "research": "onderzoek", "innovation": "innovatie innovaties", "business": "bedrijven",
+    "businesses": "bedrijven", "companies": "bedrijven", "industry": "industrie", "accessibility": "bereikbaarheid",
+    "reachable": "bereikbaar", "road": "weg", "railway": "spoor", "rail": "spoor", "transport": "vervoer",
+    "tourism": "toerisme", "recreation": "recreatie", "holiday": "vakantieparken", "parks": "vakantieparken",
+    "agriculture": "landbouw", "nature": "natuur", "deadline": "uiterlijk", "signed": "ondertekend", "round": "tranche",
+    "rounds": "tranches", "tranche": "tranche", "co-financing": "cofinanciering", "cofinancing": "cofinanciering",
+    "contribution": "bijdrage", "budget": "budget", "investment": "investering investeren", "invest": "investeren",
+    "governance": "governance", "province": "provincie", "municipalities": "gemeenten", "municipality": "gemeente",
+    "council": "staten", "proposal": "voorstel", "proposals": "voorstellen", "criteria": "criteria", "conditions": "randvoorwaarden",
+    "requirements": "randvoorwaarden", "partnership": "partnerschap", "challenges": "opgaven", "challenge": "opgave",
+    "coalition": "regeerakkoord", "agreement": "regeerakkoord", "welfare": "welvaart", "prosperity": "welvaart",
+    "quality": "kwaliteit", "life": "leven", "meeting": "bijeenkomst", "experiments": "experimenteerruimte",
+    "experimental": "experimenteerruimte", "rules": "regels", "vacancies": "vacatures", "shortage": "tekort",
+    "professions": "beroepsgroepen", "staff": "personeel", "personnel": "personeel", "medicines": "geneesmiddelen",
+    "medication": "geneesmiddelen", "income": "inkomen", "incomes": "inkomens", "value": "waarde", "poverty": "armoede",
+    "debt": "schulden", "border": "grens", "cross-border": "grensoverschrijdend", "germany": "duitsland",
+    "seekers": "werkzoekenden", "jobseekers": "werkzoekenden", "low-educated": "laagopgeleide laagopgeleiden",
+    "registered": "geregistreerd", "civil": "ambtenaar", "servant": "ambtenaar", "official": "ambtenaar",
+    "handled": "behandeld", "handles": "behandeld", "handling": "behandeld",
+}
+
+
+def translate_en(question: str) -> str:
+    """The Dutch words for the English question's words (empty when none are known)."""
+    words = re.findall(r"[a-z][a-z-]+", question.lower())
+    return " ".join(dict.fromkeys(EN_NL[w] for w in words if w in EN_NL))
+
+
+def with_translation(question: str, lang: str) -> str:
+    """An English question with its Dutch words added to its own part (before condense()'s "(...)")."""
+    if lang != "en":
+        return question
+    nl = translate_en(question.partition(" (")[0])
+    if not nl:
+        return question
+    own, sep, carried = question.partition(" (")
+    return f"{own} {nl}{sep}{carried}"
 
 
 # --- question parts ----------------------------------------------------------------------------
@@ -286,6 +350,8 @@ class ExtractiveEngine:
             t: bm.idf(t) * (0.1 if t in DOC_NAME_TERMS else 1.0) * (1.0 if t in own_terms else 0.35) for t in qterms
         }
         total = sum(weights.values()) or 1.0
+        # a word the documents say differently ("getekend" / "ondertekend") matches through the glossary
+        syn = {t: expand_terms([t]) for t in qterms if t not in bm.vocab} if ctx.language == "nl" else {}
         w_lex = p.w_lex if ctx.language == "nl" else p.w_lex_en
         cands: list[tuple[Any, int, Any]] = []
         seen: set[tuple[str, int, int]] = set()
@@ -301,7 +367,7 @@ class ExtractiveEngine:
         out: list[Scored] = []
         for ci, (rc, idx, s) in enumerate(cands):
             sterms = set(s.terms)
-            covered = {t for t in qterms if t in sterms}
+            covered = {t for t in qterms if t in sterms or any(x in sterms for x in syn.get(t, ()))}
             lex = sum(weights[t] for t in covered) / total
             dense = float(sims[ci]) if sims is not None else 0.0
             typed = has_type(s.text, kind)
@@ -376,7 +442,12 @@ class ExtractiveEngine:
         if not self._entities_ok(ctx, question, s, kind):
             return False
         if ctx.language == "en":  # English words do not match Dutch text: only the names would count
-            return s.dense >= p.min_typed_dense or self._window_lex(ctx, question, s) >= p.min_typed_lex_en
+            if s.dense >= p.min_typed_dense or self._window_lex(ctx, question, s) >= p.min_typed_lex_en:
+                return True
+            # ... unless the sentence holds the Dutch word for the question's (rare) subject: "smoke" → "rokers"
+            bm = ctx.extras["hybrid"].bm25
+            subject = [t for t in terms(translate_en(question.partition(" (")[0])) if t in bm.vocab and bm.idf(t) >= p.rare_idf]
+            return bool(set(subject) & set(terms(s.text)))
         return self._window_lex(ctx, question, s) >= p.min_typed_lex or s.dense >= p.min_typed_dense
 
     def select(self, ctx: AnswerContext) -> tuple[list[Scored], Scored | None, str | None]:
@@ -389,6 +460,13 @@ class ExtractiveEngine:
         debug: list[dict[str, Any]] = []
         for part_q, vec in parts:
             kind = answer_type(part_q)
+            if kind == "person" and _SIGNED.search(part_q):
+                sig = self._signature(ctx, part_q)
+                if sig is not None:
+                    debug.append({"part": part_q, "kind": kind, "text": sig.text[:80], "signature": True})
+                    chosen.append(sig)
+                    continue
+            part_q = with_translation(part_q, ctx.language)
             scored = self.score_sentences(ctx, part_q, vec, kind)
             if not scored:
                 continue
@@ -398,7 +476,7 @@ class ExtractiveEngine:
                 s for s in scored[:3]
                 if kind in STRICT_TYPES and s.lex >= p.echo_lex and _ECHO.get(kind, _NO_ECHO).search(s.text)
             ]
-            candidates = [c for c in self._expand_headings(ctx, scored) if len(c.text) >= p.min_chars]
+            candidates = [c for c in self._expand_headings(ctx, scored, kind) if len(c.text) >= p.min_chars]
             if kind in STRICT_TYPES and not echo:
                 candidates = [s for s in candidates if s.typed and self._accept_typed(ctx, part_q, s, kind)]
             related_pool = [s for s in scored if not (kind in STRICT_TYPES and s.typed)] or scored
@@ -442,7 +520,34 @@ class ExtractiveEngine:
         chosen.sort(key=lambda s: (s.chunk.doc_id != first_doc, s.chunk.doc_id, s.start))
         return chosen, related, None
 
-    def _expand_headings(self, ctx: AnswerContext, scored: list[Scored]) -> list[Scored]:
+    def _signature(self, ctx: AnswerContext, question: str) -> Scored | None:
+        """The signature block (name and function lines after the last paragraph, before any list of
+        enclosures) of the document the question names, else of the best passage's document."""
+        hybrid = ctx.extras["hybrid"]
+        docs = mentioned_docs(question)
+        if not docs and ctx.passages:
+            docs = {ctx.passages[0].chunk.doc_id}
+        if len(docs) != 1:
+            return None
+        doc_id = next(iter(docs))
+        sents = [(i, x) for i, x in enumerate(hybrid.sentences) if x.chunk.doc_id == doc_id]
+        end = next((j for j, (_, x) in enumerate(sents) if re.match(r"^(bijlage|bijlagen|enclosures?)\b", x.text, re.I)), len(sents))
+        block: list[tuple[int, Any]] = []
+        for i, x in reversed(sents[:end]):
+            t = x.text.strip()
+            if not t or len(t) > 70 or t.endswith((".", "?", "!", ":")) or t.startswith(("-", "*", ">", "#", "|")):
+                break
+            block.insert(0, (i, x))
+        while block and _CLOSING.match(block[0][1].text.strip()):
+            block.pop(0)
+        if not block or not re.search(r"[A-Z]", block[0][1].text) or block[0][1].chunk.chunk_id != block[-1][1].chunk.chunk_id:
+            return None
+        (i0, first), (_, last) = block[0], block[-1]
+        chunk = first.chunk
+        text = chunk.text[first.start - chunk.start : last.end - chunk.start]
+        return Scored(i0, chunk, first.start, last.end, text, 1.0, 1.0, 1, True, 10.0)
+
+    def _expand_headings(self, ctx: AnswerContext, scored: list[Scored], kind: str | None = None) -> list[Scored]:
         """A heading is never quoted as an answer; when it is what matches ("Tekort aan beroepsgroepen top 5
         (UWV)"), the list or paragraph under it takes its place with the heading's score."""
         out: list[Scored] = []
@@ -450,13 +555,13 @@ class ExtractiveEngine:
             if not s.text.startswith("#"):
                 out.append(s)
                 continue
-            block = self._block_after(ctx, s)
+            block = self._block_after(ctx, s, kind)
             if block is not None:
                 out.append(block)
         out.sort(key=lambda x: -x.score)
         return out
 
-    def _block_after(self, ctx: AnswerContext, head: Scored) -> Scored | None:
+    def _block_after(self, ctx: AnswerContext, head: Scored, kind: str | None = None) -> Scored | None:
         """The list (up to 6 items) or first sentence following a heading, as one span."""
         sents = ctx.extras["hybrid"].sentences_of(head.chunk.chunk_id)
         pos = next((j for j, (_, x) in enumerate(sents) if x.start == head.start), None)
@@ -473,7 +578,7 @@ class ExtractiveEngine:
                 end = x.end
         text = head.chunk.text[first.start - head.chunk.start : end - head.chunk.start]
         return Scored(first_idx, head.chunk, first.start, end, text, head.lex, head.dense, head.chunk_rank,
-                      head.typed or has_type(text, None), head.score / 0.5, set(head.covered))
+                      has_type(text, kind), head.score / 0.5, set(head.covered))
 
     def _footnotes(self, ctx: AnswerContext, chosen: list[Scored]) -> list[Scored]:
         """A quoted sentence with a footnote mark ("landsdelen[^4]", "Commissie Vollebregt*") brings its
@@ -532,6 +637,11 @@ class ExtractiveEngine:
                 if len(x.text) < p.min_chars:
                     continue
                 sc = by_start.get((x.chunk.doc_id, x.start))
+                if s.text.lstrip().startswith("|") and x.text.lstrip().startswith("|"):
+                    # table rows are separate facts: a neighbouring row only when it scores like the best
+                    if sc is not None and sc.score >= p.extra_ratio * best.score:
+                        out.append(sc)
+                    continue
                 before = x.start < s.start
                 leans = (_ANAPHOR.match(s.text) is not None) if before else (_ANAPHOR.match(x.text) is not None)
                 ratio = p.next_ratio if (s is best and not before) else p.neighbour_ratio
@@ -554,6 +664,9 @@ class ExtractiveEngine:
         near: set[str] = set()
         for _, x in self._neighbours(ctx, s, 2):
             near.update(x.terms)
+        header = hybrid.table_header(s.idx) if s.idx >= 0 and s.text.lstrip().startswith("|") else None
+        if header is not None:  # a table row is about what its column headers name ("Zuidoost-Drenthe")
+            near.update(header.terms)
         return all(t in near for t in names)
 
     def _extend_short(self, ctx: AnswerContext, chosen: list[Scored]) -> list[Scored]:
@@ -612,6 +725,16 @@ class ExtractiveEngine:
         pieces = []
         prev_doc = None
         shown: set[tuple[str, int]] = set()
+        row_chunks = {
+            c.chunk.chunk_id for c in chosen
+            if hybrid is not None and c.idx >= 0 and hybrid.table_header(c.idx) is not None
+        }
+        # a header row chosen on its own is shown once, above the rows it heads
+        chosen = [
+            c for c in chosen
+            if not (hybrid is not None and c.idx >= 0 and c.text.lstrip().startswith("|")
+                    and hybrid.table_header(c.idx) is None and c.chunk.chunk_id in row_chunks)
+        ]
         for i, s in enumerate(chosen):
             header = hybrid.table_header(s.idx) if hybrid is not None else None
             head = ""
