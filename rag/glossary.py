@@ -12,6 +12,7 @@ find a passage but not outvote the question.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable
 
 from rag.text import terms
@@ -144,7 +145,7 @@ ENGLISH_TO_DUTCH: dict[str, tuple[str, ...]] = {
     "deadline": ("uiterlijk", "termijn"),
     "conditions": ("voorwaarden", "randvoorwaarden"),
     "condition": ("voorwaarde", "randvoorwaarde"),
-    "requirements": ("voorwaarden", "eisen"),
+    "requirements": ("voorwaarden", "eisen", "randvoorwaarden"),
     "criteria": ("criteria", "voorwaarden"),
     "procedure": ("procedure",),
     "selection": ("selectie",),
@@ -177,11 +178,11 @@ ENGLISH_TO_DUTCH: dict[str, tuple[str, ...]] = {
     "economic": ("economische",),
     "socio-economic": ("sociaaleconomische",),
     "jobs": ("banen", "arbeidsplaatsen", "werkgelegenheid"),
-    "job": ("baan", "banen"),
+    "job": ("baan", "banen", "arbeidsplaatsen"),
     "employment": ("werkgelegenheid",),
     "work": ("werk", "werken"),
     "unemployment": ("werkloosheid", "werkzoekenden"),
-    "unemployed": ("werkzoekenden", "werklozen"),
+    "unemployed": ("werkzoekenden", "werklozen", "werkloosheid"),
     "jobseekers": ("werkzoekenden",),
     "job seekers": ("werkzoekenden",),
     "labour market": ("arbeidsmarkt",),
@@ -193,15 +194,15 @@ ENGLISH_TO_DUTCH: dict[str, tuple[str, ...]] = {
     "low-skilled": ("laagopgeleide", "laagopgeleiden"),
     "education": ("onderwijs",),
     "school": ("school", "onderwijs"),
-    "training": ("opleiding", "scholing"),
+    "training": ("opleiding", "scholing", "opleidingen"),
     "companies": ("bedrijven",),
     "businesses": ("bedrijven", "ondernemers"),
     "entrepreneurs": ("ondernemers",),
     "industry": ("industrie", "maakindustrie"),
     "manufacturing": ("maakindustrie",),
-    "innovation": ("innovatie",),
+    "innovation": ("innovatie", "innovaties"),
     "innovative": ("innovatieve",),
-    "housing": ("wonen", "woningen", "woningvoorraad"),
+    "housing": ("wonen", "woningen", "woningvoorraad", "woningmarkt"),
     "houses": ("woningen", "huizen"),
     "homes": ("woningen", "huizen"),
     "home": ("huis", "woning"),
@@ -213,7 +214,7 @@ ENGLISH_TO_DUTCH: dict[str, tuple[str, ...]] = {
     "livability": ("leefbaarheid",),
     "care": ("zorg",),
     "health": ("gezondheid", "zorg"),
-    "healthcare": ("zorg", "gezondheidszorg"),
+    "healthcare": ("zorg", "gezondheidszorg", "zorgkosten"),
     "doctor": ("huisarts", "dokter", "artsen"),
     "doctors": ("artsen", "huisarts", "medisch personeel"),
     "nurses": ("verpleegkundigen",),
@@ -227,7 +228,7 @@ ENGLISH_TO_DUTCH: dict[str, tuple[str, ...]] = {
     "sports": ("sporten",),
     "exercise": ("sporten", "bewegen"),
     "overweight": ("overgewicht",),
-    "obesity": ("ernstig overgewicht",),
+    "obesity": ("ernstig overgewicht", "overgewicht"),
     "elderly": ("ouderen",),
     "ageing": ("vergrijzing",),
     "aging": ("vergrijzing",),
@@ -246,7 +247,7 @@ ENGLISH_TO_DUTCH: dict[str, tuple[str, ...]] = {
     "society": ("samenleving",),
     "community": ("gemeenschap",),
     "villages": ("dorpen",),
-    "village": ("dorp",),
+    "village": ("dorp", "dorpen"),
     "neighbourliness": ("noaberschap",),
     "volunteers": ("vrijwilligers",),
     "accessibility": ("bereikbaarheid",),
@@ -323,7 +324,102 @@ ENGLISH_TO_DUTCH: dict[str, tuple[str, ...]] = {
     "east": ("oost",),
     "south": ("zuid",),
     "west": ("west",),
+    # Everyday words of English questions: for choosing sentences only (see TRANSLATION_ONLY).
+    "family": ("gezinswoningen",),
+    "young": ("jongeren",),
+    "people": ("inwoners", "mensen"),
+    "hubs": ("dorpshubs",),
+    "hub": ("dorpshubs",),
+    "cycling": ("fietsafstand",),
+    "costs": ("kosten",),
+    "cost": ("kosten",),
+    "schools": ("onderwijs",),
+    "campus": ("campus",),
+    "knowledge": ("kennis",),
+    "research": ("onderzoek",),
+    "business": ("bedrijven",),
+    "reachable": ("bereikbaar",),
+    "recreation": ("recreatie",),
+    "holiday": ("vakantieparken",),
+    "parks": ("vakantieparken",),
+    "partnership": ("partnerschap",),
+    "challenges": ("opgaven",),
+    "challenge": ("opgave",),
+    "coalition": ("regeerakkoord",),
+    "agreement": ("regeerakkoord",),
+    "quality": ("kwaliteit",),
+    "life": ("leven",),
+    "meeting": ("bijeenkomst",),
+    "experiments": ("experimenteerruimte",),
+    "experimental": ("experimenteerruimte",),
+    "rules": ("regels",),
+    "staff": ("personeel",),
+    "personnel": ("personeel",),
+    "income": ("inkomen",),
+    "incomes": ("inkomens",),
+    "value": ("waarde",),
+    "seekers": ("werkzoekenden",),
+    "low-educated": ("laagopgeleide", "laagopgeleiden"),
+    "registered": ("geregistreerd",),
+    "civil": ("ambtenaar",),
+    "servant": ("ambtenaar",),
+    "official": ("ambtenaar",),
+    "handled": ("behandeld",),
+    "handles": ("behandeld",),
+    "handling": ("behandeld",),
 }
+
+
+# English keys used only to translate a question for sentence choice (rag.engines.extractive), not to
+# expand the BM25 query: everyday words ("people", "value", "rules") whose Dutch is common in all three
+# documents, so as query terms they pull in passages on weak evidence (measured: it cost answers), while
+# within already retrieved passages they still help pick the sentence.
+TRANSLATION_ONLY: frozenset[str] = frozenset(
+    {
+        "family",
+        "young",
+        "people",
+        "hubs",
+        "hub",
+        "cycling",
+        "costs",
+        "cost",
+        "schools",
+        "campus",
+        "knowledge",
+        "research",
+        "business",
+        "reachable",
+        "recreation",
+        "holiday",
+        "parks",
+        "partnership",
+        "challenges",
+        "challenge",
+        "coalition",
+        "agreement",
+        "quality",
+        "life",
+        "meeting",
+        "experiments",
+        "experimental",
+        "rules",
+        "staff",
+        "personnel",
+        "income",
+        "incomes",
+        "value",
+        "seekers",
+        "low-educated",
+        "registered",
+        "civil",
+        "servant",
+        "official",
+        "handled",
+        "handles",
+        "handling",
+    }
+)
 
 
 @functools.lru_cache(maxsize=1)
@@ -345,7 +441,8 @@ def _index() -> dict[tuple[str, ...], tuple[str, ...]]:
         for w in group:
             add(w, [o for o in group if o != w])
     for en, nl in ENGLISH_TO_DUTCH.items():
-        add(en, nl)
+        if en not in TRANSLATION_ONLY:
+            add(en, nl)
     return {k: tuple(v) for k, v in out.items() if v}
 
 
@@ -370,6 +467,38 @@ def expand_terms(query_terms: list[str]) -> list[str]:
 def expand(text: str) -> list[str]:
     """Glossary expansion terms of a question (convenience for callers holding raw text)."""
     return expand_terms(terms(text))
+
+
+@functools.lru_cache(maxsize=1)
+def _english_keys() -> dict[tuple[str, ...], tuple[str, ...]]:
+    """English keys as word tuples (phrases like "public transport" are matched before "transport")."""
+    return {tuple(re.findall(_EN_WORD, en)): nl for en, nl in ENGLISH_TO_DUTCH.items()}
+
+
+_EN_WORD = r"[a-z][a-z'-]*"
+
+
+def translate_en(question: str) -> str:
+    """The Dutch words for an English question's words and phrases (empty when none are known).
+
+    Used as text (the extractive engine adds it to the question for lexical scoring), so it returns
+    surface Dutch words in question order; the longest phrase at a position wins and consumes its words.
+    """
+    keys = _english_keys()
+    longest = max((len(k) for k in keys), default=1)
+    words = re.findall(_EN_WORD, question.lower())
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for n in range(min(longest, len(words) - i), 0, -1):
+            nl = keys.get(tuple(words[i : i + n]))
+            if nl:
+                out.extend(nl)
+                i += n
+                break
+        else:
+            i += 1
+    return " ".join(dict.fromkeys(out))
 
 
 # How people name the three documents; a question that names one is most likely answered by it.

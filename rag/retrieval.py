@@ -9,6 +9,7 @@ exact terms; the weights were chosen by recall on both question sets (see BENCHM
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import math
 import os
@@ -284,11 +285,20 @@ class HybridRetriever:
         if path is not None and path.exists():
             try:
                 data = np.load(path)
-                if data["emb"].shape == (n, 384):
+                # The splitter may change between releases while the index stays: match the texts, not the count.
+                key = str(data["key"]) if "key" in data.files else ""
+                if data["emb"].shape == (n, 384) and key == self._sentences_key():
                     self._sent_emb[:] = data["emb"]
                     self._sent_done[:] = data["done"]
             except Exception:  # a broken cache is only a slower start
                 log.warning("ignoring unreadable sentence cache %s", path)
+
+    def _sentences_key(self) -> str:
+        """Digest of the sentence texts the cached vectors belong to."""
+        h = hashlib.sha1()
+        for s in self._sentences:
+            h.update(s.text.encode("utf-8") + b"\0")
+        return h.hexdigest()
 
     def save_sentence_cache(self) -> None:
         """Persist computed sentence vectors beside the index (atomic; best effort)."""
@@ -298,7 +308,7 @@ class HybridRetriever:
                 return
             try:
                 tmp = path.with_suffix(".tmp.npz")
-                np.savez(tmp, emb=self._sent_emb, done=self._sent_done)
+                np.savez(tmp, emb=self._sent_emb, done=self._sent_done, key=np.array(self._sentences_key()))
                 os.replace(tmp, path)
                 self._dirty = False
             except OSError:

@@ -124,7 +124,31 @@ def exact_terms(text: str) -> set[str]:
 
 # --- sentences ---------------------------------------------------------------------------------
 
-_ABBREV = ("d.d.", "jl.", "o.a.", "bijv.", "b.v.", "e.d.", "m.b.t.", "i.c.m.", "nr.", "e.g.", "i.e.", "t/m")
+# Dutch (and a few English) abbreviations that end in a full stop but do not end a sentence: "ca. 40",
+# "bijv. Emmen", "d.d. 1 juni", "dhr. Jansen". Compared with the whole word before the stop, lower-cased.
+_ABBREV = frozenset(
+    [
+        "ca.", "bijv.", "bv.", "b.v.", "o.a.", "e.d.", "d.d.", "jl.", "mr.", "dhr.", "mw.", "mevr.", "dr.", "drs.",
+        "ir.", "ing.", "prof.", "nr.", "nrs.", "resp.", "incl.", "excl.", "zgn.", "m.b.t.", "i.c.m.", "t.a.v.",
+        "o.b.v.", "m.u.v.", "i.p.v.", "a.s.", "t/m", "t.m.", "vs.", "e.g.", "i.e.", "cf.", "art.", "blz.", "p.",
+        "mln.", "mld.", "mrd.", "min.", "max.", "gem.", "vgl.", "z.g.a.n.", "St.",
+    ]
+)
+# Initials of a name ("A.C.W. Annyas") or a legal form ("B.V.") do not end a sentence either.
+_ABBREV_LOWER = frozenset(a.lower() for a in _ABBREV)
+_INITIALS_RE = re.compile(r"(?:[A-Z]\.){1,4}")
+_WORD_BEFORE_RE = re.compile(r"(\S+)$")
+
+
+def _is_abbreviation(before: str) -> bool:
+    """Whether the text before a full stop ends in an abbreviation or initials rather than a sentence."""
+    m = _WORD_BEFORE_RE.search(before)
+    if not m:
+        return False
+    word = m.group(1).lstrip("([\"“‘«")
+    return word.lower() in _ABBREV_LOWER or bool(_INITIALS_RE.fullmatch(word))
+
+
 _SENT_END_RE = re.compile(r"(?<=[.!?])[\"”’»)]*\s+(?=[\"“‘«(]?[A-Z0-9ÀÉÈÖÜ•*-])|\n\s*\n|\n(?=\s*[-*•|>#]|\s*\d+\.\s)")
 
 
@@ -136,8 +160,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     pos = 0
     for m in _SENT_END_RE.finditer(text):
-        before = text[max(0, m.start() - 8) : m.start()].lower()
-        if m.group(0).strip() == "" and any(before.endswith(a) for a in _ABBREV) and "\n\n" not in m.group(0):
+        gap = m.group(0)
+        new_block = re.search(r"\n\s*\n", gap) or ("\n" in gap and text[m.end() : m.end() + 1] in "-*•|>#")
+        if text[m.start() - 1 : m.start()] == "." and not new_block and _is_abbreviation(text[max(0, m.start() - 16) : m.start()]):
             continue
         spans.append((pos, m.start()))
         pos = m.end()

@@ -90,6 +90,28 @@ def test_sentence_spans_split_sentences_lists_and_table_rows() -> None:
     assert "| Rokers | 22% |" in parts
 
 
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "De kosten zijn ca. 40 miljoen euro.",
+        "Partners zijn o.a. Emmen en Coevorden.",
+        "Denk aan wegen, bijv. N34 en N37, die sneller moeten.",
+        "Het budget geldt voor 2018 t/m 2022 en is eenmalig.",
+        "De brief van dhr. Jansen en mw. De Vries kwam jl. Maandag binnen.",
+        "Mr. Pietersen tekende namens Ernst & Young B.V. Nederland.",
+        "Hoogachtend, A.C.W. Annyas, secretaris.",
+    ],
+)
+def test_sentence_spans_do_not_cut_after_abbreviations_or_initials(sentence: str) -> None:
+    text = f"Eerste zin. {sentence} Laatste zin."
+    assert [text[s:e] for s, e in sentence_spans(text)] == ["Eerste zin.", sentence, "Laatste zin."]
+
+
+def test_sentence_spans_still_end_a_paragraph_or_list_after_an_abbreviation() -> None:
+    text = "Zie bijv.\n\nNieuwe alinea. Zoals o.a.\n- een punt"
+    assert [text[s:e] for s, e in sentence_spans(text)] == ["Zie bijv.", "Nieuwe alinea.", "Zoals o.a.", "- een punt"]
+
 def test_language_detection() -> None:
     assert detect_language("Wat is de maximale bijdrage per Regio Deal?") == "nl"
     assert detect_language("What is the maximum contribution per Regio Deal?") == "en"
@@ -131,6 +153,19 @@ def test_glossary_expands_synonyms_and_english_terms_into_document_stems() -> No
     assert set(terms("cofinanciering")) <= set(expand("What about co-financing?"))
     assert expand("Noaberschap en dorpscoöperaties") == []  # words outside the glossary add nothing
     assert not set(expand("Wat is de tranche?")) & set(terms("Wat is de tranche?"))  # nothing the query has
+
+
+def test_one_english_table_serves_translation_and_bm25_expansion() -> None:
+    from rag.glossary import ENGLISH_TO_DUTCH, TRANSLATION_ONLY, expand, translate_en
+
+    # surface Dutch words in question order; a known phrase wins over its words
+    assert translate_en("Who signed it in the upcoming round?") == "ondertekend getekend komende volgende tranche ronde"
+    assert translate_en("more public transport") == "openbaar vervoer"
+    assert translate_en("Blorp zork?") == ""
+    # everyday words translate for sentence choice but stay out of the BM25 query
+    assert set(ENGLISH_TO_DUTCH) >= TRANSLATION_ONLY
+    assert "people" in TRANSLATION_ONLY and "inwoners" in translate_en("How many people live there?")
+    assert not set(terms("inwoners mensen")) & set(expand("people"))
 
 
 @pytest.mark.parametrize(

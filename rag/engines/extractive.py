@@ -22,7 +22,7 @@ import numpy as np
 from rag.citations import CitationBuilder, find_quote
 from rag.config import ROOT, Settings, get_settings
 from rag.engines.base import AnswerContext
-from rag.glossary import expand_terms
+from rag.glossary import expand_terms, translate_en
 from rag.router import contradicts
 from rag.text import exact_terms, fold, terms
 from rag.types import Answer, Chunk, Citation
@@ -153,48 +153,6 @@ _SIGNED = re.compile(
     re.I,
 )
 _CLOSING = re.compile(r"^(hoogachtend|met (vriendelijke|hartelijke) groet|yours (sincerely|faithfully)|kind regards)\b", re.I)
-
-
-# English question words → the Dutch words the documents use. English questions over Dutch text share
-# only names and numbers with it; these translations give the lexical score (and the check that a typed
-# sentence is about the question's subject) something to match. Common policy vocabulary only.
-EN_NL: dict[str, str] = {
-    "hydrogen": "waterstof", "energy": "energie", "sustainable": "duurzame", "smoke": "rokers", "smokers": "rokers",
-    "smoking": "rokers", "sport": "sporten", "sports": "sporten", "exercise": "sporten", "obesity": "overgewicht",
-    "overweight": "overgewicht", "unemployment": "werkloosheid", "unemployed": "werkloosheid", "jobs": "banen arbeidsplaatsen",
-    "job": "banen arbeidsplaatsen", "employment": "werkgelegenheid", "housing": "woningen woningmarkt", "houses": "woningen",
-    "homes": "woningen", "home": "woning", "family": "gezinswoningen", "ageing": "vergrijzing", "aging": "vergrijzing",
-    "young": "jongeren", "youth": "jongeren", "elderly": "ouderen", "shrinking": "krimp", "decline": "krimp",
-    "population": "inwoners bevolking", "residents": "inwoners bewoners", "inhabitants": "inwoners", "people": "inwoners mensen",
-    "village": "dorpen", "villages": "dorpen", "hubs": "dorpshubs", "hub": "dorpshubs", "cycling": "fietsafstand",
-    "care": "zorg", "healthcare": "zorg zorgkosten", "health": "gezondheid", "costs": "kosten", "cost": "kosten",
-    "education": "onderwijs", "school": "onderwijs", "schools": "onderwijs", "training": "opleidingen", "campus": "campus",
-    "knowledge": "kennis", "research": "onderzoek", "innovation": "innovatie innovaties", "business": "bedrijven",
-    "businesses": "bedrijven", "companies": "bedrijven", "industry": "industrie", "accessibility": "bereikbaarheid",
-    "reachable": "bereikbaar", "road": "weg", "railway": "spoor", "rail": "spoor", "transport": "vervoer",
-    "tourism": "toerisme", "recreation": "recreatie", "holiday": "vakantieparken", "parks": "vakantieparken",
-    "agriculture": "landbouw", "nature": "natuur", "deadline": "uiterlijk", "signed": "ondertekend", "round": "tranche",
-    "rounds": "tranches", "tranche": "tranche", "co-financing": "cofinanciering", "cofinancing": "cofinanciering",
-    "contribution": "bijdrage", "budget": "budget", "investment": "investering investeren", "invest": "investeren",
-    "governance": "governance", "province": "provincie", "municipalities": "gemeenten", "municipality": "gemeente",
-    "council": "staten", "proposal": "voorstel", "proposals": "voorstellen", "criteria": "criteria", "conditions": "randvoorwaarden",
-    "requirements": "randvoorwaarden", "partnership": "partnerschap", "challenges": "opgaven", "challenge": "opgave",
-    "coalition": "regeerakkoord", "agreement": "regeerakkoord", "welfare": "welvaart", "prosperity": "welvaart",
-    "quality": "kwaliteit", "life": "leven", "meeting": "bijeenkomst", "experiments": "experimenteerruimte",
-    "experimental": "experimenteerruimte", "rules": "regels", "vacancies": "vacatures", "shortage": "tekort",
-    "professions": "beroepsgroepen", "staff": "personeel", "personnel": "personeel", "medicines": "geneesmiddelen",
-    "medication": "geneesmiddelen", "income": "inkomen", "incomes": "inkomens", "value": "waarde", "poverty": "armoede",
-    "debt": "schulden", "border": "grens", "cross-border": "grensoverschrijdend", "germany": "duitsland",
-    "seekers": "werkzoekenden", "jobseekers": "werkzoekenden", "low-educated": "laagopgeleide laagopgeleiden",
-    "registered": "geregistreerd", "civil": "ambtenaar", "servant": "ambtenaar", "official": "ambtenaar",
-    "handled": "behandeld", "handles": "behandeld", "handling": "behandeld",
-}
-
-
-def translate_en(question: str) -> str:
-    """The Dutch words for the English question's words (empty when none are known)."""
-    words = re.findall(r"[a-z][a-z-]+", question.lower())
-    return " ".join(dict.fromkeys(EN_NL[w] for w in words if w in EN_NL))
 
 
 def with_translation(question: str, lang: str) -> str:
