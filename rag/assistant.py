@@ -221,30 +221,14 @@ class Assistant:
     ) -> Answer:
         """Answer one question. Never raises for user-input problems; raises IndexUnavailableError when
         the index cannot be used and UnknownDocumentFilterError for an unknown ``doc_ids`` entry."""
-        t0 = time.perf_counter()
-        name = engine or self.settings.engine
-        pre = self._precheck(question, history, name)
-        if pre is not None:
-            pre.id = qid
-            pre.timings_ms = {"total": (time.perf_counter() - t0) * 1000}
-            return pre
-        ctx = self.prepare(question, history, doc_ids=doc_ids, engine=name)
-        ctx.plain_language = self.settings.plain_language if plain_language is None else plain_language
-        t1 = time.perf_counter()
-        if ctx.extras.get("decline"):
-            ans = self._decline(ctx, name)
-        else:
-            eng = self.engine(name)
-            try:
-                ans = eng.answer(ctx)
-            except Exception:
-                if eng is self.extractive:
-                    raise
-                log.exception("engine %s failed; falling back to extractive", name)
-                ans = self.extractive.answer(ctx)
-                ans.fallback = f"engine {name} failed"
-            self._mark_unavailable(ans, eng, name)
-        return self._finish(ans, ctx, qid, t0, t1)
+        final: Answer | None = None
+        for item in self.stream(
+            question, history, doc_ids=doc_ids, engine=engine, plain_language=plain_language, qid=qid
+        ):
+            if isinstance(item, Answer):
+                final = item
+        assert final is not None, "stream() always ends with an Answer"
+        return final
 
     def _mark_unavailable(self, ans: Answer, eng: Engine, name: str) -> None:
         """An engine that cannot run here was replaced by the extractive one: say so to the user."""
@@ -314,6 +298,7 @@ class Assistant:
         pre = self._precheck(question, history, name)
         if pre is not None:
             pre.id = qid
+            pre.timings_ms = {"total": (time.perf_counter() - t0) * 1000}
             yield pre.answer
             yield pre
             return
