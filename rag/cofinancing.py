@@ -360,9 +360,10 @@ Amount = Decimal | int | float | str
 
 
 def _years_steps(result: CalcResult, years: int | None) -> CalcResult:
-    """Add per-year figures for every amount of a multi-year plan."""
+    """Add per-year figures for every amount of a multi-year plan (and record the years as an input)."""
     if not years:
         return result
+    result.inputs["years"] = years
     result.years = years
     shown: set[Decimal] = set()
     for key in list(result.amounts):
@@ -469,8 +470,6 @@ def check_plan(
         rules=[MAX_SHARE, MIN_RIJK, MAX_RIJK],
         uses_interpretation=True,
     )
-    if years:
-        result.inputs["years"] = years
     return _years_steps(result, years)
 
 
@@ -500,8 +499,6 @@ def max_rijk_for_cofinancing(regional_cofinancing_eur_m: Amount, *, years: int |
         rules=[MAX_SHARE, MIN_RIJK, MAX_RIJK],
         uses_interpretation=True,
     )
-    if years:
-        result.inputs["years"] = years
     return _years_steps(result, years)
 
 
@@ -531,8 +528,6 @@ def max_rijk_for_total(total_budget_eur_m: Amount, *, years: int | None = None) 
         rules=[MAX_SHARE, MIN_RIJK, MAX_RIJK, NO_UPPER_BOUND],
         uses_interpretation=True,
     )
-    if years:
-        result.inputs["years"] = years
     return _years_steps(result, years)
 
 
@@ -558,8 +553,6 @@ def min_cofinancing_for_request(rijk_request_eur_m: Amount, *, years: int | None
         rules=[MAX_SHARE, MIN_RIJK, MAX_RIJK],
         uses_interpretation=True,
     )
-    if years:
-        result.inputs["years"] = years
     return _years_steps(result, years)
 
 
