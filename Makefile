@@ -23,7 +23,7 @@ help:
 	@echo "make run    set up (venv, install, index) and start the app on http://127.0.0.1:8501"
 	@echo "make test   set up and run lint + tests"
 	@echo "make index  (re)build the corpus index if missing or stale"
-	@echo "make eval   score the assistant on eval/questions.jsonl and the shared dev set"
+	@echo "make eval   score the assistant on eval/questions.jsonl, the shared dev set and the held-out sets"
 	@echo "make bench  run the benchmarks in bench/ (results in BENCHMARKS.md)"
 	@echo "make llm    install and assemble the optional offline language model"
 
@@ -65,6 +65,8 @@ test: dev lint
 eval: install index
 	$(PY) -m rag eval --questions eval/questions.jsonl
 	$(PY) -m rag eval --questions ../shared/eval/dev.jsonl
+	$(PY) -m rag eval --questions eval/holdout.jsonl
+	$(PY) -m rag eval --questions eval/holdout2.jsonl
 
 bench: dev index
 	$(PY) -m bench

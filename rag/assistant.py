@@ -17,14 +17,14 @@ from typing import Any
 import numpy as np
 
 from rag import router
-from rag.citations import verify
+from rag.citations import chunk_of_quote, verify
 from rag.condense import condense
 from rag.config import Settings, get_settings
 from rag.engines.base import AnswerContext, Engine
 from rag.engines.extractive import ExtractiveEngine, prompt, question_parts
 from rag.retrieval import HybridRetriever, RetrievalResult, embed_query
-from rag.text import detect_language_with_history
-from rag.types import Answer, RetrievedChunk, ToolCall
+from rag.text import detect_language_with_history, fold
+from rag.types import Answer, Chunk, RetrievedChunk, ToolCall
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +118,8 @@ class Assistant:
         standalone = self._condense(question, history, lang, engine)
         decline = router.decline_reason(question)
         route = router.Route("decline", reason=decline) if decline else router.route(standalone, lang)
+        if decline:  # declined, but retrieval still shows what the documents say on the subject
+            standalone = router.without_instructions(standalone)
         claim = router.premise_claim(question) if not decline else None
         t1 = time.perf_counter()
 
@@ -134,10 +136,13 @@ class Assistant:
         result = self.retriever.search(standalone, k, doc_ids)
         hits = result.hits
         extra_queries = [p for p, _ in part_vecs] if len(parts) > 1 else []
-        if claim:
+        claim_is_question = bool(claim) and fold(claim or "").strip(" ?") == fold(standalone).strip(" ?")
+        if claim and not claim_is_question:  # a claim that is the whole question adds no search
             extra_queries.append(claim)
         if extra_queries:
             hits = self._merge([result] + [self.retriever.search(q, k, doc_ids) for q in extra_queries], k)
+        if route.kind in ("calc", "mixed") and route.rule_citations:
+            hits = self._pin(self._rule_chunks(route.rule_citations), hits, k)
         t3 = time.perf_counter()
 
         n = self.settings.answer_passages
@@ -156,7 +161,7 @@ class Assistant:
             "rule_citations": route.rule_citations,
             "decline": route.reason if route.kind == "decline" else None,
             "premise_claim": claim,
-            "claim_vec": embed_query(claim) if claim else None,
+            "claim_vec": (qvec if claim_is_question else embed_query(claim)) if claim else None,
             "doc_ids": doc_ids,
             "timings_ms": {
                 "route": (t1 - t0) * 1000,
@@ -189,6 +194,34 @@ class Assistant:
         return [
             RetrievedChunk(first[c].chunk, r, scores[c], first[c].dense_rank, first[c].sparse_rank)
             for r, c in enumerate(order, start=1)
+        ]
+
+    def _rule_chunks(self, rules: list[Any]) -> list[Chunk]:
+        """The chunks holding the calculator's rule quotes: a money answer rests on them, so they are
+        retrieved first for it, whatever the question's wording."""
+        out: list[Chunk] = []
+        for rule in rules:
+            get = rule.get if isinstance(rule, dict) else lambda k, d=None, r=rule: getattr(r, k, d)
+            doc_id, quote = get("doc_id"), get("quote")
+            try:
+                doc = self.store.document(doc_id)
+            except Exception:  # an index without that document: nothing to pin
+                continue
+            found = chunk_of_quote(doc.text, quote or "", self.retriever.chunks, doc_id)
+            if found is not None and found[2] is not None and found[2] not in out:
+                out.append(found[2])
+        return out
+
+    @staticmethod
+    def _pin(chunks: list[Chunk], hits: list[RetrievedChunk], k: int) -> list[RetrievedChunk]:
+        """``chunks`` first, then the other hits, renumbered."""
+        ids = {c.chunk_id for c in chunks}
+        by_id = {h.chunk.chunk_id: h for h in hits}
+        first = [by_id.get(c.chunk_id) or RetrievedChunk(c, 0, 0.0, None, None) for c in chunks]
+        rest = [h for h in hits if h.chunk.chunk_id not in ids]
+        return [
+            RetrievedChunk(h.chunk, r, h.score, h.dense_rank, h.sparse_rank)
+            for r, h in enumerate((first + rest)[: max(k, len(first))], start=1)
         ]
 
     def _refusal(self, question: str, lang: str, text: str, reason: str, engine: str, **kw: Any) -> Answer:

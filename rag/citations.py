@@ -9,7 +9,7 @@ emit an answer that fails it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from rag.types import Answer, Chunk, Citation, Document
@@ -75,6 +75,16 @@ def find_quote(doc_text: str, quote: str) -> tuple[int, int] | None:
     pattern = r"\s+".join(re.escape(w) for w in words)
     m = re.search(pattern, doc_text)
     return (m.start(), m.end()) if m else None
+
+
+def chunk_of_quote(doc_text: str, quote: str, chunks: Iterable[Chunk], doc_id: str) -> tuple[int, int, Chunk | None] | None:
+    """Offsets of a quote and the chunk that holds it (None when no chunk holds it whole)."""
+    span = find_quote(doc_text, quote)
+    if span is None:
+        return None
+    start, end = span
+    chunk = next((c for c in chunks if c.doc_id == doc_id and c.start <= start and end <= c.end), None)
+    return start, end, chunk
 
 
 def verify(answer: Answer, document: Callable[[str], Document]) -> list[str]:

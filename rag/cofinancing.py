@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, cast
 
 from langchain_core.tools import tool
 from pydantic import BaseModel, Field
@@ -238,6 +238,7 @@ class CalcResult:
     uses_interpretation: bool = False
     years: int | None = None
     ignored_inputs: list[str] = field(default_factory=list)
+    claimed_rules: list[ClaimedRule] = field(default_factory=list)  # the user's wrong rule values, to correct
 
     @property
     def allowed(self) -> bool | None:
@@ -272,6 +273,8 @@ class CalcResult:
         out["inputs"] = {k: (_num(v) if isinstance(v, Decimal) else v) for k, v in self.inputs.items()}
         if self.ignored_inputs:
             out["ignored_inputs"] = list(self.ignored_inputs)
+        if self.claimed_rules:
+            out["claimed_rules"] = [c.to_dict() for c in self.claimed_rules]
         return out
 
 
@@ -445,7 +448,7 @@ def check_plan(
         return min_cofinancing_for_request(rijk_request_eur_m, years=years)
     total = request + cof
     share = _pct(request, total)
-    if total_budget_eur_m is None:
+    if not any(st.op == "sub" for st in steps):  # also when a total was given and agrees: show the sum
         steps.append(Step("sum", ((request, cof), total)))
     steps.append(Step("share", (request, total, share)))
     checks = _bandwidth_checks(request)
@@ -966,6 +969,8 @@ def explain(result: CalcResult, lang: str = "nl") -> str:
         out.append(INTERPRETATION["nl" if nl else "en"])
     elif result.kind == "rule":
         out.insert(1, INTERPRETATION["nl" if nl else "en"])
+    for claim in result.claimed_rules:
+        out.append(claim.correction(lang))
     return " ".join(out)
 
 
@@ -979,7 +984,13 @@ Role = Literal[
 
 @dataclass(frozen=True)
 class FoundAmount:
-    """An amount (euros) or count found in a question, with its span and a role hint."""
+    """An amount (euros) or count found in a question, with its span and a role hint.
+
+    ``refers_to`` is the start of an earlier amount this one repeats ("... legt 20 mln in. Hoeveel kan ze
+    met die 20 mln vragen?"): the same money, so it must not count twice or make the question ambiguous.
+    ``rule`` is set when the amount is introduced as a rule of the Kamerbrief ("terwijl het maximum 40
+    miljoen is"): a reference to the rule, not a figure of the user's plan.
+    """
 
     value: Decimal | None
     start: int
@@ -988,6 +999,8 @@ class FoundAmount:
     role: Role
     is_money: bool = True
     error: UserInputError | None = None
+    refers_to: int | None = None
+    rule: str | None = None  # key of the Kamerbrief rule this amount names ("het maximum van 40 miljoen")
 
 
 _CUE = {
@@ -995,20 +1008,35 @@ _CUE = {
         r"vraagt|vragen|vraag|aanvragen|aanvraagt|aangevraagd|aanvraag",
         r"\bwil(?:len|t)?\b|ontvangen|ontvangt|krijgen|krijgt",
         r"rijksbijdrage|bijdrage (?:van|uit) het rijk|\bhet rijk\b|\brijk\b|regio[ -]?envelop|\benvelop",
+        r"\bden haag\b|\bministerie\b|\bminister\b",
         r"\basks?\b|asking|requests?|requested|requesting|\bwants?\b|apply(?:ing)? for|applies for",
-        r"\breceives?\b|\bgets?\b|national government|central government|\bthe state\b",
+        r"\breceives?\b|\bgets?\b|\bgovernment\b|\bthe state\b|\bthe hague\b|\bministry\b",
     ],
+    # Whose money it is: the region's own.
     "cofinancing": [
-        r"eigen (?:geld|middelen|bijdrage|inbreng|investering)|\bzelf\b|inleg|inleggen|inlegt|legt? .{0,20}\bin\b",
-        r"bijleggen|bijlegt|legt? .{0,15}\bbij\b|investeert|investeren|investering|co-?financier\w*|cofinanc\w*",
-        r"inbreng\w*|brengt .{0,15}\bin\b|opbrengen|opbrengt|regionale (?:bijdrage|partners|middelen)",
-        r"co-?financ\w*|own (?:money|funds|contribution|resources)|\bitself\b|themselves|ourselves|puts? in|putting in",
+        r"eigen (?:geld|middelen|bijdrage|inbreng|inleg|investering)|\bzelf\b|van (?:ons|hen|haar)zelf",
+        r"co-?financier\w*|cofinanc\w*|regionale (?:bijdrage|partners|middelen)",
+        r"co-?financ\w*|own (?:money|funds|contribution|resources)|\b(?:our|their|its) own\b|\bitself\b|themselves|ourselves",
+        r"regional partners",
+        # the region as the one who pays: "de bijdrage van de regio", "the region contributes"
+        r"bijdrage van de regio|regionale bijdrage|\bregio draagt\b|region(?:'s)? contribut\w*|regional contribution",
+    ],
+    # Paying in: the region's co-financing, unless the Rijk is the subject ("het Rijk legt 30 mln in").
+    "cofinancing_verb": [
+        r"inleg|inleggen|inlegt|legt? .{0,20}\bin\b|leggen .{0,20}\bin\b",
+        r"bijleggen|bijlegt|legt? .{0,15}\bbij\b|investeert|investeren|investering",
+        r"inbreng\w*|brengt .{0,15}\bin\b|brengen .{0,15}\bin\b|opbrengen|opbrengt",
+        r"puts? in|putting in",
         r"\brais(?:e|es|ed|ing)\b|bijeenbrengen|bijeenbrengt|ophalen|haalt .{0,15}\bop\b",
-        r"invests?|investing|investment|match(?:es|ing)?|regional partners",
+        r"invests?|investing|investment|match(?:es|ing)?",
+        r"\bgeeft\b|\bgeven\b|\bbetaalt\b|\bbetalen\b|\bbijdraagt\b|draagt .{0,15}\bbij\b|dragen .{0,15}\bbij\b",
+        r"\bgives?\b|\bpays?\b|\bcontributes?\b",
     ],
     # Who pays, not what is paid: weaker than a verb or noun next to the amount.
     "cofinancing_weak": [
         r"\bregion\b|\bregio\b(?! ?envelop| ?deal)|\bpartners?\b|provincie|gemeenten|bedrijfsleven|private|privaat|province|municipalities",
+        # what one has is one's own money ("en hebben 20 miljoen euro eigen middelen", "we have 15 mln")
+        r"\bhebben\b|\bheeft\b|\bhebt\b|\bhave\b|\bhas\b",
     ],
     "total": [
         r"\btota\w*|begroting|(?:deal)?budget|in het totaal|overall|totaalbudget|dealbudget",
@@ -1052,10 +1080,26 @@ def _ask_spans(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _ASK_SPAN.finditer(text)]
 
 
+_RIJK_PAYER = re.compile(
+    r"\b(?:het|the)\s+rijk\b|regio[ -]?envelop|\benvelop\b|\bgovernment\b|\bthe\s+state\b|\bministerie\b|\bministry\b|"
+    r"\bden\s+haag\b|\bthe\s+hague\b",
+    re.IGNORECASE,
+)
+
+
 def _nearest_role(text: str, start: int, end: int, lo: int, hi: int, excluded: list[tuple[int, int]]) -> Role:
     """The role whose cue lies closest to the amount at [start, end), within [lo, hi)."""
-    best: tuple[int, int, Role] | None = None
-    priority = {"tranche": 0, "award": 1, "total": 2, "cofinancing": 3, "request": 4, "cofinancing_weak": 5}
+    cue = _nearest_cue(text, start, end, lo, hi, excluded)
+    return cue[0] if cue else "unknown"
+
+
+def _nearest_cue(
+    text: str, start: int, end: int, lo: int, hi: int, excluded: list[tuple[int, int]]
+) -> tuple[Role, int, int, bool] | None:
+    """The closest cue to the amount at [start, end) within [lo, hi): its role, span and whether it is a
+    strong cue (a verb or noun, not merely who is in the sentence)."""
+    best: tuple[int, int, str, int, int] | None = None
+    priority = {"tranche": 0, "award": 1, "total": 2, "cofinancing": 3, "cofinancing_verb": 3, "request": 4, "cofinancing_weak": 5}
     penalty = {"cofinancing_weak": 12}
     for role, rx in _CUE_RE.items():
         for m in rx.finditer(text, lo, hi):
@@ -1065,13 +1109,210 @@ def _nearest_role(text: str, start: int, end: int, lo: int, hi: int, excluded: l
                 dist = start - m.end()
             elif m.start() >= end:
                 dist = m.start() - end
+            elif m.start() < start and m.end() > end:
+                dist = 0  # a verb around the amount: "legt (zelf) 20 mln in", "haalt 3 mln op"
             else:
                 continue
             dist += penalty.get(role, 0)
-            cand = (dist, priority[role], "cofinancing" if role == "cofinancing_weak" else role)
+            cand = (dist, priority[role], role, m.start(), m.end())
             if best is None or cand[:2] < best[:2]:
-                best = cand  # type: ignore[assignment]
-    return best[2] if best else "unknown"
+                best = cand
+    if best is None:
+        return None
+    _, _, key, m_start, m_end = best
+    if key == "cofinancing_verb":
+        # "Het Rijk legt 30 mln in": paying in is the Rijk's when the Rijk is the subject, with no region
+        # named in between ("voor de rijksbijdrage legt de regio 20 mln in" stays co-financing).
+        payer = [m for m in _RIJK_PAYER.finditer(text, lo, min(start, m_start)) if not any(a <= m.start() < b for a, b in excluded)]
+        if payer and not _CUE_RE["cofinancing_weak"].search(text, payer[-1].end(), start):
+            return ("request", payer[-1].start(), payer[-1].end(), True)
+    found_role = cast(Role, "cofinancing" if key in ("cofinancing_weak", "cofinancing_verb") else key)
+    return (found_role, m_start, m_end, key != "cofinancing_weak")
+
+
+# "die 20 mln", "dezelfde € 20 miljoen", "that €20 million", "the same 20 million": points back to an amount
+_ANAPHOR = re.compile(
+    r"\b(?:die|dat|deze|dit|diezelfde|datzelfde|dezelfde|hetzelfde|(?:de|het)\s+(?:zelfde|genoemde|bovengenoemde|voornoemde)|"
+    r"genoemde|bovengenoemde|voornoemde|that|this|those|these|the\s+same|said|the\s+above|the\s+aforementioned)\s*$",
+    re.IGNORECASE,
+)
+# "hoeveel kan ze met die 20 mln maximaal vragen": an amount inside the question's own clause, after "met"
+_WITH_BEFORE = re.compile(r"\b(?:met|with|bij|given)\s+(?:\S+\s+){0,2}$", re.IGNORECASE)
+_SUBCLAUSE = re.compile(r"\b(?:als|indien|wanneer|if|when|once)\b", re.IGNORECASE)
+_MODIFIER_GAP = 4  # "20 mln eigen geld", "€20 million of own money": a role noun right after the amount
+_RELATIVE_AFTER = re.compile(r"\s*,?\s*(?:of\s+which|waarvan)\b", re.IGNORECASE)
+
+
+def _question_tail(text: str, start: int, end: int, hi: int, excluded: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """The words after an amount that belong to the question around it, not to the amount.
+
+    In "Hoeveel kan ze met 20 mln maximaal vragen?" the closing verb says what is asked (the Rijk
+    contribution); the amount is what she has. Only a noun right after the amount ("met 20 mln eigen
+    geld") still describes it. Not so in a sub-clause ("... als de regio 18 mln inlegt"), whose verb is
+    the amount's own.
+    """
+    sentence_start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    asks = [a for a, _ in excluded if sentence_start <= a < start]
+    if not asks or not _WITH_BEFORE.search(text[sentence_start:start]):
+        return None
+    if _SUBCLAUSE.search(text, asks[-1], start):
+        return None
+    return (end + _MODIFIER_GAP + 1, hi)
+
+
+def _link_repeats(found: list[FoundAmount], text: str) -> list[FoundAmount]:
+    """Mark an amount that repeats an earlier one behind an anaphor ("die 20 mln") as that amount.
+
+    The repeat takes the earlier amount's role (its own words usually belong to the question: "hoeveel
+    kan ze met die 20 mln vragen"), unless the earlier amount had no role words at all.
+    """
+    out: list[FoundAmount] = []
+    for f in found:
+        if f.is_money and f.value is not None and _ANAPHOR.search(text[max(0, f.start - 40) : f.start]):
+            j = next((k for k in range(len(out) - 1, -1, -1) if out[k].is_money and out[k].refers_to is None and out[k].value == f.value), None)
+            if j is not None:
+                if out[j].role == "unknown":
+                    out[j] = replace(out[j], role=f.role)
+                out.append(replace(f, role=out[j].role, refers_to=out[j].start))
+                continue
+        out.append(f)
+    return out
+
+
+# --- Rule references: an amount introduced as a rule of the Kamerbrief, not as a figure of the plan.
+_MAX_NOUN = (
+    r"maximum|max\.?|plafond|bovengrens|maximumbijdrage|maximumbedrag|cap|ceiling|upper\s+limit|limit|"
+    r"(?:maximale|hoogste|maximum)\s+(?:rijks)?(?:bijdrage|bedrag|contribution|amount|grant)"
+)
+_MIN_NOUN = (
+    r"minimum|min\.?|ondergrens|minimumbijdrage|minimumbedrag|floor|lower\s+limit|"
+    r"(?:minimale|laagste|minimum)\s+(?:rijks)?(?:bijdrage|bedrag|contribution|amount|grant)"
+)
+_RULE_FILLER = (
+    r"(?:\s+(?:per\s+(?:regio[ -]?)?deal|per\s+regio|voor\s+(?:een|elke|iedere)\s+(?:regio[ -]?)?deal|"
+    r"for\s+(?:a|each|every|any)\s+(?:regio[ -]?)?deal|(?:uit|van)\s+de\s+regio[ -]?envelop|from\s+the\s+regio[ -]?envelop\w*|"
+    r"(?:volgens|in)\s+de\s+kamerbrief|(?:according\s+to|in)\s+the\s+kamerbrief))?"
+)
+_RULE_LINK = (
+    r"(?:\s+(?:van|is|bedraagt|ligt\s+op|zit\s+op|was|of|being))?"
+    r"(?:\s+(?:toch|immers|maar|slechts|dus|nu|eigenlijk|gewoon|only|just|actually|really|surely))*"
+    r"\s*$"
+)
+# tranche and envelope name a payer too ("Mag de Regio Envelop € 45 miljoen bijdragen"): only with a link word
+_RULE_LINK_REQ = _RULE_LINK.replace(r"(?:\s+(?:van|is|bedraagt|ligt\s+op|zit\s+op|was|of|being))?", r"\s+(?:van|is|bedraagt|was|of)")
+_DET = r"(?:het|de|een|dat|die|dit|deze|the|a|an|that|this)"
+# "het maximum (van) 40 miljoen", "the cap of €40 million", "de minimumbijdrage van 5 miljoen", "het maximum is toch"
+_RULE_BEFORE = {
+    "max_rijk": re.compile(rf"\b{_DET}\s+(?:wettelijke\s+|huidige\s+|official\s+|current\s+)?(?:{_MAX_NOUN}){_RULE_FILLER}{_RULE_LINK}", re.IGNORECASE),
+    "min_rijk": re.compile(rf"\b{_DET}\s+(?:wettelijke\s+|huidige\s+|official\s+|current\s+)?(?:{_MIN_NOUN}){_RULE_FILLER}{_RULE_LINK}", re.IGNORECASE),
+    "tranche": re.compile(
+        rf"\b{_DET}\s+(?:huidige\s+|komende\s+|eerste\s+|tweede\s+|current\s+|next\s+|first\s+|second\s+)?tranche{_RULE_LINK_REQ}",
+        re.IGNORECASE,
+    ),
+    "envelope": re.compile(rf"\b{_DET}\s+(?:hele\s+|totale\s+|whole\s+|entire\s+)?regio[ -]?envelop\w*{_RULE_LINK_REQ}", re.IGNORECASE),
+}
+# "the €200 million tranche", "a €40 million cap"; "40 miljoen is het maximum"
+_AFTER_MAX = _MAX_NOUN.replace(r"max\.?|", "")
+_AFTER_MIN = _MIN_NOUN.replace(r"min\.?|", "")
+_RULE_AFTER = {
+    "max_rijk": re.compile(rf"^\s*(?:(?:is|was)\s+(?:toch\s+|immers\s+|nu\s+|juist\s+)?{_DET}\s+)?(?:{_AFTER_MAX})\b(?!\s+(?:van|of)\b)", re.IGNORECASE),
+    "min_rijk": re.compile(rf"^\s*(?:(?:is|was)\s+(?:toch\s+|immers\s+|nu\s+|juist\s+)?{_DET}\s+)?(?:{_AFTER_MIN})\b(?!\s+(?:van|of)\b)", re.IGNORECASE),
+    "tranche": re.compile(r"^\s*tranche\b", re.IGNORECASE),
+}
+_ARTICLE_BEFORE = re.compile(rf"\b{_DET}\s*$", re.IGNORECASE)
+_COPULA_AFTER = re.compile(r"^\s*(?:is|was)\b", re.IGNORECASE)
+# "maximaal 40 miljoen per deal", "een deal mag ten hoogste € 40 miljoen krijgen", "at least €5 million per deal"
+_BOUND_MAX = r"maximaal|hoogstens|hooguit|ten\s+hoogste|at\s+most|up\s+to|no\s+more\s+than|max\.?"
+_BOUND_MIN = r"minimaal|minstens|ten\s+minste|tenminste|at\s+least|no\s+less\s+than|min\.?"
+_PER_DEAL_AFTER = re.compile(
+    r"^\s*(?:euro\s+)?(?:per|voor\s+(?:een|elke|iedere)|for\s+(?:a|each|every|any)|each)\s+(?:regio[ -]?)?deal", re.IGNORECASE
+)
+_PER_DEAL_BEFORE = re.compile(
+    r"\b(?:per|een|elke|iedere|each|every|a|any)\s+(?:regio[ -]?)?deal\s+(?:mag|kan|krijgt|ontvangt|can|may|gets|receives)\s+"
+    r"(?:[\w']+\s+){0,3}?$",
+    re.IGNORECASE,
+)
+_WHAT_IF = re.compile(r"\bstel\b|\bgesteld\b|\bwat\s+als\b|\bindien\b|\bzou\b|\bsuppose\b|\bassum\w*|\bwhat\s+if\b|\bwould\b|\bwere\b", re.IGNORECASE)
+
+
+def _rule_reference(text: str, start: int, end: int) -> str | None:
+    """The Kamerbrief rule (key of ``RULES``) that the amount at [start, end) is introduced as, if any."""
+    sentence_start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    before, after = text[sentence_start:start], text[end:]
+    for key, rx in _RULE_BEFORE.items():
+        if rx.search(before):
+            return key
+    if _ARTICLE_BEFORE.search(before) or _COPULA_AFTER.match(after):
+        for key, rx in _RULE_AFTER.items():
+            if rx.match(after):
+                return key
+    for key, bound in (("max_rijk", _BOUND_MAX), ("min_rijk", _BOUND_MIN)):
+        m = re.search(rf"\b(?:{bound})\s*$", before, re.IGNORECASE)
+        if m and (_PER_DEAL_AFTER.match(after) or _PER_DEAL_BEFORE.search(before, 0, m.start())):
+            return key
+    return None
+
+
+@dataclass(frozen=True)
+class ClaimedRule:
+    """A rule of the Kamerbrief as the user stated it, with a value that differs from the Kamerbrief's.
+
+    ``value`` is in the rule's own unit: euros for amounts, a fraction (0.6) for the 50% share. The
+    caller corrects the user with ``rule.value`` and cites ``rule``; the figure is never a plan input.
+    """
+
+    rule: Rule
+    value: Decimal
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        assert self.rule.value is not None
+        if self.rule is MAX_SHARE:
+            return {"rule": self.rule.key, "text": self.text, "claimed_pct": _num(self.value * 100), "kamerbrief_pct": _num(self.rule.value * 100)}
+        return {"rule": self.rule.key, "text": self.text, "claimed_eur_m": _num(self.value / MILLION), "kamerbrief_eur_m": _num(self.rule.value / MILLION)}
+
+    def correction(self, lang: str) -> str:
+        """One sentence with the Kamerbrief's actual value and the passage it comes from."""
+        nl = lang == "nl"
+        assert self.rule.value is not None
+        if self.rule is MAX_SHARE:
+            actual, claimed = format_pct(self.rule.value * 100, lang), format_pct(self.value * 100, lang)
+        else:
+            actual, claimed = format_eur(self.rule.value, lang), format_eur(self.value, lang)
+        what = {
+            "max_rijk": ("een maximum van {a} per Regio Deal", "a maximum of {a} per Regio Deal"),
+            "min_rijk": ("een minimum van {a} per Regio Deal", "a minimum of {a} per Regio Deal"),
+            "tranche": ("een tranche van {a}", "a tranche of {a}"),
+            "envelope": ("een Regio Envelop van {a}", "a Regio Envelop of {a}"),
+            "max_share_rijk_of_total": ("maximaal {a} van het totale budget uit de Regio Envelop", "at most {a} of the total budget from the Regio Envelop"),
+        }[self.rule.key][0 if nl else 1].format(a=actual)
+        if nl:
+            return f"Let op: de Kamerbrief noemt {what}, niet {claimed}: ‘{self.rule.quote}’"
+        return f"Note: the Kamerbrief sets {what}, not {claimed}: ‘{self.rule.quote}’"
+
+
+_PCT = re.compile(r"(?<![0-9.,])(?P<num>[0-9]+(?:[.,][0-9]+)?)\s*(?:%|procent\b|percent\b|per\s+cent\b)", re.IGNORECASE)
+_PCT_MAX_BEFORE = re.compile(
+    rf"(?:\b(?:{_BOUND_MAX})|\b{_DET}\s+(?:maximum|maximale\s+aandeel|plafond|grens|cap|limit|ceiling|maximum\s+share)(?:\s+(?:van|is|of|was))?"
+    r"(?:\s+(?:toch|immers|only|just|actually))*)\s*$",
+    re.IGNORECASE,
+)
+_PCT_MAX_AFTER = re.compile(r"^\s*(?:maximum|max\b|cap\b|limit\b|plafond|(?:is|was)\s+(?:toch\s+)?(?:het|de|the)\s+(?:maximum|grens|cap|limit))", re.IGNORECASE)
+
+
+def _share_claims(text: str) -> list[ClaimedRule]:
+    """A maximum share the user states ("het maximum is toch 60%?", "the 50% cap") that is not the
+    Kamerbrief's 50%; a share equal to the rule is just a reference to it and needs nothing."""
+    assert MAX_SHARE.value is not None
+    out: list[ClaimedRule] = []
+    for m in _PCT.finditer(text):
+        sentence_start = max((s.end() for s in _SENTENCE_END.finditer(text, 0, m.start())), default=0)
+        if not (_PCT_MAX_BEFORE.search(text[sentence_start : m.start()]) or _PCT_MAX_AFTER.match(text, m.end())):
+            continue
+        value = Decimal(m.group("num").replace(",", ".")) / 100
+        if value != MAX_SHARE.value:
+            out.append(ClaimedRule(MAX_SHARE, value, m.group(0)))
+    return out
 
 
 def find_amounts(text: str, lang: str = "nl") -> list[FoundAmount]:
@@ -1079,6 +1320,8 @@ def find_amounts(text: str, lang: str = "nl") -> list[FoundAmount]:
     found: list[FoundAmount] = []
     spans = list(scan_amounts(text, lang))
     excluded = _ask_spans(text)
+    claimed = 0  # end of a role noun right after the previous amount: that amount's, not this one's
+    given_with: set[int] = set()  # bare amounts "met X" in a question that asks for the Rijk's part
     for i, span in enumerate(spans):
         lo = spans[i - 1].end if i else 0
         hi = spans[i + 1].start if i + 1 < len(spans) else len(text)
@@ -1088,19 +1331,36 @@ def find_amounts(text: str, lang: str = "nl") -> list[FoundAmount]:
             cuts = list(_CLAUSE_SPLIT.finditer(between))
             if cuts:
                 lo = lo + cuts[-1].end()
+            elif claimed > lo:  # "met 20 mln eigen geld 30 mln uit de envelop"
+                lo = min(claimed, span.start)
         else:
             cuts = list(_SENTENCE_END.finditer(text, 0, span.start))
             lo = cuts[-1].end() if cuts else 0
         if i + 1 < len(spans):
             m = _CLAUSE_SPLIT.search(text, span.end, hi)
+            if m and _RELATIVE_AFTER.match(text, span.end):  # "€20 million of which is our own money"
+                m = _CLAUSE_SPLIT.search(text, m.end(), hi)
             hi = m.start() if m else hi
         else:
             m = _SENTENCE_END.search(text, span.end)
             hi = m.start() if m else len(text)
-        role = _nearest_role(text, span.start, span.end, lo, hi, excluded)
+        tail = _question_tail(text, span.start, span.end, hi, excluded)
+        cue = _nearest_cue(text, span.start, span.end, lo, hi, excluded + ([tail] if tail else []))
+        role: Role = cue[0] if cue else "unknown"
+        if role == "unknown" and tail and _CUE_RE["request"].search(text, tail[0], tail[1]):
+            given_with.add(span.start)
+        claimed = cue[2] if cue and cue[3] and span.end <= cue[1] <= span.end + _MODIFIER_GAP else 0
         if role == "tranche" and re.search(r"\bdeals?\s+(?:van|of)\s*$", text[lo : span.start], re.IGNORECASE):
             role = "deal_size"
-        found.append(FoundAmount(span.value, span.start, span.end, span.text, role, True, span.error))
+        rule = _rule_reference(text, span.start, span.end) if span.value is not None else None
+        found.append(FoundAmount(span.value, span.start, span.end, span.text, role, True, span.error, rule=rule))
+    found = _link_repeats(found, text)
+    for k, f in enumerate(found):
+        # "Hoeveel kunnen we met 20 mln maximaal uit de Regio Envelop krijgen?": the question asks for the
+        # Rijk's part, so what "we" have is the other side of the plan, unless it repeats a figure given
+        # before ("legt 20 mln in. Hoeveel kan ze met 20 mln ... vragen?"), which it then simply is.
+        if f.start in given_with and f.role == "unknown" and not any(e.value == f.value for e in found[:k]):
+            found[k] = replace(f, role="cofinancing")
     money_ranges = [(f.start, f.end) for f in found]
     for m in _DEALS.finditer(text):
         n = _count_value(m.group("n"))
@@ -1129,6 +1389,8 @@ class CalcRequest:
     question: str = ""
     lang: str = "nl"
     found: list[FoundAmount] = field(default_factory=list)
+    # rules the user stated with a value that differs from the Kamerbrief's ("het maximum is toch 50 miljoen?")
+    claimed_rules: list[ClaimedRule] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The tool-call input of the ``ask --json`` contract."""
@@ -1224,6 +1486,34 @@ def _fill_named_amounts(text: str, inputs: dict[str, Any]) -> None:
             inputs[req] = rule.value / MILLION
 
 
+def _split_rule_references(money: list[FoundAmount], text: str) -> tuple[list[FoundAmount], list[ClaimedRule]]:
+    """The plan's figures, and the rule values the user stated wrongly.
+
+    An amount introduced as a Kamerbrief rule ("terwijl het maximum 40 miljoen is") is the rule, not a
+    figure of the plan: it takes no part in role assignment, unless it is the only figure in its role
+    ("we vragen het maximum van 40 miljoen en leggen 30 miljoen in": the request). A stated rule value
+    that differs from the Kamerbrief's is never an input; it is returned so the answer can correct it. A
+    different tranche in a what-if ("stel dat de tranche 300 miljoen is") is a figure the calculator can use.
+    """
+    plain = [f for f in money if f.rule is None or f.value is None]
+    claimed: list[ClaimedRule] = []
+    keep: list[FoundAmount] = []
+    for f in money:
+        if f.rule is None or f.value is None:
+            continue
+        rule = RULES[f.rule]
+        if f.value != rule.value:
+            if rule is TRANCHE and _WHAT_IF.search(text):
+                keep.append(f)
+            else:
+                claimed.append(ClaimedRule(rule, f.value, f.text))
+            continue
+        if f.role != "unknown" and not any(g.role == f.role for g in plain):
+            keep.append(f)
+    claimed += _share_claims(text)
+    return sorted(plain + keep, key=lambda f: f.start), claimed
+
+
 def parse_question(text: str, lang: str = "nl") -> CalcRequest | None:
     """A calculator request for a money question with the user's own figures or a what-if/allowed/min/max
     computation; None when it is not a calculation (a question about what the documents say is retrieval's).
@@ -1232,7 +1522,8 @@ def parse_question(text: str, lang: str = "nl") -> CalcRequest | None:
     cannot be used (negative, ambiguous like '40 of 50 miljoen', role unclear): show ``err.message(lang)``.
     """
     found = find_amounts(text, lang)
-    money = [f for f in found if f.is_money]
+    money = [f for f in found if f.is_money and f.refers_to is None]  # "die 20 mln" is the 20 mln said before
+    money, claimed = _split_rule_references(money, text)
     counts = {f.role: int(f.value) for f in found if not f.is_money and f.value is not None}
     asks = {
         "allowed": bool(_ALLOWED_ASK.search(text)),
@@ -1253,9 +1544,11 @@ def parse_question(text: str, lang: str = "nl") -> CalcRequest | None:
             inputs: dict[str, Any] = {}
             if "deals_at_max" in counts:
                 inputs["deals_at_max"] = counts["deals_at_max"]
-            return CalcRequest("tranche", inputs, text, lang, found)
+            return CalcRequest("tranche", inputs, text, lang, found, claimed)
         if asks["min"] and _REQUIREMENT.search(text) and _COFIN_WORDS.search(text) and _QUESTION.search(text):
-            return CalcRequest("rule", {}, text, lang, found)
+            return CalcRequest("rule", {}, text, lang, found, claimed)
+        if claimed:  # "het maximum is toch 50 miljoen?": the rules, with the Kamerbrief's own value
+            return CalcRequest("rule", {}, text, lang, found, claimed)
         return None
     if not computing:
         return None
@@ -1282,17 +1575,23 @@ def parse_question(text: str, lang: str = "nl") -> CalcRequest | None:
                 total = sum((f.value for f in items if f.value is not None), Decimal(0))
                 inputs[mapping[role]] = total / MILLION
                 continue
-            raise AmountError("ambiguous", " / ".join(f.text for f in items))
+            if len({f.value for f in items}) > 1:  # two different requests (or totals): which one?
+                raise AmountError("ambiguous", " / ".join(f.text for f in items))
         value = items[0].value
         assert value is not None
         if role in ("request", "tranche", "award", "deal_size"):
             _check_envelope(value)  # Regio Envelop money above the whole envelope is a typo
         inputs[mapping[role]] = value / MILLION
-    unknown = by_role.get("unknown", [])
+    # A figure without role words that repeats one with a role is that figure; any other is never guessed
+    # (nor silently dropped): one such figure has an unclear role, two or more make the question ambiguous.
+    known = {f.value for role, items in by_role.items() if role != "unknown" for f in items}
+    unknown = [f for f in by_role.get("unknown", []) if f.value not in known]
+    if len({f.value for f in unknown}) > 1:
+        raise AmountError("ambiguous", " / ".join(f.text for f in unknown))
     if unknown:
-        if len(unknown) == 1 and len(money) == 1 and asks["per_year"] and "years" in counts:
+        if len(money) == 1 and asks["per_year"] and "years" in counts:
             inputs["amount_eur_m"] = unknown[0].value / MILLION  # type: ignore[operator]
-        elif not inputs:
+        else:
             raise CalcInputError("unclear_role", format_eur(unknown[0].value or Decimal(0), "nl"), text_en=format_eur(unknown[0].value or Decimal(0), "en"))
     _fill_named_amounts(text, inputs)
     if "years" in counts:
@@ -1311,20 +1610,20 @@ def parse_question(text: str, lang: str = "nl") -> CalcRequest | None:
         if "deals_at_max" in counts:
             inputs["deals_at_max"] = counts["deals_at_max"]
         inputs.pop("years", None)
-        return CalcRequest("tranche", inputs, text, lang, found)
+        return CalcRequest("tranche", inputs, text, lang, found, claimed)
     if "amount_eur_m" in inputs:
         amount = inputs.pop("amount_eur_m")
         inputs["regional_cofinancing_eur_m"] = amount
-        return CalcRequest("per_year", inputs, text, lang, found)
+        return CalcRequest("per_year", inputs, text, lang, found, claimed)
     if asks["per_year"] and "years" in inputs and not (asks["allowed"] or asks["max"] or asks["min"] or asks["share"]):
-        return CalcRequest("per_year", inputs, text, lang, found)
+        return CalcRequest("per_year", inputs, text, lang, found, claimed)
     if "rijk_request_eur_m" in inputs and ({"regional_cofinancing_eur_m", "total_budget_eur_m"} & inputs.keys()):
-        return CalcRequest("check", inputs, text, lang, found)
+        return CalcRequest("check", inputs, text, lang, found, claimed)
     if "rijk_request_eur_m" in inputs:
-        return CalcRequest("min_cofinancing", inputs, text, lang, found)
+        return CalcRequest("min_cofinancing", inputs, text, lang, found, claimed)
     if inputs.keys() & {"regional_cofinancing_eur_m", "total_budget_eur_m"}:
         both = {"regional_cofinancing_eur_m", "total_budget_eur_m"} <= inputs.keys()
-        return CalcRequest("check" if both else "max_rijk", inputs, text, lang, found)
+        return CalcRequest("check" if both else "max_rijk", inputs, text, lang, found, claimed)
     return None
 
 
@@ -1364,10 +1663,15 @@ def calculate(request: CalcRequest) -> CalcResult:
     inputs = dict(request.inputs)
     if request.ask == "per_year":
         years = inputs.pop("years")
-        return per_year(inputs, years)
-    if request.ask in ("rule", "tranche"):
-        inputs["ask"] = request.ask
-    return calc_from_inputs(inputs)
+        result = per_year(inputs, years)
+    else:
+        if request.ask in ("rule", "tranche"):
+            inputs["ask"] = request.ask
+        result = calc_from_inputs(inputs)
+    if request.claimed_rules:
+        result.claimed_rules = list(request.claimed_rules)
+        result.rules += [c.rule for c in request.claimed_rules]  # the correction cites the rule it states
+    return result
 
 
 # --------------------------------------------------------------------------------------------------

@@ -116,8 +116,15 @@ def format_number(value: Decimal, lang: str, *, decimals: int | None = None, gro
 
 
 def format_pct(value: Decimal, lang: str, decimals: int = 1) -> str:
-    """A percentage with one decimal: 33,3% (nl) or 33.3% (en)."""
-    return format_number(value, lang, decimals=decimals) + "%"
+    """A percentage as a reader writes it: 33,3% (nl) or 33.3% (en), but 60% rather than 60,0%.
+
+    Rounded to ``decimals`` first, so a share that rounds to a whole number reads as one; the decimals
+    stay when they carry information.
+    """
+    rounded = Decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    if rounded == rounded.to_integral_value():
+        return format_number(rounded, lang, decimals=0) + "%"
+    return format_number(rounded, lang, decimals=decimals) + "%"
 
 
 def _scaled(amount: Decimal, factor: Decimal) -> Decimal | None:

@@ -23,7 +23,7 @@ _INJECTION = [
     r"\bignore (all |any |your |the |previous |prior |above )*(instructions|rules|guidelines|prompt)",
     r"\bdisregard (all |any |your |the |previous |prior )*(instructions|rules)",
     r"\bnegeer (alle |je |jouw |de |eerdere |vorige )*(instructies|regels|opdracht)",
-    r"\bvergeet (alle |je |jouw |de )*(instructies|regels)",
+    r"\bvergeet (alle |je |jouw |de |eerdere |vorige )*(instructies|regels|opdrachten)",
     r"#{2,}\s*(new|nieuwe|system|developer|admin)",
     r"\b(new|updated) (developer |system )?instructions\b",
     r"\bnieuwe (ontwikkelaars?|systeem)?\s*instructies\b",
@@ -36,12 +36,19 @@ _INJECTION = [
     r"\b(you may|je mag|u mag) (invent|verzinnen|make up)",
     r"\bpresent (it|this|them) as (a )?(quote|citation)",
     r"\b(doe alsof|pretend)\b",
+    # a pseudo system header at the start: "[SYSTEEMBERICHT: ...]", "(system message) ...", "<admin> ..."
+    r"^\W*[\[(<{]\s*(systeem\w*|system\w*|admin\w*|developer\w*|ontwikkelaar\w*|beheerder\w*|moderator)\b",
+    r"\b(bronvermelding|bronnen|citaties|citations|sources|references)\s+(is|zijn|are|staat|staan)\s+(nu\s+|now\s+)?(uitgeschakeld|uitgezet|uit|disabled|turned off|switched off|off)\b",
 ]
 # Requests to make things up, or for opinions the assistant must not give.
 _FABRICATE = [
     r"\b(verzin|verzonnen|fictie[fv]e?|invent(ed)?|made[- ]up|make up|fabricate)\b",
     r"\b(persbericht|press release)\b.*\b(cijfers|figures|numbers|bedragen)\b",
     r"\b(write|schrijf) (a |an |een )?(quote|citaat|getuigenis|testimonial)\b",
+    # "if the documents don't have it, just estimate something plausible"
+    r"\b(estimate|guess)\b.{0,30}\b(plausible|realistic|reasonable|something|anything)\b",
+    r"\b(schat|gok|bedenk)\b.{0,30}\b(iets|maar|aannemelijk|plausibel|realistisch)\b",
+    r"\b(make|laat) (the |de )?(numbers|figures|cijfers|bedragen) (sound|look|klinken|lijken)\b",
 ]
 _ADVICE = [
     r"\b(op wie|welke partij|which party|who) (moet|zou|should|would)( ik| i)? (stemmen|vote)",
@@ -50,6 +57,11 @@ _ADVICE = [
     r"\b(wat vind(t)? (je|jij|u)|what do you think|your (personal )?opinion|jouw mening|uw mening|je mening)\b",
     r"\b(vvd|cda|pvda|d66|groenlinks|pvv|sp|christenunie|fvd|bbb|ja21|volt|50plus|sgp|partij voor de dieren)\b.*\b(beter|best|slechter|worse|better|goed|slecht|good|bad|corrupt|incompetent)\b",
     r"\b(is|was) (minister |mevrouw |de heer )?\w+ (een )?(goede|slechte|good|bad|incompetent|corrupt)\b",
+    # "Moeten wij als raad voor deze Regio Deal zijn?", "Should our council support this deal?"
+    r"\b(moeten|moet|zouden|zou|kunnen) (wij|we|ik|jullie|onze raad|de raad|de staten)( als [\w -]{1,25})? (voor|tegen) (deze|dit|de|het|die)\b[^?]{0,60}\b(zijn|stemmen|kiezen)\b",
+    r"\bshould (we|i|our council|the council|our party|the states)( as [\w -]{1,25})? (support|back|oppose|endorse|approve|reject|be (for|in favou?r of|against))\b",
+    r"\b(kunt|kun|wil|zou|would|could|can|will)\s+(u|je|jij|you)\s+((ons|me|mij|us)\s+)?(advis\w*|aanraden|recommend\w*)\b.{0,60}\b(voor|tegen|steunen|instemmen|support|oppose|approve|reject)\b",
+    r"\b(advise|recommend to) (us|me|the council)\b.{0,40}\b(to )?(support|oppose|approve|reject|vote)\b",
 ]
 
 # Money vocabulary: with a number, it marks a calculation candidate.
@@ -97,6 +109,23 @@ def decline_reason(question: str) -> str | None:
     if _any(_ADVICE, text):
         return "advice"
     return None
+
+
+_SEGMENTS = re.compile(r"\[[^\]]*\]|\([^)]*\)|<[^>]*>|[^.!?\[(<]+[.!?]*")
+
+
+def without_instructions(question: str) -> str:
+    """The question minus the injected instructions and fabrication requests in it ("[Notitie voor de
+    assistent: ...]", "Vergeet alle eerdere instructies.", "Make the numbers sound official."): what a
+    declined request is about, so retrieval still reports the passages on that subject. The question
+    itself when nothing else is left."""
+    kept = []
+    for m in _SEGMENTS.finditer(question):
+        seg = m.group(0).strip()
+        if seg and not _any(_INJECTION + _FABRICATE, fold(seg)):
+            kept.append(seg)
+    rest = " ".join(kept).strip()
+    return rest if len(rest) >= 12 else question
 
 
 def _calculator() -> Any | None:

@@ -76,6 +76,10 @@ def test_money_question_goes_to_the_calculator(assistant: Any) -> None:
     assert "18" in ans.answer
     assert ans.citations and all(c.doc_id == "kamerbrief" for c in ans.citations)
     assert verify(ans, assistant.store.document) == []
+    # the answer rests on the calculator's rule passages: retrieval reports them first, whatever the wording
+    cited = {c.chunk_id for c in ans.citations}
+    assert ans.retrieved[0].chunk.chunk_id in cited
+    assert [h.rank for h in ans.retrieved] == list(range(1, len(ans.retrieved) + 1))
 
 
 def test_stream_yields_text_then_the_same_checked_answer(assistant: Any) -> None:

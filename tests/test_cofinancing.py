@@ -213,6 +213,21 @@ def test_tranche_with_nothing_allocated_reports_the_whole_tranche_as_remaining()
     assert tranche_arithmetic(deals_at_max=5, deal_size_eur_m=12).to_dict()["deals_of_size"] == 0
 
 
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_a_plan_with_request_cofinancing_and_total_is_explained(lang: str) -> None:
+    """All three figures given (and agreeing) used to crash the explanation: no working line for the total."""
+    result = calc_from_inputs({"rijk_request_eur_m": 30, "regional_cofinancing_eur_m": 20, "total_budget_eur_m": 50})
+    assert result.allowed is False and result.to_dict()["rijk_share_pct"] == 60
+    text = result.explain(lang)
+    assert ("Nee," if lang == "nl" else "No,") in text and format_eur_short(50, lang) in text
+
+
+def format_eur_short(million: int, lang: str) -> str:
+    from rag.money import format_eur
+
+    return format_eur(Decimal(million) * M, lang, short=True)
+
+
 def test_a_plan_check_reports_the_maximum_and_the_minimum() -> None:
     """What an official needs next to yes/no: the most the Rijk may give for this co-financing, and the
     least co-financing this request needs."""
@@ -505,3 +520,310 @@ def test_tool_schema_and_call() -> None:
     assert "negatief" in out["error"]
     out = cofinancing_tool.invoke({"regional_cofinancing_eur_m": 80, "years": 4, "ask": "per_year"})
     assert out["per_year_eur_m"] == 20
+
+
+# --- roles from the words around each amount; a repeated amount is the same amount (issue #5) -----------
+
+# (lang, question, ask, parsed inputs, keys the calculator result must carry)
+ROLE_TABLE: list[tuple[str, str, str, dict[str, Any], dict[str, Any]]] = [
+    # the question from the council, verbatim, and its variants
+    ("nl", "Een regio wil 30 mln uit de Regio Envelop en legt zelf 20 mln in. Mag dat? Zo nee, hoeveel kan ze met die 20 mln maximaal vragen?",
+     "check", {"rijk_request_eur_m": 30, "regional_cofinancing_eur_m": 20}, {"allowed": False, "rijk_share_pct": 60, "max_rijk_eur_m": 20}),
+    ("nl", "Een regio wil 30 mln uit de Regio Envelop en legt zelf 20 mln in. Mag dat? Zo nee, hoeveel kan ze dan maximaal vragen?",
+     "check", {"rijk_request_eur_m": 30, "regional_cofinancing_eur_m": 20}, {"allowed": False, "rijk_share_pct": 60, "max_rijk_eur_m": 20}),
+    ("nl", "Als wij zelf 20 miljoen inbrengen, mogen we dan 30 miljoen aan het Rijk vragen? Zo nee, hoeveel dan maximaal met die 20 miljoen?",
+     "check", {"rijk_request_eur_m": 30, "regional_cofinancing_eur_m": 20}, {"allowed": False, "rijk_share_pct": 60, "max_rijk_eur_m": 20}),
+    ("nl", "De provincie vraagt een rijksbijdrage van 30 miljoen euro en brengt 20 miljoen euro cofinanciering in. Voldoet dat aan de voorwaarden? "
+     "Zo niet, wat is dan de maximale rijksbijdrage bij die 20 miljoen euro?",
+     "check", {"rijk_request_eur_m": 30, "regional_cofinancing_eur_m": 20}, {"allowed": False, "rijk_share_pct": 60, "max_rijk_eur_m": 20}),
+    ("nl", "Wij leggen zelf € 2,5 miljoen in en willen € 4 miljoen van het Rijk. Mag dat? Zo nee, hoeveel kunnen we met die € 2,5 miljoen maximaal vragen?",
+     "check", {"rijk_request_eur_m": 4, "regional_cofinancing_eur_m": 2.5}, {"allowed": False, "rijk_share_pct": 61.5, "max_rijk_eur_m": None}),
+    ("nl", "we willen 12 mln van het rijk en leggen er zelf 12 mln bij, kan dat?",
+     "check", {"rijk_request_eur_m": 12, "regional_cofinancing_eur_m": 12}, {"allowed": True, "rijk_share_pct": 50}),
+    ("nl", "Wij vragen 30 miljoen euro aan het Rijk en hebben 20 miljoen euro eigen middelen. Klopt dat met de regels?",
+     "check", {"rijk_request_eur_m": 30, "regional_cofinancing_eur_m": 20}, {"allowed": False, "rijk_share_pct": 60}),
+    ("nl", "Gemeenten en provincie leggen samen € 9 miljoen in. Wij willen € 9 miljoen uit de Regio Envelop. Mag dat? "
+     "Zo nee, hoeveel kunnen we met dat bedrag maximaal vragen?",
+     "check", {"rijk_request_eur_m": 9, "regional_cofinancing_eur_m": 9}, {"allowed": True, "rijk_share_pct": 50, "max_rijk_eur_m": 9}),
+    ("nl", "Het totale budget is 60 miljoen euro, waarvan 35 miljoen euro uit de Regio Envelop. Mag dat?",
+     "check", {"rijk_request_eur_m": 35, "total_budget_eur_m": 60}, {"allowed": False, "regional_cofinancing_eur_m": 25}),
+    ("nl", "Met veertig miljoen eigen geld, hoeveel kunnen we maximaal uit de Regio Envelop krijgen?",
+     "max_rijk", {"regional_cofinancing_eur_m": 40}, {"max_rijk_eur_m": 40, "total_budget_eur_m": 80}),
+    ("nl", "Een regio legt 20 mln in. Hoeveel kan ze met 20 mln maximaal vragen?",
+     "max_rijk", {"regional_cofinancing_eur_m": 20}, {"max_rijk_eur_m": 20}),
+    ("nl", "De bijdrage van de regio is 16 mln en de rijksbijdrage 20 mln. Is dat toegestaan?",
+     "check", {"rijk_request_eur_m": 20, "regional_cofinancing_eur_m": 16}, {"allowed": False, "rijk_share_pct": 55.6, "max_rijk_eur_m": 16}),
+    ("en", "A region wants €30 million from the Regio Envelop and puts in €20 million itself. Is that allowed? "
+     "If not, how much can it ask for at most with that €20 million?",
+     "check", {"rijk_request_eur_m": 30, "regional_cofinancing_eur_m": 20}, {"allowed": False, "rijk_share_pct": 60, "max_rijk_eur_m": 20}),
+    ("en", "We want EUR 30m from the government and can put in EUR 20m of our own money. Is that OK? If not, what is the most we could ask with that 20 million?",
+     "check", {"rijk_request_eur_m": 30, "regional_cofinancing_eur_m": 20}, {"allowed": False, "rijk_share_pct": 60, "max_rijk_eur_m": 20}),
+    ("en", "If we put in 20 million ourselves, can we ask the Rijk for 30 million? If not, how much at most with that amount?",
+     "check", {"rijk_request_eur_m": 30, "regional_cofinancing_eur_m": 20}, {"allowed": False, "rijk_share_pct": 60, "max_rijk_eur_m": 20}),
+    ("en", "Can we get EUR 30m from the Regio Envelop with EUR 20m co-financing? If not, what is the maximum for that EUR 20m?",
+     "check", {"rijk_request_eur_m": 30, "regional_cofinancing_eur_m": 20}, {"allowed": False, "rijk_share_pct": 60, "max_rijk_eur_m": 20}),
+    ("en", "Our own money is €8 million and we ask €10 million from the Regio Envelop. Does that comply?",
+     "check", {"rijk_request_eur_m": 10, "regional_cofinancing_eur_m": 8}, {"allowed": False, "rijk_share_pct": 55.6, "max_rijk_eur_m": 8}),
+    ("en", "In total the deal is €50 million, of which €20 million comes from the Rijk. Is that within the rules?",
+     "check", {"rijk_request_eur_m": 20, "total_budget_eur_m": 50}, {"allowed": True, "rijk_share_pct": 40}),
+    ("en", "The region contributes €6 million and requests €8 million from the Regio Envelop. Allowed? If not, what's the maximum it could request with that €6 million?",
+     "check", {"rijk_request_eur_m": 8, "regional_cofinancing_eur_m": 6}, {"allowed": False, "rijk_share_pct": 57.1, "max_rijk_eur_m": 6}),
+    ("en", "With €20 million of co-financing, how much can we get from the Regio Envelop at most?",
+     "max_rijk", {"regional_cofinancing_eur_m": 20}, {"max_rijk_eur_m": 20, "total_budget_eur_m": 40}),
+    ("en", "we have 15 mln of our own money and would like 15 mln from the government, is that ok? if not how much can we ask with that amount",
+     "check", {"rijk_request_eur_m": 15, "regional_cofinancing_eur_m": 15}, {"allowed": True, "max_rijk_eur_m": 15}),
+    # a role noun right after an amount is that amount's ("20 mln eigen geld"), not the next one's
+    ("nl", "Kunnen we met 20 mln eigen geld 30 mln uit de envelop krijgen?",
+     "check", {"rijk_request_eur_m": 30, "regional_cofinancing_eur_m": 20}, {"allowed": False, "max_rijk_eur_m": 20}),
+    ("en", "With EUR 18m co-financing and EUR 20m from the Regio Envelop, do we comply?",
+     "check", {"rijk_request_eur_m": 20, "regional_cofinancing_eur_m": 18}, {"allowed": False, "rijk_share_pct": 52.6}),
+    # paying in is the Rijk's when the Rijk is the subject
+    ("nl", "Het Rijk legt 30 mln in en de regio 20 mln. Mag dat?",
+     "check", {"rijk_request_eur_m": 30, "regional_cofinancing_eur_m": 20}, {"allowed": False, "rijk_share_pct": 60}),
+    ("en", "If the Rijk gives €30 million and we give €20 million, is that within the rules?",
+     "check", {"rijk_request_eur_m": 30, "regional_cofinancing_eur_m": 20}, {"allowed": False, "rijk_share_pct": 60}),
+    ("en", "The Regio Envelop contributes €25m and the region €35m. Does that comply?",
+     "check", {"rijk_request_eur_m": 25, "regional_cofinancing_eur_m": 35}, {"allowed": True, "rijk_share_pct": 41.7}),
+    ("nl", "Voor de rijksbijdrage legt de regio 20 mln in. Hoeveel mag het Rijk maximaal bijdragen?",
+     "max_rijk", {"regional_cofinancing_eur_m": 20}, {"max_rijk_eur_m": 20}),
+    ("nl", "De gemeenten betalen samen 12 mln en vragen 15 mln uit de Regio Envelop. Mag dat?",
+     "check", {"rijk_request_eur_m": 15, "regional_cofinancing_eur_m": 12}, {"allowed": False, "max_rijk_eur_m": 12}),
+    ("nl", "Wij hebben 20 mln. Mogen we 30 mln van het Rijk vragen?",
+     "check", {"rijk_request_eur_m": 30, "regional_cofinancing_eur_m": 20}, {"allowed": False, "max_rijk_eur_m": 20}),
+    ("nl", "Hoeveel kunnen we met 20 mln maximaal uit de Regio Envelop krijgen?",
+     "max_rijk", {"regional_cofinancing_eur_m": 20}, {"max_rijk_eur_m": 20}),
+    ("en", "How much can we ask at most with €20 million of our own?",
+     "max_rijk", {"regional_cofinancing_eur_m": 20}, {"max_rijk_eur_m": 20}),
+    ("en", "In total we have €50 million, €20 million of which is our own money. Is that enough for €30 million from the Rijk?",
+     "check", {"rijk_request_eur_m": 30, "regional_cofinancing_eur_m": 20, "total_budget_eur_m": 50}, {"allowed": False, "rijk_share_pct": 60}),
+]
+
+
+@pytest.mark.parametrize(("lang", "question", "ask", "inputs", "expected"), ROLE_TABLE, ids=[f"{r[0]}-{r[1][:48]}" for r in ROLE_TABLE])
+def test_roles_come_from_the_words_around_each_amount(
+    lang: str, question: str, ask: str, inputs: dict[str, Any], expected: dict[str, Any]
+) -> None:
+    request = parse_question(question, lang)
+    assert isinstance(request, CalcRequest)
+    d = request.to_dict()
+    assert d.pop("ask") == ask
+    assert d == inputs
+    result = calculate(request)
+    out = result.to_dict()
+    for key, want in expected.items():
+        assert out[key] == want, key
+    assert result.explain(lang)
+
+
+def test_the_council_question_matches_the_eval_contract() -> None:
+    from rag.evaluation import calc_matches
+
+    q = "Een regio wil 30 mln uit de Regio Envelop en legt zelf 20 mln in. Mag dat? Zo nee, hoeveel kan ze met die 20 mln maximaal vragen?"
+    request = parse_question(q, "nl")
+    assert request is not None
+    assert calc_matches(calculate(request).to_dict(), {"allowed": False, "rijk_share_pct": 60, "max_rijk_eur_m": 20})
+    nl = calculate(request).explain("nl")
+    assert nl.startswith("Nee,") and "maximaal € 20 miljoen" in nl
+
+
+def test_a_repeated_amount_with_an_anaphor_is_the_same_amount() -> None:
+    found = find_amounts("Een regio legt zelf 20 mln in en wil 30 mln. Mag ze met die 20 mln ook 30 mln vragen?", "nl")
+    money = [f for f in found if f.is_money]
+    assert [f.refers_to for f in money] == [None, None, money[0].start, None]
+    assert [f.role for f in money] == ["cofinancing", "request", "cofinancing", "request"]
+    # the same request said twice (without an anaphor) is still one request, not an ambiguity
+    request = parse_question("Een regio legt zelf 20 mln in en wil 30 mln. Mag ze met die 20 mln ook 30 mln vragen?", "nl")
+    assert request is not None and request.to_dict() == {"rijk_request_eur_m": 30, "regional_cofinancing_eur_m": 20, "ask": "check"}
+    # an anaphor before a different figure is a new amount, not a repeat
+    found = find_amounts("Een regio legt zelf 20 mln in. Kan ze met die 25 mln ook iets vragen?", "nl")
+    assert [f.refers_to for f in found if f.is_money] == [None, None]
+
+
+@pytest.mark.parametrize(
+    ("lang", "question"),
+    [
+        ("nl", "Mag de regio 40 of 50 miljoen vragen als ze 60 miljoen inlegt?"),  # a range
+        ("nl", "Is 30 mln tegenover 20 mln toegestaan?"),  # two amounts, no role words
+        ("en", "Is €30 million against €20 million allowed?"),
+        ("en", "Can a region get €30 million or €20 million from the Regio Envelop?"),  # two requests
+        ("nl", "Een regio vraagt 30 mln uit de Regio Envelop. Mag ze met die 25 mln ook vragen?"),  # no antecedent: a second request
+        ("nl", "Een regio legt zelf 10 mln in, en 30 mln en 20 mln. Mag dat?"),  # two amounts without roles next to a known one
+    ],
+)
+def test_truly_ambiguous_amounts_stay_ambiguous(lang: str, question: str) -> None:
+    with pytest.raises(AmountError) as info:
+        parse_question(question, lang)
+    assert info.value.code == "ambiguous" and info.value.message(lang)
+
+
+@pytest.mark.parametrize(
+    ("lang", "question"),
+    [
+        ("nl", "Waarom vraagt Drenthe € 40 miljoen en legt het zelf € 80 miljoen in?"),
+        ("nl", "Die 20 miljoen van de regio, waar komt dat bedrag vandaan?"),
+        ("en", "Where does that €20 million of own money come from?"),
+        ("nl", "Hoeveel heeft Drenthe zelf ingelegd en hoeveel kwam er van het Rijk?"),
+    ],
+)
+def test_questions_about_the_documents_stay_unparsed(lang: str, question: str) -> None:
+    assert parse_question(question, lang) is None
+
+
+def test_an_amount_without_role_next_to_a_known_one_is_not_dropped() -> None:
+    with pytest.raises(UserInputError) as info:
+        parse_question("Een regio vraagt 30 mln uit de Regio Envelop, 20 mln. Mag dat?", "nl")
+    assert info.value.code in ("unclear_role", "ambiguous") and "20" in info.value.message("nl")
+
+
+# --- rule references are not plan amounts (issue #5) -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "question"),
+    [
+        ("nl", "Drenthe vraagt 80 miljoen aan het Rijk, terwijl het maximum 40 miljoen is. Waarom mag dat?"),
+        ("nl", "Drenthe vraagt 80 miljoen aan het Rijk, terwijl het maximum van 40 miljoen is. Mag dat?"),
+        ("nl", "Drenthe vraagt 80 miljoen terwijl maximaal 40 miljoen per deal mag. Kan dat?"),
+        ("nl", "Drenthe vraagt € 80 miljoen uit de Regio Envelop; mag dat, nu de maximumbijdrage van € 40 miljoen ook voor Drenthe geldt?"),
+        ("en", "Drenthe asks the Rijk for €80 million while the cap of €40 million applies. Is that allowed?"),
+        ("en", "Drenthe asks €80 million from the Rijk although the €40 million cap applies. Why is that allowed?"),
+    ],
+)
+def test_a_rule_named_with_its_own_value_is_not_a_plan_amount(lang: str, question: str) -> None:
+    request = parse_question(question, lang)
+    assert request is not None and request.ask == "min_cofinancing"
+    assert request.to_dict() == {"rijk_request_eur_m": 80, "ask": "min_cofinancing"}
+    assert request.claimed_rules == []
+    assert [f.rule for f in request.found if f.is_money] == [None, "max_rijk"]
+    result = calculate(request)
+    assert result.allowed is False
+    assert [c.check for c in result.checks if not c.passed] == ["max_rijk"]
+    assert "claimed_rules" not in result.to_dict()
+
+
+def test_an_equal_rule_reference_that_is_the_only_request_stays_the_request() -> None:
+    request = parse_question("Kunnen we het maximum van 40 miljoen aanvragen als we zelf 30 miljoen inleggen?", "nl")
+    assert request is not None
+    assert request.to_dict() == {"rijk_request_eur_m": 40, "regional_cofinancing_eur_m": 30, "ask": "check"}
+    assert calculate(request).allowed is False
+
+
+@pytest.mark.parametrize(
+    ("lang", "question"),
+    [
+        ("nl", "We vragen 40 miljoen aan het Rijk en leggen zelf 40 miljoen in. Mag dat?"),
+        ("en", "We ask the Rijk for €40 million and put in €40 million ourselves. Is that allowed?"),
+        ("nl", "We vragen maximaal 40 miljoen aan het Rijk en leggen zelf 40 miljoen in. Mag dat?"),
+    ],
+)
+def test_a_request_that_happens_to_equal_the_maximum_stays_a_request(lang: str, question: str) -> None:
+    request = parse_question(question, lang)
+    assert request is not None
+    assert request.to_dict() == {"rijk_request_eur_m": 40, "regional_cofinancing_eur_m": 40, "ask": "check"}
+    assert all(f.rule is None for f in request.found)
+    assert calculate(request).allowed is True
+
+
+def test_a_subject_that_names_a_rule_source_is_not_a_rule_reference() -> None:
+    # "de Regio Envelop" is who pays here, not "de Regio Envelop van € 950 miljoen"
+    request = parse_question("Mag de Regio Envelop € 45 miljoen bijdragen als de regio € 90 miljoen inlegt?", "nl")
+    assert request is not None and request.claimed_rules == []
+    assert request.to_dict()["rijk_request_eur_m"] == 45
+
+
+@pytest.mark.parametrize(
+    ("lang", "question", "inputs", "claimed"),
+    [
+        (
+            "nl",
+            "Mag Drenthe 30 miljoen vragen als de regio 20 miljoen inlegt? Het maximum is toch 50 miljoen?",
+            {"rijk_request_eur_m": 30, "regional_cofinancing_eur_m": 20, "ask": "check"},
+            {"rule": "max_rijk", "claimed_eur_m": 50, "kamerbrief_eur_m": 40},
+        ),
+        (
+            "en",
+            "Isn't the cap €50 million per deal? We ask €45 million and put in €50 million ourselves. Is that allowed?",
+            {"rijk_request_eur_m": 45, "regional_cofinancing_eur_m": 50, "ask": "check"},
+            {"rule": "max_rijk", "claimed_eur_m": 50, "kamerbrief_eur_m": 40},
+        ),
+        (
+            "nl",
+            "De regio legt 12 miljoen in. Mag ze 8 miljoen vragen, de minimumbijdrage van 10 miljoen is toch gehaald?",
+            {"rijk_request_eur_m": 8, "regional_cofinancing_eur_m": 12, "ask": "check"},
+            {"rule": "min_rijk", "claimed_eur_m": 10, "kamerbrief_eur_m": 5},
+        ),
+        (
+            "nl",
+            "Drenthe vraagt 30 miljoen en legt 30 miljoen in. Het Rijk betaalt toch maximaal 60%?",
+            {"rijk_request_eur_m": 30, "regional_cofinancing_eur_m": 30, "ask": "check"},
+            {"rule": "max_share_rijk_of_total", "claimed_pct": 60, "kamerbrief_pct": 50},
+        ),
+    ],
+)
+def test_a_rule_stated_with_a_wrong_value_is_kept_out_and_corrected(
+    lang: str, question: str, inputs: dict[str, Any], claimed: dict[str, Any]
+) -> None:
+    request = parse_question(question, lang)
+    assert request is not None and request.to_dict() == inputs
+    assert len(request.claimed_rules) == 1
+    claim = request.claimed_rules[0]
+    assert {k: v for k, v in claim.to_dict().items() if k != "text"} == claimed
+    result = calculate(request)
+    assert result.to_dict()["claimed_rules"] == [claim.to_dict()]
+    assert any(r.quote == claim.rule.quote for r in result.citations)  # the correction is cited
+    text = result.explain(lang)
+    assert claim.rule.quote in text
+    if claim.rule is MAX_SHARE:
+        wrong, right = ("60%", "50%")
+    else:
+        wrong = f"€ {claimed['claimed_eur_m']} miljoen" if lang == "nl" else f"€{claimed['claimed_eur_m']} million"
+        right = f"€ {claimed['kamerbrief_eur_m']} miljoen" if lang == "nl" else f"€{claimed['kamerbrief_eur_m']} million"
+    marker = "Let op: de Kamerbrief noemt" if lang == "nl" else "Note: the Kamerbrief sets"
+    correction = text[text.index(marker) :]
+    assert right in correction
+    assert (f"niet {wrong}" if lang == "nl" else f"not {wrong}") in correction
+
+
+def test_a_wrong_rule_value_alone_gets_the_rules_with_the_correction() -> None:
+    request = parse_question("Het maximum is toch 50 miljoen?", "nl")
+    assert request is not None and request.ask == "rule" and request.inputs == {}
+    assert [c.rule for c in request.claimed_rules] == [MAX_RIJK]
+    en = calculate(request).explain("en")
+    assert "Note: the Kamerbrief sets a maximum of €40 million per Regio Deal, not €50 million" in en
+    nl = calculate(request).explain("nl")
+    assert "Let op: de Kamerbrief noemt een maximum van € 40 miljoen per Regio Deal, niet € 50 miljoen" in nl
+
+
+def test_the_tranche_by_its_own_value_and_as_a_what_if() -> None:
+    request = parse_question("Hoeveel blijft er van de tranche van 200 miljoen over als een regio 40 miljoen krijgt?", "nl")
+    assert request is not None and request.ask == "tranche" and request.claimed_rules == []
+    assert calculate(request).to_dict()["remaining_eur_m"] == 160
+    # a different tranche in a what-if is a figure to calculate with, not a wrong claim
+    request = parse_question("Stel dat de tranche 300 miljoen is en drie deals de maximale bijdrage krijgen, hoeveel blijft er over?", "nl")
+    assert request is not None and request.claimed_rules == []
+    assert calculate(request).to_dict()["remaining_eur_m"] == 180
+    # stated as a fact, it is corrected
+    request = parse_question("Drenthe krijgt 40 miljoen. Hoeveel blijft er dan over van de tranche van 300 miljoen?", "nl")
+    assert request is not None and [c.rule for c in request.claimed_rules] == [TRANCHE]
+    assert calculate(request).to_dict()["remaining_eur_m"] == 160
+
+
+def test_an_equal_share_reference_needs_no_correction() -> None:
+    request = parse_question("We ask €30 million and put in €20 million. Isn't the 50% maximum met?", "en")
+    assert request is not None and request.claimed_rules == []
+    assert "Note:" not in calculate(request).explain("en")
+
+
+# --- percentages read naturally ------------------------------------------------------------------------
+
+
+def test_round_shares_have_no_decimal_in_the_explanation() -> None:
+    result = check_plan(30, 20)
+    assert result.to_dict()["rijk_share_pct"] == 60  # the number stays a number
+    assert "€ 30 mln / € 50 mln = 60%" in result.explain("nl") and "60,0%" not in result.explain("nl")
+    assert "€30M / €50M = 60%" in result.explain("en")
+    equal = check_plan(40, 40)
+    assert "= 50%" in equal.explain("nl") and "50,0%" not in equal.explain("nl")
+    assert "= 33,3%" in check_plan(40, 80).explain("nl") and "= 33.3%" in check_plan(40, 80).explain("en")
+    assert "21,1%" in " ".join(tranche_arithmetic().working("nl"))
+    assert "= 37,5%" in tranche_arithmetic(awarded_eur_m=75).explain("nl") or "37,5%" in " ".join(tranche_arithmetic(awarded_eur_m=75).working("nl"))

@@ -127,11 +127,18 @@ def test_formats_the_dutch_and_the_english_way(euros: str, nl: str, en: str, nl_
     assert format_eur(value, "en", short=True) == en_short
 
 
-def test_percentages_have_one_decimal() -> None:
+def test_percentages_have_one_decimal_only_when_it_carries_information() -> None:
     assert format_pct(Decimal(4000) / Decimal(120), "nl") == "33,3%"
     assert format_pct(Decimal(4000) / Decimal(120), "en") == "33.3%"
-    assert format_pct(Decimal(50), "nl") == "50,0%"
+    assert format_pct(Decimal(50), "nl") == "50%"
+    assert format_pct(Decimal("60.0"), "en") == "60%"
     assert format_pct(Decimal("41.65"), "en") == "41.7%"
+    assert format_pct(Decimal("41.65"), "nl") == "41,7%"
+    # rounding decides: 59.96 rounds to a whole 60.0, 59.94 keeps its decimal
+    assert format_pct(Decimal("59.96"), "nl") == "60%"
+    assert format_pct(Decimal("59.94"), "nl") == "59,9%"
+    assert format_pct(Decimal("0.04"), "en") == "0%"
+    assert format_pct(Decimal("1250"), "nl") == "1.250%"
 
 
 def test_scan_finds_amounts_and_flags_ranges() -> None:

@@ -19,6 +19,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 OWN_SET = ROOT / "eval" / "questions.jsonl"
+# Held-out set (written independently, never used for tuning): same format, same checks.
+HOLDOUT_SET = ROOT / "eval" / "holdout.jsonl"
+# Second held-out set, written later and independently of the first; same format, same checks.
+HOLDOUT2_SET = ROOT / "eval" / "holdout2.jsonl"
 DEV_SET = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 SEED = ROOT.parent / "shared" / "seeds" / "000_41de1c9b46d24068.txt"
 
@@ -77,7 +81,7 @@ def load(path: Path) -> list[dict[str, Any]]:
 
 
 def question_sets() -> list[Path]:
-    return [p for p in (OWN_SET, DEV_SET) if p.exists()]
+    return [p for p in (OWN_SET, HOLDOUT_SET, HOLDOUT2_SET, DEV_SET) if p.exists()]
 
 
 @pytest.fixture(scope="module")
@@ -238,10 +242,10 @@ def test_calc_expectations_follow_the_kamerbrief_rules(path: Path) -> None:
     assert not wrong, "\n".join(wrong)
 
 
-def test_reference_answers_pass_their_own_checks(own_items: list[dict[str, Any]]) -> None:
-    """If the reference answer fails its own must_include, the groups are unfair to a correct answer."""
+def reference_answer_problems(items: list[dict[str, Any]]) -> list[str]:
+    """Every way a reference answer fails its own must_include / must_not_include."""
     bad = []
-    for it in own_items:
+    for it in items:
         answer = it.get("answer", "")
         assert answer, f"{it['id']}: no reference answer"
         for group in it["must_include"]:
@@ -250,6 +254,12 @@ def test_reference_answers_pass_their_own_checks(own_items: list[dict[str, Any]]
         for alt in it.get("must_not_include", []):
             if alternative_matches(alt, answer):
                 bad.append(f"{it['id']}: reference answer contains forbidden {alt!r}")
+    return bad
+
+
+def test_reference_answers_pass_their_own_checks(own_items: list[dict[str, Any]]) -> None:
+    """If the reference answer fails its own must_include, the groups are unfair to a correct answer."""
+    bad = reference_answer_problems(own_items)
     assert not bad, "\n".join(bad)
 
 
@@ -282,3 +292,51 @@ def test_matching_rule_rejects_digit_prefixed_numbers() -> None:
     assert not alternative_matches("5 miljoen", "maximaal € 35 miljoen")
     assert not alternative_matches("5 miljoen", "€ 2,5 miljoen")
     assert normalise("woning-\ncorporaties  en\n\nzorg") == "woningcorporaties en zorg"
+
+
+# --- held-out sets (eval/holdout.jsonl, eval/holdout2.jsonl) --------------------------------------------
+# Format, source quotes and calc rules are checked by the parametrised tests above; these add the
+# set-level checks with thresholds sized for sets of 40-45 items. Each held-out set must be disjoint
+# from the tuning sets and from every earlier held-out set, or a question could leak into a report.
+
+HELD_OUT = {HOLDOUT_SET: (OWN_SET, DEV_SET), HOLDOUT2_SET: (OWN_SET, DEV_SET, HOLDOUT_SET)}
+
+
+@pytest.fixture(scope="module", params=list(HELD_OUT), ids=lambda p: p.name)
+def held_out(request: pytest.FixtureRequest) -> tuple[Path, list[dict[str, Any]]]:
+    path: Path = request.param
+    assert path.exists(), f"{path} is missing"
+    return path, load(path)
+
+
+def test_held_out_reference_answers_pass_their_own_checks(held_out: tuple[Path, list[dict[str, Any]]]) -> None:
+    """A held-out item whose own reference answer fails it would score correct answers as wrong."""
+    bad = reference_answer_problems(held_out[1])
+    assert not bad, "\n".join(bad)
+
+
+def test_held_out_size_language_mix_and_type_coverage(held_out: tuple[Path, list[dict[str, Any]]]) -> None:
+    items = held_out[1]
+    assert len(items) >= 40
+    dutch = sum(it["lang"] == "nl" for it in items) / len(items)
+    assert 0.55 <= dutch <= 0.75, f"Dutch share {dutch:.0%}"
+    per_type = Counter(it["type"] for it in items)
+    assert set(per_type) == TYPES, f"types missing: {TYPES - set(per_type)}"
+    thin = {t: n for t, n in per_type.items() if n < 4}
+    assert not thin, f"types with fewer than 4 items: {thin}"
+
+
+def test_held_out_covers_all_three_documents(held_out: tuple[Path, list[dict[str, Any]]]) -> None:
+    docs = Counter(src["doc"] for it in held_out[1] for src in it["sources"])
+    assert all(docs[d] >= 5 for d in DOC_IDS), dict(docs)
+
+
+def test_held_out_is_disjoint_from_the_sets_before_it(held_out: tuple[Path, list[dict[str, Any]]]) -> None:
+    path, items = held_out
+    others = [p for p in HELD_OUT[path] if p.exists()]
+    seen_questions = {normalise(it["question"]) for p in others for it in load(p)}
+    seen_ids = {it["id"] for p in others for it in load(p)}
+    repeated = [it["id"] for it in items if normalise(it["question"]) in seen_questions]
+    assert not repeated, f"questions also in another set: {repeated}"
+    clashing = [it["id"] for it in items if it["id"] in seen_ids]
+    assert not clashing, f"ids also used in another set: {clashing}"

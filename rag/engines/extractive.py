@@ -11,6 +11,7 @@ Thresholds are calibrated on the question sets (see BENCHMARKS.md), not guessed.
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from rag.citations import CitationBuilder, find_quote
+from rag.citations import CitationBuilder, chunk_of_quote
 from rag.config import ROOT, Settings, get_settings
 from rag.engines.base import AnswerContext
 from rag.glossary import expand_terms, translate_en
@@ -72,14 +73,17 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(hoeveel (geld|euro|kost|kosten|bedraagt|budget|miljoen)|wat kost|wat kosten|hoe ?veel kost|"
             r"how much (money|does|do|will|would|is|are|funding|budget|did|has|have)|what does .{1,40} cost|"
-            r"hoe (hoog|groot) (is|zijn|was) (de|het) (bijdrage|bedrag|budget|kosten|investering)|"
+            r"hoe (hoog|groot) (is|zijn|was) (de|het) (bijdrage|bedrag|budget|kosten|investering|regio envelop|envelop|tranche|fonds)|"
             r"(what|how large|how big) is the (amount|budget|cost|contribution|investment)|"
             r"hoeveel\b.{0,60}\b(kost|kosten|bijdrage|investering|investeren|geld|euro|miljoen|budget|vraagt|vragen)|"
-            r"wat (gaat|zal|gaan|zullen)\b.{0,60}\bkosten|what will .{1,60} cost|how much will)\b",
+            r"wat (gaat|zal|gaan|zullen)\b.{0,60}\bkosten|what will .{1,60} cost|how much will|"
+            r"(wat|hoe hoog) (is|zijn|was) (de|het) [\w -]{0,30}(waarde|prijs|prijzen)|what is the [\w -]{0,30}(value|price))\b",
             re.I,
         ),
     ),
     ("count", re.compile(r"\b(hoeveel|how many|what number of|het aantal|hoe (groot|hoog) (is|zijn|was|waren))\b", re.I)),
+    # a period is a span: "voor welke periode" is answered by "2018 tot en met 2022", not by one date
+    ("period", re.compile(r"\b((voor|over|in) welke periode|(for|over|in) (which|what) period|welke looptijd|hoe lang loopt|over welke jaren|which years)\b", re.I)),
     (
         "date",
         re.compile(
@@ -91,7 +95,7 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("person", re.compile(r"^\s*(en\s+)?(wie|who|by whom|door wie)\b|\b(wie|who) (heeft|is|was|signed|wrote)\b", re.I)),
 ]
 _MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
-_NUMWORDS = "twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|honderd|duizend|two|three|four|five|six|seven|eight|nine|ten|dozen"
+_NUMWORDS = "twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|honderd|duizend|two(?!-?pager)|three|four|five|six|seven|eight|nine|ten|dozen"
 _TYPE_MATCH: dict[str, re.Pattern[str]] = {
     "time": re.compile(r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s?uur\b|\b\d{1,2}\s?(am|pm)\b", re.I),
     "percentage": re.compile(r"\d\s?(%|procent|per ?cent)", re.I),
@@ -101,6 +105,7 @@ _TYPE_MATCH: dict[str, re.Pattern[str]] = {
         rf"(?<![\w.,])(?!(?:1[89]|20)\d\d\b)\d+(?:[.,]\d+)*(?!\s*(?:{_MONTHS}))\b|\b({_NUMWORDS})\b", re.I
     ),
     "contact": re.compile(r"\(?0\d{2,3}\)?[\s-]?\d{2,3}[\s-]?\d{2}[\s-]?\d{2}|[\w.-]+@[\w-]+\.\w+", re.I),
+    "period": re.compile(r"\b(?:1[89]|20)\d\d\b.{0,40}\b(?:1[89]|20)\d\d\b|\btot en met\b|\bt/m\b", re.I),
     "date": re.compile(rf"\b(1[89]|20)\d\d\b|\b({_MONTHS})\b|\b(voorjaar|najaar|zomer|winter)\b", re.I),
     "person": re.compile(
         r"\b(minister|staatssecretaris|gedeputeerde|commissaris|mevrouw|de heer|burgemeester|wethouder|"
@@ -109,7 +114,7 @@ _TYPE_MATCH: dict[str, re.Pattern[str]] = {
     ),
 }
 # Types whose absence in the evidence means the documents do not answer.
-STRICT_TYPES = {"time", "percentage", "amount", "count", "date", "contact"}
+STRICT_TYPES = {"time", "percentage", "amount", "count", "date", "period", "contact"}
 
 
 def answer_type(question: str) -> str | None:
@@ -133,6 +138,9 @@ _ANAPHOR = re.compile(
 _NO_ECHO = re.compile(r"(?!x)x")
 _ECHO = {"date": re.compile(r"\b(wanneer|when|zodra|indien)\b", re.I)}
 
+# The frame of a question ("hoe *groot* is ...", "wat is *eigenlijk* ..."), not its subject: an answer
+# sentence need not repeat these words.
+FRAME_TERMS = frozenset(terms("groot grote hoog hoge lang lange veel vaak laat precies eigenlijk ongeveer nou"))
 DOC_NAME_TERMS = frozenset(terms("kamerbrief two-pager twopager brief letter aanbiedingsbrief gs gedeputeerde staten minister"))
 _DOC_MENTIONS: list[tuple[str, re.Pattern[str]]] = [
     ("kamerbrief", re.compile(r"kamerbrief|kamer ?brief|brief (van|aan) de (tweede )?kamer|letter to (the )?parliament|minister'?s letter", re.I)),
@@ -166,10 +174,36 @@ def with_translation(question: str, lang: str) -> str:
     return f"{own} {nl}{sep}{carried}"
 
 
+_FOCUS_RE = re.compile(
+    r"\b(?:welke|welk|hoeveel|wat voor(?: een)?|which|what kind of|what type of|how many)\s+((?:[\w'-]+\s+){0,2}[\w'-]+)",
+    re.I,
+)
+
+
+def focus_terms(question: str, lang: str) -> set[str]:
+    """The noun a wh-question asks about ("welke *gemeenten*", "hoeveel *rondes*", "which *professions*"):
+    an answer sentence names it (or its synonym), a sentence that only shares the topic does not."""
+    own = question.partition(" (")[0]
+    out: set[str] = set()
+    for m in _FOCUS_RE.finditer(own):
+        words = m.group(1).split()
+        content = [w for w in words if terms(w)]
+        if not content:
+            continue
+        # "welke Drentse gemeenten": an adjective (-e/-se) before the noun belongs to it
+        picked = content[:2] if content[0].lower().endswith("e") and len(content) > 1 else content[:1]
+        text = " ".join(picked)
+        if lang == "en":
+            text = translate_en(text) or ""
+        out.update(terms(text))
+    return out
+
+
 # --- question parts ----------------------------------------------------------------------------
 
 _SPLIT_RE = re.compile(
-    r"(?:\?\s+|,?\s+(?:en|and|maar|but|of|or)\s+(?=(?:welke|welk|wat|wie|waarom|hoe|wanneer|hoeveel|waar|which|what|who|why|how|when|where|does|do|is|are)\b))",
+    r"(?:\?\s+|,?\s+(?:en|and|maar|but|of|or)\s+(?=(?:(?:voor|in|met|op|aan|van|uit|bij|tot|over|naar|door|sinds|vanaf|for|with|on|at|to|from|by|about|over|since|until)\s+)?"
+    r"(?:welke|welk|wat|wie|waarom|hoe|wanneer|hoeveel|waar|which|what|who|why|how|when|where|does|do|is|are)\b))",
     re.I,
 )
 
@@ -195,12 +229,12 @@ class ScoringParams:
     w_lex_en: float = 0.5  # English questions over Dutch text: words rarely match, names and numbers do
     w_doc: float = 0.15  # the question names the document
     w_dense: float = 4.0
-    w_chunk: float = 0.15
+    w_chunk: float = 0.3  # the passage's retrieval rank
     w_type: float = 0.25
     dense_floor: float = 0.78  # e5 similarity at which a sentence starts to count as related
     min_score: float = 0.45  # best sentence below this: not in the documents
     min_dense: float = 0.80  # ... and best sentence similarity below this: not in the documents
-    extra_ratio: float = 0.85  # a further sentence must score this share of the best one
+    extra_ratio: float = 0.7  # a further sentence must score this share of the best one
     max_sentences: int = 4
     related_min_dense: float = 0.80  # only show "what the documents do say" above this similarity
     min_typed_lex: float = 0.4  # a typed sentence must share this much of the question's terms ...
@@ -212,6 +246,10 @@ class ScoringParams:
     window_chars: int = 400  # how much of the best sentence's paragraph may follow it
     next_ratio: float = 0.45  # the sentence after the best one often finishes its thought
     min_chars: int = 20  # shorter fragments (salutations, labels) are never the answer on their own
+    drop_unseen: bool = True  # question words no document uses are left out of the lexical score
+    w_number: float = 0.3  # a figure the question quotes ("the €40 million") found in the sentence
+    w_focus: float = 2.0  # weight of the noun a wh-question asks about ("welke *gemeenten*")
+    local_idf: float = 1.0  # exponent of the candidate-local IDF (topic words weigh less)
 
 
 @dataclass
@@ -302,12 +340,20 @@ class ExtractiveEngine:
         bm = hybrid.bm25
         own, _, _carried = question.partition(" (")  # condense() appends carried-over terms in brackets
         own_terms = set(terms(own))
-        qterms = list(dict.fromkeys(terms(question)))
+        qterms = [t for t in dict.fromkeys(terms(question)) if t not in FRAME_TERMS]
         docs = mentioned_docs(own)
         weights = {
             t: bm.idf(t) * (0.1 if t in DOC_NAME_TERMS else 1.0) * (1.0 if t in own_terms else 0.35) for t in qterms
         }
-        total = sum(weights.values()) or 1.0
+        qnums = {t for t in exact_terms(own) if t[:1].isdigit()}
+        if p.drop_unseen:
+            # A word no document uses ("geld", English words) matches no sentence: it cannot tell sentences
+            # apart, it only shrinks every lexical score until the vaguer similarity decides alone.
+            weights = {t: w for t, w in weights.items() if t in bm.vocab or any(x in bm.vocab for x in expand_terms([t]))}
+            qterms = [t for t in qterms if t in weights]
+        for t in focus_terms(question, ctx.language) if p.w_focus != 1.0 else ():
+            if t in weights:
+                weights[t] *= p.w_focus
         # a word the documents say differently ("getekend" / "ondertekend") matches through the glossary
         syn = {t: expand_terms([t]) for t in qterms if t not in bm.vocab} if ctx.language == "nl" else {}
         w_lex = p.w_lex if ctx.language == "nl" else p.w_lex_en
@@ -319,6 +365,16 @@ class ExtractiveEngine:
                 if key not in seen:
                     seen.add(key)
                     cands.append((rc, idx, s))
+        if p.local_idf and cands:
+            # The passages were retrieved for the question's topic, so topic words ("Regio Envelop") occur in
+            # many of their sentences; the words that single out the answer ("najaar", "ingediend") in few.
+            n = len(cands)
+            cand_terms = [set(c[2].terms) for c in cands]
+            for t in qterms:
+                alts = {t, *syn.get(t, ())}
+                df = sum(1 for st in cand_terms if st & alts)
+                weights[t] *= (math.log((n + 1) / (df + 0.5)) / math.log(n + 1)) ** p.local_idf
+        total = sum(weights.values()) or 1.0
         sims = None
         if qvec is not None and cands:
             sims = hybrid.sentence_vectors([c[1] for c in cands]) @ qvec
@@ -336,6 +392,8 @@ class ExtractiveEngine:
                 + (p.w_type if typed and kind else 0.0)
                 + (p.w_doc if docs and s.chunk.doc_id in docs else 0.0)
             )
+            if qnums:  # "the €40 million Drenthe asks for": the sentence with that very figure
+                score += p.w_number * len(qnums & set(s.terms)) / len(qnums)
             if len(s.text) < 25:  # labels and table fragments say little on their own
                 score *= 0.6
             if s.text.startswith("#"):
@@ -348,8 +406,10 @@ class ExtractiveEngine:
         """Share of the question's (known) term weight found in the sentence and its neighbours."""
         hybrid = ctx.extras["hybrid"]
         bm = hybrid.bm25
-        own = question.partition(" (")[0]  # carried-over terms of a follow-up do not count here
-        qterms = [t for t in dict.fromkeys(terms(own)) if t in bm.vocab and t not in DOC_NAME_TERMS]
+        own = question.partition(" (")[0]  # carried-over terms of a follow-up do not count here ...
+        if len(ctx.extras.get("parts") or []) > 1:
+            own = question  # ... but a later part of one question ("..., en voor welke periode?") is about the first's subject
+        qterms = [t for t in dict.fromkeys(terms(own)) if t in bm.vocab and t not in DOC_NAME_TERMS and t not in FRAME_TERMS]
         if not qterms:
             return 0.0
         names = exact_terms(own)
@@ -735,17 +795,11 @@ class ExtractiveEngine:
         except Exception:
             log.warning("rule citation to unknown document %s", doc_id)
             return None
-        span = find_quote(doc.text, quote)
-        if span is None:
+        found = chunk_of_quote(doc.text, quote, hybrid.chunks if hybrid is not None else [], doc_id)
+        if found is None:
             log.error("calculator rule quote not found verbatim in %s: %r", doc_id, quote[:80])
             return None
-        start, end = span
-        chunk = None
-        if hybrid is not None:
-            for c in hybrid.chunks:
-                if c.doc_id == doc_id and c.start <= start and end <= c.end:
-                    chunk = c
-                    break
+        start, end, chunk = found
         return Citation(
             n=0,
             doc_id=doc_id,
