@@ -28,6 +28,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from rag.config import Settings, get_settings
+from rag.embeddings import E5_SPEC
 from rag.glossary import expand_terms, named_documents
 from rag.text import exact_terms, sentence_spans, terms
 from rag.types import Chunk, RetrievedChunk
@@ -40,7 +41,9 @@ class ChunkStore(Protocol):
 
     def chunks(self) -> list[Chunk]: ...
 
-    def dense_search(self, query: str, k: int, doc_ids: list[str] | None = None) -> list[tuple[Chunk, float]]: ...
+    def dense_search(
+        self, query: str, k: int, doc_ids: list[str] | None = None, *, vector: np.ndarray | None = None
+    ) -> list[tuple[Chunk, float]]: ...
 
 
 class BM25:
@@ -141,6 +144,7 @@ class HybridRetriever:
         self._sent_done: np.ndarray | None = None
         self._dirty = False
         self._last_refresh = 0.0
+        self._query_memo: dict[str, np.ndarray] = {}  # query -> vector of a non-e5 index embedder
 
     # -- index lifecycle ---------------------------------------------------------------------------
 
@@ -342,9 +346,10 @@ class HybridRetriever:
         allowed = [i for i, c in enumerate(chunks) if not doc_ids or c.doc_id in doc_ids]
         if not allowed:
             return RetrievalResult(hits=[])
-        self._share_query_embeddings()
         t1 = time.perf_counter()
-        dense_hits = self.store.dense_search(query, min(len(chunks), max(p.dense_pool, k)), doc_ids)
+        dense_hits = self.store.dense_search(
+            query, min(len(chunks), max(p.dense_pool, k)), doc_ids, vector=self._index_query_vector(query)
+        )
         t2 = time.perf_counter()
         dense: dict[str, float] = {}
         dense_rank: dict[str, int] = {}
@@ -414,22 +419,23 @@ class HybridRetriever:
             timings_ms={"dense": (t2 - t1) * 1000, "retrieve": (t3 - t0) * 1000},
         )
 
-    def _share_query_embeddings(self) -> None:
-        """Make the store embed each query once. A question is embedded for the sentence scores here, for
-        the dense search in the store, and again for every sub-question and premise search (~20-40 ms
-        each on 2 cores): the store's embedder gets a memo, and when it is e5-small (the same model and
-        normalisation as :func:`embed_query`) it shares that very cache."""
+    def _index_query_vector(self, query: str) -> np.ndarray | None:
+        """The query embedded by the index's own embedder, once per text. A question is embedded for the
+        sentence scores, the dense search and again for every sub-question and premise search (~20-40 ms
+        each on 2 cores); with e5-small (the default: the same model and normalisation as
+        :func:`embed_query`) all of them share that one cache. None: the store embeds it itself."""
         get = getattr(self.store, "embedder", None)
         if not callable(get):
-            return
+            return None
         emb = get()
-        if getattr(emb, "_query_memo", False):
-            return
-        if type(emb).__name__ == "E5SmallEmbedder":
-            emb.embed_query = embed_query
-        else:
-            emb.embed_query = functools.lru_cache(maxsize=256)(emb.embed_query)
-        emb._query_memo = True
+        if getattr(emb, "spec", None) == E5_SPEC:
+            return embed_query(query)
+        vec = self._query_memo.get(query)
+        if vec is None:
+            if len(self._query_memo) >= 256:
+                self._query_memo.clear()
+            vec = self._query_memo[query] = emb.embed_query(query)
+        return vec
 
     def retrieve(self, query: str, k: int | None = None, doc_ids: list[str] | None = None) -> list[RetrievedChunk]:
         return self.search(query, k, doc_ids).hits

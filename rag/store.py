@@ -410,12 +410,14 @@ class IndexStore:
         return self._embedder
 
     def dense_search(
-        self, query: str, k: int, doc_ids: Sequence[str] | None = None
+        self, query: str, k: int, doc_ids: Sequence[str] | None = None, *, vector: Any = None
     ) -> list[tuple[Chunk, float]]:
-        """Nearest chunks by cosine similarity (1 - cosine distance), best first."""
+        """Nearest chunks by cosine similarity (1 - cosine distance), best first. ``vector``: the query's
+        embedding by this index's embedder, when the caller already has it (a question is embedded once)."""
         with self._lock:
             self.check_embedder()
-            vector = self.embedder().embed_query(query)
+            if vector is None:
+                vector = self.embedder().embed_query(query)
             where: dict[str, Any] | None = None
             if doc_ids:
                 ids = list(doc_ids)

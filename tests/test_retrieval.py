@@ -48,7 +48,9 @@ class FakeStore:
         changed, self.changed = self.changed, False
         return changed
 
-    def dense_search(self, query: str, k: int, doc_ids: list[str] | None = None) -> list[tuple[Chunk, float]]:
+    def dense_search(
+        self, query: str, k: int, doc_ids: list[str] | None = None, *, vector: Any = None
+    ) -> list[tuple[Chunk, float]]:
         by_id = {c.chunk_id: c for c in self._chunks}
         out = [(by_id[c], 0.9 - i * 0.01) for i, c in enumerate(self.dense_order) if c in by_id]
         return [h for h in out if not doc_ids or h[0].doc_id in doc_ids][:k]
