@@ -23,6 +23,13 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 EngineName = Literal["extractive", "openai", "local", "auto"]
+MODEL_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+
+
+def default_model_path() -> Path:
+    """Where `make llm` puts the 1.1 GB model: per user (XDG data dir), so clones and worktrees share it."""
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "regiodeal" / "models" / MODEL_FILE
 
 
 class Settings(BaseSettings):
@@ -56,7 +63,8 @@ class Settings(BaseSettings):
     llm_api_key: str = Field("not-needed", description="API key for the OpenAI-compatible server.")
     llm_timeout_s: float = Field(60.0, gt=0, description="Seconds before a language-model call is given up.")
     local_model_path: Path = Field(
-        ROOT / "models" / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf", description="GGUF file for the local engine."
+        default_factory=default_model_path,
+        description="GGUF file for the local engine (default: a per-user data dir, outside the repository).",
     )
     llm_threads: int = Field(2, ge=1)
     plain_language: bool = Field(False, description="Answer in plain Dutch (B1) with generative engines.")
@@ -65,6 +73,11 @@ class Settings(BaseSettings):
     llm_max_tokens: int = Field(320, ge=16, description="Longest generated answer, in tokens.")
     llm_condense_timeout_s: float = Field(20.0, gt=0, description="Seconds for model condensing before the deterministic method.")
     llm_ctx: int = Field(4096, ge=512, description="Context window of the local model, in tokens.")
+    llm_tools: Literal["money", "always", "never"] = Field(
+        "money",
+        description="Bind the calculator tool to the model: for questions about amounts, always, or never "
+        "(its schema costs ~800 prompt tokens).",
+    )
 
     # App
     feedback_path: Path = Field(ROOT / "feedback" / "feedback.jsonl", description="Where 👍/👎 feedback is appended.")

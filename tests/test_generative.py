@@ -264,3 +264,19 @@ def test_token_counting_never_needs_tiktoken() -> None:
     eng = _openai("http://127.0.0.1:9/v1")
     model = eng._model_factory(1.0)
     assert model.get_num_tokens("De bijdrage is € 40 miljoen.") == len(approx_token_ids("De bijdrage is € 40 miljoen."))
+
+
+def test_model_lives_outside_the_repository_in_the_user_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    from pathlib import Path
+
+    from rag.config import ROOT, default_model_path
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert default_model_path() == Path(str(tmp_path)) / "regiodeal" / "models" / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+    monkeypatch.delenv("XDG_DATA_HOME")
+    monkeypatch.delenv("REGIODEAL_LOCAL_MODEL_PATH", raising=False)
+    default = Settings().local_model_path
+    assert default == Path.home() / ".local" / "share" / "regiodeal" / "models" / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+    assert ROOT not in default.parents
+    monkeypatch.setenv("REGIODEAL_LOCAL_MODEL_PATH", "/srv/models/other.gguf")
+    assert Settings().local_model_path == Path("/srv/models/other.gguf")

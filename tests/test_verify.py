@@ -163,3 +163,35 @@ def test_stream_splitter_waits_for_citation_after_full_stop() -> None:
 def test_dropping_keeps_paragraphs_and_lists() -> None:
     v = verify_answer("Eerste punt [1].\n\nNiet waar: € 99 miljoen [1].\n\n- Deadline 1 september 2018 [2]", PASSAGES, "nl")
     assert v.kept_text == "Eerste punt [1].\n\n- Deadline 1 september 2018 [2]"
+
+
+def test_bare_citation_markers_are_not_an_answer() -> None:
+    passages = ["De Duitslandagenda loopt van 2017 tot en met 2020.", "Andere passage."]
+    bare = verify_answer("[1] [2]", passages, "nl")
+    assert bare.fallback_reason and bare.kept_text == ""
+    real = verify_answer("De Duitslandagenda loopt van 2017 tot en met 2020 [1].", passages, "nl")
+    assert real.fallback_reason is None and real.kept_text.startswith("De Duitslandagenda")
+
+
+def test_money_is_backed_only_by_money() -> None:
+    """"17,3 miljoen" inhabitants must not back "€ 17,3 million"; "€ 40 miljoen" still backs "40 million"."""
+    population = "Inwoners NL 2015 = 17,3 miljoen, in 2040 18,1 miljoen."
+    v = Verifier([population, RULES], "en")
+    assert not v.check("The average house value was € 17,3 million in 2015 [1].").ok
+    assert not v.check("It costs 17,3 million euros [1].").ok
+    assert v.check("The Netherlands had 17,3 million inhabitants in 2015 [1].").ok
+    assert v.check("The maximum is 40 million per deal [2].").ok
+    assert v.check("The maximum is €40 million per deal [2].").ok
+    assert Verifier(PASSAGES, "nl", tool_result={"max_rijk_eur_m": 18.0}).check("Maximaal € 18 miljoen.").ok
+
+
+def test_a_claim_loses_its_inherited_citation_when_the_citing_sentence_is_dropped() -> None:
+    """The dropped sentence takes its [n] with it: the claim before it would be shown without a source."""
+    v = verify_answer(
+        "De toeristische sector levert meer dan 20% van de banen. Dat is 45% meer dan elders [3].",
+        PASSAGES,
+        "nl",
+    )
+    assert [c.ok for c in v.sentences] == [False, False], v.to_json()
+    assert v.fallback_reason
+

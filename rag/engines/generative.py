@@ -10,6 +10,9 @@ extractive engine's, with ``Answer.fallback`` saying why and ``Answer.notice`` t
 
 Money figures come from the calculator, not from the model: when the assistant routed a question to the
 calculator, its result (with the rule citations) is shown first, verbatim, and the model only explains.
+For questions about amounts the calculator is also bound to the model as a tool (``rag.engines.tools``):
+calls are validated and executed here (at most two rounds), their results become evidence the verifier
+accepts figures from, and they are listed in ``Answer.tool_calls``.
 """
 
 from __future__ import annotations
@@ -25,12 +28,13 @@ from functools import lru_cache
 from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from langchain_core.messages import AIMessageChunk, BaseMessage, HumanMessage, SystemMessage
 
 from rag.citations import CitationBuilder
 from rag.config import ROOT, Settings
+from rag.engines import tools as calc_tools
 from rag.engines.base import AnswerContext, Engine
-from rag.types import Answer, RetrievedChunk
+from rag.types import Answer, RetrievedChunk, ToolCall
 from rag.verify import (
     CITE_RE,
     SentenceCheck,
@@ -183,11 +187,13 @@ class GenerativeEngine:
         settings: Settings,
         model_factory: Callable[[float], BaseChatModel],
         fallback: Engine | None = None,
+        server_key: str | None = None,
     ) -> None:
         self.name = name
         self.settings = settings
         self._model_factory = model_factory
         self._fallback = fallback
+        self.server_key = server_key or name  # which server a "no tools here" finding is remembered for
 
     # -- public -----------------------------------------------------------------------------------------
 
@@ -235,12 +241,17 @@ class GenerativeEngine:
             tool_explanation=ctx.tool_explanation,
             extra_evidence=[ctx.question, ctx.standalone_question, *(p.chunk.title for p in passages)],
         )
-        messages = self.build_messages(ctx, passages)
+        use_tools = self._tools_for(ctx)
+        messages = self.build_messages(ctx, passages, tools=use_tools)
         checks: list[SentenceCheck] = []
         shown = ""
         timings: dict[str, float] = {}
+        calls: list[ToolCall] = []
         try:
-            for group_checks in self._generate(messages, verifier, timings, t0):
+            stated = _stated_amounts(ctx, passages) if use_tools else None
+            for group_checks in self._generate(
+                messages, verifier, timings, t0, tools=use_tools, language=ctx.language, calls=calls, stated=stated
+            ):
                 checks += group_checks
                 lang_problem = self._early_language_problem(checks, verifier)
                 if lang_problem:
@@ -253,28 +264,32 @@ class GenerativeEngine:
                 shown = new_shown
         except GenerationError as exc:
             log.warning("%s engine: %s (%s)", self.name, exc.kind, exc)
-            yield from self._fall_back(ctx, f"{exc.kind}: {exc}", notice_kind=exc.kind if exc.kind != "error" else "unavailable")
+            yield from self._fall_back(
+                ctx, f"{exc.kind}: {exc}", notice_kind=exc.kind if exc.kind != "error" else "unavailable", calls=calls
+            )
             return
         except _Abort as exc:
-            yield from self._fall_back(ctx, f"verification: {exc}", notice_kind="verification")
+            yield from self._fall_back(ctx, f"verification: {exc}", notice_kind="verification", calls=calls)
             return
 
         verification = verifier.conclude(checks)
         timings["generate"] = (time.perf_counter() - t0) * 1000
         if verification.refusal:
-            yield from self._model_refused(ctx, verification, timings)
+            yield from self._model_refused(ctx, verification, timings, calls)
             return
         if verification.fallback_reason:
             if prefix:
                 # The calculator's verbatim result stands on its own; the model's explanation did not.
-                yield from self._emit(self._make(ctx, prefix, builder, verification, timings, notice_kind="dropped"))
+                yield from self._emit(self._make(ctx, prefix, builder, verification, timings, notice_kind="dropped", calls=calls))
                 return
-            yield from self._fall_back(ctx, f"verification: {verification.fallback_reason}", notice_kind="verification", verification=verification)
+            yield from self._fall_back(
+                ctx, f"verification: {verification.fallback_reason}", notice_kind="verification", verification=verification, calls=calls
+            )
             return
         body = self._render(checks, passages, builder, ctx)
         text = f"{prefix}\n\n{body}" if prefix and body else (prefix or body)
         notice = "dropped" if verification.dropped else None
-        yield self._make(ctx, text, builder, verification, timings, notice_kind=notice)
+        yield self._make(ctx, text, builder, verification, timings, notice_kind=notice, calls=calls)
 
     def condense(self, question: str, history: Sequence[dict[str, str]], language: str) -> str | None:
         """The model's standalone form of a follow-up, or None (slow, failed, or implausible output) so
@@ -307,10 +322,12 @@ class GenerativeEngine:
             return None
         return text
 
-    def build_messages(self, ctx: AnswerContext, passages: Sequence[RetrievedChunk]) -> list[BaseMessage]:
+    def build_messages(self, ctx: AnswerContext, passages: Sequence[RetrievedChunk], tools: bool = False) -> list[BaseMessage]:
         system, user = load_prompt("answer", ctx.language)
         if ctx.plain_language or self.settings.plain_language:
             system += "\n\n" + prompt_text("plain_language", ctx.language)
+        if tools:
+            system += "\n\n" + prompt_text("tool_use", ctx.language)
         tool = ""
         if ctx.tool is not None and ctx.tool_explanation:
             tool = "\n" + prompt_text("tool_result", ctx.language).replace(
@@ -326,34 +343,113 @@ class GenerativeEngine:
 
     # -- generation ------------------------------------------------------------------------------------
 
+    def _tools_for(self, ctx: AnswerContext) -> bool:
+        if self.server_key in calc_tools.NO_TOOL_SERVERS:
+            return False
+        q = ctx.standalone_question or ctx.question
+        return calc_tools.wants_tools(self.settings.llm_tools, q, ctx.language, routed=ctx.tool is not None)
+
     def _generate(
-        self, messages: list[BaseMessage], verifier: Verifier, timings: dict[str, float], t0: float
+        self,
+        messages: list[BaseMessage],
+        verifier: Verifier,
+        timings: dict[str, float],
+        t0: float,
+        *,
+        tools: bool = False,
+        language: str = "nl",
+        calls: list[ToolCall] | None = None,
+        stated: set[str] | None = None,
     ) -> Iterator[list[SentenceCheck]]:
-        """Stream the model, yield checked sentence groups; raise GenerationError on any failure."""
+        """Stream the model, yield checked sentence groups; raise GenerationError on any failure.
+
+        With ``tools``, a turn that calls the calculator is executed and answered (``calls`` collects the
+        records) and the model is asked again, up to ``MAX_TOOL_ROUNDS`` times; the turn after that
+        gets no tools, so the model has to answer. Text that may be a tool call written as text is held
+        back until the turn ends, so JSON is never verified as an answer nor shown."""
+        calls = calls if calls is not None else []
         deadline = t0 + self.settings.llm_timeout_s
-        splitter = SentenceStream()
-        group: list[str] = []
-        try:
-            model = self._model_factory(self.settings.llm_timeout_s)
-            for chunk in model.stream(messages):
-                now = time.perf_counter()
-                piece = chunk.content if isinstance(chunk.content, str) else _text_of(chunk.content)
-                if piece and "first_token" not in timings:
-                    timings["first_token"] = (now - t0) * 1000
-                if now > deadline:
-                    raise GenerationError("timeout", f"no complete answer within {self.settings.llm_timeout_s:g} s")
-                for sentence in splitter.feed(piece):
-                    group.append(sentence)
-                    if cited_numbers(sentence) or "\n" in sentence:
-                        yield verifier.check_group(group)
-                        group = []
-        except GenerationError:
-            raise
-        except Exception as exc:  # any client/server failure must end in the extractive answer
-            raise _classify(exc) from exc
-        group += splitter.flush()
-        if group:
-            yield verifier.check_group(group)
+        messages = list(messages)
+        rounds = 0
+        while True:
+            bound = tools and rounds < calc_tools.MAX_TOOL_ROUNDS and self.server_key not in calc_tools.NO_TOOL_SERVERS
+            try:
+                model = self._model_factory(self.settings.llm_timeout_s)
+                runnable: Any = model
+                if bound:
+                    try:
+                        runnable = model.bind_tools([calc_tools.calculator_tool()])
+                    except NotImplementedError:
+                        bound = False
+                splitter = SentenceStream()
+                group: list[str] = []
+                text = ""
+                released = False  # text is held while it may still be a tool call (or JSON pretending to be one)
+                gathered: AIMessageChunk | None = None
+                try:
+                    for chunk in runnable.stream(messages):
+                        now = time.perf_counter()
+                        if isinstance(chunk, AIMessageChunk) and (chunk.tool_call_chunks or gathered is not None):
+                            gathered = chunk if gathered is None else gathered + chunk
+                        piece = chunk.content if isinstance(chunk.content, str) else _text_of(chunk.content)
+                        if piece and "first_token" not in timings:
+                            timings["first_token"] = (now - t0) * 1000
+                        if now > deadline:
+                            raise GenerationError("timeout", f"no complete answer within {self.settings.llm_timeout_s:g} s")
+                        text += piece
+                        if not released:
+                            if not text.strip() or calc_tools.looks_like_text_call(text):
+                                continue
+                            released, piece = True, text
+                        for sentence in splitter.feed(piece):
+                            group.append(sentence)
+                            if cited_numbers(sentence) or "\n" in sentence:
+                                yield verifier.check_group(group)
+                                group = []
+                except GenerationError:
+                    raise
+                except Exception as exc:
+                    err = _classify(exc)
+                    if bound and err.kind == "error" and not text:
+                        # The server refused a request with tools: plain requests from now on.
+                        log.warning("%s: request with tools failed (%s); retrying without tools", self.name, err)
+                        calc_tools.NO_TOOL_SERVERS.add(self.server_key)
+                        continue
+                    raise err from exc
+            except GenerationError:
+                raise
+            except Exception as exc:  # any client/server failure must end in the extractive answer
+                raise _classify(exc) from exc
+            turn_calls: list[dict[str, Any]] = [dict(c) for c in gathered.tool_calls] if gathered is not None else []
+            if bound and not turn_calls and not released:
+                text_call = calc_tools.parse_text_call(text)
+                if text_call is not None:
+                    turn_calls = [text_call]
+            if bound and turn_calls:
+                rounds += 1
+                replies = []
+                for i, call in enumerate(turn_calls):
+                    call = {**call, "id": call.get("id") or f"call_{rounds}_{i}"}
+                    turn_calls[i] = call
+                    record, reply, ok = calc_tools.run_call(call, language, stated)
+                    calls.append(record)
+                    replies.append(reply)
+                    if ok:
+                        verifier.add_tool_result(record.result)
+                log.info("%s: model called the calculator (round %d): %s", self.name, rounds, [c.input for c in calls[-len(turn_calls):]])
+                messages += calc_tools.round_messages(turn_calls, replies)
+                continue
+            if not released:
+                if calc_tools.looks_like_text_call(text):
+                    # JSON, a fenced block or a broken tool call: never an answer, never shown.
+                    log.warning("%s: model wrote an unusable tool call or code as its answer: %.120s", self.name, text)
+                    yield [SentenceCheck(text=text, citations=[], ok=False, problems=["tool call or code, not an answer"])]
+                    return
+                group += splitter.feed(text)
+            group += splitter.flush()
+            if group:
+                yield verifier.check_group(group)
+            return
 
     @staticmethod
     def _early_language_problem(checks: list[SentenceCheck], verifier: Verifier) -> str | None:
@@ -424,6 +520,7 @@ class GenerativeEngine:
         verification: Verification | None,
         timings: dict[str, float],
         notice_kind: str | None = None,
+        calls: Sequence[ToolCall] = (),
     ) -> Answer:
         used = {int(n) for n in re.findall(r"\[(\d+)\]", text)}
         citations = [c for c in builder.citations if c.n in used]
@@ -435,18 +532,22 @@ class GenerativeEngine:
             engine=self.name,
             citations=citations,
             retrieved=list(ctx.retrieved),
-            tool=ctx.tool,
+            tool=ctx.tool or next((c for c in calls if "error" not in c.result), None),
             timings_ms=dict(timings),
             standalone_question=ctx.standalone_question,
             notice=NOTICES[notice_kind][_lang(ctx)] if notice_kind else None,
+            tool_calls=list(calls),
         )
         _attach_verification(answer, verification)
         return answer
 
-    def _model_refused(self, ctx: AnswerContext, verification: Verification, timings: dict[str, float]) -> Iterator[str | Answer]:
+    def _model_refused(
+        self, ctx: AnswerContext, verification: Verification, timings: dict[str, float], calls: Sequence[ToolCall] = ()
+    ) -> Iterator[str | Answer]:
         """The model says the documents do not answer. The extractive engine gets a second look: if it
         finds a cited answer, that is shown (and the JSON says so); otherwise the refusal stands."""
         ext = self.fallback.answer(ctx)
+        ext.tool_calls = list(calls)
         if not ext.refused:
             ext.fallback = f"{self.name}: model said the documents do not answer; extractive answer shown"
             _attach_verification(ext, verification)
@@ -458,10 +559,16 @@ class GenerativeEngine:
         yield from self._emit(ext)
 
     def _fall_back(
-        self, ctx: AnswerContext, reason: str, notice_kind: str | None, verification: Verification | None = None
+        self,
+        ctx: AnswerContext,
+        reason: str,
+        notice_kind: str | None,
+        verification: Verification | None = None,
+        calls: Sequence[ToolCall] = (),
     ) -> Iterator[str | Answer]:
         ext = self.fallback.answer(ctx)
         ext.fallback = f"{self.name}: {reason}"
+        ext.tool_calls = list(calls)  # what the model asked the calculator, even though its text is not shown
         if notice_kind:
             ext.notice = NOTICES[notice_kind][_lang(ctx)] if not ext.notice else ext.notice
         _attach_verification(ext, verification)
@@ -475,6 +582,14 @@ class GenerativeEngine:
 
 class _Abort(Exception):
     """Generation stopped because what was generated cannot be shown."""
+
+
+def _stated_amounts(ctx: AnswerContext, passages: Sequence[RetrievedChunk]) -> set[str]:
+    """Amounts a tool call may use: those in the conversation, the question and the passages given."""
+    from rag.verify import evidence_keys
+
+    texts = [ctx.question, ctx.standalone_question, *(h.get("content", "") for h in ctx.history), *(p.chunk.text for p in passages)]
+    return evidence_keys("\n".join(t for t in texts if t))
 
 
 def _lang(ctx: AnswerContext) -> str:

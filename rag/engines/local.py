@@ -3,7 +3,8 @@
 xllamacpp embeds llama.cpp's own server, which listens on an OpenAI-compatible endpoint; the engine talks
 to it through the same ChatOpenAI chain as the ``openai`` engine, so both engines are one code path and
 one set of tests. The server starts once per process and model file (loading takes a few seconds) on a
-free loopback port. The default model is Qwen2.5-Coder-1.5B-Instruct Q4_K_M, assembled by ``make llm``;
+free loopback port. The default model is Qwen2.5-Coder-1.5B-Instruct Q4_K_M, assembled by ``make llm`` into
+the per-user data dir (``~/.local/share/regiodeal/models/``, see ``rag.config.default_model_path``);
 any other GGUF works via ``REGIODEAL_LOCAL_MODEL_PATH``. Without the file, the engine is unavailable with
 a message that says how to get it, and ``auto`` uses the extractive engine.
 """
@@ -72,10 +73,22 @@ def local_server(settings: Settings) -> Any:
         params.sampling.top_k = 1
         params.verbosity = 0
         params.warmup = False
+        params.use_jinja = True  # the GGUF's own chat template: needed for tool calls (the calculator)
         log.info("starting the local model %s (%d threads)", path.name, settings.llm_threads)
         server = xlc.Server(params)
         _servers[key] = server
         return server
+
+
+def stop_local_servers() -> None:
+    """Stop every server this process started (xllamacpp stops a server when its object is freed)."""
+    import gc
+
+    with _lock:
+        servers = list(_servers.values())
+        _servers.clear()
+    del servers
+    gc.collect()
 
 
 def local_base_url(settings: Settings) -> str:
@@ -92,7 +105,7 @@ class LocalEngine(GenerativeEngine):
 
             raise EngineUnavailableError(f"engine 'local' is not available: {problem}")
         self._base_url: str | None = None
-        super().__init__("local", settings, self._make_model, fallback)
+        super().__init__("local", settings, self._make_model, fallback, server_key=f"local:{settings.local_model_path}")
 
     def _make_model(self, timeout_s: float) -> Any:
         if self._base_url is None:

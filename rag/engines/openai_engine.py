@@ -68,4 +68,4 @@ class OpenAIEngine(GenerativeEngine):
                 "engine 'openai' needs REGIODEAL_LLM_BASE_URL (an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1)"
             )
         self.base_url = url
-        super().__init__("openai", settings, lambda timeout: make_chat_model(url, settings, timeout), fallback)
+        super().__init__("openai", settings, lambda timeout: make_chat_model(url, settings, timeout), fallback, server_key=url)
