@@ -20,7 +20,7 @@ from rag import router
 from rag.citations import chunk_of_quote, verify
 from rag.condense import condense
 from rag.config import Settings, get_settings
-from rag.engines.base import AnswerContext, Engine
+from rag.engines.base import AnswerContext, Engine, collect
 from rag.engines.extractive import ExtractiveEngine, prompt, question_parts
 from rag.retrieval import HybridRetriever, RetrievalResult, embed_query
 from rag.text import detect_language_with_history, fold
@@ -254,14 +254,9 @@ class Assistant:
     ) -> Answer:
         """Answer one question. Never raises for user-input problems; raises IndexUnavailableError when
         the index cannot be used and UnknownDocumentFilterError for an unknown ``doc_ids`` entry."""
-        final: Answer | None = None
-        for item in self.stream(
-            question, history, doc_ids=doc_ids, engine=engine, plain_language=plain_language, qid=qid
-        ):
-            if isinstance(item, Answer):
-                final = item
-        assert final is not None, "stream() always ends with an Answer"
-        return final
+        return collect(
+            self.stream(question, history, doc_ids=doc_ids, engine=engine, plain_language=plain_language, qid=qid)
+        )[1]
 
     def _mark_unavailable(self, ans: Answer, eng: Engine, name: str) -> None:
         """An engine that cannot run here was replaced by the extractive one: say so to the user."""

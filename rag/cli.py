@@ -81,7 +81,7 @@ def _error_answer(item: dict[str, Any], message: str) -> dict[str, Any]:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from rag.assistant import Assistant, UnknownDocumentFilterError
+    from rag.assistant import UnknownDocumentFilterError
     from rag.store import IndexUnavailableError
 
     if args.batch is None and args.question is None:
@@ -99,11 +99,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    try:
-        assistant = Assistant(get_settings())
-        assistant.warm(progress=sys.stderr.isatty())
-    except IndexUnavailableError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    assistant = _open_assistant()
+    if assistant is None:
         return EXIT_INDEX
     code = EXIT_OK
     from tqdm import tqdm
@@ -142,8 +139,21 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return code
 
 
-def cmd_eval(args: argparse.Namespace) -> int:
+def _open_assistant() -> Any | None:
+    """A warmed Assistant, or None after telling the user the index cannot be used (and how to build it)."""
     from rag.assistant import Assistant
+    from rag.store import IndexUnavailableError
+
+    try:
+        assistant = Assistant(get_settings())
+        assistant.warm(progress=sys.stderr.isatty())
+    except IndexUnavailableError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
+    return assistant
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
     from rag.evaluation import evaluate, format_report, load_questions
     from rag.store import IndexUnavailableError
 
@@ -152,9 +162,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    assistant = _open_assistant()
+    if assistant is None:
+        return EXIT_INDEX
     try:
-        assistant = Assistant(get_settings())
-        assistant.warm(progress=sys.stderr.isatty())
         report = evaluate(assistant, items, engine=args.engine, progress=sys.stderr.isatty())
     except IndexUnavailableError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -17,7 +17,7 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel, G
 from langchain_core.messages import AIMessage
 
 from rag.config import Settings
-from rag.engines.base import AnswerContext
+from rag.engines.base import AnswerContext, collect
 from rag.engines.extractive import ExtractiveEngine
 from rag.engines.generative import GenerativeEngine, as_data
 from rag.engines.openai_engine import OpenAIEngine, approx_token_ids
@@ -69,15 +69,7 @@ def engine_for(text: str | list[str], **kw: object) -> GenerativeEngine:
 
 
 def run(engine: GenerativeEngine, c: AnswerContext) -> tuple[str, Answer]:
-    pieces: list[str] = []
-    final: Answer | None = None
-    for item in engine.stream(c):
-        if isinstance(item, Answer):
-            final = item
-        else:
-            pieces.append(item)
-    assert final is not None
-    return "".join(pieces), final
+    return collect(engine.stream(c))
 
 
 def test_verified_answer_is_streamed_and_cited_verbatim() -> None:

@@ -18,7 +18,7 @@ from pydantic import Field
 
 from rag.config import Settings
 from rag.engines import tools as calc_tools
-from rag.engines.base import AnswerContext
+from rag.engines.base import AnswerContext, collect
 from rag.engines.extractive import ExtractiveEngine
 from rag.engines.generative import GenerativeEngine
 from rag.types import Answer, Chunk, RetrievedChunk
@@ -80,14 +80,7 @@ def ctx(question: str = QUESTION) -> AnswerContext:
 
 
 def run(engine: GenerativeEngine, c: AnswerContext) -> tuple[str, Answer]:
-    pieces, final = [], None
-    for item in engine.stream(c):
-        if isinstance(item, Answer):
-            final = item
-        else:
-            pieces.append(item)
-    assert final is not None
-    return "".join(pieces), final
+    return collect(engine.stream(c))
 
 
 def test_model_tool_call_is_executed_and_its_figures_verified() -> None:

@@ -31,10 +31,10 @@ from views.common import (
     PAGE_FILES,
     get_assistant,
     get_store,
+    index_or_stop,
     index_unavailable_types,
     lang,
     load_settings,
-    show_index_missing,
 )
 
 log = logging.getLogger("regiodeal.app.chat")
@@ -186,16 +186,9 @@ st.title(t("app_title", lg))
 st.caption(t("app_tagline", lg))
 
 unavailable = index_unavailable_types()
-try:
+with index_or_stop(lg, log, "starting the assistant"):
     assistant = get_assistant(settings)
     assistant.check_index()
-except unavailable as exc:
-    show_index_missing(lg, exc)
-    st.stop()
-except Exception:
-    log.exception("could not start the assistant")
-    st.error(t("error_generic", lg), icon=":material/error:")
-    st.stop()
 
 # No max_chars on the widget: it would silently cut a pasted question; a too-long one gets a message.
 typed = st.chat_input(t("chat_placeholder", lg))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -169,3 +170,19 @@ def show_index_missing(lg: str, exc: BaseException | None = None) -> None:
     st.warning(f"**{t('index_missing_title', lg)}**\n\n{t('index_missing_body', lg)}", icon=":material/build:")
     if exc is not None and str(exc):
         st.caption(str(exc))
+
+
+@contextmanager
+def index_or_stop(lg: str, log: logging.Logger, what: str) -> Iterator[None]:
+    """Run a page's first index access; on failure show why (missing index: how to build it; anything
+    else: the generic error, details in the log) and stop the page instead of showing a traceback."""
+    try:
+        yield
+    except index_unavailable_types() as exc:
+        show_index_missing(lg, exc)
+        st.stop()
+    except Exception:
+        log.exception("%s failed", what)
+        st.error(t("error_generic", lg), icon=":material/error:")
+        st.stop()
+

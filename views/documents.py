@@ -25,17 +25,15 @@ from rag.ui_text import t
 from views.common import (
     get_assistant,
     get_store,
-    index_unavailable_types,
+    index_or_stop,
     lang,
     load_settings,
-    show_index_missing,
 )
 
 log = logging.getLogger("regiodeal.app.documents")
 
 settings = load_settings()
 lg = lang()
-unavailable = index_unavailable_types()
 
 st.title(t("docs_title", lg))
 st.caption(t("docs_intro", lg))
@@ -216,17 +214,10 @@ def handle_remove(ingest_api: Any, doc: Document) -> None:
 
 # ---------------------------------------------------------------------------- page
 
-try:
+with index_or_stop(lg, log, "reading the documents"):
     store = get_store(settings)
     store.refresh()  # cheap pointer check: show documents another process or session just indexed
     documents = store.documents()
-except unavailable as exc:
-    show_index_missing(lg, exc)
-    st.stop()
-except Exception:
-    log.exception("could not read the documents")
-    st.error(t("error_generic", lg), icon=":material/error:")
-    st.stop()
 
 by_id = {d.doc_id: d for d in documents}
 doc_param, start, end = parse_document_link(st.query_params)

@@ -7,7 +7,7 @@ the extractive one on exactly the same input.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -38,3 +38,18 @@ class Engine(Protocol):
     def answer(self, ctx: AnswerContext) -> Answer: ...
 
     def stream(self, ctx: AnswerContext) -> Iterator[str | Answer]: ...
+
+
+def collect(stream: Iterable[str | Answer]) -> tuple[str, Answer]:
+    """The text a stream showed and the Answer it ended with (every stream ends with one)."""
+    pieces: list[str] = []
+    final: Answer | None = None
+    for item in stream:
+        if isinstance(item, Answer):
+            final = item
+        else:
+            pieces.append(item)
+    if final is None:
+        raise RuntimeError("the stream ended without an Answer")
+    return "".join(pieces), final
+
