@@ -365,11 +365,11 @@ class ExtractiveEngine:
                 if key not in seen:
                     seen.add(key)
                     cands.append((rc, idx, s))
+        cand_terms = [set(c[2].terms) for c in cands]
         if p.local_idf and cands:
             # The passages were retrieved for the question's topic, so topic words ("Regio Envelop") occur in
             # many of their sentences; the words that single out the answer ("najaar", "ingediend") in few.
             n = len(cands)
-            cand_terms = [set(c[2].terms) for c in cands]
             for t in qterms:
                 alts = {t, *syn.get(t, ())}
                 df = sum(1 for st in cand_terms if st & alts)
@@ -380,7 +380,7 @@ class ExtractiveEngine:
             sims = hybrid.sentence_vectors([c[1] for c in cands]) @ qvec
         out: list[Scored] = []
         for ci, (rc, idx, s) in enumerate(cands):
-            sterms = set(s.terms)
+            sterms = cand_terms[ci]
             covered = {t for t in qterms if t in sterms or any(x in sterms for x in syn.get(t, ()))}
             lex = sum(weights[t] for t in covered) / total
             dense = float(sims[ci]) if sims is not None else 0.0
@@ -393,7 +393,7 @@ class ExtractiveEngine:
                 + (p.w_doc if docs and s.chunk.doc_id in docs else 0.0)
             )
             if qnums:  # "the €40 million Drenthe asks for": the sentence with that very figure
-                score += p.w_number * len(qnums & set(s.terms)) / len(qnums)
+                score += p.w_number * len(qnums & sterms) / len(qnums)
             if len(s.text) < 25:  # labels and table fragments say little on their own
                 score *= 0.6
             if s.text.startswith("#"):
