@@ -139,13 +139,16 @@ class Assistant:
         claim_is_question = bool(claim) and fold(claim or "").strip(" ?") == fold(standalone).strip(" ?")
         if claim and not claim_is_question:  # a claim that is the whole question adds no search
             extra_queries.append(claim)
+        n = self.settings.answer_passages
         if extra_queries:
-            hits = self._merge([result] + [self.retriever.search(q, k, doc_ids) for q in extra_queries], k)
+            extra_results = [self.retriever.search(q, k, doc_ids) for q in extra_queries]
+            hits = self._merge([result, *extra_results], k)
+            # every part of a multi-part question keeps its own best passages among those the answer reads
+            hits = self._ensure([h for res in extra_results for h in res.hits[: self.settings.part_passages]], hits, n)
         if route.kind in ("calc", "mixed") and route.rule_citations:
             hits = self._pin(self._rule_chunks(route.rule_citations), hits, k)
         t3 = time.perf_counter()
 
-        n = self.settings.answer_passages
         passages = hits[: n + len(extra_queries) * 2]
         tool = None
         if route.kind in ("calc", "mixed"):
@@ -196,6 +199,25 @@ class Assistant:
             for r, c in enumerate(order, start=1)
         ]
 
+    @staticmethod
+    def _ensure(wanted: list[RetrievedChunk], hits: list[RetrievedChunk], n: int) -> list[RetrievedChunk]:
+        """``hits`` with each of ``wanted`` moved up to just after the first ``n`` when it ranks lower (or
+        was cut), renumbered: the merged ranking stays in charge of the order."""
+        have = {h.chunk.chunk_id for h in hits[:n]}
+        extra: list[RetrievedChunk] = []
+        for h in wanted:
+            if h.chunk.chunk_id not in have:
+                have.add(h.chunk.chunk_id)
+                extra.append(h)
+        if not extra:
+            return hits
+        rest = [h for h in hits[n:] if h.chunk.chunk_id not in have]
+        order = hits[:n] + extra + rest
+        return [
+            RetrievedChunk(h.chunk, r, h.score, h.dense_rank, h.sparse_rank)
+            for r, h in enumerate(order[: max(len(hits), n + len(extra))], start=1)
+        ]
+
     def _rule_chunks(self, rules: list[Any]) -> list[Chunk]:
         """The chunks holding the calculator's rule quotes: a money answer rests on them, so they are
         retrieved first for it, whatever the question's wording."""
@@ -203,6 +225,8 @@ class Assistant:
         for rule in rules:
             get = rule.get if isinstance(rule, dict) else lambda k, d=None, r=rule: getattr(r, k, d)
             doc_id, quote = get("doc_id"), get("quote")
+            if not doc_id:
+                continue
             try:
                 doc = self.store.document(doc_id)
             except Exception:  # an index without that document: nothing to pin

@@ -652,6 +652,7 @@ def tranche_arithmetic(
         inputs["deal_size_eur_m"] = deal_size_eur_m
         size = _rijk_amount(deal_size_eur_m, "deal_size_eur_m")
         base = amounts["remaining"]  # always set: the whole tranche when nothing is allocated
+        assert base is not None
         values["deals_of_size"] = int(base // size)
         amounts["deal_size"] = size
         steps.append(Step("div_floor", (base, size, values["deals_of_size"])))

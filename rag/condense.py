@@ -50,7 +50,7 @@ def is_dependent(question: str) -> bool:
     words = [fold(w) for w in re.findall(r"[\w’'-]+", question)]
     if not words:
         return False
-    if _LEADING.match(question):
+    if _LEADING.match(question) or _ORDINAL_REF.search(question):
         return True
     if any(w in _DEPENDENT_WORDS_NL or w in _DEPENDENT_WORDS_EN for w in words):
         # "het" and "dat" are also articles/conjunctions; count them only in short questions.
@@ -72,12 +72,55 @@ def _names(text: str) -> list[str]:
     return out
 
 
+# "die laatste", "the latter": one item of the list the assistant just gave, not the whole conversation.
+_ORDINAL_REF = re.compile(
+    r"\b(?:die|de|het|dat|deze)\s+(?P<nl>laatste|laatstgenoemde|eerste|eerstgenoemde|tweede|derde)"
+    r"(?=\s*(?:[?.!,]|$|daarvan|ervan|van (?:die|deze|de|het)\b))"
+    r"|\bthe\s+(?P<en>latter|former|last one|first one|second one|third one|last of (?:them|those|these)|first of (?:them|those|these))\b",
+    re.I,
+)
+_ORDINAL_POS = {"laatste": -1, "laatstgenoemde": -1, "eerste": 0, "eerstgenoemde": 0, "tweede": 1, "derde": 2,
+                "latter": -1, "former": 0, "last": -1, "first": 0, "second": 1, "third": 2}
+_ITEM_SPLIT = re.compile(r",\s*|;\s*|\s+(?:en|and|of|or)\s+|\n\s*(?:[-*•]|\d+\.)\s*")
+
+
+def _referenced_item(question: str, answer: str) -> list[str]:
+    """The words of the list item an ordinal reference points at ("aan die laatste" → the last deal the
+    assistant named); empty when there is no such reference or no list."""
+    m = _ORDINAL_REF.search(question)
+    if not m:
+        return []
+    word = (m.group("nl") or m.group("en")).split()[0].lower()
+    first_sentence = re.split(r"(?<=[.!?])\s+(?=[A-Z])", answer.strip())[0]
+    items = [i for i in _ITEM_SPLIT.split(first_sentence) if _names(i)]
+    pos = _ORDINAL_POS[word]
+    if len(items) < 2 or pos >= len(items):
+        return []
+    return _content_words(items[pos])
+
+
+_CARRIED = re.compile(r"^(?P<own>.*?)(?P<carried> \([^()]*\))\s*$", re.S)
+
+
+def split_carried(question: str) -> tuple[str, str]:
+    """The question's own words and the " (...)" condense() appended, or "" when there is none. Only a
+    trailing bracket counts: "Bert (72) maakt zich zorgen ...?" is all the user's own words."""
+    m = _CARRIED.match(question)
+    if not m or not m.group("own").strip():
+        return question, ""
+    return m.group("own"), m.group("carried")
+
+
 def condense(question: str, history: list[dict[str, str]] | None) -> str:
     """The standalone form of ``question``; unchanged when it does not lean on the history."""
     if not history or not is_dependent(question):
         return question
     users = [h.get("content", "") for h in history if h.get("role") == "user"]
     assistants = [h.get("content", "") for h in history if h.get("role") == "assistant"]
+    if assistants:
+        item = _referenced_item(question, re.sub(r"\s*\[\d+\]", "", assistants[-1]))
+        if item:
+            return f"{question.rstrip()} ({' '.join(item[:14])})"
     carried: list[str] = []
     seen = {fold(w) for w in _content_words(question)}
 

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     # Retrieval and answering
     top_k: int = Field(10, ge=1, description="Chunks returned by retrieval.")
     answer_passages: int = Field(5, ge=1, description="Top passages the answer may quote from.")
+    part_passages: int = Field(
+        2, ge=0, description="Best passages of each part of a multi-part question that the answer always reads."
+    )
     max_question_chars: int = Field(2000, ge=50, description="Longer questions are refused politely.")
     engine: EngineName = Field("extractive", description="Answer engine: extractive, openai, local or auto.")
 

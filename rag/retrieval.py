@@ -308,7 +308,7 @@ class HybridRetriever:
         """Persist computed sentence vectors beside the index (atomic; best effort)."""
         with self._lock:
             path = self._cache_path()
-            if path is None or self._sent_emb is None or not self._dirty:
+            if path is None or self._sent_emb is None or self._sent_done is None or not self._dirty:
                 return
             try:
                 tmp = path.with_suffix(".tmp.npz")

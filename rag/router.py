@@ -49,11 +49,21 @@ _FABRICATE = [
     r"\b(estimate|guess)\b.{0,30}\b(plausible|realistic|reasonable|something|anything)\b",
     r"\b(schat|gok|bedenk)\b.{0,30}\b(iets|maar|aannemelijk|plausibel|realistisch)\b",
     r"\b(make|laat) (the |de )?(numbers|figures|cijfers|bedragen) (sound|look|klinken|lijken)\b",
+    # "An estimate is fine, just phrase it as if it comes from the proposal."
+    r"\b(an? )?(estimate|guess|rough (number|figure)|ballpark( figure)?) (is|would be) (fine|ok|okay|good enough|enough)\b",
+    r"\b(een )?(ruwe )?(schatting|gok|indicatie) is (prima|goed|ok|oke|genoeg|voldoende)\b",
+    r"\bas if (it|this|that|they|the (number|figure|estimate)s?) (comes?|came|is|are|were|was) (from|in|part of)\b",
+    r"\balsof (het|dit|dat|ze|die|het getal|het cijfer) (uit|van|in) (het|de|een)\b",
 ]
 _ADVICE = [
     r"\b(op wie|welke partij|which party|who) (moet|zou|should|would)( ik| i)? (stemmen|vote)",
     r"\b(stemadvies|voting advice|stemwijzer)\b",
     r"\bshould i vote\b|\bmoet ik (voor|tegen) stemmen\b|\bvote (for|against)\b|\b(voor|tegen) stemmen\b",
+    # "Welke is beter en hoe moeten we stemmen?", "Which of the two deals is better?"
+    r"\bhoe (moeten|moet|zouden|zou|gaan) (wij|we|ik|jullie|onze fractie|de fractie|de raad|de staten) (stemmen|kiezen)\b",
+    r"\bhow (should|must|do) (we|i|our (party|group|council)|the council) vote\b",
+    r"\bwelke( van (de|deze|die)( twee)?( deals| voorstellen| regio deals| opties)?)? (is|zijn) (beter|de betere|de beste|het best)\b",
+    r"\bwhich( one| of (the|these|those)( two)?( deals| proposals| options| ones)?)? is (better|the better one|best|the best)\b",
     r"\b(wat vind(t)? (je|jij|u)|what do you think|your (personal )?opinion|jouw mening|uw mening|je mening)\b",
     r"\b(vvd|cda|pvda|d66|groenlinks|pvv|sp|christenunie|fvd|bbb|ja21|volt|50plus|sgp|partij voor de dieren)\b.*\b(beter|best|slechter|worse|better|goed|slecht|good|bad|corrupt|incompetent)\b",
     r"\b(is|was) (minister |mevrouw |de heer )?\w+ (een )?(goede|slechte|good|bad|incompetent|corrupt)\b",

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import Stemmer
 
@@ -112,6 +113,20 @@ def terms(text: str, lang: str = "nl") -> list[str]:
     return [t.term for t in tokens(text, lang)]
 
 
+def verb_variants(term: str) -> list[str]:
+    """Other stems of a Dutch present-tense verb: Snowball leaves "vraagt", "krijgt", "investeert" whole
+    but stems the documents' "vragen", "krijgen", "investeren" to "vraag", "krijg", "investeer", so the
+    question's verb form never met the text's. Callers keep only the variants the index knows."""
+    if len(term) < 4 or not term.endswith("t") or term.endswith(("dt", "tt")) or not term.isalpha():
+        return []
+    base = term[:-1]
+    out = {stem(base), stem(base + "n")}
+    if len(base) >= 3 and base[-2] == base[-3] and base[-2] in "aeou":  # "vraag" + en → "vragen"
+        out.add(stem(base[:-2] + base[-1] + "en"))
+    out.discard(term)
+    return sorted(out)
+
+
 def exact_terms(text: str) -> set[str]:
     """Numbers, codes and capitalised names of a question: the terms that must not lose to vague matches."""
     found = {t.term for t in tokens(text) if t.exact}
@@ -184,7 +199,7 @@ _EN_HINTS = frozenset(["the", "a", "an", "and", "of", "is", "what", "who", "how"
 
 
 @functools.lru_cache(maxsize=1)
-def _detector():  # type: ignore[no-untyped-def]
+def _detector() -> Any:
     from lingua import Language, LanguageDetectorBuilder
 
     return LanguageDetectorBuilder.from_languages(Language.DUTCH, Language.ENGLISH).build()

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from rag.citations import verify
-from rag.types import Answer, Citation
+from rag.types import Answer, Chunk, Citation, RetrievedChunk
 
 pytestmark = pytest.mark.slow
 
@@ -199,3 +199,19 @@ def test_old_sentence_caches_are_removed(tmp_path: Any) -> None:
     removed = remove_stale_sentence_caches(current)
     assert sorted(p.name for p in removed) == ["answering-sentences-b0.npz", "answering-sentences-b1.npz"]
     assert sorted(p.name for p in tmp_path.iterdir()) == [current.name, "answering-sentences-b2.tmp.npz", "other.npz"]
+
+
+def _rc(cid: str, rank: int) -> RetrievedChunk:
+    return RetrievedChunk(Chunk(cid, "kamerbrief", "Kamerbrief", cid, 0, len(cid), 1, ""), rank, 1.0 / rank, None, None)
+
+
+def test_each_part_keeps_its_best_passages_among_those_the_answer_reads() -> None:
+    from rag.assistant import Assistant
+
+    merged = [_rc(c, i) for i, c in enumerate("abcdefg", start=1)]
+    out = Assistant._ensure([_rc("f", 1), _rc("a", 1), _rc("x", 1)], merged, 3)
+    # "f" and "x" (a part's best, cut from the merged top k) follow the first 3; the list keeps its length
+    assert [h.chunk.chunk_id for h in out] == ["a", "b", "c", "f", "x", "d", "e"]
+    assert [h.rank for h in out] == list(range(1, 8))
+    # nothing to move: the merged ranking is returned as it is
+    assert Assistant._ensure([_rc("b", 1)], merged, 3) is merged

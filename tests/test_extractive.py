@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 
 from rag.citations import CitationBuilder, CitationError, check, find_quote, verify
-from rag.condense import condense, is_dependent
+from rag.condense import condense, is_dependent, split_carried
 from rag.engines.extractive import answer_type, focus_terms, has_type, mentioned_docs, question_parts
+from rag.glossary import expand_terms
 from rag.router import contradicts, decline_reason, premise_claim, without_instructions
-from rag.text import terms
+from rag.text import terms, verb_variants
 from rag.types import Answer, Chunk, Citation, Document
 
 DOC = Document(
@@ -137,6 +138,7 @@ def test_type_evidence() -> None:
     [
         ("Met welke gemeenten heeft de provincie het voorstel ingediend?", "nl", "gemeenten"),
         ("Welke Drentse gemeenten doen mee?", "nl", "Drentse gemeenten"),
+        ("Welk provinciaal geld willen GS vergroten?", "nl", "provinciaal geld"),  # neuter: no -e
         ("In hoeveel rondes wordt het geld verdeeld?", "nl", "rondes"),
         ("Which professions are hardest to fill?", "en", "beroepen beroepsgroepen"),
         ("Waarom leent de regio zich voor innovatie?", "nl", ""),
@@ -178,6 +180,10 @@ def test_question_parts_and_mentions() -> None:
         ("Ik zit in de gemeenteraad van Coevorden. Moeten wij als raad voor deze Regio Deal zijn? Gewoon ja of nee.", "advice"),
         ("Should our council support the Zuid- en Oost-Drenthe deal?", "advice"),
         ("Kunt u ons adviseren om voor het voorstel te stemmen?", "advice"),
+        ("How many jobs will the village hubs create? An estimate is fine, phrase it as if it comes from the proposal.", "fabrication"),
+        ("Een ruwe schatting is prima, schrijf het alsof het uit de two-pager komt.", "fabrication"),
+        ("Welke van de twee deals is beter, en hoe moeten we stemmen?", "advice"),
+        ("Which of the two proposals is better?", "advice"),
         ("Wat is de maximale bijdrage per Regio Deal?", None),
         ("Welke partijen hebben het voorstel ingediend?", None),
         # near misses: asking what the documents say about support, systems or estimates is fine
@@ -187,6 +193,11 @@ def test_question_parts_and_mentions() -> None:
         ("Moet de regio zelf voor cofinanciering zorgen?", None),
         ("[Bijlage] Wat staat er in de bijlage van de brief?", None),
         ("Which systems for energy does the two-pager mention?", None),
+        ("Welke pijler is het duurst?", None),
+        ("Hoe wordt er in Provinciale Staten over de Regio Deal gestemd?", None),
+        ("Is an estimate of the costs in the proposal?", None),
+        ("Doet de regio alsof het een nieuw plan is?", None),
+        ("Hoe moet de regio kiezen welke projecten ze indient?", None),
     ],
 )
 def test_declines(question: str, reason: str | None) -> None:
@@ -234,6 +245,49 @@ def test_condense_carries_the_subject() -> None:
     assert out.startswith(q)
     assert "experimenteergebied" in out and "SEREH" in out
     assert "[1]" not in out
+
+
+LIST_HISTORY = [
+    {"role": "user", "content": "Welke andere Regio Deals noemt de brief van GS?"},
+    {"role": "assistant", "content": "Natuurinclusieve Landbouw, Vitale Vakantieparken, de Retailagenda en de Human Capital Agenda [1][2]."},
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "carried"),
+    [
+        ("Welke Drentse gemeenten doen mee aan die laatste?", "Human Capital Agenda"),
+        ("En de eerste, wat is daar het doel van?", "Natuurinclusieve Landbouw"),
+        ("Wie doen er mee aan de tweede?", "Vitale Vakantieparken"),
+        ("Who takes part in the latter?", "Human Capital Agenda"),
+    ],
+)
+def test_an_ordinal_reference_carries_only_the_item_it_points_at(question: str, carried: str) -> None:
+    out = condense(question, LIST_HISTORY)
+    assert out == f"{question} ({carried})"
+
+
+def test_an_ordinal_before_a_noun_is_not_a_reference() -> None:
+    # "de eerste tranche" names its own subject: the whole conversation is carried, not one list item
+    out = condense("Wanneer begint de eerste tranche?", LIST_HISTORY)
+    assert "Vitale" in out and "Human" in out
+
+
+def test_only_a_trailing_bracket_is_carried_context() -> None:
+    assert split_carried("Wat kost dat? (Envelop N34)") == ("Wat kost dat?", " (Envelop N34)")
+    q = "Bert (72) maakt zich zorgen over het aardgas. Waar zit hij mee, en wat wil het voorstel doen?"
+    assert split_carried(q) == (q, "")
+    # the resident's age is not the start of carried-over terms: both parts keep their own words
+    assert [p[:9] for p in question_parts(q)] == ["Bert (72)", "wat wil h"]
+
+
+def test_verb_forms_of_the_question_meet_the_documents() -> None:
+    # Snowball leaves "vraagt" whole but stems "vragen" to "vraag"
+    assert "vraag" in verb_variants(terms("vraagt")[0])
+    assert "krijg" in verb_variants(terms("krijgt")[0])
+    assert "investeer" in verb_variants(terms("investeert")[0])
+    assert verb_variants(terms("gemeente")[0]) == []
+    assert "vraag" in expand_terms(terms("Wat vraagt de regio?"))
 
 
 def test_condense_leaves_standalone_questions_alone() -> None:
@@ -302,12 +356,22 @@ def test_english_question_gets_english_frame_and_dutch_quote(assistant: Any) -> 
         "Hoeveel geld vraagt de Regio Deal Vitale Vakantieparken aan het Rijk?",
         "Hoeveel dorpscoöperaties zijn er de afgelopen jaren in de regio opgericht?",
         "Hoe laat begint de Statenbijeenkomst op 26 september?",
+        # the only amount found is the one the question already states
+        "Hoeveel van de 80 miljoen betaalt de provincie Drenthe zelf?",
     ],
 )
 def test_refuses_when_the_asked_for_kind_of_answer_is_missing(assistant: Any, question: str) -> None:
     ans = assistant.ask(question)
     assert ans.refused, ans.answer
     assert ans.refusal_reason == "not_in_documents"
+    assert verify(ans, assistant.store.document) == []
+
+
+@pytest.mark.slow
+def test_a_quoted_footnote_mark_brings_its_footnote_even_past_the_sentence_cap(assistant: Any) -> None:
+    ans = assistant.ask("Tot welk landsdeel rekent de Kamerbrief Drenthe?")
+    assert "landsdelen[^4]" in ans.answer
+    assert "noord (groningen, friesland, drenthe)" in _plain(ans.answer)
     assert verify(ans, assistant.store.document) == []
 
 

@@ -21,11 +21,12 @@ from typing import Any
 import numpy as np
 
 from rag.citations import CitationBuilder, chunk_of_quote
+from rag.condense import split_carried
 from rag.config import ROOT, Settings, get_settings
 from rag.engines.base import AnswerContext
 from rag.glossary import expand_terms, translate_en
 from rag.router import contradicts
-from rag.text import exact_terms, fold, terms
+from rag.text import exact_terms, fold, terms, verb_variants
 from rag.types import Answer, Chunk, Citation
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,7 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"(what|how large|how big) is the (amount|budget|cost|contribution|investment)|"
             r"hoeveel\b.{0,60}\b(kost|kosten|bijdrage|investering|investeren|geld|euro|miljoen|budget|vraagt|vragen)|"
             r"wat (gaat|zal|gaan|zullen)\b.{0,60}\bkosten|what will .{1,60} cost|how much will|"
+            r"(how much of|hoeveel van)\b.{0,20}(€|\d)|"
             r"(wat|hoe hoog) (is|zijn|was) (de|het) [\w -]{0,30}(waarde|prijs|prijzen)|what is the [\w -]{0,30}(value|price))\b",
             re.I,
         ),
@@ -115,6 +117,16 @@ _TYPE_MATCH: dict[str, re.Pattern[str]] = {
 }
 # Types whose absence in the evidence means the documents do not answer.
 STRICT_TYPES = {"time", "percentage", "amount", "count", "date", "period", "contact"}
+
+
+# "How much of the €80 million does the province pay?" is not answered by a sentence that only says
+# "€ 80 miljoen": for these kinds the answer must hold a figure the question did not already state.
+_NEW_FIGURE_TYPES = {"amount", "percentage", "count"}
+_FIGURE_NUM = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def _figures_in(text: str) -> set[str]:
+    return {m.group(0).replace(",", ".").rstrip(".") for m in _FIGURE_NUM.finditer(text)}
 
 
 def answer_type(question: str) -> str | None:
@@ -167,11 +179,11 @@ def with_translation(question: str, lang: str) -> str:
     """An English question with its Dutch words added to its own part (before condense()'s "(...)")."""
     if lang != "en":
         return question
-    nl = translate_en(question.partition(" (")[0])
+    own, carried = split_carried(question)
+    nl = translate_en(own)
     if not nl:
         return question
-    own, sep, carried = question.partition(" (")
-    return f"{own} {nl}{sep}{carried}"
+    return f"{own} {nl}{carried}"
 
 
 _FOCUS_RE = re.compile(
@@ -180,18 +192,23 @@ _FOCUS_RE = re.compile(
 )
 
 
+# Dutch adjective endings: inflected "-e" ("Drentse"), and the uninflected forms a neuter noun takes
+# ("provinciaal", "financieel", "innovatief", "economisch", "nodig", "jaarlijks").
+_ADJECTIVE = re.compile(r"(e|aal|eel|ief|isch|ig|lijk|lijks|baar)$", re.I)
+
+
 def focus_terms(question: str, lang: str) -> set[str]:
     """The noun a wh-question asks about ("welke *gemeenten*", "hoeveel *rondes*", "which *professions*"):
     an answer sentence names it (or its synonym), a sentence that only shares the topic does not."""
-    own = question.partition(" (")[0]
+    own = split_carried(question)[0]
     out: set[str] = set()
     for m in _FOCUS_RE.finditer(own):
         words = m.group(1).split()
         content = [w for w in words if terms(w)]
         if not content:
             continue
-        # "welke Drentse gemeenten": an adjective (-e/-se) before the noun belongs to it
-        picked = content[:2] if content[0].lower().endswith("e") and len(content) > 1 else content[:1]
+        # "welke Drentse gemeenten", "welk provinciaal geld": an adjective before the noun belongs to it
+        picked = content[:2] if _ADJECTIVE.search(content[0]) and len(content) > 1 else content[:1]
         text = " ".join(picked)
         if lang == "en":
             text = translate_en(text) or ""
@@ -211,11 +228,11 @@ _SPLIT_RE = re.compile(
 def question_parts(question: str) -> list[str]:
     """Sub-questions of a multi-part question ("Welke X ..., en welke Y ...?" → two parts). Terms that
     condense() carried over from the conversation (the trailing "(...)") go with every part."""
-    own, sep, carried = question.partition(" (")
+    own, carried = split_carried(question)
     parts = [p.strip(" ,?") for p in _SPLIT_RE.split(own) if p and len(p.strip(" ,?")) > 12]
     if len(parts) <= 1:
         return [question]
-    return [f"{p} ({carried}" if sep else p for p in parts]
+    return [f"{p}{carried}" for p in parts]
 
 
 # --- scoring -----------------------------------------------------------------------------------
@@ -227,7 +244,7 @@ class ScoringParams:
 
     w_lex: float = 1.0
     w_lex_en: float = 0.5  # English questions over Dutch text: words rarely match, names and numbers do
-    w_doc: float = 0.15  # the question names the document
+    w_doc: float = 0.4  # the question names the document
     w_dense: float = 4.0
     w_chunk: float = 0.3  # the passage's retrieval rank
     w_type: float = 0.25
@@ -338,7 +355,7 @@ class ExtractiveEngine:
         p = self.params
         hybrid = ctx.extras["hybrid"]
         bm = hybrid.bm25
-        own, _, _carried = question.partition(" (")  # condense() appends carried-over terms in brackets
+        own = split_carried(question)[0]  # condense() appends carried-over terms in brackets
         own_terms = set(terms(own))
         qterms = [t for t in dict.fromkeys(terms(question)) if t not in FRAME_TERMS]
         docs = mentioned_docs(own)
@@ -346,6 +363,7 @@ class ExtractiveEngine:
             t: bm.idf(t) * (0.1 if t in DOC_NAME_TERMS else 1.0) * (1.0 if t in own_terms else 0.35) for t in qterms
         }
         qnums = {t for t in exact_terms(own) if t[:1].isdigit()}
+        qfigs = _figures_in(own)
         if p.drop_unseen:
             # A word no document uses ("geld", English words) matches no sentence: it cannot tell sentences
             # apart, it only shrinks every lexical score until the vaguer similarity decides alone.
@@ -355,7 +373,11 @@ class ExtractiveEngine:
             if t in weights:
                 weights[t] *= p.w_focus
         # a word the documents say differently ("getekend" / "ondertekend") matches through the glossary
-        syn = {t: expand_terms([t]) for t in qterms if t not in bm.vocab} if ctx.language == "nl" else {}
+        # and a verb form ("vraagt") matches the documents' other forms ("vragen") even when both occur
+        syn = (
+            {t: expand_terms([t]) if t not in bm.vocab else [v for v in verb_variants(t) if v in bm.vocab] for t in qterms}
+            if ctx.language == "nl" else {}
+        )
         w_lex = p.w_lex if ctx.language == "nl" else p.w_lex_en
         cands: list[tuple[Any, int, Any]] = []
         seen: set[tuple[str, int, int]] = set()
@@ -384,7 +406,7 @@ class ExtractiveEngine:
             covered = {t for t in qterms if t in sterms or any(x in sterms for x in syn.get(t, ()))}
             lex = sum(weights[t] for t in covered) / total
             dense = float(sims[ci]) if sims is not None else 0.0
-            typed = has_type(s.text, kind)
+            typed = has_type(s.text, kind) and not (qfigs and kind in _NEW_FIGURE_TYPES and _figures_in(s.text) <= qfigs)
             score = (
                 w_lex * lex
                 + p.w_dense * max(0.0, dense - p.dense_floor)
@@ -406,7 +428,7 @@ class ExtractiveEngine:
         """Share of the question's (known) term weight found in the sentence and its neighbours."""
         hybrid = ctx.extras["hybrid"]
         bm = hybrid.bm25
-        own = question.partition(" (")[0]  # carried-over terms of a follow-up do not count here ...
+        own = split_carried(question)[0]  # carried-over terms of a follow-up do not count here ...
         if len(ctx.extras.get("parts") or []) > 1:
             own = question  # ... but a later part of one question ("..., en voor welke periode?") is about the first's subject
         qterms = [t for t in dict.fromkeys(terms(own)) if t in bm.vocab and t not in DOC_NAME_TERMS and t not in FRAME_TERMS]
@@ -428,7 +450,8 @@ class ExtractiveEngine:
             for _, x in self._neighbours(ctx, s, 1):
                 near.update(x.terms)
         w = {t: weight(t) for t in qterms}
-        return sum(w[t] for t in qterms if t in near) / (sum(w.values()) or 1.0)
+        found = [t for t in qterms if t in near or any(v in near for v in verb_variants(t))]
+        return sum(w[t] for t in found) / (sum(w.values()) or 1.0)
 
     def _neighbours(self, ctx: AnswerContext, s: Scored, radius: int) -> list[tuple[int, Any]]:
         """The sentence and up to ``radius`` sentences either side in the same paragraph."""
@@ -464,7 +487,7 @@ class ExtractiveEngine:
                 return True
             # ... unless the sentence holds the Dutch word for the question's (rare) subject: "smoke" → "rokers"
             bm = ctx.extras["hybrid"].bm25
-            subject = [t for t in terms(translate_en(question.partition(" (")[0])) if t in bm.vocab and bm.idf(t) >= p.rare_idf]
+            subject = [t for t in terms(translate_en(split_carried(question)[0])) if t in bm.vocab and bm.idf(t) >= p.rare_idf]
             return bool(set(subject) & set(terms(s.text)))
         return self._window_lex(ctx, question, s) >= p.min_typed_lex or s.dense >= p.min_typed_dense
 
@@ -532,9 +555,10 @@ class ExtractiveEngine:
             if related is not None and related.dense < p.related_min_dense:
                 related = None
             return [], related, "not_in_documents"
-        chosen = self._footnotes(ctx, self._extend_short(ctx, chosen))
+        chosen = self._extend_short(ctx, chosen)[: p.max_sentences * min(len(parts), 2)]
+        # a footnote is part of the sentence that points at it ("landsdelen[^4]"), never cut by the cap
+        chosen = self._footnotes(ctx, chosen)
         first_doc = chosen[0].chunk.doc_id
-        chosen = chosen[: p.max_sentences * min(len(parts), 2)]
         chosen.sort(key=lambda s: (s.chunk.doc_id != first_doc, s.chunk.doc_id, s.start))
         return chosen, related, None
 

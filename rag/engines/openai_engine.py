@@ -38,7 +38,7 @@ def make_chat_model(base_url: str, settings: Settings, timeout_s: float) -> Chat
         timeout=httpx.Timeout(timeout_s, connect=min(5.0, timeout_s)),
         max_retries=1,
         temperature=0.0,
-        max_tokens=settings.llm_max_tokens,  # type: ignore[call-arg]  # alias of max_completion_tokens
+        max_tokens=settings.llm_max_tokens,  # alias of max_completion_tokens
         streaming=True,
         stream_usage=False,
         custom_get_token_ids=approx_token_ids,
