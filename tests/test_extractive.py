@@ -103,6 +103,8 @@ def test_find_quote_ignores_whitespace_differences() -> None:
         ("Wanneer moeten de deals ondertekend zijn?", "date"),
         ("Hoe laat begint de Statenbijeenkomst?", "time"),
         ("Wie heeft de Kamerbrief ondertekend?", "person"),
+        ("Wie is de voorzitter van de stuurgroep?", "name"),
+        ("Who is the project leader of the Techniek Campus?", "name"),
         ("Hoeveel gemeenten doen mee?", "count"),
         ("Waarom leent de regio zich voor innovatie?", None),
         # a period is a span of years, not one date; a value or price is money
@@ -131,6 +133,8 @@ def test_type_evidence() -> None:
     assert not has_type("Op 19 februari 2018 heb ik een beeld geschetst", "period")
     assert not has_type("Two-pager Regio Deal Zuid- en Oost-Drenthe", "count")  # "two" in a name counts nothing
     assert has_type("twee tranches", "count")
+    assert has_type("De minister van Landbouw, Natuur en Voedselkwaliteit, C.J. Schouten", "name")
+    assert not has_type("de stuurgroep Regio Deal Zuid- en Oost-Drenthe met bestuurders", "name")
 
 
 @pytest.mark.parametrize(
@@ -358,6 +362,7 @@ def test_english_question_gets_english_frame_and_dutch_quote(assistant: Any) -> 
         "Hoe laat begint de Statenbijeenkomst op 26 september?",
         # the only amount found is the one the question already states
         "Hoeveel van de 80 miljoen betaalt de provincie Drenthe zelf?",
+        "Wie is de voorzitter van de stuurgroep van de Regio Deal?",  # the committee is named, its chair is not
     ],
 )
 def test_refuses_when_the_asked_for_kind_of_answer_is_missing(assistant: Any, question: str) -> None:
@@ -372,6 +377,19 @@ def test_a_quoted_footnote_mark_brings_its_footnote_even_past_the_sentence_cap(a
     ans = assistant.ask("Tot welk landsdeel rekent de Kamerbrief Drenthe?")
     assert "landsdelen[^4]" in ans.answer
     assert "noord (groningen, friesland, drenthe)" in _plain(ans.answer)
+    assert verify(ans, assistant.store.document) == []
+
+
+@pytest.mark.slow
+def test_a_followup_is_not_answered_with_what_the_previous_answer_said(assistant: Any) -> None:
+    history = [
+        {"role": "user", "content": "Welk proefgebied voor duurzame energie noemt het voorstel?"},
+        {"role": "assistant", "content": "Smart Energy Region Emmen-Haren (SEREH), een voorbeeld van proefopstellingen en experimenteergebieden [1]."},
+    ]
+    ans = assistant.ask("En waarom is de regio daar zo geschikt voor?", history=history)
+    assert not ans.refused, ans.answer
+    assert "SEREH" not in ans.citations[0].quote  # the SEREH sentence matches the carried subject best
+    assert "leent zich uitstekend" in ans.citations[0].quote
     assert verify(ans, assistant.store.document) == []
 
 

@@ -94,6 +94,17 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             re.I,
         ),
     ),
+    # "Wie is de voorzitter van ...?" asks for somebody's name: a sentence about the committee is no answer
+    (
+        "name",
+        re.compile(
+            r"\b(wie is|wie was|wie zijn|who is|who was|who are) (de|het|the) (huidige |current )?(voorzitter|chair|chairman|"
+            r"chairperson|directeur|director|wethouder|burgemeester|mayor|gedeputeerde|commissaris|contactpersoon|"
+            r"contact person|projectleider|project leader|programmamanager|programme manager|secretaris|secretary|"
+            r"woordvoerder|spokesperson|leden|members)\b",
+            re.I,
+        ),
+    ),
     ("person", re.compile(r"^\s*(en\s+)?(wie|who|by whom|door wie)\b|\b(wie|who) (heeft|is|was|signed|wrote)\b", re.I)),
 ]
 _MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
@@ -109,6 +120,8 @@ _TYPE_MATCH: dict[str, re.Pattern[str]] = {
     "contact": re.compile(r"\(?0\d{2,3}\)?[\s-]?\d{2,3}[\s-]?\d{2}[\s-]?\d{2}|[\w.-]+@[\w-]+\.\w+", re.I),
     "period": re.compile(r"\b(?:1[89]|20)\d\d\b.{0,40}\b(?:1[89]|20)\d\d\b|\btot en met\b|\bt/m\b", re.I),
     "date": re.compile(rf"\b(1[89]|20)\d\d\b|\b({_MONTHS})\b|\b(voorjaar|najaar|zomer|winter)\b", re.I),
+    # initials and a surname ("C.J. Schouten"), or a title with a name ("mevrouw Jansen", "dhr. De Vries")
+    "name": re.compile(r"\b(?:[A-Z]\.){1,4}\s?[A-Z][a-z]+|\b(?:mevrouw|mevr\.|mw\.|de heer|dhr\.|mr\.|mrs\.|ms\.)\s+[A-Z][a-z]+"),
     "person": re.compile(
         r"\b(minister|staatssecretaris|gedeputeerde|commissaris|mevrouw|de heer|burgemeester|wethouder|"
         r"commissie)\b|\b[A-Z]\.(?:[A-Z]\.)*\s?[A-Z][a-z]+",
@@ -116,7 +129,7 @@ _TYPE_MATCH: dict[str, re.Pattern[str]] = {
     ),
 }
 # Types whose absence in the evidence means the documents do not answer.
-STRICT_TYPES = {"time", "percentage", "amount", "count", "date", "period", "contact"}
+STRICT_TYPES = {"time", "percentage", "amount", "count", "date", "period", "contact", "name"}
 
 
 # "How much of the €80 million does the province pay?" is not answered by a sentence that only says
@@ -267,6 +280,8 @@ class ScoringParams:
     w_number: float = 0.3  # a figure the question quotes ("the €40 million") found in the sentence
     w_focus: float = 2.0  # weight of the noun a wh-question asks about ("welke *gemeenten*")
     local_idf: float = 1.0  # exponent of the candidate-local IDF (topic words weigh less)
+    repeat_overlap: float = 0.5  # a follow-up's candidate sharing this share of its terms with the previous answer ...
+    repeat_factor: float = 0.5  # ... keeps this share of its score
 
 
 @dataclass
@@ -508,7 +523,7 @@ class ExtractiveEngine:
                     chosen.append(sig)
                     continue
             part_q = with_translation(part_q, ctx.language)
-            scored = self.score_sentences(ctx, part_q, vec, kind)
+            scored = self._demote_repeats(ctx, self.score_sentences(ctx, part_q, vec, kind))
             if not scored:
                 continue
             # "Wanneer is partnerschap aan de orde?" asks for a condition, not a date: a sentence that
@@ -561,6 +576,23 @@ class ExtractiveEngine:
         first_doc = chosen[0].chunk.doc_id
         chosen.sort(key=lambda s: (s.chunk.doc_id != first_doc, s.chunk.doc_id, s.start))
         return chosen, related, None
+
+    def _demote_repeats(self, ctx: AnswerContext, scored: list[Scored]) -> list[Scored]:
+        """A follow-up asks for something new: a sentence the previous answer already said ("SEREH ...")
+        matches the carried-over subject best but does not answer "en waarom ...?"."""
+        p = self.params
+        if ctx.standalone_question == ctx.question or p.repeat_factor >= 1.0:
+            return scored
+        previous = next((h.get("content", "") for h in reversed(ctx.history or []) if h.get("role") == "assistant"), "")
+        said = set(terms(re.sub(r"\[\d+\]", " ", previous)))
+        if not said:
+            return scored
+        hybrid = ctx.extras["hybrid"]
+        for s in scored:
+            own = set(hybrid.sentences[s.idx].terms) if s.idx >= 0 else set(terms(s.text))
+            if own and len(own & said) / len(own) >= p.repeat_overlap:
+                s.score *= p.repeat_factor
+        return sorted(scored, key=lambda x: -x.score)
 
     def _signature(self, ctx: AnswerContext, question: str) -> Scored | None:
         """The signature block (name and function lines after the last paragraph, before any list of
