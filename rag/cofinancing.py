@@ -147,6 +147,10 @@ class CalcInputError(UserInputError):
             "nl": "{text} past niet in de tranche van {limit}.",
             "en": "{text_en} does not fit in the tranche of {limit_en}.",
         },
+        "deal_out_of_bounds": {
+            "nl": "Een deal van {text} kan niet: de Kamerbrief staat per Regio Deal minimaal {limit} en maximaal {limit_max} toe.",
+            "en": "A deal of {text_en} is not possible: the Kamerbrief allows at least {limit_en} and at most {limit_max_en} per Regio Deal.",
+        },
         "bad_count": {
             "nl": "Het aantal ‘{text}’ moet een heel getal van 0 of meer zijn.",
             "en": "The number ‘{text}’ must be a whole number of 0 or more.",
@@ -582,11 +586,14 @@ def tranche_arithmetic(
     tranche_eur_m: Amount | None = None,
     *,
     deals_at_max: int | None = None,
-    awarded_eur_m: Amount | None = None,
+    awarded_eur_m: Amount | list[Amount] | None = None,
     deal_size_eur_m: Amount | None = None,
+    awarded_deals: list[tuple[int, Amount]] | None = None,
 ) -> CalcResult:
     """What fits in a tranche (default: the Kamerbrief's € 200 miljoen): maximal and minimal deals,
-    what remains after ``deals_at_max`` maximal deals and/or an award, and shares of tranche/envelope."""
+    what remains after ``deals_at_max`` maximal deals, ``awarded_deals`` ((count, € million each) pairs:
+    "drie deals van 40 miljoen") and/or awarded amounts (one, or a list that adds up), and shares of
+    tranche/envelope."""
     assert MAX_RIJK.value is not None and MIN_RIJK.value is not None and ENVELOPE.value is not None
     inputs: dict[str, Any] = {}
     rules = [TRANCHE, MIN_RIJK, MAX_RIJK]
@@ -609,12 +616,36 @@ def tranche_arithmetic(
         if n:
             steps.append(Step("mul", (n, MAX_RIJK.value, at_max)))
             parts.append(at_max)
+    if awarded_deals:
+        inputs["awarded_deals"] = [[n, each] for n, each in awarded_deals]
+        for n_raw, each_raw in awarded_deals:
+            n = _count(n_raw, "awarded_deals")
+            each = _rijk_amount(each_raw, "awarded_deals")
+            if not MIN_RIJK.value <= each <= MAX_RIJK.value:
+                raise CalcInputError(
+                    "deal_out_of_bounds",
+                    format_eur(each, "nl"),
+                    text_en=format_eur(each, "en"),
+                    limit=format_eur(MIN_RIJK.value, "nl"),
+                    limit_en=format_eur(MIN_RIJK.value, "en"),
+                    limit_max=format_eur(MAX_RIJK.value, "nl"),
+                    limit_max_en=format_eur(MAX_RIJK.value, "en"),
+                )
+            subtotal = each * n
+            if n != 1:
+                steps.append(Step("mul", (n, each, subtotal)))
+            if subtotal:
+                parts.append(subtotal)
     if awarded_eur_m is not None:
         inputs["awarded_eur_m"] = awarded_eur_m
-        awarded = _to_eur(awarded_eur_m, "awarded_eur_m")
+        given = awarded_eur_m if isinstance(awarded_eur_m, list) else [awarded_eur_m]
+        awarded = Decimal(0)
+        for value in given:
+            euros = _to_eur(value, "awarded_eur_m")
+            awarded += euros
+            if euros:
+                parts.append(euros)
         amounts["awarded"] = awarded
-        if awarded:
-            parts.append(awarded)
     if parts:
         allocated = sum(parts, Decimal(0))
         if len(parts) > 1:
@@ -713,16 +744,27 @@ def _verify_rule_inputs(inputs: dict[str, Any]) -> None:
             raise CalcInputError("rule_mismatch", f"{key}={raw}", rule=rule.quote)
 
 
+def _pairs(raw: Any) -> list[tuple[int, Amount]] | None:
+    """``awarded_deals`` as (count, € million each) pairs; anything else is a clear input error."""
+    if raw is None:
+        return None
+    try:
+        return [(int(n), each) for n, each in raw]
+    except (TypeError, ValueError) as exc:
+        raise CalcInputError("invalid", f"awarded_deals={raw!r}") from exc
+
+
 def calc_from_inputs(inputs: dict[str, Any]) -> CalcResult:
     """Run the calculator on a dict of inputs in € million (the keys of dev.jsonl's ``calc.inputs``).
 
     Keys: rijk_request_eur_m, regional_cofinancing_eur_m, cofinancing_{public,private,other}_eur_m,
-    total_budget_eur_m, tranche_eur_m, deals_at_max, awarded_eur_m, deal_size_eur_m, years, ask (one of
+    total_budget_eur_m, tranche_eur_m, deals_at_max, awarded_eur_m, awarded_deals (pairs of count and
+    € million each), deal_size_eur_m, years, ask (one of
     ``ASKS``; inferred when absent) and the rule parameters max_share_rijk_of_total, min_rijk_eur_m,
     max_rijk_eur_m, envelope_eur_m (verified against the Kamerbrief). Unknown keys are ignored and listed.
     """
     _verify_rule_inputs(inputs)
-    known = set(_AMOUNT_KEYS) | set(_RULE_KEYS) | {"deals_at_max", "years", "ask"}
+    known = set(_AMOUNT_KEYS) | set(_RULE_KEYS) | {"deals_at_max", "awarded_deals", "years", "ask"}
     ignored = sorted(k for k in inputs if k not in known)
     if ignored:
         log.warning("calculator ignores unknown inputs: %s", ", ".join(ignored))
@@ -734,7 +776,7 @@ def calc_from_inputs(inputs: dict[str, Any]) -> CalcResult:
     lines = {k: get(k) for k in ("cofinancing_public_eur_m", "cofinancing_private_eur_m", "cofinancing_other_eur_m")}
     has_cof = get("regional_cofinancing_eur_m") is not None or any(v is not None for v in lines.values())
     has_plan = get("rijk_request_eur_m") is not None or has_cof or get("total_budget_eur_m") is not None
-    has_tranche = any(get(k) is not None for k in ("tranche_eur_m", "deals_at_max", "awarded_eur_m", "deal_size_eur_m"))
+    has_tranche = any(get(k) is not None for k in ("tranche_eur_m", "deals_at_max", "awarded_eur_m", "deal_size_eur_m", "awarded_deals"))
     if ask == "rule" or (ask is None and not has_plan and not has_tranche):
         result = rule_summary()
     elif ask == "per_year" and has_plan and years:
@@ -746,6 +788,7 @@ def calc_from_inputs(inputs: dict[str, Any]) -> CalcResult:
             deals_at_max=get("deals_at_max"),
             awarded_eur_m=get("awarded_eur_m"),
             deal_size_eur_m=get("deal_size_eur_m"),
+            awarded_deals=_pairs(get("awarded_deals")),
         )
     elif get("rijk_request_eur_m") is not None and (has_cof or get("total_budget_eur_m") is not None):
         result = check_plan(
@@ -1002,6 +1045,7 @@ class FoundAmount:
     error: UserInputError | None = None
     refers_to: int | None = None
     rule: str | None = None  # key of the Kamerbrief rule this amount names ("het maximum van 40 miljoen")
+    per_deal: int | None = None  # "drie deals van 40 miljoen": the amount is per deal, for this many deals
 
 
 _CUE = {
@@ -1351,7 +1395,7 @@ def find_amounts(text: str, lang: str = "nl") -> list[FoundAmount]:
         if role == "unknown" and tail and _CUE_RE["request"].search(text, tail[0], tail[1]):
             given_with.add(span.start)
         claimed = cue[2] if cue and cue[3] and span.end <= cue[1] <= span.end + _MODIFIER_GAP else 0
-        if role == "tranche" and re.search(r"\bdeals?\s+(?:van|of)\s*$", text[lo : span.start], re.IGNORECASE):
+        if role in ("tranche", "unknown") and re.search(r"\bdeals?\s+(?:van|of)\s*$", text[lo : span.start], re.IGNORECASE):
             role = "deal_size"
         rule = _rule_reference(text, span.start, span.end) if span.value is not None else None
         found.append(FoundAmount(span.value, span.start, span.end, span.text, role, True, span.error, rule=rule))
@@ -1378,7 +1422,42 @@ def find_amounts(text: str, lang: str = "nl") -> list[FoundAmount]:
             continue
         found.append(FoundAmount(Decimal(n), m.start("n"), m.end(), text[m.start("n") : m.end()], "years", False))
     found.sort(key=lambda f: f.start)
-    return found
+    return _per_deal_amounts(found, text)
+
+
+# "drie deals van € 40 miljoen (elk)", "three deals of €40 million each", "twee deals die elk 30 mln krijgen":
+# the amount is per deal, the money awarded is the count times it.
+_PER_DEAL_BETWEEN = re.compile(
+    r"^\s*(?:(?:die|that|which)\s+)?(?:(?:elk|ieder|each)\s+)?(?:(?:van|of|à|at|met|with)\s+|"
+    r"(?:krijgen|ontvangen|krijgt|get|receive|are\s+awarded|worth)\s+(?:(?:elk|ieder|each)\s+)?)?$",
+    re.IGNORECASE,
+)
+_EACH = re.compile(r"\s*(?:each|apiece|elk|ieder|per\s+stuk|per\s+(?:regio[ -]?)?deal)\b", re.IGNORECASE)
+
+
+def _per_deal_amounts(found: list[FoundAmount], text: str) -> list[FoundAmount]:
+    """A count of deals right before an amount ("drie deals van 40 miljoen") becomes one awarded amount."""
+    out: list[FoundAmount] = []
+    skip: set[int] = set()
+    for k, f in enumerate(found):
+        if k in skip:
+            continue
+        nxt = found[k + 1] if k + 1 < len(found) else None
+        if (
+            f.role in ("deals", "deals_at_max")
+            and nxt is not None
+            and nxt.is_money
+            and nxt.value is not None
+            and f.value is not None
+            and _PER_DEAL_BETWEEN.match(text[f.end : nxt.start])
+            and (re.search(r"\b(van|of|elk|ieder|each)\b", text[f.end : nxt.start], re.IGNORECASE) or _EACH.match(text, nxt.end))
+        ):
+            _check_envelope(nxt.value)
+            out.append(replace(nxt, start=f.start, text=text[f.start : nxt.end], role="award", per_deal=int(f.value)))
+            skip.add(k + 1)
+            continue
+        out.append(f)
+    return out
 
 
 @dataclass
@@ -1568,6 +1647,16 @@ def parse_question(text: str, lang: str = "nl") -> CalcRequest | None:
         "award": "awarded_eur_m",
         "deal_size": "deal_size_eur_m",
     }
+    awards = by_role.get("award", [])
+    if any(f.per_deal for f in awards) or len({f.value for f in awards}) > 1:
+        # "twee deals van 30 miljoen en een van 40 miljoen zijn toegekend": awards add up, each shown
+        per_deal = [[f.per_deal, _num(f.value / MILLION)] for f in awards if f.per_deal and f.value is not None]
+        plain = [_num(f.value / MILLION) for f in awards if not f.per_deal and f.value is not None]
+        if per_deal:
+            inputs["awarded_deals"] = per_deal
+        if plain:
+            inputs["awarded_eur_m"] = plain if len(plain) > 1 else plain[0]
+        by_role.pop("award")
     for role, items in by_role.items():
         if role == "unknown":
             continue
@@ -1600,6 +1689,7 @@ def parse_question(text: str, lang: str = "nl") -> CalcRequest | None:
     tranche_mode = (
         "tranche_eur_m" in inputs
         or "awarded_eur_m" in inputs
+        or "awarded_deals" in inputs
         or "deal_size_eur_m" in inputs
         or "deals_at_max" in counts
         # "krijgt de gevraagde 40 miljoen; hoeveel blijft er in de tranche over?": the request is an award
@@ -1690,7 +1780,12 @@ class CofinancingArgs(BaseModel):
     total_budget_eur_m: float | None = Field(None, description="Total deal budget, € million.")
     tranche_eur_m: float | None = Field(None, description="Tranche size, € million (default: the Kamerbrief's 200).")
     deals_at_max: int | None = Field(None, ge=0, description="Number of deals that get the maximum contribution.")
-    awarded_eur_m: float | None = Field(None, description="Amount of the tranche already awarded, € million.")
+    awarded_eur_m: float | list[float] | None = Field(
+        None, description="Amount of the tranche already awarded, € million (a list of amounts adds up)."
+    )
+    awarded_deals: list[tuple[int, float]] | None = Field(
+        None, description="Deals already awarded as [count, € million each] pairs, e.g. [[3, 40]] for three deals of 40."
+    )
     deal_size_eur_m: float | None = Field(None, description="Size of each deal for 'how many deals fit', € million.")
     years: int | None = Field(None, ge=1, le=100, description="Number of years for per-year figures.")
     ask: Literal["check", "max_rijk", "min_cofinancing", "tranche", "per_year", "rule"] | None = Field(

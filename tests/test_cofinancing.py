@@ -338,6 +338,7 @@ EXPLAIN_INPUTS = [
     {},
     {"deals_at_max": 3},
     {"awarded_eur_m": 75, "deal_size_eur_m": 12},
+    {"awarded_deals": [[3, 40], [1, 12.5]]},
     {"tranche_eur_m": 200},
 ]
 
@@ -452,6 +453,12 @@ QUESTIONS: list[tuple[str, str, str | None, dict[str, Any]]] = [
     ("nl", "Stel dat drie deals de maximale bijdrage krijgen, hoeveel blijft er dan over van de tranche?", "tranche", {"deals_at_max": 3}),
     ("en", "Suppose three deals get the maximum. How much of the tranche remains?", "tranche", {"deals_at_max": 3}),
     ("nl", "Na toekenning van € 120 miljoen, hoeveel blijft er over in de tranche?", "tranche", {"awarded_eur_m": 120}),
+    # an amount per deal times the number of deals, each awarded amount shown in the working
+    ("en", "If three deals of €40 million each are awarded in this tranche, how much is left for other deals?", "tranche", {"awarded_deals": [[3, 40]]}),
+    ("nl", "Als drie deals elk 40 miljoen krijgen, hoeveel blijft er over in deze tranche?", "tranche", {"awarded_deals": [[3, 40]]}),
+    ("nl", "Twee deals van 30 miljoen en een deal van 40 miljoen zijn al toegekend. Hoeveel blijft er in de tranche over?", "tranche", {"awarded_deals": [[2, 30]], "awarded_eur_m": 40}),
+    ("nl", "Er is 60 miljoen toegekend en nog eens 40 miljoen toegekend. Hoeveel blijft er in de tranche over?", "tranche", {"awarded_eur_m": [60, 40]}),
+    ("nl", "In deze tranche, deals van 40 miljoen: hoeveel passen er in de tranche?", "tranche", {"deal_size_eur_m": 40}),
     ("nl", "Drenthe wil € 80 miljoen investeren over vier jaar. Hoeveel is dat per jaar?", "per_year", {"regional_cofinancing_eur_m": 80, "years": 4}),
     # The second amount of a plan named instead of written.
     ("nl", "De provincie legt € 15 miljoen in en wil evenveel uit de Regio Envelop. Past dat?", "check", {"rijk_request_eur_m": 15, "regional_cofinancing_eur_m": 15}),
@@ -806,6 +813,23 @@ def test_the_tranche_by_its_own_value_and_as_a_what_if() -> None:
     request = parse_question("Drenthe krijgt 40 miljoen. Hoeveel blijft er dan over van de tranche van 300 miljoen?", "nl")
     assert request is not None and [c.rule for c in request.claimed_rules] == [TRANCHE]
     assert calculate(request).to_dict()["remaining_eur_m"] == 160
+
+
+def test_deals_of_a_given_size_are_multiplied_and_checked_against_the_deal_limits() -> None:
+    result = calc_from_inputs({"awarded_deals": [[3, 40]]})
+    assert result.to_dict()["remaining_eur_m"] == 80
+    assert "3 × € 40 mln = € 120 mln" in result.explain("nl")
+    for each in (50, 4):  # a deal above the maximum or below the minimum cannot have been awarded
+        with pytest.raises(UserInputError) as info:
+            calc_from_inputs({"awarded_deals": [[2, each]]})
+        assert info.value.code == "deal_out_of_bounds" and "€ 40 miljoen" in info.value.message("nl")
+    request = parse_question("Drie deals van 50 miljoen zijn toegekend. Hoeveel blijft er over in de tranche?", "nl")
+    assert request is not None and request.to_dict() == {"awarded_deals": [[3, 50]], "ask": "tranche"}
+    with pytest.raises(UserInputError):
+        calculate(request)
+    with pytest.raises(UserInputError) as info:
+        calc_from_inputs({"awarded_deals": "drie"})
+    assert info.value.code == "invalid"
 
 
 def test_an_equal_share_reference_needs_no_correction() -> None:

@@ -94,8 +94,13 @@ def unstated_amounts(args: dict[str, Any], stated: set[str]) -> list[str]:
     ``rag.verify.evidence_keys``): a model that makes up an input (e.g. a total it added up itself) would
     otherwise get a calculator result that the verifier accepts figures from."""
     out = []
-    for key, value in args.items():
-        is_amount = key.endswith("_eur_m") and isinstance(value, int | float) and not isinstance(value, bool)
+    values: list[tuple[str, Any]] = [(k, v) for k, v in args.items() if k.endswith("_eur_m")]
+    # awarded_deals: [[count, € million each], ...]: the per-deal amounts must be stated too
+    for pair in args.get("awarded_deals") or []:
+        if isinstance(pair, list | tuple) and len(pair) == 2:
+            values.append(("awarded_deals", pair[1]))
+    for key, value in values:
+        is_amount = isinstance(value, int | float) and not isinstance(value, bool)
         if is_amount and not amount_keys(float(value)) & stated:
             out.append(f"{key}={value:g}")
     return out
