@@ -165,6 +165,7 @@ class Assistant:
             "decline": route.reason if route.kind == "decline" else None,
             "premise_claim": claim,
             "claim_vec": (qvec if claim_is_question else embed_query(claim)) if claim else None,
+            "claims": [(c, embed_query(c)) for c in router.claim_clauses(claim)] if claim and len(router.claim_clauses(claim)) > 1 else None,
             "doc_ids": doc_ids,
             "timings_ms": {
                 "route": (t1 - t0) * 1000,

@@ -115,6 +115,27 @@ NO_UPPER_BOUND = Rule(
 )
 RULES: dict[str, Rule] = {r.key: r for r in (MAX_SHARE, MIN_RIJK, MAX_RIJK, TRANCHE, ENVELOPE, ONE_OFF, NO_UPPER_BOUND)}
 
+# The proposal's own money, as the cover letter and the two-pager state it: a question that claims
+# otherwise ("Drenthe vraagt 80 miljoen aan het Rijk, waarom ...?") is corrected with these passages.
+PROPOSAL_REQUEST = Rule(
+    "proposal_request",
+    Decimal(40) * MILLION,
+    "Het Rijk wordt gevraagd om aanpassingen in wet- en regelgeving, kennisuitwisseling met de regio en een "
+    "investering van 40 miljoen euro.",
+    "",
+    1,
+    doc_id="letter",
+)
+PROPOSAL_INVESTMENT = Rule(
+    "proposal_investment_min",
+    Decimal(80) * MILLION,
+    "In de komende vier jaar willen we minimaal € 80 miljoen investeren in de regio.",
+    "Inzet en (co-)financiering",
+    2,
+    doc_id="twopager",
+)
+PROPOSAL_FACTS: dict[str, Rule] = {r.key: r for r in (PROPOSAL_REQUEST, PROPOSAL_INVESTMENT)}
+
 # Co-financing and totals have no upper bound in the Kamerbrief; beyond this a figure is surely a typo.
 SANITY_MAX_EUR = Decimal(100) * ENVELOPE.value  # type: ignore[operator]
 

@@ -286,6 +286,44 @@ def premise_claim(question: str) -> str | None:
     return None
 
 
+_CLAIM_CLAUSES = re.compile(r"[,;.?!]\s+|\s+(?:terwijl|whereas|while|maar|but)\s+", re.I)
+
+
+def claim_clauses(claim: str) -> list[str]:
+    """The figure-bearing clauses of a claim that is a whole question ("Drenthe vraagt 80 miljoen, terwijl
+    het maximum 40 miljoen is. Waarom ...?"): each is checked on its own, so the correct rule in one clause
+    does not hide the wrong figure in the other."""
+    clauses = [c.strip(" ?") for c in _CLAIM_CLAUSES.split(claim) if _FIGURE.search(c)]
+    return clauses if len(clauses) > 1 else [claim]
+
+
+# The proposal named as the one acting: "Drenthe vraagt ...", "de provincie legt ... in", "the proposal asks".
+_PROPOSAL_SUBJECT = re.compile(
+    r"\b(drenthe|zuid- en oost-drenthe|de provincie|the province|gs|gedeputeerde staten|het voorstel|the proposal|"
+    r"de indienende partijen|the applicants)\b",
+    re.I,
+)
+
+
+def proposal_conflict(claim: str, lang: str = "nl") -> Any | None:
+    """The proposal fact (a ``rag.cofinancing.Rule`` with its passage) that a claim about the proposal's
+    own money contradicts, or None. Only the proposal as subject counts: "als een regio 80 miljoen vraagt"
+    is a what-if for the calculator, not a claim about the documents."""
+    calc = _calculator()
+    if calc is None or not _PROPOSAL_SUBJECT.search(claim):
+        return None
+    try:
+        found = [f for f in calc.find_amounts(claim, lang) if f.is_money and f.value is not None and f.rule is None]
+    except Exception:  # an unusable amount is the calculator's business, not a conflict
+        return None
+    for f in found:
+        if f.role == "request" and f.value != calc.PROPOSAL_REQUEST.value:
+            return calc.PROPOSAL_REQUEST
+        if f.role == "cofinancing" and f.value < calc.PROPOSAL_INVESTMENT.value:
+            return calc.PROPOSAL_INVESTMENT
+    return None
+
+
 def _figures(text: str) -> set[str]:
     out = set()
     for m in _FIGURE.finditer(fold(text)):

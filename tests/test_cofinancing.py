@@ -18,6 +18,7 @@ from rag.cofinancing import (
     MAX_RIJK,
     MAX_SHARE,
     MIN_RIJK,
+    PROPOSAL_FACTS,
     RULES,
     TRANCHE,
     CalcInputError,
@@ -64,6 +65,13 @@ def test_rule_quotes_are_verbatim_in_the_curated_corpus(rule: Any) -> None:
         pytest.skip("corpus/kamerbrief.md not curated yet")
     body = re.sub(r"\s*<!--\s*page:\s*\d+\s*-->\s*", " ", path.read_text(encoding="utf-8"))
     assert rule.quote in _collapse(body)
+
+
+@pytest.mark.parametrize("fact", list(PROPOSAL_FACTS.values()), ids=list(PROPOSAL_FACTS))
+def test_proposal_facts_are_verbatim_in_their_documents(fact: Any) -> None:
+    body = re.sub(r"\s*<!--\s*page:\s*\d+\s*-->\s*", " ", (ROOT / "corpus" / f"{fact.doc_id}.md").read_text(encoding="utf-8"))
+    assert fact.quote in _collapse(body)
+    assert fact.value is not None and str(int(fact.value / Decimal(10**6))) in fact.quote
 
 
 def test_rule_values_match_their_quotes() -> None:

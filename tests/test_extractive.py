@@ -14,7 +14,14 @@ from rag.citations import CitationBuilder, CitationError, check, find_quote, ver
 from rag.condense import condense, is_dependent, split_carried
 from rag.engines.extractive import answer_type, focus_terms, has_type, mentioned_docs, question_parts
 from rag.glossary import expand_terms
-from rag.router import contradicts, decline_reason, premise_claim, without_instructions
+from rag.router import (
+    claim_clauses,
+    contradicts,
+    decline_reason,
+    premise_claim,
+    proposal_conflict,
+    without_instructions,
+)
 from rag.text import terms, verb_variants
 from rag.types import Answer, Chunk, Citation, Document
 
@@ -234,6 +241,31 @@ def test_false_premises() -> None:
     assert not contradicts("Waarom is het maximum € 40 miljoen", "maximaal € 40 miljoen per Regio Deal")
 
 
+def test_a_claim_is_checked_clause_by_clause() -> None:
+    q = "Drenthe vraagt 80 miljoen aan het Rijk, terwijl het maximum 40 miljoen is. Waarom zo'n hoge aanvraag?"
+    assert claim_clauses(q) == ["Drenthe vraagt 80 miljoen aan het Rijk", "terwijl het maximum 40 miljoen is"]
+    assert claim_clauses("Waarom mag een deal tot € 100 miljoen krijgen?") == ["Waarom mag een deal tot € 100 miljoen krijgen?"]
+
+
+@pytest.mark.parametrize(
+    ("claim", "fact"),
+    [
+        ("Drenthe vraagt 80 miljoen aan het Rijk", "proposal_request"),
+        ("De provincie vraagt het Rijk 60 miljoen", "proposal_request"),
+        ("Waarom legt Drenthe zelf maar 20 miljoen in", "proposal_investment_min"),
+        ("Why does the province only put in €10 million itself", "proposal_investment_min"),
+        # what the documents say, or not a claim about the proposal at all
+        ("Drenthe vraagt 40 miljoen aan het Rijk", None),
+        ("Drenthe investeert zelf 80 miljoen", None),
+        ("Als een regio 80 miljoen vraagt", None),
+        ("terwijl het maximum 40 miljoen is", None),
+    ],
+)
+def test_claims_about_the_proposals_money_are_checked_against_its_stated_figures(claim: str, fact: str | None) -> None:
+    found = proposal_conflict(claim, "en" if claim.startswith("Why") else "nl")
+    assert (found.key if found else None) == fact
+
+
 # --- follow-ups ----------------------------------------------------------------------------------------
 
 HISTORY = [
@@ -391,6 +423,17 @@ def test_a_followup_is_not_answered_with_what_the_previous_answer_said(assistant
     assert "SEREH" not in ans.citations[0].quote  # the SEREH sentence matches the carried subject best
     assert "leent zich uitstekend" in ans.citations[0].quote
     assert verify(ans, assistant.store.document) == []
+
+
+@pytest.mark.slow
+def test_a_wrong_figure_for_the_proposal_is_corrected_before_any_calculation(assistant: Any) -> None:
+    ans = assistant.ask("De provincie vraagt het Rijk 80 miljoen, terwijl maximaal 40 miljoen mag. Waarom zo'n hoge aanvraag?")
+    assert ans.refused and ans.refusal_reason == "false_premise", ans.answer
+    assert "investering van 40 miljoen euro" in ans.answer and ans.citations[0].doc_id == "letter"
+    assert verify(ans, assistant.store.document) == []
+    # the same figures stated correctly are no false premise
+    ans = assistant.ask("Drenthe investeert zelf 80 miljoen, terwijl het Rijk 40 miljoen geeft. Waarom is dat zo verdeeld?")
+    assert ans.refusal_reason != "false_premise", ans.answer
 
 
 @pytest.mark.slow

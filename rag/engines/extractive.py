@@ -320,13 +320,19 @@ class ExtractiveEngine:
         hybrid = ex.get("hybrid")
         document: Callable[[str], Any] | None = ex.get("document")
 
+        claim = ex.get("premise_claim")
+        if claim and ctx.tool is not None and hybrid is not None:
+            # "Drenthe vraagt 80 miljoen, waarom ...?": a figure the documents contradict is corrected
+            # first; calculating with it would lend the wrong premise the calculator's authority
+            fp = self._false_premise(ctx, claim, builder)
+            if fp is not None:
+                return self._make(ctx, [fp], builder, refused=True, reason="false_premise")
         if ctx.tool is not None and ctx.tool_explanation:
             pieces.append(self._calc_piece(ctx, builder, document, hybrid))
             if not ex.get("mixed"):
                 return self._make(ctx, pieces, builder, refused=False)
 
-        claim = ex.get("premise_claim")
-        if claim and hybrid is not None:
+        if claim and hybrid is not None and ctx.tool is None:
             fp = self._false_premise(ctx, claim, builder)
             if fp is not None:
                 return self._make(ctx, [fp], builder, refused=True, reason="false_premise")
@@ -761,7 +767,30 @@ class ExtractiveEngine:
     # -- false premises ------------------------------------------------------------------------------
 
     def _false_premise(self, ctx: AnswerContext, claim: str, builder: CitationBuilder) -> str | None:
-        vec = ctx.extras.get("claim_vec")
+        """The correction of the first claimed clause the documents contradict, or None."""
+        for part, vec in ctx.extras.get("claims") or [(claim, ctx.extras.get("claim_vec"))]:
+            found = self._proposal_fact(ctx, part, builder) or self._contradiction(ctx, part, vec, builder)
+            if found is not None:
+                return found
+        return None
+
+    def _proposal_fact(self, ctx: AnswerContext, claim: str, builder: CitationBuilder) -> str | None:
+        """A claim about the proposal's own money ("Drenthe vraagt 80 miljoen aan het Rijk") against what
+        the documents state: the figure "80 miljoen" also occurs (as the region's investment), so a
+        sentence search would take it as confirmed."""
+        from rag.router import proposal_conflict
+
+        fact = proposal_conflict(claim, ctx.language)
+        if fact is None:
+            return None
+        c = self._rule_citation(fact, ctx.extras.get("document"), ctx.extras.get("hybrid"))
+        if c is None:
+            return None
+        n = builder.add(c)
+        lead = prompt("false_premise", ctx.language).format(doc=doc_name(c.doc_id, c.title, ctx.language))
+        return f"{_cap(lead)} {_q(c.quote, ctx.language)} [{n}]"
+
+    def _contradiction(self, ctx: AnswerContext, claim: str, vec: np.ndarray | None, builder: CitationBuilder) -> str | None:
         from rag.router import _figures
 
         scored = [s for s in self.score_sentences(ctx, claim, vec, None) if not s.text.startswith("#")]
