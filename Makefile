@@ -67,6 +67,7 @@ eval: install index
 	$(PY) -m rag eval --questions ../shared/eval/dev.jsonl
 	$(PY) -m rag eval --questions eval/holdout.jsonl
 	$(PY) -m rag eval --questions eval/holdout2.jsonl
+	$(PY) -m rag eval --questions eval/holdout3.jsonl
 
 bench: dev index
 	$(PY) -m bench

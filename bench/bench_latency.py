@@ -19,6 +19,7 @@ SETS = [
     ROOT.parent / "shared" / "eval" / "dev.jsonl",
     ROOT / "eval" / "holdout.jsonl",
     ROOT / "eval" / "holdout2.jsonl",
+    ROOT / "eval" / "holdout3.jsonl",
 ]
 
 

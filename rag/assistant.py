@@ -121,6 +121,7 @@ class Assistant:
         if decline:  # declined, but retrieval still shows what the documents say on the subject
             standalone = router.without_instructions(standalone)
         claim = router.premise_claim(question) if not decline else None
+        clauses = router.claim_clauses(claim) if claim else []
         t1 = time.perf_counter()
 
         parts = question_parts(standalone)
@@ -165,7 +166,8 @@ class Assistant:
             "decline": route.reason if route.kind == "decline" else None,
             "premise_claim": claim,
             "claim_vec": (qvec if claim_is_question else embed_query(claim)) if claim else None,
-            "claims": [(c, embed_query(c)) for c in router.claim_clauses(claim)] if claim and len(router.claim_clauses(claim)) > 1 else None,
+            # a claim of several clauses ("X vraagt 80 miljoen, terwijl het maximum 40 is") is checked per clause
+            "claims": [(c, embed_query(c)) for c in clauses] if len(clauses) > 1 else None,
             "doc_ids": doc_ids,
             "timings_ms": {
                 "route": (t1 - t0) * 1000,
