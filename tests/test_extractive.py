@@ -437,6 +437,14 @@ def test_a_wrong_figure_for_the_proposal_is_corrected_before_any_calculation(ass
 
 
 @pytest.mark.slow
+def test_each_part_of_a_question_gets_its_own_sentence(assistant: Any) -> None:
+    # the second part carries the first part's words, so the first part's sentence would win it too
+    ans = assistant.ask("Wat bedoelt de Kamerbrief met een 'coalition of the willing', en hoe snel wil de minister het geld laten inzetten?")
+    assert "coalition of the willing" in ans.answer and "snelle inzet van middelen" in ans.answer, ans.answer
+    assert verify(ans, assistant.store.document) == []
+
+
+@pytest.mark.slow
 def test_false_premise_is_corrected_with_a_citation(assistant: Any) -> None:
     ans = assistant.ask("Waarom schrijft de two-pager dat de werkloosheid in Zuid- en Oost-Drenthe lager is dan in de rest van Nederland?")
     assert ans.refused and ans.refusal_reason == "false_premise"

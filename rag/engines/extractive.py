@@ -544,6 +544,10 @@ class ExtractiveEngine:
             related_pool = [s for s in scored if not (kind in STRICT_TYPES and s.typed)] or scored
             if related is None or related_pool[0].score > related.score:
                 related = related_pool[0]
+            # each part of a question gets its own answer: a sentence an earlier part already quotes
+            # (it carries that part's words) does not answer this one again
+            said = {(c.chunk.doc_id, c.start) for c in chosen}
+            candidates = [c for c in candidates if (c.chunk.doc_id, c.start) not in said]
             best = candidates[0] if candidates else None
             debug.append(
                 {
