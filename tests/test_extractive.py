@@ -111,6 +111,8 @@ def test_find_quote_ignores_whitespace_differences() -> None:
         ("Hoe laat begint de Statenbijeenkomst?", "time"),
         ("Wie heeft de Kamerbrief ondertekend?", "person"),
         ("Wie is de voorzitter van de stuurgroep?", "name"),
+        ("Welk deel van de woningen is van corporaties?", "percentage"),  # a share ...
+        ("Welk deel van de two-pager gaat over wonen?", None),  # ... not a part of a document
         ("Who is the project leader of the Techniek Campus?", "name"),
         ("Hoeveel gemeenten doen mee?", "count"),
         ("Waarom leent de regio zich voor innovatie?", None),

@@ -64,6 +64,9 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "percentage",
         re.compile(
             r"\b((welk|wat is het|hoeveel|hoe groot is het) (percentage|procent|aandeel)|hoeveel procent|"
+            # a share of something counted, not a part of a document ("welk deel van de brief gaat over ...")
+            r"(welk deel van|what (part|fraction) of|which (part|share|fraction) of) "
+            r"(?!(de |het |the )?(two-?pager|brief|kamerbrief|letter|tekst|text|document|voorstel|proposal))|"
             r"what (percentage|proportion)|what share|how many per ?cent|which percentage|"
             r"(what|which) (exactly )?is the [\w -]{0,30}rate|hoe hoog is (de|het) [\w -]{0,30}(werkloosheid|percentage))\b",
             re.I,
