@@ -27,6 +27,7 @@ DUTCH_SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("eenmalig", "tijdelijk", "incidenteel"),
     ("structureel", "blijvend", "duurzaam", "borgen", "geborgd", "verankering", "verankeren"),
     ("banen", "arbeidsplaatsen", "werkgelegenheid"),
+    ("beroepen", "beroepsgroepen", "beroep", "beroepsgroep"),
     ("werkloosheid", "werkzoekenden", "werklozen"),
     ("woningen", "huizen", "wonen", "woningvoorraad", "huisvesting"),
     ("zorg", "gezondheid", "welzijn", "gezondheidszorg"),

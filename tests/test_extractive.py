@@ -447,6 +447,22 @@ def test_each_part_of_a_question_gets_its_own_sentence(assistant: Any) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "n", "last"),
+    [
+        ("How many conditions must a Regio Deal meet?", 8, "8. Perspectief op snelle inzet"),
+        ("Hoeveel beroepen noemt de two-pager in de top 5 van tekorten?", 5, "5. Elektriciens"),
+    ],
+)
+def test_a_count_the_documents_only_list_is_the_length_of_the_list(assistant: Any, question: str, n: int, last: str) -> None:
+    ans = assistant.ask(question)
+    assert not ans.refused, ans.answer
+    assert ans.answer.startswith((f"There are {n}:", f"Het zijn er {n}:"))
+    assert any(c.quote.startswith(last) for c in ans.citations)  # the last item's own number shows the count
+    assert verify(ans, assistant.store.document) == []
+
+
+@pytest.mark.slow
 def test_false_premise_is_corrected_with_a_citation(assistant: Any) -> None:
     ans = assistant.ask("Waarom schrijft de two-pager dat de werkloosheid in Zuid- en Oost-Drenthe lager is dan in de rest van Nederland?")
     assert ans.refused and ans.refusal_reason == "false_premise"

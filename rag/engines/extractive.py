@@ -347,6 +347,9 @@ class ExtractiveEngine:
 
         chosen, related, why = self.select(ctx)
         if chosen:
+            for n, doc_id, _start in ex.get("list_counts") or []:
+                title = next((c.chunk.title for c in chosen if c.chunk.doc_id == doc_id), doc_id)
+                pieces.append(prompt("count", lang).format(n=n, doc=doc_name(doc_id, title, lang)))
             pieces.extend(self._quote_pieces(chosen, builder, lang, hybrid))
         elif not pieces:
             refused, reason = True, why or "not_in_documents"
@@ -521,6 +524,7 @@ class ExtractiveEngine:
         ex = ctx.extras
         parts: list[tuple[str, np.ndarray | None]] = ex.get("parts") or [(ctx.standalone_question, ex.get("query_vec"))]
         chosen: list[Scored] = []
+        counted: list[Scored] = []  # a counted list's introduction and last item, quoted as they are
         related: Scored | None = None
         debug: list[dict[str, Any]] = []
         for part_q, vec in parts:
@@ -530,6 +534,14 @@ class ExtractiveEngine:
                 if sig is not None:
                     debug.append({"part": part_q, "kind": kind, "text": sig.text[:80], "signature": True})
                     chosen.append(sig)
+                    continue
+            if kind == "count":
+                listed = self._list_count(ctx, part_q)
+                if listed is not None:
+                    n, intro, last = listed
+                    debug.append({"part": part_q, "kind": kind, "text": intro.text[:80], "list_count": n})
+                    ex.setdefault("list_counts", []).append((n, intro.chunk.doc_id, intro.start))
+                    counted.extend([intro, last])
                     continue
             part_q = with_translation(part_q, ctx.language)
             scored = self._demote_repeats(ctx, self.score_sentences(ctx, part_q, vec, kind))
@@ -544,7 +556,8 @@ class ExtractiveEngine:
             candidates = [c for c in self._expand_headings(ctx, scored, kind) if len(c.text) >= p.min_chars]
             if kind in STRICT_TYPES and not echo:
                 candidates = [s for s in candidates if s.typed and self._accept_typed(ctx, part_q, s, kind)]
-            related_pool = [s for s in scored if not (kind in STRICT_TYPES and s.typed)] or scored
+            # what the documents do say: a sentence, never a bare heading ("### Tekort aan ...")
+            related_pool = [s for s in scored if not (kind in STRICT_TYPES and s.typed) and not s.text.startswith("#")] or scored
             if related is None or related_pool[0].score > related.score:
                 related = related_pool[0]
             # each part of a question gets its own answer: a sentence an earlier part already quotes
@@ -579,6 +592,10 @@ class ExtractiveEngine:
                 if all((c.chunk.doc_id, c.start) != (s.chunk.doc_id, s.start) for c in chosen):
                     chosen.append(s)
         ex["select_debug"] = debug
+        if counted:
+            chosen = self._extend_short(ctx, chosen) + counted if chosen else counted
+            chosen.sort(key=lambda s: (s.chunk.doc_id, s.start))
+            return chosen, related, None
         if not chosen:
             if related is not None and related.dense < p.related_min_dense:
                 related = None
@@ -606,6 +623,65 @@ class ExtractiveEngine:
             if own and len(own & said) / len(own) >= p.repeat_overlap:
                 s.score *= p.repeat_factor
         return sorted(scored, key=lambda x: -x.score)
+
+    def _list_count(self, ctx: AnswerContext, question: str) -> tuple[int, Scored, Scored] | None:
+        """"Aan hoeveel randvoorwaarden moet een deal voldoen?": the documents list them rather than count
+        them. The answer is the length of the list introduced by a sentence that names what is asked
+        ("... een aantal randvoorwaarden ... Voor de komende Regio Deals gaat het om:"), shown with the
+        introduction and the last item, whose own number ("8. ...") makes the count checkable."""
+        focus = focus_terms(question, ctx.language)
+        if not focus:
+            return None
+        wanted = focus | set(expand_terms(sorted(focus)))
+        hybrid = ctx.extras["hybrid"]
+        document: Callable[[str], Any] | None = ctx.extras.get("document")
+        if document is None:
+            return None
+        sents = hybrid.sentences
+        in_passages = {rc.chunk.chunk_id for rc in ctx.passages}
+        for i, s in enumerate(sents):
+            heading = s.text.startswith("#")  # "### Tekort aan beroepsgroepen top 5 (UWV)"
+            if s.chunk.chunk_id not in in_passages or not (heading or s.text.rstrip().endswith(":")):
+                continue
+            named = set(s.terms)
+            if i and sents[i - 1].chunk.doc_id == s.chunk.doc_id and not heading:
+                named |= set(sents[i - 1].terms)  # "... een aantal randvoorwaarden ... Voor ... gaat het om:"
+            if not named & wanted:
+                continue
+            text = document(s.chunk.doc_id).text
+            items: list[tuple[int, int | None]] = []  # (sentence index, item number or None for a bullet)
+            for j in range(i + 1, min(i + 60, len(sents))):
+                x = sents[j]
+                if x.chunk.doc_id != s.chunk.doc_id:
+                    break
+                before = text[max(0, x.start - 8) : x.start]
+                num = re.search(r"(?:^|\n)[ \t]*(\d{1,2})\.[ \t]*$", before)
+                bullet = re.search(r"(?:^|\n)[ \t]*[-*•][ \t]*$", before)
+                if num or bullet:
+                    items.append((j, int(num.group(1)) if num else None))
+                elif not items and x.text.startswith(("**", "#")):
+                    continue  # a label between the introduction and the list
+                elif not (items and "\n" not in before):  # a further sentence of the same item continues it
+                    break
+            numbers = [k for _, k in items]
+            if len(items) < 2 or (None not in numbers and numbers != list(range(1, len(items) + 1))):
+                continue
+            # a heading is never quoted on its own: then the first item stands for the list's start
+            intro = self._item_span(text, items[0][0], sents) if heading else Scored(i, s.chunk, s.start, s.end, s.text, 1.0, 1.0, 1, True, 10.0)
+            tail = self._item_span(text, items[-1][0], sents)
+            if intro is None or tail is None:
+                continue
+            return len(items), intro, tail
+        return None
+
+    @staticmethod
+    def _item_span(text: str, idx: int, sents: list[Any]) -> Scored | None:
+        """A list item with its own number or bullet ("8. Perspectief ..."), if that lies in its chunk."""
+        x = sents[idx]
+        start = len(text[: x.start].rstrip(" \t").rstrip("0123456789.-*•").rstrip(" \t"))
+        if start < x.chunk.start:
+            return None
+        return Scored(idx, x.chunk, start, x.end, text[start : x.end], 1.0, 1.0, 1, True, 10.0)
 
     def _signature(self, ctx: AnswerContext, question: str) -> Scored | None:
         """The signature block (name and function lines after the last paragraph, before any list of
