@@ -1113,7 +1113,7 @@ _CUE = {
 _CUE_RE = {role: re.compile("|".join(f"(?:{p})" for p in pats), re.IGNORECASE) for role, pats in _CUE.items()}
 # Within the interrogative clause ("hoeveel mag het Rijk ... bij"), role words describe the unknown.
 _ASK_SPAN = re.compile(
-    r"\b(?:hoeveel|hoe\s+groot|wat\s+is\s+de\s+(?:maximale|minimale|hoogste|laagste)|welk\s+(?:deel|percentage)|"
+    r"\b(?:hoeveel|hoe\s+groot|wat\s+is\s+(?:de|het)\s+(?:maximale|minimale|hoogste|laagste|grootste|kleinste)|welk\s+(?:deel|percentage)|"
     r"how\s+much|how\s+large|how\s+big|what\s+is\s+the\s+(?:largest|maximum|most|minimum|least|smallest)|"
     r"what\s+(?:share|part|percentage))\b.*?(?=\b(?:bij|voor|als|met|wanneer|if|with|for|given|when|of)\b|[.?!]|$)",
     re.IGNORECASE,
@@ -1514,6 +1514,8 @@ _ALLOWED_ASK = re.compile(
 )
 _MAX_ASK = re.compile(
     r"maximaal|hoogstens|hooguit|ten\s+hoogste|\bmaximum\b|maximale|at\s+most|\bmost\b|largest|\bmax\b|how\s+much\s+can|"
+    # "wat is het hoogste bedrag dat we kunnen krijgen?", "the highest amount"
+    r"\b(?:hoogste|grootste)\s+(?:bedrag|bijdrage|rijksbijdrage|som)\b|\b(?:highest|biggest)\s+(?:amount|contribution|sum)\b|"
     r"hoeveel\s+(?:kan|mag)|hoeveel\s+\w+\s+(?:kan|mag)|could\s+contribute|can\s+(?:it|they|the\s+region)\s+get",
     re.IGNORECASE,
 )

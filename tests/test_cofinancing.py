@@ -474,6 +474,8 @@ QUESTIONS: list[tuple[str, str, str | None, dict[str, Any]]] = [
     ("nl", "Met 30 miljoen eigen inleg, is de maximale bijdrage dan mogelijk?", "check", {"rijk_request_eur_m": 40, "regional_cofinancing_eur_m": 30}),
     ("en", "We can raise €3 million ourselves. Could we get the minimum contribution with that?", "check", {"rijk_request_eur_m": 5, "regional_cofinancing_eur_m": 3}),
     ("nl", "Een regio legt € 18 miljoen in. Wat is dan de maximale bijdrage?", "max_rijk", {"regional_cofinancing_eur_m": 18}),
+    ("nl", "De gemeenten brengen samen € 7 miljoen in. Wat is het hoogste bedrag dat ze uit de Regio Envelop kunnen krijgen?", "max_rijk", {"regional_cofinancing_eur_m": 7}),
+    ("en", "We put in €12 million ourselves. What is the highest amount we can get from the Regio Envelop?", "max_rijk", {"regional_cofinancing_eur_m": 12}),
     # A request that is granted, then what is left of the tranche; and the tranche with nothing given yet.
     ("en", "If Drenthe is granted the €40 million it asks for, how much is left in the tranche for everyone else?", "tranche", {"awarded_eur_m": 40}),
     ("nl", "Als een regio 25 miljoen krijgt, wat blijft er dan van de tranche nog over?", "tranche", {"awarded_eur_m": 25}),
