@@ -286,7 +286,7 @@ def premise_claim(question: str) -> str | None:
     return None
 
 
-_CLAIM_CLAUSES = re.compile(r"[,;.?!]\s+|\s+(?:terwijl|whereas|while|maar|but)\s+", re.I)
+_CLAIM_CLAUSES = re.compile(r"[,;.?!]\s+|\s+(?:terwijl|whereas|while|maar|but|als|when)\s+", re.I)
 
 
 def claim_clauses(claim: str) -> list[str]:
@@ -305,12 +305,15 @@ _PROPOSAL_SUBJECT = re.compile(
 )
 
 
+_HYPOTHETICAL = re.compile(r"\b(stel|gesteld|als|indien|wat als|zou|zouden|suppose|assuming|if|what if|would)\b", re.I)
+
+
 def proposal_conflict(claim: str, lang: str = "nl") -> Any | None:
     """The proposal fact (a ``rag.cofinancing.Rule`` with its passage) that a claim about the proposal's
     own money contradicts, or None. Only the proposal as subject counts: "als een regio 80 miljoen vraagt"
     is a what-if for the calculator, not a claim about the documents."""
     calc = _calculator()
-    if calc is None or not _PROPOSAL_SUBJECT.search(claim):
+    if calc is None or not _PROPOSAL_SUBJECT.search(claim) or _HYPOTHETICAL.search(claim):
         return None
     try:
         found = [f for f in calc.find_amounts(claim, lang) if f.is_money and f.value is not None and f.rule is None]

@@ -247,6 +247,11 @@ def test_a_claim_is_checked_clause_by_clause() -> None:
     q = "Drenthe vraagt 80 miljoen aan het Rijk, terwijl het maximum 40 miljoen is. Waarom zo'n hoge aanvraag?"
     assert claim_clauses(q) == ["Drenthe vraagt 80 miljoen aan het Rijk", "terwijl het maximum 40 miljoen is"]
     assert claim_clauses("Waarom mag een deal tot € 100 miljoen krijgen?") == ["Waarom mag een deal tot € 100 miljoen krijgen?"]
+    # "als" inside a claim joins two statements; at its start it makes a what-if
+    assert claim_clauses("Waarom vraagt Drenthe 60 miljoen als het maximum 40 miljoen is?") == [
+        "Waarom vraagt Drenthe 60 miljoen",
+        "het maximum 40 miljoen is",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -260,6 +265,8 @@ def test_a_claim_is_checked_clause_by_clause() -> None:
         ("Drenthe vraagt 40 miljoen aan het Rijk", None),
         ("Drenthe investeert zelf 80 miljoen", None),
         ("Als een regio 80 miljoen vraagt", None),
+        ("Stel dat Drenthe maar 20 miljoen vraagt", None),  # a what-if about the proposal is no claim
+        ("What if Drenthe asked for €30 million", None),
         ("terwijl het maximum 40 miljoen is", None),
     ],
 )
