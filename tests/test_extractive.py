@@ -470,6 +470,13 @@ def test_a_count_the_documents_only_list_is_the_length_of_the_list(assistant: An
 
 
 @pytest.mark.slow
+def test_numbered_list_items_are_quoted_with_their_number(assistant: Any) -> None:
+    ans = assistant.ask("Welke beroepen zijn het moeilijkst te vervullen volgens het UWV?")
+    assert "«1. Medisch personeel" in ans.answer and "«2. ICT’ers" in ans.answer, ans.answer  # the rank is the answer
+    assert verify(ans, assistant.store.document) == []
+
+
+@pytest.mark.slow
 def test_false_premise_is_corrected_with_a_citation(assistant: Any) -> None:
     ans = assistant.ask("Waarom schrijft de two-pager dat de werkloosheid in Zuid- en Oost-Drenthe lager is dan in de rest van Nederland?")
     assert ans.refused and ans.refusal_reason == "false_premise"

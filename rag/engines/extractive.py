@@ -678,7 +678,7 @@ class ExtractiveEngine:
     def _item_span(text: str, idx: int, sents: list[Any]) -> Scored | None:
         """A list item with its own number or bullet ("8. Perspectief ..."), if that lies in its chunk."""
         x = sents[idx]
-        start = len(text[: x.start].rstrip(" \t").rstrip("0123456789.-*•").rstrip(" \t"))
+        start = _marker_start(text, x.start)
         if start < x.chunk.start:
             return None
         return Scored(idx, x.chunk, start, x.end, text[start : x.end], 1.0, 1.0, 1, True, 10.0)
@@ -922,6 +922,11 @@ class ExtractiveEngine:
                     and hybrid.table_header(c.idx) is None and c.chunk.chunk_id in row_chunks)
         ]
         for i, s in enumerate(chosen):
+            # a numbered item is quoted with its number: "4. Machinemonteurs" is the fourth of the list
+            start = _marker_start(s.chunk.text, s.start - s.chunk.start, numbered_only=True) + s.chunk.start
+            if start != s.start:
+                s = Scored(s.idx, s.chunk, start, s.end, s.chunk.text[start - s.chunk.start : s.end - s.chunk.start],
+                           s.lex, s.dense, s.chunk_rank, s.typed, s.score, s.covered)
             header = hybrid.table_header(s.idx) if hybrid is not None else None
             head = ""
             if header is not None and header.chunk.chunk_id == s.chunk.chunk_id and (s.chunk.doc_id, header.start) not in shown:
@@ -995,6 +1000,15 @@ class ExtractiveEngine:
             standalone_question=ctx.standalone_question,
             refusal_reason=reason if refused else None,
         )
+
+
+def _marker_start(text: str, pos: int, numbered_only: bool = False) -> int:
+    """Where the list marker ("8. ", "- ") of the item starting at ``pos`` in ``text`` begins; ``pos`` when
+    the item has none (or only a bullet, with ``numbered_only``)."""
+    m = re.search(r"(?:^|\n)[ \t]*(\d{1,2}\.|[-*•])[ \t]*$", text[max(0, pos - 8) : pos])
+    if not m or (numbered_only and not m.group(1)[0].isdigit()):
+        return pos
+    return pos - (min(pos, 8) - m.start(1))
 
 
 def _cap(s: str) -> str:
