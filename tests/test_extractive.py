@@ -477,6 +477,16 @@ def test_numbered_list_items_are_quoted_with_their_number(assistant: Any) -> Non
 
 
 @pytest.mark.slow
+def test_a_comparison_gets_the_difference_of_the_row_it_names(assistant: Any) -> None:
+    ans = assistant.ask("Hoeveel euro per verzekerde liggen de zorgkosten onder de zorgverzekeringswet hier hoger dan landelijk?")
+    row = next(c for c in ans.citations if "zorgverzekeringswet" in c.quote)
+    assert f"Berekend uit [{row.n}]: € 2.698 − € 2.323 = € 375 (Zuidoost-Drenthe − Nederland)." in ans.answer, ans.answer
+    assert ans.answer.count("Berekend uit") == 1  # only the row the question names, not every quoted row
+    assert verify(ans, assistant.store.document) == []
+    assert "Berekend" not in assistant.ask("Hoeveel rokers zijn er in Zuidoost-Drenthe?").answer  # no comparison asked
+
+
+@pytest.mark.slow
 def test_false_premise_is_corrected_with_a_citation(assistant: Any) -> None:
     ans = assistant.ask("Waarom schrijft de two-pager dat de werkloosheid in Zuid- en Oost-Drenthe lager is dan in de rest van Nederland?")
     assert ans.refused and ans.refusal_reason == "false_premise"

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from rag.citations import CitationBuilder, chunk_of_quote
+from rag.compare import asks_comparison, cells, row_difference
 from rag.condense import split_carried
 from rag.config import ROOT, Settings, get_settings
 from rag.engines.base import AnswerContext
@@ -351,6 +352,9 @@ class ExtractiveEngine:
                 title = next((c.chunk.title for c in chosen if c.chunk.doc_id == doc_id), doc_id)
                 pieces.append(prompt("count", lang).format(n=n, doc=doc_name(doc_id, title, lang)))
             pieces.extend(self._quote_pieces(chosen, builder, lang, hybrid))
+            own = split_carried(ctx.standalone_question)[0]
+            if asks_comparison(own):
+                pieces.extend(self._differences(chosen, builder, with_translation(own, lang), lang, hybrid))
         elif not pieces:
             refused, reason = True, why or "not_in_documents"
             pieces.append(prompt("refusal", lang))
@@ -944,6 +948,27 @@ class ExtractiveEngine:
             pieces.append(f"{lead} {head}{_q(s.text, lang)} [{n}]")
             prev_doc = s.chunk.doc_id
         return pieces
+
+    @staticmethod
+    def _differences(chosen: list[Scored], builder: CitationBuilder, question: str, lang: str, hybrid: Any) -> list[str]:
+        """For "hoeveel hoger ... dan landelijk?": the difference of the quoted two-figure table rows the
+        question names (else the first), computed by ``rag.compare`` and shown with its working and the
+        row's citation."""
+        rows = []
+        for s in chosen:
+            header = hybrid.table_header(s.idx) if s.idx >= 0 and s.text.lstrip().startswith("|") else None
+            working = row_difference(s.text, header.text, lang) if header is not None else None
+            if working:
+                rows.append((s, working))
+        asked = set(terms(question)) | set(expand_terms(terms(question)))
+        overlap = [len(set(terms(cells(s.text)[0])) & asked) for s, _ in rows]
+        best = max(overlap, default=0)
+        named = [row for row, k in zip(rows, overlap, strict=True) if best and k == best]
+        out = []
+        for s, working in named or rows[:1]:
+            n = builder.cite(s.chunk, s.start, s.end)  # the row's own number: it is already cited
+            out.append(prompt("difference", lang).format(n=n, working=working))
+        return out
 
     def _calc_piece(self, ctx: AnswerContext, builder: CitationBuilder, document: Callable[[str], Any] | None, hybrid: Any) -> str:
         text = (ctx.tool_explanation or "").strip()
