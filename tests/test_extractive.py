@@ -487,6 +487,14 @@ def test_a_comparison_gets_the_difference_of_the_row_it_names(assistant: Any) ->
 
 
 @pytest.mark.slow
+def test_a_part_the_documents_do_not_answer_is_named(assistant: Any) -> None:
+    ans = assistant.ask("Hoeveel kost de bouw van de Techniek Campus, en wat wil de regio met de campus bereiken?")
+    assert not ans.refused and "Techniek Campus" in ans.citations[0].quote  # the second part is answered ...
+    assert ans.answer.endswith("Op het deel ‘Hoeveel kost de bouw van de Techniek Campus?’ geven de documenten geen antwoord.")
+    assert verify(ans, assistant.store.document) == []  # ... and the first is said to be missing
+
+
+@pytest.mark.slow
 def test_false_premise_is_corrected_with_a_citation(assistant: Any) -> None:
     ans = assistant.ask("Waarom schrijft de two-pager dat de werkloosheid in Zuid- en Oost-Drenthe lager is dan in de rest van Nederland?")
     assert ans.refused and ans.refusal_reason == "false_premise"

@@ -355,6 +355,8 @@ class ExtractiveEngine:
             own = split_carried(ctx.standalone_question)[0]
             if asks_comparison(own):
                 pieces.extend(self._differences(chosen, builder, with_translation(own, lang), lang, hybrid))
+            for part in ex.get("unanswered_parts") or []:
+                pieces.append(prompt("part_missing", lang).format(part=part.strip(" ?,.")))
         elif not pieces:
             refused, reason = True, why or "not_in_documents"
             pieces.append(prompt("refusal", lang))
@@ -532,6 +534,7 @@ class ExtractiveEngine:
         related: Scored | None = None
         debug: list[dict[str, Any]] = []
         for part_q, vec in parts:
+            orig_q = part_q  # an English part gets Dutch words added below; the user reads their own words
             kind = answer_type(part_q)
             if kind == "person" and _SIGNED.search(part_q):
                 sig = self._signature(ctx, part_q)
@@ -580,6 +583,8 @@ class ExtractiveEngine:
                 }
             )
             if best is None or (best.score < p.min_score and best.dense < p.min_dense):
+                if len(parts) > 1:  # the other parts may be answered: say which one is not
+                    ex.setdefault("unanswered_parts", []).append(split_carried(part_q)[0] if ctx.language == "nl" else split_carried(orig_q)[0])
                 continue
             picked = [best]
             covered = set(best.covered)
