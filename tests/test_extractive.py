@@ -114,6 +114,8 @@ def test_find_quote_ignores_whitespace_differences() -> None:
         ("Welk deel van de woningen is van corporaties?", "percentage"),  # a share ...
         ("Welk deel van de two-pager gaat over wonen?", None),  # ... not a part of a document
         ("Who is the project leader of the Techniek Campus?", "name"),
+        ("Welke gedeputeerde heeft de Regio Deal in portefeuille?", "name"),
+        ("Welke minister heeft de Kamerbrief ondertekend?", "person"),
         ("Hoeveel gemeenten doen mee?", "count"),
         ("Waarom leent de regio zich voor innovatie?", None),
         # a period is a span of years, not one date; a value or price is money
@@ -404,6 +406,7 @@ def test_english_question_gets_english_frame_and_dutch_quote(assistant: Any) -> 
         # the only amount found is the one the question already states
         "Hoeveel van de 80 miljoen betaalt de provincie Drenthe zelf?",
         "Wie is de voorzitter van de stuurgroep van de Regio Deal?",  # the committee is named, its chair is not
+        "Welke gedeputeerde heeft de Regio Deal in portefeuille?",
     ],
 )
 def test_refuses_when_the_asked_for_kind_of_answer_is_missing(assistant: Any, question: str) -> None:
@@ -507,6 +510,7 @@ def test_false_premise_is_corrected_with_a_citation(assistant: Any) -> None:
     ("question", "doc", "must"),
     [
         ("Wie heeft de Kamerbrief over Regio Deals ondertekend?", "kamerbrief", ["schouten", "minister van landbouw"]),
+        ("Welke minister heeft de Kamerbrief ondertekend?", "kamerbrief", ["schouten", "minister van landbouw"]),
         ("Who signed the cover letter of Gedeputeerde Staten?", "letter", ["gedeputeerde staten"]),
     ],
 )

@@ -105,11 +105,13 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"\b(wie is|wie was|wie zijn|who is|who was|who are) (de|het|the) (huidige |current )?(voorzitter|chair|chairman|"
             r"chairperson|directeur|director|wethouder|burgemeester|mayor|gedeputeerde|commissaris|contactpersoon|"
             r"contact person|projectleider|project leader|programmamanager|programme manager|secretaris|secretary|"
-            r"woordvoerder|spokesperson|leden|members)\b",
+            r"woordvoerder|spokesperson|leden|members)\b|"
+            # "Welke gedeputeerde heeft ... in portefeuille?": a person by function, not a body
+            r"\b(welke|which) (gedeputeerde|wethouder|burgemeester|ambtenaar|contactpersoon|projectleider|alderman|mayor|official|civil servant)\b",
             re.I,
         ),
     ),
-    ("person", re.compile(r"^\s*(en\s+)?(wie|who|by whom|door wie)\b|\b(wie|who) (heeft|is|was|signed|wrote)\b", re.I)),
+    ("person", re.compile(r"^\s*(en\s+)?(wie|who|by whom|door wie)\b|\b(wie|who) (heeft|is|was|signed|wrote)\b|\b(welke|which) (minister|staatssecretaris|bewindspersoon)\b", re.I)),
 ]
 _MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
 _NUMWORDS = "twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|honderd|duizend|two(?!-?pager)|three|four|five|six|seven|eight|nine|ten|dozen"
@@ -536,7 +538,7 @@ class ExtractiveEngine:
         for part_q, vec in parts:
             orig_q = part_q  # an English part gets Dutch words added below; the user reads their own words
             kind = answer_type(part_q)
-            if kind == "person" and _SIGNED.search(part_q):
+            if kind in ("person", "name") and _SIGNED.search(part_q):
                 sig = self._signature(ctx, part_q)
                 if sig is not None:
                     debug.append({"part": part_q, "kind": kind, "text": sig.text[:80], "signature": True})
