@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from rag.text import fold
+from rag.text import fold, terms
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,9 @@ _FABRICATE = [
     r"\b(een )?(ruwe )?(schatting|gok|indicatie) is (prima|goed|ok|oke|genoeg|voldoende)\b",
     r"\bas if (it|this|that|they|the (number|figure|estimate)s?) (comes?|came|is|are|were|was) (from|in|part of)\b",
     r"\balsof (het|dit|dat|ze|die|het getal|het cijfer) (uit|van|in) (het|de|een)\b",
+    # "give me a realistic-sounding number", "een geloofwaardig klinkend bedrag"
+    r"\b(realistic|plausible|believable|official|credible)[- ]sounding\b",
+    r"\b(realistisch|geloofwaardig|aannemelijk|plausibel|officieel) klinkend\w*\b",
 ]
 _ADVICE = [
     r"\b(op wie|welke partij|which party|who) (moet|zou|should|would)( ik| i)? (stemmen|vote)",
@@ -132,8 +135,17 @@ def without_instructions(question: str) -> str:
     kept = []
     for m in _SEGMENTS.finditer(question):
         seg = m.group(0).strip()
-        if seg and not _any(_INJECTION + _FABRICATE, fold(seg)):
-            kept.append(seg)
+        if not seg or _any(_INJECTION, fold(seg)):
+            continue
+        if _any(_FABRICATE, fold(seg)):
+            # "Give me a realistic-sounding number of hydrogen jobs in Emmen": the request's words go, its
+            # subject stays, when enough of it is left to search for
+            for p in _FABRICATE:
+                seg = re.sub(p, " ", seg, flags=re.I)
+            if len(terms(seg)) < 3:
+                continue
+            seg = " ".join(seg.split())
+        kept.append(seg)
     rest = " ".join(kept).strip()
     return rest if len(rest) >= 12 else question
 
