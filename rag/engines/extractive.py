@@ -586,7 +586,7 @@ class ExtractiveEngine:
             )
             if best is None or (best.score < p.min_score and best.dense < p.min_dense):
                 if len(parts) > 1:  # the other parts may be answered: say which one is not
-                    ex.setdefault("unanswered_parts", []).append(split_carried(part_q)[0] if ctx.language == "nl" else split_carried(orig_q)[0])
+                    ex.setdefault("unanswered_parts", []).append(split_carried(orig_q)[0])
                 continue
             picked = [best]
             covered = set(best.covered)
