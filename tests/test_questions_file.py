@@ -265,14 +265,19 @@ def test_reference_answers_pass_their_own_checks(own_items: list[dict[str, Any]]
     assert not bad, "\n".join(bad)
 
 
-def test_own_set_size_language_mix_and_type_coverage(own_items: list[dict[str, Any]]) -> None:
-    assert len(own_items) >= 80
-    dutch = sum(it["lang"] == "nl" for it in own_items) / len(own_items)
+def assert_size_mix_and_types(items: list[dict[str, Any]], size: int, per_type_min: int) -> None:
+    """The set-level shape every question set must have: enough items, about two thirds Dutch, every type."""
+    assert len(items) >= size
+    dutch = sum(it["lang"] == "nl" for it in items) / len(items)
     assert 0.55 <= dutch <= 0.75, f"Dutch share {dutch:.0%}"
-    per_type = Counter(it["type"] for it in own_items)
+    per_type = Counter(it["type"] for it in items)
     assert set(per_type) == TYPES, f"types missing: {TYPES - set(per_type)}"
-    thin = {t: n for t, n in per_type.items() if n < 8}
-    assert not thin, f"types with fewer than 8 items: {thin}"
+    thin = {t: n for t, n in per_type.items() if n < per_type_min}
+    assert not thin, f"types with fewer than {per_type_min} items: {thin}"
+
+
+def test_own_set_size_language_mix_and_type_coverage(own_items: list[dict[str, Any]]) -> None:
+    assert_size_mix_and_types(own_items, size=80, per_type_min=8)
 
 
 def test_own_set_covers_all_three_documents(own_items: list[dict[str, Any]]) -> None:
@@ -322,14 +327,7 @@ def test_held_out_reference_answers_pass_their_own_checks(held_out: tuple[Path, 
 
 
 def test_held_out_size_language_mix_and_type_coverage(held_out: tuple[Path, list[dict[str, Any]]]) -> None:
-    items = held_out[1]
-    assert len(items) >= 40
-    dutch = sum(it["lang"] == "nl" for it in items) / len(items)
-    assert 0.55 <= dutch <= 0.75, f"Dutch share {dutch:.0%}"
-    per_type = Counter(it["type"] for it in items)
-    assert set(per_type) == TYPES, f"types missing: {TYPES - set(per_type)}"
-    thin = {t: n for t, n in per_type.items() if n < 4}
-    assert not thin, f"types with fewer than 4 items: {thin}"
+    assert_size_mix_and_types(held_out[1], size=40, per_type_min=4)
 
 
 def test_held_out_covers_all_three_documents(held_out: tuple[Path, list[dict[str, Any]]]) -> None:
