@@ -22,6 +22,7 @@ from rag.condense import condense
 from rag.config import Settings, get_settings
 from rag.engines.base import AnswerContext, Engine, collect
 from rag.engines.extractive import ExtractiveEngine, prompt, question_parts
+from rag.glossary import named_documents
 from rag.retrieval import HybridRetriever, RetrievalResult, embed_query
 from rag.text import detect_language_with_history, fold
 from rag.types import Answer, Chunk, RetrievedChunk, ToolCall
@@ -142,10 +143,15 @@ class Assistant:
             extra_queries.append(claim)
         n = self.settings.answer_passages
         if extra_queries:
-            extra_results = [self.retriever.search(q, k, doc_ids) for q in extra_queries]
+            extra_results = [self.retriever.search(q, k, self._claim_docs(question, doc_ids) if q == claim else doc_ids)
+                             for q in extra_queries]
             hits = self._merge([result, *extra_results], k)
             # every part of a multi-part question keeps its own best passages among those the answer reads
             hits = self._ensure([h for res in extra_results for h in res.hits[: self.settings.part_passages]], hits, n)
+            if claim in extra_queries and named_documents(question):
+                # a claim put in a document's mouth is judged first by what that document says on it
+                claim_hits = extra_results[extra_queries.index(claim)].hits
+                hits = self._ensure(claim_hits[: self.settings.part_passages], hits, 0)
         if route.kind in ("calc", "mixed") and route.rule_citations:
             hits = self._pin(self._rule_chunks(route.rule_citations), hits, k)
         t3 = time.perf_counter()
@@ -186,6 +192,15 @@ class Assistant:
             tool_explanation=route.explanation,
             extras=extras,
         )
+
+    @staticmethod
+    def _claim_docs(question: str, doc_ids: list[str] | None) -> list[str] | None:
+        """Where a claim the question attributes to a document ("since the Kamerbrief says X") is checked:
+        in that document, whose refuting passage a search of the whole index can rank far down."""
+        named = sorted(named_documents(question))
+        if not named:
+            return doc_ids
+        return [d for d in named if not doc_ids or d in doc_ids] or doc_ids
 
     @staticmethod
     def _merge(results: list[RetrievalResult], k: int) -> list[RetrievedChunk]:

@@ -215,3 +215,20 @@ def test_each_part_keeps_its_best_passages_among_those_the_answer_reads() -> Non
     assert [h.rank for h in out] == list(range(1, 8))
     # nothing to move: the merged ranking is returned as it is
     assert Assistant._ensure([_rc("b", 1)], merged, 3) is merged
+
+
+def test_a_claim_put_in_a_documents_mouth_is_checked_in_that_document_first(assistant: Any) -> None:
+    # The whole question's other words (Hardenberg, the proposal) pull in the two-pager and the letter; the
+    # Kamerbrief's own passages on what a region is must still come first.
+    q = ("Because the Kamerbrief states that a deal region has to match the borders of a single province, "
+         "is a proposal that also covers Hardenberg in Overijssel ruled out?")
+    ctx = assistant.prepare(q)
+    claim = ctx.extras["premise_claim"]
+    assert claim.startswith("a deal region has to match")
+    best = [h.chunk.chunk_id for h in assistant.retriever.search(claim, 5, ["kamerbrief"]).hits[:2]]
+    assert [h.chunk.chunk_id for h in ctx.retrieved[:2]] == best
+    assert len({h.chunk.chunk_id for h in ctx.retrieved}) == len(ctx.retrieved)
+    # a filter the user set is kept: the claim is then checked where the user looks
+    assert assistant._claim_docs(q, None) == ["kamerbrief"]
+    assert assistant._claim_docs(q, ["letter"]) == ["letter"]
+    assert assistant._claim_docs("Waarom staat er 40 miljoen?", None) is None
