@@ -887,7 +887,11 @@ class ExtractiveEngine:
     def _contradiction(self, ctx: AnswerContext, claim: str, vec: np.ndarray | None, builder: CitationBuilder) -> str | None:
         from rag.router import _figures
 
-        scored = [s for s in self.score_sentences(ctx, claim, vec, None) if not s.text.startswith("#")]
+        # an English claim is matched on its Dutch words too, as a question is
+        scored = [
+            s for s in self.score_sentences(ctx, with_translation(claim, ctx.language), vec, None)
+            if not s.text.startswith("#")
+        ]
         hybrid = ctx.extras["hybrid"]
         if vec is not None and hybrid.sentences_ready():
             # The claim may be about a passage the question's own retrieval missed: search all sentences.
