@@ -496,6 +496,20 @@ def test_a_comparison_gets_the_difference_of_the_row_it_names(assistant: Any) ->
 
 
 @pytest.mark.slow
+def test_figures_in_running_text_are_subtracted_or_divided_only_when_the_question_is_about_them(assistant: Any) -> None:
+    ans = assistant.ask("Hoeveel minder inwoners heeft Zuidoost-Drenthe in 2040 dan in 2015?")
+    src = next(c for c in ans.citations if "192.500" in c.quote)
+    assert f"Berekend uit [{src.n}]: van 192.500 in 2015 naar 175.400 in 2040 is een daling van 17.100." in ans.answer
+    assert verify(ans, assistant.store.document) == []
+    ans = assistant.ask("Welk deel van het totale budget van de Regio Envelop gaat naar deze tranche, in procenten?")
+    assert "€ 200 miljoen van € 950 miljoen is 21,1%" in ans.answer, ans.answer
+    assert len({c.quote for c in ans.citations}) >= 2 and verify(ans, assistant.store.document) == []
+    # the same unlabelled figures are no answer to a house price: nothing is computed from them
+    assert "Berekend" not in assistant.ask("Met hoeveel daalt de gemiddelde huizenprijs in Zuidoost-Drenthe?").answer
+    assert "Computed" not in assistant.ask("What is the average house value here, and by how much has it fallen?").answer
+
+
+@pytest.mark.slow
 def test_a_part_the_documents_do_not_answer_is_named(assistant: Any) -> None:
     ans = assistant.ask("Hoeveel kost de bouw van de Techniek Campus, en wat wil de regio met de campus bereiken?")
     assert not ans.refused and "Techniek Campus" in ans.citations[0].quote  # the second part is answered ...

@@ -21,7 +21,17 @@ from typing import Any
 import numpy as np
 
 from rag.citations import CitationBuilder, chunk_of_quote
-from rag.compare import asks_comparison, cells, row_difference
+from rag.compare import (
+    ProseFigure,
+    asks_change,
+    asks_comparison,
+    asks_share,
+    cells,
+    prose_change,
+    prose_figures,
+    prose_share,
+    row_difference,
+)
 from rag.condense import split_carried
 from rag.config import ROOT, Settings, get_settings
 from rag.engines.base import AnswerContext
@@ -278,6 +288,11 @@ class ScoringParams:
     min_typed_lex_en: float = 0.6
     rare_idf: float = 2.2  # names at least this rare must occur near an answer sentence
     echo_lex: float = 0.5
+    # figures are computed with only from sentences that carry the question's own words: the two-pager's
+    # unlabelled "2015 = 192.500, in 2040 175.400" must not become the fall of a house price
+    arith_lex: float = 0.5  # a difference: the one sentence's share of the question's term weight
+    arith_share_lex: float = 0.2  # a share: each of the two sentences' ...
+    arith_share_sum: float = 0.6  # ... and both together
     neighbour_ratio: float = 0.7
     window_chars: int = 400  # how much of the best sentence's paragraph may follow it
     next_ratio: float = 0.45  # the sentence after the best one often finishes its thought
@@ -357,6 +372,9 @@ class ExtractiveEngine:
             own = split_carried(ctx.standalone_question)[0]
             if asks_comparison(own):
                 pieces.extend(self._differences(chosen, builder, with_translation(own, lang), lang, hybrid))
+            for sents, working in ex.get("computed") or []:
+                refs = "".join(f"[{builder.cite(x.chunk, x.start, x.end)}]" for x in sents)  # already quoted
+                pieces.append(prompt("computed", lang).format(refs=refs, working=working))
             for part in ex.get("unanswered_parts") or []:
                 pieces.append(prompt("part_missing", lang).format(part=part.strip(" ?,.")))
         elif not pieces:
@@ -556,6 +574,15 @@ class ExtractiveEngine:
             scored = self._demote_repeats(ctx, self.score_sentences(ctx, part_q, vec, kind))
             if not scored:
                 continue
+            computed = self._arithmetic(ctx, orig_q, scored)
+            if computed is not None:
+                sents, working = computed
+                debug.append({"part": part_q, "kind": kind, "text": sents[0].text[:80], "computed": working,
+                              "lex": [round(x.lex, 3) for x in sents], "score": [round(x.score, 3) for x in sents]})
+                ex.setdefault("computed", []).append((sents, working))
+                said = {(c.chunk.doc_id, c.start) for c in chosen}
+                chosen.extend(x for x in sents if (x.chunk.doc_id, x.start) not in said)
+                continue
             # "Wanneer is partnerschap aan de orde?" asks for a condition, not a date: a sentence that
             # answers in the question's own words ("..., wanneer ...") is accepted untyped.
             echo = [
@@ -617,6 +644,46 @@ class ExtractiveEngine:
         first_doc = chosen[0].chunk.doc_id
         chosen.sort(key=lambda s: (s.chunk.doc_id != first_doc, s.chunk.doc_id, s.start))
         return chosen, related, None
+
+    def _arithmetic(self, ctx: AnswerContext, question: str, scored: list[Scored]) -> tuple[list[Scored], str] | None:
+        """"Met hoeveel daalt ...?" / "welk deel van ... in procenten?" answered by figures the best
+        sentences state but do not subtract or divide: those sentences and the working (``rag.compare``).
+        Only running text: a table row's difference is ``_differences``' job."""
+        change, share = asks_change(question), asks_share(question)
+        if not (change or share):
+            return None
+        lang = ctx.language
+        pool = [
+            s for s in scored[:4]
+            if s.score >= self.params.min_score and not s.text.lstrip().startswith(("|", "#"))
+        ]
+        p = self.params
+        if change:
+            for s in pool[:2]:
+                working = prose_change(s.text, lang) if s.lex >= p.arith_lex else None
+                if working:
+                    return [s], working
+        if share and not any(f.unit == "pct" for s in pool[:2] for f in prose_figures(s.text)):
+            # the documents' own percentage answers "welk percentage" as it stands; else the two amounts
+            # of the best figure-bearing sentences, one a share of the other
+            used: list[Scored] = []
+            figs: list[ProseFigure] = []
+            for s in pool:
+                own = [f for f in prose_figures(s.text) if f.unit != "pct"]
+                if not own:
+                    continue
+                new = [f for f in own if all(f.value != g.value for g in figs)]
+                if len(new) + len(figs) > 2:
+                    break
+                used.append(s)
+                figs.extend(new)
+                if len(figs) == 2 or len(used) == 2:
+                    break
+            if len(figs) == 2 and all(x.lex >= p.arith_share_lex for x in used) and sum(x.lex for x in used) >= p.arith_share_sum:
+                working = prose_share(figs[0], figs[1], lang)
+                if working:
+                    return used, working
+        return None
 
     def _demote_repeats(self, ctx: AnswerContext, scored: list[Scored]) -> list[Scored]:
         """A follow-up asks for something new: a sentence the previous answer already said ("SEREH ...")
