@@ -542,7 +542,23 @@ class ExtractiveEngine:
             bm = ctx.extras["hybrid"].bm25
             subject = [t for t in terms(translate_en(split_carried(question)[0])) if t in bm.vocab and bm.idf(t) >= p.rare_idf]
             return bool(set(subject) & set(terms(s.text)))
-        return self._window_lex(ctx, question, s) >= p.min_typed_lex or s.dense >= p.min_typed_dense
+        if self._window_lex(ctx, question, s) >= p.min_typed_lex:
+            return True
+        # closeness alone does not do when the question's subject is a word no document uses: "met hoeveel
+        # daalt de gemiddelde *huizenprijs*" is near the population figures, but they do not answer it
+        return s.dense >= p.min_typed_dense and not self._unknown_subject(ctx, question)
+
+    @staticmethod
+    def _unknown_subject(ctx: AnswerContext, question: str) -> list[str]:
+        """The question's own content words that no document uses, even through the glossary."""
+        bm = ctx.extras["hybrid"].bm25
+        own = split_carried(question)[0]
+        return [
+            t for t in terms(own)
+            if len(t) >= 5 and t not in FRAME_TERMS and t not in DOC_NAME_TERMS and not t[0].isdigit()
+            and t not in bm.vocab and not any(x in bm.vocab for x in expand_terms([t]))
+            and not any(v in bm.vocab for v in verb_variants(t))
+        ]
 
     def select(self, ctx: AnswerContext) -> tuple[list[Scored], Scored | None, str | None]:
         """The sentences to quote (empty = refuse), the best related sentence, and a refusal reason."""
