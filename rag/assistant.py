@@ -18,7 +18,7 @@ import numpy as np
 
 from rag import router
 from rag.citations import chunk_of_quote, verify
-from rag.condense import condense
+from rag.condense import condense, split_carried
 from rag.config import Settings, get_settings
 from rag.engines.base import AnswerContext, Engine, collect
 from rag.engines.extractive import ExtractiveEngine, prompt, question_parts
@@ -142,10 +142,16 @@ class Assistant:
         if claim and not claim_is_question:  # a claim that is the whole question adds no search
             extra_queries.append(claim)
         n = self.settings.answer_passages
+        part_ranks: dict[str, dict[str, int]] = {}
         if extra_queries:
-            extra_results = [self.retriever.search(q, k, self._claim_docs(question, doc_ids) if q == claim else doc_ids)
-                             for q in extra_queries]
+            # a claim, or a part, that names a document is searched in it ("..., and what does the
+            # two-pager say?"): a search of every document can miss its passage for the others' words
+            extra_results = [
+                self.retriever.search(q, k, self._claim_docs(question if q == claim else split_carried(q)[0], doc_ids)) for q in extra_queries
+            ]
             hits = self._merge([result, *extra_results], k)
+            # each part's sentences are weighed by that part's own ranking, not the merged one
+            part_ranks = {q: {h.chunk.chunk_id: h.rank for h in res.hits} for q, res in zip(extra_queries, extra_results, strict=True)}
             # every part of a multi-part question keeps its own best passages among those the answer reads
             hits = self._ensure([h for res in extra_results for h in res.hits[: self.settings.part_passages]], hits, n)
             if claim in extra_queries and named_documents(question):
@@ -166,6 +172,7 @@ class Assistant:
             "retrieval": result,
             "query_vec": qvec,
             "parts": part_vecs,
+            "part_ranks": part_ranks,
             "route": route,
             "mixed": route.kind == "mixed",
             "rule_citations": route.rule_citations,

@@ -232,3 +232,16 @@ def test_a_claim_put_in_a_documents_mouth_is_checked_in_that_document_first(assi
     assert assistant._claim_docs(q, None) == ["kamerbrief"]
     assert assistant._claim_docs(q, ["letter"]) == ["letter"]
     assert assistant._claim_docs("Waarom staat er 40 miljoen?", None) is None
+
+
+def test_a_part_that_names_a_document_is_searched_in_it_and_weighed_by_its_own_ranking(assistant: Any) -> None:
+    q = ("Welke andere geldbronnen noemt de Kamerbrief naast de Regio Envelop, "
+         "en met wie wil de two-pager de cofinanciering bijeenbrengen?")
+    ctx = assistant.prepare(q)
+    ranks = ctx.extras["part_ranks"]
+    assert len(ranks) == 2, ranks
+    first, second = ranks.values()
+    assert first and {c.split(":")[0] for c in first} == {"kamerbrief"}
+    assert second and {c.split(":")[0] for c in second} == {"twopager"}
+    ans = assistant.ask(q)
+    assert any(c.doc_id == "twopager" and "marktpartijen" in c.quote for c in ans.citations), ans.answer

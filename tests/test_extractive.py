@@ -557,3 +557,18 @@ def test_who_signed_is_answered_by_the_signature_block(assistant: Any, question:
 def test_english_typed_questions_without_that_fact_are_refused(assistant: Any, question: str) -> None:
     ans = assistant.ask(question)
     assert ans.refused and ans.refusal_reason == "not_in_documents", ans.answer
+
+
+@pytest.mark.slow
+def test_a_question_word_matches_the_compounds_it_starts_or_ends(assistant: Any) -> None:
+    from rag.engines.extractive import ExtractiveEngine, ScoringParams
+
+    q = "Met wie wil de two-pager de cofinanciering bijeenbrengen?"
+    ctx = assistant.prepare(q)
+
+    def covered(params: ScoringParams) -> set[str]:
+        scored = ExtractiveEngine(params=params).score_sentences(ctx, q, ctx.extras["query_vec"], None)
+        return next(s.covered for s in scored if "cofinancieringsmiddelen" in s.text)
+
+    assert "cofinancier" in covered(ScoringParams())  # "cofinanciering" in "cofinancieringsmiddelen"
+    assert "cofinancier" not in covered(ScoringParams(compounds=False))

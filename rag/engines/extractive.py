@@ -288,11 +288,14 @@ class ScoringParams:
     min_typed_lex_en: float = 0.6
     rare_idf: float = 2.2  # names at least this rare must occur near an answer sentence
     echo_lex: float = 0.5
+    compounds: bool = True
+    part_rank: bool = True
+    compound_min: int = 6
     # figures are computed with only from sentences that carry the question's own words: the two-pager's
     # unlabelled "2015 = 192.500, in 2040 175.400" must not become the fall of a house price
     arith_lex: float = 0.5  # a difference: the one sentence's share of the question's term weight
     arith_share_lex: float = 0.2  # a share: each of the two sentences' ...
-    arith_share_sum: float = 0.6  # ... and both together
+    arith_share_sum: float = 0.5  # ... and both together
     neighbour_ratio: float = 0.7
     window_chars: int = 400  # how much of the best sentence's paragraph may follow it
     next_ratio: float = 0.45  # the sentence after the best one often finishes its thought
@@ -318,6 +321,11 @@ class Scored:
     typed: bool
     score: float
     covered: set[str] = field(default_factory=set)
+
+
+def _compounds_of(vocab: Any, term: str) -> list[str]:
+    """The index's words that are compounds of ``term`` ("cofinancier" → "cofinancieringsmiddel")."""
+    return sorted(v for v in vocab if len(v) > len(term) + 2 and (v.startswith(term) or v.endswith(term)))
 
 
 class ExtractiveEngine:
@@ -402,7 +410,7 @@ class ExtractiveEngine:
     # -- selection -----------------------------------------------------------------------------------
 
     def score_sentences(
-        self, ctx: AnswerContext, question: str, qvec: np.ndarray | None, kind: str | None
+        self, ctx: AnswerContext, question: str, qvec: np.ndarray | None, kind: str | None, question_part: str | None = None
     ) -> list[Scored]:
         """Every sentence of the answer passages, scored against ``question``."""
         p = self.params
@@ -427,11 +435,20 @@ class ExtractiveEngine:
                 weights[t] *= p.w_focus
         # a word the documents say differently ("getekend" / "ondertekend") matches through the glossary
         # and a verb form ("vraagt") matches the documents' other forms ("vragen") even when both occur
-        syn = (
+        syn: dict[str, list[str]] = (
             {t: expand_terms([t]) if t not in bm.vocab else [v for v in verb_variants(t) if v in bm.vocab] for t in qterms}
             if ctx.language == "nl" else {}
         )
+        if p.compounds:
+            # Dutch writes compounds as one word: "cofinanciering" is in "cofinancieringsmiddelen", "fonds" in
+            # "Transformatiefonds"; a question word of some length matches the compounds that start or end with it
+            for t in qterms:
+                if len(t) >= p.compound_min and not t[0].isdigit():
+                    extra = [v for v in _compounds_of(bm.vocab, t) if v not in syn.get(t, ())]
+                    if extra:
+                        syn[t] = [*syn.get(t, ()), *extra]
         w_lex = p.w_lex if ctx.language == "nl" else p.w_lex_en
+        own_rank: dict[str, int] = (ctx.extras.get("part_ranks") or {}).get(question_part or "", {}) if p.part_rank else {}
         cands: list[tuple[Any, int, Any]] = []
         seen: set[tuple[str, int, int]] = set()
         for rc in ctx.passages:
@@ -463,7 +480,7 @@ class ExtractiveEngine:
             score = (
                 w_lex * lex
                 + p.w_dense * max(0.0, dense - p.dense_floor)
-                + p.w_chunk / rc.rank
+                + p.w_chunk / (own_rank.get(rc.chunk.chunk_id, len(own_rank) + 1) if own_rank else rc.rank)
                 + (p.w_type if typed and kind else 0.0)
                 + (p.w_doc if docs and s.chunk.doc_id in docs else 0.0)
             )
@@ -587,7 +604,7 @@ class ExtractiveEngine:
                     counted.extend([intro, last])
                     continue
             part_q = with_translation(part_q, ctx.language)
-            scored = self._demote_repeats(ctx, self.score_sentences(ctx, part_q, vec, kind))
+            scored = self._demote_repeats(ctx, self.score_sentences(ctx, part_q, vec, kind, orig_q))
             if not scored:
                 continue
             computed = self._arithmetic(ctx, orig_q, scored)
