@@ -572,3 +572,13 @@ def test_a_question_word_matches_the_compounds_it_starts_or_ends(assistant: Any)
 
     assert "cofinancier" in covered(ScoringParams())  # "cofinanciering" in "cofinancieringsmiddelen"
     assert "cofinancier" not in covered(ScoringParams(compounds=False))
+
+
+@pytest.mark.slow
+def test_a_capitalised_name_inside_the_question_must_occur_near_the_answer(assistant: Any) -> None:
+    # the two-pager's 60% is about low-skilled job seekers in the region, not about Coevorden
+    ans = assistant.ask("What percentage of the people in Coevorden is unemployed?")
+    assert ans.refused, ans.answer
+    # an adjective of a name is no name: "de Drentse opgaven" is answered from text that says "Drenthe"
+    ans = assistant.ask("Van welk jaar is het ontwerpend onderzoek dat de Drentse opgaven bevestigt?")
+    assert not ans.refused and "uit 2018" in ans.answer, ans.answer

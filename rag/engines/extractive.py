@@ -323,6 +323,9 @@ class Scored:
     covered: set[str] = field(default_factory=set)
 
 
+_MID_NAME = re.compile(r"(?<=[a-z,;:)] )([A-Z][a-z]{2,}(?:-[A-Z][a-z]+)?)\b")
+
+
 def _compounds_of(vocab: Any, term: str) -> list[str]:
     """The index's words that are compounds of ``term`` ("cofinancier" → "cofinancieringsmiddel")."""
     return sorted(v for v in vocab if len(v) > len(term) + 2 and (v.startswith(term) or v.endswith(term)))
@@ -929,8 +932,14 @@ class ExtractiveEngine:
         not an answer ("Hoeveel vraagt de Regio Deal Vitale Vakantieparken?")."""
         hybrid = ctx.extras["hybrid"]
         bm = hybrid.bm25
+        # a capitalised word inside the question is a name too ("de werkloosheid in Emmen"); its adjective
+        # ("de Drentse opgaven") is not, the documents say "Drenthe"
+        capitalised = {
+            t for m in _MID_NAME.finditer(split_carried(question)[0]) if not m.group(1).endswith("se")
+            for t in terms(m.group(1))
+        }
         names = [
-            t for t in exact_terms(question)
+            t for t in exact_terms(question) | capitalised
             if not t[0].isdigit() and t in bm.vocab and t not in DOC_NAME_TERMS and bm.idf(t) >= self.params.rare_idf
         ]
         if not names:
