@@ -235,6 +235,17 @@ ENGLISH_TO_DUTCH: dict[str, tuple[str, ...]] = {
     "ageing": ("vergrijzing",),
     "aging": ("vergrijzing",),
     "young people": ("jongeren",),
+    "fewer young people": ("ontgroening", "jongeren"),
+    "mismatch": ("uit de pas", "overschot", "tekort"),
+    "sent in": ("ingediend",),
+    "demands": ("eisen", "vraagt"),
+    "requirement": ("voorwaarde", "eis", "randvoorwaarde", "vereist"),
+    "sustain": ("borgen", "verankering", "structurele"),
+    "keep going": ("borgen", "verankering", "structurele"),
+    "runs out": ("eenmalig",),
+    "own money": ("eigen middelen", "cofinanciering"),
+    "own funds": ("eigen middelen", "cofinanciering"),
+    "own position": ("eigen positie",),
     "youth": ("jongeren", "jeugd"),
     "population": ("inwoners", "bevolking"),
     "inhabitants": ("inwoners",),
@@ -1191,7 +1202,8 @@ def translate_en(question: str) -> str:
     """
     keys = _english_keys()
     longest = max((len(k) for k in keys), default=1)
-    words = re.findall(_EN_WORD, question.lower())
+    # "the provincial executive's letter": a possessive is the word itself
+    words = [re.sub(r"'s?$", "", w) for w in re.findall(_EN_WORD, question.lower().replace("’", "'"))]
     out: list[str] = []
     i = 0
     while i < len(words):

@@ -70,3 +70,10 @@ def test_bm25_expansions_avoid_words_in_most_passages() -> None:
             assert not {t for v in nl for t in terms(v)} & too_common, en
     assert "regio" in translate_en("Which region?")  # translation-only keys still translate
     assert not set(expand("Which region?")) & too_common
+
+
+def test_a_possessive_is_translated_as_the_word_itself() -> None:
+    from rag.glossary import translate_en
+
+    assert "gedeputeerde staten" in translate_en("What was attached to the provincial executive's letter?")
+    assert "gedeputeerde staten" in translate_en("the provincial executive’s letter")
