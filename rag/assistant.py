@@ -165,7 +165,7 @@ class Assistant:
         passages = hits[: n + len(extra_queries) * 2]
         tool = None
         if route.kind in ("calc", "mixed"):
-            tool = ToolCall(name="cofinancing", input=route.tool_input, result=route.tool_result)
+            tool = ToolCall(name=route.tool, input=route.tool_input, result=route.tool_result)
         extras: dict[str, Any] = {
             "hybrid": self.retriever,
             "document": self.store.document,

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from rag import deadline
 from rag.text import fold, terms
 
 log = logging.getLogger(__name__)
@@ -103,6 +104,7 @@ class Route:
     tool_result: dict[str, Any] = field(default_factory=dict)
     explanation: str | None = None
     rule_citations: list[Any] = field(default_factory=list)  # the calculator's cited rule passages
+    tool: str = "cofinancing"  # which deterministic tool answered: 'cofinancing' or 'deadline'
     # for 'mixed': the clauses only the documents answer ("waarvoor wil Drenthe het geld gebruiken"),
     # a better retrieval/selection query than the whole question, whose figures pull in money sentences
     context_question: str | None = None
@@ -223,6 +225,16 @@ def route(question: str, lang: str) -> Route:
     reason = decline_reason(question)
     if reason:
         return Route("decline", reason=reason)
+    timely = deadline.check(question)
+    if timely is not None:  # "was het voorstel op tijd?": two dates compared, never read off a passage
+        return Route(
+            "calc",
+            tool="deadline",
+            tool_input={"question": question},
+            tool_result=timely.to_dict(),
+            explanation=timely.explain(lang),
+            rule_citations=[f.to_dict() for f in timely.citations],
+        )
     calc = _calculator()
     if calc is None:
         return Route("docs")

@@ -95,7 +95,7 @@ class Citation:
 
 @dataclass
 class ToolCall:
-    """A deterministic tool's contribution to an answer (the co-financing calculator)."""
+    """A deterministic tool's contribution to an answer (the co-financing calculator, the deadline check)."""
 
     name: str
     input: dict[str, Any]
@@ -127,6 +127,10 @@ class Answer:
     tool_calls: list[ToolCall] = field(default_factory=list)  # calls a language model made to the calculator
 
     def to_json(self) -> dict[str, Any]:
+        # The contract's ``tool`` is the co-financing calculator; another deterministic tool (the deadline
+        # check) is reported with the other tool contributions in ``tool_calls``.
+        contract_tool = self.tool if self.tool is not None and self.tool.name == "cofinancing" else None
+        other_tools = [self.tool] if self.tool is not None and contract_tool is None else []
         return {
             "id": self.id,
             "question": self.question,
@@ -136,12 +140,12 @@ class Answer:
             "engine": self.engine,
             "citations": [c.to_json() for c in self.citations],
             "retrieved": [r.to_json() for r in self.retrieved],
-            "tool": self.tool.to_json() if self.tool else None,
+            "tool": contract_tool.to_json() if contract_tool else None,
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
             "standalone_question": self.standalone_question,
             "fallback": self.fallback,
             "notice": self.notice,
             "refusal_reason": self.refusal_reason,
             "verification": self.verification,
-            "tool_calls": [t.to_json() for t in self.tool_calls],
+            "tool_calls": [t.to_json() for t in [*other_tools, *self.tool_calls]],
         }

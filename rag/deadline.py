@@ -1,0 +1,182 @@
+"""Was a proposal in on time? The submission deadline of this tranche, compared with a date, never guessed.
+
+"Is het voorstel van Drenthe op tijd ingediend?" and "Als we op 3 september indienen, is dat nog op tijd?"
+are answered by two dates the documents state in different places (the Kamerbrief's deadline, the cover
+letter's submission date) or by the user's own date. Like the co-financing calculator, this module
+compares them deterministically and names the passages it rests on; the answering layer shows the
+comparison with those passages cited. The facts' quotes are tested to occur verbatim in their documents.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+_MONTHS_NL = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+              "november", "december"]
+_MONTHS_EN = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+              "november", "december"]
+_MONTH_NUMBER = {m: i for months in (_MONTHS_NL, _MONTHS_EN) for i, m in enumerate(months, start=1)}
+_MONTH_RE = "|".join(sorted(_MONTH_NUMBER, key=len, reverse=True))
+# "30 augustus", "1 september 2018", "August 30", "September 1st, 2018"
+_DATE = re.compile(
+    rf"\b(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m1>{_MONTH_RE})|(?P<m2>{_MONTH_RE})\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?)"
+    rf"(?:,?\s+(?P<y>(?:19|20)\d\d))?\b",
+    re.I,
+)
+# "op tijd", "te laat", "deadline", "uiterste datum", "in time", "too late", "meet the deadline"
+_TIMELINESS = re.compile(
+    r"\b(op tijd|tijdig|te laat|nog (op tijd|indienen)|deadline|uiterste (datum|termijn)|tot wanneer|until when|by when|"
+    r"(wat|welke) (was|is) de (sluitings)?datum|closing date|"
+    r"(binnen|voor) de (termijn|deadline)|in time|on time|too late|meet the deadline|before the deadline|"
+    r"(met|made|missed|miss) the deadline)\b",
+    re.I,
+)
+# the Drenthe proposal as the subject: its own submission date applies
+_PROPOSAL = re.compile(
+    r"\b(drenthe|zuid- en oost-drenthe|het voorstel van|ons voorstel|dit voorstel|our proposal|the proposal|this proposal|"
+    r"de provincie|the province|gs|gedeputeerde staten)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A date one document states, with the verbatim passage that states it."""
+
+    key: str
+    value: date
+    quote: str
+    doc_id: str
+    section: str = ""
+    page: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.key, "doc_id": self.doc_id, "quote": self.quote, "section": self.section, "page": self.page}
+
+
+DEADLINE = Fact(
+    "submission_deadline",
+    date(2018, 9, 1),
+    "Voorstellen die in aanmerking willen komen voor de komende tranche, kunnen worden gedaan tot 1 september 2018.",
+    "kamerbrief",
+    "Randvoorwaarden, procedure en startmoment > Procedure en startmoment",
+)
+# "op 30 augustus jl." in a letter dated 5 september 2018: 30 August 2018
+SUBMITTED = Fact(
+    "proposal_submitted",
+    date(2018, 8, 30),
+    "is dit voorstel op 30 augustus jl. ingediend bij het ministerie van Landbouw, Natuur en Voedselkwaliteit (LNV)",
+    "letter",
+)
+LETTER_DATE = Fact("letter_date", date(2018, 9, 5), "Assen, 5 september 2018", "letter")
+FACTS: dict[str, Fact] = {f.key: f for f in (DEADLINE, SUBMITTED, LETTER_DATE)}
+
+
+def asks_timeliness(question: str) -> bool:
+    return bool(_TIMELINESS.search(question))
+
+
+def parse_date(text: str, default_year: int) -> date | None:
+    """The first date in ``text`` ("30 augustus", "September 1, 2018"); a missing year is ``default_year``."""
+    m = _DATE.search(text)
+    if not m:
+        return None
+    day = int(m.group("d1") or m.group("d2"))
+    month = _MONTH_NUMBER[(m.group("m1") or m.group("m2")).lower()]
+    year = int(m.group("y")) if m.group("y") else default_year
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _show(d: date, lang: str) -> str:
+    months = _MONTHS_NL if lang == "nl" else [m.capitalize() for m in _MONTHS_EN]
+    return f"{d.day} {months[d.month - 1]} {d.year}" if lang == "nl" else f"{months[d.month - 1]} {d.day}, {d.year}"
+
+
+# what is submitted: a deadline question without a date is about the proposals' deadline only when it
+# says so ("de deadline voor voorstellen"), not about signing the deals in the spring of 2019
+_SUBMISSION = re.compile(r"\b(voorstel\w*|propositie\w*|proposals?|indien\w*|ingediend|aanmeld\w*|aangemeld|submi\w*|sent in|send in)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Check:
+    """A date against the deadline (or, without a date, the deadline itself), with the facts cited."""
+
+    submitted: date | None
+    from_question: bool
+    deadline: date = DEADLINE.value
+
+    @property
+    def verdict(self) -> str:
+        """'on_time', 'on_deadline' (the day itself: "tot" does not say whether it still counts), 'late', or
+        'deadline' when only the deadline was asked."""
+        if self.submitted is None:
+            return "deadline"
+        if self.submitted < self.deadline:
+            return "on_time"
+        return "on_deadline" if self.submitted == self.deadline else "late"
+
+    @property
+    def citations(self) -> list[Fact]:
+        return [DEADLINE] if self.from_question or self.submitted is None else [SUBMITTED, DEADLINE]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "submitted": self.submitted.isoformat() if self.submitted else None,
+            "submitted_from": None if self.submitted is None else "question" if self.from_question else "letter",
+            "deadline": self.deadline.isoformat(),
+            "verdict": self.verdict,
+            "days_before_deadline": (self.deadline - self.submitted).days if self.submitted else None,
+        }
+
+    def explain(self, lang: str) -> str:
+        dl = _show(self.deadline, lang)
+        if self.submitted is None:
+            if lang == "nl":
+                return f"Voorstellen voor de komende tranche konden worden ingediend tot {dl}."
+            return f"Proposals for the coming tranche could be submitted until {dl}."
+        sub = _show(self.submitted, lang)
+        days = abs((self.deadline - self.submitted).days)
+        if lang == "nl":
+            who = f"Een voorstel dat op {sub} wordt ingediend" if self.from_question else f"Het voorstel is op {sub} ingediend"
+            verdict = {
+                "on_time": f"dat is op tijd, {days} dag{'en' if days != 1 else ''} vóór de termijn van {dl}",
+                "on_deadline": f"dat is de dag van de termijn zelf; de Kamerbrief schrijft ‘tot {dl}’, niet ‘tot en met’, "
+                               "dus of die dag nog meetelt zegt de tekst niet",
+                "late": f"dat is te laat: de termijn liep tot {dl}, {days} dag{'en' if days != 1 else ''} eerder",
+            }[self.verdict]
+            return f"{who}; {verdict}."
+        who = f"A proposal submitted on {sub}" if self.from_question else f"The proposal was submitted on {sub}"
+        verdict = {
+            "on_time": f"that is in time, {days} day{'s' if days != 1 else ''} before the deadline of {dl}",
+            "on_deadline": f"that is the deadline day itself; the Kamerbrief says ‘tot {dl}’ (until), not ‘up to and "
+                           "including’, so the text does not say whether that day still counts",
+            "late": f"that is too late: the deadline was {dl}, {days} day{'s' if days != 1 else ''} earlier",
+        }[self.verdict]
+        return f"{who}; {verdict}."
+
+
+# a question that mentions the deadline but asks something else ("how many proposals came in by the
+# deadline?", "wie beoordeelt de voorstellen die voor de deadline binnen zijn?")
+_OTHER_QUESTION = re.compile(r"\b(hoeveel|how many|how much|wie|who|whom|waarom|why)\b", re.I)
+
+
+def check(question: str) -> Check | None:
+    """The timeliness check a question asks for, or None. A date in the question is the one checked;
+    without one, a question about the Drenthe proposal checks the letter's submission date, and one about
+    submitting proposals gets the deadline itself."""
+    if not asks_timeliness(question) or _OTHER_QUESTION.search(question):
+        return None
+    asked = parse_date(question, DEADLINE.value.year)
+    if asked is not None:
+        return Check(asked, from_question=True)
+    if _PROPOSAL.search(question):
+        return Check(SUBMITTED.value, from_question=False)
+    if _SUBMISSION.search(question):
+        return Check(None, from_question=False)
+    return None
