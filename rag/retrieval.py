@@ -13,6 +13,7 @@ import hashlib
 import logging
 import math
 import os
+import re
 import threading
 import time
 from collections import Counter
@@ -30,7 +31,7 @@ from pydantic import ConfigDict
 from rag.config import Settings, get_settings
 from rag.embeddings import E5_SPEC
 from rag.glossary import expand_terms, named_documents
-from rag.text import exact_terms, sentence_spans, terms
+from rag.text import exact_terms, participle_variants, sentence_spans, terms
 from rag.types import Chunk, RetrievedChunk
 
 log = logging.getLogger(__name__)
@@ -361,7 +362,10 @@ class HybridRetriever:
         qterms = terms(query)
         bm = self._bm25.scores(qterms)
         if p.expansion_weight > 0:
-            extra = expand_terms(qterms)
+            # "toegekend" also finds "toekenning", "ingediend" "indienen" (participles the stemmer keeps apart)
+            extra = expand_terms(qterms) + [
+                v for w in re.findall(r"[^\W\d_]+", query) for v in participle_variants(w) if v in self._bm25.vocab
+            ]
             if extra:
                 bm = bm + p.expansion_weight * self._bm25.scores(extra)
         order = sorted(allowed, key=lambda i: -bm[i])

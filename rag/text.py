@@ -127,6 +127,31 @@ def verb_variants(term: str) -> list[str]:
     return sorted(out)
 
 
+_SEPARABLE = ("terug", "samen", "tegen", "over", "door", "voor", "mee", "toe", "aan", "uit", "bij", "vast", "weg", "op", "af", "in", "na")
+
+
+def participle_variants(word: str) -> list[str]:
+    """Stems of the verb and its "-ing" noun behind a past participle the stemmer leaves apart:
+    "toegekend" (stem "toegek") is "toekennen" / "toekenning" ("toeken"), "ingediend" is "indienen",
+    "beoordeeld" is "beoordelen". Callers keep only the variants the index knows."""
+    w = fold(word).lower()
+    if len(w) < 6 or w[-1] not in "dt" or not w.isalpha():
+        return []
+    base = None
+    for p in _SEPARABLE:
+        if w.startswith(p + "ge") and len(w) > len(p) + 4:
+            base = p + w[len(p) + 2 : -1]  # toe|ge|ken|d → toeken
+            break
+    if base is None and w.startswith(("be", "ver", "ont", "her")) and not w.endswith(("and", "end", "ind", "ond")):
+        base = w[:-1]  # beoordeel|d → beoordeel
+    if base is None:
+        return []
+    doubled = base + base[-1] if len(base) > 2 and base[-2] in "aeiou" and base[-3] not in "aeiou" else base
+    out = {stem(base), stem(base + "en"), stem(doubled + "en"), stem(doubled + "ing"), stem(base + "ing")}
+    out.discard(stem(w))
+    return sorted(out)
+
+
 def exact_terms(text: str) -> set[str]:
     """Numbers, codes and capitalised names of a question: the terms that must not lose to vague matches."""
     found = {t.term for t in tokens(text) if t.exact}

@@ -582,3 +582,34 @@ def test_a_capitalised_name_inside_the_question_must_occur_near_the_answer(assis
     # an adjective of a name is no name: "de Drentse opgaven" is answered from text that says "Drenthe"
     ans = assistant.ask("Van welk jaar is het ontwerpend onderzoek dat de Drentse opgaven bevestigt?")
     assert not ans.refused and "uit 2018" in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize(
+    ("word", "variant"),
+    [("toegekend", "toeken"), ("ingediend", "indien"), ("beoordeeld", "beoordeel"), ("bepaald", "bepaal")],
+)
+def test_a_participle_finds_its_verb_and_noun(word: str, variant: str) -> None:
+    from rag.text import participle_variants
+
+    assert variant in participle_variants(word)
+    assert terms("toekenning") == ["toeken"] and terms("indienen") == ["indien"]  # what the documents say
+
+
+@pytest.mark.parametrize("word", ["bestand", "verband", "land", "gesloten", "nederland"])
+def test_words_that_only_look_like_participles_get_no_variants(word: str) -> None:
+    from rag.text import participle_variants
+
+    assert participle_variants(word) == []
+
+
+def test_a_decade_is_a_date() -> None:
+    assert has_type("Zuid-Drenthe ontwikkelde zich vanaf de jaren ’50 tot een sterke regio.", "date")
+    assert has_type("sinds de jaren vijftig", "date") and has_type("since the 1950s", "date")
+    assert not has_type("in tien jaren 5 keer", "date")
+
+
+def test_a_compound_of_known_words_is_no_unknown_subject() -> None:
+    from rag.engines.extractive import _splits
+
+    vocab = {"industrie", "regio", "woning", "voorrad"}
+    assert _splits("industrieregio", vocab) and not _splits("huizenprijs", vocab)

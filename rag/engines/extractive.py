@@ -37,7 +37,7 @@ from rag.config import ROOT, Settings, get_settings
 from rag.engines.base import AnswerContext
 from rag.glossary import expand_terms, translate_en
 from rag.router import contradicts
-from rag.text import exact_terms, fold, terms, verb_variants
+from rag.text import exact_terms, fold, participle_variants, terms, verb_variants
 from rag.types import Answer, Chunk, Citation
 
 log = logging.getLogger(__name__)
@@ -135,7 +135,13 @@ _TYPE_MATCH: dict[str, re.Pattern[str]] = {
     ),
     "contact": re.compile(r"\(?0\d{2,3}\)?[\s-]?\d{2,3}[\s-]?\d{2}[\s-]?\d{2}|[\w.-]+@[\w-]+\.\w+", re.I),
     "period": re.compile(r"\b(?:1[89]|20)\d\d\b.{0,40}\b(?:1[89]|20)\d\d\b|\btot en met\b|\bt/m\b", re.I),
-    "date": re.compile(rf"\b(1[89]|20)\d\d\b|\b({_MONTHS})\b|\b(voorjaar|najaar|zomer|winter)\b", re.I),
+    "date": re.compile(
+        rf"\b(1[89]|20)\d\d\b|\b({_MONTHS})\b|\b(voorjaar|najaar|zomer|winter)\b|"
+        # a decade: "vanaf de jaren ’50", "de jaren vijftig", "the 1950s", "the fifties"
+        r"\bjaren\s*['’]?\d0\b|\bjaren (twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig)\b|"
+        r"\b(1[89]|20)\d0s\b|\b(twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b",
+        re.I,
+    ),
     # initials and a surname ("C.J. Schouten"), or a title with a name ("mevrouw Jansen", "dhr. De Vries")
     "name": re.compile(r"\b(?:[A-Z]\.){1,4}\s?[A-Z][a-z]+|\b(?:mevrouw|mevr\.|mw\.|de heer|dhr\.|mr\.|mrs\.|ms\.)\s+[A-Z][a-z]+"),
     "person": re.compile(
@@ -323,6 +329,25 @@ class Scored:
     covered: set[str] = field(default_factory=set)
 
 
+def _splits(term: str, vocab: Any) -> bool:
+    """Is ``term`` a compound of two words the index knows ("industrieregio": "industrie" + "regio")?"""
+    return any(
+        term[:i] in vocab and (term[i:] in vocab or (term[i + 1 :] in vocab and term[i] == "s"))
+        for i in range(4, len(term) - 3)
+    )
+
+
+def _participles(text: str, vocab: Any) -> dict[str, list[str]]:
+    """Question term → the index's stems of its participle's verb and noun (``text.participle_variants``)."""
+    out: dict[str, list[str]] = {}
+    for word in re.findall(r"[^\W\d_]+", text):
+        key = terms(word)
+        variants = [v for v in participle_variants(word) if v in vocab]
+        if key and variants:
+            out.setdefault(key[0], []).extend(variants)
+    return out
+
+
 _MID_NAME = re.compile(r"(?<=[a-z,;:)] )([A-Z][a-z]{2,}(?:-[A-Z][a-z]+)?)\b")
 
 
@@ -442,6 +467,10 @@ class ExtractiveEngine:
             {t: expand_terms([t]) if t not in bm.vocab else [v for v in verb_variants(t) if v in bm.vocab] for t in qterms}
             if ctx.language == "nl" else {}
         )
+        # "wanneer wordt het geld *toegekend*" matches "de *toekenning*": the participle's verb and noun
+        for t, variants in _participles(own, bm.vocab).items():
+            if t in syn:
+                syn[t] = [*syn[t], *(v for v in variants if v not in syn[t])]
         if p.compounds:
             # Dutch writes compounds as one word: "cofinanciering" is in "cofinancieringsmiddelen", "fonds" in
             # "Transformatiefonds"; a question word of some length matches the compounds that start or end with it
@@ -523,7 +552,8 @@ class ExtractiveEngine:
             for _, x in self._neighbours(ctx, s, 1):
                 near.update(x.terms)
         w = {t: weight(t) for t in qterms}
-        found = [t for t in qterms if t in near or any(v in near for v in verb_variants(t))]
+        parts = _participles(own, bm.vocab)
+        found = [t for t in qterms if t in near or any(v in near for v in [*verb_variants(t), *parts.get(t, ())])]
         return sum(w[t] for t in found) / (sum(w.values()) or 1.0)
 
     def _neighbours(self, ctx: AnswerContext, s: Scored, radius: int) -> list[tuple[int, Any]]:
@@ -577,7 +607,7 @@ class ExtractiveEngine:
             t for t in terms(own)
             if len(t) >= 5 and t not in FRAME_TERMS and t not in DOC_NAME_TERMS and not t[0].isdigit()
             and t not in bm.vocab and not any(x in bm.vocab for x in expand_terms([t]))
-            and not any(v in bm.vocab for v in verb_variants(t))
+            and not any(v in bm.vocab for v in verb_variants(t)) and not _splits(t, bm.vocab)
         ]
 
     def select(self, ctx: AnswerContext) -> tuple[list[Scored], Scored | None, str | None]:
