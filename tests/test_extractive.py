@@ -613,3 +613,13 @@ def test_a_compound_of_known_words_is_no_unknown_subject() -> None:
 
     vocab = {"industrie", "regio", "woning", "voorrad"}
     assert _splits("industrieregio", vocab) and not _splits("huizenprijs", vocab)
+
+
+@pytest.mark.slow
+def test_who_ik_is_comes_from_the_signature(assistant: Any) -> None:
+    ans = assistant.ask("Wie maakt in het najaar de keuze welke voorstellen Regio Deals worden?")
+    assert "bepaal ik" in ans.answer and "Met ‘ik’ bedoelt de Kamerbrief de ondertekenaar:" in ans.answer, ans.answer
+    sig = next(c for c in ans.citations if "Carola Schouten" in c.quote)
+    assert f"[{sig.n}]" in ans.answer and verify(ans, assistant.store.document) == []
+    # a "who" answer without "ik" gets no signature
+    assert "ondertekenaar" not in assistant.ask("Wie zijn de partners van de Regio Deal Zuid- en Oost-Drenthe?").answer

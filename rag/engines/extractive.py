@@ -329,6 +329,9 @@ class Scored:
     covered: set[str] = field(default_factory=set)
 
 
+_FIRST_PERSON = re.compile(r"\b(ik|mijn)\b", re.I)
+
+
 def _splits(term: str, vocab: Any) -> bool:
     """Is ``term`` a compound of two words the index knows ("industrieregio": "industrie" + "regio")?"""
     return any(
@@ -411,6 +414,10 @@ class ExtractiveEngine:
             for sents, working in ex.get("computed") or []:
                 refs = "".join(f"[{builder.cite(x.chunk, x.start, x.end)}]" for x in sents)  # already quoted
                 pieces.append(prompt("computed", lang).format(refs=refs, working=working))
+            for sig in ex.get("first_person") or []:
+                n = builder.cite(sig.chunk, sig.start, sig.end)
+                lead = prompt("first_person", lang).format(doc=doc_name(sig.chunk.doc_id, sig.chunk.title, lang))
+                pieces.append(f"{_cap(lead)} {_q(sig.text, lang)} [{n}]")
             for part in ex.get("unanswered_parts") or []:
                 pieces.append(prompt("part_missing", lang).format(part=part.strip(" ?,.")))
         elif not pieces:
@@ -695,6 +702,11 @@ class ExtractiveEngine:
             for s in picked:
                 if all((c.chunk.doc_id, c.start) != (s.chunk.doc_id, s.start) for c in chosen):
                     chosen.append(s)
+            if kind == "person" and _FIRST_PERSON.search(best.text):
+                # "Wie beslist ...?" — "... bepaal ik ...": who "ik" is, is in the letter's signature
+                sig = self._signature(ctx, part_q, best.chunk.doc_id)
+                if sig is not None:
+                    ex.setdefault("first_person", []).append(sig)
         ex["select_debug"] = debug
         if counted:
             chosen = self._extend_short(ctx, chosen) + counted if chosen else counted
@@ -827,11 +839,11 @@ class ExtractiveEngine:
             return None
         return Scored(idx, x.chunk, start, x.end, text[start : x.end], 1.0, 1.0, 1, True, 10.0)
 
-    def _signature(self, ctx: AnswerContext, question: str) -> Scored | None:
+    def _signature(self, ctx: AnswerContext, question: str, doc_id: str | None = None) -> Scored | None:
         """The signature block (name and function lines after the last paragraph, before any list of
-        enclosures) of the document the question names, else of the best passage's document."""
+        enclosures) of ``doc_id``, else of the document the question names, else of the best passage's."""
         hybrid = ctx.extras["hybrid"]
-        docs = mentioned_docs(question)
+        docs = {doc_id} if doc_id else mentioned_docs(question)
         if not docs and ctx.passages:
             docs = {ctx.passages[0].chunk.doc_id}
         if len(docs) != 1:
