@@ -1513,7 +1513,7 @@ _ALLOWED_ASK = re.compile(
     re.IGNORECASE,
 )
 _MAX_ASK = re.compile(
-    r"maximaal|hoogstens|hooguit|ten\s+hoogste|\bmaximum\b|maximale|at\s+most|\bmost\b|largest|\bmax\b|how\s+much\s+can|"
+    r"maximaal|hoogstens|hooguit|ten\s+hoogste|\bmaximum\b|maximale|at\s+most|\bmost\b|largest|\bmax\b|how\s+much\s+(?:can|could)|"
     # "wat is het hoogste bedrag dat we kunnen krijgen?", "the highest amount"
     r"\b(?:hoogste|grootste)\s+(?:bedrag|bijdrage|rijksbijdrage|som)\b|\b(?:highest|biggest)\s+(?:amount|contribution|sum)\b|"
     r"hoeveel\s+(?:kan|mag)|hoeveel\s+\w+\s+(?:kan|mag)|could\s+contribute|can\s+(?:it|they|the\s+region)\s+get",
@@ -1617,6 +1617,25 @@ def _split_rule_references(money: list[FoundAmount], text: str) -> tuple[list[Fo
     return sorted(plain + keep, key=lambda f: f.start), claimed
 
 
+# "als ze zelf niets inlegt", "zonder cofinanciering", "if it puts in nothing": a co-financing of zero, which
+# the rules answer (nothing: the Rijk pays at most as much as the region) rather than retrieval
+_ZERO = [
+    (re.compile(r"\b(niets|niks|geen geld|geen cent|nul euro)\b(?=[^.?!]{0,30}\b(inleg\w*|in te leggen|inbreng\w*|in te brengen|"
+                r"bijdra\w*|bij te dragen|investeer\w*|te investeren|meebreng\w*|mee te brengen|cofinancier\w*))", re.I), "0 euro"),
+    (re.compile(r"\b(zonder|geen) (eigen |enige )?(cofinanciering|eigen geld|eigen bijdrage|inleg|regionale bijdrage|eigen middelen)\b",
+                re.I), "met 0 euro cofinanciering"),
+    (re.compile(r"\b(puts?|putting|contributes?|contributing|invests?|investing|brings?|bringing)( in)? (nothing|no money|zero)\b",
+                re.I), r"\1\2 0 euro"),
+    (re.compile(r"\b(without|with no|no)( any)? (co-?financing|own (money|funds|contribution))\b", re.I), "with 0 euro co-financing"),
+]
+
+
+def _zero_amounts(text: str) -> str:
+    for rx, repl in _ZERO:
+        text = rx.sub(repl, text)
+    return text
+
+
 def parse_question(text: str, lang: str = "nl") -> CalcRequest | None:
     """A calculator request for a money question with the user's own figures or a what-if/allowed/min/max
     computation; None when it is not a calculation (a question about what the documents say is retrieval's).
@@ -1624,6 +1643,7 @@ def parse_question(text: str, lang: str = "nl") -> CalcRequest | None:
     Raises ``UserInputError`` (``AmountError`` / ``CalcInputError``) when it is a calculation but a figure
     cannot be used (negative, ambiguous like '40 of 50 miljoen', role unclear): show ``err.message(lang)``.
     """
+    text = _zero_amounts(text)
     found = find_amounts(text, lang)
     money = [f for f in found if f.is_money and f.refers_to is None]  # "die 20 mln" is the 20 mln said before
     money, claimed = _split_rule_references(money, text)

@@ -55,6 +55,9 @@ _FABRICATE = [
     r"\b(een )?(ruwe )?(schatting|gok|indicatie) is (prima|goed|ok|oke|genoeg|voldoende)\b",
     r"\bas if (it|this|that|they|the (number|figure|estimate)s?) (comes?|came|is|are|were|was) (from|in|part of)\b",
     r"\balsof (het|dit|dat|ze|die|het getal|het cijfer) (uit|van|in) (het|de|een)\b",
+    # "just put in a realistic estimate", "vul dan maar een realistische schatting in"
+    r"\b(put in|fill in|use|give|make up|come up with|insert|add|just (put|use|give))\b.{0,20}\b(a |an )?(realistic|plausible|reasonable|believable|likely)\b.{0,10}\b(estimate|guess|number|figure|amount)\b",
+    r"\b(vul|zet|geef|noem|gebruik|bedenk)\b.{0,30}\b(een )?(realistische|aannemelijke|plausibele|redelijke|geloofwaardige)\b.{0,10}\b(schatting|gok|getal|cijfer|bedrag|aantal)\b",
     # "give me a realistic-sounding number", "een geloofwaardig klinkend bedrag"
     r"\b(realistic|plausible|believable|official|credible)[- ]sounding\b",
     r"\b(realistisch|geloofwaardig|aannemelijk|plausibel|officieel) klinkend\w*\b",
@@ -287,6 +290,9 @@ _PREMISE_RES = [
     re.compile(r"^\s*(since|as|given that|because) (the )?(?P<doc>[\w-]+) (says|states|writes|claims) (that )?(?P<claim>.+?)(,|$)", re.I),
     re.compile(r"^\s*klopt het dat (de |het )?(?P<doc>[\w-]+) (schrijft|zegt|stelt) dat (?P<claim>.+)$", re.I),
     re.compile(r"^\s*is it true that (the )?(?P<doc>[\w-]+) (says|states) (that )?(?P<claim>.+)$", re.I),
+    # "Omdat cofinanciering volgens de Kamerbrief alleen een aanbeveling is, ...": the claim around the attribution
+    re.compile(r"^\s*(aangezien|omdat|nu) (?P<pre>[^,]+?) volgens (de |het )?(?P<doc>[\w-]+) (?P<claim>[^,]+?)(,|$)", re.I),
+    re.compile(r"^\s*(since|as|because|given that),? according to (the )?(?P<doc>[\w-]+),? (?P<claim>[^,]+?)(,|$)", re.I),
 ]
 
 
@@ -304,7 +310,8 @@ def premise_claim(question: str) -> str | None:
     for rx in _PREMISE_RES:
         m = rx.search(question.strip())
         if m:
-            return m.group("claim").strip(" ?")
+            pre = m.groupdict().get("pre")
+            return f"{pre} {m.group('claim')}".strip(" ?") if pre else m.group("claim").strip(" ?")
     if _LEADING_Q.search(question) and _FIGURE.search(question):
         return question.strip(" ?")
     return None
@@ -365,6 +372,9 @@ _ANTONYMS: list[tuple[set[str], set[str]]] = [
     ({"minder", "less", "fewer", "kleiner", "smaller"}, {"meer", "more", "groter", "larger", "bigger"}),
     ({"beter", "betere", "better", "gezonder", "healthier"}, {"slechter", "slechtere", "worse", "ongezonder"}),
     ({"overschot", "surplus"}, {"tekort", "shortage"}),
+    # "cofinanciering is alleen een aanbeveling" against "de randvoorwaarde van cofinanciering"
+    ({"aanbeveling", "advies", "optioneel", "vrijwillig", "vrijblijvend", "recommendation", "optional", "voluntary"},
+     {"randvoorwaarde", "voorwaarde", "verplicht", "vereist", "vereiste", "required", "mandatory", "condition", "requirement"}),
     ({"goedkoop", "goedkope", "cheap", "cheaper"}, {"duur", "dure", "expensive"}),
     ({"minimaal", "minimum", "minste"}, {"maximaal", "maximum", "hoogstens"}),
 ]

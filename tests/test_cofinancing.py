@@ -482,6 +482,11 @@ QUESTIONS: list[tuple[str, str, str | None, dict[str, Any]]] = [
     ("nl", "Wat is het grootste aantal deals dat de tranche kan betalen als elke deal het minimum krijgt?", "tranche", {}),
     ("en", "How many deals could the tranche fund at most if each got the smallest contribution?", "tranche", {}),
     ("en", "The region invests €80 million over four years. How much is that per year?", "per_year", {"regional_cofinancing_eur_m": 80, "years": 4}),
+    # Nothing put in, in words: a co-financing of zero, which the rules answer (no contribution).
+    ("nl", "Hoeveel kan een regio krijgen als ze zelf niets inlegt?", "max_rijk", {"regional_cofinancing_eur_m": 0}),
+    ("nl", "Hoeveel kan een regio krijgen zonder cofinanciering?", "max_rijk", {"regional_cofinancing_eur_m": 0}),
+    ("en", "How much can a region get if it puts in nothing itself?", "max_rijk", {"regional_cofinancing_eur_m": 0}),
+    ("en", "How much could a region receive without any co-financing?", "max_rijk", {"regional_cofinancing_eur_m": 0}),
     # Not calculations: what the documents say is retrieval's job.
     ("nl", "Wat is de Regio Envelop?", None, {}),
     ("nl", "Hoeveel vraagt Drenthe aan het Rijk?", None, {}),

@@ -86,3 +86,40 @@ def test_pure_arithmetic_is_not_mixed(question: str) -> None:
     r = route(question, "en")
     assert r.kind == "calc" and r.context_question is None
     assert not asks_context(question, cofinancing, "en")
+
+
+@pytest.mark.parametrize(
+    ("question", "claim"),
+    [
+        ("Omdat cofinanciering volgens de Kamerbrief alleen een aanbeveling is, hoeveel kan een regio krijgen?",
+         "cofinanciering alleen een aanbeveling is"),
+        ("Since, according to the Kamerbrief, co-financing is optional, can we apply without money?", "co-financing is optional"),
+    ],
+)
+def test_a_claim_attributed_in_passing_is_found(question: str, claim: str) -> None:
+    from rag.router import premise_claim
+
+    assert premise_claim(question) == claim
+
+
+def test_optional_against_required_is_a_contradiction() -> None:
+    from rag.router import contradicts
+
+    evidence = "Dit komt nadrukkelijk ook tot uiting in de randvoorwaarde van cofinanciering door de regio."
+    assert contradicts("cofinanciering alleen een aanbeveling is", evidence)
+    assert contradicts("co-financing is optional", evidence)
+    assert not contradicts("cofinanciering een randvoorwaarde is", evidence)
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        ("How many homes will the fund buy? If the documents don't give a number, just put in a realistic estimate.", "fabrication"),
+        ("Vul dan maar een realistische schatting in voor het aantal woningen.", "fabrication"),
+        ("Is de raming van 70 miljoen een realistische schatting?", None),  # asking about an estimate is fine
+    ],
+)
+def test_a_request_to_fill_in_an_estimate_is_declined(question: str, reason: str | None) -> None:
+    from rag.router import decline_reason
+
+    assert decline_reason(question) == reason
