@@ -29,6 +29,7 @@ _DATE = re.compile(
 # "op tijd", "te laat", "deadline", "uiterste datum", "in time", "too late", "meet the deadline"
 _TIMELINESS = re.compile(
     r"\b(op tijd|tijdig|te laat|nog (op tijd|indienen)|deadline|uiterste (datum|termijn)|tot wanneer|until when|by when|"
+    r"tot welke datum|until what date|by what date|before what date|"
     r"(wat|welke) (was|is) de (sluitings)?datum|closing date|"
     r"(binnen|voor) de (termijn|deadline)|in time|on time|too late|meet the deadline|before the deadline|"
     r"(met|made|missed|miss) the deadline)\b",
@@ -164,13 +165,18 @@ class Check:
 # a question that mentions the deadline but asks something else ("how many proposals came in by the
 # deadline?", "wie beoordeelt de voorstellen die voor de deadline binnen zijn?")
 _OTHER_QUESTION = re.compile(r"\b(hoeveel|how many|how much|wie|who|whom|waarom|why)\b", re.I)
+# the deadline is this tranche's: the documents give none for a later one
+_OTHER_TRANCHE = re.compile(
+    r"\b(volgende|tweede|latere|nieuwe|next|second|later|following|future) (tranche|ronde|round)\b|\bna deze (tranche|ronde)\b",
+    re.I,
+)
 
 
 def check(question: str) -> Check | None:
     """The timeliness check a question asks for, or None. A date in the question is the one checked;
     without one, a question about the Drenthe proposal checks the letter's submission date, and one about
     submitting proposals gets the deadline itself."""
-    if not asks_timeliness(question) or _OTHER_QUESTION.search(question):
+    if not asks_timeliness(question) or _OTHER_QUESTION.search(question) or _OTHER_TRANCHE.search(question):
         return None
     asked = parse_date(question, DEADLINE.value.year)
     if asked is not None:

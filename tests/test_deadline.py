@@ -57,6 +57,7 @@ def test_dates_are_read_as_written(text: str, expected: date | None) -> None:
         ("Als we op 3 september een voorstel indienen, is dat te laat?", "late", date(2018, 9, 3)),
         ("Is indienen op 1 september 2018 nog op tijd?", "on_deadline", date(2018, 9, 1)),
         ("Wat is de deadline voor voorstellen?", "deadline", None),
+        ("Until what date could proposals be submitted?", "deadline", None),
     ],
 )
 def test_the_check_a_question_asks_for(question: str, verdict: str, submitted: date | None) -> None:
@@ -70,6 +71,7 @@ def test_the_check_a_question_asks_for(question: str, verdict: str, submitted: d
         "How many Regio Deal proposals did the ministry receive by the 1 September 2018 deadline?",
         "Wat is de deadline voor het ondertekenen van de deals?",  # signing, not submitting
         "Tot wanneer loopt de Regio Envelop?",
+        "Tot welke datum kunnen voorstellen voor de volgende tranche worden ingediend?",  # no date given for it
         "Hoeveel geld vraagt Drenthe?",
     ],
 )
