@@ -623,3 +623,15 @@ def test_who_ik_is_comes_from_the_signature(assistant: Any) -> None:
     assert f"[{sig.n}]" in ans.answer and verify(ans, assistant.store.document) == []
     # a "who" answer without "ik" gets no signature
     assert "ondertekenaar" not in assistant.ask("Wie zijn de partners van de Regio Deal Zuid- en Oost-Drenthe?").answer
+
+
+@pytest.mark.slow
+def test_what_drenthe_gets_is_not_in_the_documents_but_what_it_asks_is(assistant: Any) -> None:
+    ans = assistant.ask("Hoeveel geld gaat Drenthe nou krijgen?")
+    assert ans.refused and ans.refusal_reason == "not_in_documents"  # nothing says what it gets ...
+    assert ans.answer.startswith("Hoeveel Drenthe krijgt, staat niet in de documenten")
+    assert "investering van 40 miljoen euro" in ans.answer and ans.citations[0].doc_id == "letter"  # ... what it asks
+    assert verify(ans, assistant.store.document) == []
+    # another subject, or a what-if, is not about the proposal's own money
+    other = assistant.ask("Hoeveel euro per inwoner krijgen Meppel en De Wolden voordat de provincie dat verdubbelt?")
+    assert "Hoeveel Drenthe krijgt" not in other.answer

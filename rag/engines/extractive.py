@@ -329,6 +329,12 @@ class Scored:
     covered: set[str] = field(default_factory=set)
 
 
+# the proposal as the one that gets the money: "krijgt drenthe", "Zuid- en Oost-Drenthe toegekend gekregen"
+_PROPOSAL_NAME = r"(drenthe|zuid- en oost-drenthe|zuidoost-drenthe|het voorstel|the proposal|deze regio deal|this regio deal)"
+_GET_VERB = r"(krijgt|krijgen|gekregen|ontvangt|ontvangen|toegekend|gets|get|receives|receive|awarded|granted)"
+_PROPOSAL_GETS = re.compile(
+    rf"\b{_GET_VERB}\b(\W+\w+){{0,3}}?\W+{_PROPOSAL_NAME}\b|\b{_PROPOSAL_NAME}\b(\W+[\w-]+){{0,8}}?\W+{_GET_VERB}\b", re.I
+)
 _FIRST_PERSON = re.compile(r"\b(ik|mijn)\b", re.I)
 
 
@@ -420,6 +426,10 @@ class ExtractiveEngine:
                 pieces.append(f"{_cap(lead)} {_q(sig.text, lang)} [{n}]")
             for part in ex.get("unanswered_parts") or []:
                 pieces.append(prompt("part_missing", lang).format(part=part.strip(" ?,.")))
+        elif not pieces and (asked := self._asked_not_given(ctx, builder, document, hybrid)) is not None:
+            # "hoeveel krijgt Drenthe?": not in the documents (a refusal), but what it asks for is
+            refused, reason = True, "not_in_documents"
+            pieces.append(asked)
         elif not pieces:
             refused, reason = True, why or "not_in_documents"
             pieces.append(prompt("refusal", lang))
@@ -1131,6 +1141,25 @@ class ExtractiveEngine:
             n = builder.cite(s.chunk, s.start, s.end)  # the row's own number: it is already cited
             out.append(prompt("difference", lang).format(n=n, working=working))
         return out
+
+    def _asked_not_given(
+        self, ctx: AnswerContext, builder: CitationBuilder, document: Callable[[str], Any] | None, hybrid: Any
+    ) -> str | None:
+        """"Hoeveel geld krijgt Drenthe?": what the proposal will get is decided after these documents, so
+        none of them says it; what it asks for is stated (``cofinancing.PROPOSAL_REQUEST``) and is shown
+        as exactly that."""
+        from rag.cofinancing import PROPOSAL_REQUEST
+        from rag.router import _HYPOTHETICAL
+
+        own = split_carried(ctx.standalone_question)[0]
+        if answer_type(own) != "amount" or not _PROPOSAL_GETS.search(own) or _HYPOTHETICAL.search(own):
+            return None
+        c = self._rule_citation(PROPOSAL_REQUEST, document, hybrid)
+        if c is None:
+            return None
+        n = builder.add(c)
+        lead = prompt("asked_not_given", ctx.language).format(doc=_cap(doc_name(c.doc_id, c.title, ctx.language)))
+        return f"{lead} {_q(c.quote, ctx.language)} [{n}]"
 
     def _calc_piece(self, ctx: AnswerContext, builder: CitationBuilder, document: Callable[[str], Any] | None, hybrid: Any) -> str:
         text = (ctx.tool_explanation or "").strip()
