@@ -94,6 +94,10 @@ def parse_date(text: str, default_year: int) -> date | None:
         return None
 
 
+def _quoted(text: str, lang: str) -> str:
+    return f"«{text}»" if lang == "nl" else f"“{text}”"
+
+
 def _show(d: date, lang: str) -> str:
     months = _MONTHS_NL if lang == "nl" else [m.capitalize() for m in _MONTHS_EN]
     return f"{d.day} {months[d.month - 1]} {d.year}" if lang == "nl" else f"{months[d.month - 1]} {d.day}, {d.year}"
@@ -137,10 +141,8 @@ class Check:
 
     def explain(self, lang: str) -> str:
         dl = _show(self.deadline, lang)
-        if self.submitted is None:
-            if lang == "nl":
-                return f"Voorstellen voor de komende tranche konden worden ingediend tot {dl}."
-            return f"Proposals for the coming tranche could be submitted until {dl}."
+        if self.submitted is None:  # the deadline itself: the Kamerbrief's own sentence says it best
+            return f"{'Volgens de Kamerbrief' if lang == 'nl' else 'The Kamerbrief says'}: {_quoted(DEADLINE.quote, lang)}"
         sub = _show(self.submitted, lang)
         days = abs((self.deadline - self.submitted).days)
         if lang == "nl":

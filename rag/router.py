@@ -56,8 +56,8 @@ _FABRICATE = [
     r"\bas if (it|this|that|they|the (number|figure|estimate)s?) (comes?|came|is|are|were|was) (from|in|part of)\b",
     r"\balsof (het|dit|dat|ze|die|het getal|het cijfer) (uit|van|in) (het|de|een)\b",
     # "just put in a realistic estimate", "vul dan maar een realistische schatting in"
-    r"\b(put in|fill in|use|give|make up|come up with|insert|add|just (put|use|give))\b.{0,20}\b(a |an )?(realistic|plausible|reasonable|believable|likely)\b.{0,10}\b(estimate|guess|number|figure|amount)\b",
-    r"\b(vul|zet|geef|noem|gebruik|bedenk)\b.{0,30}\b(een )?(realistische|aannemelijke|plausibele|redelijke|geloofwaardige)\b.{0,10}\b(schatting|gok|getal|cijfer|bedrag|aantal)\b",
+    r"\b(put in|fill in|use|give|make up|come up with|insert|add|just (put|use|give))\b.{0,20}\b(a |an )?(realistic|plausible|reasonable|believable|likely) (estimate|guess|number|figure|amount)\b",
+    r"\b(vul|zet|geef|noem|gebruik|bedenk)\b.{0,30}\b(een )?(realistische|aannemelijke|plausibele|redelijke|geloofwaardige) (schatting|gok|getal|cijfer|bedrag|aantal)\b",
     # "give me a realistic-sounding number", "een geloofwaardig klinkend bedrag"
     r"\b(realistic|plausible|believable|official|credible)[- ]sounding\b",
     r"\b(realistisch|geloofwaardig|aannemelijk|plausibel|officieel) klinkend\w*\b",
