@@ -68,6 +68,8 @@ eval: install index
 	$(PY) -m rag eval --questions eval/holdout.jsonl
 	$(PY) -m rag eval --questions eval/holdout2.jsonl
 	$(PY) -m rag eval --questions eval/holdout3.jsonl
+	$(PY) -m rag eval --questions eval/holdout4.jsonl
+	$(PY) -m rag eval --questions eval/holdout5.jsonl
 
 bench: dev index
 	$(PY) -m bench

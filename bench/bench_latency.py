@@ -20,6 +20,8 @@ SETS = [
     ROOT / "eval" / "holdout.jsonl",
     ROOT / "eval" / "holdout2.jsonl",
     ROOT / "eval" / "holdout3.jsonl",
+    ROOT / "eval" / "holdout4.jsonl",
+    ROOT / "eval" / "holdout5.jsonl",
 ]
 
 

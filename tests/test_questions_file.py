@@ -27,6 +27,8 @@ HOLDOUT2_SET = ROOT / "eval" / "holdout2.jsonl"
 HOLDOUT3_SET = ROOT / "eval" / "holdout3.jsonl"
 # Fourth held-out set (session 4), written independently of the first three; same format, same checks.
 HOLDOUT4_SET = ROOT / "eval" / "holdout4.jsonl"
+# Fifth held-out set (late session 4), written independently of the first four; same format, same checks.
+HOLDOUT5_SET = ROOT / "eval" / "holdout5.jsonl"
 DEV_SET = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 SEED = ROOT.parent / "shared" / "seeds" / "000_41de1c9b46d24068.txt"
 
@@ -85,7 +87,8 @@ def load(path: Path) -> list[dict[str, Any]]:
 
 
 def question_sets() -> list[Path]:
-    return [p for p in (OWN_SET, HOLDOUT_SET, HOLDOUT2_SET, HOLDOUT3_SET, HOLDOUT4_SET, DEV_SET) if p.exists()]
+    return [p for p in (OWN_SET, HOLDOUT_SET, HOLDOUT2_SET, HOLDOUT3_SET, HOLDOUT4_SET, HOLDOUT5_SET, DEV_SET)
+            if p.exists()]
 
 
 @pytest.fixture(scope="module")
@@ -303,7 +306,7 @@ def test_matching_rule_rejects_digit_prefixed_numbers() -> None:
     assert normalise("woning-\ncorporaties  en\n\nzorg") == "woningcorporaties en zorg"
 
 
-# --- held-out sets (eval/holdout.jsonl, holdout2.jsonl, holdout3.jsonl, holdout4.jsonl) ------------------
+# --- held-out sets (eval/holdout.jsonl, holdout2.jsonl ... holdout5.jsonl) -----------------------------------
 # Format, source quotes and calc rules are checked by the parametrised tests above; these add the
 # set-level checks with thresholds sized for sets of 40-45 items. Each held-out set must be disjoint
 # from the tuning sets and from every earlier held-out set, or a question could leak into a report.
@@ -313,6 +316,7 @@ HELD_OUT = {
     HOLDOUT2_SET: (OWN_SET, DEV_SET, HOLDOUT_SET),
     HOLDOUT3_SET: (OWN_SET, DEV_SET, HOLDOUT_SET, HOLDOUT2_SET),
     HOLDOUT4_SET: (OWN_SET, DEV_SET, HOLDOUT_SET, HOLDOUT2_SET, HOLDOUT3_SET),
+    HOLDOUT5_SET: (OWN_SET, DEV_SET, HOLDOUT_SET, HOLDOUT2_SET, HOLDOUT3_SET, HOLDOUT4_SET),
 }
 
 
