@@ -295,6 +295,7 @@ class ScoringParams:
     rare_idf: float = 2.2  # names at least this rare must occur near an answer sentence
     echo_lex: float = 0.5
     compounds: bool = True
+    partial_min_lex: float = 0.3  # a multi-part answer with a missing part needs one well-matched part
     part_rank: bool = True
     compound_min: int = 6
     # figures are computed with only from sentences that carry the question's own words: the two-pager's
@@ -718,6 +719,13 @@ class ExtractiveEngine:
                 if sig is not None:
                     ex.setdefault("first_person", []).append(sig)
         ex["select_debug"] = debug
+        answered = [
+            max(d["lex"]) if isinstance(d["lex"], list) else d["lex"] for d in debug if d.get("lex") is not None and d.get("text")
+        ]
+        if chosen and not counted and ex.get("unanswered_parts") and answered and max(answered) < p.partial_min_lex:
+            # one part is not in the documents and the others only loosely match: no partial answer
+            ex["unanswered_parts"] = []
+            chosen = []
         if counted:
             chosen = self._extend_short(ctx, chosen) + counted if chosen else counted
             chosen.sort(key=lambda s: (s.chunk.doc_id, s.start))
