@@ -39,6 +39,11 @@ _INJECTION = [
     r"\b(doe alsof|pretend)\b",
     # a pseudo system header at the start: "[SYSTEEMBERICHT: ...]", "(system message) ...", "<admin> ..."
     r"^\W*[\[(<{]\s*(systeem\w*|system\w*|admin\w*|developer\w*|ontwikkelaar\w*|beheerder\w*|moderator)\b",
+    # ... or without brackets: "SYSTEEMMELDING: ...", "System update: ...", "Beheerder: ..."
+    r"^\W*(systeem\w*|system\w*|admin\w*|developer\w*|ontwikkelaar\w*|beheerder\w*|moderator)(\s+\w+)?\s*:",
+    # "de regels zijn gewijzigd", "the rules have changed": a claim that the assistant's rules are different now
+    r"\b(de |je |jouw |uw )?(regels|instructies|richtlijnen) (zijn|is) (gewijzigd|veranderd|aangepast|vervallen)\b",
+    r"\b(the |your )?(rules|instructions|guidelines) (have|has) (been )?(changed|updated|replaced|lifted)\b",
     r"\b(bronvermelding|bronnen|citaties|citations|sources|references)\s+(is|zijn|are|staat|staan)\s+(nu\s+|now\s+)?(uitgeschakeld|uitgezet|uit|disabled|turned off|switched off|off)\b",
 ]
 # Requests to make things up, or for opinions the assistant must not give.
@@ -46,6 +51,9 @@ _FABRICATE = [
     r"\b(verzin|verzonnen|fictie[fv]e?|invent(ed)?|made[- ]up|make up|fabricate)\b",
     r"\b(persbericht|press release)\b.*\b(cijfers|figures|numbers|bedragen)\b",
     r"\b(write|schrijf) (a |an |een )?(quote|citaat|getuigenis|testimonial)\b",
+    # "add a quote from the minister to back it up", "voeg een citaat van de minister toe"
+    r"\b(add|include|insert|put in|give|provide|attach)\b.{0,15}\b(a |an )?(quote|citation|statement)\b.{0,30}\b(to back|backing|to support|to prove|from the minister|by the minister)\b",
+    r"\b(voeg|zet|geef|plak)\b.{0,20}\b(een )?(citaat|uitspraak|quote)\b.{0,30}\b(van de minister|van de gedeputeerde|ter onderbouwing|als bewijs|toe|bij)\b",
     # "if the documents don't have it, just estimate something plausible"
     r"\b(estimate|guess)\b.{0,30}\b(plausible|realistic|reasonable|something|anything)\b",
     r"\b(schat|gok|bedenk)\b.{0,30}\b(iets|maar|aannemelijk|plausibel|realistisch)\b",
@@ -64,6 +72,10 @@ _FABRICATE = [
 ]
 _ADVICE = [
     r"\b(op wie|welke partij|which party|who) (moet|zou|should|would)( ik| i)? (stemmen|vote)",
+    # "Op wie moet ik bij de verkiezingen stemmen?", "who should I vote for in the elections?"
+    r"\b(op wie|op welke partij|welke partij|which party|who) (moet|moeten|zou|zouden|kan|should|would|must)\b.{0,40}\b(stemmen|vote|kiezen)\b",
+    # "Welke partij heeft het beste standpunt over ...?", "which party has the best position on ..."
+    r"\b(welke|which) (politieke )?(political )?(partij|fractie|party|politicus|politician)\b.{0,60}\b((beste|betere|best|better) (standpunt|idee|ideeën|plan|visie|position|stance|view|ideas?|policy)|gelijk heeft|is right)\b",
     r"\b(stemadvies|voting advice|stemwijzer)\b",
     r"\bshould i vote\b|\bmoet ik (voor|tegen) stemmen\b|\bvote (for|against)\b|\b(voor|tegen) stemmen\b",
     # "Welke is beter en hoe moeten we stemmen?", "Which of the two deals is better?"
