@@ -180,6 +180,8 @@ def check(question: str) -> Check | None:
     submitting proposals gets the deadline itself."""
     if not asks_timeliness(question) or _OTHER_QUESTION.search(question) or _OTHER_TRANCHE.search(question):
         return None
+    if not (_SUBMISSION.search(question) or re.search(r"\bdeadline\b", question, re.I)):
+        return None  # "tot wanneer loopt de Regio Deal?", "is Drenthe op tijd met de uitvoering?": not about submitting
     asked = parse_date(question, DEADLINE.value.year)
     if asked is not None:
         return Check(asked, from_question=True)

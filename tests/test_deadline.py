@@ -71,6 +71,8 @@ def test_the_check_a_question_asks_for(question: str, verdict: str, submitted: d
         "How many Regio Deal proposals did the ministry receive by the 1 September 2018 deadline?",
         "Wat is de deadline voor het ondertekenen van de deals?",  # signing, not submitting
         "Tot wanneer loopt de Regio Envelop?",
+        "Tot wanneer loopt de Regio Deal Zuid- en Oost-Drenthe volgens de tijdlijn?",  # the deal, not the submission
+        "Is Drenthe op tijd klaar met de uitvoering?",
         "Tot welke datum kunnen voorstellen voor de volgende tranche worden ingediend?",  # no date given for it
         "Hoeveel geld vraagt Drenthe?",
     ],
