@@ -1106,6 +1106,9 @@ _CUE = {
     ],
     "total": [
         r"\btota\w*|begroting|(?:deal)?budget|in het totaal|overall|totaalbudget|dealbudget",
+        # what the plans cost all together is the deal's total: "onze plannen kosten alles bij elkaar 96 miljoen"
+        r"alles bij elkaar|bij elkaar opgeteld|all together|altogether|all in all|in all\b",
+        r"(?:plan|plannen|project|projecten|programma|deal|aanpak|plans?|projects?|programme|program)\s+(?:\w+\s+){0,2}(?:kost|kosten|costs?)\b",
     ],
     "tranche": [r"tranche"],
     "award": [r"toegekend|toekenning|toegewezen|verdeeld|awarded|allocated|granted|al uitgegeven|already"],

@@ -482,6 +482,9 @@ QUESTIONS: list[tuple[str, str, str | None, dict[str, Any]]] = [
     ("nl", "Wat is het grootste aantal deals dat de tranche kan betalen als elke deal het minimum krijgt?", "tranche", {}),
     ("en", "How many deals could the tranche fund at most if each got the smallest contribution?", "tranche", {}),
     ("en", "The region invests €80 million over four years. How much is that per year?", "per_year", {"regional_cofinancing_eur_m": 80, "years": 4}),
+    # What the plans cost all together is the deal's total budget.
+    ("nl", "Ons project kost alles bij elkaar 30 miljoen. Hoeveel kan het Rijk maximaal bijdragen?", "max_rijk", {"total_budget_eur_m": 30}),
+    ("en", "Our plans cost €50 million altogether. What is the most the Rijk can pay?", "max_rijk", {"total_budget_eur_m": 50}),
     # Nothing put in, in words: a co-financing of zero, which the rules answer (no contribution).
     ("nl", "Hoeveel kan een regio krijgen als ze zelf niets inlegt?", "max_rijk", {"regional_cofinancing_eur_m": 0}),
     ("nl", "Hoeveel kan een regio krijgen zonder cofinanciering?", "max_rijk", {"regional_cofinancing_eur_m": 0}),
