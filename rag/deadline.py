@@ -140,28 +140,39 @@ class Check:
         }
 
     def explain(self, lang: str) -> str:
+        t = _TEXTS["en" if lang == "en" else "nl"]
         dl = _show(self.deadline, lang)
         if self.submitted is None:  # the deadline itself: the Kamerbrief's own sentence says it best
-            return f"{'Volgens de Kamerbrief' if lang == 'nl' else 'The Kamerbrief says'}: {_quoted(DEADLINE.quote, lang)}"
-        sub = _show(self.submitted, lang)
+            return f"{t['deadline']}: {_quoted(DEADLINE.quote, lang)}"
         days = abs((self.deadline - self.submitted).days)
-        if lang == "nl":
-            who = f"Een voorstel dat op {sub} wordt ingediend" if self.from_question else f"Het voorstel is op {sub} ingediend"
-            verdict = {
-                "on_time": f"dat is op tijd, {days} dag{'en' if days != 1 else ''} vóór de termijn van {dl}",
-                "on_deadline": f"dat is de dag van de termijn zelf; de Kamerbrief schrijft ‘tot {dl}’, niet ‘tot en met’, "
-                               "dus of die dag nog meetelt zegt de tekst niet",
-                "late": f"dat is te laat: de termijn liep tot {dl}, {days} dag{'en' if days != 1 else ''} eerder",
-            }[self.verdict]
-            return f"{who}; {verdict}."
-        who = f"A proposal submitted on {sub}" if self.from_question else f"The proposal was submitted on {sub}"
-        verdict = {
-            "on_time": f"that is in time, {days} day{'s' if days != 1 else ''} before the deadline of {dl}",
-            "on_deadline": f"that is the deadline day itself; the Kamerbrief says ‘tot {dl}’ (until), not ‘up to and "
-                           "including’, so the text does not say whether that day still counts",
-            "late": f"that is too late: the deadline was {dl}, {days} day{'s' if days != 1 else ''} earlier",
-        }[self.verdict]
+        who = (t["who_question"] if self.from_question else t["who_letter"]).format(date=_show(self.submitted, lang))
+        verdict = t[self.verdict].format(deadline=dl, days=days, s=t["plural"] if days != 1 else "")
         return f"{who}; {verdict}."
+
+
+# The check's words, per language: "{s}" is the plural ending of "{days}".
+_TEXTS: dict[str, dict[str, str]] = {
+    "nl": {
+        "deadline": "Volgens de Kamerbrief",
+        "who_question": "Een voorstel dat op {date} wordt ingediend",
+        "who_letter": "Het voorstel is op {date} ingediend",
+        "on_time": "dat is op tijd, {days} dag{s} vóór de termijn van {deadline}",
+        "on_deadline": "dat is de dag van de termijn zelf; de Kamerbrief schrijft ‘tot {deadline}’, niet ‘tot en met’, "
+                       "dus of die dag nog meetelt zegt de tekst niet",
+        "late": "dat is te laat: de termijn liep tot {deadline}, {days} dag{s} eerder",
+        "plural": "en",
+    },
+    "en": {
+        "deadline": "The Kamerbrief says",
+        "who_question": "A proposal submitted on {date}",
+        "who_letter": "The proposal was submitted on {date}",
+        "on_time": "that is in time, {days} day{s} before the deadline of {deadline}",
+        "on_deadline": "that is the deadline day itself; the Kamerbrief says ‘tot {deadline}’ (until), not ‘up to and "
+                       "including’, so the text does not say whether that day still counts",
+        "late": "that is too late: the deadline was {deadline}, {days} day{s} earlier",
+        "plural": "s",
+    },
+}
 
 
 # a question that mentions the deadline but asks something else ("how many proposals came in by the
