@@ -643,3 +643,19 @@ def test_no_partial_answer_from_a_loose_match_when_a_part_is_missing(assistant: 
     ans = assistant.ask("When will the next tranche open, and how much money will it contain?")
     assert ans.refused and ans.refusal_reason == "not_in_documents", ans.answer
     assert "do not answer the part" not in ans.answer
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "quote"),
+    [
+        ("Wanneer is de aanbiedingsbrief geschreven?", "Assen, 5 september 2018"),
+        ("What is the date of the cover letter?", "Assen, 5 september 2018"),
+        # the Kamerbrief prints no date of its own: the letter that encloses it dates it
+        ("Van welke datum is de Kamerbrief over de aanpak van Regio Deals?", "Kamerbrief d.d. 18 juni 2018"),
+    ],
+)
+def test_the_date_of_a_document_is_its_dateline(assistant: Any, question: str, quote: str) -> None:
+    ans = assistant.ask(question)
+    assert not ans.refused and quote in ans.citations[0].quote, ans.answer
+    assert len(ans.citations) == 1 and verify(ans, assistant.store.document) == []

@@ -336,6 +336,18 @@ _GET_VERB = r"(krijgt|krijgen|gekregen|ontvangt|ontvangen|toegekend|gets|get|rec
 _PROPOSAL_GETS = re.compile(
     rf"\b{_GET_VERB}\b(\W+\w+){{0,3}}?\W+{_PROPOSAL_NAME}\b|\b{_PROPOSAL_NAME}\b(\W+[\w-]+){{0,8}}?\W+{_GET_VERB}\b", re.I
 )
+# "van welke datum is de brief?", "wanneer is de Kamerbrief geschreven?", "what is the date of the letter?"
+_DOC = r"(?:de |het |the |this |deze )?(?:cover |aanbiedings)?(?:brief|kamerbrief|letter)(?: van (?:gs|gedeputeerde staten|de minister))?"
+_DOC_DATE = re.compile(
+    rf"\b(van )?(welke|what|which) datum (is|heeft|draagt)\s+{_DOC}|\b(what|which) (is the )?date (is|does|of)\s+{_DOC}|"
+    rf"\b(wanneer|when) (is|werd|was)\s+{_DOC}\s+(geschreven|verstuurd|verzonden|gedateerd|ondertekend|written|sent|dated|signed)\b|"
+    rf"\b{_DOC}\s+(is |was )?(gedateerd|dated)\b",
+    re.I,
+)
+# a letter's dateline: "Assen, 5 september 2018"
+_DATELINE = re.compile(rf"^[A-Z][a-z]+(?:[ -][A-Z]?[a-z]+)?,\s+\d{{1,2}}\s+({_MONTHS})\s+\d{{4}}$", re.I)
+# how other documents name a document when they date it ("bijgevoegde Kamerbrief d.d. 18 juni 2018")
+_DOC_DATED_AS: dict[str, tuple[str, ...]] = {"kamerbrief": ("kamerbrief",), "letter": ("brief",), "twopager": ("two-pager", "voorstel")}
 _FIRST_PERSON = re.compile(r"\b(ik|mijn)\b", re.I)
 
 
@@ -646,6 +658,12 @@ class ExtractiveEngine:
                     debug.append({"part": part_q, "kind": kind, "text": sig.text[:80], "signature": True})
                     chosen.append(sig)
                     continue
+            if kind in ("date", None) and _DOC_DATE.search(part_q):
+                dated = self._document_date(ctx, part_q)
+                if dated is not None:
+                    debug.append({"part": part_q, "kind": kind, "text": dated.text[:80], "document_date": True})
+                    chosen.append(dated)
+                    continue
             if kind == "count":
                 listed = self._list_count(ctx, part_q)
                 if listed is not None:
@@ -884,6 +902,29 @@ class ExtractiveEngine:
         text = chunk.text[first.start - chunk.start : last.end - chunk.start]
         return Scored(i0, chunk, first.start, last.end, text, 1.0, 1.0, 1, True, 10.0)
 
+    def _document_date(self, ctx: AnswerContext, question: str) -> Scored | None:
+        """"Van welke datum is de brief?": the document's own dateline ("Assen, 5 september 2018"), or, for a
+        document that prints none (the Kamerbrief), the sentence of another document that dates it ("zie
+        bijgevoegde Kamerbrief d.d. 18 juni 2018")."""
+        hybrid = ctx.extras["hybrid"]
+        docs = mentioned_docs(question) or ({ctx.passages[0].chunk.doc_id} if ctx.passages else set())
+        if len(docs) != 1:
+            return None
+        doc_id = next(iter(docs))
+        sents = list(enumerate(hybrid.sentences))
+        found = next(((i, x) for i, x in sents if x.chunk.doc_id == doc_id and _DATELINE.match(x.text.strip())), None)
+        if found is None:
+            names = [n for n in _DOC_DATED_AS.get(doc_id, ())]
+            found = next(
+                ((i, x) for i, x in sents if x.chunk.doc_id != doc_id
+                 and any(re.search(rf"\b{n}\b\s+(d\.d\.|van|dated)\s+\d{{1,2}}\s+({_MONTHS})\s+\d{{4}}", x.text, re.I) for n in names)),
+                None,
+            )
+        if found is None:
+            return None
+        i, x = found
+        return Scored(i, x.chunk, x.start, x.end, x.text, 1.0, 1.0, 1, True, 10.0)
+
     def _expand_headings(self, ctx: AnswerContext, scored: list[Scored], kind: str | None = None) -> list[Scored]:
         """A heading is never quoted as an answer; when it is what matches ("Tekort aan beroepsgroepen top 5
         (UWV)"), the list or paragraph under it takes its place with the heading's score."""
@@ -1017,7 +1058,9 @@ class ExtractiveEngine:
         hybrid = ctx.extras["hybrid"]
         out = list(chosen)
         for s in chosen:
-            if s.text.rstrip().endswith(":") or (len(s.text) < 40 and not s.text.lstrip().startswith("|")):
+            if s.text.rstrip().endswith(":") or (
+                len(s.text) < 40 and not s.text.lstrip().startswith("|") and not _DATELINE.match(s.text.strip())
+            ):
                 sents = hybrid.sentences_of(s.chunk.chunk_id)
                 for j, (_idx, x) in enumerate(sents):
                     if x.start == s.start and j + 1 < len(sents):
