@@ -72,8 +72,22 @@ SUBMITTED = Fact(
     "is dit voorstel op 30 augustus jl. ingediend bij het ministerie van Landbouw, Natuur en Voedselkwaliteit (LNV)",
     "letter",
 )
+OPENING = Fact(
+    "submission_opening",
+    date(2018, 6, 8),
+    "Vanaf 8 juni 2018 kunnen de regionale partners eerste voorstellen (“proposities”) voor Regio Deals aanmelden "
+    "bij het ministerie van LNV.",
+    "kamerbrief",
+    "Randvoorwaarden, procedure en startmoment > Procedure en startmoment",
+)
 LETTER_DATE = Fact("letter_date", date(2018, 9, 5), "Assen, 5 september 2018", "letter")
-FACTS: dict[str, Fact] = {f.key: f for f in (DEADLINE, SUBMITTED, LETTER_DATE)}
+FACTS: dict[str, Fact] = {f.key: f for f in (DEADLINE, SUBMITTED, OPENING, LETTER_DATE)}
+# "van wanneer tot wanneer konden regio's indienen?", "hoeveel tijd kregen ze?", "how long did regions have?"
+_WINDOW = re.compile(
+    r"\b(van wanneer tot wanneer|vanaf wanneer|from when|hoe ?lang (hadden|kregen|hebben|krijgen|had|kreeg)|"
+    r"hoeveel tijd (hadden|kregen|hebben|krijgen|had|kreeg)|how long (did|do|had|have)|how much time)\b",
+    re.I,
+)
 
 
 def asks_timeliness(question: str) -> bool:
@@ -115,11 +129,14 @@ class Check:
     submitted: date | None
     from_question: bool
     deadline: date = DEADLINE.value
+    window: bool = False  # the question asks for the whole submission period
 
     @property
     def verdict(self) -> str:
         """'on_time', 'on_deadline' (the day itself: "tot" does not say whether it still counts), 'late', or
         'deadline' when only the deadline was asked."""
+        if self.window:
+            return "window"
         if self.submitted is None:
             return "deadline"
         if self.submitted < self.deadline:
@@ -128,6 +145,8 @@ class Check:
 
     @property
     def citations(self) -> list[Fact]:
+        if self.window:
+            return [OPENING, DEADLINE]
         return [DEADLINE] if self.from_question or self.submitted is None else [SUBMITTED, DEADLINE]
 
     def to_dict(self) -> dict[str, Any]:
@@ -137,11 +156,15 @@ class Check:
             "deadline": self.deadline.isoformat(),
             "verdict": self.verdict,
             "days_before_deadline": (self.deadline - self.submitted).days if self.submitted else None,
+            "opening": OPENING.value.isoformat() if self.window else None,
         }
 
     def explain(self, lang: str) -> str:
         t = _TEXTS["en" if lang == "en" else "nl"]
         dl = _show(self.deadline, lang)
+        if self.window:
+            days = (self.deadline - OPENING.value).days
+            return t["window"].format(opening=_show(OPENING.value, lang), deadline=dl, days=days) + "."
         if self.submitted is None:  # the deadline itself: the Kamerbrief's own sentence says it best
             return f"{t['deadline']}: {_quoted(DEADLINE.quote, lang)}"
         days = abs((self.deadline - self.submitted).days)
@@ -161,6 +184,7 @@ _TEXTS: dict[str, dict[str, str]] = {
                        "dus of die dag nog meetelt zegt de tekst niet",
         "late": "dat is te laat: de termijn liep tot {deadline}, {days} dag{s} eerder",
         "plural": "en",
+        "window": "Voorstellen konden worden aangemeld vanaf {opening} en gedaan tot {deadline}: een periode van {days} dagen",
     },
     "en": {
         "deadline": "The Kamerbrief says",
@@ -171,6 +195,7 @@ _TEXTS: dict[str, dict[str, str]] = {
                        "including’, so the text does not say whether that day still counts",
         "late": "that is too late: the deadline was {deadline}, {days} day{s} earlier",
         "plural": "s",
+        "window": "Proposals could be registered from {opening} and made until {deadline}: a period of {days} days",
     },
 }
 
@@ -189,7 +214,11 @@ def check(question: str) -> Check | None:
     """The timeliness check a question asks for, or None. A date in the question is the one checked;
     without one, a question about the Drenthe proposal checks the letter's submission date, and one about
     submitting proposals gets the deadline itself."""
-    if not asks_timeliness(question) or _OTHER_QUESTION.search(question) or _OTHER_TRANCHE.search(question):
+    if _OTHER_TRANCHE.search(question):
+        return None
+    if _WINDOW.search(question) and _SUBMISSION.search(question):
+        return Check(None, from_question=False, window=True)
+    if not asks_timeliness(question) or _OTHER_QUESTION.search(question):
         return None
     if not (_SUBMISSION.search(question) or re.search(r"\bdeadline\b", question, re.I)):
         return None  # "tot wanneer loopt de Regio Deal?", "is Drenthe op tijd met de uitvoering?": not about submitting

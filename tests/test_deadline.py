@@ -58,6 +58,8 @@ def test_dates_are_read_as_written(text: str, expected: date | None) -> None:
         ("Is indienen op 1 september 2018 nog op tijd?", "on_deadline", date(2018, 9, 1)),
         ("Wat is de deadline voor voorstellen?", "deadline", None),
         ("Until what date could proposals be submitted?", "deadline", None),
+        ("Hoeveel tijd kregen regio's om een voorstel in te dienen?", "window", None),
+        ("From when until when could proposals be registered?", "window", None),
     ],
 )
 def test_the_check_a_question_asks_for(question: str, verdict: str, submitted: date | None) -> None:
@@ -79,6 +81,14 @@ def test_the_check_a_question_asks_for(question: str, verdict: str, submitted: d
 )
 def test_questions_that_are_not_about_timeliness_are_left_alone(question: str) -> None:
     assert check(question) is None
+
+
+def test_the_submission_window_cites_its_opening_and_its_deadline() -> None:
+    window = Check(None, from_question=False, window=True)
+    assert window.explain("nl") == (
+        "Voorstellen konden worden aangemeld vanaf 8 juni 2018 en gedaan tot 1 september 2018: een periode van 85 dagen."
+    )
+    assert [f.key for f in window.citations] == ["submission_opening", "submission_deadline"]
 
 
 def test_the_working_says_what_tot_does_not() -> None:
