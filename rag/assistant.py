@@ -202,8 +202,9 @@ class Assistant:
 
     @staticmethod
     def _claim_docs(question: str, doc_ids: list[str] | None) -> list[str] | None:
-        """Where a claim the question attributes to a document ("since the Kamerbrief says X") is checked:
-        in that document, whose refuting passage a search of the whole index can rank far down."""
+        """Where a claim the question attributes to a document ("since the Kamerbrief says X"), or a part
+        that names one ("..., and what does the two-pager say?"), is searched: in that document, whose
+        passage a search of the whole index can rank far down for the rest of the question's words."""
         named = sorted(named_documents(question))
         if not named:
             return doc_ids
