@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from rag.money import format_eur, format_number, format_pct
+from rag.text import MONTH_RE
 
 # "hoeveel hoger/lager ... dan", "verschil", "vergeleken met", "how much higher", "difference", "compared"
 _COMPARE = re.compile(
@@ -48,11 +49,7 @@ _PROSE_FIGURE = re.compile(
 _SCALES = {"miljoen": Decimal(10) ** 6, "million": Decimal(10) ** 6, "mln": Decimal(10) ** 6,
            "miljard": Decimal(10) ** 9, "billion": Decimal(10) ** 9}
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
-_MONTH_AFTER = re.compile(
-    r"^\s*(januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|"
-    r"january|february|march|may|june|july|august|october)\b",
-    re.I,
-)
+_MONTH_AFTER = re.compile(rf"^\s*({MONTH_RE})\b", re.I)
 _CELL_FIGURE = re.compile(r"^(?P<eur>€\s?)?(?P<num>\d{1,3}(?:\.\d{3})*(?:,\d+)?|\d+(?:,\d+)?)\s?(?P<pct>%)?\*?$")
 
 

@@ -14,15 +14,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-_MONTHS_NL = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
-              "november", "december"]
-_MONTHS_EN = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-              "november", "december"]
-_MONTH_NUMBER = {m: i for months in (_MONTHS_NL, _MONTHS_EN) for i, m in enumerate(months, start=1)}
-_MONTH_RE = "|".join(sorted(_MONTH_NUMBER, key=len, reverse=True))
+from rag.text import MONTH_NUMBER, MONTH_RE, MONTHS_EN, MONTHS_NL
+
 # "30 augustus", "1 september 2018", "August 30", "September 1st, 2018"
 _DATE = re.compile(
-    rf"\b(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m1>{_MONTH_RE})|(?P<m2>{_MONTH_RE})\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?)"
+    rf"\b(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m1>{MONTH_RE})|(?P<m2>{MONTH_RE})\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?)"
     rf"(?:,?\s+(?P<y>(?:19|20)\d\d))?\b",
     re.I,
 )
@@ -100,7 +96,7 @@ def parse_date(text: str, default_year: int) -> date | None:
     if not m:
         return None
     day = int(m.group("d1") or m.group("d2"))
-    month = _MONTH_NUMBER[(m.group("m1") or m.group("m2")).lower()]
+    month = MONTH_NUMBER[(m.group("m1") or m.group("m2")).lower()]
     year = int(m.group("y")) if m.group("y") else default_year
     try:
         return date(year, month, day)
@@ -113,7 +109,7 @@ def _quoted(text: str, lang: str) -> str:
 
 
 def _show(d: date, lang: str) -> str:
-    months = _MONTHS_NL if lang == "nl" else [m.capitalize() for m in _MONTHS_EN]
+    months = list(MONTHS_NL) if lang == "nl" else [m.capitalize() for m in MONTHS_EN]
     return f"{d.day} {months[d.month - 1]} {d.year}" if lang == "nl" else f"{months[d.month - 1]} {d.day}, {d.year}"
 
 

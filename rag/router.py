@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rag import deadline
-from rag.text import fold, terms
+from rag.text import MONTHS_NL, fold, terms
 
 log = logging.getLogger(__name__)
 
@@ -312,7 +312,7 @@ _LEADING_Q = re.compile(
     r"\b(waarom|why|toch|klopt het|is it true|isn't it|is het niet|hoe komt het|how come|since|aangezien)\b", re.I
 )
 _FIGURE = re.compile(r"(€\s?\d[\d.,]*\s?(miljoen|miljard|mln)?|\d[\d.,]*\s?(miljoen|miljard|million|%|procent)|"
-                     r"\b\d{1,2} (januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december)\b)", re.I)
+                     rf"\b\d{{1,2}} ({'|'.join(MONTHS_NL)})\b)", re.I)
 
 
 def premise_claim(question: str) -> str | None:

@@ -127,6 +127,15 @@ def verb_variants(term: str) -> list[str]:
     return sorted(out)
 
 
+# Month names as the documents and users write them (one list for every module that reads dates).
+MONTHS_NL = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+             "november", "december")
+MONTHS_EN = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+             "november", "december")
+MONTH_NUMBER: dict[str, int] = {m: i for months in (MONTHS_NL, MONTHS_EN) for i, m in enumerate(months, start=1)}
+MONTH_RE = "|".join(sorted(MONTH_NUMBER, key=len, reverse=True))  # longest first: "mei" never cuts "meeting"
+
+
 _SEPARABLE = ("terug", "samen", "tegen", "over", "door", "voor", "mee", "toe", "aan", "uit", "bij", "vast", "weg", "op", "af", "in", "na")
 
 

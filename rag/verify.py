@@ -22,6 +22,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from rag.text import MONTH_NUMBER
+
 # --- citation markers ---------------------------------------------------------------------------------
 
 CITE_RE = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
@@ -58,12 +60,7 @@ _WORD_NUMBERS: dict[str, int] = {
     "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
     "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
 }  # fmt: skip
-_MONTHS: dict[str, int] = {
-    "januari": 1, "februari": 2, "maart": 3, "april": 4, "mei": 5, "juni": 6, "juli": 7, "augustus": 8,
-    "september": 9, "oktober": 10, "november": 11, "december": 12,
-    "january": 1, "february": 2, "march": 3, "may": 5, "june": 6, "july": 7, "august": 8,
-    "october": 10,
-}  # fmt: skip
+_MONTHS: dict[str, int] = MONTH_NUMBER
 
 _UNIT = r"(?:%|procentpunten|procentpunt|procent|percentage points|per cent|percent|pct\b|miljoen|millions?|mln\b\.?|mio\b\.?|m\b|miljard|billion|mld\b\.?|bn\b|duizend|thousand|k\b)"
 _NUM_RE = re.compile(

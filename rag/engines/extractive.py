@@ -37,7 +37,7 @@ from rag.config import ROOT, Settings, get_settings
 from rag.engines.base import AnswerContext
 from rag.glossary import expand_terms, translate_en
 from rag.router import contradicts
-from rag.text import exact_terms, fold, participle_variants, terms, verb_variants
+from rag.text import MONTHS_NL, exact_terms, fold, participle_variants, terms, verb_variants
 from rag.types import Answer, Chunk, Citation
 
 log = logging.getLogger(__name__)
@@ -123,7 +123,7 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
     ("person", re.compile(r"^\s*(en\s+)?(wie|who|by whom|door wie)\b|\b(wie|who) (heeft|is|was|signed|wrote)\b|\b(welke|which) (minister|staatssecretaris|bewindspersoon)\b", re.I)),
 ]
-_MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+_MONTHS = "|".join(MONTHS_NL)
 _NUMWORDS = "twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|honderd|duizend|two(?!-?pager)|three|four|five|six|seven|eight|nine|ten|dozen"
 _TYPE_MATCH: dict[str, re.Pattern[str]] = {
     "time": re.compile(r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s?uur\b|\b\d{1,2}\s?(am|pm)\b", re.I),
