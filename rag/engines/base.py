@@ -14,6 +14,10 @@ from typing import Any, Protocol
 from rag.types import Answer, RetrievedChunk, ToolCall
 
 
+class EngineUnavailableError(RuntimeError):
+    """The configured engine cannot run here (no server, no model file); str() is user-facing."""
+
+
 @dataclass
 class AnswerContext:
     """The evidence for one question, already retrieved and routed."""

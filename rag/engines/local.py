@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.config import Settings
-from rag.engines.base import Engine
+from rag.engines.base import Engine, EngineUnavailableError
 from rag.engines.generative import GenerativeEngine
 from rag.engines.openai_engine import make_chat_model
 
@@ -101,8 +101,6 @@ class LocalEngine(GenerativeEngine):
     def __init__(self, settings: Settings, fallback: Engine | None = None) -> None:
         problem = xllamacpp_problem() or model_problem(Path(settings.local_model_path))
         if problem:
-            from rag.engines.registry import EngineUnavailableError
-
             raise EngineUnavailableError(f"engine 'local' is not available: {problem}")
         self._base_url: str | None = None
         super().__init__("local", settings, self._make_model, fallback, server_key=f"local:{settings.local_model_path}")

@@ -16,7 +16,7 @@ from langchain_openai import ChatOpenAI
 from pydantic import SecretStr
 
 from rag.config import Settings
-from rag.engines.base import Engine
+from rag.engines.base import Engine, EngineUnavailableError
 from rag.engines.generative import GenerativeEngine
 
 log = logging.getLogger(__name__)
@@ -62,8 +62,6 @@ class OpenAIEngine(GenerativeEngine):
     def __init__(self, settings: Settings, fallback: Engine | None = None, base_url: str | None = None) -> None:
         url = base_url or settings.llm_base_url
         if not url:
-            from rag.engines.registry import EngineUnavailableError
-
             raise EngineUnavailableError(
                 "engine 'openai' needs REGIODEAL_LLM_BASE_URL (an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1)"
             )

@@ -11,17 +11,15 @@ from __future__ import annotations
 import logging
 
 from rag.config import Settings
-from rag.engines.base import Engine
+from rag.engines.base import Engine, EngineUnavailableError
+
+__all__ = ["EngineUnavailableError", "get_engine", "resolve_auto"]
 
 log = logging.getLogger(__name__)
 
 # Set from bench/bench_engines.py's figures: on all 30 items of the shared dev set the local model is not more accurate
 # than the extractive engine (see BENCHMARKS.md), so ``auto`` does not choose it.
 LOCAL_BEATS_EXTRACTIVE = False
-
-
-class EngineUnavailableError(RuntimeError):
-    """The configured engine cannot run here (no server, no model file); str() is user-facing."""
 
 
 def get_engine(name: str, settings: Settings) -> Engine:
