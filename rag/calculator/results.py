@@ -77,7 +77,7 @@ class CalcResult:
     ``amounts`` hold euros (``Decimal``); ``to_dict`` reports them in € million as ``<key>_eur_m``.
     """
 
-    kind: Literal["check", "max_rijk", "min_cofinancing", "tranche", "per_year", "rule"]
+    kind: Literal["check", "max_rijk", "min_cofinancing", "tranche", "per_year", "rule", "share", "difference"]
     inputs: dict[str, Any]
     amounts: dict[str, Decimal | None] = field(default_factory=dict)
     values: dict[str, Any] = field(default_factory=dict)  # booleans, percentages, counts
@@ -88,7 +88,8 @@ class CalcResult:
     years: int | None = None
     ignored_inputs: list[str] = field(default_factory=list)
     operation: str | None = None  # the typed request's operation (plan_check, share, ...), when there was one
-    expected: dict[str, Any] = field(default_factory=dict)  # the operation's figures (CALC_SCHEMA keys, € million)
+    expected: dict[str, Any] = field(default_factory=dict)  # the operation's figures (question-set keys, € million)
+    request: Any = field(default=None, repr=False)  # the typed request it answers (rag.calculator.request.CalcRequest)
 
     @property
     def allowed(self) -> bool | None:
