@@ -715,7 +715,7 @@ def run_calculator(requested: str, cofinancing: str, total: str, lang: str) -> A
     alone gives the largest possible Regio Envelop contribution. Raises ``CalcFieldError`` for an
     unreadable amount and ``rag.money.UserInputError`` for amounts that do not fit together.
     """
-    from rag import cofinancing as cof
+    from rag.calculator import plans as cof
     from rag.money import MILLION, AmountError, parse_amount
 
     values: dict[str, Any] = {}
