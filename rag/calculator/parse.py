@@ -68,6 +68,7 @@ class Reading:
     years: int | None = None
     rule_refs: list[tuple[str, int]] = field(default_factory=list)  # ('max'|'min', item index)
     named: set[str] = field(default_factory=set)  # roles a cue names
+    figures: list[Decimal] = field(default_factory=list)  # every figure as written, in order (a difference's two)
 
     def stated(self, *, new: bool = False) -> dict[str, Decimal]:
         out: dict[str, Decimal] = {}
@@ -118,7 +119,47 @@ def read(text: str, lang: str = "nl") -> Reading:
     _counts_and_years(reading)
     _roles(reading)
     _pairs(reading)
+    reading.figures = [a.value for a in reading.amounts]
+    _settle(reading)
+    if has(items, "zero_cofinancing") and "cofinancing" not in reading.stated():
+        reading.amounts.append(Amount(Decimal(0), len(items), "0", "cofinancing", {"cofinancing": 1.0}))
     return reading
+
+
+def _settle(r: Reading) -> None:
+    """Two amounts with one role: the same money twice is one amount; co-financing lines add up
+    ("de regio 20 en het bedrijfsleven 10"); of two contributions the weaker takes its next role."""
+    plain = [a for a in r.amounts if not a.new and a.partner is None and a.role]
+    first: dict[str, Amount] = {}
+    drop: list[Amount] = []
+    for a in plain:
+        role = a.role
+        assert role is not None
+        if role not in first:
+            first[role] = a
+            continue
+        b = first[role]
+        if a.value == b.value:
+            drop.append(a)
+        elif role == "cofinancing":
+            b.value += a.value
+            drop.append(a)
+        elif role in ("rijk", "total"):
+            weak, strong = (a, b) if a.scores.get(role, 0) <= b.scores.get(role, 0) else (b, a)
+            rest = [k for k in sorted(weak.scores, key=lambda k: -weak.scores[k]) if k != role and k not in first]
+            if rest:
+                weak.role = rest[0]
+            elif weak.scores.get(role, 0) < 0.5 and "cofinancing" not in first:
+                weak.role = "cofinancing"
+            else:
+                continue
+            first[role] = strong
+            first[weak.role] = weak
+    r.amounts = [a for a in r.amounts if all(a is not d for d in drop)]
+    unknown = [a for a in r.amounts if a.role is None]
+    stated = r.stated()
+    if len(unknown) == 1 and len(set(stated) & {"rijk", "cofinancing"}) == 1 and "total" not in stated:
+        unknown[0].role = "cofinancing" if "rijk" in stated else "rijk"  # "Wij hebben 20 mln. Mogen we 30 mln vragen?"
 
 
 def _counts_and_years(r: Reading) -> None:
@@ -149,27 +190,31 @@ def _roles(r: Reading) -> None:
     items, phrases = r.items, role_phrases()
     bounds = phrase_set("boundaries")
     matches = match_phrases(items, phrases)
-    boundary_at = {i for i, it in enumerate(items) if it.kind == "stop"}
-    boundary_at |= {a for a, _b, p in match_phrases(items, bounds)}
+    stops = {i for i, it in enumerate(items) if it.kind == "stop"}
+    words_at = {a for a, _b, p in match_phrases(items, bounds)}  # a boundary word opens the next clause
     for a, _b, p in matches:
         for cue in phrases[p]:
-            if cue.weight >= 1:
+            if cue.weight >= 1 and cue.side == "any":
                 r.named.add(cue.role)
     r.rule_refs = [(kind, a) for kind in ("max", "min") for a, _b, _p in match_phrases(items, phrase_set("rule_refs", kind))]
     anaphora = phrase_set("anaphora")
+    rule_left = [b for _a, b, _p in match_phrases(items, phrase_set("rule_named", "left"))]
+    rule_right = [a for a, _b, _p in match_phrases(items, phrase_set("rule_named", "right"))]
     seen: list[Decimal] = []
     keep = []
     for am in r.amounts:
         prev = items[am.item - 1].text if am.item else ""
         if am.value in seen and (prev,) in anaphora:
             continue  # "met die 20 mln": the same money again
+        if any(0 <= am.item - b <= 2 for b in rule_left) or any(a == am.item + 1 for a in rule_right):
+            continue  # "terwijl het maximum 40 miljoen is", "the €40 million cap": a rule, not a figure of the plan
         seen.append(am.value)
         keep.append(am)
     r.amounts = keep
     positions = [am.item for am in r.amounts]
     for am in r.amounts:
-        lo = max([p for p in positions if p < am.item] + [i for i in boundary_at if i < am.item] + [am.item - WINDOW - 1]) + 1
-        hi = min([p for p in positions if p > am.item] + [i for i in boundary_at if i > am.item] + [am.item + WINDOW + 1]) - 1
+        lo = max([p + 1 for p in positions if p < am.item] + [i + 1 for i in stops if i < am.item] + [i for i in words_at if i < am.item] + [am.item - WINDOW])
+        hi = min([p for p in positions if p > am.item] + [i for i in stops | words_at if i > am.item] + [am.item + WINDOW + 1]) - 1
         words_between = lambda x, y: sum(1 for it in items[x + 1 : y] if it.kind != "stop")  # noqa: E731
         for a, b, p in matches:
             if a >= lo and b < am.item:
@@ -180,7 +225,8 @@ def _roles(r: Reading) -> None:
                 continue
             for cue in phrases[p]:
                 if cue.side in ("any", side):
-                    am.scores[cue.role] = am.scores.get(cue.role, 0.0) + cue.weight / (1 + dist)
+                    near = 1.5 if side == "right" and dist == 0 else 1.0  # "€ 20 mln eigen geld": the noun right after
+                    am.scores[cue.role] = am.scores.get(cue.role, 0.0) + near * cue.weight / (1 + dist)
         if am.scores:
             am.role = max(am.scores, key=lambda k: am.scores[k])
         if am.role == "envelope" and am.value < DOCUMENT_FIGURES["tranche"]:
@@ -324,6 +370,8 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
     def make(op: str, roles: dict[str, Decimal], **kw: object) -> CalcRequest:
         return CalcRequest(op, roles, sources={k: sources.get(k, "question") for k in roles}, **kw)  # type: ignore[arg-type]
 
+    if _asks_about_documents(r):
+        return None
     # a what-if: new figures replace stated ones (or ones from the conversation)
     if new and (any(a.partner is not None for a in r.amounts) or past or len(stated) >= 2):
         roles = dict(stated)
@@ -331,12 +379,11 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
         if "rijk" in roles and ("cofinancing" in roles or "total" in roles) and all(k in roles for k in new):
             return make("what_if", roles, replace=new)
     money = [a for a in r.amounts]
-    if _cue(items, "difference") and len(money) >= 2:
-        first, second = money[0], money[1]
-        between = r.items[first.item : second.item]
-        if has(between, "cues", "comparative"):
-            first, second = second, first
-        return make("difference", {"before": first.value, "after": second.value})
+    if _cue(items, "difference") and len(r.figures) >= 2:
+        before, after = r.figures[0], r.figures[1]
+        if re.search(r"\b(" + "|".join(" ".join(p) for p in phrase_set("cues", "comparative")) + r")\b", " ".join(it.text for it in items)):
+            before, after = after, before
+        return make("difference", {"before": before, "after": after})
     if unknown and len(unknown) == len(money) and not (_cue(items, "share") or _cue(items, "per_year")):
         raise Clarify("clarify", _eur(unknown[0].value, "nl"), text_en=_eur(unknown[0].value, "en"))
     if _cue(items, "per_year"):
@@ -346,8 +393,11 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
                 if role in r.named:
                     fill(roles, [role])
                     document(roles, role)
-            if not roles and has(items, "roles", "envelope", "weak"):
+            unfilled = (set(PLAN_ROLES) & r.named) - set(roles)
+            if not roles and not unfilled and has(items, "roles", "envelope", "weak"):
                 document(roles, "envelope")
+            if unfilled:  # "how much will the region receive each year": a figure nobody stated
+                roles = {}
         years = r.years or (ENVELOPE_YEARS if set(roles) == {"envelope"} else None)
         if roles and years:
             return make("per_year", roles, years=years)
@@ -385,7 +435,7 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
     if plan:
         roles = {k: stated[k] for k in PLAN_ROLES if k in stated}
         return make("plan_check", roles)
-    if "rijk" in stated:
+    if "rijk" in stated and ({"cofinancing", "total"} & named or _cue(items, "min") or _cue(items, "verdict")):
         cof_named, total_named = "cofinancing" in named, "total" in named
         op = "min_total" if total_named and not cof_named else "min_cofinancing"
         return make(op, {"rijk": stated["rijk"]})
@@ -399,7 +449,9 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
             kind = r.rule_refs[0][0]
             sources["rijk"] = "rule"
             return make("plan_check", {"rijk": RULE_FIGURES[kind], base: stated[base]})
-        return make("max_rijk", {base: stated[base]})
+        if _cue(items, "max") or ("rijk" in r.named and not has(items, "part_of")):
+            return make("max_rijk", {base: stated[base]})
+        return None
     if unknown:
         raise Clarify("clarify", _eur(unknown[0].value, "nl"), text_en=_eur(unknown[0].value, "en"))
     # no figures of its own
@@ -417,8 +469,28 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
             sources[role] = "document"
         return make("plan_check", dict(PROPOSAL_FIGURES))
     if _rules_question(items):
-        return make("rules", {})
+        # "hoeveel moet de regio minstens inleggen?": the co-financing rule itself, which the calculator states
+        own = "cofinancing" in r.named and (_cue(items, "min") or has(items, "cues", "rules"))
+        return make("rules", {}, asks=("cofinancing_rule",) if own and _cue(items, "min") else ())
     return None
+
+
+_COMPUTE_CUES = ("max", "min", "share", "per_year", "remainder", "deals", "difference")
+
+
+def _asks_about_documents(r: Reading) -> bool:
+    """"Waarom vraagt Drenthe € 40 miljoen?", "Klopt het dat ...": a question about what the documents
+    say, when the reason/fact cue opens the sentence with the first amount and nothing is computed."""
+    found = match_phrases(r.items, phrase_set("fact_check"))
+    if not found or any(_cue(r.items, c) for c in _COMPUTE_CUES):
+        return False
+    first = r.amounts[0].item if r.amounts else len(r.items)
+    end = next((i for i in range(first, len(r.items)) if r.items[i].kind == "stop" and r.items[i].text in ".?!"), len(r.items))
+    start = max([i for i in range(0, first) if r.items[i].kind == "stop" and r.items[i].text in ".?!"] + [-1])
+    if any(start < a < first for a, _b, _p in found):
+        return True  # "Waarom vraagt Drenthe € 40 miljoen?", "Klopt het dat ..."
+    # "Die 20 miljoen van de regio, waar komt dat bedrag vandaan?" (but "Mag dat, en waarom ...?" is both)
+    return any(first < a < end for a, _b, _p in found) and not _cue(r.items, "verdict")
 
 
 def _rules_question(items: list[Item]) -> bool:
@@ -440,10 +512,24 @@ def has_calc_cue(text: str, lang: str = "nl") -> bool:
         return True
     except Exception:
         return False
-    cues = ("max", "min", "share", "per_year", "remainder", "deals", "difference")
-    return bool(r.amounts) or any(_cue(r.items, c) for c in cues)
+    return bool(r.amounts) or any(_cue(r.items, c) for c in (*_COMPUTE_CUES, "requirement"))
 
 
-def find_amounts(text: str, lang: str = "nl") -> list[Amount]:
-    """The amounts of a text with their roles (the router checks claims about the proposal with them)."""
-    return read(text, lang).amounts
+@dataclass(frozen=True)
+class FoundAmount:
+    """An amount of a text in euros with its role ('request' is the Rijk's contribution): the router
+    checks claims about the proposal's own money with these."""
+
+    value: Decimal
+    text: str
+    role: str
+    is_money: bool = True
+    rule: str | None = None
+
+
+_FOUND_ROLE = {"rijk": "request"}
+
+
+def find_amounts(text: str, lang: str = "nl") -> list[FoundAmount]:
+    """The amounts of a text with their roles."""
+    return [FoundAmount(a.value * MILLION, a.text, _FOUND_ROLE.get(a.role or "unknown", a.role or "unknown")) for a in read(text, lang).amounts]

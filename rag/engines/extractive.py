@@ -1199,7 +1199,7 @@ class ExtractiveEngine:
         """"Hoeveel geld krijgt Drenthe?": what the proposal will get is decided after these documents, so
         none of them says it; what it asks for is stated (``cofinancing.PROPOSAL_REQUEST``) and is shown
         as exactly that."""
-        from rag.cofinancing import PROPOSAL_REQUEST
+        from rag.calculator.rules import PROPOSAL_REQUEST
         from rag.router import _HYPOTHETICAL
 
         own = split_carried(ctx.standalone_question)[0]
