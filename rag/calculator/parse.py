@@ -378,6 +378,11 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
         fill(roles, PLAN_ROLES)
         if "rijk" in roles and ("cofinancing" in roles or "total" in roles) and all(k in roles for k in new):
             return make("what_if", roles, replace=new)
+    for role, value in new.items():  # "als de cofinanciering daalt naar 25 mln" with nothing it replaces: a figure
+        if role not in stated:
+            stated[role] = value
+            sources[role] = "question"
+            named.discard(role)
     money = [a for a in r.amounts]
     if _cue(items, "difference") and len(r.figures) >= 2:
         before, after = r.figures[0], r.figures[1]
@@ -414,7 +419,7 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
         if whole and len(roles) > 2 and whole in ("envelope", "tranche") and sources.get(whole) == "document":
             roles.pop(whole)
             whole = next((w for w in ("envelope", "tranche", "total") if w in roles), None)
-        if whole and len(roles) == 2 and not (plan and whole == "total"):
+        if whole and len(roles) == 2 and not (plan and whole == "total" and _cue(items, "verdict")):
             return make("share", roles)
     deals_q, rest_q = _cue(items, "deals"), _cue(items, "remainder")
     tranche_ctx = "tranche" in stated or has(items, "roles", "tranche", "any") or r.count is not None or deals_q
