@@ -61,7 +61,7 @@ def role_phrases() -> dict[tuple[str, ...], list[Cue]]:
     return out
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def phrase_set(*path: str) -> frozenset[tuple[str, ...]]:
     node: Any = lexicon()
     for key in path:

@@ -15,10 +15,27 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import ClassVar
 
-from rag.calculator.lexicon import Item, has, lexicon, match_phrases, number_word, phrase_set, role_phrases, tokenize
+from rag.calculator.lexicon import (
+    Item,
+    has,
+    match_phrases,
+    number_word,
+    phrase_set,
+    role_phrases,
+    tokenize,
+)
 from rag.calculator.request import CalcRequest
-from rag.calculator.rules import ENVELOPE, MAX_RIJK, MIN_RIJK, PROPOSAL_INVESTMENT, PROPOSAL_REQUEST, TRANCHE, CalcInputError
+from rag.calculator.rules import (
+    ENVELOPE,
+    MAX_RIJK,
+    MIN_RIJK,
+    PROPOSAL_INVESTMENT,
+    PROPOSAL_REQUEST,
+    TRANCHE,
+    CalcInputError,
+)
 from rag.money import MILLION, scan_amounts
 
 log = logging.getLogger(__name__)
@@ -35,7 +52,7 @@ _WH_AMOUNT = ("hoeveel", "how much", "wat is", "what is", "what s", "welk bedrag
 class Clarify(CalcInputError):
     """The figures are there but their roles are not clear: ask one short question."""
 
-    _messages = {
+    _messages: ClassVar[dict[str, dict[str, str]]] = {
         "clarify": {
             "nl": "Is {text} wat de regio zelf inlegt (cofinanciering), of wat u aan het Rijk vraagt?",
             "en": "Is {text_en} what the region puts in itself (co-financing), or what you ask of the Rijk?",
@@ -192,7 +209,7 @@ def _roles(r: Reading) -> None:
     matches = match_phrases(items, phrases)
     stops = {i for i, it in enumerate(items) if it.kind == "stop"}
     words_at = {a for a, _b, p in match_phrases(items, bounds)}  # a boundary word opens the next clause
-    for a, _b, p in matches:
+    for _a, _b, p in matches:
         for cue in phrases[p]:
             if cue.weight >= 1 and cue.side == "any":
                 r.named.add(cue.role)
@@ -341,7 +358,6 @@ def parse_request(text: str, lang: str = "nl", history: Iterable[dict[str, str]]
     """The typed request for a money question, None when it is not one; raises ``Clarify`` when the
     roles are unclear and ``AmountError``/``CalcInputError`` when a figure cannot be used."""
     r = read(text, lang)
-    items = r.items
     req = _decide(r, text, lang, history)
     if req is not None:
         req.question, req.lang = text, lang
@@ -470,7 +486,7 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
         if roles:
             return make(op, roles)
     if has(items, "proposal") and _cue(items, "verdict") and {"rijk", "cofinancing"} <= r.named:
-        for role, value in PROPOSAL_FIGURES.items():
+        for role in PROPOSAL_FIGURES:
             sources[role] = "document"
         return make("plan_check", dict(PROPOSAL_FIGURES))
     if _rules_question(items):

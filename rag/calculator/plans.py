@@ -8,7 +8,7 @@ import logging
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from rag.calculator.results import CalcResult, RuleCheck, Step, _floor_cent, _num, _pct
+from rag.calculator.results import CalcResult, RuleCheck, Step, _floor_cent, _pct
 from rag.calculator.rules import (
     ENVELOPE,
     MAX_RIJK,

@@ -13,7 +13,6 @@ from typing import Any, ClassVar
 from rag.money import MILLION, UserInputError
 
 
-
 @dataclass(frozen=True)
 class Rule:
     """One rule of the Kamerbrief: its value and the verbatim passage (a citation: doc_id + quote).
