@@ -406,6 +406,8 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
             before, after = after, before
         return make("difference", {"before": before, "after": after})
     if unknown and len(unknown) == len(money) and not (_cue(items, "share") or _cue(items, "per_year")):
+        if _fact_question(items) and not _cue(items, "deals"):
+            return None  # "Hoeveel banen levert die € 60 miljoen op?": a question for the documents
         raise Clarify("clarify", _eur(unknown[0].value, "nl"), text_en=_eur(unknown[0].value, "en"))
     if _cue(items, "per_year"):
         roles = {k: v for k, v in stated.items() if k in ("rijk", "cofinancing", "total", "tranche", "envelope")}
@@ -473,7 +475,7 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
         if _cue(items, "max") or ("rijk" in r.named and not has(items, "part_of")):
             return make("max_rijk", {base: stated[base]})
         return None
-    if unknown:
+    if unknown and not _fact_question(items):
         raise Clarify("clarify", _eur(unknown[0].value, "nl"), text_en=_eur(unknown[0].value, "en"))
     # no figures of its own
     op = _ask_role(items, named, stated)
@@ -512,6 +514,19 @@ def _asks_about_documents(r: Reading) -> bool:
         return True  # "Waarom vraagt Drenthe € 40 miljoen?", "Klopt het dat ..."
     # "Die 20 miljoen van de regio, waar komt dat bedrag vandaan?" (but "Mag dat, en waarom ...?" is both)
     return any(first < a < end for a, _b, _p in found) and not _cue(r.items, "verdict")
+
+
+def _asks_a_count_of_things(items: list[Item]) -> bool:
+    """"Hoeveel banen ...", "how many inhabitants ...": a count the documents give, not money."""
+    noise = phrase_set("noise_nouns")
+    for i, it in enumerate(items[:-1]):
+        if it.text in ("hoeveel", "many") and (items[i + 1].text,) in noise and items[i + 1].text not in ("deals", "deal"):
+            return True
+    return False
+
+
+def _fact_question(items: list[Item]) -> bool:
+    return has(items, "fact_wh") or _asks_a_count_of_things(items)
 
 
 def _rules_question(items: list[Item]) -> bool:
