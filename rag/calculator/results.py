@@ -123,7 +123,7 @@ class CalcResult:
         if self.uses_interpretation:
             out["interpretation"] = dict(INTERPRETATION)
         out["citations"] = [r.to_dict() for r in self.citations]
-        out["inputs"] = {k: (_num(v) if isinstance(v, Decimal) else v) for k, v in self.inputs.items()}
+        out["inputs"] = {k: _jsonable(v) for k, v in self.inputs.items()}
         if self.ignored_inputs:
             out["ignored_inputs"] = list(self.ignored_inputs)
         if self.operation:
