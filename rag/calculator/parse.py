@@ -147,6 +147,7 @@ def _settle(r: Reading) -> None:
     """Two amounts with one role: the same money twice is one amount; co-financing lines add up
     ("de regio 20 en het bedrijfsleven 10"); of two contributions the weaker takes its next role."""
     plain = [a for a in r.amounts if not a.new and a.partner is None and a.role]
+    hypo = [a for a, _b, _p in match_phrases(r.items, phrase_set("cues", "hypothetical"))]
     first: dict[str, Amount] = {}
     drop: list[Amount] = []
     for a in plain:
@@ -158,6 +159,8 @@ def _settle(r: Reading) -> None:
         b = first[role]
         if a.value == b.value:
             drop.append(a)
+        elif any(b.item < h < a.item for h in hypo) and role in PLAN_ROLES:
+            a.new, a.partner = True, r.amounts.index(b)  # "Ons plan: ... 12 miljoen eigen geld. Stel dat de eigen bijdrage 8 miljoen wordt"
         elif role == "cofinancing":
             b.value += a.value
             drop.append(a)
