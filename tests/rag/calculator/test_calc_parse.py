@@ -200,3 +200,13 @@ def test_parse_never_crashes(text: str, lang: str) -> None:
     if req is not None:
         with contextlib.suppress(UserInputError):
             calculate(req).explain(lang)
+
+
+def test_the_router_asks_the_clarifying_question_instead_of_guessing() -> None:
+    from rag.router import route
+
+    r = route("60 miljoen, kan dat?", "nl")
+    assert r.kind == "calc" and r.tool_result["error_code"] == "clarify"
+    assert r.explanation == "Is € 60 miljoen wat de regio zelf inlegt (cofinanciering), of wat u aan het Rijk vraagt?"
+    r = route("Is €20m enough for a Regio Deal?", "en")
+    assert r.explanation is not None and r.explanation.startswith("Is €20 million what the region puts in itself")
