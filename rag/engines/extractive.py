@@ -1214,12 +1214,16 @@ class ExtractiveEngine:
 
     def _calc_piece(self, ctx: AnswerContext, builder: CitationBuilder, document: Callable[[str], Any] | None, hybrid: Any) -> str:
         text = (ctx.tool_explanation or "").strip()
-        text = re.sub(r"\s*\[\d+\]", "", text)
-        markers = []
-        for rule in ctx.extras.get("rule_citations") or []:
+        # The card numbers its rules [1], [2] ... in rule_citations order: renumber to the answer's sources
+        # (a rule whose quote is not found loses its marker); rules the text does not mark go at the end.
+        numbers: dict[int, int] = {}
+        for i, rule in enumerate(ctx.extras.get("rule_citations") or [], start=1):
             c = self._rule_citation(rule, document, hybrid)
             if c is not None:
-                markers.append(builder.add(c))
+                numbers[i] = builder.add(c)
+        text = re.sub(r"\s*\[(\d+)\]", lambda m: f" [{numbers[int(m.group(1))]}]" if int(m.group(1)) in numbers else "", text)
+        used = {int(n) for n in re.findall(r"\[(\d+)\]", text)}
+        markers = [n for n in dict.fromkeys(numbers.values()) if n not in used]
         suffix = " " + "".join(f"[{n}]" for n in markers) if markers else ""
         return text + suffix
 
