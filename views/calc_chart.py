@@ -8,6 +8,7 @@ inside, red outside. The bounds come from the rules module, never from numbers w
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 
 import altair as alt
@@ -58,7 +59,7 @@ def axis_limits(rijk_eur_m: float | None, cofinancing_eur_m: float | None) -> tu
     _, hi = _bounds()
     x_max = max(2 * hi, 1.2 * (cofinancing_eur_m or 0), 1.2 * (rijk_eur_m or 0))
     y_max = max(1.25 * hi, 1.15 * (rijk_eur_m or 0))
-    return float(round(x_max)), float(round(y_max))
+    return float(math.ceil(x_max / 10) * 10), float(math.ceil(y_max / 10) * 10)
 
 
 def region_frame(x_max: float) -> pd.DataFrame:
