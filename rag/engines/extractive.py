@@ -1225,6 +1225,9 @@ class ExtractiveEngine:
         used = {int(n) for n in re.findall(r"\[(\d+)\]", text)}
         markers = [n for n in dict.fromkeys(numbers.values()) if n not in used]
         suffix = " " + "".join(f"[{n}]" for n in markers) if markers else ""
+        if suffix and text.rstrip().endswith("|"):  # a card ending in its table: cite the verdict sentence
+            head, sep, rest = text.partition("\n\n")
+            return head + suffix + sep + rest
         return text + suffix
 
     @staticmethod
