@@ -40,6 +40,18 @@ CHECK_LABELS = {
            "fits_tranche": "Fits in the tranche"},
 }
 
+
+def _card_verdict(result: Any) -> str:
+    """The result's verdict in one sentence (the calculator's card); the page shows the rest itself."""
+    try:
+        from rag.calculator.explain import card
+
+        return card(result, lg).verdict
+    except Exception:  # the card is a presentation; the check itself stands
+        log.exception("calculator card failed")
+        return str(result.explain(lg)).split("\n\n")[0]
+
+
 with st.form("calculator"):
     requested = st.text_input(t("calc_requested", lg), placeholder="€ 40 miljoen" if lg == "nl" else "€40 million",
                               key="calc_requested")
@@ -69,7 +81,7 @@ if submitted or st.session_state.get("calc_done"):
         st.session_state["whatif_cof"] = float(result.amounts["regional_cofinancing"] / MILLION)
 
     st.subheader(t("calc_result", lg))
-    explanation = escape_markdown(result.explain(lg))
+    explanation = escape_markdown(_card_verdict(result))  # the figures, rules and working follow below
     if result.allowed is True:
         st.success(explanation, icon=":material/check_circle:")
     elif result.allowed is False:
@@ -136,13 +148,7 @@ def _verdict(rijk_eur_m: float, cof_eur_m: float) -> tuple[str, bool | None]:
         plan = check_plan(Decimal(str(rijk_eur_m)), Decimal(str(cof_eur_m)))
     except (UserInputError, InvalidOperation) as exc:
         return (exc.message(lg) if isinstance(exc, UserInputError) else str(exc)), None
-    try:
-        from rag.calculator.explain import card
-
-        return card(plan, lg).verdict, plan.allowed
-    except Exception:  # the card is a presentation; the check itself stands
-        log.exception("calculator card failed")
-        return plan.explain(lg).split("\n")[0], plan.allowed
+    return _card_verdict(plan), plan.allowed
 
 
 st.divider()
