@@ -2,7 +2,7 @@
 
 Declining is decided here, by pattern, because the requests it catches (hidden instructions, invented
 quotes, voting advice) must be refused whatever retrieval finds. Money questions go to the deterministic
-co-financing calculator (``rag.cofinancing``), never to text extraction; a question that mixes money with
+co-financing calculator (``rag.calculator``), never to text extraction; a question that mixes money with
 context ("... en waarom is die grens er?") gets both the calculator and retrieved passages.
 """
 
@@ -169,9 +169,9 @@ def without_instructions(question: str) -> str:
 
 def _calculator() -> Any | None:
     try:
-        return importlib.import_module("rag.cofinancing")
+        return importlib.import_module("rag.calculator")
     except ImportError:  # pragma: no cover - the calculator is part of the project; degrade if absent
-        log.warning("rag.cofinancing is not available: money questions are answered from the documents")
+        log.warning("rag.calculator is not available: money questions are answered from the documents")
         return None
 
 
@@ -352,7 +352,7 @@ _HYPOTHETICAL = re.compile(r"\b(stel|gesteld|als|indien|wat als|zou|zouden|suppo
 
 
 def proposal_conflict(claim: str, lang: str = "nl") -> Any | None:
-    """The proposal fact (a ``rag.cofinancing.Rule`` with its passage) that a claim about the proposal's
+    """The proposal fact (a ``rag.calculator.Rule`` with its passage) that a claim about the proposal's
     own money contradicts, or None. Only the proposal as subject counts: "als een regio 80 miljoen vraagt"
     is a what-if for the calculator, not a claim about the documents."""
     calc = _calculator()

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import Stemmer
@@ -268,3 +269,119 @@ def detect_language_with_history(question: str, history: Iterable[dict[str, str]
     hist_user = [h.get("content", "") for h in (history or []) if h.get("role") == "user"]
     default = detect_language(hist_user[-1]) if hist_user else "nl"
     return detect_language(question, default=default)
+
+
+# --------------------------------------------------------------------------------------------------
+# Number words (the one place for them: money parsing, verification and the engines read these)
+
+NL_UNITS = {
+    "nul": 0, "een": 1, "één": 1, "eén": 1, "twee": 2, "drie": 3, "vier": 4,
+    "vijf": 5, "zes": 6, "zeven": 7, "acht": 8, "negen": 9,
+}  # fmt: skip
+NL_TEENS = {
+    "tien": 10, "elf": 11, "twaalf": 12, "dertien": 13, "veertien": 14, "vijftien": 15,
+    "zestien": 16, "zeventien": 17, "achttien": 18, "negentien": 19,
+}  # fmt: skip
+NL_TENS = {
+    "twintig": 20, "dertig": 30, "veertig": 40, "vijftig": 50, "zestig": 60,
+    "zeventig": 70, "tachtig": 80, "negentig": 90,
+}  # fmt: skip
+EN_UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9,
+}  # fmt: skip
+EN_TEENS = {
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}  # fmt: skip
+EN_TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90,
+}  # fmt: skip
+
+_NL_UNIT_RE = "|".join(sorted(NL_UNITS, key=len, reverse=True))
+_NL_TENS_RE = "|".join(NL_TENS)
+_NL_COMPOUND = re.compile(rf"({_NL_UNIT_RE})(?:en|ën)({_NL_TENS_RE})")
+_NL_HUNDRED = re.compile(rf"({_NL_UNIT_RE})?honderd(.*)")
+_NL_HALF = re.compile(r"(.+?)(?:en|ën)half")
+
+
+def _nl_int(word: str) -> int | None:
+    """A Dutch number word from 0 to 999 (compounds like 'vijfendertig', 'tweehonderd')."""
+    for table in (NL_UNITS, NL_TEENS, NL_TENS):
+        if word in table:
+            return table[word]
+    if m := _NL_COMPOUND.fullmatch(word):
+        return NL_UNITS[m.group(1)] + NL_TENS[m.group(2)]
+    if m := _NL_HUNDRED.fullmatch(word):
+        hundreds = NL_UNITS[m.group(1)] if m.group(1) else 1
+        if hundreds == 0:
+            return None
+        rest = _nl_int(m.group(2)) if m.group(2) else 0
+        return None if rest is None or rest >= 100 else hundreds * 100 + rest
+    return None
+
+
+def _en_int(tokens: list[str]) -> int | None:
+    """An English number from 0 to 999 in words ('two hundred and fifty', 'forty five')."""
+    if not tokens:
+        return None
+    total = 0
+    if "hundred" in tokens:
+        i = tokens.index("hundred")
+        head = tokens[:i]
+        if head in (["a"], ["one"]):
+            total = 100
+        elif len(head) == 1 and head[0] in EN_UNITS and EN_UNITS[head[0]] > 0:
+            total = EN_UNITS[head[0]] * 100
+        else:
+            return None
+        tokens = tokens[i + 1 :]
+        if tokens[:1] == ["and"]:
+            tokens = tokens[1:]
+        if not tokens:
+            return total
+    if len(tokens) == 1:
+        word = tokens[0]
+        for table in (EN_UNITS, EN_TEENS, EN_TENS):
+            if word in table:
+                return total + table[word]
+        return None
+    if len(tokens) == 2 and tokens[0] in EN_TENS and tokens[1] in EN_UNITS and EN_UNITS[tokens[1]] > 0:
+        return total + EN_TENS[tokens[0]] + EN_UNITS[tokens[1]]
+    return None
+
+
+def words_to_number(words: str) -> Decimal | None:
+    """A number written in Dutch or English words, halves included ('anderhalf', 'two and a half')."""
+    text = re.sub(r"\s+", " ", words.strip().lower())
+    if not text:
+        return None
+    tokens = text.replace("-", " ").split()
+    joined = " ".join(tokens)
+    half = Decimal("0.5")
+    if joined in ("half", "halve", "een half", "een halve", "één half", "half a", "half an", "a half", "one half"):
+        return half
+    if joined in ("anderhalf", "anderhalve"):
+        return Decimal("1.5")
+    if joined in ("a", "an", "een", "één"):
+        return Decimal(1)
+    for tail in (" en een half", " en een halve", " and a half", " and one half"):
+        if joined.endswith(tail):
+            base = words_to_number(joined[: -len(tail)])
+            return None if base is None or base != base.to_integral_value() else base + half
+    if len(tokens) == 1 and (m := _NL_HALF.fullmatch(tokens[0])):
+        base_int = _nl_int(m.group(1))
+        return None if base_int is None else Decimal(base_int) + half
+    if len(tokens) == 1 and (value := _nl_int(tokens[0])) is not None:
+        return Decimal(value)
+    if (value := _en_int(tokens)) is not None:
+        return Decimal(value)
+    return None
+
+
+# Single number words by value, articles excluded ("een miljoen" is read by words_to_number instead).
+WORD_NUMBERS: dict[str, int] = {
+    **{k: v for k, v in NL_UNITS.items() if k not in ("een", "eén")}, **NL_TEENS, **NL_TENS,
+    **EN_UNITS, **EN_TEENS, **EN_TENS, "honderd": 100, "hundred": 100,
+}  # fmt: skip

@@ -92,10 +92,29 @@ def answer_markdown(text: str) -> str:
     paragraphs = re.split(r"\n\s*\n", text.strip())
     out = []
     for para in paragraphs:
-        lines = [escape_markdown(_collapse(line)) for line in para.split("\n") if line.strip()]
+        rows = [line.strip() for line in para.split("\n") if line.strip()]
+        if _is_table(rows):  # the calculator's card: a table stays a table, each cell escaped
+            out.append("\n".join(rows[i] if i == 1 else _table_row(rows[i]) for i in range(len(rows))))
+            continue
+        lines = [escape_markdown(_collapse(line)) for line in rows]
         out.append("  \n".join(lines))
     body = "\n\n".join(out)
-    return _MARKER_RE.sub(r"**\\[\1\\]**", body)
+    # "[1][2]" as one bold run: two bold spans side by side ("**[1]****[2]**") show their asterisks
+    return _MARKER_RUN_RE.sub(lambda m: f"**{m.group(0)}**", body)
+
+
+_MARKER_RUN_RE = re.compile(r"\\\[\d{1,2}\\\](?:[ ,]*\\\[\d{1,2}\\\])*")
+_TABLE_SEP_RE = re.compile(r"^\|(?:\s*:?-{3,}:?\s*\|)+$")
+
+
+def _is_table(rows: list[str]) -> bool:
+    """A Markdown table: every row between pipes, the second row the separator."""
+    return len(rows) >= 2 and all(r.startswith("|") and r.endswith("|") for r in rows) and bool(_TABLE_SEP_RE.match(rows[1]))
+
+
+def _table_row(row: str) -> str:
+    cells = [escape_markdown(_collapse(c.strip())) for c in row[1:-1].split("|")]
+    return "| " + " | ".join(cells) + " |"
 
 
 def _collapse(text: str) -> str:
@@ -492,6 +511,23 @@ def assistant_message(answer: Answer, cards: Sequence[SourceCard]) -> dict[str, 
     }
 
 
+def calculator_verdict(message: Mapping[str, Any]) -> tuple[str, bool | None, str] | None:
+    """A calculator answer's card split for display: (verdict sentence, allowed?, the rest of the text).
+
+    The calculator's answer leads with its verdict in one paragraph; the chat shows it as a green, red or
+    neutral banner above the table. None for an answer that is not the calculator's."""
+    tool = message.get("tool") or {}
+    result = tool.get("result") or {}
+    if tool.get("name") != "cofinancing" or not isinstance(result, dict) or result.get("error") or message.get("error"):
+        return None
+    text = str(message.get("content") or "").strip()
+    verdict, _, rest = text.partition("\n\n")
+    if not verdict or verdict.lstrip().startswith("|"):
+        return None
+    allowed = result.get("allowed")
+    return verdict, allowed if isinstance(allowed, bool) else None, rest.strip()
+
+
 def error_message(question: str, text: str, lang: str, reason: str = "error") -> dict[str, Any]:
     """A friendly stand-in answer when answering failed or was not tried; never sent back as history."""
     return {
@@ -715,7 +751,7 @@ def run_calculator(requested: str, cofinancing: str, total: str, lang: str) -> A
     alone gives the largest possible Regio Envelop contribution. Raises ``CalcFieldError`` for an
     unreadable amount and ``rag.money.UserInputError`` for amounts that do not fit together.
     """
-    from rag import cofinancing as cof
+    from rag.calculator import plans as cof
     from rag.money import MILLION, AmountError, parse_amount
 
     values: dict[str, Any] = {}

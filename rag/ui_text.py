@@ -77,6 +77,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "calc_unavailable": "De rekenmodule is nog niet beschikbaar in deze installatie.",
         "calc_need_amount": "Vul ten minste de gevraagde bijdrage of de cofinanciering in.",
         "calc_max_title": "Hulpmiddelen",
+        "calc_whatif_title": "Wat als?",
+        "calc_whatif_intro": "Verschuif de bedragen: het oordeel en de grafiek volgen direct.",
+        "calc_whatif_rijk": "Rijksbijdrage (€ miljoen)",
+        "calc_whatif_cof": "Cofinanciering (€ miljoen)",
+        "calc_chart_caption": (
+            "Groen vlak: toegestaan. Stippellijn: rijksbijdrage gelijk aan de cofinanciering (50% van het "
+            "totaal). Rode lijnen: minimaal € 5 en maximaal € 40 miljoen per Regio Deal. Ruit: uw plan."
+        ),
         "docs_title": "Documenten",
         "docs_intro": "De documenten waaruit de assistent antwoordt. Kies een document om het te lezen.",
         "docs_choose": "Document",
@@ -204,6 +212,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "calc_unavailable": "The calculator is not available in this installation yet.",
         "calc_need_amount": "Enter at least the requested contribution or the co-financing.",
         "calc_max_title": "Tools",
+        "calc_whatif_title": "What if?",
+        "calc_whatif_intro": "Change the amounts: the verdict and the chart follow at once.",
+        "calc_whatif_rijk": "Rijk contribution (€ million)",
+        "calc_whatif_cof": "Co-financing (€ million)",
+        "calc_chart_caption": (
+            "Green area: allowed. Dashed line: Rijk contribution equal to the co-financing (50% of the total). "
+            "Red lines: at least € 5 and at most € 40 million per Regio Deal. Diamond: your plan."
+        ),
         "docs_title": "Documents",
         "docs_intro": "The documents the assistant answers from. Choose a document to read it.",
         "docs_choose": "Document",

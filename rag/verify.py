@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from rag.text import MONTH_NUMBER
+from rag.text import MONTH_NUMBER, WORD_NUMBERS
 
 # --- citation markers ---------------------------------------------------------------------------------
 
@@ -50,16 +50,7 @@ _SCALES: dict[str, float] = {
     "duizend": 1e3, "thousand": 1e3, "k": 1e3,
 }  # fmt: skip
 _PERCENT = {"%", "procent", "percent", "pct", "per cent", "procentpunt", "procentpunten", "percentage points"}
-_WORD_NUMBERS: dict[str, int] = {
-    # Dutch
-    "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7, "acht": 8, "negen": 9, "tien": 10,
-    "elf": 11, "twaalf": 12, "twintig": 20, "dertig": 30, "veertig": 40, "vijftig": 50, "zestig": 60,
-    "zeventig": 70, "tachtig": 80, "negentig": 90, "honderd": 100, "één": 1,
-    # English
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
-}  # fmt: skip
+_WORD_NUMBERS: dict[str, int] = WORD_NUMBERS  # rag.text holds the number words
 _MONTHS: dict[str, int] = MONTH_NUMBER
 
 _UNIT = r"(?:%|procentpunten|procentpunt|procent|percentage points|per cent|percent|pct\b|miljoen|millions?|mln\b\.?|mio\b\.?|m\b|miljard|billion|mld\b\.?|bn\b|duizend|thousand|k\b)"

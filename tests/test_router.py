@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag import cofinancing
+from rag import calculator as cofinancing
 from rag.router import asks_context, route
 
 

@@ -350,7 +350,7 @@ def test_calculator_other_modes_and_errors() -> None:
 
 
 def test_rule_cards_locate_quotes_in_the_document() -> None:
-    from rag.cofinancing import MAX_SHARE
+    from rag.calculator import MAX_SHARE
 
     doc = "… 2. Cofinanciering: vanuit de Regio Envelop wordt maximaal 50% bijgedragen met een minimum …"
     (card,) = rule_cards([MAX_SHARE], lambda d: doc)

@@ -1,8 +1,10 @@
-"""Calculator page: check a co-financing plan against the Kamerbrief's rules, with working and citations."""
+"""Calculator page: check a co-financing plan against the Kamerbrief's rules, with working and citations,
+and a what-if block (two amounts, a live verdict and a chart of the allowed region)."""
 
 from __future__ import annotations
 
 import logging
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import streamlit as st
@@ -20,8 +22,10 @@ st.title(t("calc_title", lg))
 st.markdown(t("calc_intro", lg))
 
 try:
-    from rag import cofinancing
-    from rag.money import UserInputError, format_eur
+    from rag.calculator.plans import check_plan
+    from rag.calculator.rules import INTERPRETATION
+    from rag.money import MILLION, UserInputError, format_eur
+    from views.calc_chart import allowed_region_chart
 except ImportError:
     st.info(t("calc_unavailable", lg))
     st.stop()
@@ -35,6 +39,18 @@ CHECK_LABELS = {
            "max_share": "At most 50% from the Regio Envelop (no more than the co-financing)",
            "fits_tranche": "Fits in the tranche"},
 }
+
+
+def _card_verdict(result: Any) -> str:
+    """The result's verdict in one sentence (the calculator's card); the page shows the rest itself."""
+    try:
+        from rag.calculator.explain import card
+
+        return card(result, lg).verdict
+    except Exception:  # the card is a presentation; the check itself stands
+        log.exception("calculator card failed")
+        return str(result.explain(lg)).split("\n\n")[0]
+
 
 with st.form("calculator"):
     requested = st.text_input(t("calc_requested", lg), placeholder="€ 40 miljoen" if lg == "nl" else "€40 million",
@@ -60,8 +76,12 @@ if submitted or st.session_state.get("calc_done"):
         st.error(t("error_generic", lg), icon=":material/error:")
         st.stop()
 
+    if result.amounts.get("rijk_request") is not None and result.amounts.get("regional_cofinancing") is not None and submitted:
+        st.session_state["whatif_rijk"] = float(result.amounts["rijk_request"] / MILLION)
+        st.session_state["whatif_cof"] = float(result.amounts["regional_cofinancing"] / MILLION)
+
     st.subheader(t("calc_result", lg))
-    explanation = escape_markdown(result.explain(lg))
+    explanation = escape_markdown(_card_verdict(result))  # the figures, rules and working follow below
     if result.allowed is True:
         st.success(explanation, icon=":material/check_circle:")
     elif result.allowed is False:
@@ -100,7 +120,7 @@ if submitted or st.session_state.get("calc_done"):
         st.markdown(f"**{t('calc_working', lg)}**")
         st.markdown("\n".join(f"- {escape_markdown(line)}" for line in working))
     if result.uses_interpretation:
-        st.caption(escape_markdown(cofinancing.INTERPRETATION[lg]))
+        st.caption(escape_markdown(INTERPRETATION[lg]))
 
     st.markdown(f"**{t('calc_citations', lg)}**")
     try:
@@ -120,3 +140,33 @@ if submitted or st.session_state.get("calc_done"):
             if card.start >= 0:
                 st.page_link(PAGE_FILES["documents"], label=t("open_in_document", lg), icon=":material/open_in_new:",
                              query_params={**card.link_params(), "lang": lg})
+
+
+def _verdict(rijk_eur_m: float, cof_eur_m: float) -> tuple[str, bool | None]:
+    """The plan's verdict in one sentence (the calculator's own card), and whether it is allowed."""
+    try:
+        plan = check_plan(Decimal(str(rijk_eur_m)), Decimal(str(cof_eur_m)))
+    except (UserInputError, InvalidOperation) as exc:
+        return (exc.message(lg) if isinstance(exc, UserInputError) else str(exc)), None
+    return _card_verdict(plan), plan.allowed
+
+
+st.divider()
+st.subheader(t("calc_whatif_title", lg))
+st.caption(t("calc_whatif_intro", lg))
+st.session_state.setdefault("whatif_rijk", 40.0)
+st.session_state.setdefault("whatif_cof", 80.0)
+left, right = st.columns(2)
+with left:
+    whatif_rijk = st.number_input(t("calc_whatif_rijk", lg), min_value=0.0, max_value=1000.0, step=1.0, key="whatif_rijk")
+with right:
+    whatif_cof = st.number_input(t("calc_whatif_cof", lg), min_value=0.0, max_value=100000.0, step=1.0, key="whatif_cof")
+verdict, ok = _verdict(whatif_rijk, whatif_cof)
+if ok is True:
+    st.success(escape_markdown(verdict), icon=":material/check_circle:")
+elif ok is False:
+    st.error(escape_markdown(verdict), icon=":material/cancel:")
+else:
+    st.info(escape_markdown(verdict), icon=":material/info:")
+st.altair_chart(allowed_region_chart(whatif_rijk, whatif_cof, lg), width="stretch")
+st.caption(t("calc_chart_caption", lg))

@@ -15,6 +15,7 @@ from rag.ui_support import (
     answer_markdown,
     append_feedback,
     assistant_message,
+    calculator_verdict,
     conversation_to_markdown,
     error_message,
     escape_markdown,
@@ -148,10 +149,27 @@ def render_feedback(message: dict[str, Any]) -> None:
             st.caption(t("feedback_thanks", lg))
 
 
+def render_answer_text(message: dict[str, Any]) -> None:
+    """The answer; a calculator answer as a card: the verdict as a banner, then its table and notes."""
+    card = calculator_verdict(message)
+    if card is None:
+        st.markdown(answer_markdown(message["content"]))
+        return
+    verdict, allowed, rest = card
+    if allowed is True:
+        st.success(answer_markdown(verdict), icon=":material/check_circle:")
+    elif allowed is False:
+        st.error(answer_markdown(verdict), icon=":material/cancel:")
+    else:
+        st.info(answer_markdown(verdict), icon=":material/calculate:")
+    if rest:
+        st.markdown(answer_markdown(rest))
+
+
 def render_assistant(message: dict[str, Any], latest: bool) -> None:
     render_banners(message)
     if not message.get("error"):
-        st.markdown(answer_markdown(message["content"]))
+        render_answer_text(message)
     render_meta(message)
     render_sources(message, expanded=latest)
     if not message.get("error"):

@@ -1199,7 +1199,7 @@ class ExtractiveEngine:
         """"Hoeveel geld krijgt Drenthe?": what the proposal will get is decided after these documents, so
         none of them says it; what it asks for is stated (``cofinancing.PROPOSAL_REQUEST``) and is shown
         as exactly that."""
-        from rag.cofinancing import PROPOSAL_REQUEST
+        from rag.calculator.rules import PROPOSAL_REQUEST
         from rag.router import _HYPOTHETICAL
 
         own = split_carried(ctx.standalone_question)[0]
@@ -1214,13 +1214,20 @@ class ExtractiveEngine:
 
     def _calc_piece(self, ctx: AnswerContext, builder: CitationBuilder, document: Callable[[str], Any] | None, hybrid: Any) -> str:
         text = (ctx.tool_explanation or "").strip()
-        text = re.sub(r"\s*\[\d+\]", "", text)
-        markers = []
-        for rule in ctx.extras.get("rule_citations") or []:
+        # The card numbers its rules [1], [2] ... in rule_citations order: renumber to the answer's sources
+        # (a rule whose quote is not found loses its marker); rules the text does not mark go at the end.
+        numbers: dict[int, int] = {}
+        for i, rule in enumerate(ctx.extras.get("rule_citations") or [], start=1):
             c = self._rule_citation(rule, document, hybrid)
             if c is not None:
-                markers.append(builder.add(c))
+                numbers[i] = builder.add(c)
+        text = re.sub(r"\s*\[(\d+)\]", lambda m: f" [{numbers[int(m.group(1))]}]" if int(m.group(1)) in numbers else "", text)
+        used = {int(n) for n in re.findall(r"\[(\d+)\]", text)}
+        markers = [n for n in dict.fromkeys(numbers.values()) if n not in used]
         suffix = " " + "".join(f"[{n}]" for n in markers) if markers else ""
+        if suffix and text.rstrip().endswith("|"):  # a card ending in its table: cite the verdict sentence
+            head, sep, rest = text.partition("\n\n")
+            return head + suffix + sep + rest
         return text + suffix
 
     @staticmethod

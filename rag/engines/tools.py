@@ -37,8 +37,8 @@ _TAGS_RE = re.compile(r"^\s*<tool_call>\s*(.*?)\s*(?:</tool_call>)?\s*$", re.S)
 
 
 def calculator_tool() -> Any:
-    """The LangChain tool (imported lazily: rag.cofinancing is large and the extractive path may not need it)."""
-    from rag.cofinancing import cofinancing_tool
+    """The LangChain tool (imported lazily: rag.calculator.tool needs LangChain and the extractive path may not need it)."""
+    from rag.calculator.tool import cofinancing_tool
 
     return cofinancing_tool
 
@@ -50,7 +50,7 @@ def wants_tools(policy: str, question: str, language: str, routed: bool) -> bool
         return False
     if policy == "always" or routed:
         return True
-    from rag.cofinancing import has_calc_cue
+    from rag.calculator import has_calc_cue
 
     try:
         return has_calc_cue(question, language if language in ("nl", "en") else "nl")

@@ -1,0 +1,119 @@
+"""The parser's vocabulary (``lexicon.json``) as token phrases, and the one tokeniser that reads questions.
+
+A question becomes a flat list of items: words (folded), amounts (found by ``rag.money.scan_amounts``)
+and clause boundaries. Phrases from the lexicon are matched on the words, longest first.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from importlib import resources
+from typing import Any
+
+from rag.text import fold
+
+_WORD = re.compile(r"(?P<num>\d+(?:[.,]\d+)*)|(?P<word>[^\W\d_]+)|(?P<pct>%)|(?P<stop>[.;:?!,—–()]|\s-\s)")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One item of a question: a word, a bare number, an amount (index into the amounts) or a boundary."""
+
+    kind: str  # 'word', 'num', 'amount', 'stop'
+    text: str
+    start: int
+    end: int
+    amount: int | None = None
+
+
+def words(phrase: str) -> tuple[str, ...]:
+    return tuple(m.group(0) for m in re.finditer(r"[a-z0-9]+|%", fold(phrase)))
+
+
+@dataclass(frozen=True)
+class Cue:
+    role: str
+    side: str  # 'any', 'left', 'right'
+    weight: float
+
+
+@functools.lru_cache(maxsize=1)
+def lexicon() -> dict[str, Any]:
+    raw = resources.files("rag.calculator").joinpath("lexicon.json").read_text(encoding="utf-8")
+    return json.loads(raw)
+
+
+@functools.lru_cache(maxsize=1)
+def role_phrases() -> dict[tuple[str, ...], list[Cue]]:
+    """Every role cue as a word tuple with its role, side and weight; neutral phrases have no cue."""
+    out: dict[tuple[str, ...], list[Cue]] = {}
+    for role, sides in lexicon()["roles"].items():
+        for side, phrases in sides.items():
+            for p in phrases:
+                cue = Cue(role, "any" if side == "weak" else side, 0.4 if side == "weak" else 1.0)
+                out.setdefault(words(p), []).append(cue)
+    for p in lexicon()["neutral"]:
+        out.setdefault(words(p), [])
+    return out
+
+
+@functools.cache
+def phrase_set(*path: str) -> frozenset[tuple[str, ...]]:
+    node: Any = lexicon()
+    for key in path:
+        node = node[key]
+    return frozenset(words(p) for p in node)
+
+
+def tokenize(text: str, spans: list[tuple[int, int]]) -> list[Item]:
+    """``text`` as items; ``spans`` are the amounts' character spans (each becomes one 'amount' item)."""
+    items: list[Item] = []
+    for i, (s, e) in enumerate(spans):
+        items.append(Item("amount", text[s:e], s, e, i))
+    for m in _WORD.finditer(text):
+        if any(s <= m.start() < e for s, e in spans):
+            continue
+        kind = "num" if m.group("num") else "word" if m.group("word") else "word" if m.group("pct") else "stop"
+        items.append(Item(kind, fold(m.group(0)).strip(), m.start(), m.end()))
+    items.sort(key=lambda it: it.start)
+    return items
+
+
+def match_phrases(items: list[Item], phrases: dict[tuple[str, ...], Any] | frozenset[tuple[str, ...]]) -> list[tuple[int, int, tuple[str, ...]]]:
+    """Greedy longest matches of ``phrases`` over consecutive word items: (first index, last index, phrase)."""
+    longest = max((len(p) for p in phrases), default=0)
+    out = []
+    i = 0
+    while i < len(items):
+        found = None
+        if items[i].kind == "word":
+            for n in range(min(longest, len(items) - i), 0, -1):
+                seq = items[i : i + n]
+                if all(it.kind == "word" for it in seq) and tuple(it.text for it in seq) in phrases:
+                    found = (i, i + n - 1, tuple(it.text for it in seq))
+                    break
+        if found:
+            out.append(found)
+            i = found[1] + 1
+        else:
+            i += 1
+    return out
+
+
+def has(items: list[Item], *path: str) -> bool:
+    return bool(match_phrases(items, phrase_set(*path)))
+
+
+def number_word(token: str) -> Decimal | None:
+    """A count written as a digit or a number word ('drie', 'four'); articles are not counts."""
+    from rag.text import words_to_number
+
+    if token in ("een", "a", "an", "one", "één"):
+        return None
+    if re.fullmatch(r"\d+", token):
+        return Decimal(token)
+    return words_to_number(token)
