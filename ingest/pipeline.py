@@ -531,6 +531,11 @@ def _run_build(
     # Keep the build we just replaced (readers that have not refreshed yet still use it); drop older ones.
     for build in list_builds(client, base) - {build_id, old_build}:
         delete_build(client, base, build)
+    # The retriever's per-build state (chunks, sentences, bm25s, sentence vectors) saved now, so the first
+    # question after a restart does not rebuild it (embedded mode; a server deployment keeps nothing locally).
+    from rag import snapshot
+
+    snapshot.prepare(settings)
 
     secs = time.perf_counter() - t0
     files = [FileResult(str(src.path), True, doc.doc_id, chunks=len(cs)) for src, doc, cs in doc_chunks]

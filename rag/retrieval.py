@@ -25,6 +25,7 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from rag import snapshot
 from rag.config import Settings, get_settings
 from rag.embeddings import E5_SPEC, describe_spec, embed_sentence_query, embed_sentences
 from rag.glossary import expand_terms, named_documents
@@ -189,6 +190,10 @@ class HybridRetriever:
 
     def _build(self, version: Any) -> None:
         t0 = time.perf_counter()
+        if isinstance(version, str) and snapshot.load(self, version):  # saved at ingest: seconds, not minutes
+            self._version = version
+            self._log_loaded(version, t0, "its snapshot")
+            return
         chunks = list(self.store.chunks())
         self._chunks = chunks
         self._pos = {c.chunk_id: i for i, c in enumerate(chunks)}
@@ -206,11 +211,19 @@ class HybridRetriever:
         self._sent_bm25 = None
         self._version = version
         self._load_sentence_vectors()
+        self._log_loaded(version, t0, "the index")
+        if isinstance(version, str) and callable(getattr(self.store, "sentence_vectors", None)):
+            snapshot.save(self, version)
+
+    def _log_loaded(self, version: Any, t0: float, source: str) -> None:
+        assert self._bm25 is not None
+        chunks = self._chunks
         emb_mb = (self._sent_emb.nbytes if self._sent_emb is not None else 0) / 1e6
         log.info(
-            "index %s loaded in %.1f s: %d chunks (%.1f MB text), bm25s %.1f MB, %d sentences, sentence vectors "
-            "%.1f MB (%d from the index)",
+            "index %s loaded from %s in %.1f s: %d chunks (%.1f MB text), bm25s %.1f MB, %d sentences, sentence "
+            "vectors %.1f MB (%d from the index)",
             version,
+            source,
             time.perf_counter() - t0,
             len(chunks),
             sum(len(c.text) for c in chunks) / 1e6,
