@@ -213,7 +213,10 @@ class HybridRetriever:
         self._load_sentence_vectors()
         self._log_loaded(version, t0, "the index")
         if isinstance(version, str) and callable(getattr(self.store, "sentence_vectors", None)):
-            snapshot.save(self, version)
+            try:  # a snapshot only speeds up the next start: failing to write one must not fail a question
+                snapshot.save(self, version)
+            except Exception:
+                log.warning("could not write the retriever snapshot of build %s", version, exc_info=True)
 
     def _log_loaded(self, version: Any, t0: float, source: str) -> None:
         assert self._bm25 is not None

@@ -17,6 +17,7 @@ Chroma). A process that loads a build without a snapshot writes one (an index bu
 from __future__ import annotations
 
 import logging
+import os
 import pickle
 import shutil
 import time
@@ -45,7 +46,7 @@ def save(retriever: Any, build_id: str) -> Path | None:
     if folder is None or retriever._bm25 is None:
         return None
     t0 = time.perf_counter()
-    tmp = folder.with_name(folder.name + ".tmp")
+    tmp = folder.with_name(f"{folder.name}.tmp{os.getpid()}")  # per process: two readers may write at once
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     sents = retriever._sentences
@@ -63,8 +64,11 @@ def save(retriever: Any, build_id: str) -> Path | None:
         pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
     if retriever._sent_emb is not None:
         np.save(tmp / "sentence_vectors.npy", np.ascontiguousarray(retriever._sent_emb, dtype=np.float32))
-    shutil.rmtree(folder, ignore_errors=True)
-    tmp.rename(folder)
+    try:
+        tmp.rename(folder)  # atomic; fails when another process finished the same snapshot first
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        return folder if (folder / "state.pkl").exists() else None
     _remove_stale(retriever, folder)
     log.info(
         "snapshot of build %s written in %.1f s (%.1f MB)",
@@ -131,7 +135,7 @@ def _remove_stale(retriever: Any, keep: Path) -> None:
     except Exception:
         return
     for other in keep.parent.iterdir():
-        if other != keep and other.name not in live and not other.name.endswith(".tmp"):
+        if other != keep and other.name not in live and ".tmp" not in other.name:
             shutil.rmtree(other, ignore_errors=True)
 
 
