@@ -337,7 +337,7 @@ def main() -> str:
             print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "scale.json").write_text(
+    (out / f"scale-{'-'.join(modes)}.json").write_text(
         json.dumps({"embedder": spec, "raw": raw, "e5": e5, "rows": rows}, indent=2)
     )
     lines = [
