@@ -10,8 +10,10 @@ at 10^5 chunks. An ingest in embedded mode therefore writes the result beside th
   memory-mapped (pages are read when a question touches them, not at load).
 
 A snapshot is only ever read for the build it was written for (the build id is in the path and checked) and
-is never written in server mode (a server deployment keeps no state on local disk; its retrievers load from
-Chroma). A process that loads a build without a snapshot writes one (an index built before snapshots).
+never written to local disk in server mode: there it is a blob (pickle in base64 records) in the build's own
+collection ``{base}__{build_id}__snapshot`` on the server, read by every retriever at load, so a server
+deployment keeps no state on local disk. A process that loads a build without a snapshot writes one (an
+index built before snapshots).
 """
 
 from __future__ import annotations
@@ -42,24 +44,19 @@ def snapshot_dir(settings: Settings, build_id: str) -> Path | None:
 
 def save(retriever: Any, build_id: str) -> Path | None:
     """Write the retriever's loaded state for ``build_id`` (embedded mode only); old builds' snapshots go."""
+    if retriever._bm25 is None:
+        return None
+    if _settings(retriever).chroma_url:
+        _save_blob(retriever, build_id)
+        return None
     folder = snapshot_dir(_settings(retriever), build_id)
-    if folder is None or retriever._bm25 is None:
+    if folder is None:
         return None
     t0 = time.perf_counter()
     tmp = folder.with_name(f"{folder.name}.tmp{os.getpid()}")  # per process: two readers may write at once
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    sents = retriever._sentences
-    state = {
-        "format": SNAPSHOT_FORMAT,
-        "build_id": build_id,
-        "sentence_embedding": retriever.settings.sentence_embedding,
-        "chunks": retriever._chunks,
-        "first_sent": retriever._first_sent,
-        "spans": np.array([(s.start, s.end) for s in sents], dtype=np.int64).reshape(-1, 2),
-        "bm25": retriever._bm25,
-        "sent_done": retriever._sent_done,
-    }
+    state = _state(retriever, build_id)
     with open(tmp / "state.pkl", "wb") as f:
         pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
     if retriever._sent_emb is not None:
@@ -79,15 +76,119 @@ def save(retriever: Any, build_id: str) -> Path | None:
     return folder
 
 
+def _state(retriever: Any, build_id: str) -> dict[str, Any]:
+    sents = retriever._sentences
+    return {
+        "format": SNAPSHOT_FORMAT,
+        "build_id": build_id,
+        "sentence_embedding": retriever.settings.sentence_embedding,
+        "chunks": retriever._chunks,
+        "first_sent": retriever._first_sent,
+        "spans": np.array([(s.start, s.end) for s in sents], dtype=np.int64).reshape(-1, 2),
+        "bm25": retriever._bm25,
+        "sent_done": retriever._sent_done,
+    }
+
+
+# -- server mode: the snapshot as a blob in its own collection on the server (nothing on local disk)
+
+BLOB_PART = 4_000_000  # bytes of pickle per record (a request stays far below the server's limits)
+
+
+def blob_name(base: str, build_id: str) -> str:
+    return f"{base}__{build_id}__snapshot"
+
+
+def _save_blob(retriever: Any, build_id: str) -> None:
+    """Pickle of the state (with the sentence vectors) in records of BLOB_PART bytes, base64 text, of the
+    collection ``{base}__{build_id}__snapshot``; written under temporary ids and completed by a last record
+    ``done``, so a reader never takes a half-written blob."""
+    import base64
+
+    t0 = time.perf_counter()
+    settings = _settings(retriever)
+    state = _state(retriever, build_id)
+    state["vectors"] = (
+        None if retriever._sent_emb is None else np.asarray(retriever._sent_emb, dtype=np.float32)
+    )
+    data = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        client = retriever.store._open()
+        col = client.get_or_create_collection(
+            blob_name(settings.collection, build_id), embedding_function=None
+        )
+        if col.get(ids=["done"])["ids"]:
+            return  # another process wrote it
+        n = (len(data) + BLOB_PART - 1) // BLOB_PART
+        for i in range(n):
+            part = base64.b64encode(data[i * BLOB_PART : (i + 1) * BLOB_PART]).decode("ascii")
+            col.upsert(ids=[f"part-{i:06d}"], documents=[part], embeddings=[[0.0]], metadatas=[{"i": i}])
+        col.upsert(ids=["done"], documents=[str(n)], embeddings=[[0.0]], metadatas=[{"parts": n}])
+        _remove_stale_blobs(client, settings.collection)
+    except Exception:
+        log.warning("could not store the snapshot of build %s on the server", build_id, exc_info=True)
+        return
+    log.info(
+        "snapshot of build %s stored on the server in %.1f s (%.1f MB)",
+        build_id,
+        time.perf_counter() - t0,
+        len(data) / 1e6,
+    )
+
+
+def _load_blob(retriever: Any, build_id: str) -> dict[str, Any] | None:
+    import base64
+
+    settings = _settings(retriever)
+    try:
+        col = retriever.store._open().get_collection(
+            blob_name(settings.collection, build_id), embedding_function=None
+        )
+        done = col.get(ids=["done"], include=["metadatas"])
+        if not done["ids"]:
+            return None
+        n = int(done["metadatas"][0]["parts"])
+        buf = bytearray()
+        for i in range(0, n, 8):
+            ids = [f"part-{j:06d}" for j in range(i, min(n, i + 8))]
+            res = col.get(ids=ids, include=["documents"])
+            by_id = dict(zip(res["ids"], res["documents"], strict=True))
+            for pid in ids:
+                buf += base64.b64decode(by_id[pid])
+        return pickle.loads(bytes(buf))
+    except Exception:
+        log.debug("no snapshot of build %s on the server", build_id, exc_info=True)
+        return None
+
+
+def _remove_stale_blobs(client: Any, base: str) -> None:
+    from rag.store import list_builds
+
+    live = list_builds(client, base)
+    for col in client.list_collections():
+        name = getattr(col, "name", col)
+        stale = name[len(base) + 2 : -len("__snapshot")] not in live
+        if name.startswith(f"{base}__") and name.endswith("__snapshot") and stale:
+            client.delete_collection(name)
+
+
 def load(retriever: Any, build_id: str) -> bool:
     """Restore the retriever's state for ``build_id`` from its snapshot; False when there is none (or it is
     unusable: then the caller loads the slow way)."""
+    server = bool(_settings(retriever).chroma_url)
     folder = snapshot_dir(_settings(retriever), build_id)
-    if folder is None or not (folder / "state.pkl").exists():
+    if not server and (folder is None or not (folder / "state.pkl").exists()):
         return False
     try:
-        with open(folder / "state.pkl", "rb") as f:
-            state = pickle.load(f)
+        if server:
+            blob = _load_blob(retriever, build_id)
+            if blob is None:
+                return False
+            state = blob
+        else:
+            assert folder is not None
+            with open(folder / "state.pkl", "rb") as f:
+                state = pickle.load(f)
         if (
             state.get("format") != SNAPSHOT_FORMAT
             or state.get("build_id") != build_id
@@ -102,8 +203,12 @@ def load(retriever: Any, build_id: str) -> bool:
             base, text = c.start, c.text
             for s, e in spans[first[pos] : first[pos + 1]].tolist():
                 sentences.append(Sentence(c, s, e, text[s - base : e - base]))
-        vec_path = folder / "sentence_vectors.npy"
-        emb = np.load(vec_path, mmap_mode="c") if vec_path.exists() else None
+        if server:
+            emb = state.get("vectors")
+        else:
+            assert folder is not None
+            vec_path = folder / "sentence_vectors.npy"
+            emb = np.load(vec_path, mmap_mode="c") if vec_path.exists() else None
     except Exception:
         log.warning("snapshot of build %s is unreadable; loading from the index", build_id, exc_info=True)
         return False
@@ -144,10 +249,8 @@ def _size(folder: Path) -> int:
 
 
 def prepare(settings: Settings) -> None:
-    """Load the active build once the slow way and write its snapshot (called at the end of an ingest in
-    embedded mode, so no question ever waits for it)."""
-    if settings.chroma_url:
-        return
+    """Load the active build once the slow way and write its snapshot (called at the end of an ingest, so no
+    question ever waits for it: beside the index in embedded mode, on the server in server mode)."""
     from rag.retrieval import HybridRetriever
     from rag.store import IndexStore
 

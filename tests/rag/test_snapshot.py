@@ -3,7 +3,10 @@ Chroma, and giving exactly the state (and so the ranking) of the slow load."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import pytest
 
 from rag import snapshot
 from rag.config import Settings
@@ -57,3 +60,36 @@ def test_a_snapshot_of_another_build_is_not_used(mini_built: Settings) -> None:
     store = IndexStore(mini_built)
     r = HybridRetriever(store, mini_built)
     assert not snapshot.load(r, "b-some-other-build")
+
+
+@pytest.mark.slow
+def test_in_server_mode_the_snapshot_lives_on_the_server_and_nothing_locally(mini_settings: Settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from bench.bench_scale import start_chroma_server
+    from ingest.api import build
+
+    server, url = start_chroma_server(tmp_path / "server")
+    try:
+        settings = mini_settings.model_copy(update={"chroma_url": url})
+        assert build(settings, progress=False).ok
+        assert not Path(settings.index_dir).exists() or not any(Path(settings.index_dir).rglob("*.pkl"))
+        store = IndexStore(settings)
+        build_id = store.version()
+        names = {getattr(c, "name", c) for c in store._open().list_collections()}
+        assert snapshot.blob_name(settings.collection, build_id) in names
+        loaded: list[str] = []
+        real_load = snapshot.load
+        with pytest.MonkeyPatch.context() as m:
+            m.setattr(snapshot, "load", lambda r, b: bool(real_load(r, b) and not loaded.append(b)))
+            fast = HybridRetriever(IndexStore(settings), settings)
+            fast.ensure_fresh()
+        assert loaded == [build_id]
+        with pytest.MonkeyPatch.context() as m:
+            slow = _slow(settings, m)
+        assert [s.text for s in fast.sentences] == [s.text for s in slow.sentences]
+        idx = list(range(len(slow.sentences)))
+        assert np.array_equal(fast.sentence_vectors(idx), slow.sentence_vectors(idx))
+        q = QUESTIONS[1]
+        assert [h.chunk.chunk_id for h in fast.search(q, k=5).hits] == [h.chunk.chunk_id for h in slow.search(q, k=5).hits]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
