@@ -92,6 +92,38 @@ class BM25:
             return np.zeros(0, dtype=np.int64)
         return self._indices[self._indptr[i] : self._indptr[i + 1]].astype(np.int64)
 
+    def to_parts(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """JSON-safe parameters and plain arrays (no pickle) that :meth:`from_parts` restores."""
+        params = {"k1": self.k1, "b": self.b, "n_docs": self.n_docs, "vocab": dict(self._m.vocab_dict) if self._m else {}}
+        data = np.asarray(self._m.scores["data"]) if self._m else np.zeros(0, dtype=np.float32)
+        return params, {"bm25_data": data, "bm25_indices": self._indices, "bm25_indptr": self._indptr}
+
+    @classmethod
+    def from_parts(cls, params: dict[str, Any], arrays: Any) -> BM25:
+        import bm25s
+
+        self = cls([], k1=float(params["k1"]), b=float(params["b"]))
+        self.n_docs = int(params["n_docs"])
+        self._indptr = np.asarray(arrays["bm25_indptr"])
+        self._indices = np.asarray(arrays["bm25_indices"])
+        if self.n_docs:
+            m = bm25s.BM25(k1=self.k1, b=self.b, method="lucene")
+            m.vocab_dict = {str(t): int(i) for t, i in params["vocab"].items()}
+            m.unique_token_ids_set = set(m.vocab_dict.values())
+            m.scores = {
+                "data": np.asarray(arrays["bm25_data"]),
+                "indices": self._indices,
+                "indptr": self._indptr,
+                "num_docs": self.n_docs,
+            }
+            m.nonoccurrence_array = None
+            self._m = m
+            n_cols = len(self._indptr) - 1
+            self.vocab = {t: i for t, i in m.vocab_dict.items() if t and i < n_cols}
+        df = np.diff(self._indptr).astype(np.float32)
+        self.idf_vec = np.log(1.0 + (self.n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
+        return self
+
     def nbytes(self) -> int:
         return int(self._indptr.nbytes + self._indices.nbytes + (self._m.scores["data"].nbytes if self._m else 0))
 

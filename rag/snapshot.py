@@ -4,13 +4,13 @@ Loading a build the slow way reads every chunk from Chroma, tokenises and stems 
 every chunk into sentences and reads every sentence vector back from Chroma: about 5 ms per chunk, i.e. minutes
 at 10^5 chunks. An ingest in embedded mode therefore writes the result beside the index, per build:
 
-- ``{index_dir}/snapshots/{build_id}/state.pkl``: the chunks in the retriever's order, each sentence's
-  (start, end) offsets, the bm25s index (inside the BM25 wrapper);
+- ``{index_dir}/snapshots/{build_id}/state.npz``: the chunks in the retriever's order, each sentence's
+  (start, end) offsets, the bm25s arrays and vocabulary (plain arrays + JSON, never pickle);
 - ``{index_dir}/snapshots/{build_id}/sentence_vectors.npy``: the sentence vectors computed at ingest, opened
   memory-mapped (pages are read when a question touches them, not at load).
 
 A snapshot is only ever read for the build it was written for (the build id is in the path and checked) and
-never written to local disk in server mode: there it is a blob (pickle in base64 records) in the build's own
+never written to local disk in server mode: there it is a blob (.npz bytes, no pickle, in base64 records) in the build's own
 collection ``{base}__{build_id}__snapshot`` on the server, read by every retriever at load, so a server
 deployment keeps no state on local disk. A process that loads a build without a snapshot writes one (an
 index built before snapshots).
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import logging
 import os
-import pickle
 import shutil
 import time
 from pathlib import Path
@@ -33,7 +32,7 @@ from rag.sentences import Sentence
 
 log = logging.getLogger(__name__)
 
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2  # 2: numpy arrays + JSON (np.load with allow_pickle=False), no pickle
 
 
 def snapshot_dir(settings: Settings, build_id: str) -> Path | None:
@@ -57,15 +56,14 @@ def save(retriever: Any, build_id: str) -> Path | None:
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     state = _state(retriever, build_id)
-    with open(tmp / "state.pkl", "wb") as f:
-        pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
+    (tmp / STATE_FILE).write_bytes(_dumps(state))
     if retriever._sent_emb is not None:
         np.save(tmp / "sentence_vectors.npy", np.ascontiguousarray(retriever._sent_emb, dtype=np.float32))
     try:
         tmp.rename(folder)  # atomic; fails when another process finished the same snapshot first
     except OSError:
         shutil.rmtree(tmp, ignore_errors=True)
-        return folder if (folder / "state.pkl").exists() else None
+        return folder if (folder / STATE_FILE).exists() else None
     _remove_stale(retriever, folder)
     log.info(
         "snapshot of build %s written in %.1f s (%.1f MB)",
@@ -90,9 +88,63 @@ def _state(retriever: Any, build_id: str) -> dict[str, Any]:
     }
 
 
+STATE_FILE = "state.npz"
+
+
+def _dumps(state: dict[str, Any]) -> bytes:
+    """The state as one .npz: plain arrays plus a JSON header. Never pickle: a snapshot may come from a
+    shared server, and loading it must not be able to run code."""
+    import dataclasses
+    import io
+    import json
+
+    bm_params, bm_arrays = state["bm25"].to_parts()
+    meta = {
+        "format": state["format"],
+        "build_id": state["build_id"],
+        "sentence_embedding": state["sentence_embedding"],
+        "chunks": [dataclasses.astuple(c) for c in state["chunks"]],
+        "bm25": bm_params,
+    }
+    arrays = {
+        "meta": np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8),
+        "first_sent": np.asarray(state["first_sent"], dtype=np.int64),
+        "spans": np.asarray(state["spans"], dtype=np.int64),
+        "sent_done": np.asarray(state["sent_done"], dtype=bool),
+        **bm_arrays,
+    }
+    if state.get("vectors") is not None:
+        arrays["vectors"] = np.asarray(state["vectors"], dtype=np.float32)
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
+
+
+def _loads(data: bytes) -> dict[str, Any]:
+    import io
+    import json
+
+    from rag.retrieval import BM25
+    from rag.types import Chunk
+
+    z = np.load(io.BytesIO(data), allow_pickle=False)
+    meta = json.loads(bytes(z["meta"]).decode("utf-8"))
+    return {
+        "format": meta["format"],
+        "build_id": meta["build_id"],
+        "sentence_embedding": meta["sentence_embedding"],
+        "chunks": [Chunk(*t) for t in meta["chunks"]],
+        "bm25": BM25.from_parts(meta["bm25"], z),
+        "first_sent": z["first_sent"],
+        "spans": z["spans"],
+        "sent_done": z["sent_done"],
+        "vectors": z["vectors"] if "vectors" in z.files else None,
+    }
+
+
 # -- server mode: the snapshot as a blob in its own collection on the server (nothing on local disk)
 
-BLOB_PART = 4_000_000  # bytes of pickle per record (a request stays far below the server's limits)
+BLOB_PART = 4_000_000  # bytes of the .npz per record (a request stays far below the server's limits)
 
 
 def blob_name(base: str, build_id: str) -> str:
@@ -100,7 +152,7 @@ def blob_name(base: str, build_id: str) -> str:
 
 
 def _save_blob(retriever: Any, build_id: str) -> None:
-    """Pickle of the state (with the sentence vectors) in records of BLOB_PART bytes, base64 text, of the
+    """The state (.npz bytes, with the sentence vectors) in records of BLOB_PART bytes, base64 text, of the
     collection ``{base}__{build_id}__snapshot``; written under temporary ids and completed by a last record
     ``done``, so a reader never takes a half-written blob."""
     import base64
@@ -111,7 +163,7 @@ def _save_blob(retriever: Any, build_id: str) -> None:
     state["vectors"] = (
         None if retriever._sent_emb is None else np.asarray(retriever._sent_emb, dtype=np.float32)
     )
-    data = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+    data = _dumps(state)
     try:
         client = retriever.store._open()
         col = client.get_or_create_collection(
@@ -155,7 +207,7 @@ def _load_blob(retriever: Any, build_id: str) -> dict[str, Any] | None:
             by_id = dict(zip(res["ids"], res["documents"], strict=True))
             for pid in ids:
                 buf += base64.b64decode(by_id[pid])
-        return pickle.loads(bytes(buf))
+        return _loads(bytes(buf))
     except Exception:
         log.debug("no snapshot of build %s on the server", build_id, exc_info=True)
         return None
@@ -177,7 +229,7 @@ def load(retriever: Any, build_id: str) -> bool:
     unusable: then the caller loads the slow way)."""
     server = bool(_settings(retriever).chroma_url)
     folder = snapshot_dir(_settings(retriever), build_id)
-    if not server and (folder is None or not (folder / "state.pkl").exists()):
+    if not server and (folder is None or not (folder / STATE_FILE).exists()):
         return False
     try:
         if server:
@@ -187,8 +239,7 @@ def load(retriever: Any, build_id: str) -> bool:
             state = blob
         else:
             assert folder is not None
-            with open(folder / "state.pkl", "rb") as f:
-                state = pickle.load(f)
+            state = _loads((folder / STATE_FILE).read_bytes())
         if (
             state.get("format") != SNAPSHOT_FORMAT
             or state.get("build_id") != build_id

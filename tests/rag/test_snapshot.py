@@ -28,7 +28,7 @@ def _slow(settings: Settings, monkeypatch) -> HybridRetriever:  # type: ignore[n
 def test_an_ingest_writes_the_snapshot_of_the_active_build(mini_built: Settings) -> None:
     build_id = IndexStore(mini_built).version()
     folder = snapshot.snapshot_dir(mini_built, build_id)
-    assert folder is not None and (folder / "state.pkl").exists() and (folder / "sentence_vectors.npy").exists()
+    assert folder is not None and (folder / "state.npz").exists() and (folder / "sentence_vectors.npy").exists()
 
 
 def test_a_restart_loads_the_snapshot_with_the_same_state_and_ranking(mini_built: Settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
