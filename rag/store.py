@@ -4,6 +4,8 @@ Layout (identical in an embedded folder and on a Chroma server):
 
 - ``{base}__{build_id}__chunks``: one record per chunk, our own vectors, cosine space;
 - ``{base}__{build_id}__docs``: one record per document (full clean text, front matter, page spans);
+- ``{base}__{build_id}__sentences``: one record per quotable sentence of a chunk, its answering-side vector
+  computed at ingest (id ``{chunk_id}#s{n}``; metadata chunk_id, doc_id, skey), cosine space;
 - ``{base}__active``: a pointer whose metadata names the active build and holds its manifest.
 
 A build writes new collections and only then moves the pointer, so readers never see a half-built index,
@@ -21,6 +23,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
+
+import numpy as np
 
 from rag.config import Settings, get_settings
 from rag.embeddings import Embedder, chroma_embedding_function, describe_spec, get_embedder
@@ -83,10 +87,14 @@ def docs_name(base: str, build_id: str) -> str:
     return f"{base}__{build_id}__docs"
 
 
+def sentences_name(base: str, build_id: str) -> str:
+    return f"{base}__{build_id}__sentences"
+
+
 def build_id_of(base: str, collection_name: str) -> str | None:
     """The build a collection belongs to, or None for collections that are not ours."""
     prefix = f"{base}__"
-    for suffix in ("__chunks", "__docs"):
+    for suffix in ("__chunks", "__docs", "__sentences"):
         if collection_name.startswith(prefix) and collection_name.endswith(suffix):
             return collection_name[len(prefix) : -len(suffix)]
     return None
@@ -174,7 +182,7 @@ def list_builds(client: Any, base: str) -> set[str]:
 def delete_build(client: Any, base: str, build_id: str) -> None:
     from chromadb.errors import NotFoundError
 
-    for name in (chunks_name(base, build_id), docs_name(base, build_id)):
+    for name in (chunks_name(base, build_id), docs_name(base, build_id), sentences_name(base, build_id)):
         with contextlib.suppress(NotFoundError, ValueError):
             client.delete_collection(name)
 
@@ -388,6 +396,59 @@ class IndexStore:
             if doc.doc_id == doc_id:
                 return doc
         raise UnknownDocumentError(doc_id, [d.doc_id for d in self.documents()])
+
+    # -- sentence vectors (computed at ingest)
+
+    def _sentence_collection(self) -> Any:
+        from chromadb.errors import NotFoundError
+
+        name = sentences_name(self.settings.collection, self.version())
+        try:
+            return self._open().get_collection(name, embedding_function=None)
+        except (NotFoundError, ValueError):
+            return None
+
+    def sentence_vectors(self, page: int = 20000) -> tuple[list[str], list[tuple[int, int]], np.ndarray] | None:
+        """Every sentence vector of the active build: (ids, (start, end) document offsets, matrix), read in
+        pages; None when the build has none (built before ingest-time sentence vectors, or by another answering
+        embedder than the configured one: rebuild the index)."""
+        with self._lock:
+            self._load()
+            config = self.manifest().get("config", {})
+            if config.get("sentence_embedding") != describe_spec(self.settings.sentence_embedding):
+                return None
+            col = self._sentence_collection()
+            if col is None:
+                return None
+            n = col.count()
+            ids: list[str] = []
+            spans: list[tuple[int, int]] = []
+            mat = np.empty((n, 0), dtype=np.float32)
+            for off in range(0, n, page):
+                res = col.get(include=["embeddings", "metadatas"], limit=page, offset=off)
+                emb = np.asarray(res["embeddings"], dtype=np.float32)
+                if mat.shape[1] == 0 and len(emb):
+                    mat = np.empty((n, emb.shape[1]), dtype=np.float32)
+                mat[len(ids) : len(ids) + len(emb)] = emb
+                ids += list(res["ids"])
+                spans += [(int((m or {}).get("start", -1)), int((m or {}).get("end", -1))) for m in res["metadatas"]]
+            return ids, spans, mat[: len(ids)]
+
+    def sentence_search(self, vector: Any, k: int, doc_ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
+        """Nearest sentences through the sentence collection's HNSW index: (sentence id, cosine), best first."""
+        with self._lock:
+            col = self._sentence_collection()
+            if col is None:
+                return []
+            n = min(k, col.count())
+            if n <= 0:
+                return []
+            where: dict[str, Any] | None = None
+            if doc_ids:
+                ids = list(doc_ids)
+                where = {"doc_id": ids[0]} if len(ids) == 1 else {"doc_id": {"$in": ids}}
+            res = col.query(query_embeddings=[np.asarray(vector).tolist()], n_results=n, where=where, include=["distances"])
+            return [(sid, 1.0 - float(d)) for sid, d in zip(res["ids"][0], res["distances"][0], strict=True)]
 
     # -- dense search
 

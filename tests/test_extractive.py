@@ -424,7 +424,9 @@ def test_refuses_when_the_asked_for_kind_of_answer_is_missing(assistant: Any, qu
 
 @pytest.mark.slow
 def test_a_quoted_footnote_mark_brings_its_footnote_even_past_the_sentence_cap(assistant: Any) -> None:
-    ans = assistant.ask("Tot welk landsdeel rekent de Kamerbrief Drenthe?")
+    # Searched in the Kamerbrief only: over all documents its passage ranks 5th or 6th behind four letter
+    # passages (fused scores 0.6% apart), which CPU float noise decides; this test is about the footnote.
+    ans = assistant.ask("Tot welk landsdeel rekent de Kamerbrief Drenthe?", doc_ids=["kamerbrief"])
     assert "landsdelen[^4]" in ans.answer
     assert "noord (groningen, friesland, drenthe)" in _plain(ans.answer)
     assert verify(ans, assistant.store.document) == []

@@ -1,0 +1,308 @@
+"""What the retriever holds in memory for one build, saved once per build so a restart loads it in seconds.
+
+Loading a build the slow way reads every chunk from Chroma, tokenises and stems every chunk for BM25, splits
+every chunk into sentences and reads every sentence vector back from Chroma: about 5 ms per chunk, i.e. minutes
+at 10^5 chunks. An ingest in embedded mode therefore writes the result beside the index, per build:
+
+- ``{index_dir}/snapshots/{build_id}/state.npz``: the chunks in the retriever's order, each sentence's
+  (start, end) offsets, the bm25s arrays and vocabulary (plain arrays + JSON, never pickle);
+- ``{index_dir}/snapshots/{build_id}/sentence_vectors.npy``: the sentence vectors computed at ingest, opened
+  memory-mapped (pages are read when a question touches them, not at load).
+
+A snapshot is only ever read for the build it was written for (the build id is in the path and checked) and
+never written to local disk in server mode: there it is a blob (.npz bytes, no pickle, in base64 records) in the build's own
+collection ``{base}__{build_id}__snapshot`` on the server, read by every retriever at load, so a server
+deployment keeps no state on local disk. A process that loads a build without a snapshot writes one (an
+index built before snapshots).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rag.config import Settings
+from rag.sentences import Sentence
+
+log = logging.getLogger(__name__)
+
+SNAPSHOT_FORMAT = 2  # 2: numpy arrays + JSON (np.load with allow_pickle=False), no pickle
+
+
+def snapshot_dir(settings: Settings, build_id: str) -> Path | None:
+    if settings.chroma_url:
+        return None
+    return Path(settings.index_dir) / "snapshots" / str(build_id)
+
+
+def save(retriever: Any, build_id: str) -> Path | None:
+    """Write the retriever's loaded state for ``build_id`` (embedded mode only); old builds' snapshots go."""
+    if retriever._bm25 is None:
+        return None
+    if _settings(retriever).chroma_url:
+        _save_blob(retriever, build_id)
+        return None
+    folder = snapshot_dir(_settings(retriever), build_id)
+    if folder is None:
+        return None
+    t0 = time.perf_counter()
+    tmp = folder.with_name(f"{folder.name}.tmp{os.getpid()}")  # per process: two readers may write at once
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    state = _state(retriever, build_id)
+    (tmp / STATE_FILE).write_bytes(_dumps(state))
+    if retriever._sent_emb is not None:
+        np.save(tmp / "sentence_vectors.npy", np.ascontiguousarray(retriever._sent_emb, dtype=np.float32))
+    try:
+        tmp.rename(folder)  # atomic; fails when another process finished the same snapshot first
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        return folder if (folder / STATE_FILE).exists() else None
+    _remove_stale(retriever, folder)
+    log.info(
+        "snapshot of build %s written in %.1f s (%.1f MB)",
+        build_id,
+        time.perf_counter() - t0,
+        _size(folder) / 1e6,
+    )
+    return folder
+
+
+def _state(retriever: Any, build_id: str) -> dict[str, Any]:
+    sents = retriever._sentences
+    return {
+        "format": SNAPSHOT_FORMAT,
+        "build_id": build_id,
+        "sentence_embedding": retriever.settings.sentence_embedding,
+        "chunks": retriever._chunks,
+        "first_sent": retriever._first_sent,
+        "spans": np.array([(s.start, s.end) for s in sents], dtype=np.int64).reshape(-1, 2),
+        "bm25": retriever._bm25,
+        "sent_done": retriever._sent_done,
+    }
+
+
+STATE_FILE = "state.npz"
+
+
+def _dumps(state: dict[str, Any]) -> bytes:
+    """The state as one .npz: plain arrays plus a JSON header. Never pickle: a snapshot may come from a
+    shared server, and loading it must not be able to run code."""
+    import dataclasses
+    import io
+    import json
+
+    bm_params, bm_arrays = state["bm25"].to_parts()
+    meta = {
+        "format": state["format"],
+        "build_id": state["build_id"],
+        "sentence_embedding": state["sentence_embedding"],
+        "chunks": [dataclasses.astuple(c) for c in state["chunks"]],
+        "bm25": bm_params,
+    }
+    arrays = {
+        "meta": np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8),
+        "first_sent": np.asarray(state["first_sent"], dtype=np.int64),
+        "spans": np.asarray(state["spans"], dtype=np.int64),
+        "sent_done": np.asarray(state["sent_done"], dtype=bool),
+        **bm_arrays,
+    }
+    if state.get("vectors") is not None:
+        arrays["vectors"] = np.asarray(state["vectors"], dtype=np.float32)
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
+
+
+def _loads(data: bytes) -> dict[str, Any]:
+    import io
+    import json
+
+    from rag.retrieval import BM25
+    from rag.types import Chunk
+
+    z = np.load(io.BytesIO(data), allow_pickle=False)
+    meta = json.loads(bytes(z["meta"]).decode("utf-8"))
+    return {
+        "format": meta["format"],
+        "build_id": meta["build_id"],
+        "sentence_embedding": meta["sentence_embedding"],
+        "chunks": [Chunk(*t) for t in meta["chunks"]],
+        "bm25": BM25.from_parts(meta["bm25"], z),
+        "first_sent": z["first_sent"],
+        "spans": z["spans"],
+        "sent_done": z["sent_done"],
+        "vectors": z["vectors"] if "vectors" in z.files else None,
+    }
+
+
+# -- server mode: the snapshot as a blob in its own collection on the server (nothing on local disk)
+
+BLOB_PART = 4_000_000  # bytes of the .npz per record (a request stays far below the server's limits)
+
+
+def blob_name(base: str, build_id: str) -> str:
+    return f"{base}__{build_id}__snapshot"
+
+
+def _save_blob(retriever: Any, build_id: str) -> None:
+    """The state (.npz bytes, with the sentence vectors) in records of BLOB_PART bytes, base64 text, of the
+    collection ``{base}__{build_id}__snapshot``; written under temporary ids and completed by a last record
+    ``done``, so a reader never takes a half-written blob."""
+    import base64
+
+    t0 = time.perf_counter()
+    settings = _settings(retriever)
+    state = _state(retriever, build_id)
+    state["vectors"] = (
+        None if retriever._sent_emb is None else np.asarray(retriever._sent_emb, dtype=np.float32)
+    )
+    data = _dumps(state)
+    try:
+        client = retriever.store._open()
+        col = client.get_or_create_collection(
+            blob_name(settings.collection, build_id), embedding_function=None
+        )
+        if col.get(ids=["done"])["ids"]:
+            return  # another process wrote it
+        n = (len(data) + BLOB_PART - 1) // BLOB_PART
+        for i in range(n):
+            part = base64.b64encode(data[i * BLOB_PART : (i + 1) * BLOB_PART]).decode("ascii")
+            col.upsert(ids=[f"part-{i:06d}"], documents=[part], embeddings=[[0.0]], metadatas=[{"i": i}])
+        col.upsert(ids=["done"], documents=[str(n)], embeddings=[[0.0]], metadatas=[{"parts": n}])
+        _remove_stale_blobs(client, settings.collection)
+    except Exception:
+        log.warning("could not store the snapshot of build %s on the server", build_id, exc_info=True)
+        return
+    log.info(
+        "snapshot of build %s stored on the server in %.1f s (%.1f MB)",
+        build_id,
+        time.perf_counter() - t0,
+        len(data) / 1e6,
+    )
+
+
+def _load_blob(retriever: Any, build_id: str) -> dict[str, Any] | None:
+    import base64
+
+    settings = _settings(retriever)
+    try:
+        col = retriever.store._open().get_collection(
+            blob_name(settings.collection, build_id), embedding_function=None
+        )
+        done = col.get(ids=["done"], include=["metadatas"])
+        if not done["ids"]:
+            return None
+        n = int(done["metadatas"][0]["parts"])
+        buf = bytearray()
+        for i in range(0, n, 8):
+            ids = [f"part-{j:06d}" for j in range(i, min(n, i + 8))]
+            res = col.get(ids=ids, include=["documents"])
+            by_id = dict(zip(res["ids"], res["documents"], strict=True))
+            for pid in ids:
+                buf += base64.b64decode(by_id[pid])
+        return _loads(bytes(buf))
+    except Exception:
+        log.debug("no snapshot of build %s on the server", build_id, exc_info=True)
+        return None
+
+
+def _remove_stale_blobs(client: Any, base: str) -> None:
+    from rag.store import list_builds
+
+    live = list_builds(client, base)
+    for col in client.list_collections():
+        name = getattr(col, "name", col)
+        stale = name[len(base) + 2 : -len("__snapshot")] not in live
+        if name.startswith(f"{base}__") and name.endswith("__snapshot") and stale:
+            client.delete_collection(name)
+
+
+def load(retriever: Any, build_id: str) -> bool:
+    """Restore the retriever's state for ``build_id`` from its snapshot; False when there is none (or it is
+    unusable: then the caller loads the slow way)."""
+    server = bool(_settings(retriever).chroma_url)
+    folder = snapshot_dir(_settings(retriever), build_id)
+    if not server and (folder is None or not (folder / STATE_FILE).exists()):
+        return False
+    try:
+        if server:
+            blob = _load_blob(retriever, build_id)
+            if blob is None:
+                return False
+            state = blob
+        else:
+            assert folder is not None
+            state = _loads((folder / STATE_FILE).read_bytes())
+        if (
+            state.get("format") != SNAPSHOT_FORMAT
+            or state.get("build_id") != build_id
+            or state.get("sentence_embedding") != retriever.settings.sentence_embedding
+        ):
+            return False
+        chunks = state["chunks"]
+        first = np.asarray(state["first_sent"], dtype=np.int64)
+        spans = state["spans"]
+        sentences: list[Sentence] = []
+        for pos, c in enumerate(chunks):
+            base, text = c.start, c.text
+            for s, e in spans[first[pos] : first[pos + 1]].tolist():
+                sentences.append(Sentence(c, s, e, text[s - base : e - base]))
+        if server:
+            emb = state.get("vectors")
+        else:
+            assert folder is not None
+            vec_path = folder / "sentence_vectors.npy"
+            emb = np.load(vec_path, mmap_mode="c") if vec_path.exists() else None
+    except Exception:
+        log.warning("snapshot of build %s is unreadable; loading from the index", build_id, exc_info=True)
+        return False
+    retriever._chunks = chunks
+    retriever._pos = {c.chunk_id: i for i, c in enumerate(chunks)}
+    retriever._doc_codes = {}
+    retriever._doc_code = np.array(
+        [retriever._doc_codes.setdefault(c.doc_id, len(retriever._doc_codes)) for c in chunks], dtype=np.int32
+    )
+    retriever._bm25 = state["bm25"]
+    retriever._sentences = sentences
+    retriever._first_sent = first
+    retriever._sent_bm25 = None
+    retriever._sent_emb = emb
+    retriever._sent_done = np.asarray(state["sent_done"], dtype=bool).copy()
+    return True
+
+
+def _settings(retriever: Any) -> Settings:
+    return getattr(retriever.store, "settings", None) or retriever.settings
+
+
+def _remove_stale(retriever: Any, keep: Path) -> None:
+    """Snapshots of builds that are no longer in the index (a build removes its predecessor's predecessor)."""
+    from rag.store import list_builds
+
+    try:
+        live = list_builds(retriever.store._open(), _settings(retriever).collection)
+    except Exception:
+        return
+    for other in keep.parent.iterdir():
+        if other != keep and other.name not in live and ".tmp" not in other.name:
+            shutil.rmtree(other, ignore_errors=True)
+
+
+def _size(folder: Path) -> int:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+
+
+def prepare(settings: Settings) -> None:
+    """Load the active build once the slow way and write its snapshot (called at the end of an ingest, so no
+    question ever waits for it: beside the index in embedded mode, on the server in server mode)."""
+    from rag.retrieval import HybridRetriever
+    from rag.store import IndexStore
+
+    HybridRetriever(IndexStore(settings), settings).ensure_fresh(force=True)

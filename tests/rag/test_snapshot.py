@@ -1,0 +1,95 @@
+"""The retriever's per-build snapshot: written at ingest, loaded at a restart instead of rebuilding from
+Chroma, and giving exactly the state (and so the ranking) of the slow load."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rag import snapshot
+from rag.config import Settings
+from rag.retrieval import HybridRetriever
+from rag.store import IndexStore
+
+QUESTIONS = ["Wie is de coöperatie?", "Hoeveel geld investeert het Rijk?", "Wanneer start de uitvoering?"]
+
+
+def _slow(settings: Settings, monkeypatch) -> HybridRetriever:  # type: ignore[no-untyped-def]
+    with monkeypatch.context() as m:
+        m.setattr(snapshot, "load", lambda retriever, build_id: False)
+        m.setattr(snapshot, "save", lambda retriever, build_id: None)
+        r = HybridRetriever(IndexStore(settings), settings)
+        r.ensure_fresh()
+    return r
+
+
+def test_an_ingest_writes_the_snapshot_of_the_active_build(mini_built: Settings) -> None:
+    build_id = IndexStore(mini_built).version()
+    folder = snapshot.snapshot_dir(mini_built, build_id)
+    assert folder is not None and (folder / "state.npz").exists() and (folder / "sentence_vectors.npy").exists()
+
+
+def test_a_restart_loads_the_snapshot_with_the_same_state_and_ranking(mini_built: Settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    slow = _slow(mini_built, monkeypatch)
+    loaded: list[str] = []
+    real_load = snapshot.load
+    monkeypatch.setattr(snapshot, "load", lambda r, b: bool(real_load(r, b) and not loaded.append(b)))
+    fast = HybridRetriever(IndexStore(mini_built), mini_built)
+    fast.ensure_fresh()
+    assert loaded, "the snapshot was not used"
+    assert [c.chunk_id for c in fast.chunks] == [c.chunk_id for c in slow.chunks]
+    assert [(s.start, s.end, s.text, s.chunk.chunk_id) for s in fast.sentences] == [
+        (s.start, s.end, s.text, s.chunk.chunk_id) for s in slow.sentences
+    ]
+    idx = list(range(len(slow.sentences)))
+    assert np.array_equal(fast.sentence_vectors(idx), slow.sentence_vectors(idx))
+    for q in QUESTIONS:
+        a, b = fast.search(q, k=5), slow.search(q, k=5)
+        assert [h.chunk.chunk_id for h in a.hits] == [h.chunk.chunk_id for h in b.hits]
+        assert a.sparse == b.sparse
+
+
+def test_no_snapshot_in_server_mode(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings = Settings(index_dir=tmp_path / "index", chroma_url="http://127.0.0.1:9")
+    assert snapshot.snapshot_dir(settings, "b1") is None
+
+
+def test_a_snapshot_of_another_build_is_not_used(mini_built: Settings) -> None:
+    store = IndexStore(mini_built)
+    r = HybridRetriever(store, mini_built)
+    assert not snapshot.load(r, "b-some-other-build")
+
+
+@pytest.mark.slow
+def test_in_server_mode_the_snapshot_lives_on_the_server_and_nothing_locally(mini_settings: Settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from bench.bench_scale import start_chroma_server
+    from ingest.api import build
+
+    server, url = start_chroma_server(tmp_path / "server")
+    try:
+        settings = mini_settings.model_copy(update={"chroma_url": url})
+        assert build(settings, progress=False).ok
+        assert not Path(settings.index_dir).exists() or not any(Path(settings.index_dir).rglob("*.pkl"))
+        store = IndexStore(settings)
+        build_id = store.version()
+        names = {getattr(c, "name", c) for c in store._open().list_collections()}
+        assert snapshot.blob_name(settings.collection, build_id) in names
+        loaded: list[str] = []
+        real_load = snapshot.load
+        with pytest.MonkeyPatch.context() as m:
+            m.setattr(snapshot, "load", lambda r, b: bool(real_load(r, b) and not loaded.append(b)))
+            fast = HybridRetriever(IndexStore(settings), settings)
+            fast.ensure_fresh()
+        assert loaded == [build_id]
+        with pytest.MonkeyPatch.context() as m:
+            slow = _slow(settings, m)
+        assert [s.text for s in fast.sentences] == [s.text for s in slow.sentences]
+        idx = list(range(len(slow.sentences)))
+        assert np.array_equal(fast.sentence_vectors(idx), slow.sentence_vectors(idx))
+        q = QUESTIONS[1]
+        assert [h.chunk.chunk_id for h in fast.search(q, k=5).hits] == [h.chunk.chunk_id for h in slow.search(q, k=5).hits]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
