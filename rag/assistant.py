@@ -23,7 +23,9 @@ from rag.config import Settings, get_settings
 from rag.engines.base import AnswerContext, Engine, collect
 from rag.engines.extractive import ExtractiveEngine, prompt, question_parts
 from rag.glossary import named_documents
+from rag.question_index import QuestionIndex
 from rag.retrieval import HybridRetriever, RetrievalResult, embed_query
+from rag.retrieval_units import UnitEvidence, UnitRetriever
 from rag.text import detect_language_with_history, fold
 from rag.types import Answer, Chunk, RetrievedChunk, ToolCall
 
@@ -45,6 +47,7 @@ class Assistant:
             store = IndexStore(self.settings)
         self.store = store
         self.retriever = HybridRetriever(store, self.settings)
+        self.units = UnitRetriever(QuestionIndex(self.settings), lambda: self.retriever.chunks)
         self._engines: dict[str, Engine] = {}
         self.extractive = ExtractiveEngine(self.settings)
         self._engines["extractive"] = self.extractive
@@ -160,6 +163,7 @@ class Assistant:
                 hits = self._ensure(claim_hits[: self.settings.part_passages], hits, 0)
         if route.kind in ("calc", "mixed") and route.rule_citations:
             hits = self._pin(self._rule_chunks(route.rule_citations), hits, k)
+        units, unit_parts = self._unit_evidence(question, history, standalone, qvec, part_vecs, hits, doc_ids)
         t3 = time.perf_counter()
 
         passages = hits[: n + len(extra_queries) * 2]
@@ -197,8 +201,31 @@ class Assistant:
             history=history,
             tool=tool,
             tool_explanation=route.explanation,
+            units=units,
+            unit_parts=unit_parts,
             extras=extras,
         )
+
+    def _unit_evidence(
+        self, question: str, history: list[dict[str, str]], standalone: str, qvec: np.ndarray,
+        part_vecs: list[tuple[str, np.ndarray | None]], hits: list[RetrievedChunk], doc_ids: list[str] | None,
+    ) -> tuple[UnitEvidence | None, list[tuple[str, UnitEvidence]]]:
+        """The fused unit ranking: a follow-up is searched as typed and together with the previous user
+        turn (fused), never with carried keywords; each part of a multi-part question on its own."""
+        conversation = None
+        own = question.strip()
+        prev = next((h["content"] for h in reversed(history) if h.get("role") == "user"), None)
+        if prev:
+            joined = f"{prev.strip()} {own}"
+            conversation = (joined, embed_query(joined))
+            vec = embed_query(own)
+        else:
+            own, vec = standalone, qvec
+        units = self.units.search(own, vec, hits, doc_ids, conversation)
+        parts: list[tuple[str, UnitEvidence]] = []
+        if len(part_vecs) > 1:
+            parts = [(p, self.units.search(split_carried(p)[0], v, hits, doc_ids, conversation)) for p, v in part_vecs]
+        return units, parts
 
     @staticmethod
     def _claim_docs(question: str, doc_ids: list[str] | None) -> list[str] | None:

@@ -84,6 +84,7 @@ class QuestionIndex:
         self._qcol: Any = None
         self._units: dict[str, UnitRecord] = {}
         self._by_doc: dict[str, list[UnitRecord]] = {}
+        self._questions: dict[str, list[str]] = {}
 
     def _open(self) -> Any:
         if self._client is None:
@@ -125,7 +126,11 @@ class QuestionIndex:
             by_doc: dict[str, list[UnitRecord]] = {}
             for u in sorted(units.values(), key=lambda u: (u.doc_id, u.order)):
                 by_doc.setdefault(u.doc_id, []).append(u)
-            self._units, self._by_doc, self._version = units, by_doc, version
+            questions: dict[str, list[str]] = {}
+            qres = self._qcol.get(include=["documents", "metadatas"])
+            for qtext, m in zip(qres["documents"], qres["metadatas"], strict=True):
+                questions.setdefault(str(m["unit_id"]), []).append(qtext)
+            self._units, self._by_doc, self._questions, self._version = units, by_doc, questions, version
 
     @property
     def available(self) -> bool:
@@ -136,6 +141,9 @@ class QuestionIndex:
 
     def units_of(self, doc_id: str) -> list[UnitRecord]:
         return self._by_doc.get(doc_id, [])
+
+    def questions_of(self, unit_id: str) -> list[str]:
+        return self._questions.get(unit_id, [])
 
     def card(self, doc_id: str) -> UnitRecord | None:
         return next((u for u in self.units_of(doc_id) if u.is_card), None)

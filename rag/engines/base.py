@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from rag.retrieval_units import UnitEvidence
 from rag.types import Answer, RetrievedChunk, ToolCall
 
 
@@ -27,6 +28,8 @@ class AnswerContext:
     tool: ToolCall | None = None  # the calculator's result when the question is about money
     tool_explanation: str | None = None  # the calculator's explain(lang) text, verbatim
     plain_language: bool = False
+    units: UnitEvidence | None = None  # the fused answer-unit ranking of the whole question
+    unit_parts: list[tuple[str, UnitEvidence]] = field(default_factory=list)  # per part of a multi-part question
     extras: dict[str, Any] = field(default_factory=dict)
 
 

@@ -35,9 +35,11 @@ from rag.compare import (
 from rag.condense import split_carried
 from rag.config import ROOT, Settings, get_settings
 from rag.engines.base import AnswerContext
+from rag.engines.units_answer import AnswerabilityParams, UnitComposer, confidence
 from rag.glossary import expand_terms, translate_en
 from rag.router import contradicts
 from rag.text import MONTHS_NL, exact_terms, fold, participle_variants, terms, verb_variants
+from rag.question_index import UnitRecord
 from rag.types import Answer, Chunk, Citation
 
 log = logging.getLogger(__name__)
@@ -386,6 +388,7 @@ class ExtractiveEngine:
     def __init__(self, settings: Settings | None = None, params: ScoringParams | None = None) -> None:
         self.settings = settings or get_settings()
         self.params = params or ScoringParams()
+        self.unit_params = AnswerabilityParams()
 
     # -- public --------------------------------------------------------------------------------------
 
@@ -420,6 +423,11 @@ class ExtractiveEngine:
             if pieces:
                 return self._make(ctx, pieces, builder, refused=False)
             return self._make(ctx, [prompt("refusal", lang)], builder, refused=True, reason="not_in_documents")
+
+        if not pieces and ctx.units is not None:
+            from_units = self._from_units(ctx, builder)
+            if from_units is not None:
+                return self._make(ctx, from_units, builder, refused=False)
 
         chosen, related, why = self.select(ctx)
         if chosen:
@@ -464,6 +472,57 @@ class ExtractiveEngine:
         pieces = re.split(r"(?<=\])\s+", text)
         for i, piece in enumerate(pieces):
             yield piece + (" " if i < len(pieces) - 1 else "")
+
+    # -- answer units ---------------------------------------------------------------------------------
+
+    def _from_units(self, ctx: AnswerContext, builder: CitationBuilder) -> list[str] | None:
+        """The answer from the best answer unit(s) when the fused evidence is confident; None leaves the
+        question to sentence selection."""
+        hybrid = ctx.extras.get("hybrid")
+        ev = ctx.units
+        if hybrid is None or ev is None or ev.top is None or ev.questions_of is None:
+            return None
+        composer = UnitComposer(lambda: hybrid.chunks, ctx.extras.get("document"), self.unit_params)
+        p = composer.p
+        lang = ctx.language
+        parts = ctx.unit_parts or [(ctx.standalone_question, ev)]
+        picked: list[UnitRecord] = []
+        missing: list[str] = []
+        for part_q, pev in parts:
+            top = pev.top
+            conf = confidence(top, pev, split_carried(part_q)[0], lang, pev.questions_of or ev.questions_of,
+                              p) if top else 0.0
+            ctx.extras.setdefault("unit_confidence", []).append(round(conf, 3))
+            if top is None or conf < (p.part_at if len(parts) > 1 else p.answer_at):
+                missing.append(split_carried(part_q)[0])
+                continue
+            for u in composer.pick(pev):
+                if all(u.unit_id != x.unit_id for x in picked):
+                    picked.append(u)
+        if not picked or (len(parts) > 1 and len(missing) == len(parts)):
+            return None
+        mark = len(builder.citations)
+        quotes = [q for u in picked if (q := composer.quote(builder, u, lang)) is not None]
+        if not quotes:
+            del builder.citations[mark:]
+            return None
+        pieces: list[str] = []
+        prev_doc = None
+        for i, q in enumerate(quotes):
+            u = q.unit
+            name = doc_name(u.doc_id, u.doc_id, lang)
+            if i == 0:
+                lead = f"Volgens {name}:" if lang == "nl" else f"{_cap(name)} states:"
+            elif u.doc_id == prev_doc:
+                lead = "Verder:" if lang == "nl" else "It also says:"
+            else:
+                lead = f"En volgens {name}:" if lang == "nl" else f"And {name} states:"
+            refs = "".join(f"[{n}]" for n in q.cites)
+            pieces.append(f"{lead} {_q(q.display, lang)} {refs}")
+            prev_doc = u.doc_id
+        for part in missing if len(parts) > 1 else []:
+            pieces.append(prompt("part_missing", lang).format(part=part.strip(" ?,.")))
+        return pieces
 
     # -- selection -----------------------------------------------------------------------------------
 
