@@ -424,12 +424,24 @@ class ExtractiveEngine:
                 return self._make(ctx, pieces, builder, refused=False)
             return self._make(ctx, [prompt("refusal", lang)], builder, refused=True, reason="not_in_documents")
 
-        if not pieces and ctx.units is not None:
-            from_units = self._from_units(ctx, builder)
-            if from_units is not None:
-                return self._make(ctx, from_units, builder, refused=False)
-
+        from_units = self._from_units(ctx, builder) if not pieces and ctx.units is not None else None
         chosen, related, why = self.select(ctx)
+        if from_units is not None and not chosen and answer_type(split_carried(ctx.standalone_question)[0]) in STRICT_TYPES:
+            # asked for an amount, date, count, ...: when no sentence holding one is about the question's
+            # subject, the units do not overrule that refusal (typed evidence may veto, never choose)
+            from_units = None
+            del builder.citations[:]
+            builder._by_span.clear()
+        if from_units is not None:
+            # the answer leads with the best units; sentence selection adds what they do not already say
+            unit_pieces, spans = from_units
+            extra = [c for c in chosen if not any(d == c.chunk.doc_id and c.start < e and c.end > b for d, b, e in spans)]
+            pieces.extend(unit_pieces)
+            pieces.extend(self._quote_pieces(extra[: self.unit_params.max_added], builder, lang, hybrid, continuing=True))
+            for sents, working in ex.get("computed") or []:
+                refs = "".join(f"[{builder.cite(x.chunk, x.start, x.end)}]" for x in sents)
+                pieces.append(prompt("computed", lang).format(refs=refs, working=working))
+            return self._make(ctx, pieces, builder, refused=False)
         if chosen:
             for n, doc_id, _start in ex.get("list_counts") or []:
                 title = next((c.chunk.title for c in chosen if c.chunk.doc_id == doc_id), doc_id)
@@ -475,7 +487,7 @@ class ExtractiveEngine:
 
     # -- answer units ---------------------------------------------------------------------------------
 
-    def _from_units(self, ctx: AnswerContext, builder: CitationBuilder) -> list[str] | None:
+    def _from_units(self, ctx: AnswerContext, builder: CitationBuilder) -> tuple[list[str], list[tuple[str, int, int]]] | None:
         """The answer from the best answer unit(s) when the fused evidence is confident; None leaves the
         question to sentence selection."""
         hybrid = ctx.extras.get("hybrid")
@@ -487,19 +499,19 @@ class ExtractiveEngine:
         lang = ctx.language
         parts = ctx.unit_parts or [(ctx.standalone_question, ev)]
         picked: list[UnitRecord] = []
-        missing: list[str] = []
         for part_q, pev in parts:
             top = pev.top
             conf = confidence(top, pev, split_carried(part_q)[0], lang, pev.questions_of or ev.questions_of,
                               p) if top else 0.0
             ctx.extras.setdefault("unit_confidence", []).append(round(conf, 3))
+            own = split_carried(part_q)[0]
             if top is None or conf < (p.part_at if len(parts) > 1 else p.answer_at):
-                missing.append(split_carried(part_q)[0])
-                continue
-            for u in composer.pick(pev):
-                if all(u.unit_id != x.unit_id for x in picked):
-                    picked.append(u)
-        if not picked or (len(parts) > 1 and len(missing) == len(parts)):
+                return None  # a part the units do not answer confidently: sentence selection decides
+            units = [u for u in composer.pick(pev) if all(u.unit_id != x.unit_id for x in picked)]
+            if not units or not self._units_typed_ok(ctx, own, units[:1]):  # the best unit must hold the kind asked
+                return None
+            picked.extend(units)
+        if not picked:
             return None
         mark = len(builder.citations)
         quotes = [q for u in picked if (q := composer.quote(builder, u, lang)) is not None]
@@ -520,9 +532,20 @@ class ExtractiveEngine:
             refs = "".join(f"[{n}]" for n in q.cites)
             pieces.append(f"{lead} {_q(q.display, lang)} {refs}")
             prev_doc = u.doc_id
-        for part in missing if len(parts) > 1 else []:
-            pieces.append(prompt("part_missing", lang).format(part=part.strip(" ?,.")))
-        return pieces
+        spans = [(q.unit.doc_id, q.unit.start, q.unit.end) for q in quotes]
+        spans += [(q.unit.doc_id, q.unit.context_start, q.unit.context_end) for q in quotes if q.unit.context_start >= 0]
+        return pieces, spans
+
+    def _units_typed_ok(self, ctx: AnswerContext, question: str, units: list[UnitRecord]) -> bool:
+        """A question asking for an amount, date, count, ... is answered by units only when they hold one
+        (a new figure, not the question's own), and never when its subject is a word no document uses."""
+        kind = answer_type(question)
+        text = " ".join(f"{u.context} {u.text}" for u in units)
+        if kind in STRICT_TYPES and not has_type(text, kind):
+            return False
+        if kind in _NEW_FIGURE_TYPES and not (_figures_in(text) - _figures_in(question)):
+            return False
+        return not self._unknown_subject(ctx, question)
 
     # -- selection -----------------------------------------------------------------------------------
 
@@ -1193,9 +1216,11 @@ class ExtractiveEngine:
 
     # -- composing -----------------------------------------------------------------------------------
 
-    def _quote_pieces(self, chosen: list[Scored], builder: CitationBuilder, lang: str, hybrid: Any = None) -> list[str]:
+    def _quote_pieces(
+        self, chosen: list[Scored], builder: CitationBuilder, lang: str, hybrid: Any = None, continuing: bool = False
+    ) -> list[str]:
         pieces = []
-        prev_doc = None
+        prev_doc = chosen[0].chunk.doc_id if continuing and chosen else None
         shown: set[tuple[str, int]] = set()
         row_chunks = {
             c.chunk.chunk_id for c in chosen
@@ -1221,7 +1246,7 @@ class ExtractiveEngine:
                 head = f"{_q(header.text, lang)} [{hn}] "
             n = builder.cite(s.chunk, s.start, s.end)
             name = doc_name(s.chunk.doc_id, s.chunk.title, lang)
-            if i == 0:
+            if i == 0 and not continuing:
                 lead = f"Volgens {name}:" if lang == "nl" else f"{_cap(name)} states:"
             elif s.chunk.doc_id == prev_doc:
                 lead = "Verder:" if lang == "nl" else "It also says:"

@@ -14,6 +14,7 @@ Every quote is cited by the document offsets the unit was resolved to at ingest.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,9 @@ from rag.text import terms
 from rag.types import Chunk
 
 
+_FOOTMARK = re.compile(r"\[\^[^\]]+\]")
+
+
 @dataclass(frozen=True)
 class AnswerabilityParams:
     """A logistic model of "the top unit answers the question" over the fused evidence, fitted on the
@@ -34,10 +38,11 @@ class AnswerabilityParams:
     sds: tuple[float, ...] = (0.0882, 0.2185, 0.2109, 0.4603, 0.4619, 0.4352)
     weights: tuple[float, ...] = (0.901, 0.226, 0.174, 0.42, 0.389, 0.245)
     bias: float = -0.244
-    answer_at: float = 0.6  # at or above: answer from the units
-    part_at: float = 0.5  # a part of a multi-part question is answered at or above this
+    answer_at: float = 0.3  # at or above: answer from the units (reliability table: BENCHMARKS.md)
+    part_at: float = 0.3  # a part of a multi-part question is answered at or above this
     extra_ratio: float = 0.9  # a second unit is quoted when its fused score is this close to the best
     list_ratio: float = 0.75  # the whole list is quoted when its list unit scores this close to its item
+    max_added: int = 2  # sentences that sentence selection may add to a units answer
 
 
 def features(c: UnitCandidate, ev: UnitEvidence, question: str, lang: str, questions_of: Callable[[str], list[str]]) -> list[float]:
@@ -110,16 +115,32 @@ class UnitComposer:
             return self._card(builder, u, lang)
         cites: list[int] = []
         display = u.text
-        if u.context and u.context_start >= 0 and not (u.context_start >= u.start and u.context_end <= u.end):
+        if u.kind in ("list", "list_item"):  # numbered items keep their numbers ("4. Machinemonteurs")
+            display = self._raw(u.doc_id, u.start, u.end) or u.text
+        shown = {(c.doc_id, c.start, c.end) for c in builder.citations}
+        if (u.context and u.context_start >= 0 and not (u.context_start >= u.start and u.context_end <= u.end)
+                and (u.doc_id, u.context_start, u.context_end) not in shown):
             ctx = self.cite(builder, u.doc_id, u.context_start, u.context_end)
             if ctx:
                 cites.extend(ctx)
-                display = f"{u.context} … {u.text}" if u.context_end < u.start else f"{u.text} … {u.context}"
+                display = f"{u.context} … {display}" if u.context_end <= u.start else f"{display} … {u.context}"
         main = self.cite(builder, u.doc_id, u.start, u.end)
         if not main:
             return None
         cites.extend(main)
         return Quote(u, display, cites)
+
+    def _raw(self, doc_id: str, start: int, end: int) -> str:
+        """The document's own text of a span, markup dropped but list numbers kept, whitespace collapsed."""
+        if self._document is None:
+            return ""
+        try:
+            text = self._document(doc_id).text[start:end]
+        except Exception:
+            return ""
+        text = _FOOTMARK.sub("", text).replace("**", "")
+        lines = [ln.strip().removeprefix("- ").removeprefix("* ") for ln in text.splitlines()]
+        return " ".join(" ".join(ln for ln in lines if ln).split())
 
     def _card(self, builder: CitationBuilder, u: UnitRecord, lang: str) -> Quote | None:
         """A metadata card is quoted when one of its values is printed in the document (cited there)."""
@@ -155,7 +176,9 @@ class UnitComposer:
             if lists and lists[0].score >= self.p.list_ratio * top.score:
                 chosen = [lists[0].unit]
         for c in ev.candidates[1:3]:
-            if c.score < self.p.extra_ratio * top.score or any(_inside(c.unit, x) or _inside(x, c.unit) for x in chosen):
+            if c.score < self.p.extra_ratio * top.score or any(
+                _inside(c.unit, x) or _inside(x, c.unit) or _is_context(c.unit, x) or _is_context(x, c.unit) for x in chosen
+            ):
                 continue
             chosen.append(c.unit)
             break
@@ -165,3 +188,8 @@ class UnitComposer:
 def _inside(a: UnitRecord, b: UnitRecord) -> bool:
     """``a``'s span lies within ``b``'s (same document)."""
     return a.doc_id == b.doc_id and not a.is_card and not b.is_card and b.start <= a.start and a.end <= b.end
+
+
+def _is_context(a: UnitRecord, b: UnitRecord) -> bool:
+    """``a`` is (within) the context quoted with ``b``."""
+    return a.doc_id == b.doc_id and b.context_start >= 0 and b.context_start <= a.start and a.end <= b.context_end
