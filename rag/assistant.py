@@ -164,6 +164,7 @@ class Assistant:
         if route.kind in ("calc", "mixed") and route.rule_citations:
             hits = self._pin(self._rule_chunks(route.rule_citations), hits, k)
         units, unit_parts = self._unit_evidence(question, history, standalone, qvec, part_vecs, hits, doc_ids)
+        hits = self._fuse_chunks(hits, units, k)
         t3 = time.perf_counter()
 
         passages = hits[: n + len(extra_queries) * 2]
@@ -226,6 +227,27 @@ class Assistant:
         if len(part_vecs) > 1:
             parts = [(p, self.units.search(split_carried(p)[0], v, hits, doc_ids, conversation)) for p, v in part_vecs]
         return units, parts
+
+    def _fuse_chunks(self, hits: list[RetrievedChunk], units: UnitEvidence | None, k: int) -> list[RetrievedChunk]:
+        """One ranking of chunks: the passage ranking fused (reciprocal rank) with the chunks that hold the
+        best answer units, so a unit the question index finds brings its passage up."""
+        w = self.units.w
+        if units is None or not units.candidates or w.chunk_from_units <= 0:
+            return hits
+        by_id = {h.chunk.chunk_id: h for h in hits}
+        unit_rank: dict[str, int] = {}
+        for c in units.candidates[: w.unit_chunk_depth]:
+            for chunk in self.units.chunks_of(c.unit):
+                unit_rank.setdefault(chunk.chunk_id, len(unit_rank) + 1)
+                by_id.setdefault(chunk.chunk_id, RetrievedChunk(chunk, 0, 0.0, None, None))
+        score = {cid: 1.0 / (w.k + h.rank) if h.rank else 0.0 for cid, h in by_id.items()}
+        for cid, r in unit_rank.items():
+            score[cid] += w.chunk_from_units / (w.k + r)
+        order = sorted(score, key=lambda cid: (-score[cid], by_id[cid].rank or 10**6))[: max(k, len(hits))]
+        return [
+            RetrievedChunk(by_id[c].chunk, r, score[c], by_id[c].dense_rank, by_id[c].sparse_rank)
+            for r, c in enumerate(order, start=1)
+        ]
 
     @staticmethod
     def _claim_docs(question: str, doc_ids: list[str] | None) -> list[str] | None:

@@ -40,6 +40,8 @@ class FusionWeights:
     k: float = 10.0  # the RRF constant: small, the lists are short and their tops matter
     conversation: float = 0.7  # weight of the with-previous-turn search of a follow-up
     qindex_depth: int = 60  # nearest hypothetical questions read
+    chunk_from_units: float = 0.5  # weight of the units' chunks in the final chunk ranking (0: passages alone)
+    unit_chunk_depth: int = 5  # best units whose chunks take part in it
     bm25_depth: int = 20
 
 
@@ -122,6 +124,14 @@ class UnitRetriever:
         qs = self.qindex.questions_of(u.unit_id)
         text = " ".join([u.context, u.text, *qs])
         return terms(text, "nl") + terms(" ".join(qs), "en")
+
+    def chunks_of(self, unit: UnitRecord) -> list[Chunk]:
+        """The chunk holding the unit, or the chunks its span runs over."""
+        whole = self._holder.get(unit.unit_id)
+        if whole is not None:
+            return [whole]
+        ids = set(self._overlap.get(unit.unit_id, ()))
+        return [c for c in self._chunks() if c.chunk_id in ids]
 
     def holder(self, unit: UnitRecord) -> Chunk | None:
         return self._holder.get(unit.unit_id)

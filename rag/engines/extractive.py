@@ -36,7 +36,7 @@ from rag.condense import split_carried
 from rag.config import ROOT, Settings, get_settings
 from rag.engines.base import AnswerContext
 from rag.engines.units_answer import AnswerabilityParams, UnitComposer, confidence
-from rag.glossary import expand_terms, translate_en
+from rag.glossary import DOC_NAMES, expand_terms, translate_en
 from rag.router import contradicts
 from rag.text import MONTHS_NL, exact_terms, fold, participle_variants, terms, verb_variants
 from rag.question_index import UnitRecord
@@ -54,16 +54,9 @@ def prompt(name: str, lang: str) -> str:
     return (PROMPTS_DIR / f"extractive_{name}.{lang}.txt").read_text(encoding="utf-8").strip()
 
 
-DOC_NAMES: dict[str, dict[str, str]] = {
-    "letter": {"nl": "de aanbiedingsbrief van Gedeputeerde Staten", "en": "the cover letter of Gedeputeerde Staten"},
-    "twopager": {"nl": "de two-pager", "en": "the two-pager"},
-    "kamerbrief": {"nl": "de Kamerbrief", "en": "the Kamerbrief"},
-}
-
-
 def doc_name(doc_id: str, title: str, lang: str) -> str:
     names = DOC_NAMES.get(doc_id)
-    if names:
+    if names and names.get(lang):
         return names[lang]
     return f"«{title}»" if lang == "nl" else f"“{title}”"
 
