@@ -23,7 +23,7 @@ from tqdm.auto import tqdm
 
 from ingest.units import Unit, load_units
 from rag.config import Settings
-from rag.question_index import POINTER_SUFFIX, questions_name, units_name, unit_metadata
+from rag.question_index import POINTER_SUFFIX, questions_name, unit_metadata, units_name
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ import numpy as np
 from rag import router
 from rag.citations import chunk_of_quote, verify
 from rag.condense import condense, split_carried
-from rag.config import Settings, get_settings
+from rag.config import Settings, ablated, get_settings
 from rag.engines.base import AnswerContext, Engine, collect
 from rag.engines.extractive import ExtractiveEngine, prompt, question_parts
 from rag.glossary import named_documents
@@ -120,7 +120,7 @@ class Assistant:
         doc_ids = self._check_doc_ids(doc_ids)
         lang = detect_language_with_history(question, history)
         standalone = self._condense(question, history, lang, engine)
-        decline = router.decline_reason(question)
+        decline = None if ablated(self.settings, "decline") else router.decline_reason(question)
         route = router.Route("decline", reason=decline) if decline else router.route(standalone, lang)
         if decline:  # declined, but retrieval still shows what the documents say on the subject
             standalone = router.without_instructions(standalone)
@@ -164,7 +164,8 @@ class Assistant:
         if route.kind in ("calc", "mixed") and route.rule_citations:
             hits = self._pin(self._rule_chunks(route.rule_citations), hits, k)
         units, unit_parts = self._unit_evidence(question, history, standalone, qvec, part_vecs, hits, doc_ids)
-        hits = self._fuse_chunks(hits, units, k)
+        if not ablated(self.settings, "unit_chunks"):
+            hits = self._fuse_chunks(hits, units, k)
         t3 = time.perf_counter()
 
         passages = hits[: n + len(extra_queries) * 2]

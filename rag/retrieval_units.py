@@ -201,7 +201,7 @@ class UnitRetriever:
             return UnitEvidence(query)
         scores, qi_by, bm, by_chunk = self._one(query, vec, passages, doc_ids)
         if conversation is not None:
-            s2, qi2, bm2, ch2 = self._one(conversation[0], conversation[1], passages, doc_ids)
+            s2, qi2, bm2, _ = self._one(conversation[0], conversation[1], passages, doc_ids)
             for uid, s in s2.items():
                 scores[uid] = scores.get(uid, 0.0) + self.w.conversation * s
             for uid, h in qi2.items():

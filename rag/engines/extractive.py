@@ -33,13 +33,13 @@ from rag.compare import (
     row_difference,
 )
 from rag.condense import split_carried
-from rag.config import ROOT, Settings, get_settings
+from rag.config import ROOT, Settings, ablated, get_settings
 from rag.engines.base import AnswerContext
 from rag.engines.units_answer import AnswerabilityParams, UnitComposer, confidence
 from rag.glossary import DOC_NAMES, expand_terms, translate_en
+from rag.question_index import UnitRecord
 from rag.router import contradicts
 from rag.text import MONTHS_NL, exact_terms, fold, participle_variants, terms, verb_variants
-from rag.question_index import UnitRecord
 from rag.types import Answer, Chunk, Citation
 
 log = logging.getLogger(__name__)
@@ -396,6 +396,8 @@ class ExtractiveEngine:
         document: Callable[[str], Any] | None = ex.get("document")
 
         claim = ex.get("premise_claim")
+        if ablated(self.settings, "false_premise"):
+            claim = None
         if claim and ctx.tool is not None and hybrid is not None:
             # "Drenthe vraagt 80 miljoen, waarom ...?": a figure the documents contradict is corrected
             # first; calculating with it would lend the wrong premise the calculator's authority
@@ -417,7 +419,8 @@ class ExtractiveEngine:
                 return self._make(ctx, pieces, builder, refused=False)
             return self._make(ctx, [prompt("refusal", lang)], builder, refused=True, reason="not_in_documents")
 
-        from_units = self._from_units(ctx, builder) if not pieces and ctx.units is not None else None
+        use_units = not pieces and ctx.units is not None and not ablated(self.settings, "units")
+        from_units = self._from_units(ctx, builder) if use_units else None
         chosen, related, why = self.select(ctx)
         if from_units is not None and not chosen and answer_type(split_carried(ctx.standalone_question)[0]) in STRICT_TYPES:
             # asked for an amount, date, count, ...: when no sentence holding one is about the question's
@@ -441,7 +444,7 @@ class ExtractiveEngine:
                 pieces.append(prompt("count", lang).format(n=n, doc=doc_name(doc_id, title, lang)))
             pieces.extend(self._quote_pieces(chosen, builder, lang, hybrid))
             own = split_carried(ctx.standalone_question)[0]
-            if asks_comparison(own):
+            if asks_comparison(own) and not ablated(self.settings, "differences"):
                 pieces.extend(self._differences(chosen, builder, with_translation(own, lang), lang, hybrid))
             for sents, working in ex.get("computed") or []:
                 refs = "".join(f"[{builder.cite(x.chunk, x.start, x.end)}]" for x in sents)  # already quoted
@@ -452,7 +455,8 @@ class ExtractiveEngine:
                 pieces.append(f"{_cap(lead)} {_q(sig.text, lang)} [{n}]")
             for part in ex.get("unanswered_parts") or []:
                 pieces.append(prompt("part_missing", lang).format(part=part.strip(" ?,.")))
-        elif not pieces and (asked := self._asked_not_given(ctx, builder, document, hybrid)) is not None:
+        elif (not pieces and not ablated(self.settings, "asked_not_given")
+              and (asked := self._asked_not_given(ctx, builder, document, hybrid)) is not None):
             # "hoeveel krijgt Drenthe?": not in the documents (a refusal), but what it asks for is
             refused, reason = True, "not_in_documents"
             pieces.append(asked)
@@ -727,19 +731,19 @@ class ExtractiveEngine:
         for part_q, vec in parts:
             orig_q = part_q  # an English part gets Dutch words added below; the user reads their own words
             kind = answer_type(part_q)
-            if kind in ("person", "name") and _SIGNED.search(part_q):
+            if kind in ("person", "name") and _SIGNED.search(part_q) and not ablated(self.settings, "signature"):
                 sig = self._signature(ctx, part_q)
                 if sig is not None:
                     debug.append({"part": part_q, "kind": kind, "text": sig.text[:80], "signature": True})
                     chosen.append(sig)
                     continue
-            if kind in ("date", None) and _DOC_DATE.search(part_q):
+            if kind in ("date", None) and _DOC_DATE.search(part_q) and not ablated(self.settings, "document_date"):
                 dated = self._document_date(ctx, part_q)
                 if dated is not None:
                     debug.append({"part": part_q, "kind": kind, "text": dated.text[:80], "document_date": True})
                     chosen.append(dated)
                     continue
-            if kind == "count":
+            if kind == "count" and not ablated(self.settings, "list_count"):
                 listed = self._list_count(ctx, part_q)
                 if listed is not None:
                     n, intro, last = listed
@@ -747,11 +751,12 @@ class ExtractiveEngine:
                     ex.setdefault("list_counts", []).append((n, intro.chunk.doc_id, intro.start))
                     counted.extend([intro, last])
                     continue
-            part_q = with_translation(part_q, ctx.language)
+            if not ablated(self.settings, "translation"):
+                part_q = with_translation(part_q, ctx.language)
             scored = self._demote_repeats(ctx, self.score_sentences(ctx, part_q, vec, kind, orig_q))
             if not scored:
                 continue
-            computed = self._arithmetic(ctx, orig_q, scored)
+            computed = None if ablated(self.settings, "arithmetic") else self._arithmetic(ctx, orig_q, scored)
             if computed is not None:
                 sents, working = computed
                 debug.append({"part": part_q, "kind": kind, "text": sents[0].text[:80], "computed": working,
@@ -806,7 +811,7 @@ class ExtractiveEngine:
             for s in picked:
                 if all((c.chunk.doc_id, c.start) != (s.chunk.doc_id, s.start) for c in chosen):
                     chosen.append(s)
-            if kind == "person" and _FIRST_PERSON.search(best.text):
+            if kind == "person" and _FIRST_PERSON.search(best.text) and not ablated(self.settings, "first_person"):
                 # "Wie beslist ...?" — "... bepaal ik ...": who "ik" is, is in the letter's signature
                 sig = self._signature(ctx, part_q, best.chunk.doc_id)
                 if sig is not None:
