@@ -434,9 +434,7 @@ class ExtractiveEngine:
             extra = [c for c in chosen if not any(d == c.chunk.doc_id and c.start < e and c.end > b for d, b, e in spans)]
             pieces.extend(unit_pieces)
             pieces.extend(self._quote_pieces(extra[: self.unit_params.max_added], builder, lang, hybrid, continuing=True))
-            for sents, working in ex.get("computed") or []:
-                refs = "".join(f"[{builder.cite(x.chunk, x.start, x.end)}]" for x in sents)
-                pieces.append(prompt("computed", lang).format(refs=refs, working=working))
+            self._typed_pieces(ctx, builder, pieces)
             return self._make(ctx, pieces, builder, refused=False)
         if chosen:
             for n, doc_id, _start in ex.get("list_counts") or []:
@@ -446,13 +444,7 @@ class ExtractiveEngine:
             own = split_carried(ctx.standalone_question)[0]
             if asks_comparison(own) and not ablated(self.settings, "differences"):
                 pieces.extend(self._differences(chosen, builder, with_translation(own, lang), lang, hybrid))
-            for sents, working in ex.get("computed") or []:
-                refs = "".join(f"[{builder.cite(x.chunk, x.start, x.end)}]" for x in sents)  # already quoted
-                pieces.append(prompt("computed", lang).format(refs=refs, working=working))
-            for sig in ex.get("first_person") or []:
-                n = builder.cite(sig.chunk, sig.start, sig.end)
-                lead = prompt("first_person", lang).format(doc=doc_name(sig.chunk.doc_id, sig.chunk.title, lang))
-                pieces.append(f"{_cap(lead)} {_q(sig.text, lang)} [{n}]")
+            self._typed_pieces(ctx, builder, pieces)
             for part in ex.get("unanswered_parts") or []:
                 pieces.append(prompt("part_missing", lang).format(part=part.strip(" ?,.")))
         elif (not pieces and not ablated(self.settings, "asked_not_given")
@@ -481,6 +473,17 @@ class ExtractiveEngine:
         pieces = re.split(r"(?<=\])\s+", text)
         for i, piece in enumerate(pieces):
             yield piece + (" " if i < len(pieces) - 1 else "")
+
+    def _typed_pieces(self, ctx: AnswerContext, builder: CitationBuilder, pieces: list[str]) -> None:
+        """What typed extraction adds to an answer: arithmetic on quoted figures, who "ik" is."""
+        lang = ctx.language
+        for sents, working in ctx.extras.get("computed") or []:
+            refs = "".join(f"[{builder.cite(x.chunk, x.start, x.end)}]" for x in sents)
+            pieces.append(prompt("computed", lang).format(refs=refs, working=working))
+        for sig in ctx.extras.get("first_person") or []:
+            n = builder.cite(sig.chunk, sig.start, sig.end)
+            lead = prompt("first_person", lang).format(doc=doc_name(sig.chunk.doc_id, sig.chunk.title, lang))
+            pieces.append(f"{_cap(lead)} {_q(sig.text, lang)} [{n}]")
 
     # -- answer units ---------------------------------------------------------------------------------
 
