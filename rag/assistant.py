@@ -172,28 +172,6 @@ class Assistant:
         tool = None
         if route.kind in ("calc", "mixed"):
             tool = ToolCall(name=route.tool, input=route.tool_input, result=route.tool_result)
-        extras: dict[str, Any] = {
-            "hybrid": self.retriever,
-            "document": self.store.document,
-            "retrieval": result,
-            "query_vec": qvec,
-            "parts": part_vecs,
-            "part_ranks": part_ranks,
-            "route": route,
-            "mixed": route.kind == "mixed",
-            "rule_citations": route.rule_citations,
-            "decline": route.reason if route.kind == "decline" else None,
-            "premise_claim": claim,
-            "claim_vec": (qvec if claim_is_question else embed_query(claim)) if claim else None,
-            # a claim of several clauses ("X vraagt 80 miljoen, terwijl het maximum 40 is") is checked per clause
-            "claims": [(c, embed_query(c)) for c in clauses] if len(clauses) > 1 else None,
-            "doc_ids": doc_ids,
-            "timings_ms": {
-                "route": (t1 - t0) * 1000,
-                "embed": (t2 - t1) * 1000,
-                "retrieve": (t3 - t2) * 1000 + (t2 - t1) * 1000,
-            },
-        }
         return AnswerContext(
             question=question,
             standalone_question=standalone,
@@ -205,7 +183,26 @@ class Assistant:
             tool_explanation=route.explanation,
             units=units,
             unit_parts=unit_parts,
-            extras=extras,
+            retriever=self.retriever,
+            document=self.store.document,
+            retrieval=result,
+            query_vec=qvec,
+            parts=part_vecs,
+            part_ranks=part_ranks,
+            route=route,
+            mixed=route.kind == "mixed",
+            rule_citations=list(route.rule_citations or []),
+            decline=route.reason if route.kind == "decline" else None,
+            premise_claim=claim,
+            claim_vec=(qvec if claim_is_question else embed_query(claim)) if claim else None,
+            # a claim of several clauses ("X vraagt 80 miljoen, terwijl het maximum 40 is") is checked per clause
+            claims=[(c, embed_query(c)) for c in clauses] if len(clauses) > 1 else None,
+            doc_ids=doc_ids,
+            timings_ms={
+                "route": (t1 - t0) * 1000,
+                "embed": (t2 - t1) * 1000,
+                "retrieve": (t3 - t2) * 1000 + (t2 - t1) * 1000,
+            },
         )
 
     def _unit_evidence(
@@ -366,7 +363,7 @@ class Assistant:
             ans.notice = ans.notice or message
 
     def _decline(self, ctx: AnswerContext, engine: str) -> Answer:
-        reason = ctx.extras["decline"]
+        reason = ctx.decline or ""
         return Answer(
             question=ctx.question,
             language=ctx.language,
@@ -400,7 +397,7 @@ class Assistant:
         if ans.tool is None and ctx.tool is not None and not ans.refused:
             ans.tool = ctx.tool
         t2 = time.perf_counter()
-        timings = dict(ctx.extras.get("timings_ms", {}))
+        timings = dict(ctx.timings_ms)
         timings.update({k: v for k, v in ans.timings_ms.items() if k not in ("total",)})
         timings["generate"] = (t2 - t1) * 1000
         timings["total"] = (t2 - t0) * 1000
@@ -433,7 +430,7 @@ class Assistant:
         ctx = self.prepare(question, history, doc_ids=doc_ids, engine=name)
         ctx.plain_language = self.settings.plain_language if plain_language is None else plain_language
         t1 = time.perf_counter()
-        if ctx.extras.get("decline"):
+        if ctx.decline:
             ans = self._decline(ctx, name)
             yield ans.answer
             yield self._finish(ans, ctx, qid, t0, t1)

@@ -39,11 +39,11 @@ class AnswerabilityMixin:
     def _from_units(self, ctx: AnswerContext, builder: CitationBuilder) -> tuple[list[str], list[tuple[str, int, int]]] | None:
         """The answer from the best answer unit(s) when the fused evidence is confident; None leaves the
         question to sentence selection."""
-        hybrid = ctx.extras.get("hybrid")
+        hybrid = ctx.retriever
         ev = ctx.units
         if hybrid is None or ev is None or ev.top is None or ev.questions_of is None:
             return None
-        composer = UnitComposer(lambda: hybrid.chunks, ctx.extras.get("document"), self.unit_params)
+        composer = UnitComposer(lambda: hybrid.chunks, ctx.document, self.unit_params)
         p = composer.p
         lang = ctx.language
         parts = ctx.unit_parts or [(ctx.standalone_question, ev)]
@@ -52,7 +52,7 @@ class AnswerabilityMixin:
             top = pev.top
             conf = confidence(top, pev, split_carried(part_q)[0], lang, pev.questions_of or ev.questions_of,
                               p) if top else 0.0
-            ctx.extras.setdefault("unit_confidence", []).append(round(conf, 3))
+            ctx.notes.unit_confidence.append(round(conf, 3))
             own = split_carried(part_q)[0]
             if top is None or conf < (p.part_at if len(parts) > 1 else p.answer_at):
                 return None  # a part the units do not answer confidently: sentence selection decides
@@ -98,7 +98,7 @@ class AnswerabilityMixin:
 
     def _false_premise(self, ctx: AnswerContext, claim: str, builder: CitationBuilder) -> str | None:
         """The correction of the first claimed clause the documents contradict, or None."""
-        for part, vec in ctx.extras.get("claims") or [(claim, ctx.extras.get("claim_vec"))]:
+        for part, vec in ctx.claims or [(claim, ctx.claim_vec)]:
             found = self._proposal_fact(ctx, part, builder) or self._contradiction(ctx, part, vec, builder)
             if found is not None:
                 return found
@@ -113,7 +113,7 @@ class AnswerabilityMixin:
         fact = proposal_conflict(claim, ctx.language)
         if fact is None:
             return None
-        c = self._rule_citation(fact, ctx.extras.get("document"), ctx.extras.get("hybrid"))
+        c = self._rule_citation(fact, ctx.document, ctx.retriever)
         if c is None:
             return None
         n = builder.add(c)
@@ -128,7 +128,7 @@ class AnswerabilityMixin:
             s for s in self.score_sentences(ctx, with_translation(claim, ctx.language), vec, None)
             if not s.text.startswith("#")
         ]
-        hybrid = ctx.extras["hybrid"]
+        hybrid = ctx.retriever
         if vec is not None and hybrid.sentences_ready():
             # The claim may be about a passage the question's own retrieval missed: search all sentences.
             docs = mentioned_docs(ctx.question)

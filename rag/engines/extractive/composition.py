@@ -33,10 +33,10 @@ class CompositionMixin:
     def _typed_pieces(self, ctx: AnswerContext, builder: CitationBuilder, pieces: list[str]) -> None:
         """What typed extraction adds to an answer: arithmetic on quoted figures, who "ik" is."""
         lang = ctx.language
-        for sents, working in ctx.extras.get("computed") or []:
+        for sents, working in ctx.notes.computed or []:
             refs = "".join(f"[{builder.cite(x.chunk, x.start, x.end)}]" for x in sents)
             pieces.append(prompt("computed", lang).format(refs=refs, working=working))
-        for sig in ctx.extras.get("first_person") or []:
+        for sig in ctx.notes.first_person or []:
             n = builder.cite(sig.chunk, sig.start, sig.end)
             lead = prompt("first_person", lang).format(doc=doc_name(sig.chunk.doc_id, sig.chunk.title, lang))
             pieces.append(f"{_cap(lead)} {_q(sig.text, lang)} [{n}]")
@@ -125,7 +125,7 @@ class CompositionMixin:
         text = (ctx.tool_explanation or "").strip()
         text = re.sub(r"\s*\[\d+\]", "", text)
         markers = []
-        for rule in ctx.extras.get("rule_citations") or []:
+        for rule in ctx.rule_citations or []:
             c = self._rule_citation(rule, document, hybrid)
             if c is not None:
                 markers.append(builder.add(c))

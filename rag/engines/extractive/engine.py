@@ -55,11 +55,10 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
         pieces: list[str] = []
         refused = False
         reason: str | None = None
-        ex = ctx.extras
-        hybrid = ex.get("hybrid")
-        document: Callable[[str], Any] | None = ex.get("document")
+        hybrid = ctx.retriever
+        document: Callable[[str], Any] | None = ctx.document
 
-        claim = ex.get("premise_claim")
+        claim = ctx.premise_claim
         if ablated(self.settings, "false_premise"):
             claim = None
         if claim and ctx.tool is not None and hybrid is not None:
@@ -70,7 +69,7 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
                 return self._make(ctx, [fp], builder, refused=True, reason="false_premise")
         if ctx.tool is not None and ctx.tool_explanation:
             pieces.append(self._calc_piece(ctx, builder, document, hybrid))
-            if not ex.get("mixed"):
+            if not ctx.mixed:
                 return self._make(ctx, pieces, builder, refused=False)
 
         if claim and hybrid is not None and ctx.tool is None:
@@ -101,7 +100,7 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
             self._typed_pieces(ctx, builder, pieces)
             return self._make(ctx, pieces, builder, refused=False)
         if chosen:
-            for n, doc_id, _start in ex.get("list_counts") or []:
+            for n, doc_id, _start in ctx.notes.list_counts or []:
                 title = next((c.chunk.title for c in chosen if c.chunk.doc_id == doc_id), doc_id)
                 pieces.append(prompt("count", lang).format(n=n, doc=doc_name(doc_id, title, lang)))
             pieces.extend(self._quote_pieces(chosen, builder, lang, hybrid))
@@ -109,7 +108,7 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
             if asks_comparison(own) and not ablated(self.settings, "differences"):
                 pieces.extend(self._differences(chosen, builder, with_translation(own, lang), lang, hybrid))
             self._typed_pieces(ctx, builder, pieces)
-            for part in ex.get("unanswered_parts") or []:
+            for part in ctx.notes.unanswered_parts or []:
                 pieces.append(prompt("part_missing", lang).format(part=part.strip(" ?,.")))
         elif (not pieces and not ablated(self.settings, "asked_not_given")
               and (asked := self._asked_not_given(ctx, builder, document, hybrid)) is not None):

@@ -162,7 +162,7 @@ class ScoringMixin:
     ) -> list[Scored]:
         """Every sentence of the answer passages, scored against ``question``."""
         p = self.params
-        hybrid = ctx.extras["hybrid"]
+        hybrid = ctx.retriever
         bm = hybrid.bm25
         own = split_carried(question)[0]  # condense() appends carried-over terms in brackets
         own_terms = set(terms(own))
@@ -200,7 +200,7 @@ class ScoringMixin:
                     if extra:
                         syn[t] = [*syn.get(t, ()), *extra]
         w_lex = p.w_lex if ctx.language == "nl" else p.w_lex_en
-        own_rank: dict[str, int] = (ctx.extras.get("part_ranks") or {}).get(question_part or "", {}) if p.part_rank else {}
+        own_rank: dict[str, int] = (ctx.part_ranks or {}).get(question_part or "", {}) if p.part_rank else {}
         cands: list[tuple[Any, int, Any]] = []
         seen: set[tuple[str, int, int]] = set()
         for rc in ctx.passages:
@@ -248,10 +248,10 @@ class ScoringMixin:
 
     def _window_lex(self, ctx: AnswerContext, question: str, s: Scored) -> float:
         """Share of the question's (known) term weight found in the sentence and its neighbours."""
-        hybrid = ctx.extras["hybrid"]
+        hybrid = ctx.retriever
         bm = hybrid.bm25
         own = split_carried(question)[0]  # carried-over terms of a follow-up do not count here ...
-        if len(ctx.extras.get("parts") or []) > 1:
+        if len(ctx.parts or []) > 1:
             own = question  # ... but a later part of one question ("..., en voor welke periode?") is about the first's subject
         qterms = [t for t in dict.fromkeys(terms(own)) if t in bm.vocab and t not in DOC_NAME_TERMS and t not in FRAME_TERMS]
         if not qterms:
@@ -278,7 +278,7 @@ class ScoringMixin:
 
     def _neighbours(self, ctx: AnswerContext, s: Scored, radius: int) -> list[tuple[int, Any]]:
         """The sentence and up to ``radius`` sentences either side in the same paragraph."""
-        sents = ctx.extras["hybrid"].sentences_of(s.chunk.chunk_id)
+        sents = ctx.retriever.sentences_of(s.chunk.chunk_id)
         pos = next((j for j, (_, x) in enumerate(sents) if x.start == s.start), None)
         if pos is None:
             return []
@@ -309,7 +309,7 @@ class ScoringMixin:
             if s.dense >= p.min_typed_dense or self._window_lex(ctx, question, s) >= p.min_typed_lex_en:
                 return True
             # ... unless the sentence holds the Dutch word for the question's (rare) subject: "smoke" → "rokers"
-            bm = ctx.extras["hybrid"].bm25
+            bm = ctx.retriever.bm25
             subject = [t for t in terms(translate_en(split_carried(question)[0])) if t in bm.vocab and bm.idf(t) >= p.rare_idf]
             return bool(set(subject) & set(terms(s.text)))
         if self._window_lex(ctx, question, s) >= p.min_typed_lex:
@@ -321,7 +321,7 @@ class ScoringMixin:
     @staticmethod
     def _unknown_subject(ctx: AnswerContext, question: str) -> list[str]:
         """The question's own content words that no document uses, even through the glossary."""
-        bm = ctx.extras["hybrid"].bm25
+        bm = ctx.retriever.bm25
         own = split_carried(question)[0]
         return [
             t for t in terms(own)
@@ -333,7 +333,7 @@ class ScoringMixin:
     def _entities_ok(self, ctx: AnswerContext, question: str, s: Scored, kind: str | None) -> bool:
         """Rare names in the question must occur near the sentence: an amount about another project is
         not an answer ("Hoeveel vraagt de Regio Deal Vitale Vakantieparken?")."""
-        hybrid = ctx.extras["hybrid"]
+        hybrid = ctx.retriever
         bm = hybrid.bm25
         # a capitalised word inside the question is a name too ("de werkloosheid in Emmen"); its adjective
         # ("de Drentse opgaven") is not, the documents say "Drenthe"
@@ -365,7 +365,7 @@ class ScoringMixin:
         said = set(terms(re.sub(r"\[\d+\]", " ", previous)))
         if not said:
             return scored
-        hybrid = ctx.extras["hybrid"]
+        hybrid = ctx.retriever
         for s in scored:
             own = set(hybrid.sentences[s.idx].terms) if s.idx >= 0 else set(terms(s.text))
             if own and len(own & said) / len(own) >= p.repeat_overlap:

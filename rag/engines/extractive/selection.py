@@ -58,8 +58,7 @@ class SelectionMixin:
     def select(self, ctx: AnswerContext) -> tuple[list[Scored], Scored | None, str | None]:
         """The sentences to quote (empty = refuse), the best related sentence, and a refusal reason."""
         p = self.params
-        ex = ctx.extras
-        parts: list[tuple[str, np.ndarray | None]] = ex.get("parts") or [(ctx.standalone_question, ex.get("query_vec"))]
+        parts: list[tuple[str, np.ndarray | None]] = ctx.parts or [(ctx.standalone_question, ctx.query_vec)]
         chosen: list[Scored] = []
         counted: list[Scored] = []  # a counted list's introduction and last item, quoted as they are
         related: Scored | None = None
@@ -84,7 +83,7 @@ class SelectionMixin:
                 if listed is not None:
                     n, intro, last = listed
                     debug.append({"part": part_q, "kind": kind, "text": intro.text[:80], "list_count": n})
-                    ex.setdefault("list_counts", []).append((n, intro.chunk.doc_id, intro.start))
+                    ctx.notes.list_counts.append((n, intro.chunk.doc_id, intro.start))
                     counted.extend([intro, last])
                     continue
             if not ablated(self.settings, "translation"):
@@ -97,7 +96,7 @@ class SelectionMixin:
                 sents, working = computed
                 debug.append({"part": part_q, "kind": kind, "text": sents[0].text[:80], "computed": working,
                               "lex": [round(x.lex, 3) for x in sents], "score": [round(x.score, 3) for x in sents]})
-                ex.setdefault("computed", []).append((sents, working))
+                ctx.notes.computed.append((sents, working))
                 said = {(c.chunk.doc_id, c.start) for c in chosen}
                 chosen.extend(x for x in sents if (x.chunk.doc_id, x.start) not in said)
                 continue
@@ -131,7 +130,7 @@ class SelectionMixin:
             )
             if best is None or (best.score < p.min_score and best.dense < p.min_dense):
                 if len(parts) > 1:  # the other parts may be answered: say which one is not
-                    ex.setdefault("unanswered_parts", []).append(split_carried(orig_q)[0])
+                    ctx.notes.unanswered_parts.append(split_carried(orig_q)[0])
                 continue
             picked = [best]
             covered = set(best.covered)
@@ -151,14 +150,14 @@ class SelectionMixin:
                 # "Wie beslist ...?" — "... bepaal ik ...": who "ik" is, is in the letter's signature
                 sig = self._signature(ctx, part_q, best.chunk.doc_id)
                 if sig is not None:
-                    ex.setdefault("first_person", []).append(sig)
-        ex["select_debug"] = debug
+                    ctx.notes.first_person.append(sig)
+        ctx.notes.select_debug = debug
         answered = [
             max(d["lex"]) if isinstance(d["lex"], list) else d["lex"] for d in debug if d.get("lex") is not None and d.get("text")
         ]
-        if chosen and not counted and ex.get("unanswered_parts") and answered and max(answered) < p.partial_min_lex:
+        if chosen and not counted and ctx.notes.unanswered_parts and answered and max(answered) < p.partial_min_lex:
             # one part is not in the documents and the others only loosely match: no partial answer
-            ex["unanswered_parts"] = []
+            ctx.notes.unanswered_parts = []
             chosen = []
         if counted:
             chosen = self._extend_short(ctx, chosen) + counted if chosen else counted
@@ -224,8 +223,8 @@ class SelectionMixin:
         if not focus:
             return None
         wanted = focus | set(expand_terms(sorted(focus)))
-        hybrid = ctx.extras["hybrid"]
-        document: Callable[[str], Any] | None = ctx.extras.get("document")
+        hybrid = ctx.retriever
+        document: Callable[[str], Any] | None = ctx.document
         if document is None:
             return None
         sents = hybrid.sentences
@@ -277,7 +276,7 @@ class SelectionMixin:
     def _signature(self, ctx: AnswerContext, question: str, doc_id: str | None = None) -> Scored | None:
         """The signature block (name and function lines after the last paragraph, before any list of
         enclosures) of ``doc_id``, else of the document the question names, else of the best passage's."""
-        hybrid = ctx.extras["hybrid"]
+        hybrid = ctx.retriever
         docs = {doc_id} if doc_id else mentioned_docs(question)
         if not docs and ctx.passages:
             docs = {ctx.passages[0].chunk.doc_id}
@@ -305,7 +304,7 @@ class SelectionMixin:
         """"Van welke datum is de brief?": the document's own dateline ("Assen, 5 september 2018"), or, for a
         document that prints none (the Kamerbrief), the sentence of another document that dates it ("zie
         bijgevoegde Kamerbrief d.d. 18 juni 2018")."""
-        hybrid = ctx.extras["hybrid"]
+        hybrid = ctx.retriever
         docs = mentioned_docs(question) or ({ctx.passages[0].chunk.doc_id} if ctx.passages else set())
         if len(docs) != 1:
             return None
@@ -340,7 +339,7 @@ class SelectionMixin:
 
     def _block_after(self, ctx: AnswerContext, head: Scored, kind: str | None = None) -> Scored | None:
         """The list (up to 6 items) or first sentence following a heading, as one span."""
-        sents = ctx.extras["hybrid"].sentences_of(head.chunk.chunk_id)
+        sents = ctx.retriever.sentences_of(head.chunk.chunk_id)
         pos = next((j for j, (_, x) in enumerate(sents) if x.start == head.start), None)
         if pos is None or pos + 1 >= len(sents):
             return None
@@ -361,7 +360,7 @@ class SelectionMixin:
         """A quoted sentence with a footnote mark ("landsdelen[^4]", "Commissie Vollebregt*") brings its
         footnote along: that is where titles, dates and lists often are."""
         out = list(chosen)
-        hybrid = ctx.extras["hybrid"]
+        hybrid = ctx.retriever
         for s in chosen:
             for word in re.findall(r"([A-Za-zÀ-ÿ][\w-]{3,})\*", s.text):
                 for x in hybrid.sentences:
@@ -429,7 +428,7 @@ class SelectionMixin:
 
     def _extend_short(self, ctx: AnswerContext, chosen: list[Scored]) -> list[Scored]:
         """A sentence ending in ':' or a bare label needs the next line to mean anything."""
-        hybrid = ctx.extras["hybrid"]
+        hybrid = ctx.retriever
         out = list(chosen)
         for s in chosen:
             if s.text.rstrip().endswith(":") or (
