@@ -120,12 +120,8 @@ class Assistant:
         doc_ids = self._check_doc_ids(doc_ids)
         lang = detect_language_with_history(question, history)
         standalone = self._condense(question, history, lang, engine)
-        decline = None if ablated(self.settings, "decline") else router.decline_reason(question)
-        route = router.Route("decline", reason=decline) if decline else router.route(standalone, lang)
-        if decline:  # declined, but retrieval still shows what the documents say on the subject
-            standalone = router.without_instructions(standalone)
-        claim = router.premise_claim(question) if not decline else None
-        clauses = router.claim_clauses(claim) if claim else []
+        analysis = router.analyse(question, standalone, lang, declines=not ablated(self.settings, "decline"))
+        route, standalone, claim, clauses = analysis.route, analysis.search_question, analysis.claim, analysis.clauses
         t1 = time.perf_counter()
 
         parts = question_parts(standalone)
