@@ -15,7 +15,9 @@ import contextlib
 import hashlib
 import json
 import logging
+import os
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -46,6 +48,37 @@ def embed_queries(embedder: Any, texts: list[str]) -> np.ndarray:
     norms = np.linalg.norm(out, axis=-1, keepdims=True)
     norms[norms == 0] = 1.0
     return out / norms
+
+
+def _cache_file(settings: Settings) -> Path | None:
+    folder = settings.question_cache_dir
+    return Path(folder) / "question-vectors.npz" if folder else None
+
+
+def _read_cache(settings: Settings) -> dict[str, list[float]]:
+    """Question vectors of earlier builds (any index folder), keyed like the collection's ``qkey``."""
+    path = _cache_file(settings)
+    if path is None or not path.exists():
+        return {}
+    try:
+        with np.load(path) as data:
+            return {str(k): v.tolist() for k, v in zip(data["keys"], data["vectors"], strict=True)}
+    except Exception:  # a damaged cache only costs embedding time
+        log.warning("question vector cache %s unreadable; embedding afresh", path)
+        return {}
+
+
+def _write_cache(settings: Settings, vectors: dict[str, list[float]]) -> None:
+    path = _cache_file(settings)
+    if path is None or not vectors:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez(tmp, keys=np.array(list(vectors)), vectors=np.asarray(list(vectors.values()), dtype=np.float32))
+        os.replace(tmp, path)
+    except OSError:
+        log.warning("could not write the question vector cache %s", path, exc_info=True)
 
 
 def _active_documents(client: Any, settings: Settings) -> dict[str, str]:
@@ -116,6 +149,8 @@ def sync_question_index(client: Any, settings: Settings, progress: bool = True) 
                 meta = {"unit_id": u.unit_id, "doc_id": u.doc_id, "kind": u.kind, "lang": lang,
                         "start": u.start, "end": u.end, "qkey": question_key(spec, q)}
                 rows.append((f"{u.unit_id}:{n}", q, meta))
+        cache = _read_cache(settings)
+        reuse.update({k: cache[k] for k in {r[2]["qkey"] for r in rows} - set(reuse) if k in cache})
         todo = [r for r in rows if r[2]["qkey"] not in reuse]
         vectors: dict[str, list[float]] = {r[2]["qkey"]: reuse[r[2]["qkey"]] for r in rows if r[2]["qkey"] in reuse}
         if todo:
@@ -130,6 +165,8 @@ def sync_question_index(client: Any, settings: Settings, progress: bool = True) 
                     for (_, _, meta), v in zip(part, vecs, strict=True):
                         vectors[meta["qkey"]] = v.tolist()
                     bar.update(len(part))
+        if todo or any(r[2]["qkey"] not in cache for r in rows):
+            _write_cache(settings, {**cache, **{r[2]["qkey"]: vectors[r[2]["qkey"]] for r in rows}})
         for i in range(0, len(rows), WRITE_BATCH):
             part = rows[i : i + WRITE_BATCH]
             qcol.upsert(ids=[r[0] for r in part], documents=[r[1] for r in part], metadatas=[r[2] for r in part],

@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     chunk_size: int = Field(900, ge=200, description="Target chunk size in characters.")
     chunk_overlap: int = Field(120, ge=0, description="Characters of overlap between size-split chunks.")
     max_upload_mb: int = Field(20, ge=1, description="Largest document accepted for upload/ingest.")
+    question_cache_dir: Path | None = Field(
+        default_factory=lambda: Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "regiodeal",
+        description="Where vectors of the answer units' hypothetical questions are cached between builds "
+        "(per user; unset to embed every build afresh).",
+    )
 
     # Retrieval and answering
     top_k: int = Field(10, ge=1, description="Chunks returned by retrieval.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import re
+from pathlib import Path
 
 import yaml
 
@@ -42,6 +43,7 @@ def test_questions_are_embedded_reused_and_matched(mini_settings: Settings) -> N
     from rag.question_index import QuestionIndex
     from rag.retrieval import embed_query
 
+    mini_settings = mini_settings.model_copy(update={"question_cache_dir": None})  # count real embedding
     units = copy.deepcopy(UNITS)
     folder = mini_settings.corpus_dir / "questions"
     folder.mkdir()
@@ -64,6 +66,17 @@ def test_questions_are_embedded_reused_and_matched(mini_settings: Settings) -> N
     second = _build(mini_settings)
     assert re.search(r"\(1 embedded, 8 reused\)", second), second
     assert "Question index up to date" in _build(mini_settings)
+
+
+def test_vectors_are_cached_between_index_folders(mini_settings: Settings, tmp_path: Path) -> None:
+    units = copy.deepcopy(UNITS)
+    folder = mini_settings.corpus_dir / "questions"
+    folder.mkdir()
+    (folder / "alpha.yaml").write_text(yaml.safe_dump(units, allow_unicode=True), encoding="utf-8")
+    first = mini_settings.model_copy(update={"question_cache_dir": tmp_path / "cache"})
+    assert "(9 embedded, 0 reused)" in _build(first)
+    other_index = first.model_copy(update={"index_dir": tmp_path / "other-index"})
+    assert "(0 embedded, 9 reused)" in _build(other_index)
 
 
 def test_no_units_files_means_passages_only(mini_built: Settings) -> None:
