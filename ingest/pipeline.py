@@ -369,7 +369,14 @@ def run_build(settings: Settings, progress: bool = True, force: bool = False) ->
     sources, errors = collect_sources(settings)
     client = open_client(settings)
     try:
-        return _run_build(client, settings, sources, errors, progress, force)
+        report = _run_build(client, settings, sources, errors, progress, force)
+        from ingest.question_index import sync_question_index  # answer units' questions (issue 14)
+
+        try:
+            report.message += " " + sync_question_index(client, settings, progress)
+        except Exception:  # the passages index stands on its own; answers fall back to passages alone
+            log.warning("question index not updated", exc_info=True)
+        return report
     finally:
         close_client(client)  # an app process keeps no extra reference to the System
 

@@ -19,11 +19,13 @@ import numpy as np
 from rag import router
 from rag.citations import chunk_of_quote, verify
 from rag.condense import condense, split_carried
-from rag.config import Settings, get_settings
+from rag.config import Settings, ablated, get_settings
 from rag.engines.base import AnswerContext, Engine, collect
 from rag.engines.extractive import ExtractiveEngine, prompt, question_parts
 from rag.glossary import named_documents
+from rag.question_index import QuestionIndex
 from rag.retrieval import HybridRetriever, RetrievalResult, embed_query
+from rag.retrieval_units import UnitEvidence, UnitRetriever
 from rag.text import detect_language_with_history, fold
 from rag.types import Answer, Chunk, RetrievedChunk, ToolCall
 
@@ -45,6 +47,7 @@ class Assistant:
             store = IndexStore(self.settings)
         self.store = store
         self.retriever = HybridRetriever(store, self.settings)
+        self.units = UnitRetriever(QuestionIndex(self.settings), lambda: self.retriever.chunks)
         self._engines: dict[str, Engine] = {}
         self.extractive = ExtractiveEngine(self.settings)
         self._engines["extractive"] = self.extractive
@@ -117,12 +120,8 @@ class Assistant:
         doc_ids = self._check_doc_ids(doc_ids)
         lang = detect_language_with_history(question, history)
         standalone = self._condense(question, history, lang, engine)
-        decline = router.decline_reason(question)
-        route = router.Route("decline", reason=decline) if decline else router.route(standalone, lang)
-        if decline:  # declined, but retrieval still shows what the documents say on the subject
-            standalone = router.without_instructions(standalone)
-        claim = router.premise_claim(question) if not decline else None
-        clauses = router.claim_clauses(claim) if claim else []
+        analysis = router.analyse(question, standalone, lang, declines=not ablated(self.settings, "decline"))
+        route, standalone, claim, clauses = analysis.route, analysis.search_question, analysis.claim, analysis.clauses
         t1 = time.perf_counter()
 
         parts = question_parts(standalone)
@@ -160,34 +159,15 @@ class Assistant:
                 hits = self._ensure(claim_hits[: self.settings.part_passages], hits, 0)
         if route.kind in ("calc", "mixed") and route.rule_citations:
             hits = self._pin(self._rule_chunks(route.rule_citations), hits, k)
+        units, unit_parts = self._unit_evidence(question, history, standalone, qvec, part_vecs, hits, doc_ids)
+        if not ablated(self.settings, "unit_chunks"):
+            hits = self._fuse_chunks(hits, units, k)
         t3 = time.perf_counter()
 
         passages = hits[: n + len(extra_queries) * 2]
         tool = None
         if route.kind in ("calc", "mixed"):
             tool = ToolCall(name=route.tool, input=route.tool_input, result=route.tool_result)
-        extras: dict[str, Any] = {
-            "hybrid": self.retriever,
-            "document": self.store.document,
-            "retrieval": result,
-            "query_vec": qvec,
-            "parts": part_vecs,
-            "part_ranks": part_ranks,
-            "route": route,
-            "mixed": route.kind == "mixed",
-            "rule_citations": route.rule_citations,
-            "decline": route.reason if route.kind == "decline" else None,
-            "premise_claim": claim,
-            "claim_vec": (qvec if claim_is_question else embed_query(claim)) if claim else None,
-            # a claim of several clauses ("X vraagt 80 miljoen, terwijl het maximum 40 is") is checked per clause
-            "claims": [(c, embed_query(c)) for c in clauses] if len(clauses) > 1 else None,
-            "doc_ids": doc_ids,
-            "timings_ms": {
-                "route": (t1 - t0) * 1000,
-                "embed": (t2 - t1) * 1000,
-                "retrieve": (t3 - t2) * 1000 + (t2 - t1) * 1000,
-            },
-        }
         return AnswerContext(
             question=question,
             standalone_question=standalone,
@@ -197,8 +177,71 @@ class Assistant:
             history=history,
             tool=tool,
             tool_explanation=route.explanation,
-            extras=extras,
+            units=units,
+            unit_parts=unit_parts,
+            retriever=self.retriever,
+            document=self.store.document,
+            retrieval=result,
+            query_vec=qvec,
+            parts=part_vecs,
+            part_ranks=part_ranks,
+            route=route,
+            mixed=route.kind == "mixed",
+            rule_citations=list(route.rule_citations or []),
+            decline=route.reason if route.kind == "decline" else None,
+            premise_claim=claim,
+            claim_vec=(qvec if claim_is_question else embed_query(claim)) if claim else None,
+            # a claim of several clauses ("X vraagt 80 miljoen, terwijl het maximum 40 is") is checked per clause
+            claims=[(c, embed_query(c)) for c in clauses] if len(clauses) > 1 else None,
+            doc_ids=doc_ids,
+            timings_ms={
+                "route": (t1 - t0) * 1000,
+                "embed": (t2 - t1) * 1000,
+                "retrieve": (t3 - t2) * 1000 + (t2 - t1) * 1000,
+            },
         )
+
+    def _unit_evidence(
+        self, question: str, history: list[dict[str, str]], standalone: str, qvec: np.ndarray,
+        part_vecs: list[tuple[str, np.ndarray | None]], hits: list[RetrievedChunk], doc_ids: list[str] | None,
+    ) -> tuple[UnitEvidence | None, list[tuple[str, UnitEvidence]]]:
+        """The fused unit ranking: a follow-up is searched as typed and together with the previous user
+        turn (fused), never with carried keywords; each part of a multi-part question on its own."""
+        conversation = None
+        own = question.strip()
+        prev = next((h["content"] for h in reversed(history) if h.get("role") == "user"), None)
+        if prev:
+            joined = f"{prev.strip()} {own}"
+            conversation = (joined, embed_query(joined))
+            vec = embed_query(own)
+        else:
+            own, vec = standalone, qvec
+        units = self.units.search(own, vec, hits, doc_ids, conversation)
+        parts: list[tuple[str, UnitEvidence]] = []
+        if len(part_vecs) > 1:
+            parts = [(p, self.units.search(split_carried(p)[0], v, hits, doc_ids, conversation)) for p, v in part_vecs]
+        return units, parts
+
+    def _fuse_chunks(self, hits: list[RetrievedChunk], units: UnitEvidence | None, k: int) -> list[RetrievedChunk]:
+        """One ranking of chunks: the passage ranking fused (reciprocal rank) with the chunks that hold the
+        best answer units, so a unit the question index finds brings its passage up."""
+        w = self.units.w
+        if units is None or not units.candidates or w.chunk_from_units <= 0:
+            return hits
+        by_id = {h.chunk.chunk_id: h for h in hits}
+        unit_rank: dict[str, int] = {}
+        for c in units.candidates[: w.unit_chunk_depth]:
+            for chunk in self.units.chunks_of(c.unit):
+                unit_rank.setdefault(chunk.chunk_id, len(unit_rank) + 1)
+                by_id.setdefault(chunk.chunk_id, RetrievedChunk(chunk, 0, 0.0, None, None))
+        score = {cid: 1.0 / (w.k + h.rank) if h.rank else 0.0 for cid, h in by_id.items()}
+        for cid, r in unit_rank.items():
+            score[cid] += w.chunk_from_units / (w.k + r)
+        order = sorted(score, key=lambda cid: (-score[cid], by_id[cid].rank or 10**6))[: max(k, len(hits))]
+        return [
+            RetrievedChunk(by_id[c].chunk, r, score[c], by_id[c].dense_rank, by_id[c].sparse_rank)
+            for r, c in enumerate(order, start=1)
+        ]
 
     @staticmethod
     def _claim_docs(question: str, doc_ids: list[str] | None) -> list[str] | None:
@@ -316,7 +359,7 @@ class Assistant:
             ans.notice = ans.notice or message
 
     def _decline(self, ctx: AnswerContext, engine: str) -> Answer:
-        reason = ctx.extras["decline"]
+        reason = ctx.decline or ""
         return Answer(
             question=ctx.question,
             language=ctx.language,
@@ -350,7 +393,7 @@ class Assistant:
         if ans.tool is None and ctx.tool is not None and not ans.refused:
             ans.tool = ctx.tool
         t2 = time.perf_counter()
-        timings = dict(ctx.extras.get("timings_ms", {}))
+        timings = dict(ctx.timings_ms)
         timings.update({k: v for k, v in ans.timings_ms.items() if k not in ("total",)})
         timings["generate"] = (t2 - t1) * 1000
         timings["total"] = (t2 - t0) * 1000
@@ -383,7 +426,7 @@ class Assistant:
         ctx = self.prepare(question, history, doc_ids=doc_ids, engine=name)
         ctx.plain_language = self.settings.plain_language if plain_language is None else plain_language
         t1 = time.perf_counter()
-        if ctx.extras.get("decline"):
+        if ctx.decline:
             ans = self._decline(ctx, name)
             yield ans.answer
             yield self._finish(ans, ctx, qid, t0, t1)

@@ -61,6 +61,11 @@ class Settings(BaseSettings):
     chunk_size: int = Field(900, ge=200, description="Target chunk size in characters.")
     chunk_overlap: int = Field(120, ge=0, description="Characters of overlap between size-split chunks.")
     max_upload_mb: int = Field(20, ge=1, description="Largest document accepted for upload/ingest.")
+    question_cache_dir: Path | None = Field(
+        default_factory=lambda: Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "regiodeal",
+        description="Where vectors of the answer units' hypothetical questions are cached between builds "
+        "(per user; unset to embed every build afresh).",
+    )
 
     # Retrieval and answering
     top_k: int = Field(10, ge=1, description="Chunks returned by retrieval.")
@@ -70,6 +75,11 @@ class Settings(BaseSettings):
     )
     max_question_chars: int = Field(2000, ge=50, description="Longer questions are refused politely.")
     engine: EngineName = Field("extractive", description="Answer engine: extractive, openai, local or auto.")
+    ablate: str = Field(
+        "", description="Comma-separated answer mechanisms to switch off, for the ablation table in BENCHMARKS.md "
+        "(units, unit_chunks, list_count, signature, document_date, arithmetic, asked_not_given, false_premise, "
+        "differences, translation, decline, first_person).",
+    )
 
     # Generative engines (optional)
     llm_base_url: str | None = Field(None, description="OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1.")
@@ -97,6 +107,11 @@ class Settings(BaseSettings):
     feedback_path: Path = Field(ROOT / "feedback" / "feedback.jsonl", description="Where 👍/👎 feedback is appended.")
     uploads_dir: Path = Field(ROOT / "data" / "uploads", description="Where uploaded documents are kept.")
     log_level: str = Field("INFO")
+
+
+def ablated(settings: Settings, mechanism: str) -> bool:
+    """True when ``mechanism`` is switched off by ``REGIODEAL_ABLATE`` (measurement only)."""
+    return mechanism in {m.strip() for m in settings.ablate.split(",")}
 
 
 @lru_cache(maxsize=1)

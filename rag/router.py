@@ -421,3 +421,25 @@ def _same_kind(a: set[str], b: set[str]) -> bool:
         return out
 
     return bool(kinds(a) & kinds(b))
+
+
+@dataclass(frozen=True)
+class QueryAnalysis:
+    """Everything the router decides about one question, in one object."""
+
+    route: Route  # answer from the documents, calculate, both ("mixed"), or decline
+    decline: str | None  # why the request is declined (write / advise / invent / injection), if it is
+    search_question: str  # the standalone question to search with (a declined one without its instructions)
+    claim: str | None  # a claim the question presents as fact ("since the Kamerbrief says X, ..."), to check
+    clauses: list[str]  # that claim's clauses, each checked on its own
+
+
+def analyse(question: str, standalone: str, lang: str, *, declines: bool = True) -> QueryAnalysis:
+    """The router's one typed answer for a question (``question`` as typed, ``standalone`` made
+    self-contained with the conversation)."""
+    decline = decline_reason(question) if declines else None
+    if decline:  # declined, but retrieval still shows what the documents say on the subject
+        return QueryAnalysis(Route("decline", reason=decline), decline, without_instructions(standalone), None, [])
+    claim = premise_claim(question)
+    return QueryAnalysis(route(standalone, lang), None, standalone, claim, claim_clauses(claim) if claim else [])
+

@@ -223,7 +223,7 @@ def test_a_claim_put_in_a_documents_mouth_is_checked_in_that_document_first(assi
     q = ("Because the Kamerbrief states that a deal region has to match the borders of a single province, "
          "is a proposal that also covers Hardenberg in Overijssel ruled out?")
     ctx = assistant.prepare(q)
-    claim = ctx.extras["premise_claim"]
+    claim = ctx.premise_claim
     assert claim.startswith("a deal region has to match")
     best = [h.chunk.chunk_id for h in assistant.retriever.search(claim, 5, ["kamerbrief"]).hits[:2]]
     assert [h.chunk.chunk_id for h in ctx.retrieved[:2]] == best
@@ -238,7 +238,7 @@ def test_a_part_that_names_a_document_is_searched_in_it_and_weighed_by_its_own_r
     q = ("Welke andere geldbronnen noemt de Kamerbrief naast de Regio Envelop, "
          "en met wie wil de two-pager de cofinanciering bijeenbrengen?")
     ctx = assistant.prepare(q)
-    ranks = ctx.extras["part_ranks"]
+    ranks = ctx.part_ranks
     assert len(ranks) == 2, ranks
     first, second = ranks.values()
     assert first and {c.split(":")[0] for c in first} == {"kamerbrief"}

@@ -569,7 +569,7 @@ def test_a_question_word_matches_the_compounds_it_starts_or_ends(assistant: Any)
     ctx = assistant.prepare(q)
 
     def covered(params: ScoringParams) -> set[str]:
-        scored = ExtractiveEngine(params=params).score_sentences(ctx, q, ctx.extras["query_vec"], None)
+        scored = ExtractiveEngine(params=params).score_sentences(ctx, q, ctx.query_vec, None)
         return next(s.covered for s in scored if "cofinancieringsmiddelen" in s.text)
 
     assert "cofinancier" in covered(ScoringParams())  # "cofinanciering" in "cofinancieringsmiddelen"

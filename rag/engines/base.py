@@ -7,10 +7,13 @@ the extractive one on exactly the same input.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import numpy as np
+
+from rag.retrieval_units import UnitEvidence
 from rag.types import Answer, RetrievedChunk, ToolCall
 
 
@@ -31,7 +34,36 @@ class AnswerContext:
     tool: ToolCall | None = None  # the calculator's result when the question is about money
     tool_explanation: str | None = None  # the calculator's explain(lang) text, verbatim
     plain_language: bool = False
-    extras: dict[str, Any] = field(default_factory=dict)
+    units: UnitEvidence | None = None  # the fused answer-unit ranking of the whole question
+    unit_parts: list[tuple[str, UnitEvidence]] = field(default_factory=list)  # per part of a multi-part question
+    retriever: Any = None  # the hybrid retriever (chunks, sentences, BM25) the evidence came from
+    document: Callable[[str], Any] | None = None  # doc_id -> Document (its full text, for citing)
+    retrieval: Any = None  # the whole question's RetrievalResult
+    query_vec: np.ndarray | None = None  # e5 vector of the standalone question
+    parts: list[tuple[str, np.ndarray | None]] = field(default_factory=list)  # (part, vector) of the question
+    part_ranks: dict[str, dict[str, int]] = field(default_factory=dict)  # part -> chunk_id -> its rank for it
+    route: Any = None  # the router's decision (rag.router.Route)
+    mixed: bool = False  # a calculator answer with a document question beside it
+    rule_citations: list[Any] = field(default_factory=list)  # the calculator's rule passages
+    decline: str | None = None  # why the request is declined (instructions to write, advise, invent), if it is
+    premise_claim: str | None = None  # a claim the question presents as fact, to be checked
+    claim_vec: np.ndarray | None = None
+    claims: list[tuple[str, np.ndarray]] | None = None  # a claim of several clauses, per clause
+    doc_ids: list[str] | None = None  # the documents the user limited the search to
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    notes: EngineNotes = field(default_factory=lambda: EngineNotes())  # what the engine works out on the way
+
+
+@dataclass
+class EngineNotes:
+    """What the extractive engine works out while answering one question, for the answer's extra pieces."""
+
+    list_counts: list[tuple[int, str, int]] = field(default_factory=list)  # (count, doc_id, start) of counted lists
+    computed: list[tuple[list[Any], str]] = field(default_factory=list)  # (quoted sentences, working) of arithmetic
+    first_person: list[Any] = field(default_factory=list)  # signatures saying who "ik" is
+    unanswered_parts: list[str] = field(default_factory=list)
+    select_debug: list[dict[str, Any]] = field(default_factory=list)
+    unit_confidence: list[float] = field(default_factory=list)
 
 
 class Engine(Protocol):

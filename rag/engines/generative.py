@@ -33,7 +33,7 @@ from langchain_core.messages import AIMessageChunk, BaseMessage, HumanMessage, S
 from rag.citations import CitationBuilder
 from rag.config import ROOT, Settings
 from rag.engines import tools as calc_tools
-from rag.engines.base import AnswerContext, Engine
+from rag.engines.base import AnswerContext, Engine, EngineNotes
 from rag.types import Answer, RetrievedChunk, ToolCall
 from rag.verify import (
     CITE_RE,
@@ -217,7 +217,7 @@ class GenerativeEngine:
         """Yield verified text as it is generated, then the final Answer (authoritative: a UI should
         show ``Answer.answer`` at the end, it differs from the streamed text only after a fallback)."""
         t0 = time.perf_counter()
-        if ctx.extras.get("premise_claim"):
+        if ctx.premise_claim:
             # A question built on a claim: the extractive engine checks the claim against the documents.
             ext = self.fallback.answer(ctx)
             if ext.refused and ext.refusal_reason == "false_premise":
@@ -492,7 +492,7 @@ class GenerativeEngine:
             s, e = best_span(sentence, chunk.text)
             start, end = chunk.start + s, chunk.start + e
             page = None
-            document = ctx.extras.get("document")
+            document = ctx.document
             if document is not None:
                 try:
                     page = document(chunk.doc_id).page_at(start)
@@ -503,7 +503,7 @@ class GenerativeEngine:
 
     def _calculator_prefix(self, ctx: AnswerContext, builder: CitationBuilder) -> str:
         """The calculator's result as the extractive engine states it (verbatim, with rule citations)."""
-        calc_ctx = dataclasses.replace(ctx, extras={**ctx.extras, "mixed": False, "premise_claim": None})
+        calc_ctx = dataclasses.replace(ctx, mixed=False, premise_claim=None, notes=EngineNotes())
         try:
             ext = self.fallback.answer(calc_ctx)
         except Exception as exc:  # pragma: no cover - the extractive engine does not fail on a tool result

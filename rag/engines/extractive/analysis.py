@@ -1,0 +1,280 @@
+"""Query analysis for the extractive engine: fixed texts, document names, the kind of answer a question asks for
+(amount, date, count, ...), the words it is about, and its parts.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+
+from rag.condense import split_carried
+from rag.config import ROOT
+from rag.glossary import DOC_NAMES, translate_en
+from rag.text import MONTHS_NL, fold, terms
+
+log = logging.getLogger(__name__)
+
+
+PROMPTS_DIR = ROOT / "prompts"
+
+
+@lru_cache(maxsize=64)
+def prompt(name: str, lang: str) -> str:
+    """A fixed text from prompts/ (``extractive_<name>.<lang>.txt``)."""
+    lang = lang if lang in ("nl", "en") else "nl"
+    return (PROMPTS_DIR / f"extractive_{name}.{lang}.txt").read_text(encoding="utf-8").strip()
+
+
+def doc_name(doc_id: str, title: str, lang: str) -> str:
+    names = DOC_NAMES.get(doc_id)
+    if names and names.get(lang):
+        return names[lang]
+    return f"«{title}»" if lang == "nl" else f"“{title}”"
+
+
+_TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("time", re.compile(r"\b(hoe laat|om hoe laat|what time|at what time|welk tijdstip)\b", re.I)),
+    ("contact", re.compile(r"\b(telefoonnummer|phone number|telephone number|e-?mail ?adres|email address|faxnummer)\b", re.I)),
+    (
+        "percentage",
+        re.compile(
+            r"\b((welk|wat is het|hoeveel|hoe groot is het) (percentage|procent|aandeel)|hoeveel procent|"
+            # a share of something counted, not a part of a document ("welk deel van de brief gaat over ...")
+            r"(welk deel van|what (part|fraction) of|which (part|share|fraction) of) "
+            r"(?!(de |het |the )?(two-?pager|brief|kamerbrief|letter|tekst|text|document|voorstel|proposal))|"
+            r"what (percentage|proportion)|what share|how many per ?cent|which percentage|"
+            r"(what|which) (exactly )?is the [\w -]{0,30}rate|hoe hoog is (de|het) [\w -]{0,30}(werkloosheid|percentage))\b",
+            re.I,
+        ),
+    ),
+    (
+        "amount",
+        re.compile(
+            r"\b(hoeveel (geld|euro|kost|kosten|bedraagt|budget|miljoen)|wat kost|wat kosten|hoe ?veel kost|"
+            r"how much (money|does|do|will|would|is|are|funding|budget|did|has|have)|what does .{1,40} cost|"
+            r"hoe (hoog|groot) (is|zijn|was) (de|het) (bijdrage|bedrag|budget|kosten|investering|regio envelop|envelop|tranche|fonds)|"
+            r"(what|how large|how big) is the (amount|budget|cost|contribution|investment)|"
+            r"hoeveel\b.{0,60}\b(kost|kosten|bijdrage|investering|investeren|geld|euro|miljoen|budget|vraagt|vragen)|"
+            r"wat (gaat|zal|gaan|zullen)\b.{0,60}\bkosten|what will .{1,60} cost|how much will|"
+            r"(how much of|hoeveel van)\b.{0,20}(€|\d)|"
+            r"(wat|hoe hoog) (is|zijn|was) (de|het) [\w -]{0,30}(waarde|prijs|prijzen)|what is the [\w -]{0,30}(value|price))\b",
+            re.I,
+        ),
+    ),
+    ("count", re.compile(r"\b(hoeveel|how many|what number of|het aantal|hoe (groot|hoog) (is|zijn|was|waren))\b", re.I)),
+    # a period is a span: "voor welke periode" is answered by "2018 tot en met 2022", not by one date
+    ("period", re.compile(r"\b((voor|over|in) welke periode|(for|over|in) (which|what) period|welke looptijd|hoe lang loopt|over welke jaren|which years)\b", re.I)),
+    (
+        "date",
+        re.compile(
+            r"\b(wanneer|when|in welk jaar|welk jaar|what year|which year|over welke jaren|welke jaren|which years|"
+            r"welke datum|what date|which date|sinds wanneer|tot wanneer|op welke dag|per wanneer|vanaf wanneer)\b",
+            re.I,
+        ),
+    ),
+    # "Wie is de voorzitter van ...?" asks for somebody's name: a sentence about the committee is no answer
+    (
+        "name",
+        re.compile(
+            r"\b(wie is|wie was|wie zijn|who is|who was|who are) (de|het|the) (huidige |current )?(voorzitter|chair|chairman|"
+            r"chairperson|directeur|director|wethouder|burgemeester|mayor|gedeputeerde|commissaris|contactpersoon|"
+            r"contact person|projectleider|project leader|programmamanager|programme manager|secretaris|secretary|"
+            r"woordvoerder|spokesperson|leden|members)\b|"
+            # "Welke gedeputeerde heeft ... in portefeuille?": a person by function, not a body
+            r"\b(welke|which) (gedeputeerde|wethouder|burgemeester|ambtenaar|contactpersoon|projectleider|alderman|mayor|official|civil servant)\b",
+            re.I,
+        ),
+    ),
+    ("person", re.compile(r"^\s*(en\s+)?(wie|who|by whom|door wie)\b|\b(wie|who) (heeft|is|was|signed|wrote)\b|\b(welke|which) (minister|staatssecretaris|bewindspersoon)\b", re.I)),
+]
+
+
+_MONTHS = "|".join(MONTHS_NL)
+
+
+_NUMWORDS = "twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|honderd|duizend|two(?!-?pager)|three|four|five|six|seven|eight|nine|ten|dozen"
+
+
+_TYPE_MATCH: dict[str, re.Pattern[str]] = {
+    "time": re.compile(r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s?uur\b|\b\d{1,2}\s?(am|pm)\b", re.I),
+    "percentage": re.compile(r"\d\s?(%|procent|per ?cent)", re.I),
+    # A sum of money carries its currency ("€ 40 miljoen", "40 miljoen euro"); "17,3 miljoen" are people.
+    "amount": re.compile(r"€\s?\d|\d\s?(miljoen|miljard|mln|million|billion)?\s?(euro|eur)\b", re.I),
+    "count": re.compile(
+        rf"(?<![\w.,])(?!(?:1[89]|20)\d\d\b)\d+(?:[.,]\d+)*(?!\s*(?:{_MONTHS}))\b|\b({_NUMWORDS})\b", re.I
+    ),
+    "contact": re.compile(r"\(?0\d{2,3}\)?[\s-]?\d{2,3}[\s-]?\d{2}[\s-]?\d{2}|[\w.-]+@[\w-]+\.\w+", re.I),
+    "period": re.compile(r"\b(?:1[89]|20)\d\d\b.{0,40}\b(?:1[89]|20)\d\d\b|\btot en met\b|\bt/m\b", re.I),
+    "date": re.compile(
+        rf"\b(1[89]|20)\d\d\b|\b({_MONTHS})\b|\b(voorjaar|najaar|zomer|winter)\b|"
+        # a decade: "vanaf de jaren ’50", "de jaren vijftig", "the 1950s", "the fifties"
+        r"\bjaren\s*['’]?\d0\b|\bjaren (twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig)\b|"
+        r"\b(1[89]|20)\d0s\b|\b(twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b",
+        re.I,
+    ),
+    # initials and a surname ("C.J. Schouten"), or a title with a name ("mevrouw Jansen", "dhr. De Vries")
+    "name": re.compile(r"\b(?:[A-Z]\.){1,4}\s?[A-Z][a-z]+|\b(?:mevrouw|mevr\.|mw\.|de heer|dhr\.|mr\.|mrs\.|ms\.)\s+[A-Z][a-z]+"),
+    "person": re.compile(
+        r"\b(minister|staatssecretaris|gedeputeerde|commissaris|mevrouw|de heer|burgemeester|wethouder|"
+        r"commissie)\b|\b[A-Z]\.(?:[A-Z]\.)*\s?[A-Z][a-z]+",
+        re.I,
+    ),
+}
+
+
+# Types whose absence in the evidence means the documents do not answer.
+STRICT_TYPES = {"time", "percentage", "amount", "count", "date", "period", "contact", "name"}
+
+
+# "How much of the €80 million does the province pay?" is not answered by a sentence that only says
+# "€ 80 miljoen": for these kinds the answer must hold a figure the question did not already state.
+_NEW_FIGURE_TYPES = {"amount", "percentage", "count"}
+
+
+_FIGURE_NUM = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def _figures_in(text: str) -> set[str]:
+    return {m.group(0).replace(",", ".").rstrip(".") for m in _FIGURE_NUM.finditer(text)}
+
+
+def answer_type(question: str) -> str | None:
+    for name, rx in _TYPE_PATTERNS:
+        if rx.search(question):
+            return name
+    return None
+
+
+def has_type(text: str, kind: str | None) -> bool:
+    if kind is None:
+        return True
+    return bool(_TYPE_MATCH[kind].search(text))
+
+
+_ANAPHOR = re.compile(
+    r"^\W*(dit|deze|dat|die|daarom|daardoor|hierdoor|hiermee|daarmee|zo|ook|tegelijkertijd|daarnaast|bovendien|"
+    r"this|these|that|therefore|thus)\b",
+    re.I,
+)
+
+
+_NO_ECHO = re.compile(r"(?!x)x")
+
+
+_ECHO = {"date": re.compile(r"\b(wanneer|when|zodra|indien)\b", re.I)}
+
+
+# The frame of a question ("hoe *groot* is ...", "wat is *eigenlijk* ..."), not its subject: an answer
+# sentence need not repeat these words.
+FRAME_TERMS = frozenset(terms("groot grote hoog hoge lang lange veel vaak laat precies eigenlijk ongeveer nou"))
+
+
+DOC_NAME_TERMS = frozenset(terms("kamerbrief two-pager twopager brief letter aanbiedingsbrief gs gedeputeerde staten minister"))
+
+
+_DOC_MENTIONS: list[tuple[str, re.Pattern[str]]] = [
+    ("kamerbrief", re.compile(r"kamerbrief|kamer ?brief|brief (van|aan) de (tweede )?kamer|letter to (the )?parliament|minister'?s letter", re.I)),
+    ("twopager", re.compile(r"two-?pager|tweepager|het voorstel|the proposal", re.I)),
+    ("letter", re.compile(r"aanbiedingsbrief|brief van (gs|gedeputeerde staten)|gs-brief|cover letter|letter (of|from) (the )?(gs|provincial|gedeputeerde)", re.I)),
+]
+
+
+def mentioned_docs(question: str) -> set[str]:
+    """Documents a question names ("volgens de Kamerbrief"): their sentences get a bonus."""
+    return {doc for doc, rx in _DOC_MENTIONS if rx.search(question)}
+
+
+# "Wie heeft de brief ondertekend?" is answered by the signature block at the end of the document.
+_SIGNED = re.compile(
+    r"\b(ondertekend|ondertekent|getekend|tekende|signed|signs|signatory|ondertekenaar|afzender|sender|"
+    r"geschreven|schreef|wrote|written|author|auteur|van wie is|from whom)\b",
+    re.I,
+)
+
+
+_CLOSING = re.compile(r"^(hoogachtend|met (vriendelijke|hartelijke) groet|yours (sincerely|faithfully)|kind regards)\b", re.I)
+
+
+def with_translation(question: str, lang: str) -> str:
+    """An English question with its Dutch words added to its own part (before condense()'s "(...)")."""
+    if lang != "en":
+        return question
+    own, carried = split_carried(question)
+    nl = translate_en(own)
+    if not nl:
+        return question
+    return f"{own} {nl}{carried}"
+
+
+_FOCUS_RE = re.compile(
+    r"\b(?:welke|welk|hoeveel|wat voor(?: een)?|which|what kind of|what type of|how many)\s+((?:[\w'-]+\s+){0,2}[\w'-]+)",
+    re.I,
+)
+
+
+# Dutch adjective endings: inflected "-e" ("Drentse"), and the uninflected forms a neuter noun takes
+# ("provinciaal", "financieel", "innovatief", "economisch", "nodig", "jaarlijks").
+_ADJECTIVE = re.compile(r"(e|aal|eel|ief|isch|ig|lijk|lijks|baar)$", re.I)
+
+
+def focus_terms(question: str, lang: str) -> set[str]:
+    """The noun a wh-question asks about ("welke *gemeenten*", "hoeveel *rondes*", "which *professions*"):
+    an answer sentence names it (or its synonym), a sentence that only shares the topic does not."""
+    own = split_carried(question)[0]
+    out: set[str] = set()
+    for m in _FOCUS_RE.finditer(own):
+        words = m.group(1).split()
+        content = [w for w in words if terms(w)]
+        if not content:
+            continue
+        # "welke Drentse gemeenten", "welk provinciaal geld": an adjective before the noun belongs to it
+        picked = content[:2] if _ADJECTIVE.search(content[0]) and len(content) > 1 else content[:1]
+        text = " ".join(picked)
+        if lang == "en":
+            text = translate_en(text) or ""
+        out.update(terms(text))
+    return out
+
+
+_SPLIT_RE = re.compile(
+    r"(?:\?\s+|,?\s+(?:en|and|maar|but|of|or)\s+(?=(?:(?:voor|in|met|op|aan|van|uit|bij|tot|over|naar|door|sinds|vanaf|for|with|on|at|to|from|by|about|over|since|until)\s+)?"
+    r"(?:welke|welk|wat|wie|waarom|hoe|wanneer|hoeveel|waar|which|what|who|why|how|when|where|does|do|is|are)\b))",
+    re.I,
+)
+
+
+def question_parts(question: str) -> list[str]:
+    """Sub-questions of a multi-part question ("Welke X ..., en welke Y ...?" → two parts). Terms that
+    condense() carried over from the conversation (the trailing "(...)") go with every part."""
+    own, carried = split_carried(question)
+    parts = [p.strip(" ,?") for p in _SPLIT_RE.split(own) if p and len(p.strip(" ,?")) > 12]
+    if len(parts) <= 1:
+        return [question]
+    return [f"{p}{carried}" for p in parts]
+
+
+def _marker_start(text: str, pos: int, numbered_only: bool = False) -> int:
+    """Where the list marker ("8. ", "- ") of the item starting at ``pos`` in ``text`` begins; ``pos`` when
+    the item has none (or only a bullet, with ``numbered_only``)."""
+    m = re.search(r"(?:^|\n)[ \t]*(\d{1,2}\.|[-*•])[ \t]*$", text[max(0, pos - 8) : pos])
+    if not m or (numbered_only and not m.group(1)[0].isdigit()):
+        return pos
+    return pos - (min(pos, 8) - m.start(1))
+
+
+def _cap(s: str) -> str:
+    return s[:1].upper() + s[1:]
+
+
+def _q(text: str, lang: str) -> str:
+    """A verbatim quote for display: whitespace collapsed, table pipes turned into separators."""
+    t = " ".join(text.split())
+    if t.startswith("|"):
+        t = " | ".join(c.strip() for c in t.strip("|").split("|"))
+    t = t.lstrip("•*-> ").strip()
+    return f"«{t}»" if lang == "nl" else f"“{t}”"
+
+
+def fold_eq(a: str, b: str) -> bool:
+    return fold(a) == fold(b)

@@ -1,0 +1,157 @@
+"""Whether and how the answer units answer (calibrated confidence, typed veto), and false premises corrected
+from the cited text.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rag.citations import CitationBuilder
+from rag.condense import split_carried
+from rag.config import Settings
+from rag.engines.base import AnswerContext
+from rag.engines.extractive.analysis import (
+    _NEW_FIGURE_TYPES,
+    STRICT_TYPES,
+    _cap,
+    _figures_in,
+    _q,
+    answer_type,
+    doc_name,
+    has_type,
+    mentioned_docs,
+    prompt,
+    with_translation,
+)
+from rag.engines.extractive.scoring import Scored, ScoringParams
+from rag.engines.units_answer import AnswerabilityParams, UnitComposer, confidence
+from rag.question_index import UnitRecord
+from rag.router import contradicts
+
+
+class AnswerabilityMixin:
+    """Whether and how the answer units answer (calibrated confidence, typed veto), and false premises corrected (a part of ExtractiveEngine)."""
+
+    settings: Settings
+    params: ScoringParams
+    unit_params: AnswerabilityParams
+
+    def _from_units(self, ctx: AnswerContext, builder: CitationBuilder) -> tuple[list[str], list[tuple[str, int, int]]] | None:
+        """The answer from the best answer unit(s) when the fused evidence is confident; None leaves the
+        question to sentence selection."""
+        hybrid = ctx.retriever
+        ev = ctx.units
+        if hybrid is None or ev is None or ev.top is None or ev.questions_of is None:
+            return None
+        composer = UnitComposer(lambda: hybrid.chunks, ctx.document, self.unit_params)
+        p = composer.p
+        lang = ctx.language
+        parts = ctx.unit_parts or [(ctx.standalone_question, ev)]
+        picked: list[UnitRecord] = []
+        for part_q, pev in parts:
+            top = pev.top
+            conf = confidence(top, pev, split_carried(part_q)[0], lang, pev.questions_of or ev.questions_of,
+                              p) if top else 0.0
+            ctx.notes.unit_confidence.append(round(conf, 3))
+            own = split_carried(part_q)[0]
+            if top is None or conf < (p.part_at if len(parts) > 1 else p.answer_at):
+                return None  # a part the units do not answer confidently: sentence selection decides
+            units = [u for u in composer.pick(pev) if all(u.unit_id != x.unit_id for x in picked)]
+            if not units or not self._units_typed_ok(ctx, own, units[:1]):  # the best unit must hold the kind asked
+                return None
+            picked.extend(units)
+        if not picked:
+            return None
+        mark = len(builder.citations)
+        quotes = [q for u in picked if (q := composer.quote(builder, u, lang)) is not None]
+        if not quotes:
+            del builder.citations[mark:]
+            return None
+        pieces: list[str] = []
+        prev_doc = None
+        for i, q in enumerate(quotes):
+            u = q.unit
+            name = doc_name(u.doc_id, u.doc_id, lang)
+            if i == 0:
+                lead = f"Volgens {name}:" if lang == "nl" else f"{_cap(name)} states:"
+            elif u.doc_id == prev_doc:
+                lead = "Verder:" if lang == "nl" else "It also says:"
+            else:
+                lead = f"En volgens {name}:" if lang == "nl" else f"And {name} states:"
+            refs = "".join(f"[{n}]" for n in q.cites)
+            pieces.append(f"{lead} {_q(q.display, lang)} {refs}")
+            prev_doc = u.doc_id
+        spans = [(q.unit.doc_id, q.unit.start, q.unit.end) for q in quotes]
+        spans += [(q.unit.doc_id, q.unit.context_start, q.unit.context_end) for q in quotes if q.unit.context_start >= 0]
+        return pieces, spans
+
+    def _units_typed_ok(self, ctx: AnswerContext, question: str, units: list[UnitRecord]) -> bool:
+        """A question asking for an amount, date, count, ... is answered by units only when they hold one
+        (a new figure, not the question's own), and never when its subject is a word no document uses."""
+        kind = answer_type(question)
+        text = " ".join(f"{u.context} {u.text}" for u in units)
+        if kind in STRICT_TYPES and not has_type(text, kind):
+            return False
+        if kind in _NEW_FIGURE_TYPES and not (_figures_in(text) - _figures_in(question)):
+            return False
+        return not self._unknown_subject(ctx, question)
+
+    def _false_premise(self, ctx: AnswerContext, claim: str, builder: CitationBuilder) -> str | None:
+        """The correction of the first claimed clause the documents contradict, or None."""
+        for part, vec in ctx.claims or [(claim, ctx.claim_vec)]:
+            found = self._proposal_fact(ctx, part, builder) or self._contradiction(ctx, part, vec, builder)
+            if found is not None:
+                return found
+        return None
+
+    def _proposal_fact(self, ctx: AnswerContext, claim: str, builder: CitationBuilder) -> str | None:
+        """A claim about the proposal's own money ("Drenthe vraagt 80 miljoen aan het Rijk") against what
+        the documents state: the figure "80 miljoen" also occurs (as the region's investment), so a
+        sentence search would take it as confirmed."""
+        from rag.router import proposal_conflict
+
+        fact = proposal_conflict(claim, ctx.language)
+        if fact is None:
+            return None
+        c = self._rule_citation(fact, ctx.document, ctx.retriever)
+        if c is None:
+            return None
+        n = builder.add(c)
+        lead = prompt("false_premise", ctx.language).format(doc=doc_name(c.doc_id, c.title, ctx.language))
+        return f"{_cap(lead)} {_q(c.quote, ctx.language)} [{n}]"
+
+    def _contradiction(self, ctx: AnswerContext, claim: str, vec: np.ndarray | None, builder: CitationBuilder) -> str | None:
+        from rag.router import _figures
+
+        # an English claim is matched on its Dutch words too, as a question is
+        scored = [
+            s for s in self.score_sentences(ctx, with_translation(claim, ctx.language), vec, None)
+            if not s.text.startswith("#")
+        ]
+        hybrid = ctx.retriever
+        if vec is not None and hybrid.sentences_ready():
+            # The claim may be about a passage the question's own retrieval missed: search all sentences.
+            docs = mentioned_docs(ctx.question)
+            pool = [
+                (i, x) for i, x in enumerate(hybrid.sentences)
+                if len(x.text) >= 40 and not x.text.startswith("#") and (not docs or x.chunk.doc_id in docs)
+            ]
+            if pool:
+                sims = hybrid.sentence_vectors([i for i, _ in pool]) @ vec
+                order = np.argsort(-sims)[:3]
+                glob = [
+                    Scored(pool[j][0], pool[j][1].chunk, pool[j][1].start, pool[j][1].end, pool[j][1].text,
+                           0.0, float(sims[j]), 1, True, float(sims[j]))
+                    for j in order
+                ]
+                scored = scored[:3] + glob
+        top = scored[:6]
+        cf = _figures(claim)
+        if cf and any(cf & _figures(s.text) for s in top):
+            return None  # the documents state the claimed figure
+        for s in top:
+            if contradicts(claim, s.text):
+                n = builder.cite(s.chunk, s.start, s.end)
+                lead = prompt("false_premise", ctx.language).format(doc=doc_name(s.chunk.doc_id, s.chunk.title, ctx.language))
+                return f"{_cap(lead)} {_q(s.text, ctx.language)} [{n}]"
+        return None

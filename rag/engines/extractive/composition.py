@@ -1,0 +1,185 @@
+"""Composing the answer text from chosen sentences: quotes with citations, differences, calculator pieces.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from rag.citations import CitationBuilder, chunk_of_quote
+from rag.compare import (
+    cells,
+    row_difference,
+)
+from rag.condense import split_carried
+from rag.config import Settings
+from rag.engines.base import AnswerContext
+from rag.engines.extractive.analysis import _cap, _marker_start, _q, answer_type, doc_name, log, prompt
+from rag.engines.extractive.scoring import _PROPOSAL_GETS, Scored, ScoringParams
+from rag.engines.units_answer import AnswerabilityParams
+from rag.glossary import expand_terms
+from rag.text import terms
+from rag.types import Answer, Citation
+
+
+class CompositionMixin:
+    """Composing the answer text from chosen sentences: quotes with citations, differences, calculator pieces. (a part of ExtractiveEngine)."""
+
+    settings: Settings
+    params: ScoringParams
+    unit_params: AnswerabilityParams
+
+    def _typed_pieces(self, ctx: AnswerContext, builder: CitationBuilder, pieces: list[str]) -> None:
+        """What typed extraction adds to an answer: arithmetic on quoted figures, who "ik" is."""
+        lang = ctx.language
+        for sents, working in ctx.notes.computed or []:
+            refs = "".join(f"[{builder.cite(x.chunk, x.start, x.end)}]" for x in sents)
+            pieces.append(prompt("computed", lang).format(refs=refs, working=working))
+        for sig in ctx.notes.first_person or []:
+            n = builder.cite(sig.chunk, sig.start, sig.end)
+            lead = prompt("first_person", lang).format(doc=doc_name(sig.chunk.doc_id, sig.chunk.title, lang))
+            pieces.append(f"{_cap(lead)} {_q(sig.text, lang)} [{n}]")
+
+    def _quote_pieces(
+        self, chosen: list[Scored], builder: CitationBuilder, lang: str, hybrid: Any = None, continuing: bool = False
+    ) -> list[str]:
+        pieces = []
+        prev_doc = chosen[0].chunk.doc_id if continuing and chosen else None
+        shown: set[tuple[str, int]] = set()
+        row_chunks = {
+            c.chunk.chunk_id for c in chosen
+            if hybrid is not None and c.idx >= 0 and hybrid.table_header(c.idx) is not None
+        }
+        # a header row chosen on its own is shown once, above the rows it heads
+        chosen = [
+            c for c in chosen
+            if not (hybrid is not None and c.idx >= 0 and c.text.lstrip().startswith("|")
+                    and hybrid.table_header(c.idx) is None and c.chunk.chunk_id in row_chunks)
+        ]
+        for i, s in enumerate(chosen):
+            # a numbered item is quoted with its number: "4. Machinemonteurs" is the fourth of the list
+            start = _marker_start(s.chunk.text, s.start - s.chunk.start, numbered_only=True) + s.chunk.start
+            if start != s.start:
+                s = Scored(s.idx, s.chunk, start, s.end, s.chunk.text[start - s.chunk.start : s.end - s.chunk.start],
+                           s.lex, s.dense, s.chunk_rank, s.typed, s.score, s.covered)
+            header = hybrid.table_header(s.idx) if hybrid is not None else None
+            head = ""
+            if header is not None and header.chunk.chunk_id == s.chunk.chunk_id and (s.chunk.doc_id, header.start) not in shown:
+                shown.add((s.chunk.doc_id, header.start))
+                hn = builder.cite(s.chunk, header.start, header.end)
+                head = f"{_q(header.text, lang)} [{hn}] "
+            n = builder.cite(s.chunk, s.start, s.end)
+            name = doc_name(s.chunk.doc_id, s.chunk.title, lang)
+            if i == 0 and not continuing:
+                lead = f"Volgens {name}:" if lang == "nl" else f"{_cap(name)} states:"
+            elif s.chunk.doc_id == prev_doc:
+                lead = "Verder:" if lang == "nl" else "It also says:"
+            else:
+                lead = f"En volgens {name}:" if lang == "nl" else f"And {name} states:"
+            pieces.append(f"{lead} {head}{_q(s.text, lang)} [{n}]")
+            prev_doc = s.chunk.doc_id
+        return pieces
+
+    @staticmethod
+    def _differences(chosen: list[Scored], builder: CitationBuilder, question: str, lang: str, hybrid: Any) -> list[str]:
+        """For "hoeveel hoger ... dan landelijk?": the difference of the quoted two-figure table rows the
+        question names (else the first), computed by ``rag.compare`` and shown with its working and the
+        row's citation."""
+        rows = []
+        for s in chosen:
+            header = hybrid.table_header(s.idx) if s.idx >= 0 and s.text.lstrip().startswith("|") else None
+            working = row_difference(s.text, header.text, lang) if header is not None else None
+            if working:
+                rows.append((s, working))
+        asked = set(terms(question)) | set(expand_terms(terms(question)))
+        overlap = [len(set(terms(cells(s.text)[0])) & asked) for s, _ in rows]
+        best = max(overlap, default=0)
+        named = [row for row, k in zip(rows, overlap, strict=True) if best and k == best]
+        out = []
+        for s, working in named or rows[:1]:
+            n = builder.cite(s.chunk, s.start, s.end)  # the row's own number: it is already cited
+            out.append(prompt("difference", lang).format(n=n, working=working))
+        return out
+
+    def _asked_not_given(
+        self, ctx: AnswerContext, builder: CitationBuilder, document: Callable[[str], Any] | None, hybrid: Any
+    ) -> str | None:
+        """"Hoeveel geld krijgt Drenthe?": what the proposal will get is decided after these documents, so
+        none of them says it; what it asks for is stated (``cofinancing.PROPOSAL_REQUEST``) and is shown
+        as exactly that."""
+        from rag.calculator.rules import PROPOSAL_REQUEST
+        from rag.router import _HYPOTHETICAL
+
+        own = split_carried(ctx.standalone_question)[0]
+        if answer_type(own) != "amount" or not _PROPOSAL_GETS.search(own) or _HYPOTHETICAL.search(own):
+            return None
+        c = self._rule_citation(PROPOSAL_REQUEST, document, hybrid)
+        if c is None:
+            return None
+        n = builder.add(c)
+        lead = prompt("asked_not_given", ctx.language).format(doc=_cap(doc_name(c.doc_id, c.title, ctx.language)))
+        return f"{lead} {_q(c.quote, ctx.language)} [{n}]"
+
+    def _calc_piece(self, ctx: AnswerContext, builder: CitationBuilder, document: Callable[[str], Any] | None, hybrid: Any) -> str:
+        text = (ctx.tool_explanation or "").strip()
+        # The card numbers its rules [1], [2] ... in rule_citations order: renumber to the answer's sources
+        # (a rule whose quote is not found loses its marker); rules the text does not mark go at the end.
+        numbers: dict[int, int] = {}
+        for i, rule in enumerate(ctx.rule_citations or [], start=1):
+            c = self._rule_citation(rule, document, hybrid)
+            if c is not None:
+                numbers[i] = builder.add(c)
+        text = re.sub(r"\s*\[(\d+)\]", lambda m: f" [{numbers[int(m.group(1))]}]" if int(m.group(1)) in numbers else "", text)
+        used = {int(n) for n in re.findall(r"\[(\d+)\]", text)}
+        markers = [n for n in dict.fromkeys(numbers.values()) if n not in used]
+        suffix = " " + "".join(f"[{n}]" for n in markers) if markers else ""
+        if suffix and text.rstrip().endswith("|"):  # a card ending in its table: cite the verdict sentence
+            head, sep, rest = text.partition("\n\n")
+            return head + suffix + sep + rest
+        return text + suffix
+
+    @staticmethod
+    def _rule_citation(rule: Any, document: Callable[[str], Any] | None, hybrid: Any) -> Citation | None:
+        """Locate a calculator rule quote in its document so it gets exact offsets and a chunk."""
+        get = rule.get if isinstance(rule, dict) else lambda k, d=None: getattr(rule, k, d)
+        doc_id, quote = get("doc_id"), get("quote")
+        if not doc_id or not quote or document is None:
+            return None
+        try:
+            doc = document(doc_id)
+        except Exception:
+            log.warning("rule citation to unknown document %s", doc_id)
+            return None
+        found = chunk_of_quote(doc.text, quote, hybrid.chunks if hybrid is not None else [], doc_id)
+        if found is None:
+            log.error("calculator rule quote not found verbatim in %s: %r", doc_id, quote[:80])
+            return None
+        start, end, chunk = found
+        return Citation(
+            n=0,
+            doc_id=doc_id,
+            title=doc.title,
+            page=doc.page_at(start),
+            section=chunk.section if chunk else "",
+            chunk_id=chunk.chunk_id if chunk else "",
+            quote=doc.text[start:end],
+            start=start,
+            end=end,
+        )
+
+    def _make(
+        self, ctx: AnswerContext, pieces: list[str], builder: CitationBuilder, *, refused: bool, reason: str | None = None
+    ) -> Answer:
+        return Answer(
+            question=ctx.question,
+            language=ctx.language,
+            answer=" ".join(p for p in pieces if p).strip(),
+            refused=refused,
+            engine=self.name,
+            citations=list(builder.citations),
+            retrieved=list(ctx.retrieved),
+            tool=ctx.tool,
+            standalone_question=ctx.standalone_question,
+            refusal_reason=reason if refused else None,
+        )

@@ -1,0 +1,138 @@
+"""The default engine: answers by quoting the sentences that answer the question, no language model.
+
+Every statement is a verbatim quote with a citation, so nothing can be invented. The work is in
+choosing: sentences of the top passages are scored by IDF-weighted term overlap with the question, the
+e5 similarity of the sentence, the rank of its passage and whether it holds the kind of answer asked
+for (an amount for "hoeveel kost", a date for "wanneer", ...). When no sentence is relevant enough, or
+none holds the asked-for kind of answer, the engine refuses and shows the most related passage instead.
+Thresholds are calibrated on the question sets (see BENCHMARKS.md), not guessed.
+
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from rag.citations import CitationBuilder
+from rag.compare import (
+    asks_comparison,
+)
+from rag.condense import split_carried
+from rag.config import Settings, ablated, get_settings
+from rag.engines.base import AnswerContext
+from rag.engines.extractive.analysis import (
+    STRICT_TYPES,
+    _cap,
+    _q,
+    answer_type,
+    doc_name,
+    prompt,
+    with_translation,
+)
+from rag.engines.extractive.answerability import AnswerabilityMixin
+from rag.engines.extractive.composition import CompositionMixin
+from rag.engines.extractive.scoring import ScoringMixin, ScoringParams
+from rag.engines.extractive.selection import SelectionMixin
+from rag.engines.units_answer import AnswerabilityParams
+from rag.types import Answer
+
+
+class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, CompositionMixin):
+    """Composes short, cited answers from verbatim sentences (implements ``rag.engines.base.Engine``)."""
+
+    name = "extractive"
+
+    def __init__(self, settings: Settings | None = None, params: ScoringParams | None = None) -> None:
+        self.settings = settings or get_settings()
+        self.params = params or ScoringParams()
+        self.unit_params = AnswerabilityParams()
+
+    def answer(self, ctx: AnswerContext) -> Answer:
+        lang = ctx.language
+        builder = CitationBuilder()
+        pieces: list[str] = []
+        refused = False
+        reason: str | None = None
+        hybrid = ctx.retriever
+        document: Callable[[str], Any] | None = ctx.document
+
+        claim = ctx.premise_claim
+        if ablated(self.settings, "false_premise"):
+            claim = None
+        if claim and ctx.tool is not None and hybrid is not None:
+            # "Drenthe vraagt 80 miljoen, waarom ...?": a figure the documents contradict is corrected
+            # first; calculating with it would lend the wrong premise the calculator's authority
+            fp = self._false_premise(ctx, claim, builder)
+            if fp is not None:
+                return self._make(ctx, [fp], builder, refused=True, reason="false_premise")
+        if ctx.tool is not None and ctx.tool_explanation:
+            pieces.append(self._calc_piece(ctx, builder, document, hybrid))
+            if not ctx.mixed:
+                return self._make(ctx, pieces, builder, refused=False)
+
+        if claim and hybrid is not None and ctx.tool is None:
+            fp = self._false_premise(ctx, claim, builder)
+            if fp is not None:
+                return self._make(ctx, [fp], builder, refused=True, reason="false_premise")
+
+        if hybrid is None or not ctx.passages:
+            if pieces:
+                return self._make(ctx, pieces, builder, refused=False)
+            return self._make(ctx, [prompt("refusal", lang)], builder, refused=True, reason="not_in_documents")
+
+        use_units = not pieces and ctx.units is not None and not ablated(self.settings, "units")
+        from_units = self._from_units(ctx, builder) if use_units else None
+        chosen, related, why = self.select(ctx)
+        if from_units is not None and not chosen and answer_type(split_carried(ctx.standalone_question)[0]) in STRICT_TYPES:
+            # asked for an amount, date, count, ...: when no sentence holding one is about the question's
+            # subject, the units do not overrule that refusal (typed evidence may veto, never choose)
+            from_units = None
+            del builder.citations[:]
+            builder._by_span.clear()
+        if from_units is not None:
+            # the answer leads with the best units; sentence selection adds what they do not already say
+            unit_pieces, spans = from_units
+            extra = [c for c in chosen if not any(d == c.chunk.doc_id and c.start < e and c.end > b for d, b, e in spans)]
+            pieces.extend(unit_pieces)
+            pieces.extend(self._quote_pieces(extra[: self.unit_params.max_added], builder, lang, hybrid, continuing=True))
+            self._typed_pieces(ctx, builder, pieces)
+            return self._make(ctx, pieces, builder, refused=False)
+        if chosen:
+            for n, doc_id, _start in ctx.notes.list_counts or []:
+                title = next((c.chunk.title for c in chosen if c.chunk.doc_id == doc_id), doc_id)
+                pieces.append(prompt("count", lang).format(n=n, doc=doc_name(doc_id, title, lang)))
+            pieces.extend(self._quote_pieces(chosen, builder, lang, hybrid))
+            own = split_carried(ctx.standalone_question)[0]
+            if asks_comparison(own) and not ablated(self.settings, "differences"):
+                pieces.extend(self._differences(chosen, builder, with_translation(own, lang), lang, hybrid))
+            self._typed_pieces(ctx, builder, pieces)
+            for part in ctx.notes.unanswered_parts or []:
+                pieces.append(prompt("part_missing", lang).format(part=part.strip(" ?,.")))
+        elif (not pieces and not ablated(self.settings, "asked_not_given")
+              and (asked := self._asked_not_given(ctx, builder, document, hybrid)) is not None):
+            # "hoeveel krijgt Drenthe?": not in the documents (a refusal), but what it asks for is
+            refused, reason = True, "not_in_documents"
+            pieces.append(asked)
+        elif not pieces:
+            refused, reason = True, why or "not_in_documents"
+            pieces.append(prompt("refusal", lang))
+            if related is not None:
+                n = builder.cite(related.chunk, related.start, related.end)
+                name = doc_name(related.chunk.doc_id, related.chunk.title, lang)
+                label = prompt("related", lang)
+                pieces.append(f"{label} {_cap(name)}: {_q(related.text, lang)} [{n}]")
+        return self._make(ctx, pieces, builder, refused=refused, reason=reason)
+
+    def stream(self, ctx: AnswerContext) -> Iterator[str | Answer]:
+        ans = self.answer(ctx)
+        yield from self.stream_text(ans.answer)
+        yield ans
+
+    @staticmethod
+    def stream_text(text: str) -> Iterator[str]:
+        """The answer in sentence-sized pieces (the text is complete before streaming starts)."""
+        pieces = re.split(r"(?<=\])\s+", text)
+        for i, piece in enumerate(pieces):
+            yield piece + (" " if i < len(pieces) - 1 else "")

@@ -1,0 +1,444 @@
+"""Choosing the sentences to quote: per part of the question, with their context (headings, list lead-ins,
+footnotes), and the special cases (a counted list, a signature, a dateline, arithmetic on quoted figures).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from rag.compare import (
+    ProseFigure,
+    asks_change,
+    asks_share,
+    prose_change,
+    prose_figures,
+    prose_share,
+)
+from rag.condense import split_carried
+from rag.config import Settings, ablated
+from rag.engines.base import AnswerContext
+from rag.engines.extractive.analysis import (
+    _ANAPHOR,
+    _CLOSING,
+    _ECHO,
+    _MONTHS,
+    _NO_ECHO,
+    _SIGNED,
+    STRICT_TYPES,
+    _marker_start,
+    answer_type,
+    focus_terms,
+    has_type,
+    mentioned_docs,
+    with_translation,
+)
+from rag.engines.extractive.scoring import (
+    _DATELINE,
+    _DOC_DATE,
+    _DOC_DATED_AS,
+    _FIRST_PERSON,
+    Scored,
+    ScoringParams,
+)
+from rag.engines.units_answer import AnswerabilityParams
+from rag.glossary import expand_terms
+
+
+class SelectionMixin:
+    """Choosing the sentences to quote: per part of the question, with their context (headings, list lead-ins, (a part of ExtractiveEngine)."""
+
+    settings: Settings
+    params: ScoringParams
+    unit_params: AnswerabilityParams
+
+    def select(self, ctx: AnswerContext) -> tuple[list[Scored], Scored | None, str | None]:
+        """The sentences to quote (empty = refuse), the best related sentence, and a refusal reason."""
+        p = self.params
+        parts: list[tuple[str, np.ndarray | None]] = ctx.parts or [(ctx.standalone_question, ctx.query_vec)]
+        chosen: list[Scored] = []
+        counted: list[Scored] = []  # a counted list's introduction and last item, quoted as they are
+        related: Scored | None = None
+        debug: list[dict[str, Any]] = []
+        for part_q, vec in parts:
+            orig_q = part_q  # an English part gets Dutch words added below; the user reads their own words
+            kind = answer_type(part_q)
+            if kind in ("person", "name") and _SIGNED.search(part_q) and not ablated(self.settings, "signature"):
+                sig = self._signature(ctx, part_q)
+                if sig is not None:
+                    debug.append({"part": part_q, "kind": kind, "text": sig.text[:80], "signature": True})
+                    chosen.append(sig)
+                    continue
+            if kind in ("date", None) and _DOC_DATE.search(part_q) and not ablated(self.settings, "document_date"):
+                dated = self._document_date(ctx, part_q)
+                if dated is not None:
+                    debug.append({"part": part_q, "kind": kind, "text": dated.text[:80], "document_date": True})
+                    chosen.append(dated)
+                    continue
+            if kind == "count" and not ablated(self.settings, "list_count"):
+                listed = self._list_count(ctx, part_q)
+                if listed is not None:
+                    n, intro, last = listed
+                    debug.append({"part": part_q, "kind": kind, "text": intro.text[:80], "list_count": n})
+                    ctx.notes.list_counts.append((n, intro.chunk.doc_id, intro.start))
+                    counted.extend([intro, last])
+                    continue
+            if not ablated(self.settings, "translation"):
+                part_q = with_translation(part_q, ctx.language)
+            scored = self._demote_repeats(ctx, self.score_sentences(ctx, part_q, vec, kind, orig_q))
+            if not scored:
+                continue
+            computed = None if ablated(self.settings, "arithmetic") else self._arithmetic(ctx, orig_q, scored)
+            if computed is not None:
+                sents, working = computed
+                debug.append({"part": part_q, "kind": kind, "text": sents[0].text[:80], "computed": working,
+                              "lex": [round(x.lex, 3) for x in sents], "score": [round(x.score, 3) for x in sents]})
+                ctx.notes.computed.append((sents, working))
+                said = {(c.chunk.doc_id, c.start) for c in chosen}
+                chosen.extend(x for x in sents if (x.chunk.doc_id, x.start) not in said)
+                continue
+            # "Wanneer is partnerschap aan de orde?" asks for a condition, not a date: a sentence that
+            # answers in the question's own words ("..., wanneer ...") is accepted untyped.
+            echo = [
+                s for s in scored[:3]
+                if kind in STRICT_TYPES and s.lex >= p.echo_lex and _ECHO.get(kind, _NO_ECHO).search(s.text)
+            ]
+            candidates = [c for c in self._expand_headings(ctx, scored, kind) if len(c.text) >= p.min_chars]
+            if kind in STRICT_TYPES and not echo:
+                candidates = [s for s in candidates if s.typed and self._accept_typed(ctx, part_q, s, kind)]
+            # what the documents do say: a sentence, never a bare heading ("### Tekort aan ...")
+            related_pool = [s for s in scored if not (kind in STRICT_TYPES and s.typed) and not s.text.startswith("#")] or scored
+            if related is None or related_pool[0].score > related.score:
+                related = related_pool[0]
+            # each part of a question gets its own answer: a sentence an earlier part already quotes
+            # (it carries that part's words) does not answer this one again
+            said = {(c.chunk.doc_id, c.start) for c in chosen}
+            candidates = [c for c in candidates if (c.chunk.doc_id, c.start) not in said]
+            best = candidates[0] if candidates else None
+            debug.append(
+                {
+                    "part": part_q,
+                    "kind": kind,
+                    "text": best.text[:80] if best else None,
+                    "score": round(best.score, 3) if best else None,
+                    "dense": round(best.dense, 3) if best else None,
+                    "lex": round(best.lex, 3) if best else None,
+                }
+            )
+            if best is None or (best.score < p.min_score and best.dense < p.min_dense):
+                if len(parts) > 1:  # the other parts may be answered: say which one is not
+                    ctx.notes.unanswered_parts.append(split_carried(orig_q)[0])
+                continue
+            picked = [best]
+            covered = set(best.covered)
+            for s in candidates[1:]:
+                if len(picked) >= 2 or len(chosen) + len(picked) >= p.max_sentences:
+                    break
+                if s.score >= p.extra_ratio * best.score and (s.covered - covered):
+                    picked.append(s)
+                    covered |= s.covered
+            cap = p.max_sentences
+            picked = self._with_context(ctx, picked, scored, best, cap)
+            picked = self._with_context(ctx, picked, scored, best, cap)
+            for s in picked:
+                if all((c.chunk.doc_id, c.start) != (s.chunk.doc_id, s.start) for c in chosen):
+                    chosen.append(s)
+            if kind == "person" and _FIRST_PERSON.search(best.text) and not ablated(self.settings, "first_person"):
+                # "Wie beslist ...?" — "... bepaal ik ...": who "ik" is, is in the letter's signature
+                sig = self._signature(ctx, part_q, best.chunk.doc_id)
+                if sig is not None:
+                    ctx.notes.first_person.append(sig)
+        ctx.notes.select_debug = debug
+        answered = [
+            max(d["lex"]) if isinstance(d["lex"], list) else d["lex"] for d in debug if d.get("lex") is not None and d.get("text")
+        ]
+        if chosen and not counted and ctx.notes.unanswered_parts and answered and max(answered) < p.partial_min_lex:
+            # one part is not in the documents and the others only loosely match: no partial answer
+            ctx.notes.unanswered_parts = []
+            chosen = []
+        if counted:
+            chosen = self._extend_short(ctx, chosen) + counted if chosen else counted
+            chosen.sort(key=lambda s: (s.chunk.doc_id, s.start))
+            return chosen, related, None
+        if not chosen:
+            if related is not None and related.dense < p.related_min_dense:
+                related = None
+            return [], related, "not_in_documents"
+        chosen = self._extend_short(ctx, chosen)[: p.max_sentences * min(len(parts), 2)]
+        # a footnote is part of the sentence that points at it ("landsdelen[^4]"), never cut by the cap
+        chosen = self._footnotes(ctx, chosen)
+        first_doc = chosen[0].chunk.doc_id
+        chosen.sort(key=lambda s: (s.chunk.doc_id != first_doc, s.chunk.doc_id, s.start))
+        return chosen, related, None
+
+    def _arithmetic(self, ctx: AnswerContext, question: str, scored: list[Scored]) -> tuple[list[Scored], str] | None:
+        """"Met hoeveel daalt ...?" / "welk deel van ... in procenten?" answered by figures the best
+        sentences state but do not subtract or divide: those sentences and the working (``rag.compare``).
+        Only running text: a table row's difference is ``_differences``' job."""
+        change, share = asks_change(question), asks_share(question)
+        if not (change or share):
+            return None
+        lang = ctx.language
+        pool = [
+            s for s in scored[:4]
+            if s.score >= self.params.min_score and not s.text.lstrip().startswith(("|", "#"))
+        ]
+        p = self.params
+        if change:
+            for s in pool[:2]:
+                working = prose_change(s.text, lang) if s.lex >= p.arith_lex else None
+                if working:
+                    return [s], working
+        if share and not any(f.unit == "pct" for s in pool[:2] for f in prose_figures(s.text)):
+            # the documents' own percentage answers "welk percentage" as it stands; else the two amounts
+            # of the best figure-bearing sentences, one a share of the other
+            used: list[Scored] = []
+            figs: list[ProseFigure] = []
+            for s in pool:
+                own = [f for f in prose_figures(s.text) if f.unit != "pct"]
+                if not own:
+                    continue
+                new = [f for f in own if all(f.value != g.value for g in figs)]
+                if len(new) + len(figs) > 2:
+                    break
+                used.append(s)
+                figs.extend(new)
+                if len(figs) == 2 or len(used) == 2:
+                    break
+            if len(figs) == 2 and all(x.lex >= p.arith_share_lex for x in used) and sum(x.lex for x in used) >= p.arith_share_sum:
+                working = prose_share(figs[0], figs[1], lang)
+                if working:
+                    return used, working
+        return None
+
+    def _list_count(self, ctx: AnswerContext, question: str) -> tuple[int, Scored, Scored] | None:
+        """"Aan hoeveel randvoorwaarden moet een deal voldoen?": the documents list them rather than count
+        them. The answer is the length of the list introduced by a sentence that names what is asked
+        ("... een aantal randvoorwaarden ... Voor de komende Regio Deals gaat het om:"), shown with the
+        introduction and the last item, whose own number ("8. ...") makes the count checkable."""
+        focus = focus_terms(question, ctx.language)
+        if not focus:
+            return None
+        wanted = focus | set(expand_terms(sorted(focus)))
+        hybrid = ctx.retriever
+        document: Callable[[str], Any] | None = ctx.document
+        if document is None:
+            return None
+        sents = hybrid.sentences
+        in_passages = {rc.chunk.chunk_id for rc in ctx.passages}
+        for i, s in enumerate(sents):
+            heading = s.text.startswith("#")  # "### Tekort aan beroepsgroepen top 5 (UWV)"
+            if s.chunk.chunk_id not in in_passages or not (heading or s.text.rstrip().endswith(":")):
+                continue
+            named = set(s.terms)
+            if i and sents[i - 1].chunk.doc_id == s.chunk.doc_id and not heading:
+                named |= set(sents[i - 1].terms)  # "... een aantal randvoorwaarden ... Voor ... gaat het om:"
+            if not named & wanted:
+                continue
+            text = document(s.chunk.doc_id).text
+            items: list[tuple[int, int | None]] = []  # (sentence index, item number or None for a bullet)
+            for j in range(i + 1, min(i + 60, len(sents))):
+                x = sents[j]
+                if x.chunk.doc_id != s.chunk.doc_id:
+                    break
+                before = text[max(0, x.start - 8) : x.start]
+                num = re.search(r"(?:^|\n)[ \t]*(\d{1,2})\.[ \t]*$", before)
+                bullet = re.search(r"(?:^|\n)[ \t]*[-*•][ \t]*$", before)
+                if num or bullet:
+                    items.append((j, int(num.group(1)) if num else None))
+                elif not items and x.text.startswith(("**", "#")):
+                    continue  # a label between the introduction and the list
+                elif not (items and "\n" not in before):  # a further sentence of the same item continues it
+                    break
+            numbers = [k for _, k in items]
+            if len(items) < 2 or (None not in numbers and numbers != list(range(1, len(items) + 1))):
+                continue
+            # a heading is never quoted on its own: then the first item stands for the list's start
+            intro = self._item_span(text, items[0][0], sents) if heading else Scored(i, s.chunk, s.start, s.end, s.text, 1.0, 1.0, 1, True, 10.0)
+            tail = self._item_span(text, items[-1][0], sents)
+            if intro is None or tail is None:
+                continue
+            return len(items), intro, tail
+        return None
+
+    @staticmethod
+    def _item_span(text: str, idx: int, sents: list[Any]) -> Scored | None:
+        """A list item with its own number or bullet ("8. Perspectief ..."), if that lies in its chunk."""
+        x = sents[idx]
+        start = _marker_start(text, x.start)
+        if start < x.chunk.start:
+            return None
+        return Scored(idx, x.chunk, start, x.end, text[start : x.end], 1.0, 1.0, 1, True, 10.0)
+
+    def _signature(self, ctx: AnswerContext, question: str, doc_id: str | None = None) -> Scored | None:
+        """The signature block (name and function lines after the last paragraph, before any list of
+        enclosures) of ``doc_id``, else of the document the question names, else of the best passage's."""
+        hybrid = ctx.retriever
+        docs = {doc_id} if doc_id else mentioned_docs(question)
+        if not docs and ctx.passages:
+            docs = {ctx.passages[0].chunk.doc_id}
+        if len(docs) != 1:
+            return None
+        doc_id = next(iter(docs))
+        sents = [(i, x) for i, x in enumerate(hybrid.sentences) if x.chunk.doc_id == doc_id]
+        end = next((j for j, (_, x) in enumerate(sents) if re.match(r"^(bijlage|bijlagen|enclosures?)\b", x.text, re.I)), len(sents))
+        block: list[tuple[int, Any]] = []
+        for i, x in reversed(sents[:end]):
+            t = x.text.strip()
+            if not t or len(t) > 70 or t.endswith((".", "?", "!", ":")) or t.startswith(("-", "*", ">", "#", "|")):
+                break
+            block.insert(0, (i, x))
+        while block and _CLOSING.match(block[0][1].text.strip()):
+            block.pop(0)
+        if not block or not re.search(r"[A-Z]", block[0][1].text) or block[0][1].chunk.chunk_id != block[-1][1].chunk.chunk_id:
+            return None
+        (i0, first), (_, last) = block[0], block[-1]
+        chunk = first.chunk
+        text = chunk.text[first.start - chunk.start : last.end - chunk.start]
+        return Scored(i0, chunk, first.start, last.end, text, 1.0, 1.0, 1, True, 10.0)
+
+    def _document_date(self, ctx: AnswerContext, question: str) -> Scored | None:
+        """"Van welke datum is de brief?": the document's own dateline ("Assen, 5 september 2018"), or, for a
+        document that prints none (the Kamerbrief), the sentence of another document that dates it ("zie
+        bijgevoegde Kamerbrief d.d. 18 juni 2018")."""
+        hybrid = ctx.retriever
+        docs = mentioned_docs(question) or ({ctx.passages[0].chunk.doc_id} if ctx.passages else set())
+        if len(docs) != 1:
+            return None
+        doc_id = next(iter(docs))
+        sents = list(enumerate(hybrid.sentences))
+        found = next(((i, x) for i, x in sents if x.chunk.doc_id == doc_id and _DATELINE.match(x.text.strip())), None)
+        if found is None:
+            names = [n for n in _DOC_DATED_AS.get(doc_id, ())]
+            found = next(
+                ((i, x) for i, x in sents if x.chunk.doc_id != doc_id
+                 and any(re.search(rf"\b{n}\b\s+(d\.d\.|van|dated)\s+\d{{1,2}}\s+({_MONTHS})\s+\d{{4}}", x.text, re.I) for n in names)),
+                None,
+            )
+        if found is None:
+            return None
+        i, x = found
+        return Scored(i, x.chunk, x.start, x.end, x.text, 1.0, 1.0, 1, True, 10.0)
+
+    def _expand_headings(self, ctx: AnswerContext, scored: list[Scored], kind: str | None = None) -> list[Scored]:
+        """A heading is never quoted as an answer; when it is what matches ("Tekort aan beroepsgroepen top 5
+        (UWV)"), the list or paragraph under it takes its place with the heading's score."""
+        out: list[Scored] = []
+        for s in scored:
+            if not s.text.startswith("#"):
+                out.append(s)
+                continue
+            block = self._block_after(ctx, s, kind)
+            if block is not None:
+                out.append(block)
+        out.sort(key=lambda x: -x.score)
+        return out
+
+    def _block_after(self, ctx: AnswerContext, head: Scored, kind: str | None = None) -> Scored | None:
+        """The list (up to 6 items) or first sentence following a heading, as one span."""
+        sents = ctx.retriever.sentences_of(head.chunk.chunk_id)
+        pos = next((j for j, (_, x) in enumerate(sents) if x.start == head.start), None)
+        if pos is None or pos + 1 >= len(sents):
+            return None
+        first_idx, first = sents[pos + 1]
+        if first.text.startswith("#"):
+            return None
+        end = first.end
+        if re.match(r"^\s*([-*•]|\d+\.)\s", first.text):
+            for _, x in sents[pos + 2 : pos + 7]:
+                if not re.match(r"^\s*([-*•]|\d+\.)\s", x.text):
+                    break
+                end = x.end
+        text = head.chunk.text[first.start - head.chunk.start : end - head.chunk.start]
+        return Scored(first_idx, head.chunk, first.start, end, text, head.lex, head.dense, head.chunk_rank,
+                      has_type(text, kind), head.score / 0.5, set(head.covered))
+
+    def _footnotes(self, ctx: AnswerContext, chosen: list[Scored]) -> list[Scored]:
+        """A quoted sentence with a footnote mark ("landsdelen[^4]", "Commissie Vollebregt*") brings its
+        footnote along: that is where titles, dates and lists often are."""
+        out = list(chosen)
+        hybrid = ctx.retriever
+        for s in chosen:
+            for word in re.findall(r"([A-Za-zÀ-ÿ][\w-]{3,})\*", s.text):
+                for x in hybrid.sentences:
+                    if (
+                        x.chunk.doc_id == s.chunk.doc_id
+                        and re.match(r"^\\?\*\s", x.text)
+                        and word.lower() in x.text.lower()
+                        and all(o.start != x.start for o in out)
+                    ):
+                        out.append(Scored(-1, x.chunk, x.start, x.end, x.text, 0, 0, s.chunk_rank, True, 0))
+                        break
+            for mark in re.findall(r"\[\^(\w+)\]", s.text):
+                for x in hybrid.sentences:
+                    if (
+                        x.chunk.doc_id == s.chunk.doc_id
+                        and x.text.startswith(f"[^{mark}]:")
+                        and all(o.start != x.start for o in out)
+                    ):
+                        out.append(Scored(-1, x.chunk, x.start, x.end, x.text, 0, 0, s.chunk_rank, True, 0))
+                        break
+        return out
+
+    def _with_context(
+        self, ctx: AnswerContext, picked: list[Scored], scored: list[Scored], best: Scored, cap: int
+    ) -> list[Scored]:
+        """Add the neighbour a picked sentence leans on or that continues it ("Dit is ook van belang om
+        ...", "Deze thema's ..."), or a neighbour that scores well in its own right."""
+        p = self.params
+        by_start = {(s.chunk.doc_id, s.start): s for s in scored}
+        out = list(picked)
+        # The best sentence keeps the rest of its thought: following sentences of its paragraph, up to
+        # window_chars ("... een tekort aan personeel in de zorg. We willen ... Met opleidingen ...").
+        if best in picked and not best.text.lstrip().startswith(("|", "-", "*", "•")):
+            total = len(best.text)
+            following = [x for x in self._neighbours(ctx, best, 2)[1:] if x[1].start >= best.end]
+            following.sort(key=lambda ix: ix[1].start)
+            for idx, x in following:
+                if len(out) >= cap or total + len(x.text) > p.window_chars:
+                    break
+                if all(o.start != x.start or o.chunk.doc_id != x.chunk.doc_id for o in out):
+                    total += len(x.text)
+                    out.append(by_start.get((x.chunk.doc_id, x.start)) or Scored(idx, best.chunk, x.start, x.end, x.text, 0, 0, best.chunk_rank, True, 0))
+        for s in list(out):
+            neigh = self._neighbours(ctx, s, 1)
+            for idx, x in neigh[1:]:
+                if len(out) >= cap:
+                    break
+                if any(o.start == x.start and o.chunk.doc_id == x.chunk.doc_id for o in out):
+                    continue
+                if len(x.text) < p.min_chars:
+                    continue
+                sc = by_start.get((x.chunk.doc_id, x.start))
+                if s.text.lstrip().startswith("|") and x.text.lstrip().startswith("|"):
+                    # table rows are separate facts: a neighbouring row only when it scores like the best
+                    if sc is not None and sc.score >= p.extra_ratio * best.score:
+                        out.append(sc)
+                    continue
+                before = x.start < s.start
+                leans = (_ANAPHOR.match(s.text) is not None) if before else (_ANAPHOR.match(x.text) is not None)
+                ratio = p.next_ratio if (s is best and not before) else p.neighbour_ratio
+                strong = sc is not None and sc.score >= ratio * best.score
+                if leans or strong:
+                    out.append(sc or Scored(idx, s.chunk, x.start, x.end, x.text, 0, 0, s.chunk_rank, True, 0))
+        return out
+
+    def _extend_short(self, ctx: AnswerContext, chosen: list[Scored]) -> list[Scored]:
+        """A sentence ending in ':' or a bare label needs the next line to mean anything."""
+        hybrid = ctx.retriever
+        out = list(chosen)
+        for s in chosen:
+            if s.text.rstrip().endswith(":") or (
+                len(s.text) < 40 and not s.text.lstrip().startswith("|") and not _DATELINE.match(s.text.strip())
+            ):
+                sents = hybrid.sentences_of(s.chunk.chunk_id)
+                for j, (_idx, x) in enumerate(sents):
+                    if x.start == s.start and j + 1 < len(sents):
+                        nidx, nx = sents[j + 1]
+                        if all(o.start != nx.start for o in out):
+                            out.append(Scored(nidx, nx.chunk, nx.start, nx.end, nx.text, 0, 0, s.chunk_rank, True, 0))
+                        break
+        return out

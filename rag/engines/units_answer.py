@@ -1,0 +1,194 @@
+"""Answers composed from answer units: the best unit(s), verbatim and cited, with the context they need.
+
+The fused unit ranking (``rag.retrieval_units``) says which statement of the documents answers; this
+module decides whether it is confident enough (``confidence``), and composes the answer:
+- a list item is quoted with its list's lead-in, a table row with its header, a sentence with the
+  neighbour sentence that carries its subject (the unit's ``context``);
+- a question answered by a whole list gets the whole list (when the list unit ranks with its items);
+- a multi-part question gets each part's best unit, and says which part the documents do not answer;
+- a document's metadata card (title, date, sender, addressee, reference) answers "van wanneer / wie
+  ondertekende / aan wie" when the asked value is printed in the document, so it can be cited.
+Every quote is cited by the document offsets the unit was resolved to at ingest.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from rag.citations import CitationBuilder
+from rag.question_index import UnitRecord
+from rag.retrieval_units import UnitCandidate, UnitEvidence
+from rag.text import terms
+from rag.types import Chunk
+
+_FOOTMARK = re.compile(r"\[\^[^\]]+\]")
+
+
+@dataclass(frozen=True)
+class AnswerabilityParams:
+    """A logistic model of "the top unit answers the question" over the fused evidence, fitted on the
+    tuning sets (BENCHMARKS.md, issue 14): standardised features, weights, bias; and the thresholds."""
+
+    means: tuple[float, ...] = (0.9228, 0.5607, 0.2716, 0.6953, 0.6914, 0.7461)
+    sds: tuple[float, ...] = (0.0882, 0.2185, 0.2109, 0.4603, 0.4619, 0.4352)
+    weights: tuple[float, ...] = (0.901, 0.226, 0.174, 0.42, 0.389, 0.245)
+    bias: float = -0.244
+    answer_at: float = 0.3  # at or above: answer from the units (reliability table: BENCHMARKS.md)
+    part_at: float = 0.3  # a part of a multi-part question is answered at or above this
+    extra_ratio: float = 0.9  # a second unit is quoted when its fused score is this close to the best
+    list_ratio: float = 0.75  # the whole list is quoted when its list unit scores this close to its item
+    max_added: int = 2  # sentences that sentence selection may add to a units answer
+
+
+def features(c: UnitCandidate, ev: UnitEvidence, question: str, lang: str, questions_of: Callable[[str], list[str]]) -> list[float]:
+    """Question-index similarity, coverage of the question's salient words by the unit (its text, context
+    and hypothetical questions), margin to the next unit, and agreement of the three rankings."""
+    qt = set(terms(question, lang))
+    qs = " ".join(questions_of(c.unit.unit_id))
+    ut = set(terms(f"{c.unit.context} {c.unit.text} {qs}", "nl")) | set(terms(qs, "en"))
+    coverage = len(qt & ut) / max(1, len(qt))
+    others = [o.score for o in ev.candidates if o.unit.unit_id != c.unit.unit_id]
+    margin = c.score - (max(others) if others else 0.0)
+    return [
+        c.qi_best, coverage, margin * 10,
+        1.0 if c.qi_rank == 1 else 0.0,
+        1.0 if c.bm25_rank == 1 else 0.0,
+        1.0 if c.chunk_rank is not None and c.chunk_rank <= 2 else 0.0,
+    ]
+
+
+def confidence(c: UnitCandidate, ev: UnitEvidence, question: str, lang: str, questions_of: Callable[[str], list[str]],
+               p: AnswerabilityParams) -> float:
+    x = features(c, ev, question, lang, questions_of)
+    z = p.bias + sum(w * (v - m) / s for w, v, m, s in zip(p.weights, x, p.means, p.sds, strict=True))
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+@dataclass
+class Quote:
+    """One quoted unit: what the user reads and the spans cited for it."""
+
+    unit: UnitRecord
+    display: str
+    cites: list[int]
+
+
+class UnitComposer:
+    """Turns the unit evidence into cited answer pieces."""
+
+    def __init__(self, chunks: Callable[[], list[Chunk]], document: Callable[[str], Any] | None,
+                 params: AnswerabilityParams | None = None) -> None:
+        self._chunks = chunks
+        self._document = document
+        self.p = params or AnswerabilityParams()
+
+    # -- citing ----------------------------------------------------------------------------------
+
+    def cite(self, builder: CitationBuilder, doc_id: str, start: int, end: int) -> list[int]:
+        """Markers for the span ``[start, end)``: one chunk when one holds it, else consecutive chunks
+        each citing the piece they hold. Empty when the span cannot be cited."""
+        chunks = sorted((c for c in self._chunks() if c.doc_id == doc_id and c.start < end and c.end > start),
+                        key=lambda c: c.start)
+        whole = next((c for c in chunks if c.start <= start and end <= c.end), None)
+        if whole is not None:
+            return [builder.cite(whole, start, end)]
+        out: list[int] = []
+        pos = start
+        while pos < end:
+            c = max((c for c in chunks if c.start <= pos < c.end), key=lambda c: c.end, default=None)
+            if c is None:
+                return []
+            stop = min(end, c.end)
+            text = c.text[pos - c.start : stop - c.start]
+            if text.strip():
+                out.append(builder.cite(c, pos, stop))
+            pos = stop
+        return out
+
+    def quote(self, builder: CitationBuilder, u: UnitRecord, lang: str) -> Quote | None:
+        if u.is_card:
+            return self._card(builder, u, lang)
+        cites: list[int] = []
+        display = u.text
+        if u.kind in ("list", "list_item"):  # numbered items keep their numbers ("4. Machinemonteurs")
+            display = self._raw(u.doc_id, u.start, u.end) or u.text
+        shown = {(c.doc_id, c.start, c.end) for c in builder.citations}
+        if (u.context and u.context_start >= 0 and not (u.context_start >= u.start and u.context_end <= u.end)
+                and (u.doc_id, u.context_start, u.context_end) not in shown):
+            ctx = self.cite(builder, u.doc_id, u.context_start, u.context_end)
+            if ctx:
+                cites.extend(ctx)
+                display = f"{u.context} … {display}" if u.context_end <= u.start else f"{display} … {u.context}"
+        main = self.cite(builder, u.doc_id, u.start, u.end)
+        if not main:
+            return None
+        cites.extend(main)
+        return Quote(u, display, cites)
+
+    def _raw(self, doc_id: str, start: int, end: int) -> str:
+        """The document's own text of a span, markup dropped but list numbers kept, whitespace collapsed."""
+        if self._document is None:
+            return ""
+        try:
+            text = self._document(doc_id).text[start:end]
+        except Exception:
+            return ""
+        text = _FOOTMARK.sub("", text).replace("**", "")
+        lines = [ln.strip().removeprefix("- ").removeprefix("* ") for ln in text.splitlines()]
+        return " ".join(" ".join(ln for ln in lines if ln).split())
+
+    def _card(self, builder: CitationBuilder, u: UnitRecord, lang: str) -> Quote | None:
+        """A metadata card is quoted when one of its values is printed in the document (cited there)."""
+        if self._document is None:
+            return None
+        try:
+            text = self._document(u.doc_id).text
+        except Exception:
+            return None
+        cites: list[int] = []
+        for field_ in u.text.split("; "):
+            _, _, value = field_.partition(": ")
+            value = value.strip()
+            if len(value) < 4:
+                continue
+            i = text.find(value)
+            if i >= 0:
+                cites.extend(self.cite(builder, u.doc_id, i, i + len(value)))
+        if not cites:
+            return None
+        return Quote(u, u.text, sorted(set(cites)))
+
+    # -- choosing ----------------------------------------------------------------------------------
+
+    def pick(self, ev: UnitEvidence) -> list[UnitRecord]:
+        """The unit(s) to quote for one question: the best, its whole list when the list ranks with it,
+        and a close second that is not already inside the first."""
+        top = ev.candidates[0]
+        chosen = [top.unit]
+        if top.unit.kind == "list_item":
+            lists = [c for c in ev.candidates[:6] if c.unit.kind == "list" and c.unit.doc_id == top.unit.doc_id
+                     and c.unit.start <= top.unit.start and top.unit.end <= c.unit.end]
+            if lists and lists[0].score >= self.p.list_ratio * top.score:
+                chosen = [lists[0].unit]
+        for c in ev.candidates[1:3]:
+            if c.score < self.p.extra_ratio * top.score or any(
+                _inside(c.unit, x) or _inside(x, c.unit) or _is_context(c.unit, x) or _is_context(x, c.unit) for x in chosen
+            ):
+                continue
+            chosen.append(c.unit)
+            break
+        return chosen
+
+
+def _inside(a: UnitRecord, b: UnitRecord) -> bool:
+    """``a``'s span lies within ``b``'s (same document)."""
+    return a.doc_id == b.doc_id and not a.is_card and not b.is_card and b.start <= a.start and a.end <= b.end
+
+
+def _is_context(a: UnitRecord, b: UnitRecord) -> bool:
+    """``a`` is (within) the context quoted with ``b``."""
+    return a.doc_id == b.doc_id and b.context_start >= 0 and b.context_start <= a.start and a.end <= b.context_end

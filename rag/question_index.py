@@ -1,0 +1,176 @@
+"""The question index at question time: the user's question against the units' hypothetical questions.
+
+Written at ingest (``ingest/question_index.py``); here it is only read. ``search`` embeds nothing itself:
+it takes the e5 query vector the assistant already computed, asks Chroma for the nearest hypothetical
+questions and aggregates them per answer unit (the best question's similarity, plus a little for every
+further question of the same unit among the nearest: a unit that several phrasings point at is a safer
+answer than one lucky paraphrase).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+POINTER_SUFFIX = "_unitptr"
+
+
+def questions_name(base: str, version: str) -> str:
+    return f"{base}_uq_{version}"
+
+
+def units_name(base: str, version: str) -> str:
+    return f"{base}_units_{version}"
+
+
+def unit_metadata(u: Any) -> dict[str, Any]:
+    """The stored record of a unit (``u`` is an ``ingest.units.Unit``)."""
+    return {
+        "doc_id": u.doc_id, "kind": u.kind, "section": u.section, "context": u.context,
+        "start": u.start, "end": u.end, "context_start": u.context_start, "context_end": u.context_end,
+        "order": u.order, "langs": json.dumps(sorted(u.questions)),
+    }
+
+
+@dataclass(frozen=True)
+class UnitRecord:
+    """An answer unit as the index holds it: ``document.text[start:end]`` is its source span."""
+
+    unit_id: str
+    doc_id: str
+    kind: str
+    section: str
+    text: str
+    context: str
+    start: int
+    end: int
+    context_start: int
+    context_end: int
+    order: int
+
+    @property
+    def is_card(self) -> bool:
+        return self.kind == "card"
+
+
+@dataclass(frozen=True)
+class UnitHit:
+    """A unit as the question index ranks it for one query (rank 1 is best)."""
+
+    unit: UnitRecord
+    score: float  # aggregated similarity
+    best: float  # similarity of its best hypothetical question
+    support: int  # how many of its questions are among the nearest
+    best_question: str
+    rank: int = 0
+
+
+class QuestionIndex:
+    """Read access to the active question index (absent index: ``available`` is False, search is empty)."""
+
+    def __init__(self, settings: Any, client_factory: Any | None = None) -> None:
+        self.settings = settings
+        self._factory = client_factory
+        self._lock = threading.RLock()
+        self._client: Any = None
+        self._version: str | None = None
+        self._qcol: Any = None
+        self._units: dict[str, UnitRecord] = {}
+        self._by_doc: dict[str, list[UnitRecord]] = {}
+        self._questions: dict[str, list[str]] = {}
+
+    def _open(self) -> Any:
+        if self._client is None:
+            if self._factory is not None:
+                self._client = self._factory()
+            else:
+                from rag.store import open_client
+
+                self._client = open_client(self.settings, create=False)
+        return self._client
+
+    def refresh(self) -> None:
+        """(Re)read the pointer; load the unit records of a new version."""
+        from chromadb.errors import NotFoundError
+
+        with self._lock:
+            try:
+                client = self._open()
+                ptr = client.get_collection(self.settings.collection + POINTER_SUFFIX, embedding_function=None)
+                version = str((ptr.metadata or {}).get("version") or "")
+            except (NotFoundError, ValueError, Exception) as exc:  # no question index: passages only
+                log.info("no question index (%s)", type(exc).__name__)
+                self._version, self._qcol, self._units, self._by_doc = None, None, {}, {}
+                return
+            if version == self._version:
+                return
+            base = self.settings.collection
+            self._qcol = client.get_collection(questions_name(base, version), embedding_function=None)
+            res = client.get_collection(units_name(base, version), embedding_function=None).get(
+                include=["documents", "metadatas"]
+            )
+            units: dict[str, UnitRecord] = {}
+            for uid, text, m in zip(res["ids"], res["documents"], res["metadatas"], strict=True):
+                units[uid] = UnitRecord(
+                    unit_id=uid, doc_id=str(m["doc_id"]), kind=str(m["kind"]), section=str(m.get("section") or ""),
+                    text=text, context=str(m.get("context") or ""), start=int(m["start"]), end=int(m["end"]),
+                    context_start=int(m["context_start"]), context_end=int(m["context_end"]), order=int(m["order"]),
+                )
+            by_doc: dict[str, list[UnitRecord]] = {}
+            for u in sorted(units.values(), key=lambda u: (u.doc_id, u.order)):
+                by_doc.setdefault(u.doc_id, []).append(u)
+            questions: dict[str, list[str]] = {}
+            qres = self._qcol.get(include=["documents", "metadatas"])
+            for qtext, m in zip(qres["documents"], qres["metadatas"], strict=True):
+                questions.setdefault(str(m["unit_id"]), []).append(qtext)
+            self._units, self._by_doc, self._questions, self._version = units, by_doc, questions, version
+
+    @property
+    def available(self) -> bool:
+        return self._version is not None and self._qcol is not None
+
+    def unit(self, unit_id: str) -> UnitRecord | None:
+        return self._units.get(unit_id)
+
+    def units_of(self, doc_id: str) -> list[UnitRecord]:
+        return self._by_doc.get(doc_id, [])
+
+    def questions_of(self, unit_id: str) -> list[str]:
+        return self._questions.get(unit_id, [])
+
+    def card(self, doc_id: str) -> UnitRecord | None:
+        return next((u for u in self.units_of(doc_id) if u.is_card), None)
+
+    def search(self, vec: np.ndarray | None, k: int = 60, doc_ids: list[str] | None = None) -> list[UnitHit]:
+        """Units ranked by their hypothetical questions' similarity to the query vector."""
+        if vec is None or not self.available:
+            return []
+        where = {"doc_id": {"$in": list(doc_ids)}} if doc_ids else None
+        with self._lock:
+            n = min(k, self._qcol.count())
+            if n <= 0:
+                return []
+            res = self._qcol.query(query_embeddings=[np.asarray(vec, dtype=np.float32).tolist()], n_results=n,
+                                   where=where, include=["metadatas", "distances", "documents"])
+        sims: dict[str, list[float]] = {}
+        best_q: dict[str, str] = {}
+        for meta, dist, doc in zip(res["metadatas"][0], res["distances"][0], res["documents"][0], strict=True):
+            uid = str(meta["unit_id"])
+            if uid not in self._units:
+                continue
+            sims.setdefault(uid, []).append(1.0 - float(dist))
+            best_q.setdefault(uid, doc)
+        hits = []
+        for uid, ss in sims.items():
+            ss.sort(reverse=True)
+            score = ss[0] + 0.01 * sum(ss[1:4])
+            hits.append(UnitHit(self._units[uid], score, ss[0], len(ss), best_q[uid]))
+        hits.sort(key=lambda h: (-h.score, h.unit.unit_id))
+        return [UnitHit(h.unit, h.score, h.best, h.support, h.best_question, r) for r, h in enumerate(hits, start=1)]

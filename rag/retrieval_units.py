@@ -1,0 +1,223 @@
+"""One ranking of answer units from three signals: the question index, the passages and BM25.
+
+- the question index: the user's question against the units' hypothetical questions (e5, both sides
+  "query: "), aggregated per unit (``rag.question_index``);
+- the passages: the hybrid retriever's ranking of chunks; a unit inherits the rank of the chunk that
+  holds it;
+- BM25 (bm25s) over each unit's text, its context and its hypothetical questions (so an English question
+  finds a Dutch unit by the English questions written for it).
+
+The three rankings are fused by weighted reciprocal rank, over the candidates only (the question index's
+nearest units, the units of the retrieved chunks and BM25's top units): cost does not grow with the
+corpus beyond the index look-ups. Follow-ups are searched twice, the question alone and the question with
+the previous turn, and the two fused.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from rag.question_index import QuestionIndex, UnitHit, UnitRecord
+from rag.text import terms
+from rag.types import Chunk, RetrievedChunk
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FusionWeights:
+    """Weights of the reciprocal-rank fusion (calibrated on the tuning sets, see BENCHMARKS.md)."""
+
+    qindex: float = 1.0
+    passages: float = 0.5
+    bm25: float = 1.0
+    k: float = 10.0  # the RRF constant: small, the lists are short and their tops matter
+    conversation: float = 0.7  # weight of the with-previous-turn search of a follow-up
+    qindex_depth: int = 60  # nearest hypothetical questions read
+    chunk_from_units: float = 0.5  # weight of the units' chunks in the final chunk ranking (0: passages alone)
+    unit_chunk_depth: int = 5  # best units whose chunks take part in it
+    bm25_depth: int = 20
+
+
+@dataclass(frozen=True)
+class UnitCandidate:
+    """A unit in the fused ranking, with the evidence for it."""
+
+    unit: UnitRecord
+    score: float
+    chunk: Chunk | None  # the retrieved/indexed chunk that holds the unit's whole span (None: none does)
+    qi_rank: int | None = None
+    qi_best: float = 0.0  # best hypothetical question's similarity
+    qi_question: str = ""
+    bm25_rank: int | None = None
+    chunk_rank: int | None = None
+
+
+@dataclass
+class UnitEvidence:
+    """The fused unit ranking for one question (best first) and the signals answerability reads."""
+
+    query: str
+    candidates: list[UnitCandidate] = field(default_factory=list)
+    questions_of: Callable[[str], list[str]] | None = None  # a unit's hypothetical questions
+
+    @property
+    def top(self) -> UnitCandidate | None:
+        return self.candidates[0] if self.candidates else None
+
+
+class UnitRetriever:
+    """Fuses the question index, the passage ranking and a BM25 over units into one unit ranking."""
+
+    def __init__(self, qindex: QuestionIndex, chunks: Any, weights: FusionWeights | None = None) -> None:
+        self.qindex = qindex
+        self._chunks = chunks  # callable returning the index's chunks (the hybrid retriever's)
+        self.w = weights or FusionWeights()
+        self._lock = threading.Lock()
+        self._version: tuple[Any, ...] | None = None
+        self._bm25: Any = None
+        self._bm25_units: list[UnitRecord] = []
+        self._holder: dict[str, Chunk | None] = {}
+        self._overlap: dict[str, tuple[str, ...]] = {}
+
+    # -- per-version structures ---------------------------------------------------------------------
+
+    def _prepare(self) -> None:
+        self.qindex.refresh()
+        chunks = list(self._chunks())
+        version = (self.qindex._version, len(chunks), chunks[0].chunk_id if chunks else None)
+        if version == self._version:
+            return
+        with self._lock:
+            units = [u for d in sorted(self.qindex._by_doc) for u in self.qindex.units_of(d)]
+            holder: dict[str, Chunk | None] = {}
+            by_doc: dict[str, list[Chunk]] = {}
+            for c in chunks:
+                by_doc.setdefault(c.doc_id, []).append(c)
+            for u in units:
+                holder[u.unit_id] = None if u.is_card else next(
+                    (c for c in by_doc.get(u.doc_id, []) if c.start <= u.start and u.end <= c.end), None
+                )
+            self._holder = holder
+            self._overlap = {
+                u.unit_id: tuple(c.chunk_id for c in by_doc.get(u.doc_id, []) if c.start < u.end and c.end > u.start)
+                for u in units if not u.is_card
+            }
+            self._bm25_units = units
+            self._bm25 = None
+            if units:
+                import bm25s
+
+                corpus = [self._bm25_terms(u) or ["_"] for u in units]
+                bm = bm25s.BM25()
+                bm.index(corpus, show_progress=False)
+                self._bm25 = bm
+            self._version = version
+
+    def _bm25_terms(self, u: UnitRecord) -> list[str]:
+        qs = self.qindex.questions_of(u.unit_id)
+        text = " ".join([u.context, u.text, *qs])
+        return terms(text, "nl") + terms(" ".join(qs), "en")
+
+    def chunks_of(self, unit: UnitRecord) -> list[Chunk]:
+        """The chunk holding the unit, or the chunks its span runs over."""
+        whole = self._holder.get(unit.unit_id)
+        if whole is not None:
+            return [whole]
+        ids = set(self._overlap.get(unit.unit_id, ()))
+        return [c for c in self._chunks() if c.chunk_id in ids]
+
+    def holder(self, unit: UnitRecord) -> Chunk | None:
+        return self._holder.get(unit.unit_id)
+
+    # -- search ------------------------------------------------------------------------------------
+
+    def _bm25_ranks(self, query: str, doc_ids: list[str] | None) -> dict[str, int]:
+        if self._bm25 is None:
+            return {}
+        q = list(dict.fromkeys(terms(query, "nl") + terms(query, "en")))
+        if not q:
+            return {}
+        vocab = self._bm25.vocab_dict
+        q = [t for t in q if t in vocab]
+        if not q:
+            return {}
+        scores = np.asarray(self._bm25.get_scores(q))
+        order = np.argsort(-scores, kind="stable")
+        out: dict[str, int] = {}
+        for i in order:
+            if scores[i] <= 0 or len(out) >= self.w.bm25_depth:
+                break
+            u = self._bm25_units[int(i)]
+            if doc_ids and u.doc_id not in doc_ids:
+                continue
+            out[u.unit_id] = len(out) + 1
+        return out
+
+    def _one(self, query: str, vec: np.ndarray | None, passages: list[RetrievedChunk], doc_ids: list[str] | None,
+             ) -> tuple[dict[str, float], dict[str, UnitHit], dict[str, int], dict[str, int]]:
+        w = self.w
+        qi = self.qindex.search(vec, w.qindex_depth, doc_ids)
+        qi_by = {h.unit.unit_id: h for h in qi}
+        bm = self._bm25_ranks(query, doc_ids)
+        chunk_rank = {p.chunk.chunk_id: p.rank for p in passages}
+        by_chunk: dict[str, int] = {}
+        for u in self._bm25_units:
+            ranks = [chunk_rank[c] for c in self._overlap.get(u.unit_id, ()) if c in chunk_rank]
+            if ranks:
+                by_chunk[u.unit_id] = min(ranks)
+        scores: dict[str, float] = {}
+        for uid, h in qi_by.items():
+            scores[uid] = scores.get(uid, 0.0) + w.qindex / (w.k + h.rank)
+        for uid, r in bm.items():
+            scores[uid] = scores.get(uid, 0.0) + w.bm25 / (w.k + r)
+        for uid, r in by_chunk.items():
+            if uid in scores:  # a chunk's rank only re-weighs units another signal found
+                scores[uid] += w.passages / (w.k + r)
+        return scores, qi_by, bm, by_chunk
+
+    def search(
+        self,
+        query: str,
+        vec: np.ndarray | None,
+        passages: list[RetrievedChunk],
+        doc_ids: list[str] | None = None,
+        conversation: tuple[str, np.ndarray | None] | None = None,
+    ) -> UnitEvidence:
+        """The fused unit ranking. ``conversation`` is the question read with the previous turn (its
+        text and vector), for follow-ups; it is fused with the question alone."""
+        try:
+            self._prepare()
+        except Exception:
+            log.warning("unit retrieval unavailable", exc_info=True)
+            return UnitEvidence(query)
+        if not self.qindex.available:
+            return UnitEvidence(query)
+        scores, qi_by, bm, by_chunk = self._one(query, vec, passages, doc_ids)
+        if conversation is not None:
+            s2, qi2, bm2, _ = self._one(conversation[0], conversation[1], passages, doc_ids)
+            for uid, s in s2.items():
+                scores[uid] = scores.get(uid, 0.0) + self.w.conversation * s
+            for uid, h in qi2.items():
+                qi_by.setdefault(uid, h)
+            for uid, r in bm2.items():
+                bm.setdefault(uid, r)
+        out: list[UnitCandidate] = []
+        for uid, s in scores.items():
+            u = self.qindex.unit(uid)
+            if u is None:
+                continue
+            h = qi_by.get(uid)
+            out.append(UnitCandidate(
+                unit=u, score=s, chunk=self._holder.get(uid), qi_rank=h.rank if h else None,
+                qi_best=h.best if h else 0.0, qi_question=h.best_question if h else "",
+                bm25_rank=bm.get(uid), chunk_rank=by_chunk.get(uid),
+            ))
+        out.sort(key=lambda c: (-c.score, c.unit.doc_id, c.unit.order))
+        return UnitEvidence(query, out, self.qindex.questions_of)

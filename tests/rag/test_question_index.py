@@ -1,0 +1,87 @@
+"""The question index: hypothetical questions embedded at ingest into their own collection, reused on
+rebuild, and matched against a user's question worded differently (real Chroma, real e5)."""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+
+import yaml
+
+from rag.config import Settings
+
+UNITS = {
+    "doc_id": "alpha",
+    "units": [
+        {"id": "al-001", "kind": "card", "text": "Titel: Alpha: spelregels voor de Regio Envelop",
+         "questions": {"nl": ["Hoe heet het document?"], "en": ["What is the document called?"]}},
+        {"id": "al-002", "kind": "sentence",
+         "text": "De bijdrage uit de Regio Envelop is minimaal € 5 miljoen en maximaal € 40 miljoen per Regio Deal.",
+         "questions": {"nl": ["Wat is het hoogste bedrag dat een deal uit de envelop kan krijgen?",
+                              "Hoeveel geld geeft de Regio Envelop minstens?"],
+                       "en": ["What is the largest contribution a deal can receive?"]}},
+        {"id": "al-003", "kind": "sentence", "text": "De regio levert zelf ten minste 50% cofinanciering.",
+         "questions": {"nl": ["Welk deel moet de regio zelf betalen?"], "en": ["How much must the region co-fund?"]}},
+        {"id": "al-004", "kind": "sentence",
+         "text": "Voorstellen kunnen tot 1 september 2018 worden ingediend bij het ministerie van LNV.",
+         "questions": {"nl": ["Wat is de uiterste datum om een voorstel in te sturen?"],
+                       "en": ["What is the deadline for proposals?"]}},
+    ],
+}
+
+
+def _build(settings: Settings) -> str:
+    from ingest.api import build
+
+    report = build(settings, progress=False, force=True)
+    assert report.ok, report.lines()
+    return report.message
+
+
+def test_questions_are_embedded_reused_and_matched(mini_settings: Settings) -> None:
+    from rag.question_index import QuestionIndex
+    from rag.retrieval import embed_query
+
+    mini_settings = mini_settings.model_copy(update={"question_cache_dir": None})  # count real embedding
+    units = copy.deepcopy(UNITS)
+    folder = mini_settings.corpus_dir / "questions"
+    folder.mkdir()
+    (folder / "alpha.yaml").write_text(yaml.safe_dump(units, allow_unicode=True), encoding="utf-8")
+    first = _build(mini_settings)
+    assert re.search(r"4 units, 9 questions \(9 embedded, 0 reused\)", first), first
+
+    qi = QuestionIndex(mini_settings)
+    qi.refresh()
+    assert qi.available
+    hits = qi.search(embed_query("Tot welke dag mag je plannen aanleveren?"), k=8)
+    assert hits[0].unit.unit_id == "al-004"
+    doc = "Voorstellen kunnen tot 1 september 2018"
+    assert hits[0].unit.start >= 0 and hits[0].unit.text.startswith(doc)
+    assert qi.card("alpha") is not None and qi.card("alpha").is_card
+
+    # one question changed: only that one is embedded again
+    units["units"][3]["questions"]["en"] = ["By when must a proposal be submitted?"]
+    (folder / "alpha.yaml").write_text(yaml.safe_dump(units, allow_unicode=True), encoding="utf-8")
+    second = _build(mini_settings)
+    assert re.search(r"\(1 embedded, 8 reused\)", second), second
+    assert "Question index up to date" in _build(mini_settings)
+
+
+def test_vectors_are_cached_between_index_folders(mini_settings: Settings, tmp_path: Path) -> None:
+    units = copy.deepcopy(UNITS)
+    folder = mini_settings.corpus_dir / "questions"
+    folder.mkdir()
+    (folder / "alpha.yaml").write_text(yaml.safe_dump(units, allow_unicode=True), encoding="utf-8")
+    first = mini_settings.model_copy(update={"question_cache_dir": tmp_path / "cache"})
+    assert "(9 embedded, 0 reused)" in _build(first)
+    other_index = first.model_copy(update={"index_dir": tmp_path / "other-index"})
+    assert "(0 embedded, 9 reused)" in _build(other_index)
+
+
+def test_no_units_files_means_passages_only(mini_built: Settings) -> None:
+    from rag.question_index import QuestionIndex
+
+    qi = QuestionIndex(mini_built)
+    qi.refresh()
+    assert qi.search(None) == []

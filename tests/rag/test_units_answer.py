@@ -1,0 +1,85 @@
+"""Composing from answer units: quotes are cited by their document offsets (across chunk boundaries too),
+a list item comes with its lead-in, a card is cited where its values are printed, and the confidence
+rises with the evidence (no models: synthetic units and chunks)."""
+
+from __future__ import annotations
+
+from rag.citations import CitationBuilder
+from rag.engines.units_answer import AnswerabilityParams, UnitComposer, confidence
+from rag.question_index import UnitRecord
+from rag.retrieval_units import UnitCandidate, UnitEvidence
+from rag.types import Chunk, Document
+
+TEXT = (
+    "Zwolle, 3 maart 2021\n\nDe gemeente kiest drie speerpunten:\n- betaalbare woningen;\n- schone lucht;\n"
+    "- veilige fietspaden.\n\nDe raad besluit in juni over het budget van € 12 miljoen."
+)
+DOC = Document(doc_id="d", title="Testnota", text=TEXT)
+
+
+def _chunks() -> list[Chunk]:
+    cut = TEXT.index("- schone")
+    return [
+        Chunk("d:0", "d", "Testnota", TEXT[: cut + 5], 0, cut + 5),
+        Chunk("d:1", "d", "Testnota", TEXT[cut:], cut, len(TEXT)),
+    ]
+
+
+def _unit(uid: str, kind: str, text: str, context: str = "") -> UnitRecord:
+    start = TEXT.index(text.split(" ")[0]) if kind != "card" else -1
+    end = start + len(text) if kind != "card" else -1
+    if kind == "list":
+        end = TEXT.index("fietspaden.") + len("fietspaden.")
+    cs = TEXT.index(context) if context else -1
+    return UnitRecord(uid, "d", kind, "", text, context, start, end, cs, cs + len(context) if context else -1, 0)
+
+
+def _composer() -> UnitComposer:
+    return UnitComposer(_chunks, lambda _doc_id: DOC)
+
+
+def test_a_list_item_is_quoted_with_its_lead_in_and_cited_at_its_offsets() -> None:
+    item = _unit("d-2", "list_item", "schone lucht;", context="De gemeente kiest drie speerpunten:")
+    builder = CitationBuilder()
+    q = _composer().quote(builder, item, "nl")
+    assert q is not None and q.display.startswith("De gemeente kiest drie speerpunten: …")
+    quoted = [c.quote for c in builder.citations]
+    assert quoted == ["De gemeente kiest drie speerpunten:", "schone lucht;"]
+    for c in builder.citations:
+        assert TEXT[c.start : c.end] == c.quote
+
+
+def test_a_span_over_two_chunks_is_cited_in_pieces_that_are_each_verbatim() -> None:
+    whole = _unit("d-1", "list", "De gemeente kiest drie speerpunten: betaalbare woningen; schone lucht; veilige fietspaden.")
+    builder = CitationBuilder()
+    q = _composer().quote(builder, whole, "nl")
+    assert q is not None and len(q.cites) == 2
+    assert "".join(c.quote for c in builder.citations) == TEXT[whole.start : whole.end]
+    assert "veilige fietspaden." in q.display and "betaalbare woningen;" in q.display
+
+
+def test_a_card_is_cited_where_its_values_are_printed_and_not_otherwise() -> None:
+    card = _unit("d-0", "card", "Titel: Testnota; Datum: 3 maart 2021; Afzender: het college")
+    builder = CitationBuilder()
+    q = _composer().quote(builder, card, "nl")
+    assert q is not None and [c.quote for c in builder.citations] == ["3 maart 2021"]
+    unprinted = _unit("d-9", "card", "Titel: Iets anders; Kenmerk: XYZ-123")
+    assert _composer().quote(CitationBuilder(), unprinted, "nl") is None
+
+
+def _cand(u: UnitRecord, score: float, best: float, qi: int | None, bm: int | None, ch: int | None) -> UnitCandidate:
+    return UnitCandidate(u, score, None, qi_rank=qi, qi_best=best, bm25_rank=bm, chunk_rank=ch)
+
+
+def test_confidence_rises_with_agreement_similarity_and_coverage() -> None:
+    budget = _unit("d-5", "sentence", "De raad besluit in juni over het budget van € 12 miljoen.")
+    other = _unit("d-2", "list_item", "schone lucht;")
+    qs = {"d-5": ["Wanneer beslist de raad over het geld?", "Hoe groot is het budget?"], "d-2": ["Welk speerpunt gaat over lucht?"]}
+    p = AnswerabilityParams()
+    strong = UnitEvidence("Wanneer neemt de raad een besluit over het budget?",
+                          [_cand(budget, 0.25, 0.97, 1, 1, 1), _cand(other, 0.12, 0.85, 2, 3, 2)], qs.get)
+    weak = UnitEvidence("Hoeveel bomen plant de gemeente?",
+                        [_cand(budget, 0.15, 0.86, 2, None, 4), _cand(other, 0.149, 0.86, 1, None, 1)], qs.get)
+    c_strong = confidence(strong.candidates[0], strong, strong.query, "nl", qs.get, p)
+    c_weak = confidence(weak.candidates[0], weak, weak.query, "nl", qs.get, p)
+    assert c_strong > p.answer_at > c_weak
