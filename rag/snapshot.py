@@ -59,6 +59,8 @@ def save(retriever: Any, build_id: str) -> Path | None:
     (tmp / STATE_FILE).write_bytes(_dumps(state))
     if retriever._sent_emb is not None:
         np.save(tmp / "sentence_vectors.npy", np.ascontiguousarray(retriever._sent_emb, dtype=np.float32))
+    if folder.exists() and not (folder / STATE_FILE).exists():
+        shutil.rmtree(folder, ignore_errors=True)  # a snapshot of an older format: replace it
     try:
         tmp.rename(folder)  # atomic; fails when another process finished the same snapshot first
     except OSError:
