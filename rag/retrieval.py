@@ -321,6 +321,28 @@ class HybridRetriever:
                 return
             remove_stale_sentence_caches(path)
 
+    def adopt_sentence_vectors(self, other: HybridRetriever, extra: dict[tuple[str, int], np.ndarray] | None = None) -> int:
+        """Take sentence vectors ``other`` (or ``extra``, keyed by (chunk_id, start)) already has for the same
+        sentences, instead of embedding them again: a session's view of the index reuses the shared index's
+        vectors and embeds only its own documents. Returns how many sentences are still missing."""
+        with self._lock:
+            self.ensure_fresh()
+            if self._sent_emb is None:
+                self._load_sentence_cache()
+            assert self._sent_emb is not None and self._sent_done is not None
+            known: dict[tuple[str, int], np.ndarray] = dict(extra or {})
+            with other._lock:
+                if other._sent_emb is not None and other._sent_done is not None:
+                    for i, sent in enumerate(other._sentences):
+                        if other._sent_done[i]:
+                            known.setdefault((sent.chunk.chunk_id, sent.start), other._sent_emb[i])
+            for i, sent in enumerate(self._sentences):
+                vec = known.get((sent.chunk.chunk_id, sent.start))
+                if vec is not None and not self._sent_done[i]:
+                    self._sent_emb[i] = vec
+                    self._sent_done[i] = True
+            return int((~self._sent_done).sum())
+
     def warm(self, progress: bool = True) -> None:
         """Embed every sentence now (the app and the eval call this once, so no question waits for it)."""
         from tqdm import tqdm
