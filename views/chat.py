@@ -9,6 +9,7 @@ from typing import Any
 
 import streamlit as st
 
+from rag.safe_input import clean_text
 from rag.types import Answer
 from rag.ui_support import (
     SourceCard,
@@ -193,7 +194,7 @@ with index_or_stop(lg, log, "starting the assistant"):
 
 # No max_chars on the widget: it would silently cut a pasted question; a too-long one gets a message.
 typed = st.chat_input(t("chat_placeholder", lg))
-question = (typed or st.session_state.pop("pending_question", None) or "").strip()
+question = clean_text(typed or st.session_state.pop("pending_question", None) or "").strip()
 
 if not messages and not question:
     st.markdown(t("empty_intro", lg))
