@@ -7,6 +7,9 @@ half-built: either the new build becomes active or the previous one stays.
 from __future__ import annotations
 
 import logging
+import re
+import shutil
+import sqlite3
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -100,11 +103,47 @@ def _recover(settings: Settings) -> list[dict[str, Any]]:
     return clean
 
 
+_SEGMENT_DIR = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def remove_orphan_segments(settings: Settings) -> list[str]:
+    """Delete the vector folders of Chroma collections that no longer exist (an embedded index only).
+
+    Chroma 1.5 drops a deleted collection from its catalogue but leaves its HNSW folder behind, so every
+    switch to a new build would leave the build before the previous one on disk for good. A folder is
+    removed only when its name is a segment UUID that the catalogue no longer lists. Call under the lock."""
+    if settings.chroma_url:
+        return []
+    index = Path(settings.index_dir)
+    db = index / "chroma.sqlite3"
+    if not db.is_file():
+        return []
+    try:
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
+        try:
+            live = {str(row[0]) for row in con.execute("SELECT id FROM segments")}
+        finally:
+            con.close()
+    except sqlite3.Error as exc:
+        log.warning("could not read the Chroma catalogue to remove old build folders: %s", exc)
+        return []
+    removed = []
+    for folder in index.iterdir():
+        if folder.is_dir() and _SEGMENT_DIR.fullmatch(folder.name) and folder.name not in live:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder.name)
+    if removed:
+        log.info("removed %d folder(s) of replaced builds", len(removed))
+    return removed
+
+
 def build(settings: Settings | None = None, progress: bool = True, force: bool = False) -> IngestReport:
     """Bring the index up to date with corpus_dir and the added documents (a fast no-op when it is)."""
     settings = settings or get_settings()
     with build_lock(settings):
-        return run_build(settings, progress=progress, force=force)
+        report = run_build(settings, progress=progress, force=force)
+        remove_orphan_segments(settings)
+        return report
 
 
 def _known(settings: Settings) -> tuple[dict[str, str], dict[str, str]]:
@@ -197,6 +236,7 @@ def add_files(
             for target, _, _ in staged:
                 target.unlink(missing_ok=True)
             raise
+        remove_orphan_segments(settings)
     chunks = {f.doc_id: f.chunks for f in report.files if f.ok}
     for r in results:
         if r.ok:
@@ -235,6 +275,7 @@ def remove_document(doc_id: str, settings: Settings | None = None, progress: boo
             path_inside(Path(settings.uploads_dir), str(entry["file"])).unlink(missing_ok=True)
         except UnsafePathError:
             log.warning("registry names an unsafe file %r; not deleted", entry["file"])
+        remove_orphan_segments(settings)
     report.message = f"Removed '{doc_id}'. " + report.message
     return report
 
