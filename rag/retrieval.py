@@ -146,6 +146,7 @@ class HybridRetriever:
         self._dirty = False
         self._last_refresh = 0.0
         self._query_memo: dict[str, np.ndarray] = {}  # query -> vector of a non-e5 index embedder
+        self._carried: dict[str, np.ndarray] = {}  # sentence vectors of the previous build, by embedded text
 
     # -- index lifecycle ---------------------------------------------------------------------------
 
@@ -167,6 +168,7 @@ class HybridRetriever:
                 self._build(version)
 
     def _build(self, version: Any) -> None:
+        self._carried = self._embedded_by_text()  # an add or remove re-embeds only the sentences it changed
         chunks = list(self.store.chunks())
         log.info("building BM25 over %d chunks", len(chunks))
         self._chunks = chunks
@@ -297,6 +299,19 @@ class HybridRetriever:
                     self._sent_done[:] = data["done"]
             except Exception:  # a broken cache is only a slower start
                 log.warning("ignoring unreadable sentence cache %s", path)
+        if self._carried:
+            for i in np.flatnonzero(~self._sent_done):
+                vec = self._carried.get(self._sentence_context(int(i)))
+                if vec is not None:
+                    self._sent_emb[i] = vec
+                    self._sent_done[i] = self._dirty = True
+            self._carried = {}
+
+    def _embedded_by_text(self) -> dict[str, np.ndarray]:
+        """The sentence vectors computed so far, keyed by the text that was embedded (survives a new build)."""
+        if self._sent_emb is None or self._sent_done is None or len(self._sent_done) != len(self._sentences):
+            return {}
+        return {self._sentence_context(int(i)): self._sent_emb[i] for i in np.flatnonzero(self._sent_done)}
 
     def _sentences_key(self) -> str:
         """Digest of the sentence texts the cached vectors belong to."""
