@@ -48,6 +48,16 @@ def _memory_client() -> Any:
         return _client
 
 
+def _drop_collection(name: str) -> None:
+    """Delete a session's in-memory collection (best effort: it may be gone already)."""
+    if _client is None:
+        return
+    try:
+        _client.delete_collection(name)
+    except Exception:
+        log.debug("session collection %s already gone", name, exc_info=True)
+
+
 @dataclass
 class SessionDocument:
     doc: Document
@@ -87,6 +97,8 @@ class SessionLibrary:
         self._assistant_key: tuple[str, ...] = ()
         self.job: UploadJob | None = None
         _LIBRARIES.add(self)
+        # A session that ends without close() (the browser went away) must not leave its vectors in memory.
+        weakref.finalize(self, _drop_collection, self._collection_name)
 
     # -- contents --------------------------------------------------------------------------------
 
