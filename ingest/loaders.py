@@ -12,6 +12,7 @@ import io
 import logging
 import re
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,18 @@ class LoaderError(ValueError):
     """A file that cannot become a Document; str() is the one-line reason shown to the user."""
 
 
+@dataclass(frozen=True)
+class LoadLimits:
+    """Bounds on what one uploaded document may cost to read (a PDF bomb stops at the first bound)."""
+
+    max_pages: int = 300
+    max_chars: int = 400_000
+
+    def check_chars(self, n: int) -> None:
+        if n > self.max_chars:
+            raise LoaderError(f"document too long ({n:,} characters; the limit is {self.max_chars:,})")
+
+
 def content_sha256(raw: bytes) -> str:
     """Identity of a file's content, used to spot duplicates whatever their name."""
     return hashlib.sha256(raw).hexdigest()
@@ -62,12 +75,39 @@ def fingerprint(raw: bytes) -> str:
     return hashlib.sha256(f"loader-v{LOADER_VERSION}\n".encode() + raw).hexdigest()
 
 
+DOC_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+
+
 def slugify(name: str) -> str:
-    """A stable, citation-friendly id from a file name: 'Notitie Raad (def).pdf' -> 'notitie-raad-def'."""
+    """A stable, citation-friendly id from a file name: 'Notitie Raad (def).pdf' -> 'notitie-raad-def'.
+
+    Always matches ``DOC_ID_RE`` whatever the input (path separators, '..', bad bytes, surrogates)."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
     stem = Path(name).stem if "." in name else name
     text = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     return slug[:60].strip("-") or "document"
+
+
+def is_valid_id(value: object) -> bool:
+    """A document id is data, never a path: lowercase letters, digits and '-', at most 64 characters."""
+    return isinstance(value, str) and DOC_ID_RE.fullmatch(value) is not None
+
+
+def safe_doc_id(value: object, fallback_name: str) -> str:
+    """``value`` when it is a valid id, else its slug (or the file name's): never anything path-like."""
+    if is_valid_id(value):
+        return str(value)
+    if isinstance(value, str | int) and str(value).strip():
+        slug = slugify(str(value).replace(".", "-"))
+        if slug != "document":
+            return slug
+    return slugify(fallback_name)
+
+
+def display_name(name: str) -> str:
+    """A file name as text that can always be encoded (bad bytes and lone surrogates made visible)."""
+    return name.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _jsonable(value: Any) -> Any:
@@ -182,9 +222,11 @@ def strip_page_markers(text: str) -> tuple[str, list[PageSpan]]:
     return clean, spans
 
 
-def load_markdown(path: Path, raw: bytes, doc_id: str | None = None) -> Document:
+def load_markdown(path: Path, raw: bytes, doc_id: str | None = None, limits: LoadLimits | None = None) -> Document:
     """A curated Markdown file: front matter gives id/title/meta, page markers give PageSpans."""
     text = _decode_text(raw).replace("\r\n", "\n")
+    if limits is not None:
+        limits.check_chars(len(text))
     meta: dict[str, Any] = {}
     m = _FRONT_MATTER.match(text)
     if m:
@@ -201,7 +243,7 @@ def load_markdown(path: Path, raw: bytes, doc_id: str | None = None) -> Document
         raise LoaderError("no text in the document")
     heading = re.search(r"^#{1,3}\s+(.+)$", body, re.M)
     title = str(meta.get("title") or (heading.group(1).strip() if heading else path.stem))
-    final_id = doc_id or str(meta.get("id") or slugify(path.name))
+    final_id = doc_id or safe_doc_id(meta.get("id"), path.name)
     meta.setdefault("format", "markdown")
     return Document(doc_id=final_id, title=title, text=body, meta=meta, pages=pages, source_path=str(path))
 
@@ -228,14 +270,20 @@ def _pdf_reader(raw: bytes) -> Any:
     return reader
 
 
-def load_pdf(path: Path, raw: bytes, doc_id: str | None = None) -> Document:
+def load_pdf(path: Path, raw: bytes, doc_id: str | None = None, limits: LoadLimits | None = None) -> Document:
     """Text page by page; printed page numbers when footers show them; running headers/footers removed."""
     reader = _pdf_reader(raw)
     try:
         n_pages = len(reader.pages)
+        if limits is not None and n_pages > limits.max_pages:
+            raise LoaderError(f"too many pages ({n_pages}; the limit is {limits.max_pages})")
         page_lines: list[list[str]] = []
+        total = 0
         for page in reader.pages:
             txt = normalize_chars(page.extract_text() or "")
+            total += len(txt)
+            if limits is not None:
+                limits.check_chars(total)
             page_lines.append([ln.strip() for ln in txt.split("\n")])
     except LoaderError:
         raise
@@ -285,9 +333,11 @@ def load_pdf(path: Path, raw: bytes, doc_id: str | None = None) -> Document:
 # --------------------------------------------------------------------------- plain text
 
 
-def load_text(path: Path, raw: bytes, doc_id: str | None = None) -> Document:
+def load_text(path: Path, raw: bytes, doc_id: str | None = None, limits: LoadLimits | None = None) -> Document:
     """Plain text; form feeds (if any) separate pages, otherwise the document has no page numbers."""
     text = _decode_text(raw).replace("\r\n", "\n")
+    if limits is not None:
+        limits.check_chars(len(text))
     raw_pages = text.split("\f")
     parts: list[str] = []
     spans: list[PageSpan] = []
@@ -314,17 +364,17 @@ def load_text(path: Path, raw: bytes, doc_id: str | None = None) -> Document:
     )
 
 
-def load_bytes(path: Path, raw: bytes, doc_id: str | None = None) -> Document:
+def load_bytes(path: Path, raw: bytes, doc_id: str | None = None, limits: LoadLimits | None = None) -> Document:
     """Dispatch on content first (a PDF is a PDF whatever its name), then on extension."""
     ext = path.suffix.lower()
     if raw.startswith(b"%PDF") or ext in PDF_EXTS:
         if not raw.lstrip().startswith(b"%PDF"):
             raise LoaderError("not a readable PDF (no PDF header; corrupt or not a PDF)")
-        return load_pdf(path, raw, doc_id)
+        return load_pdf(path, raw, doc_id, limits)
     if ext in MARKDOWN_EXTS:
-        return load_markdown(path, raw, doc_id)
+        return load_markdown(path, raw, doc_id, limits)
     if ext in TEXT_EXTS:
-        return load_text(path, raw, doc_id)
+        return load_text(path, raw, doc_id, limits)
     raise LoaderError(f"unsupported file type '{ext or '(none)'}' (supported: .md, .pdf, .txt)")
 
 

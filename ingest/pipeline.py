@@ -16,7 +16,6 @@ import hashlib
 import json
 import logging
 import os
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -60,9 +59,6 @@ log = logging.getLogger(__name__)
 # Bump when the text that is embedded for a chunk changes (forces re-embedding of everything).
 EMBED_FORMAT = 1
 REGISTRY_FILE = "registry.json"
-# Test hook: pause (print a marker, sleep) after this many embedding batches, so a test can SIGKILL us there.
-PAUSE_ENV = "REGIODEAL_INGEST_PAUSE_AFTER_BATCHES"
-PAUSE_MARKER = "INGEST-PAUSED"
 WRITE_BATCH = 256
 
 
@@ -335,13 +331,6 @@ def _is_noop(client: Any, settings: Settings, pointer: dict[str, Any] | None, so
         return False
 
 
-def _pause_hook(batches_done: int) -> None:
-    limit = os.environ.get(PAUSE_ENV)
-    if limit and batches_done >= int(limit):
-        print(PAUSE_MARKER, file=sys.stderr, flush=True)
-        time.sleep(600)
-
-
 def _load_sources(sources: list[Source], settings: Settings) -> tuple[list[tuple[Source, Document]], list[FileResult]]:
     loaded: list[tuple[Source, Document]] = []
     errors: list[FileResult] = []
@@ -481,7 +470,7 @@ def _run_build(
             # embed in the model's batches, write in Chroma's (one upsert per 16 chunks costs ~10% of the time)
             pending: list[tuple[Chunk, str, int]] = []
             pending_vecs: list[np.ndarray] = []
-            for n, i in enumerate(range(0, len(todo), bs), start=1):
+            for i in range(0, len(todo), bs):
                 part = todo[i : i + bs]
                 pending += part
                 pending_vecs.append(embedder.embed_passages([passage_text(c) for c, _, _ in part]))
@@ -489,7 +478,6 @@ def _run_build(
                     write(pending, np.concatenate(pending_vecs))
                     pending, pending_vecs = [], []
                 bar.update(len(part))
-                _pause_hook(n)
 
         n_sent, n_sent_embedded = _write_sentences(sent_col, all_chunks, sent_reuse, settings, progress)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.config import get_settings
+from rag.safe_input import clean_text, dumps, has_words
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INDEX = 0, 1, 2, 3
 log = logging.getLogger("rag.cli")
@@ -72,12 +73,59 @@ def _human(ans: Any) -> str:
     return "\n".join(lines)
 
 
-def _error_answer(item: dict[str, Any], message: str) -> dict[str, Any]:
+def _error_answer(item: dict[str, Any], message: str, code: str = "internal") -> dict[str, Any]:
+    """A refused answer object that also carries an ``error`` object: what went wrong, never a crash."""
     from rag.types import Answer
 
-    q = str(item.get("question", ""))
-    ans = Answer(question=q, language="nl", answer=message, refused=True, engine="none", refusal_reason="error", id=item.get("id"))
-    return ans.to_json()
+    q = clean_text(item.get("question", "")) if isinstance(item, dict) else ""
+    qid = item.get("id") if isinstance(item, dict) else None
+    ans = Answer(
+        question=q,
+        language="nl",
+        answer=message,
+        refused=True,
+        engine="none",
+        refusal_reason="error",
+        id=clean_text(qid) if isinstance(qid, str) else None,
+    )
+    out = ans.to_json()
+    out["error"] = {"code": code, "message": clean_text(message)}
+    return out
+
+
+def _emit(obj: dict[str, Any]) -> None:
+    print(dumps(obj), flush=True)
+
+
+def _read_batch(path: Path) -> list[dict[str, Any] | tuple[int, str]]:
+    """Question items in input order; a line that is not a JSON object becomes (line number, reason), so it
+    gets its own error line in the output and the rest of the batch still runs."""
+    out: list[dict[str, Any] | tuple[int, str]] = []
+    with open(path, encoding="utf-8", errors="surrogateescape") as fh:
+        for n, line in enumerate(fh, start=1):
+            line = line.strip()
+            if not line or line.startswith("//"):
+                continue
+            try:
+                item = json.loads(line)
+            except ValueError as exc:
+                out.append((n, f"line {n}: not valid JSON ({getattr(exc, 'msg', exc)})"))
+                continue
+            if not isinstance(item, dict):
+                out.append((n, f"line {n}: not a JSON object"))
+                continue
+            out.append(item)
+    return out
+
+
+def _clean_history(history: Any) -> list[dict[str, str]] | None:
+    if not isinstance(history, list):
+        return None
+    return [
+        {"role": clean_text(h.get("role")), "content": clean_text(h.get("content"))}
+        for h in history
+        if isinstance(h, dict)
+    ]
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -89,58 +137,75 @@ def cmd_ask(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         history = _load_history(args.history)
-        items: list[dict[str, Any]]
+        items: list[dict[str, Any] | tuple[int, str]]
         if args.batch is not None:
-            from rag.evaluation import load_questions
-
-            items = load_questions(args.batch)
+            items = _read_batch(args.batch)
         else:
             items = [{"id": args.qid, "question": args.question, "history": history}]
     except (OSError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {clean_text(str(exc))}", file=sys.stderr)
+        if args.json:
+            _emit(_error_answer({"id": args.qid, "question": args.question or ""}, str(exc), "bad_input"))
         return EXIT_USAGE
-    assistant = _open_assistant()
+    assistant, problem = _open_assistant()
     if assistant is None:
+        if args.json:
+            first = next((i for i in items if isinstance(i, dict)), {"question": args.question or ""})
+            _emit(_error_answer(first, problem, "index_unavailable"))
         return EXIT_INDEX
     code = EXIT_OK
     from tqdm import tqdm
 
     for item in tqdm(items, desc="answering", disable=len(items) < 3 or not sys.stderr.isatty(), file=sys.stderr):
+        if isinstance(item, tuple):  # a batch line that is not a question: reported in its own line
+            code = EXIT_ERROR
+            if args.json:
+                _emit(_error_answer({"id": None, "question": ""}, item[1], "bad_input"))
+            else:
+                print(f"error: {item[1]}", file=sys.stderr)
+            continue
+        qid = item.get("id")
+        question = clean_text(item.get("question", ""))
         try:
             ans = assistant.ask(
-                str(item.get("question", "")),
-                item.get("history") if args.batch is not None else history,
+                question if has_words(question) else "",  # emoji or symbols only: the polite 'empty' refusal
+                _clean_history(item.get("history")) if args.batch is not None else history,
                 doc_ids=args.docs,
                 engine=args.engine,
-                qid=item.get("id"),
+                qid=clean_text(qid) if isinstance(qid, str) else qid,
             )
+            ans.question = question
         except UnknownDocumentFilterError as exc:
             print(f"error: {exc}", file=sys.stderr)
+            if args.json:
+                _emit(_error_answer(item, str(exc), "unknown_document"))
             return EXIT_USAGE
         except IndexUnavailableError as exc:
             print(f"error: {exc}", file=sys.stderr)
+            if args.json:
+                _emit(_error_answer(item, str(exc), "index_unavailable"))
             return EXIT_INDEX
         except Exception as exc:  # one bad item must not lose the batch
-            log.exception("question %s failed", item.get("id"))
+            log.exception("question %s failed", clean_text(str(qid)))
             code = EXIT_ERROR
             if args.json:
-                print(json.dumps(_error_answer(item, f"internal error: {exc}"), ensure_ascii=False), flush=True)
+                _emit(_error_answer(item, f"internal error: {exc}"))
             else:
-                print(f"error: {exc}", file=sys.stderr)
+                print(f"error: {clean_text(str(exc))}", file=sys.stderr)
             continue
         if args.json:
-            print(json.dumps(ans.to_json(), ensure_ascii=False), flush=True)
+            _emit(ans.to_json())
         else:
             if len(items) > 1:
-                print(f"=== {item.get('id') or ''} {ans.question}")
-            print(_human(ans))
+                print(clean_text(f"=== {qid or ''} {ans.question}"))
+            print(clean_text(_human(ans)))
             if len(items) > 1:
                 print()
     return code
 
 
-def _open_assistant() -> Any | None:
-    """A warmed Assistant, or None after telling the user the index cannot be used (and how to build it)."""
+def _open_assistant() -> tuple[Any | None, str]:
+    """A warmed Assistant, or (None, why) after telling the user the index cannot be used (and how to fix it)."""
     from rag.assistant import Assistant
     from rag.store import IndexUnavailableError
 
@@ -149,8 +214,13 @@ def _open_assistant() -> Any | None:
         assistant.warm(progress=sys.stderr.isatty())
     except IndexUnavailableError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return None
-    return assistant
+        return None, str(exc)
+    except Exception as exc:  # e.g. a server that answers but not like Chroma: still an explained failure
+        log.debug("opening the index failed", exc_info=True)
+        msg = f"the index cannot be opened ({type(exc).__name__}: {exc})"
+        print(f"error: {msg}", file=sys.stderr)
+        return None, msg
+    return assistant, ""
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -162,7 +232,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    assistant = _open_assistant()
+    assistant, _ = _open_assistant()
     if assistant is None:
         return EXIT_INDEX
     try:

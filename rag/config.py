@@ -66,6 +66,18 @@ class Settings(BaseSettings):
         description="Where vectors of the answer units' hypothetical questions are cached between builds "
         "(per user; unset to embed every build afresh).",
     )
+    max_upload_pages: int = Field(300, ge=1, description="Most pages of an uploaded PDF.")
+    max_upload_chars: int = Field(400_000, ge=1000, description="Most characters of text in one uploaded document.")
+    max_upload_chunks: int = Field(800, ge=1, description="Most chunks one uploaded document may make.")
+    uploads: Literal["private", "shared", "off"] = Field(
+        "private",
+        description="Who owns an upload in the app: private (this browser session only), shared (the operator's "
+        "library; the app needs admin_token) or off (no upload control).",
+    )
+    upload_ttl_h: float = Field(8.0, gt=0, description="Hours a private (session) upload is kept.")
+    session_max_docs: int = Field(5, ge=1, description="Most private uploads per browser session.")
+    session_max_chunks: int = Field(1200, ge=1, description="Most chunks of all private uploads of one session.")
+    admin_token: str | None = Field(None, description="Token that unlocks shared uploads in the app.")
 
     # Retrieval and answering
     top_k: int = Field(10, ge=1, description="Chunks returned by retrieval.")

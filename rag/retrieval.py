@@ -377,6 +377,31 @@ class HybridRetriever:
         """True when every sentence vector is available (loaded from the index, or after ``warm``)."""
         return self._sent_done is not None and bool(self._sent_done.all())
 
+    def adopt_sentence_vectors(self, other: HybridRetriever, extra: dict[tuple[str, int], np.ndarray] | None = None) -> int:
+        """Take sentence vectors ``other`` (or ``extra``, keyed by (chunk_id, start)) already has for the same
+        sentences, instead of embedding them again: a session's view of the index reuses the shared index's
+        vectors and embeds only its own documents. Returns how many sentences are still missing."""
+        with self._lock:
+            self.ensure_fresh()
+            known: dict[tuple[str, int], np.ndarray] = dict(extra or {})
+            with other._lock:
+                if other._sent_emb is not None and other._sent_done is not None:
+                    for i, sent in enumerate(other._sentences):
+                        if other._sent_done[i]:
+                            known.setdefault((sent.chunk.chunk_id, sent.start), other._sent_emb[i])
+            n = len(self._sentences)
+            if self._sent_done is None or len(self._sent_done) != n:
+                self._sent_done = np.zeros(n, dtype=bool)
+            if self._sent_emb is None or self._sent_emb.shape[0] != n:
+                dim = next(iter(known.values())).shape[0] if known else 384
+                self._sent_emb = np.zeros((n, dim), dtype=np.float32)
+            for i, sent in enumerate(self._sentences):
+                vec = known.get((sent.chunk.chunk_id, sent.start))
+                if vec is not None and not self._sent_done[i]:
+                    self._sent_emb[i] = vec
+                    self._sent_done[i] = True
+            return int((~self._sent_done).sum())
+
     def warm(self, progress: bool = True) -> None:
         """Load the index and its sentence vectors now; embeds only sentences the index lacks vectors for (an
         index built before ingest-time sentence vectors; a rebuild removes the need)."""

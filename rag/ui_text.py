@@ -109,6 +109,24 @@ TEXTS: dict[str, dict[str, str]] = {
         "docs_remove": "Verwijderen",
         "docs_removed": "Verwijderd: {name}.",
         "docs_upload_unavailable": "Uploaden is in deze installatie niet beschikbaar.",
+        "docs_mode_private": (
+            "Eigen documenten zijn privé: alleen u ziet ze in dit browservenster, de assistent gebruikt ze "
+            "alleen voor uw vragen, en ze worden na {hours:g} uur of bij het sluiten van de sessie vergeten."
+        ),
+        "docs_mode_shared": (
+            "Gedeelde bibliotheek: een document dat u toevoegt, is voor alle gebruikers zichtbaar en bruikbaar. "
+            "Alleen een beheerder met het beheerderstoken kan documenten toevoegen of verwijderen."
+        ),
+        "docs_mode_off": "Uploaden van eigen documenten staat in deze installatie uit.",
+        "docs_admin_token": "Beheerderstoken",
+        "docs_admin_needed": "Voer het beheerderstoken in om de gedeelde bibliotheek te wijzigen.",
+        "docs_admin_wrong": "Dit beheerderstoken klopt niet.",
+        "docs_upload_help_private": "PDF, Markdown of tekst, maximaal {mb} MB. Alleen voor deze sessie.",
+        "docs_upload_button_private": "Toevoegen aan mijn documenten",
+        "docs_progress": "Document verwerken: {done} van {total} passages…",
+        "docs_busy": "Er wordt al een document verwerkt; wacht tot het klaar is.",
+        "docs_own_label": "eigen document",
+        "index_unreachable": "De zoekindex is niet bereikbaar",
         "err_too_big": "Het bestand is {size:.1f} MB; het maximum is {max} MB.",
         "err_bad_type": "Alleen PDF- en Markdown-bestanden (.pdf, .md) worden ondersteund.",
         "err_empty": "Het bestand is leeg.",
@@ -244,6 +262,24 @@ TEXTS: dict[str, dict[str, str]] = {
         "docs_remove": "Remove",
         "docs_removed": "Removed: {name}.",
         "docs_upload_unavailable": "Uploading is not available in this installation.",
+        "docs_mode_private": (
+            "Your own documents are private: only you see them in this browser window, the assistant uses them "
+            "only for your questions, and they are forgotten after {hours:g} hours or when the session ends."
+        ),
+        "docs_mode_shared": (
+            "Shared library: a document you add is visible and used for every user. Only an administrator "
+            "with the admin token can add or remove documents."
+        ),
+        "docs_mode_off": "Uploading your own documents is switched off in this installation.",
+        "docs_admin_token": "Admin token",
+        "docs_admin_needed": "Enter the admin token to change the shared library.",
+        "docs_admin_wrong": "This admin token is not correct.",
+        "docs_upload_help_private": "PDF, Markdown or text, at most {mb} MB. For this session only.",
+        "docs_upload_button_private": "Add to my documents",
+        "docs_progress": "Processing the document: {done} of {total} passages…",
+        "docs_busy": "A document is already being processed; wait until it is done.",
+        "docs_own_label": "own document",
+        "index_unreachable": "The search index is not reachable",
         "err_too_big": "The file is {size:.1f} MB; the limit is {max} MB.",
         "err_bad_type": "Only PDF and Markdown files (.pdf, .md) are supported.",
         "err_empty": "The file is empty.",

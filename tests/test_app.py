@@ -290,12 +290,19 @@ def _go_documents(at: AppTest) -> AppTest:
 
 
 def _upload(at: AppTest, name: str, data: bytes, mime: str) -> AppTest:
+    """Upload into this session's private library and wait for its background job to finish."""
     uploaders = at.get("file_uploader")
     assert uploaders, "the upload section is missing"
     uploaders[0].upload(name, data, mime).run()
     _ok(at)
-    next(b for b in at.button if b.label == t("docs_upload_button", "nl")).click().run()
+    next(b for b in at.button if b.label == t("docs_upload_button_private", "nl")).click().run()
     _ok(at)
+    lib = at.session_state["session_library"]
+    job = lib.job
+    if job is not None and job.thread is not None:
+        job.thread.join(timeout=TIMEOUT)
+        at.run()
+        _ok(at)
     return at
 
 

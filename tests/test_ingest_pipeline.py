@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from ingest.api import CorpusDocumentError, add_files, build, list_documents, remove_document
-from ingest.pipeline import PAUSE_ENV, PAUSE_MARKER
 from rag.config import ROOT, Settings
 from rag.store import IndexStore, UnknownDocumentError, close_client, list_builds, open_client
 
@@ -108,8 +107,8 @@ def test_killed_ingest_leaves_the_old_index_usable(mini_settings: Settings) -> N
         encoding="utf-8",
     )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ingest", "-q", "build", "--force"],
-        env=_env(mini_settings, **{PAUSE_ENV: "2"}),
+        [sys.executable, str(ROOT / "tests" / "pause_ingest.py"), "2", "-q", "build", "--force"],
+        env=_env(mini_settings),
         stderr=subprocess.PIPE,
         text=True,
         cwd=ROOT,
@@ -117,7 +116,7 @@ def test_killed_ingest_leaves_the_old_index_usable(mini_settings: Settings) -> N
     try:
         assert proc.stderr is not None
         for line in proc.stderr:
-            if PAUSE_MARKER in line:
+            if "INGEST-PAUSED" in line:
                 break
         else:
             pytest.fail("ingest finished without reaching the pause hook")

@@ -9,6 +9,7 @@ from typing import Any
 
 import streamlit as st
 
+from rag.safe_input import clean_text
 from rag.types import Answer
 from rag.ui_support import (
     SourceCard,
@@ -30,13 +31,14 @@ from rag.ui_support import (
 from rag.ui_text import t
 from views.common import (
     PAGE_FILES,
-    get_assistant,
     get_store,
     index_or_stop,
+    index_problem_text,
     index_unavailable_types,
     lang,
     load_settings,
 )
+from views.session import answering_assistant
 
 log = logging.getLogger("regiodeal.app.chat")
 # Material icons ship with Streamlit's own font, so they render on any machine (emoji fonts may be missing).
@@ -205,12 +207,12 @@ st.caption(t("app_tagline", lg))
 
 unavailable = index_unavailable_types()
 with index_or_stop(lg, log, "starting the assistant"):
-    assistant = get_assistant(settings)
+    assistant = answering_assistant(settings)  # shared index + this session's private documents, if any
     assistant.check_index()
 
 # No max_chars on the widget: it would silently cut a pasted question; a too-long one gets a message.
 typed = st.chat_input(t("chat_placeholder", lg))
-question = (typed or st.session_state.pop("pending_question", None) or "").strip()
+question = clean_text(typed or st.session_state.pop("pending_question", None) or "").strip()
 
 if not messages and not question:
     st.markdown(t("empty_intro", lg))
@@ -242,7 +244,7 @@ if question:
         else:
             try:
                 answer = stream_answer(assistant, question, history)
-                store = get_store(settings)
+                store = getattr(assistant.assistant, "store", None) or get_store(settings)
 
                 def _doc_text(doc_id: str) -> str | None:
                     return store.document(doc_id).text
@@ -250,7 +252,7 @@ if question:
                 msg = assistant_message(answer, source_cards(answer, _doc_text))
             except unavailable as exc:
                 log.warning("index unavailable while answering: %s", exc)
-                msg = error_message(question, str(exc) or t("index_missing_title", lg), lg)
+                msg = error_message(question, index_problem_text(exc, lg), lg)
             except Exception:
                 log.exception("answering failed for %r", question[:200])
                 msg = error_message(question, t("error_generic", lg), lg)

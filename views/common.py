@@ -165,8 +165,28 @@ def sidebar_language() -> str:
     return lang()
 
 
+def index_unreachable(exc: BaseException | None) -> bool:
+    """True when the index exists somewhere but cannot be reached (a server down), not when it is unbuilt."""
+    try:
+        from rag.store import IndexMismatchError, IndexMissingError
+    except ImportError:
+        return False
+    return exc is not None and not isinstance(exc, IndexMissingError | IndexMismatchError)
+
+
+def index_problem_text(exc: BaseException | None, lg: str) -> str:
+    """The cause in the user's words: 'de zoekindex is niet bereikbaar' or 'the index is not built yet'."""
+    if index_unreachable(exc):
+        return f"{t('index_unreachable', lg)}. {exc}"
+    return str(exc) if exc is not None and str(exc) else t("index_missing_title", lg)
+
+
 def show_index_missing(lg: str, exc: BaseException | None = None) -> None:
-    """Instructions instead of a crash when there is no usable index."""
+    """Instructions instead of a crash when there is no usable index (or the cause when it is unreachable)."""
+    if index_unreachable(exc):
+        st.error(f"**{t('index_unreachable', lg)}**", icon=":material/cloud_off:")
+        st.caption(str(exc))
+        return
     st.warning(f"**{t('index_missing_title', lg)}**\n\n{t('index_missing_body', lg)}", icon=":material/build:")
     if exc is not None and str(exc):
         st.caption(str(exc))

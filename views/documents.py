@@ -9,11 +9,13 @@ from typing import Any
 
 import streamlit as st
 
+from ingest.loaders import display_name
 from rag.types import Document
 from rag.ui_support import (
     UPLOAD_TYPES,
     UploadError,
     blocks_overlapping,
+    check_upload,
     document_blocks,
     escape_markdown,
     parse_document_link,
@@ -29,6 +31,7 @@ from views.common import (
     lang,
     load_settings,
 )
+from views.session import admin_ok, session_library, shared_library_documents
 
 log = logging.getLogger("regiodeal.app.documents")
 
@@ -37,16 +40,6 @@ lg = lang()
 
 st.title(t("docs_title", lg))
 st.caption(t("docs_intro", lg))
-
-
-def _is_uploaded(doc: Document) -> bool:
-    """Documents the user added (kept in uploads_dir) may be removed; the curated corpus may not."""
-    if not doc.source_path:
-        return False
-    try:
-        return Path(doc.source_path).resolve().is_relative_to(settings.uploads_dir.resolve())
-    except (OSError, ValueError):
-        return False
 
 
 def _is_curated(doc: Document) -> bool:
@@ -117,33 +110,139 @@ def render_document(doc: Document, start: int | None, end: int | None) -> None:
 
 
 def render_upload(documents: list[Document]) -> None:
-    with st.expander(t("docs_upload_title", lg), icon=":material/upload_file:"):
-        try:
-            from ingest import api as ingest_api
-        except ImportError:
-            st.info(t("docs_upload_unavailable", lg))
+    """The upload panel; what it offers depends on REGIODEAL_UPLOADS (private, shared or off)."""
+    with st.expander(t("docs_upload_title", lg), icon=":material/upload_file:", expanded=bool(library and library.job)):
+        mode = settings.uploads
+        if mode == "off":
+            st.info(t("docs_mode_off", lg))
             return
-        counter = st.session_state.setdefault("upload_counter", 0)
-        uploaded = st.file_uploader(
-            t("docs_upload_help", lg, mb=settings.max_upload_mb),
-            type=list(UPLOAD_TYPES),
-            max_upload_size=settings.max_upload_mb,
-            key=f"uploader_{counter}",
-        )
-        if uploaded is not None and st.button(t("docs_upload_button", lg), type="primary", icon=":material/add:"):
-            handle_upload(ingest_api, uploaded.name, uploaded.getvalue())
-        for note in st.session_state.pop("upload_notes", []):
-            (st.success if note[0] == "ok" else st.error)(note[1])
+        if mode == "private":
+            st.caption(t("docs_mode_private", lg, hours=settings.upload_ttl_h))
+            render_private_upload()
+            return
+        st.caption(t("docs_mode_shared", lg))
+        render_shared_upload(documents)
 
-        st.markdown(f"**{t('docs_remove_title', lg)}**")
-        own = [d for d in documents if _is_uploaded(d)]
-        if not own:
-            st.caption(t("docs_remove_none", lg))
-        for doc in own:
-            cols = st.columns([5, 2], vertical_alignment="center")
-            cols[0].markdown(escape_markdown(doc.title or doc.doc_id))
-            if cols[1].button(t("docs_remove", lg), key=f"remove_{doc.doc_id}", icon=":material/delete:"):
-                handle_remove(ingest_api, doc)
+
+def render_private_upload() -> None:
+    """Upload into this session's library: parsed and embedded in a background thread with a progress bar."""
+    assert library is not None
+    counter = st.session_state.setdefault("upload_counter", 0)
+    uploaded = st.file_uploader(
+        t("docs_upload_help_private", lg, mb=settings.max_upload_mb),
+        type=list(UPLOAD_TYPES),
+        max_upload_size=settings.max_upload_mb,
+        key=f"uploader_{counter}",
+    )
+    job = library.job
+    busy = job is not None and job.state == "running"
+    if uploaded is not None and st.button(
+        t("docs_upload_button_private", lg), type="primary", icon=":material/add:", disabled=busy
+    ):
+        start_private_upload(uploaded.name, uploaded.getvalue())
+        st.session_state["upload_counter"] = counter + 1
+        st.rerun()
+    render_job()
+    for note in st.session_state.pop("upload_notes", []):
+        (st.success if note[0] == "ok" else st.error)(note[1])
+    st.markdown(f"**{t('docs_remove_title', lg)}**")
+    own = library.documents()
+    if not own:
+        st.caption(t("docs_remove_none", lg))
+    for doc in own:
+        cols = st.columns([5, 2], vertical_alignment="center")
+        cols[0].markdown(escape_markdown(doc.title or doc.doc_id))
+        if cols[1].button(t("docs_remove", lg), key=f"remove_{doc.doc_id}", icon=":material/delete:"):
+            library.remove(doc.doc_id)
+            st.session_state["upload_notes"] = [("ok", t("docs_removed", lg, name=escape_markdown(doc.title)))]
+            st.rerun()
+
+
+def start_private_upload(name: str, data: bytes) -> None:
+    """Hand the upload to a background thread: parsing, bounds and embedding never hold up an answer."""
+    from ingest.session import embed_chunks, prepare_upload
+    from rag.session_docs import UploadJob, start_upload
+
+    assert library is not None
+    shown = display_name(name)
+    if library.job is not None and library.job.state == "running":
+        st.session_state["upload_notes"] = [("error", t("docs_busy", lg))]
+        return
+    try:
+        check_upload(name, data, settings.max_upload_mb)  # the quick checks, answered at once
+    except UploadError as exc:
+        reason = exc.message(lg)
+        st.session_state["upload_notes"] = [("error", t("docs_upload_failed", lg, name=escape_markdown(shown), reason=reason))]
+        return
+    shared = get_assistant(settings)
+    taken = [d.doc_id for d in documents] + library.ids()
+    session_chunks, session_docs, shas = library.chunk_count(), len(library.ids()), library.shas()
+
+    def prepare() -> Any:
+        return prepare_upload(name, data, settings, taken, session_chunks, session_docs, shas)
+
+    def embed(prepared: Any, progress: Any) -> Any:
+        return embed_chunks(prepared.chunks, shared.assistant.store.embedder(), settings.embed_batch_size, progress)
+
+    start_upload(library, UploadJob(shown), prepare, embed, lambda: shared.assistant)
+
+
+@st.fragment(run_every=1.0)
+def render_job() -> None:
+    """The running upload's progress bar; when it ends, its outcome becomes a note and the page reruns."""
+    job = library.job if library is not None else None
+    if job is None:
+        return
+    if job.state == "running":
+        st.progress(job.fraction, text=t("docs_progress", lg, done=job.done, total=job.total or "?"))
+        return
+    library.job = None
+    name = escape_markdown(job.name)
+    if job.state == "ok":
+        note = ("ok", t("docs_indexed", lg, name=name, chunks=job.total))
+    else:
+        note = ("error", t("docs_upload_failed", lg, name=name, reason=escape_markdown(job.message)))
+    st.session_state["upload_notes"] = [note]
+    st.rerun(scope="app")
+
+
+def render_shared_upload(documents: list[Document]) -> None:
+    """The operator's library: changed in the app only with the admin token (else through the CLI)."""
+    if not settings.admin_token:
+        st.info(t("docs_admin_needed", lg))
+        return
+    given = st.text_input(t("docs_admin_token", lg), type="password", key="admin_token")
+    if not given:
+        return
+    if not admin_ok(settings, given):
+        st.error(t("docs_admin_wrong", lg))
+        return
+    try:
+        from ingest import api as ingest_api
+    except ImportError:
+        st.info(t("docs_upload_unavailable", lg))
+        return
+    counter = st.session_state.setdefault("upload_counter", 0)
+    uploaded = st.file_uploader(
+        t("docs_upload_help", lg, mb=settings.max_upload_mb),
+        type=list(UPLOAD_TYPES),
+        max_upload_size=settings.max_upload_mb,
+        key=f"uploader_{counter}",
+    )
+    if uploaded is not None and st.button(t("docs_upload_button", lg), type="primary", icon=":material/add:"):
+        handle_upload(ingest_api, uploaded.name, uploaded.getvalue())
+    for note in st.session_state.pop("upload_notes", []):
+        (st.success if note[0] == "ok" else st.error)(note[1])
+
+    st.markdown(f"**{t('docs_remove_title', lg)}**")
+    own = shared_library_documents(documents, settings)
+    if not own:
+        st.caption(t("docs_remove_none", lg))
+    for doc in own:
+        cols = st.columns([5, 2], vertical_alignment="center")
+        cols[0].markdown(escape_markdown(doc.title or doc.doc_id))
+        if cols[1].button(t("docs_remove", lg), key=f"remove_{doc.doc_id}", icon=":material/delete:"):
+            handle_remove(ingest_api, doc)
 
 
 def _after_index_change() -> None:
@@ -219,6 +318,11 @@ with index_or_stop(lg, log, "reading the documents"):
     store.refresh()  # cheap pointer check: show documents another process or session just indexed
     documents = store.documents()
 
+# This session's private documents (REGIODEAL_UPLOADS=private): listed for this session only.
+library = session_library(settings) if settings.uploads == "private" else None
+own_ids = set(library.ids()) if library is not None else set()
+documents = documents + (library.documents() if library is not None else [])
+
 by_id = {d.doc_id: d for d in documents}
 doc_param, start, end = parse_document_link(st.query_params)
 if doc_param and doc_param not in by_id:
@@ -234,7 +338,7 @@ if documents:
     doc_id = st.selectbox(
         t("docs_choose", lg),
         options=[d.doc_id for d in documents],
-        format_func=lambda d: by_id[d].title or d,
+        format_func=lambda d: (by_id[d].title or d) + (f" ({t('docs_own_label', lg)})" if d in own_ids else ""),
         key="doc_select",
         on_change=_select_doc,
         args=([d.doc_id for d in documents],),
