@@ -25,7 +25,6 @@ from rag.retrieval_units import UnitCandidate, UnitEvidence
 from rag.text import terms
 from rag.types import Chunk
 
-
 _FOOTMARK = re.compile(r"\[\^[^\]]+\]")
 
 
