@@ -168,9 +168,9 @@ def sync_question_index(client: Any, settings: Settings, progress: bool = True) 
         if todo or any(r[2]["qkey"] not in cache for r in rows):
             _write_cache(settings, {**cache, **{r[2]["qkey"]: vectors[r[2]["qkey"]] for r in rows}})
         for i in range(0, len(rows), WRITE_BATCH):
-            part = rows[i : i + WRITE_BATCH]
-            qcol.upsert(ids=[r[0] for r in part], documents=[r[1] for r in part], metadatas=[r[2] for r in part],
-                        embeddings=[vectors[r[2]["qkey"]] for r in part])
+            batch = rows[i : i + WRITE_BATCH]
+            qcol.upsert(ids=[r[0] for r in batch], documents=[r[1] for r in batch], metadatas=[r[2] for r in batch],
+                        embeddings=[vectors[r[2]["qkey"]] for r in batch])
     except BaseException:
         for name in (questions_name(base, version), units_name(base, version)):
             with contextlib.suppress(Exception):

@@ -8,6 +8,7 @@ answer that fails the check is never shown: the assistant logs it and refuses in
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Iterator
@@ -136,6 +137,12 @@ class Assistant:
         k = self.settings.top_k
         result = self.retriever.search(standalone, k, doc_ids)
         hits = result.hits
+        # the best answer units, and the whole question's chunk ranking fused with their chunks; the parts',
+        # a claim's and the calculator's passages are placed after that, as before
+        units, unit_parts = self._unit_evidence(question, history, standalone, qvec, part_vecs, hits, doc_ids)
+        if not ablated(self.settings, "unit_chunks"):
+            hits = self._fuse_chunks(hits, units, k)
+            result = dataclasses.replace(result, hits=hits)
         extra_queries = [p for p, _ in part_vecs] if len(parts) > 1 else []
         claim_is_question = bool(claim) and fold(claim or "").strip(" ?") == fold(standalone).strip(" ?")
         if claim and not claim_is_question:  # a claim that is the whole question adds no search
@@ -159,9 +166,6 @@ class Assistant:
                 hits = self._ensure(claim_hits[: self.settings.part_passages], hits, 0)
         if route.kind in ("calc", "mixed") and route.rule_citations:
             hits = self._pin(self._rule_chunks(route.rule_citations), hits, k)
-        units, unit_parts = self._unit_evidence(question, history, standalone, qvec, part_vecs, hits, doc_ids)
-        if not ablated(self.settings, "unit_chunks"):
-            hits = self._fuse_chunks(hits, units, k)
         t3 = time.perf_counter()
 
         passages = hits[: n + len(extra_queries) * 2]

@@ -213,10 +213,10 @@ class UnitRetriever:
             u = self.qindex.unit(uid)
             if u is None:
                 continue
-            h = qi_by.get(uid)
+            hit = qi_by.get(uid)
             out.append(UnitCandidate(
-                unit=u, score=s, chunk=self._holder.get(uid), qi_rank=h.rank if h else None,
-                qi_best=h.best if h else 0.0, qi_question=h.best_question if h else "",
+                unit=u, score=s, chunk=self._holder.get(uid), qi_rank=hit.rank if hit else None,
+                qi_best=hit.best if hit else 0.0, qi_question=hit.best_question if hit else "",
                 bm25_rank=bm.get(uid), chunk_rank=by_chunk.get(uid),
             ))
         out.sort(key=lambda c: (-c.score, c.unit.doc_id, c.unit.order))
