@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import make_settings
+from tests.conftest import make_settings
 
 from ingest.api import build
 from rag.config import Settings
