@@ -27,6 +27,7 @@ from rag.glossary import named_documents
 from rag.question_index import QuestionIndex
 from rag.retrieval import HybridRetriever, RetrievalResult, embed_query
 from rag.retrieval_units import UnitEvidence, UnitRetriever
+from rag.store import IndexUnavailableError
 from rag.text import detect_language_with_history, fold
 from rag.types import Answer, Chunk, RetrievedChunk, ToolCall
 
@@ -466,6 +467,8 @@ class Assistant:
         out: dict[str, Any] = {"engine": self.settings.engine, "embedding_model": self.settings.embedding}
         try:
             stats = self.store.stats() if hasattr(self.store, "stats") else {}
+        except IndexUnavailableError:  # missing or unreachable: callers show how to build it / the cause
+            raise
         except Exception as exc:  # the status page must render even when the index is broken
             return {**out, "error": str(exc)}
         out.update({k: v for k, v in (stats or {}).items() if k not in out})

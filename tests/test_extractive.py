@@ -504,7 +504,7 @@ def test_figures_in_running_text_are_subtracted_or_divided_only_when_the_questio
     assert f"Berekend uit [{src.n}]: van 192.500 in 2015 naar 175.400 in 2040 is een daling van 17.100." in ans.answer
     assert verify(ans, assistant.store.document) == []
     ans = assistant.ask("Welk deel van het totale budget van de Regio Envelop gaat naar deze tranche, in procenten?")
-    assert "€ 200 miljoen van € 950 miljoen is 21,1%" in ans.answer, ans.answer
+    assert "21,1%" in ans.answer and "200 miljoen" in ans.answer and "950 miljoen" in ans.answer, ans.answer
     assert len({c.quote for c in ans.citations}) >= 2 and verify(ans, assistant.store.document) == []
     # the same unlabelled figures are no answer to a house price, a word no document uses: nothing is
     # computed from them, and their closeness to the question does not make them an answer either

@@ -6,7 +6,6 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.conftest import make_settings
 
 from ingest.api import build
 from rag.config import Settings
@@ -16,6 +15,7 @@ from rag.store import (
     IndexStore,
     UnknownDocumentError,
 )
+from tests.conftest import make_settings
 
 
 def test_chunks_documents_and_manifest(built_settings: Settings) -> None:
