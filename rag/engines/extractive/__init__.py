@@ -1,13 +1,4 @@
-"""The default engine: answers by quoting the sentences that answer the question, no language model.
-
-Every statement is a verbatim quote with a citation, so nothing can be invented. The work is in
-choosing: sentences of the top passages are scored by IDF-weighted term overlap with the question, the
-e5 similarity of the sentence, the rank of its passage and whether it holds the kind of answer asked
-for (an amount for "hoeveel kost", a date for "wanneer", ...). When no sentence is relevant enough, or
-none holds the asked-for kind of answer, the engine refuses and shows the most related passage instead.
-Thresholds are calibrated on the question sets (see BENCHMARKS.md), not guessed.
-
-"""
+"""The extractive engine (no language model): see ``engine.py``. Re-exports the names callers and tests use."""
 
 from __future__ import annotations
 
