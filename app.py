@@ -3,7 +3,7 @@
 A thin face over ``rag/``: this file only sets up the page, the language toggle and the navigation;
 each page lives in ``views/`` (not ``pages/``: that folder name switches Streamlit to its legacy
 multipage mode, which breaks ``st.rerun`` under ``st.navigation`` in AppTest) and all non-Streamlit
-logic in ``rag.ui_support``.
+logic in ``views.support``.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import logging
 
 import streamlit as st
 
-from rag.ui_text import t
 from views.common import PAGE_FILES, load_settings, sidebar_language
+from views.text import t
 
 st.set_page_config(page_title="Regio Deal Assistent", page_icon=":material/account_balance:", layout="centered")
 

@@ -16,8 +16,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from rag.config import ROOT, Settings
-from rag.ui_support import STARTER_QUESTIONS, settings_env
-from rag.ui_text import t
+from views.render import STARTER_QUESTIONS
+from views.support import settings_env
+from views.text import t
 
 APP = str(ROOT / "app.py")
 # The first answer in a process waits for lazy loading (embedding model, sentence vectors): be generous.

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from rag.config import ROOT, Settings
-from rag.ui_support import settings_env
+from views.support import settings_env
 
 CHROMIUM = os.environ.get("REGIODEAL_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -8,8 +8,6 @@ from typing import Any
 
 import streamlit as st
 
-from rag.ui_support import escape_markdown, format_age
-from rag.ui_text import t
 from views.common import (
     get_assistant,
     get_store,
@@ -18,6 +16,9 @@ from views.common import (
     load_settings,
     show_index_missing,
 )
+from views.render import escape_markdown
+from views.support import format_age
+from views.text import t
 
 log = logging.getLogger("regiodeal.app.about")
 

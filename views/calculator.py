@@ -9,9 +9,10 @@ from typing import Any
 
 import streamlit as st
 
-from rag.ui_support import CalcFieldError, escape_markdown, rule_cards, run_calculator
-from rag.ui_text import t
 from views.common import PAGE_FILES, get_store, lang, load_settings
+from views.render import escape_markdown
+from views.support import CalcFieldError, rule_cards, run_calculator
+from views.text import t
 
 log = logging.getLogger("regiodeal.app.calculator")
 

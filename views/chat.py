@@ -11,24 +11,6 @@ import streamlit as st
 
 from rag.safe_input import clean_text
 from rag.types import Answer
-from rag.ui_support import (
-    SourceCard,
-    answer_markdown,
-    append_feedback,
-    assistant_message,
-    calculator_verdict,
-    conversation_to_markdown,
-    error_message,
-    escape_markdown,
-    feedback_record,
-    history_for_assistant,
-    new_id,
-    source_cards,
-    standalone_differs,
-    starter_questions,
-    user_message,
-)
-from rag.ui_text import t
 from views.common import (
     PAGE_FILES,
     get_store,
@@ -38,7 +20,21 @@ from views.common import (
     lang,
     load_settings,
 )
+from views.render import SourceCard, answer_markdown, escape_markdown, source_cards, starter_questions
 from views.session import answering_assistant
+from views.support import (
+    append_feedback,
+    assistant_message,
+    calculator_verdict,
+    conversation_to_markdown,
+    error_message,
+    feedback_record,
+    history_for_assistant,
+    new_id,
+    standalone_differs,
+    user_message,
+)
+from views.text import t
 
 log = logging.getLogger("regiodeal.app.chat")
 # Material icons ship with Streamlit's own font, so they render on any machine (emoji fonts may be missing).

@@ -1,7 +1,7 @@
 """Streamlit glue shared by the pages: settings, the cached Assistant, language, page registry.
 
 Only wiring lives here (what is cached, which language the interface speaks); anything that
-computes something from an answer or a document is in ``rag.ui_support`` so it can be unit-tested.
+computes something from an answer or a document is in ``views.support`` so it can be unit-tested.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 import streamlit as st
 
 from rag.config import Settings
-from rag.ui_text import LANG_LABELS, LANGS, t
+from views.text import LANG_LABELS, LANGS, t
 
 log = logging.getLogger("regiodeal.app")
 

@@ -11,19 +11,6 @@ import streamlit as st
 
 from ingest.loaders import display_name
 from rag.types import Document
-from rag.ui_support import (
-    UPLOAD_TYPES,
-    UploadError,
-    blocks_overlapping,
-    check_upload,
-    document_blocks,
-    escape_markdown,
-    parse_document_link,
-    passage_markdown,
-    safe_document_markdown,
-    save_upload,
-)
-from rag.ui_text import t
 from views.common import (
     get_assistant,
     get_store,
@@ -31,7 +18,17 @@ from views.common import (
     lang,
     load_settings,
 )
+from views.render import (
+    blocks_overlapping,
+    document_blocks,
+    escape_markdown,
+    parse_document_link,
+    passage_markdown,
+    safe_document_markdown,
+)
 from views.session import admin_ok, session_library, shared_library_documents
+from views.support import UPLOAD_TYPES, UploadError, check_upload, save_upload
+from views.text import t
 
 log = logging.getLogger("regiodeal.app.documents")
 

@@ -3,7 +3,8 @@ verdict banner above a real table (cells escaped), other answers unchanged."""
 
 from __future__ import annotations
 
-from rag.ui_support import answer_markdown, calculator_verdict
+from views.render import answer_markdown
+from views.support import calculator_verdict
 
 CARD = (
     "Nee, dit plan past niet binnen de regels van de Kamerbrief: het Rijk zou 53,3% betalen.\n\n"

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from rag.config import ROOT, Settings
-from rag.ui_support import settings_env
+from views.support import settings_env
 
 APP = str(ROOT / "app.py")
 pytestmark = pytest.mark.slow

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from rag.config import ROOT, Settings
-from rag.ui_support import settings_env
+from views.support import settings_env
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from rag.config import ROOT, Settings
-from rag.ui_support import settings_env
-from rag.ui_text import t
+from views.support import settings_env
+from views.text import t
 
 APP = str(ROOT / "app.py")
 TIMEOUT = 300

@@ -10,9 +10,9 @@ from streamlit.testing.v1 import AppTest
 from ingest.loaders import is_valid_id
 from rag.config import ROOT, Settings
 from rag.store import IndexStore
-from rag.ui_support import settings_env
-from rag.ui_text import t
 from tests.security.conftest import snapshot
+from views.support import settings_env
+from views.text import t
 
 APP = str(ROOT / "app.py")
 TIMEOUT = 300

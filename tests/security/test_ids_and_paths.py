@@ -118,7 +118,7 @@ def test_killed_add_does_not_block_adding_again(writable: Settings, tmp_path: Pa
     import sys
 
     from rag.config import ROOT
-    from rag.ui_support import settings_env
+    from views.support import settings_env
 
     upload = tmp_path / "lang.md"
     upload.write_text(

@@ -11,37 +11,39 @@ from pathlib import Path
 import pytest
 
 from rag.types import Answer, Chunk, Citation, RetrievedChunk
-from rag.ui_support import (
+from views.render import (
     STARTER_QUESTIONS,
-    CalcFieldError,
     SourceCard,
-    UploadError,
     answer_markdown,
-    append_feedback,
-    assistant_message,
     blocks_overlapping,
-    check_upload,
-    conversation_to_markdown,
     document_blocks,
-    error_message,
     escape_markdown,
-    feedback_record,
-    format_age,
     highlight_segments,
-    history_for_assistant,
     locate_quote,
     parse_document_link,
     passage_markdown,
+    safe_document_markdown,
+    source_cards,
+    starter_questions,
+)
+from views.support import (
+    CalcFieldError,
+    UploadError,
+    append_feedback,
+    assistant_message,
+    check_upload,
+    conversation_to_markdown,
+    error_message,
+    feedback_record,
+    format_age,
+    history_for_assistant,
     rule_cards,
     run_calculator,
-    safe_document_markdown,
     safe_filename,
-    source_cards,
     standalone_differs,
-    starter_questions,
     user_message,
 )
-from rag.ui_text import TEXTS, t
+from views.text import TEXTS, t
 
 DOC = (
     "## Randvoorwaarden\n\n"
