@@ -70,6 +70,10 @@ eval: install index
 	$(PY) -m rag eval --questions eval/holdout3.jsonl
 	$(PY) -m rag eval --questions eval/holdout4.jsonl
 	$(PY) -m rag eval --questions eval/holdout5.jsonl
+	$(PY) -m rag eval --questions eval/holdout6.jsonl
+	$(PY) -m rag eval --questions eval/holdout7.jsonl
+	$(PY) -m rag.calculator.evaluate eval/calc/paraphrases.jsonl
+	$(PY) -m rag.calculator.evaluate eval/calc/setaside.jsonl
 
 bench: dev index
 	$(PY) -m bench
