@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import functools
 import logging
-import math
 import re
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -26,6 +24,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from rag import snapshot
+from rag.bm25 import BM25
 from rag.config import Settings, get_settings
 from rag.embeddings import E5_SPEC, describe_spec, embed_sentence_query, embed_sentences
 from rag.glossary import expand_terms, named_documents
@@ -34,98 +33,6 @@ from rag.text import exact_terms, participle_variants, terms
 from rag.types import Chunk, RetrievedChunk
 
 log = logging.getLogger(__name__)
-
-
-class ChunkStore(Protocol):
-    """The part of ``rag.store.IndexStore`` retrieval needs (a fake implements it in unit tests)."""
-
-    def chunks(self) -> list[Chunk]: ...
-
-    def dense_search(
-        self, query: str, k: int, doc_ids: list[str] | None = None, *, vector: np.ndarray | None = None
-    ) -> list[tuple[Chunk, float]]: ...
-
-
-class BM25:
-    """Okapi BM25 through ``bm25s`` (a sparse index: a query costs the postings of its terms, not the corpus).
-
-    Scores are Lucene's BM25 times (k1 + 1), i.e. the classic Robertson/Okapi form with Lucene's idf, so
-    the engine's thresholds on scores and idf keep their meaning."""
-
-    def __init__(self, docs: Sequence[Sequence[str]], k1: float = 1.2, b: float = 0.75) -> None:
-        import bm25s
-
-        self.k1, self.b = k1, b
-        self.n_docs = len(docs)
-        self._m: Any = None
-        self.vocab: dict[str, int] = {}
-        self._indptr = np.zeros(1, dtype=np.int64)
-        self._indices = np.zeros(0, dtype=np.int32)
-        if self.n_docs:
-            self._m = bm25s.BM25(k1=k1, b=b, method="lucene")
-            self._m.index([list(d) for d in docs], show_progress=False)
-            self._indptr = np.asarray(self._m.scores["indptr"])
-            self._indices = np.asarray(self._m.scores["indices"])
-            n_cols = len(self._indptr) - 1
-            self.vocab = {t: i for t, i in self._m.vocab_dict.items() if t and i < n_cols}
-        df = np.diff(self._indptr).astype(np.float32)
-        self.idf_vec = np.log(1.0 + (self.n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
-
-    def idf(self, term: str) -> float:
-        """IDF of a term; unseen terms get the maximum (they are rare by definition)."""
-        i = self.vocab.get(term)
-        if i is None:
-            return math.log(1.0 + (self.n_docs + 0.5) / 0.5)
-        return float(self.idf_vec[i])
-
-    def scores(self, query_terms: Sequence[str]) -> np.ndarray:
-        """A score per document (0 where no query term occurs); repeated query terms count repeatedly."""
-        ids = [self.vocab[t] for t in query_terms if t in self.vocab]
-        if not ids or self._m is None:
-            return np.zeros(self.n_docs, dtype=np.float32)
-        return np.asarray(self._m.get_scores(ids), dtype=np.float32) * np.float32(self.k1 + 1)
-
-    def docs_with(self, term: str) -> np.ndarray:
-        """Indices of the documents that contain ``term`` (its posting list)."""
-        i = self.vocab.get(term)
-        if i is None:
-            return np.zeros(0, dtype=np.int64)
-        return self._indices[self._indptr[i] : self._indptr[i + 1]].astype(np.int64)
-
-    def to_parts(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-        """JSON-safe parameters and plain arrays (no pickle) that :meth:`from_parts` restores."""
-        params = {"k1": self.k1, "b": self.b, "n_docs": self.n_docs, "vocab": dict(self._m.vocab_dict) if self._m else {}}
-        data = np.asarray(self._m.scores["data"]) if self._m else np.zeros(0, dtype=np.float32)
-        return params, {"bm25_data": data, "bm25_indices": self._indices, "bm25_indptr": self._indptr}
-
-    @classmethod
-    def from_parts(cls, params: dict[str, Any], arrays: Any) -> BM25:
-        import bm25s
-
-        self = cls([], k1=float(params["k1"]), b=float(params["b"]))
-        self.n_docs = int(params["n_docs"])
-        self._indptr = np.asarray(arrays["bm25_indptr"])
-        self._indices = np.asarray(arrays["bm25_indices"])
-        if self.n_docs:
-            m = bm25s.BM25(k1=self.k1, b=self.b, method="lucene")
-            m.vocab_dict = {str(t): int(i) for t, i in params["vocab"].items()}
-            m.unique_token_ids_set = set(m.vocab_dict.values())
-            m.scores = {
-                "data": np.asarray(arrays["bm25_data"]),
-                "indices": self._indices,
-                "indptr": self._indptr,
-                "num_docs": self.n_docs,
-            }
-            m.nonoccurrence_array = None
-            self._m = m
-            n_cols = len(self._indptr) - 1
-            self.vocab = {t: i for t, i in m.vocab_dict.items() if t and i < n_cols}
-        df = np.diff(self._indptr).astype(np.float32)
-        self.idf_vec = np.log(1.0 + (self.n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
-        return self
-
-    def nbytes(self) -> int:
-        return int(self._indptr.nbytes + self._indices.nbytes + (self._m.scores["data"].nbytes if self._m else 0))
 
 
 def tied_order(scores: np.ndarray, keys: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray]:
@@ -573,23 +480,6 @@ class HybridRetriever:
 
     def as_langchain(self, k: int | None = None, doc_ids: list[str] | None = None) -> RegioDealRetriever:
         return RegioDealRetriever(hybrid=self, k=k or self.settings.top_k, doc_ids=doc_ids)
-
-
-def remove_stale_sentence_caches(current: Path) -> list[Path]:
-    """Delete the sentence caches of other builds beside ``current``: only the active build is ever read
-    again (a new build gets a new id), so old ones would pile up with every rebuild."""
-    removed: list[Path] = []
-    for old in current.parent.glob("answering-sentences-*.npz"):
-        if old.name == current.name or old.name.startswith(current.stem + "."):
-            continue  # the active cache, or its temporary file being written by another process
-        try:
-            old.unlink()
-            removed.append(old)
-        except OSError:  # another process may have removed it first
-            log.debug("could not remove old sentence cache %s", old)
-    if removed:
-        log.info("removed %d old sentence cache(s)", len(removed))
-    return removed
 
 
 @functools.lru_cache(maxsize=256)

@@ -190,17 +190,6 @@ def test_an_engine_that_cannot_run_gives_the_extractive_answer_with_a_notice(ass
     assert isinstance(final, Answer) and final.notice == ans.notice
 
 
-def test_old_sentence_caches_are_removed(tmp_path: Any) -> None:
-    from rag.retrieval import remove_stale_sentence_caches
-
-    current = tmp_path / "answering-sentences-b2.npz"
-    for name in ("answering-sentences-b1.npz", "answering-sentences-b0.npz", current.name, "answering-sentences-b2.tmp.npz", "other.npz"):
-        (tmp_path / name).write_bytes(b"x")
-    removed = remove_stale_sentence_caches(current)
-    assert sorted(p.name for p in removed) == ["answering-sentences-b0.npz", "answering-sentences-b1.npz"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == [current.name, "answering-sentences-b2.tmp.npz", "other.npz"]
-
-
 def _rc(cid: str, rank: int) -> RetrievedChunk:
     return RetrievedChunk(Chunk(cid, "kamerbrief", "Kamerbrief", cid, 0, len(cid), 1, ""), rank, 1.0 / rank, None, None)
 

@@ -34,6 +34,7 @@ from rag.citations import CitationBuilder
 from rag.config import ROOT, Settings
 from rag.engines import tools as calc_tools
 from rag.engines.base import AnswerContext, Engine, EngineNotes
+from rag.engines.passages import as_data, best_span, format_history, render_passages
 from rag.types import Answer, RetrievedChunk, ToolCall
 from rag.verify import (
     CITE_RE,
@@ -99,80 +100,6 @@ def prompt_text(purpose: str, language: str) -> str:
     """A whole prompt file, for fragments such as plain_language and tool_result."""
     lang = language if language in ("nl", "en") else "nl"
     return (PROMPTS_DIR / f"{purpose}.{lang}.md").read_text(encoding="utf-8").strip("\n")
-
-
-_TAG_RE = re.compile(r"</?\s*(vraag|question|gesprek|conversation|passage|system|user|assistant)\s*>", re.I)
-
-
-def as_data(text: str, limit: int = 2000) -> str:
-    """User text as inert data: no delimiter tags it could close, no triple quotes, bounded length."""
-    text = _TAG_RE.sub(" ", text).replace('"""', '"')
-    return text[:limit].strip()
-
-
-def render_passages(passages: Sequence[RetrievedChunk], max_chars: int) -> str:
-    """Numbered, quoted passages with their source line; the number is what the model cites."""
-    blocks = []
-    for i, rc in enumerate(passages, 1):
-        c = rc.chunk
-        where = ", ".join(x for x in (c.title, f"p. {c.page}" if c.page else "", c.section) if x)
-        text = c.text if len(c.text) <= max_chars else c.text[:max_chars].rsplit(" ", 1)[0] + " …"
-        blocks.append(f'[{i}] {where}\n"""\n{text.replace(chr(34) * 3, chr(34))}\n"""')
-    return "\n\n".join(blocks)
-
-
-def format_history(history: Sequence[dict[str, str]], language: str, turns: int = 4) -> str:
-    who = {"user": "Gebruiker" if language == "nl" else "User", "assistant": "Assistent" if language == "nl" else "Assistant"}
-    lines = []
-    for h in list(history)[-turns:]:
-        content = CITE_RE.sub("", h.get("content", ""))
-        lines.append(f"{who.get(h.get('role', 'user'), 'User')}: {as_data(content, 600)}")
-    return "\n".join(lines)
-
-
-# --- citations -----------------------------------------------------------------------------------------
-
-_WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
-
-
-def _terms(text: str) -> set[str]:
-    try:
-        from rag.text import terms
-
-        return set(terms(text))
-    except ImportError:  # pragma: no cover
-        return {w.lower() for w in _WORD_RE.findall(text)}
-
-
-def best_span(sentence: str, chunk_text: str, min_chars: int = 40) -> tuple[int, int]:
-    """Offsets (within the chunk) of the chunk sentence that best matches ``sentence``.
-
-    Scored by shared terms, numbers counting triple (they are what a reader checks); ties go to the
-    earlier sentence. A very short best sentence is extended by the next one so the quote reads alone."""
-    from rag.text import sentence_spans
-
-    spans = sentence_spans(chunk_text) or [(0, len(chunk_text))]
-    want = _terms(strip_markers(sentence))
-    best, best_score = 0, -1.0
-    for i, (s, e) in enumerate(spans):
-        have = _terms(chunk_text[s:e])
-        shared = want & have
-        score = sum(3.0 if any(ch.isdigit() for ch in t) else 1.0 for t in shared)
-        if score > best_score:
-            best, best_score = i, score
-    start, end = spans[best]
-    j = best
-    while end - start < min_chars and j + 1 < len(spans):
-        j += 1
-        end = spans[j][1]
-    return start, end
-
-
-def strip_markers(text: str) -> str:
-    return CITE_RE.sub("", text)
-
-
-# --- the engine ------------------------------------------------------------------------------------------
 
 
 class GenerativeEngine:
