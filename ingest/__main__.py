@@ -1,6 +1,7 @@
-"""``python -m ingest [build|add FILE...|list|remove ID|stats]`` — build and maintain the index.
+"""``python -m ingest [build|add FILE...|list|remove ID|questions ID|stats]`` — build and maintain the index.
 
-Exit codes: 0 success, 1 a file failed (the others were still ingested), 2 the index could not be built.
+Exit codes: 0 success, 1 a file failed (the others were still ingested) or question writing stopped early,
+2 the index could not be built / the id is wrong / no generative engine can write questions (nothing changed).
 """
 
 from __future__ import annotations
@@ -24,6 +25,11 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help="list indexed documents")
     r = sub.add_parser("remove", help="remove an added document by id")
     r.add_argument("doc_id")
+    qp = sub.add_parser("questions", help="write hypothetical questions for an added document with the generative engine")
+    qp.add_argument("doc_id")
+    qp.add_argument("--limit", type=int, default=None, help="most units this run (default REGIODEAL_QUESTION_UNITS_PER_RUN)")
+    qp.add_argument("--engine", choices=["auto", "openai", "local"], default=None,
+                    help="engine that writes them (default REGIODEAL_QUESTION_ENGINE)")
     s = sub.add_parser("stats", help="index statistics as JSON")
     s.add_argument("--json", action="store_true")
     return p
@@ -46,6 +52,13 @@ def main(argv: list[str] | None = None) -> int:
             report = api.build(settings, progress=progress, force=getattr(args, "force", False))
         elif command == "add":
             report = api.add_files(args.files, settings, progress=progress)
+        elif command == "questions":
+            from ingest.upload_questions import generate_questions
+
+            if args.limit is not None and args.limit < 1:
+                print("error: --limit must be at least 1", file=sys.stderr)
+                return 2
+            report = generate_questions(args.doc_id, settings, progress=progress, limit=args.limit, engine=args.engine)
         elif command == "remove":
             report = api.remove_document(args.doc_id, settings, progress=progress)
         elif command == "list":

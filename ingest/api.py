@@ -275,6 +275,9 @@ def remove_document(doc_id: str, settings: Settings | None = None, progress: boo
             path_inside(Path(settings.uploads_dir), str(entry["file"])).unlink(missing_ok=True)
         except UnsafePathError:
             log.warning("registry names an unsafe file %r; not deleted", entry["file"])
+        from ingest.upload_questions import remove_questions  # its generated questions go with it
+
+        remove_questions(settings, doc_id)
         remove_orphan_segments(settings)
     report.message = f"Removed '{doc_id}'. " + report.message
     return report

@@ -116,7 +116,9 @@ def sync_question_index(client: Any, settings: Settings, progress: bool = True) 
     t0 = time.perf_counter()
     base = settings.collection
     docs = _active_documents(client, settings)
-    units = load_units(settings.corpus_dir, docs)
+    from ingest.upload_questions import load_upload_units  # uploads' generated questions (own storage)
+
+    units = load_units(settings.corpus_dir, docs) + load_upload_units(settings, docs)
     spec = settings.embedding
     version = _version(units, spec)
     ptr = _read_ptr(client, base)

@@ -109,6 +109,16 @@ class Settings(BaseSettings):
     llm_max_tokens: int = Field(320, ge=16, description="Longest generated answer, in tokens.")
     llm_condense_timeout_s: float = Field(20.0, gt=0, description="Seconds for model condensing before the deterministic method.")
     llm_ctx: int = Field(4096, ge=512, description="Context window of the local model, in tokens.")
+    question_engine: Literal["auto", "openai", "local", "off"] = Field(
+        "auto",
+        description="Engine that writes an uploaded document's hypothetical questions (`python -m ingest questions`): "
+        "openai (REGIODEAL_LLM_BASE_URL), local (the `make llm` model), auto (the server if configured, else the "
+        "local model if installed) or off.",
+    )
+    question_units_per_run: int = Field(
+        40, ge=1, description="Most answer units one `python -m ingest questions` run writes questions for (the "
+        "local 1.5B model needs tens of seconds per unit on a CPU); run again to continue.",
+    )
     llm_tools: Literal["money", "always", "never"] = Field(
         "money",
         description="Bind the calculator tool to the model: for questions about amounts, always, or never "
