@@ -353,8 +353,8 @@ def load_upload_units(settings: Settings, documents: dict[str, str]) -> list[Uni
             continue
         try:
             file_doc, raw = read_units_file(path)
-            prefix = unit_prefix(doc_id)
-            if file_doc != doc_id or not all(isinstance(u, dict) and str(u.get("id", "")).startswith(prefix) for u in raw):
+            own = re.compile(re.escape(unit_prefix(doc_id)) + r"\d{3,}")
+            if file_doc != doc_id or not all(isinstance(u, dict) and own.fullmatch(str(u.get("id", ""))) for u in raw):
                 raise UnitsError(f"{path.name}: doc_id or unit ids do not belong to {doc_id!r}")
             out.extend(resolve(doc_id, raw, documents[doc_id]))
         except UnitsError as exc:
