@@ -100,6 +100,14 @@ def _recover(settings: Settings) -> list[dict[str, Any]]:
         for f in uploads.iterdir():
             if f.is_file() and f.name not in keep:
                 f.unlink(missing_ok=True)
+        from ingest.upload_questions import questions_dir  # generated questions of documents no longer added
+
+        folder = questions_dir(settings)
+        if folder.is_dir():
+            ids = {e["doc_id"] for e in clean}
+            for f in folder.iterdir():
+                if f.is_file() and f.stem not in ids:
+                    f.unlink(missing_ok=True)
     return clean
 
 

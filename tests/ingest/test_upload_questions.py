@@ -252,3 +252,11 @@ def test_a_questions_file_cannot_add_units_to_another_document(upload_settings: 
     assert build(upload_settings, progress=False).ok
     assert _unit_ids_in_index(upload_settings, "alpha") == []
     assert _unit_ids_in_index(upload_settings, "dorpshuizen") == []
+
+    # the next add clears questions files of documents that are not added (here: the corpus's "alpha")
+    from ingest.api import add_files
+
+    other = Path(upload_settings.uploads_dir).parent / "notitie.txt"
+    other.write_text("Een korte notitie over de bibliotheek van Sleen en haar openingstijden.", encoding="utf-8")
+    assert add_files([other], upload_settings, progress=False).ok
+    assert not (folder / "alpha.yaml").exists() and (folder / "dorpshuizen.yaml").exists()
