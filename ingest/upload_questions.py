@@ -70,7 +70,6 @@ class Draft:
     section: str
     text: str
     context: str = ""
-    previous: str = ""  # the sentence before it (shown to the engine for the subject; not stored)
 
     def raw(self, questions: dict[str, list[str]] | None = None) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id, "kind": self.kind, "section": self.section, "text": self.text,
@@ -121,19 +120,19 @@ def split_units(doc_id: str, text: str) -> list[Draft]:
             if header is None:
                 header = norm
                 continue
-            kind, context, previous = "table_row", header, ""
+            kind, context = "table_row", header
         elif _LIST_ITEM.match(first):
-            header, previous = None, ""
+            header = None
             if not in_list:
                 lead_in, in_list = last_sentence, True
             kind, context = "list_item", lead_in
         else:
             header, in_list = None, False
             kind, context = "sentence", ""
-            previous, last_sentence = last_sentence, norm
+            last_sentence = norm
         if len(re.findall(r"\w+", norm)) < (2 if kind == "table_row" else MIN_UNIT_WORDS):
             continue
-        drafts.append(Draft(f"{prefix}{len(drafts) + 1:03d}", kind, " > ".join(headings), norm, context, previous))
+        drafts.append(Draft(f"{prefix}{len(drafts) + 1:03d}", kind, " > ".join(headings), norm, context))
     # keep only what resolves verbatim (a splitter corner case costs one unit, never the file)
     out: list[Draft] = []
     for d in drafts:
@@ -141,7 +140,7 @@ def split_units(doc_id: str, text: str) -> list[Draft]:
             resolve(doc_id, [d.raw()], text)
         except UnitsError:
             if d.context:
-                d = Draft(d.id, d.kind, d.section, d.text, "", d.previous)
+                d = Draft(d.id, d.kind, d.section, d.text, "")
                 try:
                     resolve(doc_id, [d.raw()], text)
                 except UnitsError:
@@ -284,8 +283,7 @@ def load_prompt() -> tuple[str, str]:
 
 def prompt_for(draft: Draft, title: str) -> tuple[str, str]:
     system, user = load_prompt()
-    values = {"title": title, "section": draft.section or "-", "context": draft.context or draft.previous or "-",
-              "text": draft.text}
+    values = {"title": title, "section": draft.section or "-", "context": draft.context or "-", "text": draft.text}
     return system, re.sub(r"\{(title|section|context|text)\}", lambda m: values[m.group(1)], user)
 
 
