@@ -164,6 +164,8 @@ def score_item(item: dict[str, Any], ans: Answer, document: Callable[[str], Any]
         "refused": ans.refused,
         "refusal_ok": ans.refused == must_refuse,
         "calc_ok": calc_ok,
+        # an item that is not a money question (no "calc") answered by the co-financing calculator
+        "calc_misrouted": not item.get("calc") and ans.tool is not None and ans.tool.name == "cofinancing",
         "citations_ok": not problems,
         "citation_problems": problems,
         "t_retrieve": ans.timings_ms.get("retrieve"),
@@ -188,6 +190,7 @@ def aggregate(rows: list[dict[str, Any]]) -> dict[str, Any]:
     out["false_refusal_rate"] = mean([r["refused"] for r in answerable])
     out["must_refuse_recall"] = mean([r["refused"] for r in rows if r["must_refuse"]])
     out["calc_accuracy"] = mean([r["calc_ok"] for r in rows if r["calc_ok"] is not None])
+    out["calc_misrouted"] = sum(bool(r.get("calc_misrouted")) for r in rows)
     out["citation_validity"] = mean([r["citations_ok"] for r in rows])
     out["must_not_include_ok"] = mean([r["forbidden_ok"] for r in rows])
     tr = [r["t_retrieve"] for r in rows if r["t_retrieve"] is not None]
@@ -231,6 +234,7 @@ _COLUMNS = [
     ("refuse", "refusal_accuracy"),
     ("falseref", "false_refusal_rate"),
     ("calc", "calc_accuracy"),
+    ("→calc", "calc_misrouted"),
     ("cite", "citation_validity"),
     ("ret p50", "retrieve_p50_ms"),
     ("ret p90", "retrieve_p90_ms"),
