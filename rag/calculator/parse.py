@@ -593,7 +593,10 @@ def _asks_about_documents(r: Reading) -> bool:
     found = match_phrases(r.items, phrase_set("fact_check"))
     if not found or any(_cue(r.items, c) for c in _COMPUTE_CUES):
         return False
-    first = r.amounts[0].item if r.amounts else len(r.items)
+    stated = [a for a in r.amounts if a.item < len(r.items)]  # not the 0 of "zelf niets inlegt"
+    if not stated:
+        return True  # "Omdat ... volgens de Kamerbrief ..., hoeveel ...?": a premise about the documents
+    first = stated[0].item
     end = next((i for i in range(first, len(r.items)) if r.items[i].kind == "stop" and r.items[i].text in ".?!"), len(r.items))
     start = max([i for i in range(0, first) if r.items[i].kind == "stop" and r.items[i].text in ".?!"] + [-1])
     if any(start < a < first for a, _b, _p in found):
