@@ -399,9 +399,35 @@ def parse_request(text: str, lang: str = "nl", history: Iterable[dict[str, str]]
     """The typed request for a money question, None when it is not one; raises ``Clarify`` when the
     roles are unclear and ``AmountError``/``CalcInputError`` when a figure cannot be used."""
     r = read(text, lang)
-    req = _decide(r, text, lang, history)
+    try:
+        req = _decide(r, text, lang, history)
+    except Clarify:
+        req = _same_question_new_figures(r, text, lang, history)
+        if req is None:
+            raise
+    else:
+        if req is None:
+            req = _same_question_new_figures(r, text, lang, history)
     if req is not None:
         req.question, req.lang = text, lang
+    return req
+
+
+def _same_question_new_figures(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] | None) -> CalcRequest | None:
+    """"En als de tranche 300 miljoen was?": a follow-up that only states new figures asks the user's last
+    question again with them; read as that question followed by this one (a what-if, a stated tranche)."""
+    if not history or not r.amounts or not has(r.items, "cues", "hypothetical"):
+        return None
+    last = next((t.get("content") or "" for t in reversed(list(history)) if t.get("role") == "user"), "")
+    if not last.strip():
+        return None
+    joined = f"{last.rstrip()} {text}"
+    try:
+        req = _decide(read(joined, lang), joined, lang, None)
+    except CalcInputError:
+        return None
+    if req is None or req.operation == "rules" or not any(v in req.roles.values() or v in (req.replace or {}).values() for v in [*r.stated().values(), *r.stated(new=True).values()]):
+        return None  # the new figures must be in the request: otherwise this is not that question again
     return req
 
 
