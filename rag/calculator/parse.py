@@ -595,11 +595,32 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
         for role in PROPOSAL_FIGURES:
             sources[role] = "document"
         return make("plan_check", dict(PROPOSAL_FIGURES))
+    if r.rule_refs and not r.amounts:
+        # "the smallest total budget for the maximum contribution": a rule's amount named as the contribution
+        kind, outside = _outside_rule_refs(items)
+        if kind and _cue(outside, "min") and _names(outside, "total") and not _names(outside, "cofinancing"):
+            sources["rijk"] = "rule"
+            return make("min_total", {"rijk": RULE_FIGURES[kind]})
     if _rules_question(items):
         # "hoeveel moet de regio minstens inleggen?": the co-financing rule itself, which the calculator states
         own = "cofinancing" in r.named and (_cue(items, "min") or has(items, "cues", "rules"))
         return make("rules", {}, asks=("cofinancing_rule",) if own and _cue(items, "min") else ())
     return None
+
+
+def _outside_rule_refs(items: list[Item]) -> tuple[str | None, list[Item]]:
+    """The kind of the first rule amount a question names ('max'/'min') and its items without those names."""
+    spans = [(kind, a, b) for kind in ("max", "min") for a, b, _p in match_phrases(items, phrase_set("rule_refs", kind))]
+    if not spans:
+        return None, items
+    kind = min(spans, key=lambda s: s[1])[0]
+    return kind, [it for i, it in enumerate(items) if not any(a <= i <= b for _k, a, b in spans)]
+
+
+def _names(items: list[Item], role: str) -> bool:
+    """Do ``items`` name ``role`` with a cue of full weight?"""
+    phrases = role_phrases()
+    return any(c.role == role and c.weight >= 1 and c.side == "any" for _a, _b, p in match_phrases(items, phrases) for c in phrases[p])
 
 
 def _than_between(r: Reading) -> bool:

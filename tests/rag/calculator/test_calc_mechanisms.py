@@ -139,3 +139,24 @@ def test_a_premise_attributed_to_the_documents_goes_to_the_documents(lang: str, 
 def test_without_the_premise_no_co_financing_is_computed() -> None:
     req = parse_question("Hoeveel kan een regio krijgen als ze zelf niets inlegt?", "nl")
     assert req is not None and req.operation == "max_rijk" and req.roles["cofinancing"] == 0
+
+
+@pytest.mark.parametrize(
+    ("lang", "question"),
+    [("en", "If the Rijk pays €12m and our partners €15m, is the plan allowed?"), ("nl", "Het Rijk betaalt 12 mln en de partners 15 mln. Mag dat?")],
+)
+def test_a_money_verb_after_the_rijk_makes_the_amount_the_rijks(lang: str, question: str) -> None:
+    assert _schema(question, lang) == {"op": "plan_check", "rijk": 12, "cofinancing": 15}
+
+
+@pytest.mark.parametrize(
+    ("lang", "question", "rijk"),
+    [
+        ("en", "How large must the total budget at least be for a deal that gets the maximum contribution?", 40),
+        ("nl", "Wat is het kleinste totaalbudget voor een deal met de minimale bijdrage?", 5),
+    ],
+)
+def test_a_rule_amount_named_as_the_contribution_gives_the_least_total(lang: str, question: str, rijk: int) -> None:
+    req = parse_request(question, lang)
+    assert req is not None and req.to_schema()["operation"] == "min_total" and req.roles["rijk"] == rijk
+    assert req.sources["rijk"] == "rule"
