@@ -181,24 +181,4 @@ def calculate(req: CalcRequest) -> CalcResult:
     result.request = req
     if ONE_OFF in result.rules and req.operation not in ("per_year", "rules"):
         result.rules.remove(ONE_OFF)
-    _derived(req, result)
     return result
-
-
-def _derived(req: CalcRequest, result: CalcResult) -> None:
-    """Figures a reader of the tool result may look for under another name, derived from the same numbers
-    (``to_dict`` only; ``expected`` stays the operation's own figures)."""
-    v = result.values
-    if req.operation == "tranche_remainder":
-        rem = result.expected["remaining_eur_m"]
-        v.setdefault("extra_deals_at_max", _floor(rem / MAX_M))
-        v.setdefault("extra_deals_at_min", _floor(rem / MIN_M))
-    elif req.operation == "share":
-        part, whole = v["part_role"], v["whole_role"]
-        v.setdefault(f"{part}_share_of_{whole}_pct", v["share_pct"])
-        if whole == "total":
-            v.setdefault(f"{part}_share_pct", v["share_pct"])
-    elif req.operation == "per_year":
-        for role, value in result.expected["per_year_eur_m"].items():
-            v.setdefault(f"{role}_per_year_eur_m", value)
-            v.setdefault(f"{AMOUNT_NAME.get(role, role)}_per_year_eur_m", value)
