@@ -122,7 +122,7 @@ class Assistant:
         doc_ids = self._check_doc_ids(doc_ids)
         lang = detect_language_with_history(question, history)
         standalone = self._condense(question, history, lang, engine)
-        analysis = router.analyse(question, standalone, lang, declines=not ablated(self.settings, "decline"))
+        analysis = router.analyse(question, standalone, lang, declines=not ablated(self.settings, "decline"), history=history)
         route, standalone, claim, clauses = analysis.route, analysis.search_question, analysis.claim, analysis.clauses
         t1 = time.perf_counter()
 

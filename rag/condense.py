@@ -111,12 +111,25 @@ def split_carried(question: str) -> tuple[str, str]:
     return m.group("own"), m.group("carried")
 
 
+# a Markdown table row: a calculator card's figures, working and rule checks ("| Berekening | ... |")
+_TABLE_ROW = re.compile(r"^\s*\|.*$", re.M)
+
+
+def answer_prose(answer: str) -> str:
+    """What an assistant turn says in sentences, with the passages it quotes: without its tables (a
+    calculator card's labels, formulas and rule checks are layout, not the subject of the conversation)
+    and without citation marks."""
+    return re.sub(r"\s*\[\d+\]", "", _TABLE_ROW.sub("", answer))
+
+
 def condense(question: str, history: list[dict[str, str]] | None) -> str:
-    """The standalone form of ``question``; unchanged when it does not lean on the history."""
+    """The standalone form of ``question``; unchanged when it does not lean on the history. What is carried
+    over comes from the user's last turn and from the names in the sentences and quoted passages of the
+    last answer, never from a card's table."""
     if not history or not is_dependent(question):
         return question
     users = [h.get("content", "") for h in history if h.get("role") == "user"]
-    assistants = [h.get("content", "") for h in history if h.get("role") == "assistant"]
+    assistants = [answer_prose(h.get("content", "")) for h in history if h.get("role") == "assistant"]
     if assistants:
         item = _referenced_item(question, re.sub(r"\s*\[\d+\]", "", assistants[-1]))
         if item:

@@ -107,6 +107,18 @@ def first_hit_rank(retrieved: list[dict[str, Any]], sources: list[dict[str, str]
     return None
 
 
+def calc_miss_reason(result: dict[str, Any] | None, expected: dict[str, Any]) -> str:
+    """Why a calc item missed, in one word (for aggregate counts): 'not_routed' (no calculator result),
+    'error' (the calculator refused the figures), 'key' (an expected figure it did not report), 'value'."""
+    if not result:
+        return "not_routed"
+    if result.get("kind") == "error":
+        return "error"
+    if any(key not in result for key in expected):
+        return "key"
+    return "value"
+
+
 def calc_matches(result: dict[str, Any] | None, expected: dict[str, Any], tol: float = 0.05) -> bool:
     if not result:
         return False
@@ -145,9 +157,10 @@ def score_item(item: dict[str, Any], ans: Answer, document: Callable[[str], Any]
     if not must_refuse and must_include:
         answer_ok = passes_must_include(ans.answer, must_include, item.get("must_not_include") or [])
     forbidden_ok = not any(alternative_in(ans.answer, bad) for bad in item.get("must_not_include") or [])
-    calc_ok = None
+    calc_ok, calc_miss = None, None
     if item.get("calc"):
         calc_ok = calc_matches(ans.tool.result if ans.tool else None, item["calc"].get("expected", {}))
+        calc_miss = None if calc_ok else calc_miss_reason(ans.tool.result if ans.tool else None, item["calc"].get("expected", {}))
     problems = verify(ans, document)
     return {
         "id": item.get("id"),
@@ -164,6 +177,9 @@ def score_item(item: dict[str, Any], ans: Answer, document: Callable[[str], Any]
         "refused": ans.refused,
         "refusal_ok": ans.refused == must_refuse,
         "calc_ok": calc_ok,
+        "calc_miss": calc_miss,
+        # an item that is not a money question (no "calc") answered by the co-financing calculator
+        "calc_misrouted": not item.get("calc") and ans.tool is not None and ans.tool.name == "cofinancing",
         "citations_ok": not problems,
         "citation_problems": problems,
         "t_retrieve": ans.timings_ms.get("retrieve"),
@@ -188,6 +204,7 @@ def aggregate(rows: list[dict[str, Any]]) -> dict[str, Any]:
     out["false_refusal_rate"] = mean([r["refused"] for r in answerable])
     out["must_refuse_recall"] = mean([r["refused"] for r in rows if r["must_refuse"]])
     out["calc_accuracy"] = mean([r["calc_ok"] for r in rows if r["calc_ok"] is not None])
+    out["calc_misrouted"] = sum(bool(r.get("calc_misrouted")) for r in rows)
     out["citation_validity"] = mean([r["citations_ok"] for r in rows])
     out["must_not_include_ok"] = mean([r["forbidden_ok"] for r in rows])
     tr = [r["t_retrieve"] for r in rows if r["t_retrieve"] is not None]
@@ -231,6 +248,7 @@ _COLUMNS = [
     ("refuse", "refusal_accuracy"),
     ("falseref", "false_refusal_rate"),
     ("calc", "calc_accuracy"),
+    ("→calc", "calc_misrouted"),
     ("cite", "citation_validity"),
     ("ret p50", "retrieve_p50_ms"),
     ("ret p90", "retrieve_p90_ms"),
@@ -256,6 +274,9 @@ def format_report(report: dict[str, Any], show_failures: bool = True) -> str:
     groups += [(f"lang:{k}", v) for k, v in report["by_lang"].items()]
     for name, m in groups:
         lines.append(f"{name:<14}" + "".join(f"{cell(m.get(key)):>9}" for _, key in _COLUMNS))
+    misses = [r.get("calc_miss") for r in report.get("items", []) if r.get("calc_miss")]
+    if misses:
+        lines.append("calc misses: " + ", ".join(f"{k} {misses.count(k)}" for k in sorted(set(misses))))
     if show_failures:
         fails = [
             r

@@ -367,7 +367,7 @@ _MONEY_RE = re.compile(
     (?P<neg2>[-−]\s*)?
     (?P<num>(?<![0-9.,])[0-9]+(?:[.,][0-9]+)*(?![0-9]))(?:,-)?
     (?:\s*(?P<unit>{UNIT_PATTERN})(?!\w))?
-    (?:\s*(?P<cur2>€|euro's|euros|euro\b|eur\b))?
+    (?:\s*(?P<cur2>€(?!\s*[0-9])|euro's|euros|euro\b|eur\b))?
     """,
     re.IGNORECASE | re.VERBOSE,
 )
@@ -375,6 +375,7 @@ _WORD_MONEY_RE = re.compile(
     r"(?P<words>(?:[a-zë]+[\s-]+){0,4}[a-zë]+)\s+(?P<unit>miljoen|million|miljard|billion)\b(?:\s*(?:euro|eur)\b)?",
     re.IGNORECASE,
 )
+_YEAR = re.compile(r"(?:19|20)[0-9]{2}")  # "in 2018 to €27m": a year before an amount is not a range
 _RANGE_BETWEEN = re.compile(r"^\s*(?:of|or|à|a|tot|to|en|and|-|–|/)\s*$", re.IGNORECASE)
 
 
@@ -433,7 +434,7 @@ def scan_amounts(text: str, lang: str | None = None) -> Iterator[AmountSpan]:
         floor = prev.end if prev is not None else 0
         before = text[floor : span.start]
         rm = re.search(r"(?<![0-9.,%])([0-9]+(?:[.,][0-9]+)?)\s*(of|or|à|tot|to|en|and|-|–|/)\s*$", before, re.IGNORECASE)
-        if rm:
+        if rm and not (_YEAR.fullmatch(rm.group(1)) and _CUR_START.match(span.text.lower())):
             raw = text[floor + rm.start(1) : span.end]
             result.append(AmountSpan(floor + rm.start(1), span.end, raw, None, AmountError("ambiguous", raw)))
             continue

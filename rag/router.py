@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rag import deadline
+from rag.condense import split_carried
 from rag.text import MONTHS_NL, fold, terms
 
 log = logging.getLogger(__name__)
@@ -235,8 +236,10 @@ def _input_error_route(err: Any, question: str, lang: str, calc: Any) -> Route:
     )
 
 
-def route(question: str, lang: str) -> Route:
-    """Decide the route for a (standalone) question."""
+def route(question: str, lang: str, history: list[dict[str, str]] | None = None) -> Route:
+    """Decide the route for a (standalone) question. With a ``history`` the calculator reads the user's own
+    words (not what condensing carried over in brackets) and takes a follow-up's missing figures from the
+    conversation's turns itself."""
     reason = decline_reason(question)
     if reason:
         return Route("decline", reason=reason)
@@ -255,7 +258,7 @@ def route(question: str, lang: str) -> Route:
         return Route("docs")
     user_error = getattr(importlib.import_module("rag.money"), "UserInputError", ())
     try:
-        request = calc.parse_question(question, lang)
+        request = calc.parse_question(split_carried(question)[0], lang, history) if history else calc.parse_question(question, lang)
     except user_error as err:
         log.info("calculator input problem (%s): %s", getattr(err, "code", "?"), err)
         return _input_error_route(err, question, lang, calc)
@@ -434,12 +437,14 @@ class QueryAnalysis:
     clauses: list[str]  # that claim's clauses, each checked on its own
 
 
-def analyse(question: str, standalone: str, lang: str, *, declines: bool = True) -> QueryAnalysis:
+def analyse(
+    question: str, standalone: str, lang: str, *, declines: bool = True, history: list[dict[str, str]] | None = None
+) -> QueryAnalysis:
     """The router's one typed answer for a question (``question`` as typed, ``standalone`` made
     self-contained with the conversation)."""
     decline = decline_reason(question) if declines else None
     if decline:  # declined, but retrieval still shows what the documents say on the subject
         return QueryAnalysis(Route("decline", reason=decline), decline, without_instructions(standalone), None, [])
     claim = premise_claim(question)
-    return QueryAnalysis(route(standalone, lang), None, standalone, claim, claim_clauses(claim) if claim else [])
+    return QueryAnalysis(route(standalone, lang, history), None, standalone, claim, claim_clauses(claim) if claim else [])
 

@@ -11,7 +11,8 @@ check it against the rule it came from. Modules, one job each:
 Public API used by the router and the views:
   parse_question(text, lang, history=None) -> CalcRequest | None  (None also for questions about the rules
       without figures, which the documents answer, except what the region must put in itself; raises
-      Clarify / UserInputError)
+      Clarify / UserInputError; None too for the share of two of the documents' own figures, which the
+      documents answer by quoting both)
   calculate(request) -> CalcResult;  CalcResult.explain(lang), .to_dict(), .citations
   has_calc_cue, find_amounts, input_error_notice, calc_from_inputs, the rules and the proposal's figures
 """
@@ -60,6 +61,10 @@ def parse_question(text: str, lang: str = "nl", history: Iterable[dict[str, str]
     req = parse_request(text, lang, history)
     if req is not None and req.operation == "rules" and "cofinancing_rule" not in req.asks:
         return None  # the rules without figures: the documents' own passages answer best
+    if req is not None and req.operation == "share" and req.sources and set(req.sources.values()) == {"document"}:
+        # a ratio of two of the documents' own figures ("welk deel van de Regio Envelop is deze tranche?"):
+        # a question about the documents, answered by quoting both passages with the share derived from them
+        return None
     return req
 
 

@@ -16,7 +16,8 @@ from typing import Any
 
 from rag.text import fold
 
-_WORD = re.compile(r"(?P<num>\d+(?:[.,]\d+)*)|(?P<word>[^\W\d_]+)|(?P<pct>%)|(?P<stop>[.;:?!,—–()]|\s-\s)")
+# "i.p.v.", "t.o.v.", "e.g.": a dotted abbreviation is one word ("ipv"), not letters between clause stops
+_WORD = re.compile(r"(?P<abbr>(?<![\w.])(?:[^\W\d_]\.){2,}(?!\w))|(?P<num>\d+(?:[.,]\d+)*)|(?P<word>[^\W\d_]+)|(?P<pct>%)|(?P<stop>[.;:?!,—–()]|\s-\s)")
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class Cue:
     role: str
     side: str  # 'any', 'left', 'right'
     weight: float
+    vague: bool = False  # a preposition ('met', 'with'): a hint, never enough on its own to give a role
 
 
 @functools.lru_cache(maxsize=1)
@@ -53,8 +55,9 @@ def role_phrases() -> dict[tuple[str, ...], list[Cue]]:
     out: dict[tuple[str, ...], list[Cue]] = {}
     for role, sides in lexicon()["roles"].items():
         for side, phrases in sides.items():
+            where = {"weak": "any", "hint_left": "left"}.get(side, side)
             for p in phrases:
-                cue = Cue(role, "any" if side == "weak" else side, 0.4 if side == "weak" else 1.0)
+                cue = Cue(role, where, 0.4 if side == "weak" else 1.0, vague=side == "hint_left")
                 out.setdefault(words(p), []).append(cue)
     for p in lexicon()["neutral"]:
         out.setdefault(words(p), [])
@@ -76,6 +79,9 @@ def tokenize(text: str, spans: list[tuple[int, int]]) -> list[Item]:
         items.append(Item("amount", text[s:e], s, e, i))
     for m in _WORD.finditer(text):
         if any(s <= m.start() < e for s, e in spans):
+            continue
+        if m.group("abbr"):
+            items.append(Item("word", fold(m.group(0).replace(".", "")), m.start(), m.end()))
             continue
         kind = "num" if m.group("num") else "word" if m.group("word") else "word" if m.group("pct") else "stop"
         items.append(Item(kind, fold(m.group(0)).strip(), m.start(), m.end()))

@@ -10,6 +10,7 @@ role the operation can use, ``Clarify`` is raised: the assistant asks one short 
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Iterable
@@ -25,6 +26,7 @@ from rag.calculator.lexicon import (
     phrase_set,
     role_phrases,
     tokenize,
+    words,
 )
 from rag.calculator.request import CalcRequest
 from rag.calculator.rules import (
@@ -37,6 +39,7 @@ from rag.calculator.rules import (
     CalcInputError,
 )
 from rag.money import MILLION, scan_amounts
+from rag.text import STOPWORDS, fold
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +74,7 @@ class Amount:
     text: str
     role: str | None = None
     scores: dict[str, float] = field(default_factory=dict)
+    firm: set[str] = field(default_factory=set)  # roles a cue other than a bare preposition gave it
     new: bool = False  # the new figure of a what-if
     partner: int | None = None  # a what-if pair: the amount this one replaces (index in amounts)
 
@@ -112,8 +116,40 @@ def _bare_numbers(text: str, spans: list[tuple[int, int]], lang: str) -> list[tu
         after = [w for w in re.findall(r"[a-z']+|%", text[m.end() : m.end() + 30].lower())][:2]
         if after and (after[0] == "%" or (after[0],) in noise or tuple(after[:2]) in noise):
             continue
+        if not _money_may_follow(text[m.end() :]):
+            continue  # "9 dorpshubs", "12 projecten": a number of things, whatever the things are
         out.append((m.start(), m.end(), value))
     return out
+
+
+def _money_may_follow(rest: str) -> bool:
+    """Can a bare number with ``rest`` after it be money? Only when the clause ends there or goes on with
+    a function word or a word the lexicon knows ("30 in plaats van 40", "nog 40 geven"); a bare number
+    directly before any other word counts things ("9 dorpshubs")."""
+    m = re.match(r"\s*([^\W\d_]+)", rest)
+    if m is None:
+        return True
+    word = fold(m.group(1))
+    return word in STOPWORDS or word in _lexicon_words()
+
+
+@functools.cache
+def _lexicon_words() -> frozenset[str]:
+    from rag.calculator.lexicon import lexicon
+
+    out: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k not in ("_about", "noise_nouns", "count_nouns", "year_nouns"):
+                    walk(v)
+        elif isinstance(node, list):
+            for p in node:
+                out.update(words(p))
+
+    walk(lexicon())
+    return frozenset(out)
 
 
 def read(text: str, lang: str = "nl") -> Reading:
@@ -247,6 +283,8 @@ def _roles(r: Reading) -> None:
                 if cue.side in ("any", side):
                     near = 1.5 if side == "right" and dist == 0 else 1.0  # "€ 20 mln eigen geld": the noun right after
                     am.scores[cue.role] = am.scores.get(cue.role, 0.0) + near * cue.weight / (1 + dist)
+                    if not cue.vague:
+                        am.firm.add(cue.role)
         if am.scores:
             am.role = max(am.scores, key=lambda k: am.scores[k])
         if am.role == "envelope" and am.value < DOCUMENT_FIGURES["tranche"]:
@@ -361,9 +399,35 @@ def parse_request(text: str, lang: str = "nl", history: Iterable[dict[str, str]]
     """The typed request for a money question, None when it is not one; raises ``Clarify`` when the
     roles are unclear and ``AmountError``/``CalcInputError`` when a figure cannot be used."""
     r = read(text, lang)
-    req = _decide(r, text, lang, history)
+    try:
+        req = _decide(r, text, lang, history)
+    except Clarify:
+        req = _same_question_new_figures(r, text, lang, history)
+        if req is None:
+            raise
+    else:
+        if req is None:
+            req = _same_question_new_figures(r, text, lang, history)
     if req is not None:
         req.question, req.lang = text, lang
+    return req
+
+
+def _same_question_new_figures(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] | None) -> CalcRequest | None:
+    """"En als de tranche 300 miljoen was?": a follow-up that only states new figures asks the user's last
+    question again with them; read as that question followed by this one (a what-if, a stated tranche)."""
+    if not history or not r.amounts or not has(r.items, "cues", "hypothetical"):
+        return None
+    last = next((t.get("content") or "" for t in reversed(list(history)) if t.get("role") == "user"), "")
+    if not last.strip():
+        return None
+    joined = f"{last.rstrip()} {text}"
+    try:
+        req = _decide(read(joined, lang), joined, lang, None)
+    except CalcInputError:
+        return None
+    if req is None or req.operation == "rules" or not any(v in req.roles.values() or v in (req.replace or {}).values() for v in [*r.stated().values(), *r.stated(new=True).values()]):
+        return None  # the new figures must be in the request: otherwise this is not that question again
     return req
 
 
@@ -389,12 +453,47 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
     def make(op: str, roles: dict[str, Decimal], **kw: object) -> CalcRequest:
         return CalcRequest(op, roles, sources={k: sources.get(k, "question") for k in roles}, **kw)  # type: ignore[arg-type]
 
+    def proposal(roles: dict[str, Decimal], wanted: Iterable[str]) -> None:
+        """A role the question names without a figure, about the proposal ("what Drenthe asks for",
+        "hetzelfde verzoek aan het Rijk"): the proposal's own figure."""
+        if not has(items, "proposal"):
+            return
+        for role in wanted:
+            if role not in roles and role in PROPOSAL_FIGURES and role in r.named:
+                roles[role] = PROPOSAL_FIGURES[role]
+                sources[role] = "document"
+
     if _asks_about_documents(r):
         return None
+    # only a preposition says whose money the figures are ("Lukt het met 12 miljoen?"): ask
+    vague = [a for a in r.amounts if a.role is None or a.role not in a.firm]
+    if r.amounts and len(vague) == len(r.amounts) and not r.named and not any(_cue(items, c) for c in _COMPUTE_CUES):
+        if _fact_question(items):
+            return None
+        raise Clarify("clarify", _eur(vague[0].value, "nl"), text_en=_eur(vague[0].value, "en"))
+    # a follow-up that changes one figure of the plan in the conversation ("En als we maar 20 miljoen zelf inleggen?")
+    plan_past = {k: past[k] for k in ("rijk", "cofinancing") if k in past} if {"rijk", "cofinancing"} <= set(past) else {}
+    if not plan_past and "rijk" in past and "total" in past:
+        plan_past = {"rijk": past["rijk"], "total": past["total"]}
+    own = {k: v for k, v in stated.items() if k in PLAN_ROLES}
+    if (
+        plan_past
+        and not new
+        and len(own) == 1
+        and len(stated) == 1
+        and has(items, "cues", "hypothetical")
+        and not any(_cue(items, c) for c in _COMPUTE_CUES)
+    ):
+        (role, value), = own.items()
+        if role in plan_past and plan_past[role] != value:
+            for k in plan_past:
+                sources[k] = "history"
+            return make("what_if", dict(plan_past), replace={role: value})
     # a what-if: new figures replace stated ones (or ones from the conversation)
     if new and (any(a.partner is not None for a in r.amounts) or past or len(stated) >= 2):
         roles = dict(stated)
         fill(roles, PLAN_ROLES)
+        proposal(roles, ("rijk", "cofinancing"))
         if "rijk" in roles and ("cofinancing" in roles or "total" in roles) and all(k in roles for k in new):
             return make("what_if", roles, replace=new)
     for role, value in new.items():  # "als de cofinanciering daalt naar 25 mln" with nothing it replaces: a figure
@@ -405,7 +504,7 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
     money = [a for a in r.amounts]
     if _cue(items, "difference") and len(r.figures) >= 2:
         before, after = r.figures[0], r.figures[1]
-        if re.search(r"\b(" + "|".join(" ".join(p) for p in phrase_set("cues", "comparative")) + r")\b", " ".join(it.text for it in items)):
+        if re.search(r"\b(" + "|".join(" ".join(p) for p in phrase_set("cues", "comparative")) + r")\b", " ".join(it.text for it in items)) or _than_between(r):
             before, after = after, before
         return make("difference", {"before": before, "after": after})
     if unknown and len(unknown) == len(money) and not (_cue(items, "share") or _cue(items, "per_year")):
@@ -449,6 +548,8 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
         if "rijk" not in roles and r.count is not None and r.rule_refs:
             roles["rijk"] = RULE_FIGURES[r.rule_refs[0][0]]
             sources["rijk"] = "rule"
+        if rest_q:
+            proposal(roles, ("rijk",))
         if "rijk" in roles and rest_q:
             if r.count is not None:
                 roles["count"] = r.count
@@ -494,11 +595,40 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
         for role in PROPOSAL_FIGURES:
             sources[role] = "document"
         return make("plan_check", dict(PROPOSAL_FIGURES))
+    if r.rule_refs and not r.amounts:
+        # "the smallest total budget for the maximum contribution": a rule's amount named as the contribution
+        kind, outside = _outside_rule_refs(items)
+        if kind and _cue(outside, "min") and _names(outside, "total") and not _names(outside, "cofinancing"):
+            sources["rijk"] = "rule"
+            return make("min_total", {"rijk": RULE_FIGURES[kind]})
     if _rules_question(items):
         # "hoeveel moet de regio minstens inleggen?": the co-financing rule itself, which the calculator states
         own = "cofinancing" in r.named and (_cue(items, "min") or has(items, "cues", "rules"))
         return make("rules", {}, asks=("cofinancing_rule",) if own and _cue(items, "min") else ())
     return None
+
+
+def _outside_rule_refs(items: list[Item]) -> tuple[str | None, list[Item]]:
+    """The kind of the first rule amount a question names ('max'/'min') and its items without those names."""
+    spans = [(kind, a, b) for kind in ("max", "min") for a, b, _p in match_phrases(items, phrase_set("rule_refs", kind))]
+    if not spans:
+        return None, items
+    kind = min(spans, key=lambda s: s[1])[0]
+    return kind, [it for i, it in enumerate(items) if not any(a <= i <= b for _k, a, b in spans)]
+
+
+def _names(items: list[Item], role: str) -> bool:
+    """Do ``items`` name ``role`` with a cue of full weight?"""
+    phrases = role_phrases()
+    return any(c.role == role and c.weight >= 1 and c.side == "any" for _a, _b, p in match_phrases(items, phrases) for c in phrases[p])
+
+
+def _than_between(r: Reading) -> bool:
+    """"36 miljoen minder dan 48 miljoen", "X less ... than Y": the second figure is the one compared with."""
+    if len(r.amounts) < 2:
+        return False
+    a, b = r.amounts[0].item, r.amounts[1].item
+    return any(it.kind == "word" and (it.text,) in phrase_set("than") for it in r.items[a + 1 : b])
 
 
 _COMPUTE_CUES = ("max", "min", "share", "per_year", "remainder", "deals", "difference")
@@ -510,7 +640,10 @@ def _asks_about_documents(r: Reading) -> bool:
     found = match_phrases(r.items, phrase_set("fact_check"))
     if not found or any(_cue(r.items, c) for c in _COMPUTE_CUES):
         return False
-    first = r.amounts[0].item if r.amounts else len(r.items)
+    stated = [a for a in r.amounts if a.item < len(r.items)]  # not the 0 of "zelf niets inlegt"
+    if not stated:
+        return True  # "Omdat ... volgens de Kamerbrief ..., hoeveel ...?": a premise about the documents
+    first = stated[0].item
     end = next((i for i in range(first, len(r.items)) if r.items[i].kind == "stop" and r.items[i].text in ".?!"), len(r.items))
     start = max([i for i in range(0, first) if r.items[i].kind == "stop" and r.items[i].text in ".?!"] + [-1])
     if any(start < a < first for a, _b, _p in found):

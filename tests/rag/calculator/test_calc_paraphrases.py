@@ -1,4 +1,5 @@
-"""The money-question parser on the paraphrase set (eval/calc/paraphrases.jsonl): for every item the
+"""The money-question parser on the question sets of eval/calc/ (paraphrases.jsonl, paraphrases2.jsonl and
+the former blind set setaside.jsonl): for every item the
 parsed operation, roles, years and replacement, and the computed figures, equal the item's; the scoring
 command prints aggregate figures only."""
 
@@ -18,8 +19,8 @@ from rag.calculator.evaluate import score_item
 from rag.calculator.parse import Clarify, parse_request
 
 ROOT = Path(__file__).resolve().parents[3]
-SET = ROOT / "eval" / "calc" / "paraphrases.jsonl"
-ITEMS: list[dict[str, Any]] = [json.loads(line) for line in SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+SETS = [ROOT / "eval" / "calc" / name for name in ("paraphrases.jsonl", "paraphrases2.jsonl", "setaside.jsonl")]
+ITEMS: list[dict[str, Any]] = [json.loads(line) for path in SETS for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def _num(x: Any) -> Any:
@@ -51,7 +52,7 @@ def test_parsed_request_and_result_match_the_item(item: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("item", [i for i in ITEMS if i["request"] and i["request"]["operation"] != "rules"], ids=lambda i: i["id"])
 def test_every_calculation_has_a_card_in_the_question_language(item: dict[str, Any]) -> None:
-    req = parse_question(item["question"], item["lang"], item.get("history"))
+    req = parse_request(item["question"], item["lang"], item.get("history"))
     assert req is not None
     text = calculate(req).explain(item["lang"])
     verdict = text.split("\n\n")[0]
@@ -67,9 +68,21 @@ def test_rules_questions_go_to_the_documents() -> None:
     assert rules and all(parse_question(i["question"], i["lang"]) is None for i in rules)
 
 
+def test_the_router_sends_every_other_calculation_to_the_calculator() -> None:
+    """Only a share of two of the documents' own figures goes to the documents (which quote both)."""
+    calcs = [i for i in ITEMS if i["request"] and i["request"]["operation"] != "rules"]
+    to_docs = [i for i in calcs if parse_question(i["question"], i["lang"], i.get("history")) is None]
+    assert calcs and all(i["request"]["operation"] == "share" and not _user_figure(i) for i in to_docs)
+
+
+def _user_figure(item: dict[str, Any]) -> bool:
+    req = parse_request(item["question"], item["lang"], item.get("history"))
+    return req is not None and any(src != "document" for src in req.sources.values())
+
+
 def test_the_scoring_command_prints_aggregates_only() -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "rag.calculator.evaluate", str(SET)], capture_output=True, text=True, check=True, cwd=ROOT
+        [sys.executable, "-m", "rag.calculator.evaluate", *map(str, SETS)], capture_output=True, text=True, check=True, cwd=ROOT
     ).stdout
     assert "accuracy 1.000" in out and "not-money items routed to the calculator: 0/" in out
     for item in ITEMS:

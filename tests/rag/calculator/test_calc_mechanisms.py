@@ -1,0 +1,162 @@
+"""One test per parser mechanism added in session 6, each in words of its own (not the words of the question
+set item that revealed it): what was allocated from a tranche, the proposal's figure for a role named
+without one, a follow-up that changes one figure, comparisons with "dan"/"than", dotted abbreviations,
+bare numbers that count things, a preposition that cannot decide a role, years beside amounts, and the
+two classes of question the router leaves to the documents."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from rag.calculator import Clarify, parse_question
+from rag.calculator.lexicon import tokenize
+from rag.calculator.parse import parse_request
+from rag.money import MILLION, scan_amounts
+
+
+def _schema(question: str, lang: str = "nl", history: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    req = parse_request(question, lang, history)
+    assert req is not None
+    got = req.to_schema()
+    return {"op": got["operation"], **got["roles"], **({"replace": got["replace"]} if got["replace"] else {})}
+
+
+@pytest.mark.parametrize(
+    ("lang", "question", "want"),
+    [
+        ("nl", "Er is 60 miljoen van de tranche gegund. Hoeveel is er nog niet verdeeld?", {"op": "tranche_remainder", "rijk": 60, "tranche": 200}),
+        ("nl", "Zes regio's kregen ieder € 25 mln. Hoeveel ruimte laat dat in de tranche?", {"op": "tranche_remainder", "rijk": 25, "count": 6, "tranche": 200}),
+        ("en", "With €75m of the tranche assigned, how much is still unallocated?", {"op": "tranche_remainder", "rijk": 75, "tranche": 200}),
+    ],
+)
+def test_money_allocated_from_a_tranche_is_what_the_deals_got(lang: str, question: str, want: dict[str, Any]) -> None:
+    assert _schema(question, lang) == want
+
+
+def test_a_role_named_without_a_figure_takes_the_proposals_figure() -> None:
+    got = _schema("Als het Drentse verzoek aan het Rijk wordt gehonoreerd, hoeveel blijft er van de tranche over?")
+    assert got == {"op": "tranche_remainder", "rijk": 40, "tranche": 200}
+    req = parse_request("Als het Drentse verzoek aan het Rijk wordt gehonoreerd, hoeveel blijft er van de tranche over?")
+    assert req is not None and req.sources["rijk"] == "document"
+
+
+@pytest.mark.parametrize(
+    ("lang", "history", "question", "want"),
+    [
+        (
+            "nl",
+            [{"role": "user", "content": "We vragen 12 miljoen van het Rijk en brengen 15 miljoen zelf in."},
+             {"role": "assistant", "content": "Ja, dat past: € 12 miljoen is niet meer dan de cofinanciering."}],
+            "Stel dat het Rijk 16 miljoen geeft?",
+            {"op": "what_if", "rijk": 12, "cofinancing": 15, "replace": {"rijk": 16}},
+        ),
+        (
+            "en",
+            [{"role": "user", "content": "Our plan: €18m from the Rijk and €24m from the partners. OK?"},
+             {"role": "assistant", "content": "Yes: €18 million is not more than the €24 million co-financing."}],
+            "And if the partners only manage €14m?",
+            {"op": "what_if", "rijk": 18, "cofinancing": 24, "replace": {"cofinancing": 14}},
+        ),
+    ],
+)
+def test_a_follow_up_that_changes_one_figure_is_a_what_if(lang: str, history: list[dict[str, str]], question: str, want: dict[str, Any]) -> None:
+    assert _schema(question, lang, history) == want
+
+
+def test_a_figure_compared_with_than_is_the_base_of_the_change() -> None:
+    assert _schema("By what percentage is 30 million smaller than 40 million?", "en") == {"op": "difference", "before": 40, "after": 30}
+    assert _schema("De begroting ging van 50 mln naar 60 mln; hoeveel procent erbij?") == {"op": "difference", "before": 50, "after": 60}
+
+
+def test_a_dotted_abbreviation_is_one_word() -> None:
+    words = [it.text for it in tokenize("o.a. de kosten i.p.v. de baten, t.o.v. vorig jaar", [])]
+    assert words[:2] == ["oa", "de"] and "ipv" in words and "tov" in words
+    got = _schema("Wat als het Rijk 9 mln i.p.v. 7 mln geeft, bij 12 mln eigen geld?")
+    assert got == {"op": "what_if", "rijk": 7, "cofinancing": 12, "replace": {"rijk": 9}}
+
+
+def test_a_bare_number_before_a_word_the_lexicon_does_not_know_counts_things() -> None:
+    got = _schema("Het Rijk geeft 14 mln voor 6 fietspaden. Hoeveel moet de regio minstens inleggen?")
+    assert got == {"op": "min_cofinancing", "rijk": 14}
+
+
+@pytest.mark.parametrize(("lang", "question"), [("nl", "Redden we het met € 22 miljoen?"), ("en", "Is it feasible with EUR 9m?")])
+def test_a_preposition_alone_does_not_decide_whose_money_it_is(lang: str, question: str) -> None:
+    with pytest.raises(Clarify):
+        parse_request(question, lang)
+
+
+def test_a_preposition_still_helps_when_the_question_names_the_other_role() -> None:
+    assert _schema("Hoeveel mag het Rijk maximaal geven bij een plan met 26 mln?") == {"op": "max_rijk", "cofinancing": 26}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["In 2016 € 5 mln, in 2019 € 8 mln.", "from €12m in 2016 to €15m in 2019", "van € 12 mln in 2016 tot € 15 mln"],
+)
+def test_a_year_beside_an_amount_is_neither_part_of_it_nor_a_range(text: str) -> None:
+    spans = list(scan_amounts(text, "en"))
+    assert all(s.error is None for s in spans)
+    assert [s.value / MILLION for s in spans if s.value is not None] in ([Decimal(5), Decimal(8)], [Decimal(12), Decimal(15)])
+
+
+def test_a_range_of_amounts_is_still_refused() -> None:
+    assert [s.error.code for s in scan_amounts("tussen 20 en 30 miljoen", "nl") if s.error] == ["ambiguous"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "question"),
+    [
+        ("nl", "Welk aandeel heeft deze tranche in de totale Regio Envelop, in procenten?"),
+        ("en", "Which percentage of the whole Regio Envelope goes to this round's tranche?"),
+    ],
+)
+def test_a_share_of_two_document_figures_goes_to_the_documents(lang: str, question: str) -> None:
+    req = parse_request(question, lang)
+    assert req is not None and req.operation == "share"  # the calculator can compute it ...
+    assert parse_question(question, lang) is None  # ... but the documents answer it, quoting both figures
+
+
+def test_a_share_with_a_figure_of_the_user_stays_with_the_calculator() -> None:
+    req = parse_question("Welk percentage van de tranche is een bijdrage van 25 miljoen?", "nl")
+    assert req is not None and req.operation == "share"
+
+
+@pytest.mark.parametrize(
+    ("lang", "question"),
+    [
+        ("en", "Since the letter says co-financing is optional, how much could a region get without putting in any money itself?"),
+        ("nl", "Volgens de Kamerbrief is eigen geld niet nodig; hoeveel kan een regio zonder cofinanciering krijgen?"),
+    ],
+)
+def test_a_premise_attributed_to_the_documents_goes_to_the_documents(lang: str, question: str) -> None:
+    assert parse_question(question, lang) is None
+
+
+def test_without_the_premise_no_co_financing_is_computed() -> None:
+    req = parse_question("Hoeveel kan een regio krijgen als ze zelf niets inlegt?", "nl")
+    assert req is not None and req.operation == "max_rijk" and req.roles["cofinancing"] == 0
+
+
+@pytest.mark.parametrize(
+    ("lang", "question"),
+    [("en", "If the Rijk pays €12m and our partners €15m, is the plan allowed?"), ("nl", "Het Rijk betaalt 12 mln en de partners 15 mln. Mag dat?")],
+)
+def test_a_money_verb_after_the_rijk_makes_the_amount_the_rijks(lang: str, question: str) -> None:
+    assert _schema(question, lang) == {"op": "plan_check", "rijk": 12, "cofinancing": 15}
+
+
+@pytest.mark.parametrize(
+    ("lang", "question", "rijk"),
+    [
+        ("en", "How large must the total budget at least be for a deal that gets the maximum contribution?", 40),
+        ("nl", "Wat is het kleinste totaalbudget voor een deal met de minimale bijdrage?", 5),
+    ],
+)
+def test_a_rule_amount_named_as_the_contribution_gives_the_least_total(lang: str, question: str, rijk: int) -> None:
+    req = parse_request(question, lang)
+    assert req is not None and req.to_schema()["operation"] == "min_total" and req.roles["rijk"] == rijk
+    assert req.sources["rijk"] == "rule"
