@@ -459,14 +459,21 @@ def _run_build(
     done_sents = existing_ids(sent_col) if lease.resumed else set()
     pool = EmbedPool(embedder, info["spec"], settings.embed_batch_size, settings.ingest_workers)
     try:
-        for ord_, (src, doc, cs) in enumerate(doc_chunks):
-            extra = {"kind": src.kind, "fingerprint": src.fingerprint, "sha256": src.sha256, "chunks": len(cs)}
+        numbered = list(enumerate(doc_chunks))
+        for first in range(0, len(numbered), 32):  # one upsert per 32 documents, not per document
+            batch = numbered[first : first + 32]
             doc_col.upsert(
-                ids=[doc.doc_id],
-                documents=[doc.text],
-                metadatas=[document_metadata(doc, ord_, extra)],
-                embeddings=[[1.0]],
+                ids=[doc.doc_id for _, (_, doc, _) in batch],
+                documents=[doc.text for _, (_, doc, _) in batch],
+                metadatas=[
+                    document_metadata(
+                        doc, ord_, {"kind": src.kind, "fingerprint": src.fingerprint, "sha256": src.sha256, "chunks": len(cs)}
+                    )
+                    for ord_, (src, doc, cs) in batch
+                ],
+                embeddings=[[1.0]] * len(batch),
             )
+            lease.beat()
 
         keyed = [(c, embed_key(c), i) for i, c in enumerate(all_chunks)]
         ords = {c.chunk_id: n for _, _, cs in doc_chunks for n, c in enumerate(cs)}

@@ -323,7 +323,8 @@ class HybridRetriever:
     ) -> list[tuple[int, Sentence, float]]:
         """The ``k`` sentences (index, sentence, cosine) nearest to an answering-side ``vector``, best first,
         only from ``doc_ids`` when given and only those ``keep`` accepts. Exact over the sentence vectors of
-        the documents (or of a small index); through the sentence collection's HNSW index otherwise."""
+        the documents (or of a small index); in a large index exact over the sentences of the chunk index's
+        nearest chunks, or (``sentence_hnsw``, or two embedding models) through the sentence collection's HNSW."""
         self.ensure_fresh()
         n = len(self._sentences)
         rows = self._rows_of(self._doc_positions(list(doc_ids))) if doc_ids else None
@@ -338,6 +339,8 @@ class HybridRetriever:
             sims = self.sentence_vectors(idx.tolist()) @ vector
             order = np.argsort(-sims)[:k]
             return [(int(idx[j]), self._sentences[int(idx[j])], float(sims[j])) for j in order]
+        if not self.params.sentence_hnsw and self._same_space():
+            return self._nearest_via_chunks(vector, k, doc_ids, keep)
         out: list[tuple[int, Sentence, float]] = []
         want = k * 10
         while True:
@@ -376,6 +379,30 @@ class HybridRetriever:
     def _embedded_text(self, i: int) -> str:
         r = self._sentence_range(self._sentences[i].chunk.chunk_id)
         return embedded_text(self._sentences[r.start : r.stop], i - r.start)
+
+    def _same_space(self) -> bool:
+        """True when the index's chunk vectors and the answering side's sentence vectors come from one model (the
+        default, e5-small): then an answering-side vector can query the chunk index directly."""
+        get = getattr(self.store, "embedder", None)
+        emb = get() if callable(get) else None
+        return emb is not None and getattr(emb, "spec", None) == describe_spec(self.settings.sentence_embedding)
+
+    def _nearest_via_chunks(
+        self, vector: np.ndarray, k: int, doc_ids: Sequence[str] | None, keep: Callable[[Sentence], bool] | None
+    ) -> list[tuple[int, Sentence, float]]:
+        """Nearest sentences of a large index in two steps, without a sentence HNSW in memory (~1.7 kB per
+        sentence): the chunk index's nearest chunks (HNSW, already loaded for retrieval), then exactly over
+        their sentences' rows of the memory-mapped matrix."""
+        hits = self.store.dense_search("", max(self.params.dense_pool, 10 * k), doc_ids, vector=vector)
+        pos = np.array(sorted({self._pos[c.chunk_id] for c, _ in hits if c.chunk_id in self._pos}), dtype=np.int64)
+        idx = self._rows_of(pos)
+        if keep is not None and len(idx):
+            idx = idx[[keep(self._sentences[int(i)]) for i in idx]]
+        if not len(idx):
+            return []
+        sims = self.sentence_vectors(idx.tolist()) @ vector
+        order = np.argsort(-sims)[:k]
+        return [(int(idx[j]), self._sentences[int(idx[j])], float(sims[j])) for j in order]
 
     def table_header(self, sentence_idx: int) -> Sentence | None:
         """The header row of the table a row sentence belongs to (None if not a table row)."""

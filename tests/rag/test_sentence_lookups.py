@@ -64,10 +64,13 @@ def test_nearest_sentences_exact_equal_brute_force(retriever: HybridRetriever, d
     assert [s for _, _, s in got] == sorted((s for _, _, s in got), reverse=True)
 
 
-def test_nearest_sentences_through_the_sentence_collection(built_settings: Settings) -> None:
-    """Above the exact limit the sentence collection's HNSW index answers; its best sentence is the exact one."""
+@pytest.mark.parametrize("sentence_hnsw", [False, True])
+def test_nearest_sentences_through_an_index(built_settings: Settings, sentence_hnsw: bool) -> None:
+    """Above the exact limit the chunk index's nearest chunks (or the sentence collection's HNSW) answer;
+    the best sentence is the exact one."""
     exact = HybridRetriever(IndexStore(built_settings), built_settings)
-    hnsw = HybridRetriever(IndexStore(built_settings), built_settings, FusionParams(exact_sentence_limit=0))
+    params = FusionParams(exact_sentence_limit=0, sentence_hnsw=sentence_hnsw)
+    hnsw = HybridRetriever(IndexStore(built_settings), built_settings, params)
     vec = embed_query("Wat is de maximale bijdrage uit de Regio Envelop per Regio Deal?")
     keep = lambda x: not x.text.startswith("#")  # noqa: E731
     a = exact.nearest_sentences(vec, 3, keep=keep)
