@@ -584,8 +584,8 @@ class HybridRetriever:
             assert self._sent_emb is not None
             rows = self._rows_of(cand)
             sims = np.asarray(self._sent_emb[rows], dtype=np.float32) @ qvec
-            best = np.maximum.reduceat(sims, np.cumsum(counts) - counts)
-            return cand, best.astype(np.float64)
+            top = np.maximum.reduceat(sims, np.cumsum(counts) - counts)
+            return cand, top.astype(np.float64)
         if len(self._sentences) > p.exact_sentence_limit and callable(search):
             best: dict[int, float] = {}
             for sid, sim in search(qvec, p.sentence_pool * 3, doc_ids):
