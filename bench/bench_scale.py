@@ -20,6 +20,7 @@ the stand-in's embedding time).
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import random
@@ -150,8 +151,12 @@ def _query_child() -> None:
 
     items = load_questions(ROOT / "eval" / "questions.jsonl")
     assistant = Assistant()
+    t_load = time.perf_counter()
+    assistant.retriever.ensure_fresh()
+    t_load = time.perf_counter() - t_load
     first = assistant.ask(items[0]["question"], items[0].get("history"))
     t_first = time.perf_counter() - t_start
+    rss_first_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     retrieve, total = [], []
     for it in items:
         ans = assistant.ask(it["question"], it.get("history"))
@@ -175,6 +180,9 @@ def _query_child() -> None:
                 "answer_p50": statistics.median(total),
                 "answer_p95": pct(total, 0.95),
                 "rss_mb": rss_mb,
+                "rss_first_mb": rss_first_mb,
+                "index_load_s": t_load,
+                "memory": assistant.retriever.memory_report(),
             }
         )
     )
@@ -257,12 +265,20 @@ def _measure(
         ingest_s = float(json.loads(done.read_text())["ingest_s"])
     else:
         t0 = time.perf_counter()
-        out = subprocess.run(
-            [sys.executable, "-m", "ingest", "-q", "build"], env=env, cwd=ROOT, capture_output=True, text=True
-        )
+        workers = os.environ.get("BENCH_SCALE_WORKERS", "1")
+        log_path = root / "ingest.log"  # the build's progress bars (rate, ETA) and log
+        with open(log_path, "a", encoding="utf-8") as log_file:
+            out = subprocess.run(
+                [sys.executable, "-m", "ingest", "build", "--workers", workers],
+                env={**env, "TQDM_MININTERVAL": "10"},
+                cwd=ROOT,
+                stdout=log_file,
+                stderr=log_file,
+                text=True,
+            )
         ingest_s = time.perf_counter() - t0
         if out.returncode != 0:
-            raise RuntimeError(out.stderr[-3000:])
+            raise RuntimeError(log_path.read_text(encoding="utf-8")[-3000:])
         done.write_text(json.dumps({"ingest_s": ingest_s}))
     from rag.config import Settings
     from rag.store import IndexStore
@@ -340,6 +356,7 @@ def main() -> str:
     (out / f"scale-{'-'.join(modes)}.json").write_text(
         json.dumps({"embedder": spec, "raw": raw, "e5": e5, "rows": rows}, indent=2)
     )
+    plot(rows, out / f"scale-{'-'.join(modes)}.png")
     lines = [
         f"Embedder of the runs: {spec} ({1 / raw['per_chunk_s']:.0f} chunks/s raw, a chunk with its "
         f"{raw['sentences_per_chunk']:.1f} sentences)."
@@ -367,6 +384,62 @@ def main() -> str:
             + " |"
         )
     return "\n".join(lines) + "\n"
+
+
+def plot(rows: list[dict[str, Any]], path: Path) -> None:
+    """A small log-log chart (Pillow only): per mode, retrieval and answer p50 (ms), first answer after a
+    restart (s x 100) and peak RSS (MB) against the number of chunks, with the issue's bars dashed."""
+    import math
+
+    from PIL import Image, ImageDraw
+
+    w, h, left, bottom, top, right = 760, 420, 70, 50, 20, 210
+    img = Image.new("RGB", (w, h), "white")
+    d = ImageDraw.Draw(img)
+    xs = [r["chunks"] for r in rows] or [1000]
+    x0, x1 = math.log10(min(xs) / 1.5), math.log10(max(xs) * 1.5)
+    y0, y1 = 1.0, 4.5  # 10 .. ~30,000
+
+    def px(x: float, y: float) -> tuple[float, float]:
+        fx = (math.log10(x) - x0) / (x1 - x0)
+        fy = (math.log10(max(y, 10)) - y0) / (y1 - y0)
+        return left + fx * (w - left - right), h - bottom - fy * (h - top - bottom)
+
+    d.rectangle([left, top, w - right, h - bottom], outline="black")
+    for e in range(1, 5):
+        _, y = px(10 ** x0, 10**e)
+        d.line([left - 4, y, left, y], fill="black")
+        d.text((8, y - 6), f"1e{e}", fill="black")
+    for e in range(math.ceil(x0), math.floor(x1) + 1):
+        x, _ = px(10**e, 10)
+        d.line([x, h - bottom, x, h - bottom + 4], fill="black")
+        d.text((x - 14, h - bottom + 8), f"1e{e}", fill="black")
+    d.text((left + 120, h - 20), "chunks in the index (log)", fill="black")
+    series = [
+        ("retrieval p50 (ms)", "retrieve_p50", 1.0, (31, 119, 180), 100),
+        ("answer p50 (ms)", "answer_p50", 1.0, (255, 127, 14), 300),
+        ("first answer (s x 100)", "first_answer_s", 100.0, (44, 160, 44), 1000),
+        ("peak RSS (MB)", "rss_mb", 1.0, (214, 39, 40), 3000),
+    ]
+    ly = top
+    for mode, dash in (("embedded", False), ("server", True)):
+        pts = sorted((r for r in rows if r["mode"] == mode), key=lambda r: r["chunks"])
+        for _label, key, scale, color, _ in series:
+            line = [px(r["chunks"], r[key] * scale) for r in pts]
+            for a, b in itertools.pairwise(line):
+                d.line([a, b], fill=color, width=1 if dash else 3)
+            for x, y in line:
+                d.ellipse([x - 3, y - 3, x + 3, y + 3], fill=color)
+    for label, _, _, color, bar in series:
+        _, y = px(10 ** x0, bar)
+        for x in range(left, w - right, 12):
+            d.line([x, y, x + 5, y], fill=color)
+        d.line([w - right + 10, ly + 6, w - right + 30, ly + 6], fill=color, width=3)
+        d.text((w - right + 35, ly), f"{label}, bar {bar}", fill="black")
+        ly += 18
+    d.text((w - right + 10, ly + 6), "thick: embedded, thin: server", fill="black")
+    d.text((w - right + 10, ly + 24), "dashed: the issue's bars", fill="black")
+    img.save(path, optimize=True)
 
 
 if __name__ == "__main__":

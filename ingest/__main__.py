@@ -20,6 +20,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command")
     b = sub.add_parser("build", help="build the index if missing or stale (default)")
     b.add_argument("--force", action="store_true", help="rebuild and re-embed everything")
+    b.add_argument("--workers", type=int, default=None, metavar="N", help="embed in N processes (default 1)")
     a = sub.add_parser("add", help="add documents (PDF, Markdown, text) to the index")
     a.add_argument("files", nargs="+")
     sub.add_parser("list", help="list indexed documents")
@@ -46,6 +47,11 @@ def main(argv: list[str] | None = None) -> int:
     from rag.store import IndexStore, IndexUnavailableError, UnknownDocumentError
 
     progress = not args.quiet
+    if getattr(args, "workers", None):
+        if args.workers < 1:
+            print("error: --workers must be at least 1", file=sys.stderr)
+            return 2
+        settings = settings.model_copy(update={"ingest_workers": args.workers})
     command = args.command or "build"
     try:
         if command == "build":

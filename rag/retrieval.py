@@ -13,7 +13,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +28,7 @@ from rag.bm25 import BM25
 from rag.config import Settings, get_settings
 from rag.embeddings import E5_SPEC, describe_spec, embed_sentence_query, embed_sentences
 from rag.glossary import expand_terms, named_documents
-from rag.sentences import Sentence, embedded_text, split_chunk
+from rag.sentences import Sentence, SentenceView, embedded_text, sentence_arrays
 from rag.text import exact_terms, participle_variants, terms
 from rag.types import Chunk, RetrievedChunk
 
@@ -77,8 +77,11 @@ class FusionParams:
     sparse_pool: int = 300  # BM25 candidates ranked (all chunks with a hit in a small index)
     sentence_pool: int = 300  # chunks ranked by their best sentence
     # up to this many sentences the question is scored against every sentence vector (exact, a few ms);
-    # above it the sentence collection's HNSW index returns the nearest sentences
+    # above it only the sentences of the dense and sparse candidates are scored (rows of the memory-mapped
+    # matrix: nothing else is read), or, with sentence_hnsw, the sentence collection's HNSW index adds its
+    # own nearest sentences (it then holds ~1.7 kB per sentence in memory: 1.1 GB at 10^5 chunks)
     exact_sentence_limit: int = 50_000
+    sentence_hnsw: bool = False
     sim_tol: float = 1e-4  # cosine similarities closer than this are a tie (float noise between CPUs is ~1e-6)
 
 
@@ -100,8 +103,9 @@ class HybridRetriever:
         self._doc_code: np.ndarray = np.zeros(0, dtype=np.int32)
         self._doc_codes: dict[str, int] = {}
         self._bm25: BM25 | None = None
-        self._sentences: list[Sentence] = []
         self._first_sent: np.ndarray = np.zeros(1, dtype=np.int64)  # sentences of chunk i: [first[i], first[i+1])
+        self._sent_spans: np.ndarray = np.zeros((0, 2), dtype=np.int64)  # (start, end) document offsets
+        self._sentences: SentenceView = SentenceView([], self._first_sent, self._sent_spans)
         self._sent_bm25: BM25 | None = None
         self._sent_emb: np.ndarray | None = None
         self._sent_done: np.ndarray | None = None
@@ -141,39 +145,53 @@ class HybridRetriever:
             [self._doc_codes.setdefault(c.doc_id, len(self._doc_codes)) for c in chunks], dtype=np.int32
         )
         self._bm25 = BM25([terms(self._bm25_text(c)) for c in chunks])
-        self._sentences = []
-        first = [0]
-        for c in chunks:
-            self._sentences.extend(split_chunk(c))
-            first.append(len(self._sentences))
-        self._first_sent = np.array(first, dtype=np.int64)
-        self._sent_bm25 = None
+        self.set_sentences(*sentence_arrays(chunks))
         self._version = version
         self._load_sentence_vectors()
         self._log_loaded(version, t0, "the index")
         if isinstance(version, str) and callable(getattr(self.store, "sentence_vectors", None)):
             try:  # a snapshot only speeds up the next start: failing to write one must not fail a question
-                snapshot.save(self, version)
+                folder = snapshot.save(self, version)
+                if folder is not None and (folder / "sentence_vectors.npy").exists():
+                    # from now on read from the file, page by page, instead of holding the whole matrix
+                    self._sent_emb = np.load(folder / "sentence_vectors.npy", mmap_mode="c")
             except Exception:
                 log.warning("could not write the retriever snapshot of build %s", version, exc_info=True)
 
+    def set_sentences(self, first: np.ndarray, spans: np.ndarray) -> None:
+        """The index's sentences as arrays (chunk ranges and document offsets) over ``self._chunks``."""
+        self._first_sent = np.asarray(first, dtype=np.int64)
+        self._sent_spans = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
+        self._sentences = SentenceView(self._chunks, self._first_sent, self._sent_spans)
+        self._sent_bm25 = None
+
     def _log_loaded(self, version: Any, t0: float, source: str) -> None:
         assert self._bm25 is not None
-        chunks = self._chunks
-        emb_mb = (self._sent_emb.nbytes if self._sent_emb is not None else 0) / 1e6
         log.info(
-            "index %s loaded from %s in %.1f s: %d chunks (%.1f MB text), bm25s %.1f MB, %d sentences, sentence "
-            "vectors %.1f MB (%d from the index)",
+            "index %s loaded from %s in %.1f s: %s",
             version,
             source,
             time.perf_counter() - t0,
-            len(chunks),
-            sum(len(c.text) for c in chunks) / 1e6,
-            self._bm25.nbytes() / 1e6,
-            len(self._sentences),
-            emb_mb,
-            int(self._sent_done.sum()) if self._sent_done is not None else 0,
+            ", ".join(f"{k} {v}" for k, v in self.memory_report().items()),
         )
+
+    def memory_report(self) -> dict[str, str]:
+        """How large each per-index structure this process holds is (for the log and the benchmarks)."""
+        assert self._bm25 is not None
+        chunks = self._chunks
+        emb = self._sent_emb
+        mapped = isinstance(emb, np.memmap)
+        return {
+            "chunks": f"{len(chunks)} ({sum(len(c.text) for c in chunks) / 1e6:.1f} MB text)",
+            "bm25s": f"{self._bm25.nbytes() / 1e6:.1f} MB",
+            "sentences": f"{len(self._sentences)} (arrays {self._sentences.nbytes() / 1e6:.1f} MB)",
+            "sentence vectors": (
+                "none"
+                if emb is None
+                else f"{emb.nbytes / 1e6:.1f} MB {'memory-mapped (read per row)' if mapped else 'in memory'}"
+                f", {int(self._sent_done.sum()) if self._sent_done is not None else 0} from the index"
+            ),
+        }
 
     def _load_sentence_vectors(self) -> None:
         """The sentence vectors the build computed at ingest, matched to this process's sentences by id and
@@ -195,13 +213,14 @@ class HybridRetriever:
         dim = mat.shape[1] if mat.ndim == 2 and mat.shape[1] else 384
         self._sent_emb = np.zeros((n, dim), dtype=np.float32)
         rows, idx = [], []
+        first, own = self._first_sent, self._sent_spans
         for r, (sid, (start, end)) in enumerate(zip(ids, spans, strict=True)):
             cid, _, j = sid.rpartition("#s")
             pos = self._pos.get(cid)
             if pos is None or not j.isdigit():
                 continue
-            i = int(self._first_sent[pos]) + int(j)
-            if i < self._first_sent[pos + 1] and self._sentences[i].start == start and self._sentences[i].end == end:
+            i = int(first[pos]) + int(j)
+            if i < first[pos + 1] and own[i, 0] == start and own[i, 1] == end:
                 rows.append(r)
                 idx.append(i)
         if idx:
@@ -235,8 +254,10 @@ class HybridRetriever:
         return self._sent_bm25
 
     @property
-    def sentences(self) -> list[Sentence]:
-        """Every sentence of the index, in chunk order (what the engine may quote)."""
+    def sentences(self) -> SentenceView:
+        """Every sentence of the index, in chunk order (what the engine may quote), as a sequence made on
+        access. Iterating it is O(index): answer code asks for a document's, a chunk's or the nearest
+        sentences instead (``doc_sentences``, ``sentences_in``, ``sentences_with``, ``nearest_sentences``)."""
         self.ensure_fresh()
         return self._sentences
 
@@ -249,6 +270,96 @@ class HybridRetriever:
     def sentences_of(self, chunk_id: str) -> list[tuple[int, Sentence]]:
         self.ensure_fresh()
         return [(i, self._sentences[i]) for i in self._sentence_range(chunk_id)]
+
+    def _rows_of(self, pos: np.ndarray) -> np.ndarray:
+        """Sentence indices of the chunks at positions ``pos`` (in that order), without a Python loop."""
+        pos = np.asarray(pos, dtype=np.int64)
+        starts = self._first_sent[pos]
+        counts = self._first_sent[pos + 1] - starts
+        total = int(counts.sum())
+        if total == 0:
+            return np.zeros(0, dtype=np.int64)
+        offsets = np.cumsum(counts) - counts
+        return np.repeat(starts - offsets, counts) + np.arange(total, dtype=np.int64)
+
+    def _doc_positions(self, doc_ids: Sequence[str]) -> np.ndarray:
+        codes = [self._doc_codes[d] for d in doc_ids if d in self._doc_codes]
+        return np.flatnonzero(np.isin(self._doc_code, codes)) if codes else np.zeros(0, dtype=np.int64)
+
+    def doc_sentences(self, doc_id: str) -> list[tuple[int, Sentence]]:
+        """(index, sentence) of one document, in text order: O(document), not O(index)."""
+        self.ensure_fresh()
+        return [(int(i), self._sentences[int(i)]) for i in self._rows_of(self._doc_positions([doc_id]))]
+
+    def sentences_in(self, chunk_ids: Iterable[str]) -> list[tuple[int, Sentence]]:
+        """(index, sentence) of the given chunks, in index order."""
+        self.ensure_fresh()
+        pos = sorted({self._pos[c] for c in chunk_ids if c in self._pos})
+        return [(int(i), self._sentences[int(i)]) for i in self._rows_of(np.array(pos, dtype=np.int64))]
+
+    def sentences_with(self, words: Sequence[str]) -> list[tuple[int, Sentence]]:
+        """(index, sentence) of the chunks whose text has every term of any of ``words`` (through the BM25
+        postings), in index order: the chunks a literal search for one of the words could match."""
+        self.ensure_fresh()
+        assert self._bm25 is not None
+        found: list[np.ndarray] = []
+        for w in words:
+            ts = terms(w)
+            if not ts:  # a word the tokenizer drops: no postings to narrow by
+                return list(enumerate(self._sentences))
+            hit = self._bm25.docs_with(ts[0])
+            for t in ts[1:]:
+                hit = np.intersect1d(hit, self._bm25.docs_with(t))
+            found.append(hit)
+        pos = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+        return [(int(i), self._sentences[int(i)]) for i in self._rows_of(pos)]
+
+    def nearest_sentences(
+        self,
+        vector: np.ndarray,
+        k: int,
+        doc_ids: Sequence[str] | None = None,
+        keep: Callable[[Sentence], bool] | None = None,
+    ) -> list[tuple[int, Sentence, float]]:
+        """The ``k`` sentences (index, sentence, cosine) nearest to an answering-side ``vector``, best first,
+        only from ``doc_ids`` when given and only those ``keep`` accepts. Exact over the sentence vectors of
+        the documents (or of a small index); in a large index exact over the sentences of the chunk index's
+        nearest chunks, or (``sentence_hnsw``, or two embedding models) through the sentence collection's HNSW."""
+        self.ensure_fresh()
+        n = len(self._sentences)
+        rows = self._rows_of(self._doc_positions(list(doc_ids))) if doc_ids else None
+        size = n if rows is None else len(rows)
+        search = getattr(self.store, "sentence_search", None)
+        if size <= self.params.exact_sentence_limit or not callable(search):
+            idx = np.arange(n, dtype=np.int64) if rows is None else rows
+            if keep is not None:
+                idx = idx[[keep(self._sentences[int(i)]) for i in idx]] if len(idx) else idx
+            if not len(idx):
+                return []
+            sims = self.sentence_vectors(idx.tolist()) @ vector
+            order = np.argsort(-sims)[:k]
+            return [(int(idx[j]), self._sentences[int(idx[j])], float(sims[j])) for j in order]
+        if not self.params.sentence_hnsw and self._same_space():
+            return self._nearest_via_chunks(vector, k, doc_ids, keep)
+        out: list[tuple[int, Sentence, float]] = []
+        want = k * 10
+        while True:
+            hits = search(vector, want, list(doc_ids) if doc_ids else None)
+            out = []
+            for sid, sim in hits:
+                cid, _, j = sid.rpartition("#s")
+                pos = self._pos.get(cid)
+                if pos is None or not j.isdigit() or int(self._first_sent[pos]) + int(j) >= self._first_sent[pos + 1]:
+                    continue
+                i = int(self._first_sent[pos]) + int(j)
+                x = self._sentences[i]
+                if keep is None or keep(x):
+                    out.append((i, x, float(sim)))
+                if len(out) >= k:
+                    return out
+            if len(hits) < want or want >= 5000:
+                return out
+            want *= 4
 
     def sentence_vectors(self, idx: Sequence[int]) -> np.ndarray:
         """Answering-side vectors of the given sentences: computed at ingest and loaded with the index; a
@@ -268,6 +379,30 @@ class HybridRetriever:
     def _embedded_text(self, i: int) -> str:
         r = self._sentence_range(self._sentences[i].chunk.chunk_id)
         return embedded_text(self._sentences[r.start : r.stop], i - r.start)
+
+    def _same_space(self) -> bool:
+        """True when the index's chunk vectors and the answering side's sentence vectors come from one model (the
+        default, e5-small): then an answering-side vector can query the chunk index directly."""
+        get = getattr(self.store, "embedder", None)
+        emb = get() if callable(get) else None
+        return emb is not None and getattr(emb, "spec", None) == describe_spec(self.settings.sentence_embedding)
+
+    def _nearest_via_chunks(
+        self, vector: np.ndarray, k: int, doc_ids: Sequence[str] | None, keep: Callable[[Sentence], bool] | None
+    ) -> list[tuple[int, Sentence, float]]:
+        """Nearest sentences of a large index in two steps, without a sentence HNSW in memory (~1.7 kB per
+        sentence): the chunk index's nearest chunks (HNSW, already loaded for retrieval), then exactly over
+        their sentences' rows of the memory-mapped matrix."""
+        hits = self.store.dense_search("", max(self.params.dense_pool, 10 * k), doc_ids, vector=vector)
+        pos = np.array(sorted({self._pos[c.chunk_id] for c, _ in hits if c.chunk_id in self._pos}), dtype=np.int64)
+        idx = self._rows_of(pos)
+        if keep is not None and len(idx):
+            idx = idx[[keep(self._sentences[int(i)]) for i in idx]]
+        if not len(idx):
+            return []
+        sims = self.sentence_vectors(idx.tolist()) @ vector
+        order = np.argsort(-sims)[:k]
+        return [(int(idx[j]), self._sentences[int(idx[j])], float(sims[j])) for j in order]
 
     def table_header(self, sentence_idx: int) -> Sentence | None:
         """The header row of the table a row sentence belongs to (None if not a table row)."""
@@ -293,17 +428,21 @@ class HybridRetriever:
             known: dict[tuple[str, int], np.ndarray] = dict(extra or {})
             with other._lock:
                 if other._sent_emb is not None and other._sent_done is not None:
-                    for i, sent in enumerate(other._sentences):
-                        if other._sent_done[i]:
-                            known.setdefault((sent.chunk.chunk_id, sent.start), other._sent_emb[i])
+                    ids = [c.chunk_id for c in other._chunks]
+                    chunk_of = other._sentences._chunk_of
+                    for i in np.flatnonzero(other._sent_done).tolist():
+                        key = (ids[int(chunk_of[i])], int(other._sent_spans[i, 0]))
+                        known.setdefault(key, other._sent_emb[i])
             n = len(self._sentences)
             if self._sent_done is None or len(self._sent_done) != n:
                 self._sent_done = np.zeros(n, dtype=bool)
             if self._sent_emb is None or self._sent_emb.shape[0] != n:
                 dim = next(iter(known.values())).shape[0] if known else 384
                 self._sent_emb = np.zeros((n, dim), dtype=np.float32)
-            for i, sent in enumerate(self._sentences):
-                vec = known.get((sent.chunk.chunk_id, sent.start))
+            own_ids = [c.chunk_id for c in self._chunks]
+            own_chunk = self._sentences._chunk_of
+            for i in range(n):
+                vec = known.get((own_ids[int(own_chunk[i])], int(self._sent_spans[i, 0])))
                 if vec is not None and not self._sent_done[i]:
                     self._sent_emb[i] = vec
                     self._sent_done[i] = True
@@ -377,8 +516,8 @@ class HybridRetriever:
 
         t_pos = np.zeros(0, dtype=np.int64)
         t_rank = np.zeros(0, dtype=np.int64)
-        if p.sentence_weight > 0 and self._sentences and self.sentences_ready():
-            t_pos, t_sc = self._sentence_candidates(query, allowed, doc_ids)
+        if p.sentence_weight > 0 and len(self._sentences) and self.sentences_ready():
+            t_pos, t_sc = self._sentence_candidates(query, allowed, doc_ids, np.concatenate([d_pos, s_pos]))
             t_order, t_rank = tied_order(t_sc, t_pos, p.sim_tol)
             t_pos = t_pos[t_order]
 
@@ -426,14 +565,27 @@ class HybridRetriever:
         )
 
     def _sentence_candidates(
-        self, query: str, allowed: np.ndarray | None, doc_ids: list[str] | None
+        self, query: str, allowed: np.ndarray | None, doc_ids: list[str] | None, others: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """Chunks by their best sentence's similarity to the question: (chunk positions, best similarity).
-        Exact over every sentence vector in a small index; through the sentence collection's HNSW index in a
-        large one."""
+        Exact over every sentence vector in a small index; in a large one over the sentences of the other
+        signals' candidate chunks ``others`` (or through the sentence collection's HNSW index)."""
         p = self.params
         qvec = embed_query(query)
         search = getattr(self.store, "sentence_search", None)
+        if len(self._sentences) > p.exact_sentence_limit and not p.sentence_hnsw:
+            cand = np.unique(others)
+            if allowed is not None:
+                cand = cand[allowed[cand]]
+            counts = self._first_sent[cand + 1] - self._first_sent[cand]
+            cand, counts = cand[counts > 0], counts[counts > 0]
+            if not len(cand):
+                return cand, np.zeros(0, dtype=np.float64)
+            assert self._sent_emb is not None
+            rows = self._rows_of(cand)
+            sims = np.asarray(self._sent_emb[rows], dtype=np.float32) @ qvec
+            top = np.maximum.reduceat(sims, np.cumsum(counts) - counts)
+            return cand, top.astype(np.float64)
         if len(self._sentences) > p.exact_sentence_limit and callable(search):
             best: dict[int, float] = {}
             for sid, sim in search(qvec, p.sentence_pool * 3, doc_ids):

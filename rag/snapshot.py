@@ -28,7 +28,6 @@ from typing import Any
 import numpy as np
 
 from rag.config import Settings
-from rag.sentences import Sentence
 
 log = logging.getLogger(__name__)
 
@@ -77,14 +76,13 @@ def save(retriever: Any, build_id: str) -> Path | None:
 
 
 def _state(retriever: Any, build_id: str) -> dict[str, Any]:
-    sents = retriever._sentences
     return {
         "format": SNAPSHOT_FORMAT,
         "build_id": build_id,
         "sentence_embedding": retriever.settings.sentence_embedding,
         "chunks": retriever._chunks,
         "first_sent": retriever._first_sent,
-        "spans": np.array([(s.start, s.end) for s in sents], dtype=np.int64).reshape(-1, 2),
+        "spans": retriever._sent_spans,
         "bm25": retriever._bm25,
         "sent_done": retriever._sent_done,
     }
@@ -250,12 +248,7 @@ def load(retriever: Any, build_id: str) -> bool:
             return False
         chunks = state["chunks"]
         first = np.asarray(state["first_sent"], dtype=np.int64)
-        spans = state["spans"]
-        sentences: list[Sentence] = []
-        for pos, c in enumerate(chunks):
-            base, text = c.start, c.text
-            for s, e in spans[first[pos] : first[pos + 1]].tolist():
-                sentences.append(Sentence(c, s, e, text[s - base : e - base]))
+        spans = np.asarray(state["spans"], dtype=np.int64)
         if server:
             emb = state.get("vectors")
         else:
@@ -272,9 +265,7 @@ def load(retriever: Any, build_id: str) -> bool:
         [retriever._doc_codes.setdefault(c.doc_id, len(retriever._doc_codes)) for c in chunks], dtype=np.int32
     )
     retriever._bm25 = state["bm25"]
-    retriever._sentences = sentences
-    retriever._first_sent = first
-    retriever._sent_bm25 = None
+    retriever.set_sentences(first, spans)  # arrays; a sentence object is made when it is asked for
     retriever._sent_emb = emb
     retriever._sent_done = np.asarray(state["sent_done"], dtype=bool).copy()
     return True

@@ -513,17 +513,18 @@ class IndexStore:
         """What the app's status panel shows: size, age, model, documents."""
         with self._lock:
             manifest = self.manifest()
-            chunks = self.chunks()
-            per_doc: dict[str, int] = {}
-            for c in chunks:
-                per_doc[c.doc_id] = per_doc.get(c.doc_id, 0) + 1
             sources = manifest.get("sources", {})
+            per_doc = {d: int(v["chunks"]) for d, v in sources.items() if isinstance(v.get("chunks"), int)}
+            total = manifest.get("chunk_count")
+            if not isinstance(total, int) or len(per_doc) != len(manifest.get("order", per_doc)):
+                per_doc = self._chunks_per_document()  # a manifest without counts: the metadata only
+                total = sum(per_doc.values())
             built_at = float(manifest.get("built_at", 0))
             return {
                 "build_id": self.version(),
                 "backend": "server" if self.settings.chroma_url else "embedded",
                 "location": location(self.settings),
-                "chunks": len(chunks),
+                "chunks": total,
                 "documents": [
                     {
                         "doc_id": d,
@@ -539,6 +540,16 @@ class IndexStore:
                 "age_s": max(0.0, time.time() - built_at) if built_at else None,
                 "size_bytes": None if self.settings.chroma_url else _dir_size(Path(self.settings.index_dir)),
             }
+
+    def _chunks_per_document(self, page: int = 20000) -> dict[str, int]:
+        """Chunks per document from the chunk collection's metadata (no texts, no vectors), read in pages."""
+        col = self._with_retry(self._chunk_collection)
+        per_doc: dict[str, int] = {}
+        for off in range(0, col.count(), page):
+            for meta in col.get(include=["metadatas"], limit=page, offset=off)["metadatas"]:
+                d = str((meta or {}).get("doc_id", ""))
+                per_doc[d] = per_doc.get(d, 0) + 1
+        return per_doc
 
     def as_langchain(self) -> Any:
         """A ``langchain_chroma.Chroma`` over the active chunk collection, embedding like the index does."""

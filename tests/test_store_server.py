@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from ingest import builds
 from ingest.api import build
 from rag.config import ROOT, Settings
-from rag.store import IndexStore, IndexUnavailableError
+from rag.store import IndexStore, IndexUnavailableError, chunks_name, list_builds, open_client, read_pointer
 
 pytestmark = pytest.mark.slow
 
@@ -49,7 +50,15 @@ def test_ingest_and_query_through_a_chroma_server(mini_settings: Settings, tmp_p
         assert hits and hits[0][0].doc_id == "alpha" and "50%" in hits[0][0].text
         assert store.stats()["backend"] == "server" and store.stats()["size_bytes"] is None
         assert build(settings, progress=False).noop
+        # another machine is building into the same server: its build in progress is never removed, and the
+        # active build is switched by one pointer update (readers see one whole build or the other)
+        client = open_client(settings)
+        other = {"key": "x", "host": "another-machine", "pid": 1, "heartbeat": time.time(), "released": False}
+        client.create_collection(chunks_name(settings.collection, "bother"), embedding_function=None)
+        builds._collection(client, settings.collection).upsert(ids=["bother"], metadatas=[other], embeddings=[[0.0]])
         assert build(settings, progress=False, force=True).ok and store.refresh()
+        assert "bother" in list_builds(client, settings.collection)
+        assert read_pointer(client, settings.collection)["build_id"] == store.version()
         assert store.document("beta").text.startswith("# Beta")
     finally:
         server.terminate()

@@ -132,18 +132,11 @@ class AnswerabilityMixin:
         if vec is not None and hybrid.sentences_ready():
             # The claim may be about a passage the question's own retrieval missed: search all sentences.
             docs = mentioned_docs(ctx.question)
-            pool = [
-                (i, x) for i, x in enumerate(hybrid.sentences)
-                if len(x.text) >= 40 and not x.text.startswith("#") and (not docs or x.chunk.doc_id in docs)
-            ]
-            if pool:
-                sims = hybrid.sentence_vectors([i for i, _ in pool]) @ vec
-                order = np.argsort(-sims)[:3]
-                glob = [
-                    Scored(pool[j][0], pool[j][1].chunk, pool[j][1].start, pool[j][1].end, pool[j][1].text,
-                           0.0, float(sims[j]), 1, True, float(sims[j]))
-                    for j in order
-                ]
+            near = hybrid.nearest_sentences(  # through an index: not a scan of every sentence
+                vec, 3, sorted(docs) or None, keep=lambda x: len(x.text) >= 40 and not x.text.startswith("#")
+            )
+            if near:
+                glob = [Scored(i, x.chunk, x.start, x.end, x.text, 0.0, sim, 1, True, sim) for i, x, sim in near]
                 scored = scored[:3] + glob
         top = scored[:6]
         cf = _figures(claim)

@@ -229,7 +229,7 @@ class SelectionMixin:
             return None
         sents = hybrid.sentences
         in_passages = {rc.chunk.chunk_id for rc in ctx.passages}
-        for i, s in enumerate(sents):
+        for i, s in hybrid.sentences_in(in_passages):
             heading = s.text.startswith("#")  # "### Tekort aan beroepsgroepen top 5 (UWV)"
             if s.chunk.chunk_id not in in_passages or not (heading or s.text.rstrip().endswith(":")):
                 continue
@@ -283,7 +283,7 @@ class SelectionMixin:
         if len(docs) != 1:
             return None
         doc_id = next(iter(docs))
-        sents = [(i, x) for i, x in enumerate(hybrid.sentences) if x.chunk.doc_id == doc_id]
+        sents = hybrid.doc_sentences(doc_id)
         end = next((j for j, (_, x) in enumerate(sents) if re.match(r"^(bijlage|bijlagen|enclosures?)\b", x.text, re.I)), len(sents))
         block: list[tuple[int, Any]] = []
         for i, x in reversed(sents[:end]):
@@ -309,12 +309,11 @@ class SelectionMixin:
         if len(docs) != 1:
             return None
         doc_id = next(iter(docs))
-        sents = list(enumerate(hybrid.sentences))
-        found = next(((i, x) for i, x in sents if x.chunk.doc_id == doc_id and _DATELINE.match(x.text.strip())), None)
+        found = next(((i, x) for i, x in hybrid.doc_sentences(doc_id) if _DATELINE.match(x.text.strip())), None)
         if found is None:
             names = [n for n in _DOC_DATED_AS.get(doc_id, ())]
             found = next(
-                ((i, x) for i, x in sents if x.chunk.doc_id != doc_id
+                ((i, x) for i, x in hybrid.sentences_with(names) if x.chunk.doc_id != doc_id
                  and any(re.search(rf"\b{n}\b\s+(d\.d\.|van|dated)\s+\d{{1,2}}\s+({_MONTHS})\s+\d{{4}}", x.text, re.I) for n in names)),
                 None,
             )
@@ -363,7 +362,7 @@ class SelectionMixin:
         hybrid = ctx.retriever
         for s in chosen:
             for word in re.findall(r"([A-Za-zÀ-ÿ][\w-]{3,})\*", s.text):
-                for x in hybrid.sentences:
+                for _, x in hybrid.doc_sentences(s.chunk.doc_id):
                     if (
                         x.chunk.doc_id == s.chunk.doc_id
                         and re.match(r"^\\?\*\s", x.text)
@@ -373,7 +372,7 @@ class SelectionMixin:
                         out.append(Scored(-1, x.chunk, x.start, x.end, x.text, 0, 0, s.chunk_rank, True, 0))
                         break
             for mark in re.findall(r"\[\^(\w+)\]", s.text):
-                for x in hybrid.sentences:
+                for _, x in hybrid.doc_sentences(s.chunk.doc_id):
                     if (
                         x.chunk.doc_id == s.chunk.doc_id
                         and x.text.startswith(f"[^{mark}]:")
