@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rag import deadline
+from rag.config import ablated, get_settings
 from rag.text import MONTHS_NL, fold, terms
 
 log = logging.getLogger(__name__)
@@ -237,10 +238,10 @@ def _input_error_route(err: Any, question: str, lang: str, calc: Any) -> Route:
 
 def route(question: str, lang: str) -> Route:
     """Decide the route for a (standalone) question."""
-    reason = decline_reason(question)
+    reason = None if ablated(get_settings(), "decline") else decline_reason(question)
     if reason:
         return Route("decline", reason=reason)
-    timely = deadline.check(question)
+    timely = None if ablated(get_settings(), "deadline") else deadline.check(question)
     if timely is not None:  # "was het voorstel op tijd?": two dates compared, never read off a passage
         return Route(
             "calc",

@@ -9,8 +9,8 @@ import re
 from functools import lru_cache
 
 from rag.condense import split_carried
-from rag.config import ROOT
-from rag.glossary import DOC_NAMES, translate_en
+from rag.config import ROOT, ablated, get_settings
+from rag.glossary import DOC_NAMES, mentioned_documents, translate_en
 from rag.text import MONTHS_NL, fold, terms
 
 log = logging.getLogger(__name__)
@@ -140,6 +140,8 @@ def _figures_in(text: str) -> set[str]:
 
 
 def answer_type(question: str) -> str | None:
+    if ablated(get_settings(), "answer_type"):
+        return None
     for name, rx in _TYPE_PATTERNS:
         if rx.search(question):
             return name
@@ -173,16 +175,10 @@ FRAME_TERMS = frozenset(terms("groot grote hoog hoge lang lange veel vaak laat p
 DOC_NAME_TERMS = frozenset(terms("kamerbrief two-pager twopager brief letter aanbiedingsbrief gs gedeputeerde staten minister"))
 
 
-_DOC_MENTIONS: list[tuple[str, re.Pattern[str]]] = [
-    ("kamerbrief", re.compile(r"kamerbrief|kamer ?brief|brief (van|aan) de (tweede )?kamer|letter to (the )?parliament|minister'?s letter", re.I)),
-    ("twopager", re.compile(r"two-?pager|tweepager|het voorstel|the proposal", re.I)),
-    ("letter", re.compile(r"aanbiedingsbrief|brief van (gs|gedeputeerde staten)|gs-brief|cover letter|letter (of|from) (the )?(gs|provincial|gedeputeerde)", re.I)),
-]
-
-
 def mentioned_docs(question: str) -> set[str]:
-    """Documents a question names ("volgens de Kamerbrief"): their sentences get a bonus."""
-    return {doc for doc, rx in _DOC_MENTIONS if rx.search(question)}
+    """Documents a question names or points at ("volgens de Kamerbrief", "het voorstel"; corpus/documents.yaml):
+    their sentences get a bonus."""
+    return mentioned_documents(question)
 
 
 # "Wie heeft de brief ondertekend?" is answered by the signature block at the end of the document.
