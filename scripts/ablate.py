@@ -22,11 +22,12 @@ MECHANISMS = [
 ]
 
 
-def _memoise(assistant: Any) -> None:
-    """Cache the deterministic, expensive steps (embedding a query, chunk search, unit search) by input."""
+def _memoise(assistant: Any, saved: dict[str, Any]) -> dict[str, Any]:
+    """Cache the deterministic, expensive steps (embedding a query, chunk search, unit search) by input;
+    ``saved`` holds the caches of an earlier run (``--cache``), which must have used the same index."""
     import rag.retrieval as retrieval
 
-    emb_cache: dict[str, Any] = {}
+    emb_cache: dict[str, Any] = saved.get("emb", {})
     orig_embed = retrieval.embed_sentence_query
 
     def embed(text: str) -> Any:
@@ -35,7 +36,7 @@ def _memoise(assistant: Any) -> None:
         return emb_cache[text]
 
     retrieval.embed_sentence_query = embed
-    chunk_cache: dict[Any, Any] = {}
+    chunk_cache: dict[Any, Any] = saved.get("chunk", {})
     orig_search = assistant.retriever.search
 
     def search(query: str, k: int | None = None, doc_ids: list[str] | None = None) -> Any:
@@ -45,7 +46,10 @@ def _memoise(assistant: Any) -> None:
         return chunk_cache[key]
 
     assistant.retriever.search = search
-    unit_cache: dict[Any, Any] = {}
+    unit_cache: dict[Any, Any] = saved.get("unit", {})
+    for ev in unit_cache.values():
+        if ev is not None:
+            ev.questions_of = assistant.units.qindex.questions_of
     orig_units = assistant.units.search
 
     def units(query: str, vec: Any, passages: list[Any], doc_ids: list[str] | None = None, conversation: Any = None) -> Any:
@@ -55,6 +59,20 @@ def _memoise(assistant: Any) -> None:
         return unit_cache[key]
 
     assistant.units.search = units
+    return {"emb": emb_cache, "chunk": chunk_cache, "unit": unit_cache}
+
+
+def _save(caches: dict[str, Any], path: Path) -> None:
+    import copy
+    import pickle
+
+    units = {k: (copy.copy(v) if v is not None else None) for k, v in caches["unit"].items()}
+    for v in units.values():
+        if v is not None:
+            v.questions_of = None  # a bound method of the live index: restored on load
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(pickle.dumps({"emb": caches["emb"], "chunk": caches["chunk"], "unit": units}))
+    tmp.replace(path)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--validation", nargs="*", type=Path, default=[], help="validation sets (aggregates only)")
     ap.add_argument("--settings", nargs="*", default=None, help="mechanisms to switch off (default: all)")
     ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--cache", type=Path, help="pickle of retrieval results to reuse and extend (same index only)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
 
@@ -73,7 +92,12 @@ def main(argv: list[str] | None = None) -> int:
     settings = get_settings()
     assistant = Assistant(settings)
     assistant.warm(progress=False)
-    _memoise(assistant)
+    saved: dict[str, Any] = {}
+    if args.cache and args.cache.exists():
+        import pickle
+
+        saved = pickle.loads(args.cache.read_bytes())
+    caches = _memoise(assistant, saved)
     sets = [(p, load_questions(p), False) for p in args.sets] + [(p, load_questions(p), True) for p in args.validation]
     names = ["none", *(args.settings if args.settings is not None else MECHANISMS)]
     with args.out.open("a", encoding="utf-8") as out:
@@ -91,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
                 if not validation:
                     rec["failing"] = sorted(str(r["id"]) for r in rows if r["answer_ok"] is False or not r["refusal_ok"])
                 out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                if args.cache and name == "none":
+                    _save(caches, args.cache)
                 out.flush()
                 print(name, path.name, agg["answer_accuracy"], agg["refusal_accuracy"], agg["false_refusal_rate"],
                       agg["recall@5"], file=sys.stderr, flush=True)
