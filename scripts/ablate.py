@@ -92,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = get_settings()
     assistant = Assistant(settings)
     assistant.warm(progress=False)
+    assistant.retriever.ensure_fresh()  # the engine reads the retriever's sentences even when every search is cached
     saved: dict[str, Any] = {}
     if args.cache and args.cache.exists():
         import pickle
