@@ -92,7 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     settings = get_settings()
     assistant = Assistant(settings)
     assistant.warm(progress=False)
-    assistant.retriever.ensure_fresh()  # the engine reads the retriever's sentences even when every search is cached
+    # the engine and the chunk fusion read these in-memory structures even when every search is cached
+    assistant.retriever.ensure_fresh()
+    assistant.units._prepare()
     saved: dict[str, Any] = {}
     if args.cache and args.cache.exists():
         import pickle
