@@ -181,17 +181,6 @@ def mentioned_docs(question: str) -> set[str]:
     return mentioned_documents(question)
 
 
-# "Wie heeft de brief ondertekend?" is answered by the signature block at the end of the document.
-_SIGNED = re.compile(
-    r"\b(ondertekend|ondertekent|getekend|tekende|signed|signs|signatory|ondertekenaar|afzender|sender|"
-    r"geschreven|schreef|wrote|written|author|auteur|van wie is|from whom)\b",
-    re.I,
-)
-
-
-_CLOSING = re.compile(r"^(hoogachtend|met (vriendelijke|hartelijke) groet|yours (sincerely|faithfully)|kind regards)\b", re.I)
-
-
 def with_translation(question: str, lang: str) -> str:
     """An English question with its Dutch words added to its own part (before condense()'s "(...)")."""
     if lang != "en":

@@ -15,7 +15,6 @@ from rag.condense import split_carried
 from rag.config import Settings
 from rag.engines.base import AnswerContext
 from rag.engines.extractive.analysis import (
-    _MONTHS,
     _NEW_FIGURE_TYPES,
     DOC_NAME_TERMS,
     FRAME_TERMS,
@@ -86,41 +85,6 @@ class Scored:
     typed: bool
     score: float
     covered: set[str] = field(default_factory=set)
-
-
-# the proposal as the one that gets the money: "krijgt drenthe", "Zuid- en Oost-Drenthe toegekend gekregen"
-_PROPOSAL_NAME = r"(drenthe|zuid- en oost-drenthe|zuidoost-drenthe|het voorstel|the proposal|deze regio deal|this regio deal)"
-
-
-_GET_VERB = r"(krijgt|krijgen|gekregen|ontvangt|ontvangen|toegekend|gets|get|receives|receive|awarded|granted)"
-
-
-_PROPOSAL_GETS = re.compile(
-    rf"\b{_GET_VERB}\b(\W+\w+){{0,3}}?\W+{_PROPOSAL_NAME}\b|\b{_PROPOSAL_NAME}\b(\W+[\w-]+){{0,8}}?\W+{_GET_VERB}\b", re.I
-)
-
-
-# "van welke datum is de brief?", "wanneer is de Kamerbrief geschreven?", "what is the date of the letter?"
-_DOC = r"(?:de |het |the |this |deze )?(?:cover |aanbiedings)?(?:brief|kamerbrief|letter)(?: van (?:gs|gedeputeerde staten|de minister))?"
-
-
-_DOC_DATE = re.compile(
-    rf"\b(van )?(welke|what|which) datum (is|heeft|draagt)\s+{_DOC}|\b(what|which) (is the )?date (is|does|of)\s+{_DOC}|"
-    rf"\b(wanneer|when) (is|werd|was)\s+{_DOC}\s+(geschreven|verstuurd|verzonden|gedateerd|ondertekend|written|sent|dated|signed)\b|"
-    rf"\b{_DOC}\s+(is |was )?(gedateerd|dated)\b",
-    re.I,
-)
-
-
-# a letter's dateline: "Assen, 5 september 2018"
-_DATELINE = re.compile(rf"^[A-Z][a-z]+(?:[ -][A-Z]?[a-z]+)?,\s+\d{{1,2}}\s+({_MONTHS})\s+\d{{4}}$", re.I)
-
-
-# how other documents name a document when they date it ("bijgevoegde Kamerbrief d.d. 18 juni 2018")
-_DOC_DATED_AS: dict[str, tuple[str, ...]] = {"kamerbrief": ("kamerbrief",), "letter": ("brief",), "twopager": ("two-pager", "voorstel")}
-
-
-_FIRST_PERSON = re.compile(r"\b(ik|mijn)\b", re.I)
 
 
 def _splits(term: str, vocab: Any) -> bool:
