@@ -70,6 +70,10 @@ class ScoringParams:
     local_idf: float = 1.0  # exponent of the candidate-local IDF (topic words weigh less)
     repeat_overlap: float = 0.5  # a follow-up's candidate sharing this share of its terms with the previous answer ...
     repeat_factor: float = 0.5  # ... keeps this share of its score
+    # a sentence inside an answer unit whose hypothetical questions (corpus/questions/*.yaml) match the
+    # question is as close to it as the best of those questions
+    unit_questions: bool = True
+    unit_depth: int = 10  # how many of the fused unit ranking's best units lend their similarity
 
 
 @dataclass
@@ -186,12 +190,16 @@ class ScoringMixin:
         sims = None
         if qvec is not None and cands:
             sims = hybrid.sentence_vectors([c[1] for c in cands]) @ qvec
+        spans = self._unit_spans(ctx, question_part) if p.unit_questions else []
         out: list[Scored] = []
         for ci, (rc, idx, s) in enumerate(cands):
             sterms = cand_terms[ci]
             covered = {t for t in qterms if t in sterms or any(x in sterms for x in syn.get(t, ()))}
             lex = sum(weights[t] for t in covered) / total
             dense = float(sims[ci]) if sims is not None else 0.0
+            for doc_id, start, end, sim in spans:
+                if doc_id == s.chunk.doc_id and start <= s.start and s.end <= end:
+                    dense = max(dense, sim)
             typed = has_type(s.text, kind) and not (qfigs and kind in _NEW_FIGURE_TYPES and _figures_in(s.text) <= qfigs)
             score = (
                 w_lex * lex
@@ -209,6 +217,20 @@ class ScoringMixin:
             out.append(Scored(idx, s.chunk, s.start, s.end, s.text, lex, dense, rc.rank, typed, score, covered))
         out.sort(key=lambda x: -x.score)
         return out
+
+    def _unit_spans(self, ctx: AnswerContext, question_part: str | None) -> list[tuple[str, int, int, float]]:
+        """(doc_id, start, end, best hypothetical question's similarity) of the best answer units for this
+        question (or this part of it), from the question index."""
+        ev = ctx.units
+        if len(ctx.unit_parts or []) > 1:
+            ev = next((e for q, e in ctx.unit_parts if q == question_part), None)
+        if ev is None:
+            return []
+        return [
+            (c.unit.doc_id, c.unit.start, c.unit.end, c.qi_best)
+            for c in ev.candidates[: self.params.unit_depth]
+            if c.qi_rank is not None and not c.unit.is_card
+        ]
 
     def _window_lex(self, ctx: AnswerContext, question: str, s: Scored) -> float:
         """Share of the question's (known) term weight found in the sentence and its neighbours."""
