@@ -517,12 +517,12 @@ def test_false_premise_is_corrected_with_a_citation(assistant: Any) -> None:
 _METADATA_GAP = pytest.mark.xfail(reason="metadata questions: to be answered by the card/dateline units", strict=False)
 
 
-@_METADATA_GAP
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("question", "doc", "must"),
     [
-        ("Wie heeft de Kamerbrief over Regio Deals ondertekend?", "kamerbrief", ["schouten", "minister van landbouw"]),
+        pytest.param("Wie heeft de Kamerbrief over Regio Deals ondertekend?", "kamerbrief", ["schouten", "minister van landbouw"],
+                     marks=_METADATA_GAP),
         ("Welke minister heeft de Kamerbrief ondertekend?", "kamerbrief", ["schouten", "minister van landbouw"]),
         ("Who signed the cover letter of Gedeputeerde Staten?", "letter", ["gedeputeerde staten"]),
     ],
