@@ -161,12 +161,6 @@ _ANAPHOR = re.compile(
 )
 
 
-_NO_ECHO = re.compile(r"(?!x)x")
-
-
-_ECHO = {"date": re.compile(r"\b(wanneer|when|zodra|indien)\b", re.I)}
-
-
 # The frame of a question ("hoe *groot* is ...", "wat is *eigenlijk* ..."), not its subject: an answer
 # sentence need not repeat these words.
 FRAME_TERMS = frozenset(terms("groot grote hoog hoge lang lange veel vaak laat precies eigenlijk ongeveer nou"))

@@ -50,7 +50,6 @@ class ScoringParams:
     min_typed_dense: float = 0.875  # ... or be this similar to it
     min_typed_lex_en: float = 0.6
     rare_idf: float = 2.2  # names at least this rare must occur near an answer sentence
-    echo_lex: float = 0.5
     compounds: bool = True
     partial_min_lex: float = 0.3  # a multi-part answer with a missing part needs one well-matched part
     part_rank: bool = True

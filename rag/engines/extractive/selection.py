@@ -15,8 +15,6 @@ from rag.config import Settings, ablated
 from rag.engines.base import AnswerContext
 from rag.engines.extractive.analysis import (
     _ANAPHOR,
-    _ECHO,
-    _NO_ECHO,
     STRICT_TYPES,
     _marker_start,
     answer_type,
@@ -63,14 +61,8 @@ class SelectionMixin:
             scored = self._demote_repeats(ctx, self.score_sentences(ctx, part_q, vec, kind, orig_q))
             if not scored:
                 continue
-            # "Wanneer is partnerschap aan de orde?" asks for a condition, not a date: a sentence that
-            # answers in the question's own words ("..., wanneer ...") is accepted untyped.
-            echo = [
-                s for s in scored[:3]
-                if kind in STRICT_TYPES and s.lex >= p.echo_lex and _ECHO.get(kind, _NO_ECHO).search(s.text)
-            ]
             candidates = [c for c in self._expand_headings(ctx, scored, kind) if len(c.text) >= p.min_chars]
-            if kind in STRICT_TYPES and not echo:
+            if kind in STRICT_TYPES:
                 candidates = [s for s in candidates if s.typed and self._accept_typed(ctx, part_q, s, kind)]
             # what the documents do say: a sentence, never a bare heading ("### Tekort aan ...")
             related_pool = [s for s in scored if not (kind in STRICT_TYPES and s.typed) and not s.text.startswith("#")] or scored
