@@ -154,11 +154,22 @@ def has_type(text: str, kind: str | None) -> bool:
     return bool(_TYPE_MATCH[kind].search(text))
 
 
-_ANAPHOR = re.compile(
-    r"^\W*(dit|deze|dat|die|daarom|daardoor|hierdoor|hiermee|daarmee|zo|ook|tegelijkertijd|daarnaast|bovendien|"
-    r"this|these|that|therefore|thus)\b",
-    re.I,
+# Words a sentence opens with when it leans on the one before ("Dit is ook van belang ...").
+ANAPHORS = frozenset(
+    ["dit", "deze", "dat", "die", "daarom", "daardoor", "hierdoor", "hiermee", "daarmee", "zo", "ook", "tegelijkertijd", "daarnaast", "bovendien", "this", "these", "that", "therefore", "thus"]
 )
+
+
+def _first_word(text: str) -> str:
+    """The first run of word characters of ``text``, lower case (leading quotes, bullets, marks skipped)."""
+    start = next((i for i, c in enumerate(text) if c.isalnum() or c == "_"), len(text))
+    end = next((i for i in range(start, len(text)) if not (text[i].isalnum() or text[i] == "_")), len(text))
+    return text[start:end].lower()
+
+
+def leans_back(text: str) -> bool:
+    """Does the sentence open with a word that points at the sentence before it?"""
+    return _first_word(text) in ANAPHORS
 
 
 # The frame of a question ("hoe *groot* is ...", "wat is *eigenlijk* ..."), not its subject: an answer
@@ -194,7 +205,7 @@ _FOCUS_RE = re.compile(
 
 # Dutch adjective endings: inflected "-e" ("Drentse"), and the uninflected forms a neuter noun takes
 # ("provinciaal", "financieel", "innovatief", "economisch", "nodig", "jaarlijks").
-_ADJECTIVE = re.compile(r"(e|aal|eel|ief|isch|ig|lijk|lijks|baar)$", re.I)
+_ADJECTIVE_ENDINGS = ("e", "aal", "eel", "ief", "isch", "ig", "lijk", "lijks", "baar")
 
 
 def focus_terms(question: str, lang: str) -> set[str]:
@@ -208,7 +219,7 @@ def focus_terms(question: str, lang: str) -> set[str]:
         if not content:
             continue
         # "welke Drentse gemeenten", "welk provinciaal geld": an adjective before the noun belongs to it
-        picked = content[:2] if _ADJECTIVE.search(content[0]) and len(content) > 1 else content[:1]
+        picked = content[:2] if content[0].lower().endswith(_ADJECTIVE_ENDINGS) and len(content) > 1 else content[:1]
         text = " ".join(picked)
         if lang == "en":
             text = translate_en(text) or ""

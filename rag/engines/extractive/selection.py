@@ -14,12 +14,12 @@ from rag.condense import split_carried
 from rag.config import Settings, ablated
 from rag.engines.base import AnswerContext
 from rag.engines.extractive.analysis import (
-    _ANAPHOR,
     STRICT_TYPES,
     _marker_start,
     answer_type,
     focus_terms,
     has_type,
+    leans_back,
     with_translation,
 )
 from rag.engines.extractive.scoring import (
@@ -277,7 +277,7 @@ class SelectionMixin:
                         out.append(sc)
                     continue
                 before = x.start < s.start
-                leans = (_ANAPHOR.match(s.text) is not None) if before else (_ANAPHOR.match(x.text) is not None)
+                leans = leans_back(s.text) if before else leans_back(x.text)
                 ratio = p.next_ratio if (s is best and not before) else p.neighbour_ratio
                 strong = sc is not None and sc.score >= ratio * best.score
                 if leans or strong:
