@@ -441,7 +441,8 @@ def test_a_followup_is_not_answered_with_what_the_previous_answer_said(assistant
     ans = assistant.ask("En waarom is de regio daar zo geschikt voor?", history=history)
     assert not ans.refused, ans.answer
     assert "SEREH" not in ans.citations[0].quote  # the SEREH sentence matches the carried subject best
-    assert "leent zich uitstekend" in ans.citations[0].quote
+    # the reason: the region's room and low land costs, and what it therefore suits
+    assert any(w in ans.citations[0].quote for w in ("leent zich uitstekend", "grondkosten zijn er laag"))
     assert verify(ans, assistant.store.document) == []
 
 

@@ -88,6 +88,7 @@ class Scored:
     typed: bool
     score: float
     covered: set[str] = field(default_factory=set)
+    own_dense: float | None = None  # the sentence's own similarity, when ``dense`` is its unit's question's
 
 
 def _splits(term: str, vocab: Any) -> bool:
@@ -195,7 +196,7 @@ class ScoringMixin:
             sterms = cand_terms[ci]
             covered = {t for t in qterms if t in sterms or any(x in sterms for x in syn.get(t, ()))}
             lex = sum(weights[t] for t in covered) / total
-            dense = float(sims[ci]) if sims is not None else 0.0
+            own_dense = dense = float(sims[ci]) if sims is not None else 0.0
             for doc_id, start, end, sim in spans:
                 if doc_id == s.chunk.doc_id and start <= s.start and s.end <= end:
                     dense = max(dense, sim)
@@ -213,7 +214,7 @@ class ScoringMixin:
                 score *= 0.6
             if s.text.startswith("#"):
                 score *= 0.5
-            out.append(Scored(idx, s.chunk, s.start, s.end, s.text, lex, dense, rc.rank, typed, score, covered))
+            out.append(Scored(idx, s.chunk, s.start, s.end, s.text, lex, dense, rc.rank, typed, score, covered, own_dense))
         out.sort(key=lambda x: -x.score)
         return out
 
@@ -291,7 +292,8 @@ class ScoringMixin:
         if not self._entities_ok(ctx, question, s, kind):
             return False
         if ctx.language == "en":  # English words do not match Dutch text: only the names would count
-            if s.dense >= p.min_typed_dense or self._window_lex(ctx, question, s) >= p.min_typed_lex_en:
+            own = s.dense if s.own_dense is None else s.own_dense
+            if own >= p.min_typed_dense or self._window_lex(ctx, question, s) >= p.min_typed_lex_en:
                 return True
             # ... unless the sentence holds the Dutch word for the question's (rare) subject: "smoke" → "rokers"
             bm = ctx.retriever.bm25
@@ -301,7 +303,8 @@ class ScoringMixin:
             return True
         # closeness alone does not do when the question's subject is a word no document uses: "met hoeveel
         # daalt de gemiddelde *huizenprijs*" is near the population figures, but they do not answer it
-        return s.dense >= p.min_typed_dense and not self._unknown_subject(ctx, question)
+        own = s.dense if s.own_dense is None else s.own_dense
+        return own >= p.min_typed_dense and not self._unknown_subject(ctx, question)
 
     @staticmethod
     def _unknown_subject(ctx: AnswerContext, question: str) -> list[str]:
