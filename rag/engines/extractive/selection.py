@@ -14,6 +14,7 @@ from rag.condense import split_carried
 from rag.config import Settings, ablated
 from rag.engines.base import AnswerContext
 from rag.engines.extractive.analysis import (
+    _FOCUS_RE,
     STRICT_TYPES,
     _marker_start,
     answer_type,
@@ -28,6 +29,7 @@ from rag.engines.extractive.scoring import (
 )
 from rag.engines.units_answer import AnswerabilityParams
 from rag.glossary import expand_terms
+from rag.text import terms
 
 
 class SelectionMixin:
@@ -127,6 +129,11 @@ class SelectionMixin:
         them. The answer is the length of the list introduced by a sentence that names what is asked
         ("... een aantal randvoorwaarden ... Voor de komende Regio Deals gaat het om:"), shown with the
         introduction and the last item, whose own number ("8. ...") makes the count checkable."""
+        # a count of things names them right after the question word ("hoeveel *beroepen*"); "hoeveel kan
+        # een Regio Deal krijgen?" counts nothing, whatever list mentions "Regio Deals"
+        asked = _FOCUS_RE.search(split_carried(question)[0])
+        if asked is None or not terms(asked.group(1).split()[0]):
+            return None
         focus = focus_terms(question, ctx.language)
         if not focus:
             return None
