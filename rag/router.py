@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from rag import deadline
 from rag.condense import split_carried
+from rag.config import ablated, get_settings
 from rag.text import MONTHS_NL, fold, terms
 
 log = logging.getLogger(__name__)
@@ -94,8 +94,6 @@ _ADVICE = [
     r"\b(advise|recommend to) (us|me|the council)\b.{0,40}\b(to )?(support|oppose|approve|reject|vote)\b",
 ]
 
-# Money vocabulary: with a number, it marks a calculation candidate.
-_MONEY = re.compile(r"(€|\beuro\b|\bmiljoen\b|\bmillion\b|\bmln\b|\bbudget\b|\bcofinanc|\bco-financ|\binleg|\bbijdrage\b|\bcontribut)", re.I)
 _CONTEXT_ASK = re.compile(r"\b(waarom|why|wat (is|zijn) de (reden|voorwaarde)|what is the reason|how come|uitleg|explain)\b", re.I)
 # A question word that, in a clause without any figure or arithmetic cue, asks what the documents say
 # ("..., en waarvoor wil Drenthe het geld gebruiken?").
@@ -120,7 +118,7 @@ class Route:
     tool_result: dict[str, Any] = field(default_factory=dict)
     explanation: str | None = None
     rule_citations: list[Any] = field(default_factory=list)  # the calculator's cited rule passages
-    tool: str = "cofinancing"  # which deterministic tool answered: 'cofinancing' or 'deadline'
+    tool: str = "cofinancing"  # which deterministic tool answered
     # for 'mixed': the clauses only the documents answer ("waarvoor wil Drenthe het geld gebruiken"),
     # a better retrieval/selection query than the whole question, whose figures pull in money sentences
     context_question: str | None = None
@@ -240,19 +238,9 @@ def route(question: str, lang: str, history: list[dict[str, str]] | None = None)
     """Decide the route for a (standalone) question. With a ``history`` the calculator reads the user's own
     words (not what condensing carried over in brackets) and takes a follow-up's missing figures from the
     conversation's turns itself."""
-    reason = decline_reason(question)
+    reason = None if ablated(get_settings(), "decline") else decline_reason(question)
     if reason:
         return Route("decline", reason=reason)
-    timely = deadline.check(question)
-    if timely is not None:  # "was het voorstel op tijd?": two dates compared, never read off a passage
-        return Route(
-            "calc",
-            tool="deadline",
-            tool_input={"question": question},
-            tool_result=timely.to_dict(),
-            explanation=timely.explain(lang),
-            rule_citations=[f.to_dict() for f in timely.citations],
-        )
     calc = _calculator()
     if calc is None:
         return Route("docs")

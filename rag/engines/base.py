@@ -59,8 +59,6 @@ class EngineNotes:
     """What the extractive engine works out while answering one question, for the answer's extra pieces."""
 
     list_counts: list[tuple[int, str, int]] = field(default_factory=list)  # (count, doc_id, start) of counted lists
-    computed: list[tuple[list[Any], str]] = field(default_factory=list)  # (quoted sentences, working) of arithmetic
-    first_person: list[Any] = field(default_factory=list)  # signatures saying who "ik" is
     unanswered_parts: list[str] = field(default_factory=list)
     select_debug: list[dict[str, Any]] = field(default_factory=list)
     unit_confidence: list[float] = field(default_factory=list)

@@ -9,8 +9,8 @@ import re
 from functools import lru_cache
 
 from rag.condense import split_carried
-from rag.config import ROOT
-from rag.glossary import DOC_NAMES, translate_en
+from rag.config import ROOT, ablated, get_settings
+from rag.glossary import DOC_NAMES, mentioned_documents, translate_en
 from rag.text import MONTHS_NL, fold, terms
 
 log = logging.getLogger(__name__)
@@ -140,6 +140,8 @@ def _figures_in(text: str) -> set[str]:
 
 
 def answer_type(question: str) -> str | None:
+    if ablated(get_settings(), "answer_type"):
+        return None
     for name, rx in _TYPE_PATTERNS:
         if rx.search(question):
             return name
@@ -152,17 +154,22 @@ def has_type(text: str, kind: str | None) -> bool:
     return bool(_TYPE_MATCH[kind].search(text))
 
 
-_ANAPHOR = re.compile(
-    r"^\W*(dit|deze|dat|die|daarom|daardoor|hierdoor|hiermee|daarmee|zo|ook|tegelijkertijd|daarnaast|bovendien|"
-    r"this|these|that|therefore|thus)\b",
-    re.I,
+# Words a sentence opens with when it leans on the one before ("Dit is ook van belang ...").
+ANAPHORS = frozenset(
+    ["dit", "deze", "dat", "die", "daarom", "daardoor", "hierdoor", "hiermee", "daarmee", "zo", "ook", "tegelijkertijd", "daarnaast", "bovendien", "this", "these", "that", "therefore", "thus"]
 )
 
 
-_NO_ECHO = re.compile(r"(?!x)x")
+def _first_word(text: str) -> str:
+    """The first run of word characters of ``text``, lower case (leading quotes, bullets, marks skipped)."""
+    start = next((i for i, c in enumerate(text) if c.isalnum() or c == "_"), len(text))
+    end = next((i for i in range(start, len(text)) if not (text[i].isalnum() or text[i] == "_")), len(text))
+    return text[start:end].lower()
 
 
-_ECHO = {"date": re.compile(r"\b(wanneer|when|zodra|indien)\b", re.I)}
+def leans_back(text: str) -> bool:
+    """Does the sentence open with a word that points at the sentence before it?"""
+    return _first_word(text) in ANAPHORS
 
 
 # The frame of a question ("hoe *groot* is ...", "wat is *eigenlijk* ..."), not its subject: an answer
@@ -173,27 +180,10 @@ FRAME_TERMS = frozenset(terms("groot grote hoog hoge lang lange veel vaak laat p
 DOC_NAME_TERMS = frozenset(terms("kamerbrief two-pager twopager brief letter aanbiedingsbrief gs gedeputeerde staten minister"))
 
 
-_DOC_MENTIONS: list[tuple[str, re.Pattern[str]]] = [
-    ("kamerbrief", re.compile(r"kamerbrief|kamer ?brief|brief (van|aan) de (tweede )?kamer|letter to (the )?parliament|minister'?s letter", re.I)),
-    ("twopager", re.compile(r"two-?pager|tweepager|het voorstel|the proposal", re.I)),
-    ("letter", re.compile(r"aanbiedingsbrief|brief van (gs|gedeputeerde staten)|gs-brief|cover letter|letter (of|from) (the )?(gs|provincial|gedeputeerde)", re.I)),
-]
-
-
 def mentioned_docs(question: str) -> set[str]:
-    """Documents a question names ("volgens de Kamerbrief"): their sentences get a bonus."""
-    return {doc for doc, rx in _DOC_MENTIONS if rx.search(question)}
-
-
-# "Wie heeft de brief ondertekend?" is answered by the signature block at the end of the document.
-_SIGNED = re.compile(
-    r"\b(ondertekend|ondertekent|getekend|tekende|signed|signs|signatory|ondertekenaar|afzender|sender|"
-    r"geschreven|schreef|wrote|written|author|auteur|van wie is|from whom)\b",
-    re.I,
-)
-
-
-_CLOSING = re.compile(r"^(hoogachtend|met (vriendelijke|hartelijke) groet|yours (sincerely|faithfully)|kind regards)\b", re.I)
+    """Documents a question names or points at ("volgens de Kamerbrief", "het voorstel"; corpus/documents.yaml):
+    their sentences get a bonus."""
+    return mentioned_documents(question)
 
 
 def with_translation(question: str, lang: str) -> str:
@@ -215,7 +205,7 @@ _FOCUS_RE = re.compile(
 
 # Dutch adjective endings: inflected "-e" ("Drentse"), and the uninflected forms a neuter noun takes
 # ("provinciaal", "financieel", "innovatief", "economisch", "nodig", "jaarlijks").
-_ADJECTIVE = re.compile(r"(e|aal|eel|ief|isch|ig|lijk|lijks|baar)$", re.I)
+_ADJECTIVE_ENDINGS = ("e", "aal", "eel", "ief", "isch", "ig", "lijk", "lijks", "baar")
 
 
 def focus_terms(question: str, lang: str) -> set[str]:
@@ -229,7 +219,7 @@ def focus_terms(question: str, lang: str) -> set[str]:
         if not content:
             continue
         # "welke Drentse gemeenten", "welk provinciaal geld": an adjective before the noun belongs to it
-        picked = content[:2] if _ADJECTIVE.search(content[0]) and len(content) > 1 else content[:1]
+        picked = content[:2] if content[0].lower().endswith(_ADJECTIVE_ENDINGS) and len(content) > 1 else content[:1]
         text = " ".join(picked)
         if lang == "en":
             text = translate_en(text) or ""

@@ -1,4 +1,4 @@
-"""Composing the answer text from chosen sentences: quotes with citations, differences, calculator pieces.
+"""Composing the answer text from chosen sentences: quotes with citations, calculator pieces.
 """
 
 from __future__ import annotations
@@ -8,38 +8,20 @@ from collections.abc import Callable
 from typing import Any
 
 from rag.citations import CitationBuilder, chunk_of_quote
-from rag.compare import (
-    cells,
-    row_difference,
-)
-from rag.condense import split_carried
 from rag.config import Settings
 from rag.engines.base import AnswerContext
-from rag.engines.extractive.analysis import _cap, _marker_start, _q, answer_type, doc_name, log, prompt
-from rag.engines.extractive.scoring import _PROPOSAL_GETS, Scored, ScoringParams
+from rag.engines.extractive.analysis import _cap, _marker_start, _q, doc_name, log
+from rag.engines.extractive.scoring import Scored, ScoringParams
 from rag.engines.units_answer import AnswerabilityParams
-from rag.glossary import expand_terms
-from rag.text import terms
 from rag.types import Answer, Citation
 
 
 class CompositionMixin:
-    """Composing the answer text from chosen sentences: quotes with citations, differences, calculator pieces. (a part of ExtractiveEngine)."""
+    """Composing the answer text from chosen sentences: quotes with citations, calculator pieces. (a part of ExtractiveEngine)."""
 
     settings: Settings
     params: ScoringParams
     unit_params: AnswerabilityParams
-
-    def _typed_pieces(self, ctx: AnswerContext, builder: CitationBuilder, pieces: list[str]) -> None:
-        """What typed extraction adds to an answer: arithmetic on quoted figures, who "ik" is."""
-        lang = ctx.language
-        for sents, working in ctx.notes.computed or []:
-            refs = "".join(f"[{builder.cite(x.chunk, x.start, x.end)}]" for x in sents)
-            pieces.append(prompt("computed", lang).format(refs=refs, working=working))
-        for sig in ctx.notes.first_person or []:
-            n = builder.cite(sig.chunk, sig.start, sig.end)
-            lead = prompt("first_person", lang).format(doc=doc_name(sig.chunk.doc_id, sig.chunk.title, lang))
-            pieces.append(f"{_cap(lead)} {_q(sig.text, lang)} [{n}]")
 
     def _quote_pieces(
         self, chosen: list[Scored], builder: CitationBuilder, lang: str, hybrid: Any = None, continuing: bool = False
@@ -80,46 +62,6 @@ class CompositionMixin:
             pieces.append(f"{lead} {head}{_q(s.text, lang)} [{n}]")
             prev_doc = s.chunk.doc_id
         return pieces
-
-    @staticmethod
-    def _differences(chosen: list[Scored], builder: CitationBuilder, question: str, lang: str, hybrid: Any) -> list[str]:
-        """For "hoeveel hoger ... dan landelijk?": the difference of the quoted two-figure table rows the
-        question names (else the first), computed by ``rag.compare`` and shown with its working and the
-        row's citation."""
-        rows = []
-        for s in chosen:
-            header = hybrid.table_header(s.idx) if s.idx >= 0 and s.text.lstrip().startswith("|") else None
-            working = row_difference(s.text, header.text, lang) if header is not None else None
-            if working:
-                rows.append((s, working))
-        asked = set(terms(question)) | set(expand_terms(terms(question)))
-        overlap = [len(set(terms(cells(s.text)[0])) & asked) for s, _ in rows]
-        best = max(overlap, default=0)
-        named = [row for row, k in zip(rows, overlap, strict=True) if best and k == best]
-        out = []
-        for s, working in named or rows[:1]:
-            n = builder.cite(s.chunk, s.start, s.end)  # the row's own number: it is already cited
-            out.append(prompt("difference", lang).format(n=n, working=working))
-        return out
-
-    def _asked_not_given(
-        self, ctx: AnswerContext, builder: CitationBuilder, document: Callable[[str], Any] | None, hybrid: Any
-    ) -> str | None:
-        """"Hoeveel geld krijgt Drenthe?": what the proposal will get is decided after these documents, so
-        none of them says it; what it asks for is stated (``cofinancing.PROPOSAL_REQUEST``) and is shown
-        as exactly that."""
-        from rag.calculator.rules import PROPOSAL_REQUEST
-        from rag.router import _HYPOTHETICAL
-
-        own = split_carried(ctx.standalone_question)[0]
-        if answer_type(own) != "amount" or not _PROPOSAL_GETS.search(own) or _HYPOTHETICAL.search(own):
-            return None
-        c = self._rule_citation(PROPOSAL_REQUEST, document, hybrid)
-        if c is None:
-            return None
-        n = builder.add(c)
-        lead = prompt("asked_not_given", ctx.language).format(doc=_cap(doc_name(c.doc_id, c.title, ctx.language)))
-        return f"{lead} {_q(c.quote, ctx.language)} [{n}]"
 
     def _calc_piece(self, ctx: AnswerContext, builder: CitationBuilder, document: Callable[[str], Any] | None, hybrid: Any) -> str:
         text = (ctx.tool_explanation or "").strip()

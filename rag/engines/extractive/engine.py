@@ -16,9 +16,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from rag.citations import CitationBuilder
-from rag.compare import (
-    asks_comparison,
-)
 from rag.condense import split_carried
 from rag.config import Settings, ablated, get_settings
 from rag.engines.base import AnswerContext
@@ -29,7 +26,6 @@ from rag.engines.extractive.analysis import (
     answer_type,
     doc_name,
     prompt,
-    with_translation,
 )
 from rag.engines.extractive.answerability import AnswerabilityMixin
 from rag.engines.extractive.composition import CompositionMixin
@@ -97,24 +93,14 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
             extra = [c for c in chosen if not any(d == c.chunk.doc_id and c.start < e and c.end > b for d, b, e in spans)]
             pieces.extend(unit_pieces)
             pieces.extend(self._quote_pieces(extra[: self.unit_params.max_added], builder, lang, hybrid, continuing=True))
-            self._typed_pieces(ctx, builder, pieces)
             return self._make(ctx, pieces, builder, refused=False)
         if chosen:
             for n, doc_id, _start in ctx.notes.list_counts or []:
                 title = next((c.chunk.title for c in chosen if c.chunk.doc_id == doc_id), doc_id)
                 pieces.append(prompt("count", lang).format(n=n, doc=doc_name(doc_id, title, lang)))
             pieces.extend(self._quote_pieces(chosen, builder, lang, hybrid))
-            own = split_carried(ctx.standalone_question)[0]
-            if asks_comparison(own) and not ablated(self.settings, "differences"):
-                pieces.extend(self._differences(chosen, builder, with_translation(own, lang), lang, hybrid))
-            self._typed_pieces(ctx, builder, pieces)
             for part in ctx.notes.unanswered_parts or []:
                 pieces.append(prompt("part_missing", lang).format(part=part.strip(" ?,.")))
-        elif (not pieces and not ablated(self.settings, "asked_not_given")
-              and (asked := self._asked_not_given(ctx, builder, document, hybrid)) is not None):
-            # "hoeveel krijgt Drenthe?": not in the documents (a refusal), but what it asks for is
-            refused, reason = True, "not_in_documents"
-            pieces.append(asked)
         elif not pieces:
             refused, reason = True, why or "not_in_documents"
             pieces.append(prompt("refusal", lang))

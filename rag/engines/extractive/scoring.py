@@ -15,7 +15,6 @@ from rag.condense import split_carried
 from rag.config import Settings
 from rag.engines.base import AnswerContext
 from rag.engines.extractive.analysis import (
-    _MONTHS,
     _NEW_FIGURE_TYPES,
     DOC_NAME_TERMS,
     FRAME_TERMS,
@@ -51,7 +50,6 @@ class ScoringParams:
     min_typed_dense: float = 0.875  # ... or be this similar to it
     min_typed_lex_en: float = 0.6
     rare_idf: float = 2.2  # names at least this rare must occur near an answer sentence
-    echo_lex: float = 0.5
     compounds: bool = True
     partial_min_lex: float = 0.3  # a multi-part answer with a missing part needs one well-matched part
     part_rank: bool = True
@@ -71,6 +69,10 @@ class ScoringParams:
     local_idf: float = 1.0  # exponent of the candidate-local IDF (topic words weigh less)
     repeat_overlap: float = 0.5  # a follow-up's candidate sharing this share of its terms with the previous answer ...
     repeat_factor: float = 0.5  # ... keeps this share of its score
+    # a sentence inside an answer unit whose hypothetical questions (corpus/questions/*.yaml) match the
+    # question is as close to it as the best of those questions
+    unit_questions: bool = True
+    unit_depth: int = 10  # how many of the fused unit ranking's best units lend their similarity
 
 
 @dataclass
@@ -86,41 +88,7 @@ class Scored:
     typed: bool
     score: float
     covered: set[str] = field(default_factory=set)
-
-
-# the proposal as the one that gets the money: "krijgt drenthe", "Zuid- en Oost-Drenthe toegekend gekregen"
-_PROPOSAL_NAME = r"(drenthe|zuid- en oost-drenthe|zuidoost-drenthe|het voorstel|the proposal|deze regio deal|this regio deal)"
-
-
-_GET_VERB = r"(krijgt|krijgen|gekregen|ontvangt|ontvangen|toegekend|gets|get|receives|receive|awarded|granted)"
-
-
-_PROPOSAL_GETS = re.compile(
-    rf"\b{_GET_VERB}\b(\W+\w+){{0,3}}?\W+{_PROPOSAL_NAME}\b|\b{_PROPOSAL_NAME}\b(\W+[\w-]+){{0,8}}?\W+{_GET_VERB}\b", re.I
-)
-
-
-# "van welke datum is de brief?", "wanneer is de Kamerbrief geschreven?", "what is the date of the letter?"
-_DOC = r"(?:de |het |the |this |deze )?(?:cover |aanbiedings)?(?:brief|kamerbrief|letter)(?: van (?:gs|gedeputeerde staten|de minister))?"
-
-
-_DOC_DATE = re.compile(
-    rf"\b(van )?(welke|what|which) datum (is|heeft|draagt)\s+{_DOC}|\b(what|which) (is the )?date (is|does|of)\s+{_DOC}|"
-    rf"\b(wanneer|when) (is|werd|was)\s+{_DOC}\s+(geschreven|verstuurd|verzonden|gedateerd|ondertekend|written|sent|dated|signed)\b|"
-    rf"\b{_DOC}\s+(is |was )?(gedateerd|dated)\b",
-    re.I,
-)
-
-
-# a letter's dateline: "Assen, 5 september 2018"
-_DATELINE = re.compile(rf"^[A-Z][a-z]+(?:[ -][A-Z]?[a-z]+)?,\s+\d{{1,2}}\s+({_MONTHS})\s+\d{{4}}$", re.I)
-
-
-# how other documents name a document when they date it ("bijgevoegde Kamerbrief d.d. 18 juni 2018")
-_DOC_DATED_AS: dict[str, tuple[str, ...]] = {"kamerbrief": ("kamerbrief",), "letter": ("brief",), "twopager": ("two-pager", "voorstel")}
-
-
-_FIRST_PERSON = re.compile(r"\b(ik|mijn)\b", re.I)
+    own_dense: float | None = None  # the sentence's own similarity, when ``dense`` is its unit's question's
 
 
 def _splits(term: str, vocab: Any) -> bool:
@@ -222,12 +190,16 @@ class ScoringMixin:
         sims = None
         if qvec is not None and cands:
             sims = hybrid.sentence_vectors([c[1] for c in cands]) @ qvec
+        spans = self._unit_spans(ctx, question_part) if p.unit_questions else []
         out: list[Scored] = []
         for ci, (rc, idx, s) in enumerate(cands):
             sterms = cand_terms[ci]
             covered = {t for t in qterms if t in sterms or any(x in sterms for x in syn.get(t, ()))}
             lex = sum(weights[t] for t in covered) / total
-            dense = float(sims[ci]) if sims is not None else 0.0
+            own_dense = dense = float(sims[ci]) if sims is not None else 0.0
+            for doc_id, start, end, sim in spans:
+                if doc_id == s.chunk.doc_id and start <= s.start and s.end <= end:
+                    dense = max(dense, sim)
             typed = has_type(s.text, kind) and not (qfigs and kind in _NEW_FIGURE_TYPES and _figures_in(s.text) <= qfigs)
             score = (
                 w_lex * lex
@@ -242,9 +214,23 @@ class ScoringMixin:
                 score *= 0.6
             if s.text.startswith("#"):
                 score *= 0.5
-            out.append(Scored(idx, s.chunk, s.start, s.end, s.text, lex, dense, rc.rank, typed, score, covered))
+            out.append(Scored(idx, s.chunk, s.start, s.end, s.text, lex, dense, rc.rank, typed, score, covered, own_dense))
         out.sort(key=lambda x: -x.score)
         return out
+
+    def _unit_spans(self, ctx: AnswerContext, question_part: str | None) -> list[tuple[str, int, int, float]]:
+        """(doc_id, start, end, best hypothetical question's similarity) of the best answer units for this
+        question (or this part of it), from the question index."""
+        ev = ctx.units
+        if len(ctx.unit_parts or []) > 1:
+            ev = next((e for q, e in ctx.unit_parts if q == question_part), None)
+        if ev is None:
+            return []
+        return [
+            (c.unit.doc_id, c.unit.start, c.unit.end, c.qi_best)
+            for c in ev.candidates[: self.params.unit_depth]
+            if c.qi_rank is not None and not c.unit.is_card
+        ]
 
     def _window_lex(self, ctx: AnswerContext, question: str, s: Scored) -> float:
         """Share of the question's (known) term weight found in the sentence and its neighbours."""
@@ -306,7 +292,8 @@ class ScoringMixin:
         if not self._entities_ok(ctx, question, s, kind):
             return False
         if ctx.language == "en":  # English words do not match Dutch text: only the names would count
-            if s.dense >= p.min_typed_dense or self._window_lex(ctx, question, s) >= p.min_typed_lex_en:
+            own = s.dense if s.own_dense is None else s.own_dense
+            if own >= p.min_typed_dense or self._window_lex(ctx, question, s) >= p.min_typed_lex_en:
                 return True
             # ... unless the sentence holds the Dutch word for the question's (rare) subject: "smoke" → "rokers"
             bm = ctx.retriever.bm25
@@ -316,7 +303,8 @@ class ScoringMixin:
             return True
         # closeness alone does not do when the question's subject is a word no document uses: "met hoeveel
         # daalt de gemiddelde *huizenprijs*" is near the population figures, but they do not answer it
-        return s.dense >= p.min_typed_dense and not self._unknown_subject(ctx, question)
+        own = s.dense if s.own_dense is None else s.own_dense
+        return own >= p.min_typed_dense and not self._unknown_subject(ctx, question)
 
     @staticmethod
     def _unknown_subject(ctx: AnswerContext, question: str) -> list[str]:

@@ -1,5 +1,5 @@
 """Choosing the sentences to quote: per part of the question, with their context (headings, list lead-ins,
-footnotes), and the special cases (a counted list, a signature, a dateline, arithmetic on quoted figures).
+footnotes), and one special case (a counted list).
 """
 
 from __future__ import annotations
@@ -10,42 +10,26 @@ from typing import Any
 
 import numpy as np
 
-from rag.compare import (
-    ProseFigure,
-    asks_change,
-    asks_share,
-    prose_change,
-    prose_figures,
-    prose_share,
-)
 from rag.condense import split_carried
 from rag.config import Settings, ablated
 from rag.engines.base import AnswerContext
 from rag.engines.extractive.analysis import (
-    _ANAPHOR,
-    _CLOSING,
-    _ECHO,
-    _MONTHS,
-    _NO_ECHO,
-    _SIGNED,
+    _FOCUS_RE,
     STRICT_TYPES,
     _marker_start,
     answer_type,
     focus_terms,
     has_type,
-    mentioned_docs,
+    leans_back,
     with_translation,
 )
 from rag.engines.extractive.scoring import (
-    _DATELINE,
-    _DOC_DATE,
-    _DOC_DATED_AS,
-    _FIRST_PERSON,
     Scored,
     ScoringParams,
 )
 from rag.engines.units_answer import AnswerabilityParams
 from rag.glossary import expand_terms
+from rag.text import terms
 
 
 class SelectionMixin:
@@ -66,18 +50,6 @@ class SelectionMixin:
         for part_q, vec in parts:
             orig_q = part_q  # an English part gets Dutch words added below; the user reads their own words
             kind = answer_type(part_q)
-            if kind in ("person", "name") and _SIGNED.search(part_q) and not ablated(self.settings, "signature"):
-                sig = self._signature(ctx, part_q)
-                if sig is not None:
-                    debug.append({"part": part_q, "kind": kind, "text": sig.text[:80], "signature": True})
-                    chosen.append(sig)
-                    continue
-            if kind in ("date", None) and _DOC_DATE.search(part_q) and not ablated(self.settings, "document_date"):
-                dated = self._document_date(ctx, part_q)
-                if dated is not None:
-                    debug.append({"part": part_q, "kind": kind, "text": dated.text[:80], "document_date": True})
-                    chosen.append(dated)
-                    continue
             if kind == "count" and not ablated(self.settings, "list_count"):
                 listed = self._list_count(ctx, part_q)
                 if listed is not None:
@@ -91,23 +63,8 @@ class SelectionMixin:
             scored = self._demote_repeats(ctx, self.score_sentences(ctx, part_q, vec, kind, orig_q))
             if not scored:
                 continue
-            computed = None if ablated(self.settings, "arithmetic") else self._arithmetic(ctx, orig_q, scored)
-            if computed is not None:
-                sents, working = computed
-                debug.append({"part": part_q, "kind": kind, "text": sents[0].text[:80], "computed": working,
-                              "lex": [round(x.lex, 3) for x in sents], "score": [round(x.score, 3) for x in sents]})
-                ctx.notes.computed.append((sents, working))
-                said = {(c.chunk.doc_id, c.start) for c in chosen}
-                chosen.extend(x for x in sents if (x.chunk.doc_id, x.start) not in said)
-                continue
-            # "Wanneer is partnerschap aan de orde?" asks for a condition, not a date: a sentence that
-            # answers in the question's own words ("..., wanneer ...") is accepted untyped.
-            echo = [
-                s for s in scored[:3]
-                if kind in STRICT_TYPES and s.lex >= p.echo_lex and _ECHO.get(kind, _NO_ECHO).search(s.text)
-            ]
             candidates = [c for c in self._expand_headings(ctx, scored, kind) if len(c.text) >= p.min_chars]
-            if kind in STRICT_TYPES and not echo:
+            if kind in STRICT_TYPES:
                 candidates = [s for s in candidates if s.typed and self._accept_typed(ctx, part_q, s, kind)]
             # what the documents do say: a sentence, never a bare heading ("### Tekort aan ...")
             related_pool = [s for s in scored if not (kind in STRICT_TYPES and s.typed) and not s.text.startswith("#")] or scored
@@ -146,15 +103,8 @@ class SelectionMixin:
             for s in picked:
                 if all((c.chunk.doc_id, c.start) != (s.chunk.doc_id, s.start) for c in chosen):
                     chosen.append(s)
-            if kind == "person" and _FIRST_PERSON.search(best.text) and not ablated(self.settings, "first_person"):
-                # "Wie beslist ...?" — "... bepaal ik ...": who "ik" is, is in the letter's signature
-                sig = self._signature(ctx, part_q, best.chunk.doc_id)
-                if sig is not None:
-                    ctx.notes.first_person.append(sig)
         ctx.notes.select_debug = debug
-        answered = [
-            max(d["lex"]) if isinstance(d["lex"], list) else d["lex"] for d in debug if d.get("lex") is not None and d.get("text")
-        ]
+        answered = [d["lex"] for d in debug if d.get("lex") is not None and d.get("text")]
         if chosen and not counted and ctx.notes.unanswered_parts and answered and max(answered) < p.partial_min_lex:
             # one part is not in the documents and the others only loosely match: no partial answer
             ctx.notes.unanswered_parts = []
@@ -174,51 +124,16 @@ class SelectionMixin:
         chosen.sort(key=lambda s: (s.chunk.doc_id != first_doc, s.chunk.doc_id, s.start))
         return chosen, related, None
 
-    def _arithmetic(self, ctx: AnswerContext, question: str, scored: list[Scored]) -> tuple[list[Scored], str] | None:
-        """"Met hoeveel daalt ...?" / "welk deel van ... in procenten?" answered by figures the best
-        sentences state but do not subtract or divide: those sentences and the working (``rag.compare``).
-        Only running text: a table row's difference is ``_differences``' job."""
-        change, share = asks_change(question), asks_share(question)
-        if not (change or share):
-            return None
-        lang = ctx.language
-        pool = [
-            s for s in scored[:4]
-            if s.score >= self.params.min_score and not s.text.lstrip().startswith(("|", "#"))
-        ]
-        p = self.params
-        if change:
-            for s in pool[:2]:
-                working = prose_change(s.text, lang) if s.lex >= p.arith_lex else None
-                if working:
-                    return [s], working
-        if share and not any(f.unit == "pct" for s in pool[:2] for f in prose_figures(s.text)):
-            # the documents' own percentage answers "welk percentage" as it stands; else the two amounts
-            # of the best figure-bearing sentences, one a share of the other
-            used: list[Scored] = []
-            figs: list[ProseFigure] = []
-            for s in pool:
-                own = [f for f in prose_figures(s.text) if f.unit != "pct"]
-                if not own:
-                    continue
-                new = [f for f in own if all(f.value != g.value for g in figs)]
-                if len(new) + len(figs) > 2:
-                    break
-                used.append(s)
-                figs.extend(new)
-                if len(figs) == 2 or len(used) == 2:
-                    break
-            if len(figs) == 2 and all(x.lex >= p.arith_share_lex for x in used) and sum(x.lex for x in used) >= p.arith_share_sum:
-                working = prose_share(figs[0], figs[1], lang)
-                if working:
-                    return used, working
-        return None
-
     def _list_count(self, ctx: AnswerContext, question: str) -> tuple[int, Scored, Scored] | None:
         """"Aan hoeveel randvoorwaarden moet een deal voldoen?": the documents list them rather than count
         them. The answer is the length of the list introduced by a sentence that names what is asked
         ("... een aantal randvoorwaarden ... Voor de komende Regio Deals gaat het om:"), shown with the
         introduction and the last item, whose own number ("8. ...") makes the count checkable."""
+        # a count of things names them right after the question word ("hoeveel *beroepen*"); "hoeveel kan
+        # een Regio Deal krijgen?" counts nothing, whatever list mentions "Regio Deals"
+        asked = _FOCUS_RE.search(split_carried(question)[0])
+        if asked is None or not terms(asked.group(1).split()[0]):
+            return None
         focus = focus_terms(question, ctx.language)
         if not focus:
             return None
@@ -272,55 +187,6 @@ class SelectionMixin:
         if start < x.chunk.start:
             return None
         return Scored(idx, x.chunk, start, x.end, text[start : x.end], 1.0, 1.0, 1, True, 10.0)
-
-    def _signature(self, ctx: AnswerContext, question: str, doc_id: str | None = None) -> Scored | None:
-        """The signature block (name and function lines after the last paragraph, before any list of
-        enclosures) of ``doc_id``, else of the document the question names, else of the best passage's."""
-        hybrid = ctx.retriever
-        docs = {doc_id} if doc_id else mentioned_docs(question)
-        if not docs and ctx.passages:
-            docs = {ctx.passages[0].chunk.doc_id}
-        if len(docs) != 1:
-            return None
-        doc_id = next(iter(docs))
-        sents = hybrid.doc_sentences(doc_id)
-        end = next((j for j, (_, x) in enumerate(sents) if re.match(r"^(bijlage|bijlagen|enclosures?)\b", x.text, re.I)), len(sents))
-        block: list[tuple[int, Any]] = []
-        for i, x in reversed(sents[:end]):
-            t = x.text.strip()
-            if not t or len(t) > 70 or t.endswith((".", "?", "!", ":")) or t.startswith(("-", "*", ">", "#", "|")):
-                break
-            block.insert(0, (i, x))
-        while block and _CLOSING.match(block[0][1].text.strip()):
-            block.pop(0)
-        if not block or not re.search(r"[A-Z]", block[0][1].text) or block[0][1].chunk.chunk_id != block[-1][1].chunk.chunk_id:
-            return None
-        (i0, first), (_, last) = block[0], block[-1]
-        chunk = first.chunk
-        text = chunk.text[first.start - chunk.start : last.end - chunk.start]
-        return Scored(i0, chunk, first.start, last.end, text, 1.0, 1.0, 1, True, 10.0)
-
-    def _document_date(self, ctx: AnswerContext, question: str) -> Scored | None:
-        """"Van welke datum is de brief?": the document's own dateline ("Assen, 5 september 2018"), or, for a
-        document that prints none (the Kamerbrief), the sentence of another document that dates it ("zie
-        bijgevoegde Kamerbrief d.d. 18 juni 2018")."""
-        hybrid = ctx.retriever
-        docs = mentioned_docs(question) or ({ctx.passages[0].chunk.doc_id} if ctx.passages else set())
-        if len(docs) != 1:
-            return None
-        doc_id = next(iter(docs))
-        found = next(((i, x) for i, x in hybrid.doc_sentences(doc_id) if _DATELINE.match(x.text.strip())), None)
-        if found is None:
-            names = [n for n in _DOC_DATED_AS.get(doc_id, ())]
-            found = next(
-                ((i, x) for i, x in hybrid.sentences_with(names) if x.chunk.doc_id != doc_id
-                 and any(re.search(rf"\b{n}\b\s+(d\.d\.|van|dated)\s+\d{{1,2}}\s+({_MONTHS})\s+\d{{4}}", x.text, re.I) for n in names)),
-                None,
-            )
-        if found is None:
-            return None
-        i, x = found
-        return Scored(i, x.chunk, x.start, x.end, x.text, 1.0, 1.0, 1, True, 10.0)
 
     def _expand_headings(self, ctx: AnswerContext, scored: list[Scored], kind: str | None = None) -> list[Scored]:
         """A heading is never quoted as an answer; when it is what matches ("Tekort aan beroepsgroepen top 5
@@ -418,7 +284,7 @@ class SelectionMixin:
                         out.append(sc)
                     continue
                 before = x.start < s.start
-                leans = (_ANAPHOR.match(s.text) is not None) if before else (_ANAPHOR.match(x.text) is not None)
+                leans = leans_back(s.text) if before else leans_back(x.text)
                 ratio = p.next_ratio if (s is best and not before) else p.neighbour_ratio
                 strong = sc is not None and sc.score >= ratio * best.score
                 if leans or strong:
@@ -431,7 +297,7 @@ class SelectionMixin:
         out = list(chosen)
         for s in chosen:
             if s.text.rstrip().endswith(":") or (
-                len(s.text) < 40 and not s.text.lstrip().startswith("|") and not _DATELINE.match(s.text.strip())
+                len(s.text) < 40 and not s.text.lstrip().startswith("|")
             ):
                 sents = hybrid.sentences_of(s.chunk.chunk_id)
                 for j, (_idx, x) in enumerate(sents):
