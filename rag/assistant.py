@@ -22,9 +22,10 @@ from rag.citations import chunk_of_quote, verify
 from rag.condense import condense, split_carried
 from rag.config import Settings, ablated, get_settings
 from rag.engines.base import AnswerContext, Engine, collect
-from rag.engines.extractive import ExtractiveEngine, prompt, question_parts
+from rag.engines.extractive import ExtractiveEngine, question_parts
 from rag.glossary import named_documents
 from rag.question_index import QuestionIndex
+from rag.resources import message
 from rag.retrieval import HybridRetriever, RetrievalResult, embed_query
 from rag.retrieval_units import UnitEvidence, UnitRetriever
 from rag.store import IndexUnavailableError
@@ -332,11 +333,11 @@ class Assistant:
         q = question if isinstance(question, str) else ""
         if not q.strip():
             lang = detect_language_with_history("", history)
-            return self._refusal(q, lang, prompt("empty", lang), "empty", engine)
+            return self._refusal(q, lang, message("empty", lang), "empty", engine)
         limit = self.settings.max_question_chars
         if len(q) > limit:
             lang = detect_language_with_history(q[:500], history)
-            text = prompt("too_long", lang).format(n=len(q), max=limit)
+            text = message("too_long", lang).format(n=len(q), max=limit)
             return self._refusal(q, lang, text, "too_long", engine, notice=text)
         return None
 
@@ -368,7 +369,7 @@ class Assistant:
         return Answer(
             question=ctx.question,
             language=ctx.language,
-            answer=prompt(f"decline_{reason}", ctx.language),
+            answer=message(f"decline_{reason}", ctx.language),
             refused=True,
             engine=engine,
             retrieved=list(ctx.retrieved),
@@ -384,7 +385,7 @@ class Assistant:
             ans = Answer(
                 question=ctx.question,
                 language=ctx.language,
-                answer=prompt("error", ctx.language),
+                answer=message("error", ctx.language),
                 refused=True,
                 engine=ans.engine,
                 retrieved=list(ctx.retrieved),

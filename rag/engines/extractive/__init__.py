@@ -20,7 +20,6 @@ from rag.engines.extractive.analysis import (  # noqa: F401
     _TYPE_PATTERNS,
     DOC_NAME_TERMS,
     FRAME_TERMS,
-    PROMPTS_DIR,
     STRICT_TYPES,
     _cap,
     _figures_in,
@@ -33,7 +32,6 @@ from rag.engines.extractive.analysis import (  # noqa: F401
     has_type,
     log,
     mentioned_docs,
-    prompt,
     question_parts,
     with_translation,
 )

@@ -6,24 +6,12 @@ from __future__ import annotations
 
 import logging
 import re
-from functools import lru_cache
 
 from rag.condense import split_carried
-from rag.config import ROOT
 from rag.glossary import DOC_NAMES, translate_en
 from rag.text import MONTHS_NL, fold, terms
 
 log = logging.getLogger(__name__)
-
-
-PROMPTS_DIR = ROOT / "prompts"
-
-
-@lru_cache(maxsize=64)
-def prompt(name: str, lang: str) -> str:
-    """A fixed text from prompts/ (``extractive_<name>.<lang>.txt``)."""
-    lang = lang if lang in ("nl", "en") else "nl"
-    return (PROMPTS_DIR / f"extractive_{name}.{lang}.txt").read_text(encoding="utf-8").strip()
 
 
 def doc_name(doc_id: str, title: str, lang: str) -> str:

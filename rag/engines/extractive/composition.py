@@ -15,10 +15,11 @@ from rag.compare import (
 from rag.condense import split_carried
 from rag.config import Settings
 from rag.engines.base import AnswerContext
-from rag.engines.extractive.analysis import _cap, _marker_start, _q, answer_type, doc_name, log, prompt
+from rag.engines.extractive.analysis import _cap, _marker_start, _q, answer_type, doc_name, log
 from rag.engines.extractive.scoring import _PROPOSAL_GETS, Scored, ScoringParams
 from rag.engines.units_answer import AnswerabilityParams
 from rag.glossary import expand_terms
+from rag.resources import message
 from rag.text import terms
 from rag.types import Answer, Citation
 
@@ -35,10 +36,10 @@ class CompositionMixin:
         lang = ctx.language
         for sents, working in ctx.notes.computed or []:
             refs = "".join(f"[{builder.cite(x.chunk, x.start, x.end)}]" for x in sents)
-            pieces.append(prompt("computed", lang).format(refs=refs, working=working))
+            pieces.append(message("computed", lang).format(refs=refs, working=working))
         for sig in ctx.notes.first_person or []:
             n = builder.cite(sig.chunk, sig.start, sig.end)
-            lead = prompt("first_person", lang).format(doc=doc_name(sig.chunk.doc_id, sig.chunk.title, lang))
+            lead = message("first_person", lang).format(doc=doc_name(sig.chunk.doc_id, sig.chunk.title, lang))
             pieces.append(f"{_cap(lead)} {_q(sig.text, lang)} [{n}]")
 
     def _quote_pieces(
@@ -99,7 +100,7 @@ class CompositionMixin:
         out = []
         for s, working in named or rows[:1]:
             n = builder.cite(s.chunk, s.start, s.end)  # the row's own number: it is already cited
-            out.append(prompt("difference", lang).format(n=n, working=working))
+            out.append(message("difference", lang).format(n=n, working=working))
         return out
 
     def _asked_not_given(
@@ -118,7 +119,7 @@ class CompositionMixin:
         if c is None:
             return None
         n = builder.add(c)
-        lead = prompt("asked_not_given", ctx.language).format(doc=_cap(doc_name(c.doc_id, c.title, ctx.language)))
+        lead = message("asked_not_given", ctx.language).format(doc=_cap(doc_name(c.doc_id, c.title, ctx.language)))
         return f"{lead} {_q(c.quote, ctx.language)} [{n}]"
 
     def _calc_piece(self, ctx: AnswerContext, builder: CitationBuilder, document: Callable[[str], Any] | None, hybrid: Any) -> str:

@@ -28,7 +28,6 @@ from rag.engines.extractive.analysis import (
     _q,
     answer_type,
     doc_name,
-    prompt,
     with_translation,
 )
 from rag.engines.extractive.answerability import AnswerabilityMixin
@@ -36,6 +35,7 @@ from rag.engines.extractive.composition import CompositionMixin
 from rag.engines.extractive.scoring import ScoringMixin, ScoringParams
 from rag.engines.extractive.selection import SelectionMixin
 from rag.engines.units_answer import AnswerabilityParams
+from rag.resources import message
 from rag.types import Answer
 
 
@@ -80,7 +80,7 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
         if hybrid is None or not ctx.passages:
             if pieces:
                 return self._make(ctx, pieces, builder, refused=False)
-            return self._make(ctx, [prompt("refusal", lang)], builder, refused=True, reason="not_in_documents")
+            return self._make(ctx, [message("refusal", lang)], builder, refused=True, reason="not_in_documents")
 
         use_units = not pieces and ctx.units is not None and not ablated(self.settings, "units")
         from_units = self._from_units(ctx, builder) if use_units else None
@@ -102,14 +102,14 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
         if chosen:
             for n, doc_id, _start in ctx.notes.list_counts or []:
                 title = next((c.chunk.title for c in chosen if c.chunk.doc_id == doc_id), doc_id)
-                pieces.append(prompt("count", lang).format(n=n, doc=doc_name(doc_id, title, lang)))
+                pieces.append(message("count", lang).format(n=n, doc=doc_name(doc_id, title, lang)))
             pieces.extend(self._quote_pieces(chosen, builder, lang, hybrid))
             own = split_carried(ctx.standalone_question)[0]
             if asks_comparison(own) and not ablated(self.settings, "differences"):
                 pieces.extend(self._differences(chosen, builder, with_translation(own, lang), lang, hybrid))
             self._typed_pieces(ctx, builder, pieces)
             for part in ctx.notes.unanswered_parts or []:
-                pieces.append(prompt("part_missing", lang).format(part=part.strip(" ?,.")))
+                pieces.append(message("part_missing", lang).format(part=part.strip(" ?,.")))
         elif (not pieces and not ablated(self.settings, "asked_not_given")
               and (asked := self._asked_not_given(ctx, builder, document, hybrid)) is not None):
             # "hoeveel krijgt Drenthe?": not in the documents (a refusal), but what it asks for is
@@ -117,11 +117,11 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
             pieces.append(asked)
         elif not pieces:
             refused, reason = True, why or "not_in_documents"
-            pieces.append(prompt("refusal", lang))
+            pieces.append(message("refusal", lang))
             if related is not None:
                 n = builder.cite(related.chunk, related.start, related.end)
                 name = doc_name(related.chunk.doc_id, related.chunk.title, lang)
-                label = prompt("related", lang)
+                label = message("related", lang)
                 pieces.append(f"{label} {_cap(name)}: {_q(related.text, lang)} [{n}]")
         return self._make(ctx, pieces, builder, refused=refused, reason=reason)
 
