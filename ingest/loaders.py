@@ -25,6 +25,7 @@ from ingest.cleaning import (
     normalize_markdown,
     strip_running_lines,
 )
+from rag.markdown import PAGE_MARK
 from rag.types import Document, PageSpan
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,6 @@ MARKDOWN_EXTS = {".md", ".markdown"}
 PDF_EXTS = {".pdf"}
 TEXT_EXTS = {".txt", ".text"}
 SUPPORTED_EXTS = MARKDOWN_EXTS | PDF_EXTS | TEXT_EXTS
-_PAGE_MARKER = re.compile(r"<!--\s*page:\s*(\d+)\s*-->", re.I)
 _FRONT_MATTER = re.compile(r"\A---[ ]*\n(.*?\n)---[ ]*\n", re.S)
 _MAGIC = {
     b"\x89PNG": "a PNG image",
@@ -174,7 +174,7 @@ def strip_page_markers(text: str) -> tuple[str, list[PageSpan]]:
     bounds: list[tuple[int, int]] = []  # (page, offset in output)
     pos = 0
     length = 0
-    for m in _PAGE_MARKER.finditer(text):
+    for m in PAGE_MARK.finditer(text):
         ms, me = m.start(), m.end()
         line_start = text.rfind("\n", 0, ms) + 1
         line_end = text.find("\n", me)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from rag.markdown import BULLET, EMPHASIS, HEADING, PAGE_MARK, QUOTE, TABLE_SEP
 from rag.types import Answer, Citation
 from views.text import t
 
@@ -98,12 +99,11 @@ def answer_markdown(text: str) -> str:
 
 
 _MARKER_RUN_RE = re.compile(r"\\\[\d{1,2}\\\](?:[ ,]*\\\[\d{1,2}\\\])*")
-_TABLE_SEP_RE = re.compile(r"^\|(?:\s*:?-{3,}:?\s*\|)+$")
 
 
 def _is_table(rows: list[str]) -> bool:
     """A Markdown table: every row between pipes, the second row the separator."""
-    return len(rows) >= 2 and all(r.startswith("|") and r.endswith("|") for r in rows) and bool(_TABLE_SEP_RE.match(rows[1]))
+    return len(rows) >= 2 and all(r.startswith("|") and r.endswith("|") for r in rows) and bool(TABLE_SEP.match(rows[1]))
 
 
 def _table_row(row: str) -> str:
@@ -155,14 +155,6 @@ def locate_quote(passage: str, quote: str) -> tuple[int, int] | None:
     return (m.start(), m.end()) if m else None
 
 
-_HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]+")
-_QUOTE = re.compile(r"^[ \t]*>[ \t]?")
-_BULLET = re.compile(r"^[ \t]*(?:[-*+•]|\d{1,2}[.)])[ \t]+")
-_TABLE_SEP = re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$")
-_PAGE_MARK = re.compile(r"<!--\s*page:\s*\d+\s*-->")
-_EMPHASIS = re.compile(r"(\*\*|__)")
-
-
 @dataclass
 class _Line:
     kind: str  # text, heading, quote, bullet, table, blank
@@ -180,7 +172,7 @@ def _classify(passage: str, starts_at_line_start: bool) -> list[_Line]:
         kind, content, marker = "text", pos, ""
         if not raw.strip():
             kind = "blank"
-        elif at_start and _TABLE_SEP.match(raw) and "-" in raw:
+        elif at_start and TABLE_SEP.match(raw) and "-" in raw:
             kind = "blank_table"
         elif at_start and raw.lstrip().startswith("|"):
             kind = "table"
@@ -188,11 +180,11 @@ def _classify(passage: str, starts_at_line_start: bool) -> list[_Line]:
             lead = raw.find(inner) + 1
             content = pos + lead
             line_end = pos + raw.find(inner) + len(inner) - (1 if inner.endswith("|") and len(inner) > 1 else 0)
-        elif at_start and (m := _HEADING.match(raw)):
+        elif at_start and (m := HEADING.match(raw)):
             kind, content = "heading", pos + m.end()
-        elif at_start and (m := _QUOTE.match(raw)):
+        elif at_start and (m := QUOTE.match(raw)):
             kind, content = "quote", pos + m.end()
-        elif at_start and (m := _BULLET.match(raw)):
+        elif at_start and (m := BULLET.match(raw)):
             kind, content = "bullet", pos + m.end()
             marker = m.group().strip()
         lines.append(_Line(kind, content, line_end, marker if kind == "bullet" else ""))
@@ -201,8 +193,8 @@ def _classify(passage: str, starts_at_line_start: bool) -> list[_Line]:
 
 
 def _display_piece(text: str, table: bool) -> str:
-    text = _PAGE_MARK.sub("", text)
-    text = _EMPHASIS.sub("", text)
+    text = PAGE_MARK.sub("", text)
+    text = EMPHASIS.sub("", text)
     if table:
         text = re.sub(r"[ \t]*\|[ \t]*", " · ", text)
     return escape_markdown(_collapse(text))
@@ -451,7 +443,7 @@ def safe_document_markdown(block_text: str) -> str:
     Curated corpus text is trusted Markdown (tables, quotes, headings), so it is rendered, but "$"
     and "<" still must not turn into formulas or tags, and Streamlit directives stay literal.
     """
-    text = _PAGE_MARK.sub("", block_text)
+    text = PAGE_MARK.sub("", block_text)
     text = text.replace("$", "\\$").replace("<", "\\<")
     text = re.sub(r":([a-z\-]+)\[", r"\\:\1[", text)
     # Demote headings two levels: a document's "# Title" must not outshout the page's own title.
