@@ -9,9 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from rag.config import ROOT, Settings
 from views.support import settings_env
+
+APP = str(ROOT / "app.py")
+TIMEOUT = 300
 
 
 @pytest.fixture
@@ -27,6 +31,23 @@ def writable(mini_built: Settings, tmp_path: Path) -> Settings:
             "feedback_path": tmp_path / "feedback.jsonl",
         }
     )
+
+
+def open_app(page: str = "") -> AppTest:
+    """A fresh app session (a new browser tab), switched to ``page`` (e.g. "views/documents.py") when given."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def ask_in_app(at: AppTest, question: str) -> dict:
+    """Ask on the chat page; the last message (the answer, as the chat keeps it)."""
+    at.switch_page("views/chat.py").run()
+    at.chat_input[0].set_value(question).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at.session_state["messages"][-1]
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
