@@ -75,9 +75,6 @@ def escape_markdown(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
-_MARKER_RE = re.compile(r"\\\[(\d{1,2})\\\]")
-
-
 def answer_markdown(text: str) -> str:
     """An answer's text for ``st.markdown``: escaped, with its ``[n]`` markers shown in bold.
 

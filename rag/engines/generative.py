@@ -29,7 +29,7 @@ from typing import Any
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessageChunk, BaseMessage, HumanMessage, SystemMessage
 
-from rag.citations import CitationBuilder
+from rag.citations import CITE_RE, CitationBuilder
 from rag.config import Settings
 from rag.engines import tools as calc_tools
 from rag.engines.base import AnswerContext, Engine, EngineNotes
@@ -37,7 +37,6 @@ from rag.engines.passages import as_data, best_span, format_history, render_pass
 from rag.resources import message, prompt, prompt_pair
 from rag.types import Answer, RetrievedChunk, ToolCall
 from rag.verify import (
-    CITE_RE,
     SentenceCheck,
     SentenceStream,
     Verification,

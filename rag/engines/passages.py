@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from rag.citations import CITE_RE
 from rag.types import RetrievedChunk
-from rag.verify import CITE_RE
 
 _TAG_RE = re.compile(r"</?\s*(vraag|question|gesprek|conversation|passage|system|user|assistant)\s*>", re.I)
 
