@@ -8,8 +8,8 @@ import logging
 import re
 
 from rag.condense import split_carried
-from rag.glossary import DOC_NAMES, translate_en
-from rag.text import MONTHS_NL, fold, terms
+from rag.glossary import DOC_NAMES, named_documents, translate_en
+from rag.text import MONTHS_NL, NUMBER_WORDS_RE, terms
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 _MONTHS = "|".join(MONTHS_NL)
 
 
-_NUMWORDS = "twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|honderd|duizend|two(?!-?pager)|three|four|five|six|seven|eight|nine|ten|dozen"
+_NUMWORDS = NUMBER_WORDS_RE
 
 
 _TYPE_MATCH: dict[str, re.Pattern[str]] = {
@@ -161,16 +161,10 @@ FRAME_TERMS = frozenset(terms("groot grote hoog hoge lang lange veel vaak laat p
 DOC_NAME_TERMS = frozenset(terms("kamerbrief two-pager twopager brief letter aanbiedingsbrief gs gedeputeerde staten minister"))
 
 
-_DOC_MENTIONS: list[tuple[str, re.Pattern[str]]] = [
-    ("kamerbrief", re.compile(r"kamerbrief|kamer ?brief|brief (van|aan) de (tweede )?kamer|letter to (the )?parliament|minister'?s letter", re.I)),
-    ("twopager", re.compile(r"two-?pager|tweepager|het voorstel|the proposal", re.I)),
-    ("letter", re.compile(r"aanbiedingsbrief|brief van (gs|gedeputeerde staten)|gs-brief|cover letter|letter (of|from) (the )?(gs|provincial|gedeputeerde)", re.I)),
-]
-
-
 def mentioned_docs(question: str) -> set[str]:
-    """Documents a question names ("volgens de Kamerbrief"): their sentences get a bonus."""
-    return {doc for doc, rx in _DOC_MENTIONS if rx.search(question)}
+    """Documents a question names or points at ("volgens de Kamerbrief", "het voorstel"): their sentences
+    get a bonus (corpus/documents.yaml)."""
+    return named_documents(question, loosely=True)
 
 
 # "Wie heeft de brief ondertekend?" is answered by the signature block at the end of the document.
@@ -264,5 +258,3 @@ def _q(text: str, lang: str) -> str:
     return f"«{t}»" if lang == "nl" else f"“{t}”"
 
 
-def fold_eq(a: str, b: str) -> bool:
-    return fold(a) == fold(b)
