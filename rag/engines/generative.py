@@ -28,12 +28,13 @@ from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessageChunk, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.runnables import RunnableConfig
 
 from rag.citations import CITE_RE, CitationBuilder
 from rag.config import Settings
 from rag.engines import tools as calc_tools
 from rag.engines.base import AnswerContext, Engine, EngineNotes
-from rag.engines.passages import as_data, best_span, format_history, render_passages
+from rag.engines.passages import as_data, best_span, format_history, render_passages, retrieved_passages
 from rag.resources import message, prompt, prompt_pair
 from rag.types import Answer, RetrievedChunk, ToolCall
 from rag.verify import (
@@ -47,6 +48,11 @@ from rag.verify import (
 )
 
 log = logging.getLogger(__name__)
+
+def _config(ctx: AnswerContext) -> RunnableConfig | None:
+    """The LangChain run config of this question (its callbacks), for the retriever, model and tool calls."""
+    return RunnableConfig(callbacks=ctx.callbacks) if ctx.callbacks is not None else None
+
 
 class GenerationError(RuntimeError):
     """The model call failed; ``kind`` is 'unavailable', 'timeout' or 'error'."""
@@ -94,6 +100,17 @@ class GenerativeEngine:
         assert result is not None
         return result
 
+    def passages(self, ctx: AnswerContext) -> list[RetrievedChunk]:
+        """What the model reads: through the LangChain retriever (``RegioDealRetriever``, so callbacks see
+        the search) when the context came from an index, beside the assistant's evidence; else that evidence."""
+        limit = self.settings.llm_max_passages
+        hybrid = ctx.retriever
+        if hybrid is None or not hasattr(hybrid, "as_langchain"):
+            return list(ctx.passages[:limit])
+        retriever = hybrid.as_langchain(k=limit, doc_ids=ctx.doc_ids)
+        query = ctx.standalone_question or ctx.question
+        return retrieved_passages(retriever, query, ctx.passages, hybrid.chunks, limit, _config(ctx))
+
     def stream(self, ctx: AnswerContext) -> Iterator[str | Answer]:
         """Yield verified text as it is generated, then the final Answer (authoritative: a UI should
         show ``Answer.answer`` at the end, it differs from the streamed text only after a fallback)."""
@@ -104,7 +121,7 @@ class GenerativeEngine:
             if ext.refused and ext.refusal_reason == "false_premise":
                 yield from self._emit(ext)
                 return
-        passages = list(ctx.passages[: self.settings.llm_max_passages])
+        passages = self.passages(ctx)
         if not passages and ctx.tool is None:
             yield from self._fall_back(ctx, "no passages to answer from", notice_kind=None)
             return
@@ -131,7 +148,8 @@ class GenerativeEngine:
         try:
             stated = _stated_amounts(ctx, passages) if use_tools else None
             for group_checks in self._generate(
-                messages, verifier, timings, t0, tools=use_tools, language=ctx.language, calls=calls, stated=stated
+                messages, verifier, timings, t0, tools=use_tools, language=ctx.language, calls=calls, stated=stated,
+                config=_config(ctx),
             ):
                 checks += group_checks
                 lang_problem = self._early_language_problem(checks, verifier)
@@ -241,6 +259,7 @@ class GenerativeEngine:
         language: str = "nl",
         calls: list[ToolCall] | None = None,
         stated: set[str] | None = None,
+        config: RunnableConfig | None = None,
     ) -> Iterator[list[SentenceCheck]]:
         """Stream the model, yield checked sentence groups; raise GenerationError on any failure.
 
@@ -268,7 +287,7 @@ class GenerativeEngine:
                 released = False  # text is held while it may still be a tool call (or JSON pretending to be one)
                 gathered: AIMessageChunk | None = None
                 try:
-                    for chunk in runnable.stream(messages):
+                    for chunk in runnable.stream(messages, config=config):
                         now = time.perf_counter()
                         if isinstance(chunk, AIMessageChunk) and (chunk.tool_call_chunks or gathered is not None):
                             gathered = chunk if gathered is None else gathered + chunk
@@ -312,7 +331,7 @@ class GenerativeEngine:
                 for i, call in enumerate(turn_calls):
                     call = {**call, "id": call.get("id") or f"call_{rounds}_{i}"}
                     turn_calls[i] = call
-                    record, reply, ok = calc_tools.run_call(call, language, stated)
+                    record, reply, ok = calc_tools.run_call(call, language, stated, config=config)
                     calls.append(record)
                     replies.append(reply)
                     if ok:
