@@ -278,6 +278,7 @@ class SourceCard:
     quote_start: int = 0  # offsets of the quote inside ``passage``
     quote_end: int = 0
     passage_at_line_start: bool = True
+    upload: bool = False  # from an uploaded document, not one of the official documents: always said so
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -295,6 +296,8 @@ class SourceCard:
     def heading(self, lang: str) -> str:
         """"[1] Title · p. 4 · Section", escaped."""
         parts = [f"**\\[{self.n}\\] {escape_markdown(self.title)}**"]
+        if self.upload:
+            parts.append(f"**{t('source_upload', lang)}**")
         if self.page is not None:
             parts.append(f"{t('source_page', lang)} {self.page}")
         if self.section:
@@ -334,8 +337,12 @@ def source_cards(
     document_text: Callable[[str], str | None] | None = None,
     *,
     context_chars: int = 320,
+    official: Callable[[str], bool] | None = None,
 ) -> list[SourceCard]:
     """One card per citation, with the surrounding passage taken from the retrieved chunk.
+
+    ``official(doc_id)`` says whether a document is one of the official (corpus) documents; every other
+    citation's card is marked as coming from an upload, whatever its title says.
 
     The chunk the citation came from is the natural context; when it is not among ``retrieved`` (or
     its offsets disagree), the document text around ``[start, end)`` is used, and as a last resort
@@ -351,6 +358,7 @@ def source_cards(
                 n=c.n, doc_id=c.doc_id, title=c.title, page=c.page, section=c.section, quote=c.quote,
                 start=c.start, end=c.end, passage=passage, quote_start=qs, quote_end=qe,
                 passage_at_line_start=line_start and line_start_trim,
+                upload=official is not None and not official(c.doc_id),
             )
         )
     return cards
