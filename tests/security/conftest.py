@@ -42,6 +42,20 @@ def open_app(page: str = "") -> AppTest:
     return at
 
 
+def upload_in_app(at: AppTest, name: str, data: bytes) -> AppTest:
+    """Upload a Markdown file into the session's own library on the Documents page and wait for it."""
+    from views.text import t
+
+    at.get("file_uploader")[0].upload(name, data, "text/markdown").run()
+    next(b for b in at.button if b.label == t("docs_upload_button_private", "nl")).click().run()
+    job = at.session_state["session_library"].job
+    assert job is not None and job.thread is not None
+    job.thread.join(timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def ask_in_app(at: AppTest, question: str) -> dict:
     """Ask on the chat page; the last message (the answer, as the chat keeps it)."""
     at.switch_page("views/chat.py").run()

@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from rag.config import Settings
-from tests.security.conftest import APP, TIMEOUT, ask_in_app, open_app
+from tests.security.conftest import APP, TIMEOUT, ask_in_app, open_app, upload_in_app
 from views.support import settings_env
 from views.text import t
 
@@ -47,17 +47,6 @@ def _docs(at: AppTest, query: str = "") -> AppTest:
     return at
 
 
-def _upload(at: AppTest, name: str, data: bytes) -> AppTest:
-    at.get("file_uploader")[0].upload(name, data, "text/markdown").run()
-    next(b for b in at.button if b.label == t("docs_upload_button_private", "nl")).click().run()
-    job = at.session_state["session_library"].job
-    assert job is not None and job.thread is not None
-    job.thread.join(timeout=TIMEOUT)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def _all_markdown(at: AppTest) -> list[str]:
     return [m.value for m in at.markdown] + [c.value for c in at.caption]
 
@@ -66,7 +55,7 @@ def test_private_upload_stays_in_its_session(app_env: Settings) -> None:
     a, b = _session(), _session()
     _docs(a)
     assert any(t("docs_mode_private", "nl", hours=app_env.upload_ttl_h) in c.value for c in a.caption)
-    _upload(a, "zwembad.md", SECRET)
+    upload_in_app(a, "zwembad.md", SECRET)
     assert a.success, [e.value for e in a.error]
     own = a.session_state["session_library"].ids()
     assert len(own) == 1 and own[0].startswith("eigen-")
@@ -101,7 +90,7 @@ def test_private_upload_stays_in_its_session(app_env: Settings) -> None:
 def test_html_in_an_uploaded_document_is_shown_as_text(app_env: Settings) -> None:
     a = _session()
     _docs(a)
-    _upload(a, "zwembad.md", SECRET)
+    upload_in_app(a, "zwembad.md", SECRET)
     doc_id = a.session_state["session_library"].ids()[0]
     a.query_params["doc"] = doc_id
     a.switch_page("views/documents.py").run()
@@ -126,7 +115,7 @@ def test_expired_documents_are_forgotten(app_env: Settings) -> None:
 
     a = _session()
     _docs(a)
-    _upload(a, "zwembad.md", SECRET)
+    upload_in_app(a, "zwembad.md", SECRET)
     lib = a.session_state["session_library"]
     assert lib.ids()
     assert lib.expire(now=time.time() + app_env.upload_ttl_h * 3600 + 1)

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from ingest.loaders import is_valid_id
 from rag.config import Settings
 from rag.store import IndexStore
-from tests.security.conftest import APP, TIMEOUT, ask_in_app, open_app, snapshot
+from tests.security.conftest import APP, TIMEOUT, ask_in_app, open_app, snapshot, upload_in_app
 from views.support import settings_env
 from views.text import t
 
@@ -40,12 +40,7 @@ def test_private_upload_with_traversal_name_and_id(app_env: Settings) -> None:
     index_outside = app_env.corpus_dir.parent
     files_before = {p for p in index_outside.rglob("*") if p.is_file() and "index" not in p.parts}
     a = _docs_page()
-    a.get("file_uploader")[0].upload(NAME, POISON, "text/markdown").run()
-    next(b for b in a.button if b.label == t("docs_upload_button_private", "nl")).click().run()
-    job = a.session_state["session_library"].job
-    assert job is not None and job.thread is not None
-    job.thread.join(timeout=TIMEOUT)
-    a.run()
+    upload_in_app(a, NAME, POISON)
     ids = a.session_state["session_library"].ids()
     assert len(ids) == 1 and is_valid_id(ids[0]) and ids[0] not in ("alpha", "beta")
     assert snapshot(app_env.corpus_dir) == corpus_before
