@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from tests.test_app_browser import ARTIFACTS, app_url, browser_path, open_page  # noqa: F401 (fixtures)
+from tests.app.test_app_browser import ARTIFACTS, app_url, browser_path, open_page  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.slow
 

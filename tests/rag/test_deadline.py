@@ -14,7 +14,7 @@ from rag.citations import verify
 from rag.deadline import DEADLINE, FACTS, SUBMITTED, Check, check, parse_date
 from rag.router import route
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _body(doc_id: str) -> str:
