@@ -58,6 +58,7 @@ lint: dev
 typecheck: dev
 	$(BIN)/mypy rag ingest
 
+# pytest ends with the 15 slowest tests (--durations=15 in pyproject.toml's addopts)
 test: dev lint
 	bash scripts/ensure-chromium.sh || true
 	$(BIN)/pytest

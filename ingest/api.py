@@ -25,6 +25,7 @@ from ingest.loaders import (
     is_valid_id,
     load_bytes,
     slugify,
+    unique_id,
 )
 from ingest.pipeline import (
     REGISTRY_FILE,
@@ -171,16 +172,6 @@ def _known(settings: Settings) -> tuple[dict[str, str], dict[str, str]]:
     return by_sha, ids
 
 
-def _unique_id(wanted: str, taken: Iterable[str]) -> str:
-    taken = set(taken)
-    if wanted not in taken:
-        return wanted
-    n = 2
-    while f"{wanted}-{n}" in taken:
-        n += 1
-    return f"{wanted}-{n}"
-
-
 def add_files(
     paths: Iterable[str | Path], settings: Settings | None = None, progress: bool = True
 ) -> IngestReport:
@@ -206,7 +197,7 @@ def add_files(
                     raise LoaderError(f"duplicate of indexed document '{by_sha[sha]}' (same content)")
                 doc = load_bytes(path, raw, limits=limits)  # validates: encrypted, corrupt, no text layer, limits
                 check_chunk_limit(doc, settings)
-                doc_id = _unique_id(doc.doc_id if is_valid_id(doc.doc_id) else slugify(doc.doc_id), ids)
+                doc_id = unique_id(doc.doc_id if is_valid_id(doc.doc_id) else slugify(doc.doc_id), ids)
                 suffix = SUFFIX_BY_FORMAT.get(str(doc.meta.get("format")), ".txt")
                 target = path_inside(uploads, f"{doc_id}{suffix}")
             except (LoaderError, UnsafePathError) as exc:

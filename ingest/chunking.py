@@ -14,14 +14,15 @@ import math
 import re
 from dataclasses import dataclass
 
+from rag.markdown import HEADING_TITLE, LIST_ITEM
 from rag.types import Chunk, Document
 
 # Bump when chunk boundaries or ids change for the same text: the next build re-chunks every document.
 CHUNKER_VERSION = 2
 SECTION_SEP = " > "
 
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)]|[a-z][.)])\s+")
+_HEADING = HEADING_TITLE
+_LIST_ITEM = LIST_ITEM
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
 _WS = re.compile(r"\s+")
 

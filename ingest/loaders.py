@@ -12,6 +12,7 @@ import io
 import logging
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from ingest.cleaning import (
     normalize_markdown,
     strip_running_lines,
 )
+from rag.markdown import PAGE_MARK
 from rag.types import Document, PageSpan
 
 log = logging.getLogger(__name__)
@@ -37,7 +39,6 @@ MARKDOWN_EXTS = {".md", ".markdown"}
 PDF_EXTS = {".pdf"}
 TEXT_EXTS = {".txt", ".text"}
 SUPPORTED_EXTS = MARKDOWN_EXTS | PDF_EXTS | TEXT_EXTS
-_PAGE_MARKER = re.compile(r"<!--\s*page:\s*(\d+)\s*-->", re.I)
 _FRONT_MATTER = re.compile(r"\A---[ ]*\n(.*?\n)---[ ]*\n", re.S)
 _MAGIC = {
     b"\x89PNG": "a PNG image",
@@ -87,6 +88,17 @@ def slugify(name: str) -> str:
     text = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     return slug[:60].strip("-") or "document"
+
+
+def unique_id(wanted: str, taken: Iterable[str]) -> str:
+    """``wanted``, or ``wanted-2``, ``wanted-3``, ... when taken (cut so the id stays within 64 characters)."""
+    taken = set(taken)
+    if wanted not in taken:
+        return wanted
+    n = 2
+    while f"{wanted[:58]}-{n}" in taken:
+        n += 1
+    return f"{wanted[:58]}-{n}"
 
 
 def is_valid_id(value: object) -> bool:
@@ -174,7 +186,7 @@ def strip_page_markers(text: str) -> tuple[str, list[PageSpan]]:
     bounds: list[tuple[int, int]] = []  # (page, offset in output)
     pos = 0
     length = 0
-    for m in _PAGE_MARKER.finditer(text):
+    for m in PAGE_MARK.finditer(text):
         ms, me = m.start(), m.end()
         line_start = text.rfind("\n", 0, ms) + 1
         line_end = text.find("\n", me)

@@ -16,7 +16,15 @@ from pathlib import Path
 import numpy as np
 
 from ingest.chunking import chunk_document
-from ingest.loaders import LoaderError, LoadLimits, content_sha256, is_valid_id, load_bytes, slugify
+from ingest.loaders import (
+    LoaderError,
+    LoadLimits,
+    content_sha256,
+    is_valid_id,
+    load_bytes,
+    slugify,
+    unique_id,
+)
 from ingest.pipeline import passage_text
 from rag.config import Settings
 from rag.types import Chunk, Document
@@ -35,15 +43,6 @@ class PreparedUpload:
     chunks: list[Chunk]
     sha256: str
     name: str
-
-
-def _unique(wanted: str, taken: set[str]) -> str:
-    if wanted not in taken:
-        return wanted
-    n = 2
-    while f"{wanted[:58]}-{n}" in taken:
-        n += 1
-    return f"{wanted[:58]}-{n}"
 
 
 def prepare_upload(
@@ -71,7 +70,7 @@ def prepare_upload(
     if sha in set(known_sha):
         raise LoaderError("this document is already among your documents (same content)")
     taken = set(taken_ids)
-    doc_id = _unique(SESSION_ID_PREFIX + slugify(base)[:50].strip("-"), taken)
+    doc_id = unique_id(SESSION_ID_PREFIX + slugify(base)[:50].strip("-"), taken)
     assert is_valid_id(doc_id)
     # The path is only a label for the loaders (suffix and title); nothing is read from or written to it.
     label = Path(f"{slugify(base)}{suffix or '.txt'}")

@@ -20,6 +20,19 @@ from typing import Any
 
 import yaml
 
+from rag.markdown import (
+    BULLET,
+    COMMENT,
+    EMPHASIS,
+    ESCAPE,
+    FOOTNOTE_DEF,
+    FOOTNOTE_MARK,
+    HEADING,
+    LINK,
+    QUOTE,
+    TABLE_SEP,
+)
+
 log = logging.getLogger(__name__)
 
 KINDS = frozenset({"sentence", "list", "list_item", "table_row", "footnote", "heading", "card"})
@@ -28,12 +41,8 @@ ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 # The normalisation rule shared with the data helpers' checker (see UNITS_FORMAT): table separator lines
 # dropped, table cells joined with " | ", one leading block marker removed, footnote marks and "**"
 # removed, Markdown links reduced to their label, backslash escapes dropped, whitespace collapsed.
-_TABLE_SEP = re.compile(r"^\|?[\s|:\-]+\|?$")
-_HEADING = re.compile(r"^#{1,6}\s+")
-_BLOCK = re.compile(r"^(?:>\s+|[-*+]\s+|\d+\.\s+|\[\^[^\]]+\]:\s*)")
-_INLINE_DROP = re.compile(r"\[\^[^\]]+\]|\*\*|<!--.*?-->")
-_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-_ESCAPE = re.compile(r"\\(?=[\\`*_{}\[\]()#+\-.!|>])")
+# The patterns are rag/markdown.py's.
+_DROPPED = (FOOTNOTE_MARK, EMPHASIS, COMMENT)
 _SPLIT = re.compile(r"(?<=[.?!])\s+")
 
 
@@ -84,20 +93,21 @@ class Normalised:
 
 def inline(s: str) -> str:
     """The inline part of the rule, for unit texts."""
-    s = _INLINE_DROP.sub("", s)
-    s = _LINK.sub(r"\1", s)
-    s = _ESCAPE.sub("", s)
+    for rx in _DROPPED:
+        s = rx.sub("", s)
+    s = LINK.sub(r"\1", s)
+    s = ESCAPE.sub("", s)
     return " ".join(s.split())
 
 
 def _inline_mapped(line: str, base: int) -> list[tuple[str, int]]:
     """``inline`` applied to one line, keeping each kept character's original offset."""
     keep = [True] * len(line)
-    for rx in (_INLINE_DROP, _ESCAPE):
+    for rx in (*_DROPPED, ESCAPE):
         for m in rx.finditer(line):
             for i in range(m.start(), m.end()):
                 keep[i] = False
-    for m in _LINK.finditer(line):  # "[label](url)": drop the brackets and the url, keep the label
+    for m in LINK.finditer(line):  # "[label](url)": drop the brackets and the url, keep the label
         keep[m.start()] = False
         for i in range(m.end(1), m.end()):
             keep[i] = False
@@ -131,7 +141,7 @@ def normalise(text: str) -> Normalised:
         pieces: list[tuple[str, int]] = []
         heading = False
         if line.startswith("|"):
-            if _TABLE_SEP.match(line):
+            if TABLE_SEP.match(line):
                 continue
             offset = 0
             for cell in line.split("|"):
@@ -143,10 +153,10 @@ def normalise(text: str) -> Normalised:
                     pieces.extend(mapped)
                 offset += len(cell) + 1
         else:
-            m = _HEADING.match(line)
+            m = HEADING.match(line)
             heading = bool(m)
             if m is None:
-                m = _BLOCK.match(line)
+                m = QUOTE.match(line) or BULLET.match(line) or FOOTNOTE_DEF.match(line)
             skip = m.end() if m else 0
             pieces = _inline_mapped(line[skip:], base + skip)
             if pieces and pieces[0][0] == " ":

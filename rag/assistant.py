@@ -22,11 +22,13 @@ from rag.citations import chunk_of_quote, verify
 from rag.condense import condense, split_carried
 from rag.config import Settings, ablated, get_settings
 from rag.engines.base import AnswerContext, Engine, collect
-from rag.engines.extractive import ExtractiveEngine, prompt, question_parts
+from rag.engines.extractive import ExtractiveEngine, question_parts
 from rag.glossary import named_documents
 from rag.question_index import QuestionIndex
+from rag.resources import message
 from rag.retrieval import HybridRetriever, RetrievalResult, embed_query
 from rag.retrieval_units import UnitEvidence, UnitRetriever
+from rag.safe_input import has_words
 from rag.store import IndexUnavailableError
 from rag.text import detect_language_with_history, fold
 from rag.types import Answer, Chunk, RetrievedChunk, ToolCall
@@ -332,11 +334,14 @@ class Assistant:
         q = question if isinstance(question, str) else ""
         if not q.strip():
             lang = detect_language_with_history("", history)
-            return self._refusal(q, lang, prompt("empty", lang), "empty", engine)
+            return self._refusal(q, lang, message("empty", lang), "empty", engine)
+        if not has_words(q):  # emoji, symbols or punctuation only: nothing to look up
+            lang = detect_language_with_history("", history)
+            return self._refusal(q, lang, message("no_words", lang), "no_words", engine)
         limit = self.settings.max_question_chars
         if len(q) > limit:
             lang = detect_language_with_history(q[:500], history)
-            text = prompt("too_long", lang).format(n=len(q), max=limit)
+            text = message("too_long", lang).format(n=len(q), max=limit)
             return self._refusal(q, lang, text, "too_long", engine, notice=text)
         return None
 
@@ -349,11 +354,14 @@ class Assistant:
         engine: str | None = None,
         plain_language: bool | None = None,
         qid: str | None = None,
+        callbacks: Any = None,
     ) -> Answer:
         """Answer one question. Never raises for user-input problems; raises IndexUnavailableError when
         the index cannot be used and UnknownDocumentFilterError for an unknown ``doc_ids`` entry."""
         return collect(
-            self.stream(question, history, doc_ids=doc_ids, engine=engine, plain_language=plain_language, qid=qid)
+            self.stream(
+                question, history, doc_ids=doc_ids, engine=engine, plain_language=plain_language, qid=qid, callbacks=callbacks
+            )
         )[1]
 
     def _mark_unavailable(self, ans: Answer, eng: Engine, name: str) -> None:
@@ -368,7 +376,7 @@ class Assistant:
         return Answer(
             question=ctx.question,
             language=ctx.language,
-            answer=prompt(f"decline_{reason}", ctx.language),
+            answer=message(f"decline_{reason}", ctx.language),
             refused=True,
             engine=engine,
             retrieved=list(ctx.retrieved),
@@ -384,7 +392,7 @@ class Assistant:
             ans = Answer(
                 question=ctx.question,
                 language=ctx.language,
-                answer=prompt("error", ctx.language),
+                answer=message("error", ctx.language),
                 refused=True,
                 engine=ans.engine,
                 retrieved=list(ctx.retrieved),
@@ -414,11 +422,13 @@ class Assistant:
         engine: str | None = None,
         plain_language: bool | None = None,
         qid: str | None = None,
+        callbacks: Any = None,
     ) -> Iterator[str | Answer]:
         """Text pieces as they are produced, then the final (checked) Answer.
 
         For the extractive engine the text is complete before it is streamed; for generative engines
-        the pieces come live and the final Answer may differ (it is the checked one: show that)."""
+        the pieces come live and the final Answer may differ (it is the checked one: show that).
+        ``callbacks`` (LangChain's, from ``rag.chain``) reach the engine's retriever, model and tool calls."""
         t0 = time.perf_counter()
         name = engine or self.settings.engine
         pre = self._precheck(question, history, name)
@@ -430,6 +440,7 @@ class Assistant:
             return
         ctx = self.prepare(question, history, doc_ids=doc_ids, engine=name)
         ctx.plain_language = self.settings.plain_language if plain_language is None else plain_language
+        ctx.callbacks = callbacks
         t1 = time.perf_counter()
         if ctx.decline:
             ans = self._decline(ctx, name)

@@ -20,7 +20,9 @@ Answer, exactly as :meth:`rag.assistant.Assistant.stream` does.
 Callbacks: one chain run per question, with child runs for the retrieval (``on_retriever_start/end``
 with the ranked passages as LangChain documents), the answering engine (a chain run named
 ``engine:<name>``) and each deterministic tool that contributed (``on_tool_start/end``: the co-financing
-calculator, the deadline check), each carrying the inputs and outputs the assistant really used.
+calculator, the deadline check), each carrying the inputs and outputs the assistant really used. A
+generative engine's own steps report themselves under the same run: its search through the
+``BaseRetriever`` (``RegioDealRetriever``), the model call and each calculator call the model makes.
 """
 
 from __future__ import annotations
@@ -52,6 +54,11 @@ def _as_request(value: ChainInput) -> dict[str, Any]:
             raise ValueError(f"unknown input keys: {', '.join(unknown)} (allowed: question, {', '.join(_ASK_KEYS)})")
         return dict(value)
     raise TypeError("input must be a question string or a mapping with a 'question' string")
+
+
+def _ask_kwargs(request: dict[str, Any], run: CallbackManagerForChainRun) -> dict[str, Any]:
+    """The request's ``Assistant.ask`` arguments, and the run's callbacks for the engine's own steps."""
+    return {**{k: request[k] for k in _ASK_KEYS if k in request}, "callbacks": run.get_child()}
 
 
 def _documents(hits: list[RetrievedChunk]) -> list[LCDocument]:
@@ -109,7 +116,7 @@ class RegioDealChain(Runnable[ChainInput, Answer]):
         request = _as_request(input)
         run, _ = self._start(request, config)
         try:
-            answer = cast(Answer, self.assistant.ask(request["question"], **{k: request[k] for k in _ASK_KEYS if k in request}))
+            answer = cast(Answer, self.assistant.ask(request["question"], **_ask_kwargs(request, run)))
         except BaseException as exc:
             run.on_chain_error(exc)
             raise
@@ -123,7 +130,7 @@ class RegioDealChain(Runnable[ChainInput, Answer]):
         run, _ = self._start(request, config)
         final: Answer | None = None
         try:
-            for item in self.assistant.stream(request["question"], **{k: request[k] for k in _ASK_KEYS if k in request}):
+            for item in self.assistant.stream(request["question"], **_ask_kwargs(request, run)):
                 if isinstance(item, Answer):
                     final = item
                 yield item

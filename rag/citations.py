@@ -14,7 +14,22 @@ from dataclasses import dataclass, field
 
 from rag.types import Answer, Chunk, Citation, Document
 
-MARKER_RE = re.compile(r"\[(\d+)\]")
+# A citation marker: "[1]", or a group "[1, 3]" / "[1; 3]" (the one pattern for them; group 1: the numbers)
+CITE_RE = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+
+
+def cited_numbers(text: str) -> list[int]:
+    """The passage numbers cited in ``text`` in order of appearance ("[1, 3]" gives 1 and 3)."""
+    out: list[int] = []
+    for m in CITE_RE.finditer(text):
+        for part in re.split(r"[,;]", m.group(1)):
+            out.append(int(part.strip()))
+    return out
+
+
+def strip_citations(text: str) -> str:
+    """``text`` with its citation markers replaced by a space."""
+    return CITE_RE.sub(" ", text)
 
 
 class CitationError(ValueError):
@@ -90,7 +105,7 @@ def chunk_of_quote(doc_text: str, quote: str, chunks: Iterable[Chunk], doc_id: s
 def verify(answer: Answer, document: Callable[[str], Document]) -> list[str]:
     """Problems with ``answer``'s citations (empty list = sound). ``document(doc_id)`` gives the text."""
     problems: list[str] = []
-    markers = [int(m) for m in MARKER_RE.findall(answer.answer)]
+    markers = cited_numbers(answer.answer)
     numbers = [c.n for c in answer.citations]
     if len(set(numbers)) != len(numbers):
         problems.append(f"duplicate citation numbers {numbers}")

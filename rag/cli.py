@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.config import get_settings
-from rag.safe_input import clean_text, dumps, has_words
+from rag.safe_input import clean_text, dumps
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INDEX = 0, 1, 2, 3
 log = logging.getLogger("rag.cli")
@@ -168,7 +168,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         question = clean_text(item.get("question", ""))
         try:
             ans = assistant.ask(
-                question if has_words(question) else "",  # emoji or symbols only: the polite 'empty' refusal
+                question,  # empty, emoji or symbols only: the assistant's polite refusal
                 _clean_history(item.get("history")) if args.batch is not None else history,
                 doc_ids=args.docs,
                 engine=args.engine,

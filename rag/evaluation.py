@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.citations import verify
+from rag.markdown import FOOTNOTE_DEF, FOOTNOTE_MARK, HEADING, QUOTE, SYMBOL_BULLET, TABLE_SEP, multiline
 from rag.text import normalize_for_match
 from rag.types import Answer
 
@@ -68,17 +69,19 @@ def passes_must_include(answer: str, must_include: list[list[str]], must_not_inc
     return all(any(alternative_in(answer, alt) for alt in group) for group in must_include)
 
 
-_MD_TABLE_SEP = re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$", re.M)
-_MD_LINE_MARK = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+|>[ \t>]*|[-*+•][ \t]+)", re.M)
+_MD_TABLE_SEP = multiline(TABLE_SEP)
+_MD_LINE_MARKS = tuple(multiline(rx) for rx in (HEADING, QUOTE, SYMBOL_BULLET))
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>])")
-_MD_FOOTNOTE = re.compile(r"\[\^[^\]\s]+\]:?")
+_MD_FOOTNOTE_DEF = multiline(FOOTNOTE_DEF)
 
 
 def strip_markdown(text: str) -> str:
     """Markdown markup out, words and numbers untouched (see the module docstring for why)."""
     text = _MD_TABLE_SEP.sub(" ", text)
-    text = _MD_FOOTNOTE.sub("", text)
-    text = _MD_LINE_MARK.sub("", text)
+    text = _MD_FOOTNOTE_DEF.sub("", text)
+    text = FOOTNOTE_MARK.sub("", text)
+    for rx in _MD_LINE_MARKS:
+        text = rx.sub("", text)
     text = _MD_ESCAPE.sub(r"\1", text)
     return text.replace("|", " ")
 

@@ -137,23 +137,15 @@ def translate_en(question: str) -> str:
 # How people name the documents, and how an answer names them (corpus/documents.yaml).
 _DOCUMENTS: dict[str, Any] = _data_file("documents.yaml").get("documents") or {}
 DOC_ALIASES: dict[str, tuple[str, ...]] = {d: tuple(v.get("aliases") or ()) for d, v in _DOCUMENTS.items()}
+DOC_MENTIONS: dict[str, tuple[str, ...]] = {d: tuple(v.get("mentions") or ()) for d, v in _DOCUMENTS.items()}
 DOC_NAMES: dict[str, dict[str, str]] = {d: dict(v.get("name") or {}) for d, v in _DOCUMENTS.items() if v.get("name")}
 
 
-DOC_MENTIONS: dict[str, tuple[str, ...]] = {d: tuple(v.get("mentions") or ()) for d, v in _DOCUMENTS.items()}
-
-
-def _lowered(text: str) -> str:
-    return " ".join(text.lower().replace("’", "'").split())
-
-
-def named_documents(text: str) -> set[str]:
-    """Ids of the documents a question names ("volgens de Kamerbrief", "the two-pager says")."""
-    low = _lowered(text)
-    return {doc for doc, names in DOC_ALIASES.items() if any(n in low for n in names)}
-
-
-def mentioned_documents(text: str) -> set[str]:
-    """Ids of the documents a question names or points at ("het voorstel"): their sentences are favoured."""
-    low = _lowered(text)
-    return named_documents(text) | {doc for doc, names in DOC_MENTIONS.items() if any(n in low for n in names)}
+def named_documents(text: str, loosely: bool = False) -> set[str]:
+    """Ids of the documents a question names ("volgens de Kamerbrief", "the two-pager says"); ``loosely``
+    also those it points at without naming them ("het voorstel": ``mentions`` in corpus/documents.yaml)."""
+    low = " ".join(text.lower().replace("’", "'").split())
+    found = {doc for doc, names in DOC_ALIASES.items() if any(n in low for n in names)}
+    if loosely:
+        found |= {doc for doc, names in DOC_MENTIONS.items() if any(n in low for n in names)}
+    return found

@@ -385,3 +385,9 @@ WORD_NUMBERS: dict[str, int] = {
     **{k: v for k, v in NL_UNITS.items() if k not in ("een", "eén")}, **NL_TEENS, **NL_TENS,
     **EN_UNITS, **EN_TEENS, **EN_TENS, "honderd": 100, "hundred": 100,
 }  # fmt: skip
+# A number word of two or more in a text ("drie", "twaalf", "veertig", "dozen"), as a regex alternation
+# (longest first); "two" not in "two-pager".
+NUMBER_WORDS_RE = "|".join(
+    [w if w != "two" else "two(?!-?pager)" for w in sorted((w for w, v in WORD_NUMBERS.items() if v >= 2), key=len, reverse=True)]
+    + ["duizend", "thousand", "dozen"]
+)

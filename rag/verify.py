@@ -22,25 +22,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from rag.text import MONTH_NUMBER, WORD_NUMBERS
-
-# --- citation markers ---------------------------------------------------------------------------------
-
-CITE_RE = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-
-
-def cited_numbers(text: str) -> list[int]:
-    """The passage numbers cited in ``text`` in order of appearance ("[1, 3]" gives 1 and 3)."""
-    out: list[int] = []
-    for m in CITE_RE.finditer(text):
-        for part in re.split(r"[,;]", m.group(1)):
-            out.append(int(part.strip()))
-    return out
-
-
-def strip_citations(text: str) -> str:
-    return CITE_RE.sub(" ", text)
-
+from rag.citations import CITE_RE, cited_numbers, strip_citations  # noqa: F401 (CITE_RE: re-exported)
+from rag.text import MONTH_NUMBER, WORD_NUMBERS, fold
 
 # --- numeric facts ------------------------------------------------------------------------------------
 
@@ -203,11 +186,6 @@ _ALLOWED_NAMES = {
 }  # fmt: skip
 
 
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-
-
 def unknown_names(sentence: str, evidence_folded: str, language: str) -> list[str]:
     """Acronyms (any language) and, in Dutch, capitalised words inside a sentence that the evidence lacks.
 
@@ -226,7 +204,7 @@ def unknown_names(sentence: str, evidence_folded: str, language: str) -> list[st
     for name in sorted(found):
         if name in _ALLOWED_NAMES:
             continue
-        if _fold(name) not in evidence_folded:
+        if fold(name) not in evidence_folded:
             missing.append(name)
     return missing
 
@@ -317,7 +295,7 @@ REFUSAL_PATTERNS = (
 
 
 def is_refusal(text: str) -> bool:
-    low = _fold(strip_citations(text))
+    low = fold(strip_citations(text))
     return any(p in low for p in REFUSAL_PATTERNS)
 
 
@@ -412,14 +390,14 @@ class Verifier:
         self.min_claim_ratio = min_claim_ratio
         self._passage_keys = [evidence_keys(p) for p in self.passages]
         self._tool_keys = tool_keys(tool_result, tool_explanation) if (tool_result or tool_explanation) else set()
-        self._evidence_folded = _fold(" ".join([*self.passages, tool_explanation or "", *extra_evidence]))
+        self._evidence_folded = fold(" ".join([*self.passages, tool_explanation or "", *extra_evidence]))
 
     def add_tool_result(self, result: Any) -> None:
         """A calculator result the model obtained by calling the tool: its figures become evidence too."""
         self._tool_keys |= tool_keys(result)
         explanation = result.get("explanation") if isinstance(result, dict) else None
         if isinstance(explanation, str):
-            self._evidence_folded += " " + _fold(explanation)
+            self._evidence_folded += " " + fold(explanation)
 
     def check(self, sentence: str, inherited: Sequence[int] = ()) -> SentenceCheck:
         """Verify one sentence; ``inherited`` are citations of a later sentence in the same paragraph."""

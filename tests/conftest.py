@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -92,6 +93,16 @@ def built_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     assert report.ok, report.lines()
     assert report.documents >= 3
     return settings
+
+
+@pytest.fixture(scope="module")
+def assistant(built_settings: Settings) -> Any:
+    """An Assistant over the real corpus's index, warmed, one per test module."""
+    from rag.assistant import Assistant
+
+    a = Assistant(built_settings)
+    a.warm(progress=False)
+    return a
 
 
 @pytest.fixture

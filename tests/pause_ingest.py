@@ -6,11 +6,41 @@ test can SIGKILL the process mid-build. The delay lives here, never in productio
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 PAUSE_MARKER = "INGEST-PAUSED"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def kill_ingest_at_pause(after: int, args: list[str], env: Mapping[str, str] | None = None) -> int:
+    """Run ``python -m ingest ARGS`` paused after ``after`` embedding batches, SIGKILL it there; its return code.
+
+    Fails the calling test when the run ends before reaching the pause."""
+    import pytest
+
+    proc = subprocess.Popen(
+        [sys.executable, str(Path(__file__).resolve()), str(after), *args],
+        env=dict(env if env is not None else os.environ), cwd=ROOT, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            if PAUSE_MARKER in line:
+                break
+        else:
+            pytest.fail(f"ingest {' '.join(args)} finished before the pause")
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    return proc.returncode
 
 
 def main() -> int:

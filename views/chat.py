@@ -21,7 +21,7 @@ from views.common import (
     load_settings,
 )
 from views.render import SourceCard, answer_markdown, escape_markdown, source_cards, starter_questions
-from views.session import answering_assistant
+from views.session import answering_assistant, is_official
 from views.support import (
     append_feedback,
     assistant_message,
@@ -245,7 +245,13 @@ if question:
                 def _doc_text(doc_id: str) -> str | None:
                     return store.document(doc_id).text
 
-                msg = assistant_message(answer, source_cards(answer, _doc_text))
+                def _official(doc_id: str) -> bool:
+                    try:
+                        return is_official(store.document(doc_id), settings)
+                    except Exception:
+                        return False  # unknown: never presented as an official source
+
+                msg = assistant_message(answer, source_cards(answer, _doc_text, official=_official))
             except unavailable as exc:
                 log.warning("index unavailable while answering: %s", exc)
                 msg = error_message(question, index_problem_text(exc, lg), lg)

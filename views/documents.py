@@ -121,16 +121,37 @@ def render_upload(documents: list[Document]) -> None:
         render_shared_upload(documents)
 
 
-def render_private_upload() -> None:
-    """Upload into this session's library: parsed and embedded in a background thread with a progress bar."""
-    assert library is not None
+def file_uploader(help_key: str) -> tuple[int, Any]:
+    """The upload widget (a fresh key after each upload clears it): (its counter, the uploaded file or None)."""
     counter = st.session_state.setdefault("upload_counter", 0)
     uploaded = st.file_uploader(
-        t("docs_upload_help_private", lg, mb=settings.max_upload_mb),
+        t(help_key, lg, mb=settings.max_upload_mb),
         type=list(UPLOAD_TYPES),
         max_upload_size=settings.max_upload_mb,
         key=f"uploader_{counter}",
     )
+    return counter, uploaded
+
+
+def notes_and_removable(own: list[Document]) -> list[tuple[Document, Any]]:
+    """The last upload's notes, then a row per removable document: (the document, the column for its button)."""
+    for note in st.session_state.pop("upload_notes", []):
+        (st.success if note[0] == "ok" else st.error)(note[1])
+    st.markdown(f"**{t('docs_remove_title', lg)}**")
+    if not own:
+        st.caption(t("docs_remove_none", lg))
+    rows = []
+    for doc in own:
+        cols = st.columns([5, 2], vertical_alignment="center")
+        cols[0].markdown(escape_markdown(doc.title or doc.doc_id))
+        rows.append((doc, cols[1]))
+    return rows
+
+
+def render_private_upload() -> None:
+    """Upload into this session's library: parsed and embedded in a background thread with a progress bar."""
+    assert library is not None
+    counter, uploaded = file_uploader("docs_upload_help_private")
     job = library.job
     busy = job is not None and job.state == "running"
     if uploaded is not None and st.button(
@@ -140,16 +161,8 @@ def render_private_upload() -> None:
         st.session_state["upload_counter"] = counter + 1
         st.rerun()
     render_job()
-    for note in st.session_state.pop("upload_notes", []):
-        (st.success if note[0] == "ok" else st.error)(note[1])
-    st.markdown(f"**{t('docs_remove_title', lg)}**")
-    own = library.documents()
-    if not own:
-        st.caption(t("docs_remove_none", lg))
-    for doc in own:
-        cols = st.columns([5, 2], vertical_alignment="center")
-        cols[0].markdown(escape_markdown(doc.title or doc.doc_id))
-        if cols[1].button(t("docs_remove", lg), key=f"remove_{doc.doc_id}", icon=":material/delete:"):
+    for doc, col in notes_and_removable(library.documents()):
+        if col.button(t("docs_remove", lg), key=f"remove_{doc.doc_id}", icon=":material/delete:"):
             library.remove(doc.doc_id)
             st.session_state["upload_notes"] = [("ok", t("docs_removed", lg, name=escape_markdown(doc.title)))]
             st.rerun()
@@ -219,26 +232,11 @@ def render_shared_upload(documents: list[Document]) -> None:
     except ImportError:
         st.info(t("docs_upload_unavailable", lg))
         return
-    counter = st.session_state.setdefault("upload_counter", 0)
-    uploaded = st.file_uploader(
-        t("docs_upload_help", lg, mb=settings.max_upload_mb),
-        type=list(UPLOAD_TYPES),
-        max_upload_size=settings.max_upload_mb,
-        key=f"uploader_{counter}",
-    )
+    _, uploaded = file_uploader("docs_upload_help")
     if uploaded is not None and st.button(t("docs_upload_button", lg), type="primary", icon=":material/add:"):
         handle_upload(ingest_api, uploaded.name, uploaded.getvalue())
-    for note in st.session_state.pop("upload_notes", []):
-        (st.success if note[0] == "ok" else st.error)(note[1])
-
-    st.markdown(f"**{t('docs_remove_title', lg)}**")
-    own = shared_library_documents(documents, settings)
-    if not own:
-        st.caption(t("docs_remove_none", lg))
-    for doc in own:
-        cols = st.columns([5, 2], vertical_alignment="center")
-        cols[0].markdown(escape_markdown(doc.title or doc.doc_id))
-        if cols[1].button(t("docs_remove", lg), key=f"remove_{doc.doc_id}", icon=":material/delete:"):
+    for doc, col in notes_and_removable(shared_library_documents(documents, settings)):
+        if col.button(t("docs_remove", lg), key=f"remove_{doc.doc_id}", icon=":material/delete:"):
             handle_remove(ingest_api, doc)
 
 

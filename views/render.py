@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from rag.markdown import BULLET, EMPHASIS, HEADING, PAGE_MARK, QUOTE, TABLE_SEP
 from rag.types import Answer, Citation
 from views.text import t
 
@@ -74,9 +75,6 @@ def escape_markdown(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
-_MARKER_RE = re.compile(r"\\\[(\d{1,2})\\\]")
-
-
 def answer_markdown(text: str) -> str:
     """An answer's text for ``st.markdown``: escaped, with its ``[n]`` markers shown in bold.
 
@@ -98,12 +96,11 @@ def answer_markdown(text: str) -> str:
 
 
 _MARKER_RUN_RE = re.compile(r"\\\[\d{1,2}\\\](?:[ ,]*\\\[\d{1,2}\\\])*")
-_TABLE_SEP_RE = re.compile(r"^\|(?:\s*:?-{3,}:?\s*\|)+$")
 
 
 def _is_table(rows: list[str]) -> bool:
     """A Markdown table: every row between pipes, the second row the separator."""
-    return len(rows) >= 2 and all(r.startswith("|") and r.endswith("|") for r in rows) and bool(_TABLE_SEP_RE.match(rows[1]))
+    return len(rows) >= 2 and all(r.startswith("|") and r.endswith("|") for r in rows) and bool(TABLE_SEP.match(rows[1]))
 
 
 def _table_row(row: str) -> str:
@@ -155,14 +152,6 @@ def locate_quote(passage: str, quote: str) -> tuple[int, int] | None:
     return (m.start(), m.end()) if m else None
 
 
-_HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]+")
-_QUOTE = re.compile(r"^[ \t]*>[ \t]?")
-_BULLET = re.compile(r"^[ \t]*(?:[-*+•]|\d{1,2}[.)])[ \t]+")
-_TABLE_SEP = re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$")
-_PAGE_MARK = re.compile(r"<!--\s*page:\s*\d+\s*-->")
-_EMPHASIS = re.compile(r"(\*\*|__)")
-
-
 @dataclass
 class _Line:
     kind: str  # text, heading, quote, bullet, table, blank
@@ -180,7 +169,7 @@ def _classify(passage: str, starts_at_line_start: bool) -> list[_Line]:
         kind, content, marker = "text", pos, ""
         if not raw.strip():
             kind = "blank"
-        elif at_start and _TABLE_SEP.match(raw) and "-" in raw:
+        elif at_start and TABLE_SEP.match(raw) and "-" in raw:
             kind = "blank_table"
         elif at_start and raw.lstrip().startswith("|"):
             kind = "table"
@@ -188,11 +177,11 @@ def _classify(passage: str, starts_at_line_start: bool) -> list[_Line]:
             lead = raw.find(inner) + 1
             content = pos + lead
             line_end = pos + raw.find(inner) + len(inner) - (1 if inner.endswith("|") and len(inner) > 1 else 0)
-        elif at_start and (m := _HEADING.match(raw)):
+        elif at_start and (m := HEADING.match(raw)):
             kind, content = "heading", pos + m.end()
-        elif at_start and (m := _QUOTE.match(raw)):
+        elif at_start and (m := QUOTE.match(raw)):
             kind, content = "quote", pos + m.end()
-        elif at_start and (m := _BULLET.match(raw)):
+        elif at_start and (m := BULLET.match(raw)):
             kind, content = "bullet", pos + m.end()
             marker = m.group().strip()
         lines.append(_Line(kind, content, line_end, marker if kind == "bullet" else ""))
@@ -201,8 +190,8 @@ def _classify(passage: str, starts_at_line_start: bool) -> list[_Line]:
 
 
 def _display_piece(text: str, table: bool) -> str:
-    text = _PAGE_MARK.sub("", text)
-    text = _EMPHASIS.sub("", text)
+    text = PAGE_MARK.sub("", text)
+    text = EMPHASIS.sub("", text)
     if table:
         text = re.sub(r"[ \t]*\|[ \t]*", " · ", text)
     return escape_markdown(_collapse(text))
@@ -289,6 +278,7 @@ class SourceCard:
     quote_start: int = 0  # offsets of the quote inside ``passage``
     quote_end: int = 0
     passage_at_line_start: bool = True
+    upload: bool = False  # from an uploaded document, not one of the official documents: always said so
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -306,6 +296,8 @@ class SourceCard:
     def heading(self, lang: str) -> str:
         """"[1] Title · p. 4 · Section", escaped."""
         parts = [f"**\\[{self.n}\\] {escape_markdown(self.title)}**"]
+        if self.upload:
+            parts.append(f"**{t('source_upload', lang)}**")
         if self.page is not None:
             parts.append(f"{t('source_page', lang)} {self.page}")
         if self.section:
@@ -345,8 +337,12 @@ def source_cards(
     document_text: Callable[[str], str | None] | None = None,
     *,
     context_chars: int = 320,
+    official: Callable[[str], bool] | None = None,
 ) -> list[SourceCard]:
     """One card per citation, with the surrounding passage taken from the retrieved chunk.
+
+    ``official(doc_id)`` says whether a document is one of the official (corpus) documents; every other
+    citation's card is marked as coming from an upload, whatever its title says.
 
     The chunk the citation came from is the natural context; when it is not among ``retrieved`` (or
     its offsets disagree), the document text around ``[start, end)`` is used, and as a last resort
@@ -362,6 +358,7 @@ def source_cards(
                 n=c.n, doc_id=c.doc_id, title=c.title, page=c.page, section=c.section, quote=c.quote,
                 start=c.start, end=c.end, passage=passage, quote_start=qs, quote_end=qe,
                 passage_at_line_start=line_start and line_start_trim,
+                upload=official is not None and not official(c.doc_id),
             )
         )
     return cards
@@ -451,7 +448,7 @@ def safe_document_markdown(block_text: str) -> str:
     Curated corpus text is trusted Markdown (tables, quotes, headings), so it is rendered, but "$"
     and "<" still must not turn into formulas or tags, and Streamlit directives stay literal.
     """
-    text = _PAGE_MARK.sub("", block_text)
+    text = PAGE_MARK.sub("", block_text)
     text = text.replace("$", "\\$").replace("<", "\\<")
     text = re.sub(r":([a-z\-]+)\[", r"\\:\1[", text)
     # Demote headings two levels: a document's "# Title" must not outshout the page's own title.

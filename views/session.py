@@ -53,6 +53,17 @@ def admin_ok(settings: Settings, given: str | None) -> bool:
     return bool(token) and bool(given) and hmac.compare_digest(str(given).encode(), token.encode())
 
 
+def is_official(doc: Any, settings: Settings) -> bool:
+    """True only for a document whose file is in the corpus folder: one of the official documents. An
+    upload (shared or private) is never official, whatever its title or id looks like."""
+    from pathlib import Path
+
+    try:
+        return bool(doc.source_path) and Path(doc.source_path).resolve().is_relative_to(Path(settings.corpus_dir).resolve())
+    except (OSError, ValueError):
+        return False
+
+
 def shared_library_documents(documents: list[Any], settings: Settings) -> list[Any]:
     """The shared index's documents that were added through ingest (removable by an admin), not the corpus."""
     from pathlib import Path

@@ -143,6 +143,8 @@ def conversation_to_markdown(
             lines += [f"**{t('sources', lang)}**", ""]
             for s in sources:
                 where = [str(s["title"])]
+                if s.get("upload"):
+                    where.append(t("source_upload", lang))
                 if s.get("page") is not None:
                     where.append(f"{t('source_page', lang)} {s['page']}")
                 if s.get("section"):

@@ -50,6 +50,7 @@ class AnswerContext:
     claim_vec: np.ndarray | None = None
     claims: list[tuple[str, np.ndarray]] | None = None  # a claim of several clauses, per clause
     doc_ids: list[str] | None = None  # the documents the user limited the search to
+    callbacks: Any = None  # LangChain callbacks of this question's run (rag/chain.py), for the engine's steps
     timings_ms: dict[str, float] = field(default_factory=dict)
     notes: EngineNotes = field(default_factory=lambda: EngineNotes())  # what the engine works out on the way
 

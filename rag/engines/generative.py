@@ -24,20 +24,20 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
-from functools import lru_cache
 from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessageChunk, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.runnables import RunnableConfig
 
-from rag.citations import CitationBuilder
-from rag.config import ROOT, Settings
+from rag.citations import CITE_RE, CitationBuilder
+from rag.config import Settings
 from rag.engines import tools as calc_tools
 from rag.engines.base import AnswerContext, Engine, EngineNotes
-from rag.engines.passages import as_data, best_span, format_history, render_passages
+from rag.engines.passages import as_data, best_span, format_history, render_passages, retrieved_passages
+from rag.resources import message, prompt, prompt_pair
 from rag.types import Answer, RetrievedChunk, ToolCall
 from rag.verify import (
-    CITE_RE,
     SentenceCheck,
     SentenceStream,
     Verification,
@@ -49,28 +49,9 @@ from rag.verify import (
 
 log = logging.getLogger(__name__)
 
-PROMPTS_DIR = ROOT / "prompts"
-
-NOTICES = {
-    "unavailable": {
-        "nl": "Het taalmodel was niet bereikbaar; dit antwoord komt rechtstreeks uit de documenten.",
-        "en": "The language model could not be reached; this answer is quoted directly from the documents.",
-    },
-    "timeout": {
-        "nl": "Het taalmodel reageerde te traag; dit antwoord komt rechtstreeks uit de documenten.",
-        "en": "The language model was too slow; this answer is quoted directly from the documents.",
-    },
-    "verification": {
-        "nl": "Het antwoord van het taalmodel kon niet worden gecontroleerd aan de bronnen; dit antwoord komt "
-        "rechtstreeks uit de documenten.",
-        "en": "The language model's answer could not be checked against the sources; this answer is quoted "
-        "directly from the documents.",
-    },
-    "dropped": {
-        "nl": "Een deel van het antwoord van het taalmodel is weggelaten omdat het niet in de bronnen te controleren was.",
-        "en": "Part of the language model's answer was left out because it could not be checked against the sources.",
-    },
-}
+def _config(ctx: AnswerContext) -> RunnableConfig | None:
+    """The LangChain run config of this question (its callbacks), for the retriever, model and tool calls."""
+    return RunnableConfig(callbacks=ctx.callbacks) if ctx.callbacks is not None else None
 
 
 class GenerationError(RuntimeError):
@@ -79,27 +60,6 @@ class GenerationError(RuntimeError):
     def __init__(self, kind: str, detail: str) -> None:
         super().__init__(detail)
         self.kind = kind
-
-
-# --- prompts -------------------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=32)
-def load_prompt(purpose: str, language: str) -> tuple[str, str]:
-    """(system, user template) of ``prompts/<purpose>.<lang>.md`` (split at ``<!-- user -->``)."""
-    lang = language if language in ("nl", "en") else "nl"
-    text = (PROMPTS_DIR / f"{purpose}.{lang}.md").read_text(encoding="utf-8")
-    if "<!-- user -->" not in text:
-        return "", text.strip()
-    system, user = text.split("<!-- user -->", 1)
-    return system.replace("<!-- system -->", "").strip(), user.strip()
-
-
-@lru_cache(maxsize=8)
-def prompt_text(purpose: str, language: str) -> str:
-    """A whole prompt file, for fragments such as plain_language and tool_result."""
-    lang = language if language in ("nl", "en") else "nl"
-    return (PROMPTS_DIR / f"{purpose}.{lang}.md").read_text(encoding="utf-8").strip("\n")
 
 
 class GenerativeEngine:
@@ -140,6 +100,17 @@ class GenerativeEngine:
         assert result is not None
         return result
 
+    def passages(self, ctx: AnswerContext) -> list[RetrievedChunk]:
+        """What the model reads: through the LangChain retriever (``RegioDealRetriever``, so callbacks see
+        the search) when the context came from an index, beside the assistant's evidence; else that evidence."""
+        limit = self.settings.llm_max_passages
+        hybrid = ctx.retriever
+        if hybrid is None or not hasattr(hybrid, "as_langchain"):
+            return list(ctx.passages[:limit])
+        retriever = hybrid.as_langchain(k=limit, doc_ids=ctx.doc_ids)
+        query = ctx.standalone_question or ctx.question
+        return retrieved_passages(retriever, query, ctx.passages, hybrid.chunks, limit, _config(ctx))
+
     def stream(self, ctx: AnswerContext) -> Iterator[str | Answer]:
         """Yield verified text as it is generated, then the final Answer (authoritative: a UI should
         show ``Answer.answer`` at the end, it differs from the streamed text only after a fallback)."""
@@ -150,7 +121,7 @@ class GenerativeEngine:
             if ext.refused and ext.refusal_reason == "false_premise":
                 yield from self._emit(ext)
                 return
-        passages = list(ctx.passages[: self.settings.llm_max_passages])
+        passages = self.passages(ctx)
         if not passages and ctx.tool is None:
             yield from self._fall_back(ctx, "no passages to answer from", notice_kind=None)
             return
@@ -177,7 +148,8 @@ class GenerativeEngine:
         try:
             stated = _stated_amounts(ctx, passages) if use_tools else None
             for group_checks in self._generate(
-                messages, verifier, timings, t0, tools=use_tools, language=ctx.language, calls=calls, stated=stated
+                messages, verifier, timings, t0, tools=use_tools, language=ctx.language, calls=calls, stated=stated,
+                config=_config(ctx),
             ):
                 checks += group_checks
                 lang_problem = self._early_language_problem(checks, verifier)
@@ -223,7 +195,7 @@ class GenerativeEngine:
         the caller uses the deterministic method instead."""
         if not history:
             return question
-        system, user = load_prompt("condense", language)
+        system, user = prompt_pair("condense", language)
         messages: list[BaseMessage] = [
             SystemMessage(system),
             HumanMessage(user.replace("{history}", format_history(history, language)).replace("{question}", as_data(question))),
@@ -250,14 +222,14 @@ class GenerativeEngine:
         return text
 
     def build_messages(self, ctx: AnswerContext, passages: Sequence[RetrievedChunk], tools: bool = False) -> list[BaseMessage]:
-        system, user = load_prompt("answer", ctx.language)
+        system, user = prompt_pair("answer", ctx.language)
         if ctx.plain_language or self.settings.plain_language:
-            system += "\n\n" + prompt_text("plain_language", ctx.language)
+            system += "\n\n" + prompt("plain_language", ctx.language)
         if tools:
-            system += "\n\n" + prompt_text("tool_use", ctx.language)
+            system += "\n\n" + prompt("tool_use", ctx.language)
         tool = ""
         if ctx.tool is not None and ctx.tool_explanation:
-            tool = "\n" + prompt_text("tool_result", ctx.language).replace(
+            tool = "\n" + prompt("tool_result", ctx.language).replace(
                 "{explanation}", CITE_RE.sub("", ctx.tool_explanation).strip()
             ) + "\n"
         question = ctx.standalone_question or ctx.question
@@ -287,6 +259,7 @@ class GenerativeEngine:
         language: str = "nl",
         calls: list[ToolCall] | None = None,
         stated: set[str] | None = None,
+        config: RunnableConfig | None = None,
     ) -> Iterator[list[SentenceCheck]]:
         """Stream the model, yield checked sentence groups; raise GenerationError on any failure.
 
@@ -314,7 +287,7 @@ class GenerativeEngine:
                 released = False  # text is held while it may still be a tool call (or JSON pretending to be one)
                 gathered: AIMessageChunk | None = None
                 try:
-                    for chunk in runnable.stream(messages):
+                    for chunk in runnable.stream(messages, config=config):
                         now = time.perf_counter()
                         if isinstance(chunk, AIMessageChunk) and (chunk.tool_call_chunks or gathered is not None):
                             gathered = chunk if gathered is None else gathered + chunk
@@ -358,7 +331,7 @@ class GenerativeEngine:
                 for i, call in enumerate(turn_calls):
                     call = {**call, "id": call.get("id") or f"call_{rounds}_{i}"}
                     turn_calls[i] = call
-                    record, reply, ok = calc_tools.run_call(call, language, stated)
+                    record, reply, ok = calc_tools.run_call(call, language, stated, config=config)
                     calls.append(record)
                     replies.append(reply)
                     if ok:
@@ -462,7 +435,7 @@ class GenerativeEngine:
             tool=ctx.tool or next((c for c in calls if "error" not in c.result), None),
             timings_ms=dict(timings),
             standalone_question=ctx.standalone_question,
-            notice=NOTICES[notice_kind][_lang(ctx)] if notice_kind else None,
+            notice=message(f"notice_{notice_kind}", _lang(ctx)) if notice_kind else None,
             tool_calls=list(calls),
         )
         _attach_verification(answer, verification)
@@ -497,7 +470,7 @@ class GenerativeEngine:
         ext.fallback = f"{self.name}: {reason}"
         ext.tool_calls = list(calls)  # what the model asked the calculator, even though its text is not shown
         if notice_kind:
-            ext.notice = NOTICES[notice_kind][_lang(ctx)] if not ext.notice else ext.notice
+            ext.notice = message(f"notice_{notice_kind}", _lang(ctx)) if not ext.notice else ext.notice
         _attach_verification(ext, verification)
         yield from self._emit(ext)
 

@@ -3,11 +3,15 @@ passage a generated sentence quotes, and answer text without its markers."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 
-from rag.types import RetrievedChunk
-from rag.verify import CITE_RE
+from langchain_core.retrievers import BaseRetriever
+from langchain_core.runnables import RunnableConfig
+
+from rag.citations import CITE_RE
+from rag.types import Chunk, RetrievedChunk
 
 _TAG_RE = re.compile(r"</?\s*(vraag|question|gesprek|conversation|passage|system|user|assistant)\s*>", re.I)
 
@@ -81,3 +85,36 @@ def strip_markers(text: str) -> str:
 
 
 # --- the engine ------------------------------------------------------------------------------------------
+
+
+def retrieved_passages(
+    retriever: BaseRetriever,
+    query: str,
+    evidence: Sequence[RetrievedChunk],
+    chunks: Sequence[Chunk],
+    limit: int,
+    config: RunnableConfig | None = None,
+) -> list[RetrievedChunk]:
+    """The passages a generative engine answers from: the LangChain retriever's, beside the assistant's.
+
+    ``retriever.invoke(query, config)`` searches the index (LangChain callbacks in ``config`` see the search
+    and its documents); its documents are read back into passages by ``chunk_id`` (``chunks``: the index's
+    chunks; an unknown one is left out). They are taken in turn with the assistant's ``evidence`` (its
+    ranking fused with the answer units, each part's and a claim's passages, the calculator's rules), best
+    first and without repeats, up to ``limit``: the model reads the search's best passages and the
+    evidence's best ones whichever way the two rankings differ."""
+    by_id = {c.chunk_id: c for c in chunks}
+    found: list[RetrievedChunk] = []
+    for doc in retriever.invoke(query, config=config):
+        cid = doc.metadata.get("chunk_id")
+        chunk = by_id.get(cid) if isinstance(cid, str) else None
+        if chunk is not None:
+            found.append(RetrievedChunk(chunk=chunk, rank=len(found) + 1, score=float(doc.metadata.get("score") or 0.0)))
+    out: list[RetrievedChunk] = []
+    seen: set[str] = set()
+    for pair in itertools.zip_longest(evidence, found):
+        for p in pair:
+            if p is not None and p.chunk.chunk_id not in seen and len(out) < limit:
+                seen.add(p.chunk.chunk_id)
+                out.append(p)
+    return out

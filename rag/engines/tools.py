@@ -106,7 +106,9 @@ def unstated_amounts(args: dict[str, Any], stated: set[str]) -> list[str]:
     return out
 
 
-def run_call(call: dict[str, Any], language: str, stated: set[str] | None = None) -> tuple[ToolCall, str, bool]:
+def run_call(
+    call: dict[str, Any], language: str, stated: set[str] | None = None, config: Any = None
+) -> tuple[ToolCall, str, bool]:
     """Execute one model tool call: (record for Answer.tool_calls, message for the model, succeeded?).
 
     Arguments are validated by the tool's schema and, when ``stated`` is given, every amount must be one
@@ -127,7 +129,7 @@ def run_call(call: dict[str, Any], language: str, stated: set[str] | None = None
         )
         return ToolCall(TOOL_NAME, args, {"error": error}), json.dumps({"error": error}), False
     try:
-        result = calculator_tool().invoke(args)
+        result = calculator_tool().invoke(args, config=config)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
         error = f"invalid arguments: {problems}"

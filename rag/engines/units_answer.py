@@ -14,18 +14,16 @@ Every quote is cited by the document offsets the unit was resolved to at ingest.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from rag.citations import CitationBuilder
+from rag.markdown import FOOTNOTE_MARK
 from rag.question_index import UnitRecord
 from rag.retrieval_units import UnitCandidate, UnitEvidence
 from rag.text import terms
 from rag.types import Chunk
-
-_FOOTMARK = re.compile(r"\[\^[^\]]+\]")
 
 
 @dataclass(frozen=True)
@@ -137,7 +135,7 @@ class UnitComposer:
             text = self._document(doc_id).text[start:end]
         except Exception:
             return ""
-        text = _FOOTMARK.sub("", text).replace("**", "")
+        text = FOOTNOTE_MARK.sub("", text).replace("**", "")
         lines = [ln.strip().removeprefix("- ").removeprefix("* ") for ln in text.splitlines()]
         return " ".join(" ".join(ln for ln in lines if ln).split())
 

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from tests.test_app_browser import ARTIFACTS, CHROMIUM_ARGS, app_url, browser_path  # noqa: F401 (fixtures)
+from tests.app.test_app_browser import ARTIFACTS, app_url, browser_path, open_page  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.slow
 
@@ -45,13 +45,9 @@ def _shoot(page, answer, name: str) -> None:  # type: ignore[no-untyped-def]
 def test_calculator_card_and_chart_in_real_browser(browser_path: str, app_url: str) -> None:  # noqa: F811
     from playwright.sync_api import expect, sync_playwright
 
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=browser_path, headless=True, args=CHROMIUM_ARGS)
+        browser, page = open_page(pw, browser_path, app_url, height=1800)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1800}, locale="nl-NL")
-            page.set_default_timeout(60_000)
-            page.goto(app_url)
 
             answer = _ask(page, "Wij vragen € 40 miljoen aan het Rijk en brengen zelf € 35 miljoen in. Mag dat?")
             _shoot(page, answer, "10-calc-card-nl.png")

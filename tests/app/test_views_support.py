@@ -163,6 +163,32 @@ def test_source_cards_use_the_chunk_as_context() -> None:
     assert SourceCard.from_dict(card.to_dict()) == card
 
 
+def test_an_upload_that_looks_like_a_corpus_document_is_marked_as_an_upload(tmp_path: Path) -> None:
+    from rag.config import Settings
+    from rag.types import Document
+    from views.session import is_official
+    from views.support import conversation_to_markdown
+
+    settings = Settings(corpus_dir=tmp_path / "corpus", uploads_dir=tmp_path / "uploads")
+    official = Document("kamerbrief", "Kamerbrief", DOC, source_path=str(tmp_path / "corpus" / "kamerbrief.md"))
+    shared = Document("kamerbrief-2", "Kamerbrief", DOC, source_path=str(tmp_path / "uploads" / "kamerbrief.md"))
+    private = Document("eigen-kamerbrief", "Kamerbrief", DOC)  # a session upload: no file at all
+    assert is_official(official, settings) and not is_official(shared, settings) and not is_official(private, settings)
+
+    quote = "maximaal 50% bijgedragen"
+    s = DOC.index(quote)
+    docs = {d.doc_id: d for d in (official, shared, private)}
+    cits = [Citation(n, d, "Kamerbrief", 4, "", "missing", quote, s, s + len(quote)) for n, d in enumerate(docs, 1)]
+    cards = source_cards(_answer(cits, []), lambda d: DOC, official=lambda d: is_official(docs[d], settings))
+    assert [c.upload for c in cards] == [False, True, True]
+    assert "geüpload document" not in cards[0].heading("nl")
+    assert all("geüpload document, geen officiële bron" in c.heading("nl") for c in cards[1:])
+    assert "uploaded document, not an official source" in cards[1].heading("en")
+    ans = _answer(cits, [])
+    exported = conversation_to_markdown([user_message("Hoeveel?"), assistant_message(ans, cards)], "nl")
+    assert exported.count("geüpload document, geen officiële bron") == 2
+
+
 def test_source_cards_fall_back_to_document_then_quote() -> None:
     quote = "De totale omvang bedraagt € 200 miljoen."
     s = DOC.index(quote)

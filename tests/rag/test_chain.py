@@ -37,6 +37,7 @@ class FakeAssistant:
     def ask(self, question: str, history: list[dict[str, str]] | None = None, **kw: Any) -> Answer:
         if question == "boom":
             raise RuntimeError("index unreachable")
+        assert kw.pop("callbacks") is not None  # the chain hands its run's callbacks on
         self.calls.append((question, {"history": history, **kw}))
         return _answer(question)
 

@@ -11,12 +11,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from rag.config import ROOT, Settings
+from rag.config import Settings
+from tests.security.conftest import APP, TIMEOUT, ask_in_app, open_app, upload_in_app
 from views.support import settings_env
 from views.text import t
 
-APP = str(ROOT / "app.py")
-TIMEOUT = 300
 pytestmark = pytest.mark.slow
 
 SECRET = (
@@ -39,33 +38,13 @@ def app_env(mini_built: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 
 def _session() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app()
 
 
 def _docs(at: AppTest, query: str = "") -> AppTest:
     at.switch_page("views/documents.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
-
-
-def _upload(at: AppTest, name: str, data: bytes) -> AppTest:
-    at.get("file_uploader")[0].upload(name, data, "text/markdown").run()
-    next(b for b in at.button if b.label == t("docs_upload_button_private", "nl")).click().run()
-    job = at.session_state["session_library"].job
-    assert job is not None and job.thread is not None
-    job.thread.join(timeout=TIMEOUT)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def _ask(at: AppTest, question: str) -> dict:
-    at.switch_page("views/chat.py").run()
-    at.chat_input[0].set_value(question).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at.session_state["messages"][-1]
 
 
 def _all_markdown(at: AppTest) -> list[str]:
@@ -76,13 +55,13 @@ def test_private_upload_stays_in_its_session(app_env: Settings) -> None:
     a, b = _session(), _session()
     _docs(a)
     assert any(t("docs_mode_private", "nl", hours=app_env.upload_ttl_h) in c.value for c in a.caption)
-    _upload(a, "zwembad.md", SECRET)
+    upload_in_app(a, "zwembad.md", SECRET)
     assert a.success, [e.value for e in a.error]
     own = a.session_state["session_library"].ids()
     assert len(own) == 1 and own[0].startswith("eigen-")
     doc_id = own[0]
 
-    answer_a = _ask(a, QUESTION)
+    answer_a = ask_in_app(a, QUESTION)
     assert "7,3 miljoen" in answer_a["content"]
     assert any(s["doc_id"] == doc_id for s in answer_a["sources"])
 
@@ -91,7 +70,7 @@ def test_private_upload_stays_in_its_session(app_env: Settings) -> None:
     assert not any(b_.label == t("docs_remove", "nl") for b_ in b.button)
     assert doc_id not in (b.selectbox[0].options if b.selectbox else [])
     assert not any("Zwaaikom" in m for m in _all_markdown(b))
-    answer_b = _ask(b, QUESTION)
+    answer_b = ask_in_app(b, QUESTION)
     assert "7,3" not in answer_b["content"]
     assert all(s["doc_id"] != doc_id for s in answer_b.get("sources", []))
     b.switch_page("views/documents.py")
@@ -105,13 +84,13 @@ def test_private_upload_stays_in_its_session(app_env: Settings) -> None:
     _docs(a)
     next(x for x in a.button if x.label == t("docs_remove", "nl")).click().run()
     assert a.session_state["session_library"].ids() == []
-    assert "7,3 miljoen" not in _ask(a, QUESTION)["content"]
+    assert "7,3 miljoen" not in ask_in_app(a, QUESTION)["content"]
 
 
 def test_html_in_an_uploaded_document_is_shown_as_text(app_env: Settings) -> None:
     a = _session()
     _docs(a)
-    _upload(a, "zwembad.md", SECRET)
+    upload_in_app(a, "zwembad.md", SECRET)
     doc_id = a.session_state["session_library"].ids()[0]
     a.query_params["doc"] = doc_id
     a.switch_page("views/documents.py").run()
@@ -125,7 +104,7 @@ def test_html_in_an_uploaded_document_is_shown_as_text(app_env: Settings) -> Non
 def test_html_and_bad_characters_in_a_question(app_env: Settings) -> None:
     a = _session()
     # (a browser cannot send a lone surrogate: the wire is UTF-8; NUL and control characters it can)
-    msg = _ask(a, "<script>alert(1)</script> \x00\x1b[31m Wat is de bijdrage uit de Regio Envelop?")
+    msg = ask_in_app(a, "<script>alert(1)</script> \x00\x1b[31m Wat is de bijdrage uit de Regio Envelop?")
     assert msg["role"] == "assistant"
     for m in [x.value for x in a.markdown]:
         assert not re.search(r"(?<!\\)<script", m), m
@@ -136,7 +115,7 @@ def test_expired_documents_are_forgotten(app_env: Settings) -> None:
 
     a = _session()
     _docs(a)
-    _upload(a, "zwembad.md", SECRET)
+    upload_in_app(a, "zwembad.md", SECRET)
     lib = a.session_state["session_library"]
     assert lib.ids()
     assert lib.expire(now=time.time() + app_env.upload_ttl_h * 3600 + 1)

@@ -8,14 +8,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ingest.loaders import is_valid_id
-from rag.config import ROOT, Settings
+from rag.config import Settings
 from rag.store import IndexStore
-from tests.security.conftest import snapshot
+from tests.security.conftest import APP, TIMEOUT, ask_in_app, open_app, snapshot, upload_in_app
 from views.support import settings_env
 from views.text import t
 
-APP = str(ROOT / "app.py")
-TIMEOUT = 300
 pytestmark = pytest.mark.slow
 
 NAME = "../../corpus/alpha.md"
@@ -34,17 +32,7 @@ def app_env(writable: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
 
 
 def _docs_page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
-    at.switch_page("views/documents.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def _ask(at: AppTest, question: str) -> dict:
-    at.switch_page("views/chat.py").run()
-    at.chat_input[0].set_value(question).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at.session_state["messages"][-1]
+    return open_app("views/documents.py")
 
 
 def test_private_upload_with_traversal_name_and_id(app_env: Settings) -> None:
@@ -52,19 +40,14 @@ def test_private_upload_with_traversal_name_and_id(app_env: Settings) -> None:
     index_outside = app_env.corpus_dir.parent
     files_before = {p for p in index_outside.rglob("*") if p.is_file() and "index" not in p.parts}
     a = _docs_page()
-    a.get("file_uploader")[0].upload(NAME, POISON, "text/markdown").run()
-    next(b for b in a.button if b.label == t("docs_upload_button_private", "nl")).click().run()
-    job = a.session_state["session_library"].job
-    assert job is not None and job.thread is not None
-    job.thread.join(timeout=TIMEOUT)
-    a.run()
+    upload_in_app(a, NAME, POISON)
     ids = a.session_state["session_library"].ids()
     assert len(ids) == 1 and is_valid_id(ids[0]) and ids[0] not in ("alpha", "beta")
     assert snapshot(app_env.corpus_dir) == corpus_before
     files_after = {p for p in index_outside.rglob("*") if p.is_file() and "index" not in p.parts}
     assert files_after == files_before  # a private upload writes no file at all
     other = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
-    answer = _ask(other, QUESTION)
+    answer = ask_in_app(other, QUESTION)
     assert "999" not in answer["content"] and "40 miljoen" in answer["content"]
 
 

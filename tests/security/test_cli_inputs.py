@@ -69,7 +69,7 @@ def test_batch_reports_each_bad_line_and_goes_on(built_settings: Settings, tmp_p
     assert out[1]["error"]["code"] == "bad_input" and out[1]["refused"] and out[1]["refusal_reason"] == "error"
     assert out[4]["error"]["code"] == "bad_input"
     by_id = {o.get("id"): o for o in out if o.get("id")}
-    assert by_id["emoji"]["refused"] and by_id["emoji"]["refusal_reason"] == "empty"
+    assert by_id["emoji"]["refused"] and by_id["emoji"]["refusal_reason"] == "no_words"
     assert by_id["long"]["refused"] and by_id["long"]["refusal_reason"] == "too_long"
     assert "\x00" not in by_id["nul"]["question"]
     assert p.returncode == 1  # the bad lines are counted, the good ones answered

@@ -13,6 +13,7 @@ from ingest.loaders import is_valid_id, safe_doc_id, slugify
 from ingest.pipeline import read_registry
 from rag.config import Settings
 from rag.store import IndexStore, UnknownDocumentError
+from tests.pause_ingest import kill_ingest_at_pause
 from tests.security.conftest import run_module, snapshot
 
 pytestmark = pytest.mark.slow
@@ -113,11 +114,7 @@ def test_cli_add_with_traversal_id_keeps_the_corpus(writable: Settings, tmp_path
 
 
 def test_killed_add_does_not_block_adding_again(writable: Settings, tmp_path: Path) -> None:
-    import signal
-    import subprocess
-    import sys
 
-    from rag.config import ROOT
     from views.support import settings_env
 
     upload = tmp_path / "lang.md"
@@ -126,22 +123,7 @@ def test_killed_add_does_not_block_adding_again(writable: Settings, tmp_path: Pa
         encoding="utf-8",
     )
     env = {**os.environ, **settings_env(writable), "REGIODEAL_LOG_LEVEL": "WARNING"}
-    proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "tests" / "pause_ingest.py"), "1", "-q", "add", str(upload)],
-        env=env, cwd=ROOT, stderr=subprocess.PIPE, text=True,
-    )
-    try:
-        assert proc.stderr is not None
-        for line in proc.stderr:
-            if "INGEST-PAUSED" in line:
-                break
-        else:
-            pytest.fail("the add finished before the pause")
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    kill_ingest_at_pause(1, ["-q", "add", str(upload)], env)
     report = add_files([upload], writable, progress=False)
     assert report.ok, report.lines()  # not "duplicate of indexed document"
     assert [e["doc_id"] for e in read_registry(writable)] == [report.files[0].doc_id]

@@ -9,7 +9,6 @@ from rag.engines.extractive.analysis import (  # noqa: F401
     focus_terms,
     has_type,
     mentioned_docs,
-    prompt,
     question_parts,
     with_translation,
 )

@@ -6,24 +6,13 @@ from __future__ import annotations
 
 import logging
 import re
-from functools import lru_cache
 
 from rag.condense import split_carried
-from rag.config import ROOT, ablated, get_settings
-from rag.glossary import DOC_NAMES, mentioned_documents, translate_en
-from rag.text import MONTHS_NL, fold, terms
+from rag.config import ablated, get_settings
+from rag.glossary import DOC_NAMES, named_documents, translate_en
+from rag.text import MONTHS_NL, NUMBER_WORDS_RE, terms
 
 log = logging.getLogger(__name__)
-
-
-PROMPTS_DIR = ROOT / "prompts"
-
-
-@lru_cache(maxsize=64)
-def prompt(name: str, lang: str) -> str:
-    """A fixed text from prompts/ (``extractive_<name>.<lang>.txt``)."""
-    lang = lang if lang in ("nl", "en") else "nl"
-    return (PROMPTS_DIR / f"extractive_{name}.{lang}.txt").read_text(encoding="utf-8").strip()
 
 
 def doc_name(doc_id: str, title: str, lang: str) -> str:
@@ -93,7 +82,7 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 _MONTHS = "|".join(MONTHS_NL)
 
 
-_NUMWORDS = "twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|honderd|duizend|two(?!-?pager)|three|four|five|six|seven|eight|nine|ten|dozen"
+_NUMWORDS = NUMBER_WORDS_RE
 
 
 _TYPE_MATCH: dict[str, re.Pattern[str]] = {
@@ -181,9 +170,9 @@ DOC_NAME_TERMS = frozenset(terms("kamerbrief two-pager twopager brief letter aan
 
 
 def mentioned_docs(question: str) -> set[str]:
-    """Documents a question names or points at ("volgens de Kamerbrief", "het voorstel"; corpus/documents.yaml):
-    their sentences get a bonus."""
-    return mentioned_documents(question)
+    """Documents a question names or points at ("volgens de Kamerbrief", "het voorstel"): their sentences
+    get a bonus (corpus/documents.yaml)."""
+    return named_documents(question, loosely=True)
 
 
 def with_translation(question: str, lang: str) -> str:
@@ -266,5 +255,3 @@ def _q(text: str, lang: str) -> str:
     return f"«{t}»" if lang == "nl" else f"“{t}”"
 
 
-def fold_eq(a: str, b: str) -> bool:
-    return fold(a) == fold(b)

@@ -20,12 +20,12 @@ from rag.engines.extractive.analysis import (
     doc_name,
     has_type,
     mentioned_docs,
-    prompt,
     with_translation,
 )
 from rag.engines.extractive.scoring import Scored, ScoringParams
 from rag.engines.units_answer import AnswerabilityParams, UnitComposer, confidence
 from rag.question_index import UnitRecord
+from rag.resources import message
 from rag.router import contradicts
 
 
@@ -117,7 +117,7 @@ class AnswerabilityMixin:
         if c is None:
             return None
         n = builder.add(c)
-        lead = prompt("false_premise", ctx.language).format(doc=doc_name(c.doc_id, c.title, ctx.language))
+        lead = message("false_premise", ctx.language).format(doc=doc_name(c.doc_id, c.title, ctx.language))
         return f"{_cap(lead)} {_q(c.quote, ctx.language)} [{n}]"
 
     def _contradiction(self, ctx: AnswerContext, claim: str, vec: np.ndarray | None, builder: CitationBuilder) -> str | None:
@@ -145,6 +145,6 @@ class AnswerabilityMixin:
         for s in top:
             if contradicts(claim, s.text):
                 n = builder.cite(s.chunk, s.start, s.end)
-                lead = prompt("false_premise", ctx.language).format(doc=doc_name(s.chunk.doc_id, s.chunk.title, ctx.language))
+                lead = message("false_premise", ctx.language).format(doc=doc_name(s.chunk.doc_id, s.chunk.title, ctx.language))
                 return f"{_cap(lead)} {_q(s.text, ctx.language)} [{n}]"
         return None

@@ -25,13 +25,13 @@ from rag.engines.extractive.analysis import (
     _q,
     answer_type,
     doc_name,
-    prompt,
 )
 from rag.engines.extractive.answerability import AnswerabilityMixin
 from rag.engines.extractive.composition import CompositionMixin
 from rag.engines.extractive.scoring import ScoringMixin, ScoringParams
 from rag.engines.extractive.selection import SelectionMixin
 from rag.engines.units_answer import AnswerabilityParams
+from rag.resources import message
 from rag.types import Answer
 
 
@@ -76,7 +76,7 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
         if hybrid is None or not ctx.passages:
             if pieces:
                 return self._make(ctx, pieces, builder, refused=False)
-            return self._make(ctx, [prompt("refusal", lang)], builder, refused=True, reason="not_in_documents")
+            return self._make(ctx, [message("refusal", lang)], builder, refused=True, reason="not_in_documents")
 
         use_units = not pieces and ctx.units is not None and not ablated(self.settings, "units")
         from_units = self._from_units(ctx, builder) if use_units else None
@@ -97,17 +97,17 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
         if chosen:
             for n, doc_id, _start in ctx.notes.list_counts or []:
                 title = next((c.chunk.title for c in chosen if c.chunk.doc_id == doc_id), doc_id)
-                pieces.append(prompt("count", lang).format(n=n, doc=doc_name(doc_id, title, lang)))
+                pieces.append(message("count", lang).format(n=n, doc=doc_name(doc_id, title, lang)))
             pieces.extend(self._quote_pieces(chosen, builder, lang, hybrid))
             for part in ctx.notes.unanswered_parts or []:
-                pieces.append(prompt("part_missing", lang).format(part=part.strip(" ?,.")))
+                pieces.append(message("part_missing", lang).format(part=part.strip(" ?,.")))
         elif not pieces:
             refused, reason = True, why or "not_in_documents"
-            pieces.append(prompt("refusal", lang))
+            pieces.append(message("refusal", lang))
             if related is not None:
                 n = builder.cite(related.chunk, related.start, related.end)
                 name = doc_name(related.chunk.doc_id, related.chunk.title, lang)
-                label = prompt("related", lang)
+                label = message("related", lang)
                 pieces.append(f"{label} {_cap(name)}: {_q(related.text, lang)} [{n}]")
         return self._make(ctx, pieces, builder, refused=refused, reason=reason)
 

@@ -15,6 +15,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -102,16 +103,22 @@ def app_url(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory) 
         print(f"streamlit log: {tmp / 'streamlit.log'}")
 
 
+def open_page(pw: Any, browser_path: str, app_url: str, height: int = 1000) -> tuple[Any, Any]:
+    """(browser, page): headless chromium at the app, Dutch locale, 1280 px wide, 60 s per step."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    browser = pw.chromium.launch(executable_path=browser_path, headless=True, args=CHROMIUM_ARGS)
+    page = browser.new_page(viewport={"width": 1280, "height": height}, locale="nl-NL")
+    page.set_default_timeout(60_000)
+    page.goto(app_url)
+    return browser, page
+
+
 def test_dutch_question_in_real_browser(browser_path: str, app_url: str) -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=browser_path, headless=True, args=CHROMIUM_ARGS)
+        browser, page = open_page(pw, browser_path, app_url)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1000}, locale="nl-NL")
-            page.set_default_timeout(60_000)
-            page.goto(app_url)
             chat = page.get_by_test_id("stChatInputTextArea")
             expect(chat).to_be_visible(timeout=60_000)
             expect(page.get_by_text("Probeer bijvoorbeeld")).to_be_visible()

@@ -15,6 +15,7 @@ import pytest
 from ingest.api import CorpusDocumentError, add_files, build, list_documents, remove_document
 from rag.config import ROOT, Settings
 from rag.store import IndexStore, UnknownDocumentError, close_client, list_builds, open_client
+from tests.pause_ingest import kill_ingest_at_pause
 
 pytestmark = pytest.mark.slow
 
@@ -106,26 +107,7 @@ def test_killed_ingest_leaves_the_old_index_usable(mini_settings: Settings) -> N
         + "\n\n".join(f"Alinea {i} over de bereikbaarheid van voorzieningen." for i in range(6)),
         encoding="utf-8",
     )
-    proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "tests" / "pause_ingest.py"), "2", "-q", "build", "--force"],
-        env=_env(mini_settings),
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-    )
-    try:
-        assert proc.stderr is not None
-        for line in proc.stderr:
-            if "INGEST-PAUSED" in line:
-                break
-        else:
-            pytest.fail("ingest finished without reaching the pause hook")
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == -signal.SIGKILL
+    assert kill_ingest_at_pause(2, ["-q", "build", "--force"], _env(mini_settings)) == -signal.SIGKILL
 
     fresh = IndexStore(mini_settings)
     assert fresh.version() == old_version  # the pointer never moved

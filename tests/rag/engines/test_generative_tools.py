@@ -61,7 +61,7 @@ class ToolFakeChatModel(GenericFakeChatModel):
 
 
 class _Failing:
-    def stream(self, messages: Any) -> Iterator[Any]:
+    def stream(self, messages: Any, config: Any = None) -> Iterator[Any]:
         raise RuntimeError("400 Bad Request: tools are not supported by this server")
 
 

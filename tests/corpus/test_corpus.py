@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
 SEED = ROOT.parent / "shared" / "seeds" / "000_41de1c9b46d24068.txt"
 DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"

@@ -354,15 +354,6 @@ def test_condense_leaves_standalone_questions_alone() -> None:
 # --- the engine over the real index ------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def assistant(built_settings: Any) -> Any:
-    from rag.assistant import Assistant
-
-    a = Assistant(built_settings)
-    a.warm(progress=False)
-    return a
-
-
 def _plain(text: str) -> str:
     return " ".join(text.split()).lower()
 

@@ -14,18 +14,12 @@ from rag.types import Answer, Chunk, Citation, RetrievedChunk
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def assistant(built_settings: Any) -> Any:
-    from rag.assistant import Assistant
-
-    a = Assistant(built_settings)
-    a.warm(progress=False)
-    return a
-
-
 def test_empty_and_too_long_questions_are_refused_politely(assistant: Any) -> None:
     empty = assistant.ask("   ")
     assert empty.refused and empty.refusal_reason == "empty" and empty.answer
+    for symbols in ("😀🎉🚀", "?!?", "… — ★"):
+        ans = assistant.ask(symbols)
+        assert ans.refused and ans.refusal_reason == "no_words" and "woorden" in ans.answer and not ans.citations
     long_q = "Wat is de maximale bijdrage? " * 2000  # ~58 kB
     ans = assistant.ask(long_q)
     assert ans.refused and ans.refusal_reason == "too_long"

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 OWN_SET = ROOT / "eval" / "questions.jsonl"
 # Held-out set (written independently, never used for tuning): same format, same checks.
 HOLDOUT_SET = ROOT / "eval" / "holdout.jsonl"
