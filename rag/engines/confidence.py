@@ -48,6 +48,7 @@ class ConfidenceModel:
     weights: tuple[float, ...] = (0.0,) * len(FEATURES)
     bias: float = 10.0  # unfitted: always confident, the engine behaves as without this model
     closest_at: float = 0.0  # below: "de documenten zeggen dit niet precies; dit komt het dichtst in de buurt"
+    decline_margin: float | None = None  # a request this much closer to a decline exemplar than to the index: declined
 
     def score(self, x: dict[str, float]) -> float:
         z = self.bias
@@ -60,6 +61,7 @@ class ConfidenceModel:
         return cls(
             names=tuple(data["names"]), means=tuple(data["means"]), sds=tuple(data["sds"]),
             weights=tuple(data["weights"]), bias=float(data["bias"]), closest_at=float(data["closest_at"]),
+            decline_margin=None if data.get("decline_margin") is None else float(data["decline_margin"]),
         )
 
 
@@ -179,3 +181,13 @@ class DeclineIntents:
 @lru_cache(maxsize=1)
 def decline_intents() -> DeclineIntents:
     return DeclineIntents()
+
+
+def intent_decline(vec: np.ndarray | None, units: Any) -> str | None:
+    """Why a request is declined when it is closer to a decline exemplar than to the documents' questions
+    (``decline_exemplars.yaml``); None when it is a question (or the margin is not set)."""
+    margin = load_model().decline_margin
+    if margin is None or vec is None:
+        return None
+    qi_top = max((c.qi_best for c in getattr(units, "candidates", None) or []), default=0.0)
+    return decline_intents().decline(vec, qi_top, margin)
