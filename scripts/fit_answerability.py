@@ -75,6 +75,7 @@ def intents(paths: list[str], out: str) -> None:
                 vec = embed_query(item["question"])
                 hits = qi.search(vec, 5)
                 reason, sim = di.nearest(vec)
+                fh.flush()
                 fh.write(json.dumps({"set": Path(path).stem, "id": item["id"], "type": item["type"],
                                      "must_refuse": bool(item.get("must_refuse")), "regex": router.decline_reason(item["question"]),
                                      "intent": reason, "sim": sim, "qi_top": max((h.best for h in hits), default=0.0)}) + "\n")
