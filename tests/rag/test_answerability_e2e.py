@@ -18,13 +18,13 @@ def assistant(built_settings: Any) -> Any:
     return Assistant(built_settings)
 
 
-# A known gap (BENCHMARKS.md, "Session 6: answerability"): the unknown word is too weak evidence in the
-# model fitted on the tuning sets when everything else in the question is close to the documents.
+# A known gap (BENCHMARKS.md, "Session 6: answerability"): an unknown word that is not a name or a year is
+# too weak evidence in the model fitted on the tuning sets when the rest of the question is close to the documents.
 _GAP = pytest.mark.xfail(strict=True, reason="unknown-word evidence too weak in the fitted model (issue 14)")
 NOT_IN_DOCUMENTS = [
     pytest.param("nl", "Wie wordt de nieuwe gedeputeerde voor economie na de verkiezingen?", marks=_GAP),
     ("nl", "Welke burgemeester opent straks de Techniek Campus?"),
-    pytest.param("en", "What will the Regio Envelop budget be in 2031?", marks=_GAP),
+    ("en", "What will the Regio Envelop budget be in 2031?"),  # a year the documents never use
     ("nl", "Hoeveel geld gaat de Regio Deal Friesland aan de Waddenkust besteden?"),
 ]
 
@@ -46,6 +46,7 @@ def test_what_the_documents_never_mention_is_refused_and_no_citation_is_claimed_
         ("Wat is het maximale bedrag dat één Regio Deal uit de Regio Envelop kan krijgen?", "40 miljoen"),
         ("Which municipalities are part of the Zuid- en Oost-Drenthe region?", "Emmen"),
         ("Hoeveel regio's kunnen in de eerste ronde een deal krijgen?", ""),
+        ("Wat kost de Techniek Campus, en wat wil de regio ermee bereiken?", "Techniek Campus"),  # one part answered
     ],
 )
 def test_answerable_questions_still_answer(assistant: Any, question: str, expected: str) -> None:

@@ -51,7 +51,7 @@ class AnswerabilityMixin:
         composer = UnitComposer(lambda: hybrid.chunks, ctx.document, self.unit_params)
         shown: list[UnitRecord] = []
         pieces = [prompt("closest", lang)]
-        for c in ctx.units.candidates[:4]:
+        for c in (ctx.units.candidates if ctx.units is not None else [])[:4]:
             u = c.unit
             if len(shown) >= 2 or u.is_card or any(_inside(u, x) or _inside(x, u) for x in shown):
                 continue
