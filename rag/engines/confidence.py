@@ -35,8 +35,7 @@ from rag.text import fold, terms
 
 MODEL_FILE = Path(__file__).with_name("confidence.json")
 
-FEATURES = ("qi_top", "qi_margin", "cover", "unknown_frac", "unknown_any", "dense_top", "agree", "type_missing", "english",
-            "unknown_name")
+FEATURES = ("qi_top", "qi_margin", "cover", "unknown_frac", "unknown_any", "dense_top", "agree", "type_missing", "english")
 
 
 @dataclass(frozen=True)
@@ -98,23 +97,6 @@ def content_words(question: str, lang: str) -> list[tuple[str, str]]:
     return list(out.values())
 
 
-_SENTENCE_END = ".?!:;\"'([«“"
-
-
-def names_and_years(question: str) -> list[str]:
-    """The question's own names (a capitalised word that does not open a sentence) and years: the most
-    salient words a question has, so one the corpus never uses means the documents cannot answer it."""
-    own = split_carried(question)[0]
-    out = []
-    for m in re.finditer(r"[^\W_]+", own):
-        w = m.group(0)
-        before = own[: m.start()].rstrip()
-        opens = not before or before[-1] in _SENTENCE_END
-        if (w[0].isupper() and not opens and not w.isupper()) or (len(w) == 4 and w.isdigit() and w[:2] in ("19", "20")):
-            out.append(w)
-    return out
-
-
 def features(ctx: Any) -> Answerability | None:
     """The evidence features of ``ctx`` (an ``AnswerContext``); None when there is no unit evidence. A
     multi-part question is as answerable as its most answerable part (the engine names the parts the
@@ -135,8 +117,6 @@ def part_features(ctx: Any, question: str, ev: Any) -> Answerability | None:
     pairs = content_words(question, lang)
     words = [t for _, t in pairs]
     unknown = [w for w, _ in pairs if ev.vocabulary is not None and not ev.vocabulary.knows(w, lang)]
-    unknown_names = [w for w in names_and_years(question)
-                     if ev.vocabulary is not None and not ev.vocabulary.knows(w, lang)]
     top = ev.candidates[:3]
     covered: set[str] = set()
     for c in top:
@@ -159,9 +139,8 @@ def part_features(ctx: Any, question: str, ev: Any) -> Answerability | None:
         "agree": ((first.qi_rank == 1) + (first.bm25_rank == 1) + (first.chunk_rank is not None and first.chunk_rank <= 2)) / 3,
         "type_missing": 1.0 if kind in STRICT_TYPES and not has_type(typed_text, kind) else 0.0,
         "english": 1.0 if lang == "en" else 0.0,
-        "unknown_name": 1.0 if unknown_names else 0.0,
     }
-    return Answerability(load_model().score(x), x, unknown + [w for w in unknown_names if w.lower() not in unknown])
+    return Answerability(load_model().score(x), x, unknown)
 
 
 # --- requests to decline, matched as data ----------------------------------------------------------

@@ -97,12 +97,3 @@ def test_the_exemplar_file_holds_every_decline_kind_with_a_message() -> None:
         for lang in ("nl", "en"):
             assert (prompts / f"extractive_decline_{reason}.{lang}.txt").exists()
 
-
-def test_names_and_years_are_the_salient_words() -> None:
-    from rag.engines.confidence import names_and_years
-
-    found = names_and_years("Wat krijgt de provincie Zeeland in 2031? En wat zegt Utrecht erover. (Emmen)")
-    assert "Zeeland" in found and "2031" in found and "Utrecht" in found
-    assert "Wat" not in found and "En" not in found  # a sentence opener is no name
-    assert "Emmen" not in found  # carried over from the conversation, not asked now
-    assert names_and_years("Hoeveel geld is er in totaal?") == []
