@@ -195,7 +195,7 @@ class Assistant:
             route=route,
             mixed=route.kind == "mixed",
             rule_citations=list(route.rule_citations or []),
-            decline=route.reason if route.kind == "decline" else None,
+            decline=route.reason if route.kind == "decline" else self._intent_decline(qvec, units),
             premise_claim=claim,
             claim_vec=(qvec if claim_is_question else embed_query(claim)) if claim else None,
             # a claim of several clauses ("X vraagt 80 miljoen, terwijl het maximum 40 is") is checked per clause
@@ -207,6 +207,15 @@ class Assistant:
                 "retrieve": (t3 - t2) * 1000 + (t2 - t1) * 1000,
             },
         )
+
+    def _intent_decline(self, qvec: np.ndarray, units: UnitEvidence | None) -> str | None:
+        """A request to write, advise, confirm or invent that the router's phrases did not catch, matched
+        as data (``rag.engines.confidence.intent_decline``)."""
+        if ablated(self.settings, "decline_intents") or ablated(self.settings, "decline"):
+            return None
+        from rag.engines.confidence import intent_decline
+
+        return intent_decline(qvec, units)
 
     def _unit_evidence(
         self, question: str, history: list[dict[str, str]], standalone: str, qvec: np.ndarray,

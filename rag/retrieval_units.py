@@ -16,6 +16,7 @@ the previous turn, and the two fused.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,8 +24,9 @@ from typing import Any
 
 import numpy as np
 
+from rag.glossary import DUTCH_SYNONYMS, ENGLISH_TO_DUTCH, expand_terms
 from rag.question_index import QuestionIndex, UnitHit, UnitRecord
-from rag.text import terms
+from rag.text import fold, stem, terms, verb_variants
 from rag.types import Chunk, RetrievedChunk
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,60 @@ class FusionWeights:
     chunk_from_units: float = 0.5  # weight of the units' chunks in the final chunk ranking (0: passages alone)
     unit_chunk_depth: int = 5  # best units whose chunks take part in it
     bm25_depth: int = 20
+
+
+class Vocabulary:
+    """The words of the documents, their answer units' hypothetical questions and the glossary, by stem
+    with their surface forms: a question word is known when the corpus uses it or an inflection of it
+    ("provincies" for "provincie"), not when only a stem collision links them ("verkiezingen" is not
+    "verkiezen")."""
+
+    def __init__(self) -> None:
+        self._by_stem: dict[str, set[str]] = {}
+
+    def add(self, text: str) -> None:
+        for w in re.findall(r"[^\W_]+", fold(text)):
+            for lang in ("nl", "en"):
+                self._by_stem.setdefault(stem(w, lang), set()).add(w)
+
+    def __len__(self) -> int:
+        return len(self._by_stem)
+
+    def _has_stem(self, s: str) -> bool:
+        return s in self._by_stem
+
+    def _simple(self, w: str, lang: str) -> bool:
+        forms = self._by_stem.get(stem(w, lang), set())
+        if w in forms or any(len(_common_prefix(w, f)) >= max(len(w), len(f)) - 3 for f in forms):
+            return True
+        if w[0].isdigit():
+            return False
+        stems = {stem(w, "nl"), stem(w, lang)}
+        return any(self._has_stem(x) for x in expand_terms(sorted(stems))) or any(
+            self._has_stem(v) for s in stems for v in verb_variants(s)
+        )
+
+    def knows(self, word: str, lang: str = "nl") -> bool:
+        """Is ``word`` (as typed) used by the corpus: itself, an inflection, a glossary synonym, a verb form,
+        or a compound of two known words?"""
+        w = fold(word)
+        if not w or self._simple(w, lang):
+            return True
+        if w[0].isdigit() or len(w) < 8:
+            return False
+        return any(
+            self._simple(w[:i], lang) and (self._simple(w[i:], lang) or (w[i] == "s" and self._simple(w[i + 1 :], lang)))
+            for i in range(4, len(w) - 3)
+        )
+
+
+def _common_prefix(a: str, b: str) -> str:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return a[:n]
 
 
 @dataclass(frozen=True)
@@ -66,6 +122,7 @@ class UnitEvidence:
     query: str
     candidates: list[UnitCandidate] = field(default_factory=list)
     questions_of: Callable[[str], list[str]] | None = None  # a unit's hypothetical questions
+    vocabulary: Vocabulary | None = None  # every word of the documents, their units' questions and the glossary
 
     @property
     def top(self) -> UnitCandidate | None:
@@ -85,6 +142,7 @@ class UnitRetriever:
         self._bm25_units: list[UnitRecord] = []
         self._holder: dict[str, Chunk | None] = {}
         self._overlap: dict[str, tuple[str, ...]] = {}
+        self.vocabulary: Vocabulary | None = None
 
     # -- per-version structures ---------------------------------------------------------------------
 
@@ -110,6 +168,14 @@ class UnitRetriever:
                 for u in units if not u.is_card
             }
             self._bm25_units = units
+            vocab = Vocabulary()
+            for u in units:
+                vocab.add(f"{u.context} {u.text} {' '.join(self.qindex.questions_of(u.unit_id))}")
+            for c in chunks:
+                vocab.add(c.text)
+            vocab.add(" ".join(w for group in DUTCH_SYNONYMS for w in group))
+            vocab.add(" ".join(f"{k} {' '.join(v)}" for k, v in ENGLISH_TO_DUTCH.items()))
+            self.vocabulary = vocab
             self._bm25 = None
             if units:
                 import bm25s
@@ -220,4 +286,4 @@ class UnitRetriever:
                 bm25_rank=bm.get(uid), chunk_rank=by_chunk.get(uid),
             ))
         out.sort(key=lambda c: (-c.score, c.unit.doc_id, c.unit.order))
-        return UnitEvidence(query, out, self.qindex.questions_of)
+        return UnitEvidence(query, out, self.qindex.questions_of, self.vocabulary)

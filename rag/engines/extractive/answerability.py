@@ -23,7 +23,7 @@ from rag.engines.extractive.analysis import (
     with_translation,
 )
 from rag.engines.extractive.scoring import Scored, ScoringParams
-from rag.engines.units_answer import AnswerabilityParams, UnitComposer, confidence
+from rag.engines.units_answer import AnswerabilityParams, UnitComposer, _inside, confidence
 from rag.question_index import UnitRecord
 from rag.resources import message
 from rag.router import contradicts
@@ -35,6 +35,33 @@ class AnswerabilityMixin:
     settings: Settings
     params: ScoringParams
     unit_params: AnswerabilityParams
+
+    def _closest(self, ctx: AnswerContext, builder: CitationBuilder) -> list[str] | None:
+        """When the evidence says the documents do not answer (``rag.engines.confidence``): that, and the
+        passages that come closest, cited as what the documents do say. None: answer as usual."""
+        from rag.engines.confidence import features, load_model
+        found = features(ctx)
+        if found is None:
+            return None
+        ctx.notes.answerability = round(found.confidence, 3)
+        if found.answers(load_model()):
+            return None
+        hybrid = ctx.retriever
+        lang = ctx.language
+        composer = UnitComposer(lambda: hybrid.chunks, ctx.document, self.unit_params)
+        shown: list[UnitRecord] = []
+        pieces = [message("closest", lang)]
+        for c in (ctx.units.candidates if ctx.units is not None else [])[:4]:
+            u = c.unit
+            if len(shown) >= 2 or u.is_card or any(_inside(u, x) or _inside(x, u) for x in shown):
+                continue
+            q = composer.quote(builder, u, lang)
+            if q is None:
+                continue
+            shown.append(u)
+            refs = "".join(f"[{n}]" for n in q.cites)
+            pieces.append(f"{_cap(doc_name(u.doc_id, u.doc_id, lang))}: {_q(q.display, lang)} {refs}")
+        return pieces if shown else [message("refusal", lang)]
 
     def _from_units(self, ctx: AnswerContext, builder: CitationBuilder) -> tuple[list[str], list[tuple[str, int, int]]] | None:
         """The answer from the best answer unit(s) when the fused evidence is confident; None leaves the

@@ -78,6 +78,13 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
                 return self._make(ctx, pieces, builder, refused=False)
             return self._make(ctx, [message("refusal", lang)], builder, refused=True, reason="not_in_documents")
 
+        if not pieces and ctx.tool is None and not ablated(self.settings, "answerability"):
+            # one calibrated confidence: do the documents answer this at all? If not, say so, with what
+            # comes closest (cited as what the documents say, not as an answer)
+            closest = self._closest(ctx, builder)
+            if closest is not None:
+                return self._make(ctx, closest, builder, refused=True, reason="not_in_documents")
+
         use_units = not pieces and ctx.units is not None and not ablated(self.settings, "units")
         from_units = self._from_units(ctx, builder) if use_units else None
         chosen, related, why = self.select(ctx)

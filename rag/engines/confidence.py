@@ -1,0 +1,203 @@
+"""Do the documents answer this question at all? One calibrated confidence from the fused evidence.
+
+The unit confidence (``rag.engines.units_answer.confidence``) asks which unit is best; this one asks
+whether any unit answers. It reads only general evidence, no phrasing:
+- the question index: how close the best hypothetical question is, and its margin to the next unit;
+- coverage of the question's own content words by the best units (text, context, hypothetical
+  questions), and by the whole corpus vocabulary: a content word that no document, hypothetical question
+  or glossary entry uses ("verkiezingen", "2031", another province's project) is strong evidence that the
+  documents do not answer;
+- whether an asked-for kind of answer (an amount, a date, a count, a name) is in the best units;
+- whether the question index, BM25 and the passages agree on the best unit, and the best passage's
+  cosine similarity.
+A small logistic model (``corpus``-independent weights in ``confidence.json`` beside this module, fitted
+on the tuning sets by ``scripts/fit_answerability.py``, reliability table in BENCHMARKS.md) turns them
+into P(the documents answer). Below ``closest_at`` the engine says the documents do not say this
+precisely and shows what comes closest, cited (``refused`` is true).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rag.condense import split_carried
+from rag.engines.extractive.analysis import DOC_NAME_TERMS, FRAME_TERMS, STRICT_TYPES, answer_type, has_type
+from rag.text import fold, terms
+
+MODEL_FILE = Path(__file__).with_name("confidence.json")
+
+FEATURES = ("qi_top", "qi_margin", "cover", "unknown_frac", "unknown_any", "dense_top", "agree", "type_missing", "english")
+
+
+@dataclass(frozen=True)
+class ConfidenceModel:
+    """Standardised logistic weights over ``FEATURES`` and the decision threshold."""
+
+    names: tuple[str, ...] = FEATURES
+    means: tuple[float, ...] = (0.0,) * len(FEATURES)
+    sds: tuple[float, ...] = (1.0,) * len(FEATURES)
+    weights: tuple[float, ...] = (0.0,) * len(FEATURES)
+    bias: float = 10.0  # unfitted: always confident, the engine behaves as without this model
+    closest_at: float = 0.0  # below: "de documenten zeggen dit niet precies; dit komt het dichtst in de buurt"
+    decline_margin: float | None = None  # a request this much closer to a decline exemplar than to the index: declined
+
+    def score(self, x: dict[str, float]) -> float:
+        z = self.bias
+        for n, m, s, w in zip(self.names, self.means, self.sds, self.weights, strict=True):
+            z += w * (x.get(n, 0.0) - m) / (s or 1.0)
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ConfidenceModel:
+        return cls(
+            names=tuple(data["names"]), means=tuple(data["means"]), sds=tuple(data["sds"]),
+            weights=tuple(data["weights"]), bias=float(data["bias"]), closest_at=float(data["closest_at"]),
+            decline_margin=None if data.get("decline_margin") is None else float(data["decline_margin"]),
+        )
+
+
+@lru_cache(maxsize=1)
+def load_model() -> ConfidenceModel:
+    """The fitted model (an unfitted, always-confident one when the file is missing)."""
+    if not MODEL_FILE.exists():
+        return ConfidenceModel()
+    return ConfidenceModel.from_json(json.loads(MODEL_FILE.read_text(encoding="utf-8")))
+
+
+@dataclass
+class Answerability:
+    """The confidence for one question, with the evidence it was computed from (for logs and tests)."""
+
+    confidence: float
+    features: dict[str, float] = field(default_factory=dict)
+    unknown: list[str] = field(default_factory=list)  # the question's content words no document uses
+
+    def answers(self, model: ConfidenceModel) -> bool:
+        return self.confidence >= model.closest_at
+
+
+def content_words(question: str, lang: str) -> list[tuple[str, str]]:
+    """The question's own salient words as (typed form, search stem), without what the conversation
+    carried over, question frames and document names."""
+    own = split_carried(question)[0]
+    out: dict[str, tuple[str, str]] = {}
+    for w in re.findall(r"[^\W_]+", fold(own)):
+        t = terms(w, lang)
+        if len(w) >= 3 and len(t) == 1 and t[0] not in FRAME_TERMS and t[0] not in DOC_NAME_TERMS:
+            out.setdefault(t[0], (w, t[0]))
+    return list(out.values())
+
+
+def features(ctx: Any) -> Answerability | None:
+    """The evidence features of ``ctx`` (an ``AnswerContext``); None when there is no unit evidence. A
+    multi-part question is as answerable as its most answerable part (the engine names the parts the
+    documents do not answer)."""
+    parts = [(q, ev) for q, ev in (ctx.unit_parts or []) if ev is not None and ev.candidates]
+    if len(parts) > 1:
+        found = [a for q, ev in parts if (a := part_features(ctx, q, ev)) is not None]
+        return max(found, key=lambda a: a.confidence) if found else None
+    return part_features(ctx, ctx.standalone_question, ctx.units)
+
+
+def part_features(ctx: Any, question: str, ev: Any) -> Answerability | None:
+    """The evidence features of one question (or part) and its unit evidence."""
+    if ev is None or not ev.candidates or ev.questions_of is None:
+        return None
+    lang = ctx.language
+    own = split_carried(question)[0]
+    pairs = content_words(question, lang)
+    words = [t for _, t in pairs]
+    unknown = [w for w, _ in pairs if ev.vocabulary is not None and not ev.vocabulary.knows(w, lang)]
+    top = ev.candidates[:3]
+    covered: set[str] = set()
+    for c in top:
+        qs = " ".join(ev.questions_of(c.unit.unit_id))
+        covered |= set(terms(f"{c.unit.context} {c.unit.text} {qs}", "nl")) | set(terms(qs, "en"))
+    by_qi = sorted(ev.candidates, key=lambda c: -c.qi_best)
+    qi_top = by_qi[0].qi_best
+    qi_second = by_qi[1].qi_best if len(by_qi) > 1 else 0.0
+    first = ev.candidates[0]
+    kind = answer_type(own)
+    typed_text = " ".join(f"{c.unit.context} {c.unit.text}" for c in top)
+    dense = getattr(ctx.retrieval, "dense", None) or {}
+    x = {
+        "qi_top": qi_top,
+        "qi_margin": (qi_top - qi_second) * 10,
+        "cover": len(set(words) & covered) / max(1, len(words)),
+        "unknown_frac": len(unknown) / max(1, len(words)),
+        "unknown_any": 1.0 if unknown else 0.0,
+        "dense_top": max(dense.values()) if dense else 0.0,
+        "agree": ((first.qi_rank == 1) + (first.bm25_rank == 1) + (first.chunk_rank is not None and first.chunk_rank <= 2)) / 3,
+        "type_missing": 1.0 if kind in STRICT_TYPES and not has_type(typed_text, kind) else 0.0,
+        "english": 1.0 if lang == "en" else 0.0,
+    }
+    return Answerability(load_model().score(x), x, unknown)
+
+
+# --- requests to decline, matched as data ----------------------------------------------------------
+
+INTENTS_FILE = Path(__file__).with_name("decline_exemplars.yaml")
+
+
+class DeclineIntents:
+    """Requests the assistant declines (write a motion, advise how to vote, confirm, invent, follow
+    embedded instructions), as example requests embedded with the question model. A question is declined
+    when it is closer to one of them than to any hypothetical question of the documents, by a margin."""
+
+    def __init__(self, exemplars: dict[str, list[str]] | None = None, embed: Callable[[str], Any] | None = None) -> None:
+        if exemplars is None:
+            import yaml
+
+            exemplars = yaml.safe_load(INTENTS_FILE.read_text(encoding="utf-8")) or {}
+        self._exemplars = {str(k): [str(x) for x in v] for k, v in exemplars.items()}
+        self._embed = embed
+        self._vecs: tuple[list[str], np.ndarray] | None = None
+
+    def _matrix(self) -> tuple[list[str], np.ndarray]:
+        if self._vecs is None:
+            embed = self._embed
+            if embed is None:
+                from rag.retrieval import embed_query as embed
+            reasons = [r for r, xs in self._exemplars.items() for _ in xs]
+            texts = [x for xs in self._exemplars.values() for x in xs]
+            self._vecs = (reasons, np.vstack([np.asarray(embed(t), dtype=np.float32) for t in texts]) if texts else np.zeros((0, 1)))
+        return self._vecs
+
+    def nearest(self, vec: np.ndarray | None) -> tuple[str | None, float]:
+        """The closest request kind and its similarity."""
+        reasons, m = self._matrix()
+        if vec is None or not reasons:
+            return None, 0.0
+        sims = m @ np.asarray(vec, dtype=np.float32)
+        i = int(np.argmax(sims))
+        return reasons[i], float(sims[i])
+
+    def decline(self, vec: np.ndarray | None, qi_top: float, margin: float) -> str | None:
+        """The decline reason when the question is a request of that kind rather than a question the
+        documents' units were written for; None otherwise."""
+        reason, sim = self.nearest(vec)
+        return reason if reason is not None and sim - qi_top >= margin else None
+
+
+@lru_cache(maxsize=1)
+def decline_intents() -> DeclineIntents:
+    return DeclineIntents()
+
+
+def intent_decline(vec: np.ndarray | None, units: Any) -> str | None:
+    """Why a request is declined when it is closer to a decline exemplar than to the documents' questions
+    (``decline_exemplars.yaml``); None when it is a question (or the margin is not set)."""
+    margin = load_model().decline_margin
+    if margin is None or vec is None:
+        return None
+    qi_top = max((c.qi_best for c in getattr(units, "candidates", None) or []), default=0.0)
+    return decline_intents().decline(vec, qi_top, margin)

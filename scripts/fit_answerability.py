@@ -1,0 +1,175 @@
+"""Fit the answerability confidence (``rag/engines/confidence.py``) on tuning sets.
+
+    python -m scripts.fit_answerability dump --out rows.jsonl eval/questions.jsonl eval/holdout.jsonl ...
+    python -m scripts.fit_answerability fit rows.jsonl [--write]
+
+``dump`` answers every item with the confidence gate switched off (``REGIODEAL_ABLATE=answerability``)
+and writes, per item, the evidence features, the label (the item must be refused) and what the engine
+answered. ``fit`` fits a small logistic model (label: the documents answer), estimates generalisation by
+leave-one-set-out cross-validation, prints a reliability table and the combined system's figures per
+threshold (the gate added to the engine's own refusals), and with ``--write`` saves the model.
+Only tuning sets (whose items may be read) belong here; validation sets are scored with ``rag eval``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+def dump(paths: list[str], out: str) -> None:
+    os.environ["REGIODEAL_ABLATE"] = ",".join(x for x in (os.environ.get("REGIODEAL_ABLATE", ""), "answerability") if x)
+    from tqdm import tqdm
+
+    from rag.assistant import Assistant
+    from rag.engines.confidence import features
+    from rag.evaluation import passes_must_include
+
+    a = Assistant()
+    with open(out, "w", encoding="utf-8") as fh:
+        for path in paths:
+            items = [json.loads(x) for x in Path(path).read_text(encoding="utf-8").splitlines() if x.strip()]
+            for item in tqdm(items, desc=Path(path).stem):
+                ctx = a.prepare(item["question"], item.get("history"))
+                row = {"set": Path(path).stem, "id": item["id"], "type": item["type"], "lang": item["lang"],
+                       "must_refuse": bool(item.get("must_refuse")), "declined": ctx.decline, "tool": ctx.tool is not None}
+                ev = features(ctx) if not ctx.decline else None
+                row["x"] = ev.features if ev else None
+                row["unknown"] = ev.unknown if ev else []
+                if ctx.decline:
+                    row["refused"], row["answer_ok"] = True, None
+                else:
+                    ans = a._finish(a.extractive.answer(ctx), ctx, item["id"], 0.0, 0.0)
+                    row["refused"] = ans.refused
+                    mi = item.get("must_include") or []
+                    row["answer_ok"] = (passes_must_include(ans.answer, mi, item.get("must_not_include") or [])
+                                        if mi and not row["must_refuse"] else None)
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def intents(paths: list[str], out: str) -> None:
+    """Per item: the nearest decline exemplar (kind, similarity), the best hypothetical question's
+    similarity, and what the router's phrase lists say."""
+    from rag import router
+    from rag.config import get_settings
+    from rag.engines.confidence import decline_intents
+    from rag.question_index import QuestionIndex
+    from rag.retrieval import embed_query
+
+    qi = QuestionIndex(get_settings())
+    qi.refresh()
+    di = decline_intents()
+    with open(out, "w", encoding="utf-8") as fh:
+        for path in paths:
+            for line in Path(path).read_text(encoding="utf-8").splitlines():
+                if not line.strip():
+                    continue
+                item = json.loads(line)
+                vec = embed_query(item["question"])
+                hits = qi.search(vec, 5)
+                reason, sim = di.nearest(vec)
+                fh.flush()
+                fh.write(json.dumps({"set": Path(path).stem, "id": item["id"], "type": item["type"],
+                                     "must_refuse": bool(item.get("must_refuse")), "regex": router.decline_reason(item["question"]),
+                                     "intent": reason, "sim": sim, "qi_top": max((h.best for h in hits), default=0.0)}) + "\n")
+
+
+def _fit(X, y, c: float):
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    mu, sd = X.mean(0), X.std(0)
+    sd[sd == 0] = 1.0
+    m = LogisticRegression(C=c, class_weight="balanced", max_iter=2000).fit((X - mu) / sd, y)
+    return mu, sd, m.coef_[0], float(m.intercept_[0]), lambda Z: m.predict_proba((np.asarray(Z) - mu) / sd)[:, 1]
+
+
+def fit(rows_path: str, write: bool, c: float, drop: list[str]) -> None:
+    import numpy as np
+
+    from rag.engines.confidence import FEATURES, MODEL_FILE
+
+    names = [n for n in FEATURES if n not in drop]
+    rows = [json.loads(x) for x in Path(rows_path).read_text(encoding="utf-8").splitlines() if x.strip()]
+    gated = [r for r in rows if r["x"] is not None and not r["tool"] and not r["declined"]]
+    X = np.array([[r["x"][n] for n in names] for r in gated])
+    y = np.array([0 if r["must_refuse"] else 1 for r in gated])
+    sets = sorted({r["set"] for r in gated})
+    cv = np.zeros(len(gated))
+    for s in sets:
+        test = np.array([r["set"] == s for r in gated])
+        *_, predict = _fit(X[~test], y[~test], c)
+        cv[test] = predict(X[test])
+    mu, sd, w, b, predict = _fit(X, y, c)
+    print(f"items with evidence: {len(gated)} ({int((1 - y).sum())} must be refused); sets: {', '.join(sets)}")
+    print("weights (standardised): " + ", ".join(f"{n} {v:+.2f}" for n, v in zip(names, w, strict=True)) + f", bias {b:+.2f}")
+    print("\nreliability (leave-one-set-out confidence -> share the documents answer; engine's final answer right):")
+    edges = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001]
+    for lo, hi in itertools.pairwise(edges):
+        idx = [i for i in range(len(gated)) if lo <= cv[i] < hi]
+        if not idx:
+            continue
+        ok = [gated[i]["answer_ok"] for i in idx if gated[i]["answer_ok"] is not None]
+        print(f"  {lo:.1f}-{min(hi, 1):.1f}  n={len(idx):3d}  answerable={np.mean([y[i] for i in idx]):.2f}"
+              f"  answered right={np.mean(ok) if ok else float('nan'):.2f} (n={len(ok)})")
+    everyone = [r for r in rows]
+    print("\nthreshold -> whole tuning sets, gate (leave-one-set-out) added to the engine's own refusals:")
+    conf = {id(r): p for r, p in zip(gated, cv, strict=True)}
+    for t in [0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5]:
+        refused = [r["refused"] or (id(r) in conf and conf[id(r)] < t) for r in everyone]
+        unans = [f for r, f in zip(everyone, refused, strict=True) if r["must_refuse"] and r["type"] != "adversarial"]
+        adv = [f for r, f in zip(everyone, refused, strict=True) if r["must_refuse"] and r["type"] == "adversarial"]
+        ansb = [f for r, f in zip(everyone, refused, strict=True) if not r["must_refuse"]]
+        right = [bool(r["answer_ok"]) and not f for r, f in zip(everyone, refused, strict=True) if r["answer_ok"] is not None]
+        gate_only = [(conf[id(r)] < t) for r in gated]
+        g_unans = np.mean([g for g, r in zip(gate_only, gated, strict=True) if r["must_refuse"]])
+        g_false = np.mean([g for g, r in zip(gate_only, gated, strict=True) if not r["must_refuse"]])
+        print(f"  t={t:.2f}  unanswerable {np.mean(unans):.2f}  adversarial {np.mean(adv):.2f}  false refusals {np.mean(ansb):.3f}"
+              f"  answer acc {np.mean(right):.3f}   | gate alone: refuses {g_unans:.2f} of must-refuse, {g_false:.3f} of answerable")
+    if write:
+        data = {"names": names, "means": [round(float(v), 4) for v in mu], "sds": [round(float(v), 4) for v in sd],
+                "weights": [round(float(v), 4) for v in w], "bias": round(b, 4), "closest_at": args_threshold}
+        MODEL_FILE.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        print(f"\nwrote {MODEL_FILE}")
+
+
+args_threshold = 0.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    global args_threshold
+    logging.basicConfig(level=logging.WARNING)
+    ap = argparse.ArgumentParser(prog="python -m scripts.fit_answerability")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    d = sub.add_parser("dump")
+    d.add_argument("--out", required=True)
+    d.add_argument("paths", nargs="+")
+    i = sub.add_parser("intents")
+    i.add_argument("--out", required=True)
+    i.add_argument("paths", nargs="+")
+    f = sub.add_parser("fit")
+    f.add_argument("rows")
+    f.add_argument("--write", action="store_true")
+    f.add_argument("--threshold", type=float, default=0.2)
+    f.add_argument("--C", type=float, default=0.5)
+    f.add_argument("--drop", default="")
+    args = ap.parse_args(argv)
+    if args.cmd == "dump":
+        dump(args.paths, args.out)
+    elif args.cmd == "intents":
+        intents(args.paths, args.out)
+    else:
+        args_threshold = args.threshold
+        fit(args.rows, args.write, args.C, [x for x in args.drop.split(",") if x])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

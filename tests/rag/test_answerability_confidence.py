@@ -1,0 +1,99 @@
+"""The answerability confidence as a mechanism (no index, no model): the corpus vocabulary tells a word
+the documents use from one they never use, the logistic model is monotone in its evidence and an
+unfitted model never refuses, the fitted model file is well-formed, and decline exemplars are matched by
+similarity against the question index, with a margin."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from rag.engines.confidence import MODEL_FILE, ConfidenceModel, DeclineIntents, content_words, load_model
+from rag.retrieval_units import Vocabulary
+
+
+@pytest.fixture
+def vocab() -> Vocabulary:
+    v = Vocabulary()
+    v.add("De provincie kiest zelf de schaal die partijen verkiezen. Subsidie voor woningbouw en industrie in de regio.")
+    v.add("Welke provincies doen mee? In 2018 opende de eerste ronde.")
+    return v
+
+
+def test_a_word_or_its_inflection_is_known(vocab: Vocabulary) -> None:
+    assert vocab.knows("provincie") and vocab.knows("provincies") and vocab.knows("Partij")
+    assert vocab.knows("2018")
+
+
+def test_a_stem_collision_is_not_knowing_the_word(vocab: Vocabulary) -> None:
+    # Snowball stems "verkiezingen" and "verkiezen" alike; the documents only use the verb
+    assert not vocab.knows("verkiezingen")
+    assert not vocab.knows("2031") and not vocab.knows("burgemeester")
+
+
+def test_a_compound_of_known_words_is_known(vocab: Vocabulary) -> None:
+    assert vocab.knows("industrieregio")
+
+
+def test_content_words_leave_out_what_the_conversation_carried() -> None:
+    words = [w for w, _ in content_words("Wanneer opent de ronde? (Techniek Campus)", "nl")]
+    assert "ronde" in words and "techniek" not in words and "campus" not in words
+
+
+def test_an_unfitted_model_always_answers() -> None:
+    m = ConfidenceModel()
+    assert m.score({"qi_top": 0.0, "unknown_any": 1.0}) > 0.99
+
+
+def test_the_confidence_falls_with_unknown_words_and_rises_with_similarity() -> None:
+    m = ConfidenceModel(names=("qi_top", "unknown_frac"), means=(0.9, 0.1), sds=(0.05, 0.2), weights=(1.0, -1.5),
+                        bias=0.5, closest_at=0.3)
+    base = {"qi_top": 0.9, "unknown_frac": 0.0}
+    assert m.score({**base, "unknown_frac": 0.5}) < m.score(base)
+    assert m.score({**base, "qi_top": 0.95}) > m.score(base)
+    assert 0.0 < m.score({"qi_top": -100.0, "unknown_frac": 100.0}) < 0.01  # clipped, no overflow
+
+
+def test_the_fitted_model_file_is_complete() -> None:
+    data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    n = len(data["names"])
+    assert n >= 3 and len(data["means"]) == len(data["sds"]) == len(data["weights"]) == n
+    assert 0.0 < data["closest_at"] < 1.0
+    assert load_model().names == tuple(data["names"])
+
+
+def _fake_embed(text: str) -> np.ndarray:
+    """Deterministic unit vectors: texts sharing words point the same way."""
+    v = np.zeros(64, dtype=np.float32)
+    for w in text.lower().split():
+        v[hash(w.strip("?.!,")) % 64] += 1.0
+    return v / (np.linalg.norm(v) or 1.0)
+
+
+def test_a_request_is_declined_only_when_closer_to_an_exemplar_than_to_the_documents_questions() -> None:
+    intents = DeclineIntents({"fabrication": ["schrijf een motie voor de raad"], "advice": ["op wie moet ik stemmen"]},
+                             embed=_fake_embed)
+    vec = _fake_embed("schrijf een motie voor de raad over wonen")
+    reason, sim = intents.nearest(vec)
+    assert reason == "fabrication" and sim > 0.5
+    assert intents.decline(vec, qi_top=sim - 0.2, margin=0.05) == "fabrication"
+    assert intents.decline(vec, qi_top=sim + 0.01, margin=0.0) is None  # a question the documents were asked
+    assert intents.decline(None, qi_top=0.0, margin=0.0) is None
+
+
+def test_the_exemplar_file_holds_every_decline_kind_with_a_message() -> None:
+    from pathlib import Path
+
+    import yaml
+
+    from rag.engines.confidence import INTENTS_FILE
+
+    data = yaml.safe_load(INTENTS_FILE.read_text(encoding="utf-8"))
+    prompts = Path(__file__).resolve().parents[2] / "prompts"
+    for reason, examples in data.items():
+        assert len(examples) >= 5
+        for lang in ("nl", "en"):
+            assert (prompts / f"extractive_decline_{reason}.{lang}.txt").exists()
+
