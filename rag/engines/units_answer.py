@@ -36,6 +36,7 @@ class AnswerabilityParams:
     weights: tuple[float, ...] = (0.901, 0.226, 0.174, 0.42, 0.389, 0.245)
     bias: float = -0.244
     answer_at: float = 0.3  # at or above: answer from the units (reliability table: BENCHMARKS.md)
+    typed_at: float = 0.6  # at or above, units holding the asked kind answer even where no sentence of it is chosen
     part_at: float = 0.3  # a part of a multi-part question is answered at or above this
     extra_ratio: float = 0.9  # a second unit is quoted when its fused score is this close to the best
     list_ratio: float = 0.75  # the whole list is quoted when its list unit scores this close to its item

@@ -91,9 +91,9 @@ def test_the_exemplar_file_holds_every_decline_kind_with_a_message() -> None:
     from rag.engines.confidence import INTENTS_FILE
 
     data = yaml.safe_load(INTENTS_FILE.read_text(encoding="utf-8"))
-    prompts = Path(__file__).resolve().parents[2] / "prompts"
+    messages = Path(__file__).resolve().parents[2] / "messages"
     for reason, examples in data.items():
         assert len(examples) >= 5
         for lang in ("nl", "en"):
-            assert (prompts / f"extractive_decline_{reason}.{lang}.txt").exists()
+            assert (messages / f"decline_{reason}.{lang}.txt").exists()
 

@@ -27,6 +27,7 @@ from rag.engines.units_answer import AnswerabilityParams, UnitComposer, _inside,
 from rag.question_index import UnitRecord
 from rag.resources import message
 from rag.router import contradicts
+from rag.text import terms
 
 
 class AnswerabilityMixin:
@@ -121,7 +122,14 @@ class AnswerabilityMixin:
             return False
         if kind in _NEW_FIGURE_TYPES and not (_figures_in(text) - _figures_in(question)):
             return False
-        return not self._unknown_subject(ctx, question)
+        unknown = self._unknown_subject(ctx, question)
+        if unknown and ctx.units is not None and ctx.units.questions_of is not None:
+            # a word the documents do not use is still the subject of these units when their own hypothetical
+            # questions ask with it ("Waar en wanneer is de brief geschreven?" for the dateline)
+            asked = " ".join(q for u in units for q in ctx.units.questions_of(u.unit_id))
+            known = set(terms(asked, "nl")) | set(terms(asked, "en"))
+            unknown = [t for t in unknown if t not in known]
+        return not unknown
 
     def _false_premise(self, ctx: AnswerContext, claim: str, builder: CitationBuilder) -> str | None:
         """The correction of the first claimed clause the documents contradict, or None."""

@@ -88,9 +88,10 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
         use_units = not pieces and ctx.units is not None and not ablated(self.settings, "units")
         from_units = self._from_units(ctx, builder) if use_units else None
         chosen, related, why = self.select(ctx)
-        if from_units is not None and not chosen and answer_type(split_carried(ctx.standalone_question)[0]) in STRICT_TYPES:
+        if (from_units is not None and not chosen and answer_type(split_carried(ctx.standalone_question)[0]) in STRICT_TYPES
+                and min(ctx.notes.unit_confidence or [0.0]) < self.unit_params.typed_at):
             # asked for an amount, date, count, ...: when no sentence holding one is about the question's
-            # subject, the units do not overrule that refusal (typed evidence may veto, never choose)
+            # subject, units the fused evidence is not confident of do not overrule that refusal
             from_units = None
             del builder.citations[:]
             builder._by_span.clear()

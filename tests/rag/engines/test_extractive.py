@@ -612,15 +612,17 @@ def test_no_partial_answer_from_a_loose_match_when_a_part_is_missing(assistant: 
     assert "do not answer the part" not in ans.answer
 
 
-@_METADATA_GAP
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("question", "quote"),
     [
+        # the dateline unit's own hypothetical questions ask with "geschreven": its subject, though no
+        # document uses the word
         ("Wanneer is de aanbiedingsbrief geschreven?", "Assen, 5 september 2018"),
-        ("What is the date of the cover letter?", "Assen, 5 september 2018"),
+        pytest.param("What is the date of the cover letter?", "Assen, 5 september 2018", marks=_METADATA_GAP),
         # the Kamerbrief prints no date of its own: the letter that encloses it dates it
-        ("Van welke datum is de Kamerbrief over de aanpak van Regio Deals?", "Kamerbrief d.d. 18 juni 2018"),
+        pytest.param("Van welke datum is de Kamerbrief over de aanpak van Regio Deals?", "Kamerbrief d.d. 18 juni 2018",
+                     marks=_METADATA_GAP),
     ],
 )
 def test_the_date_of_a_document_is_answered(assistant: Any, question: str, quote: str) -> None:
