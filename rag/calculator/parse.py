@@ -10,11 +10,10 @@ role the operation can use, ``Clarify`` is raised: the assistant asks one short 
 
 from __future__ import annotations
 
-import functools
 import logging
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar
 
@@ -22,34 +21,27 @@ from rag.calculator.lexicon import (
     Item,
     has,
     match_phrases,
-    number_word,
     phrase_set,
     role_phrases,
-    tokenize,
-    words,
+)
+from rag.calculator.reading import (
+    _WH_AMOUNT,
+    DOCUMENT_FIGURES,
+    ENVELOPE_YEARS,
+    PLAN_ROLES,
+    PROPOSAL_FIGURES,
+    RULE_FIGURES,
+    Reading,
+    read,
 )
 from rag.calculator.request import CalcRequest
 from rag.calculator.rules import (
-    ENVELOPE,
-    MAX_RIJK,
-    MIN_RIJK,
-    PROPOSAL_INVESTMENT,
-    PROPOSAL_REQUEST,
-    TRANCHE,
     CalcInputError,
 )
-from rag.money import MILLION, scan_amounts
-from rag.text import STOPWORDS, fold
+from rag.money import MILLION
 
 log = logging.getLogger(__name__)
 
-WINDOW = 8  # words either side of an amount that can give it a role
-PLAN_ROLES = ("rijk", "cofinancing", "total")
-DOCUMENT_FIGURES = {"tranche": TRANCHE.value / MILLION, "envelope": ENVELOPE.value / MILLION}  # type: ignore[operator]
-PROPOSAL_FIGURES = {"rijk": PROPOSAL_REQUEST.value / MILLION, "cofinancing": PROPOSAL_INVESTMENT.value / MILLION}  # type: ignore[operator]
-RULE_FIGURES = {"max": MAX_RIJK.value / MILLION, "min": MIN_RIJK.value / MILLION}  # type: ignore[operator]
-ENVELOPE_YEARS = 5  # "€ 950 miljoen voor de jaren 2018 tot en met 2022"
-_WH_AMOUNT = ("hoeveel", "how much", "wat is", "what is", "what s", "welk bedrag", "which amount")
 
 
 class Clarify(CalcInputError):
@@ -65,275 +57,6 @@ class Clarify(CalcInputError):
             "en": "What does {text_en} stand for: the Rijk contribution, the co-financing or the total budget?",
         },
     }
-
-
-@dataclass
-class Amount:
-    value: Decimal  # € million
-    item: int  # index in the items
-    text: str
-    role: str | None = None
-    scores: dict[str, float] = field(default_factory=dict)
-    firm: set[str] = field(default_factory=set)  # roles a cue other than a bare preposition gave it
-    new: bool = False  # the new figure of a what-if
-    partner: int | None = None  # a what-if pair: the amount this one replaces (index in amounts)
-
-
-@dataclass
-class Reading:
-    """What one text says: its items, amounts with roles, counts, years and the rules it names."""
-
-    items: list[Item]
-    amounts: list[Amount]
-    count: Decimal | None = None
-    years: int | None = None
-    rule_refs: list[tuple[str, int]] = field(default_factory=list)  # ('max'|'min', item index)
-    named: set[str] = field(default_factory=set)  # roles a cue names
-    figures: list[Decimal] = field(default_factory=list)  # every figure as written, in order (a difference's two)
-
-    def stated(self, *, new: bool = False) -> dict[str, Decimal]:
-        out: dict[str, Decimal] = {}
-        for a in self.amounts:
-            if a.role and a.new == new:
-                out.setdefault(a.role, a.value)
-        return out
-
-
-# ---------------------------------------------------------------------------------------- reading
-
-
-def _bare_numbers(text: str, spans: list[tuple[int, int]], lang: str) -> list[tuple[int, int, Decimal]]:
-    """Numbers without a unit that stand for money beside real amounts ("30 in plaats van 40")."""
-    noise = phrase_set("noise_nouns")
-    out = []
-    for m in re.finditer(r"(?<![\w.,€])(\d+(?:[.,]\d+)?)(?![\w.,]*\d)", text):
-        if any(s <= m.start() < e for s, e in spans):
-            continue
-        raw = m.group(1)
-        value = Decimal(raw.replace(",", ".")) if re.fullmatch(r"\d+[.,]\d{1,2}", raw) else Decimal(re.sub(r"[.,]", "", raw))
-        if 1900 <= value <= 2100 and value == int(value):
-            continue  # a year
-        after = [w for w in re.findall(r"[a-z']+|%", text[m.end() : m.end() + 30].lower())][:2]
-        if after and (after[0] == "%" or (after[0],) in noise or tuple(after[:2]) in noise):
-            continue
-        if not _money_may_follow(text[m.end() :]):
-            continue  # "9 dorpshubs", "12 projecten": a number of things, whatever the things are
-        out.append((m.start(), m.end(), value))
-    return out
-
-
-def _money_may_follow(rest: str) -> bool:
-    """Can a bare number with ``rest`` after it be money? Only when the clause ends there or goes on with
-    a function word or a word the lexicon knows ("30 in plaats van 40", "nog 40 geven"); a bare number
-    directly before any other word counts things ("9 dorpshubs")."""
-    m = re.match(r"\s*([^\W\d_]+)", rest)
-    if m is None:
-        return True
-    word = fold(m.group(1))
-    return word in STOPWORDS or word in _lexicon_words()
-
-
-@functools.cache
-def _lexicon_words() -> frozenset[str]:
-    from rag.calculator.lexicon import lexicon
-
-    out: set[str] = set()
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            for k, v in node.items():
-                if k not in ("_about", "noise_nouns", "count_nouns", "year_nouns"):
-                    walk(v)
-        elif isinstance(node, list):
-            for p in node:
-                out.update(words(p))
-
-    walk(lexicon())
-    return frozenset(out)
-
-
-def read(text: str, lang: str = "nl") -> Reading:
-    """Amounts (with roles), counts, years, named roles and named rules of one text."""
-    found = list(scan_amounts(text, lang))
-    for span in found:
-        if span.error is not None:
-            raise span.error  # "40 of 50 miljoen", a negative amount: say what is wrong
-    spans = [(s.start, s.end) for s in found]
-    values = [s.value / MILLION for s in found if s.value is not None]
-    if found:
-        for s, e, v in _bare_numbers(text, spans, lang):
-            spans.append((s, e))
-            values.append(v)
-        order = sorted(range(len(spans)), key=lambda i: spans[i][0])
-        spans, values = [spans[i] for i in order], [values[i] for i in order]
-    items = tokenize(text, spans)
-    amounts = [Amount(values[it.amount], i, it.text) for i, it in enumerate(items) if it.kind == "amount" and it.amount is not None]
-    reading = Reading(items, amounts)
-    _counts_and_years(reading)
-    _roles(reading)
-    _pairs(reading)
-    reading.figures = [a.value for a in reading.amounts]
-    _settle(reading)
-    if has(items, "zero_cofinancing") and "cofinancing" not in reading.stated():
-        reading.amounts.append(Amount(Decimal(0), len(items), "0", "cofinancing", {"cofinancing": 1.0}))
-    return reading
-
-
-def _settle(r: Reading) -> None:
-    """Two amounts with one role: the same money twice is one amount; co-financing lines add up
-    ("de regio 20 en het bedrijfsleven 10"); of two contributions the weaker takes its next role."""
-    plain = [a for a in r.amounts if not a.new and a.partner is None and a.role]
-    hypo = [a for a, _b, _p in match_phrases(r.items, phrase_set("cues", "hypothetical"))]
-    first: dict[str, Amount] = {}
-    drop: list[Amount] = []
-    for a in plain:
-        role = a.role
-        assert role is not None
-        if role not in first:
-            first[role] = a
-            continue
-        b = first[role]
-        if a.value == b.value:
-            drop.append(a)
-        elif any(b.item < h < a.item for h in hypo) and role in PLAN_ROLES:
-            a.new, a.partner = True, r.amounts.index(b)  # "Ons plan: ... 12 miljoen eigen geld. Stel dat de eigen bijdrage 8 miljoen wordt"
-        elif role == "cofinancing":
-            b.value += a.value
-            drop.append(a)
-        elif role in ("rijk", "total"):
-            weak, strong = (a, b) if a.scores.get(role, 0) <= b.scores.get(role, 0) else (b, a)
-            rest = [k for k in sorted(weak.scores, key=lambda k: -weak.scores[k]) if k != role and k not in first]
-            if rest:
-                weak.role = rest[0]
-            elif weak.scores.get(role, 0) < 0.5 and "cofinancing" not in first:
-                weak.role = "cofinancing"
-            else:
-                continue
-            first[role] = strong
-            first[weak.role] = weak
-    r.amounts = [a for a in r.amounts if all(a is not d for d in drop)]
-    unknown = [a for a in r.amounts if a.role is None]
-    stated = r.stated()
-    if len(unknown) == 1 and len(set(stated) & {"rijk", "cofinancing"}) == 1 and "total" not in stated:
-        unknown[0].role = "cofinancing" if "rijk" in stated else "rijk"  # "Wij hebben 20 mln. Mogen we 30 mln vragen?"
-
-
-def _counts_and_years(r: Reading) -> None:
-    items = r.items
-    counts, years = phrase_set("count_nouns"), phrase_set("year_nouns")
-    for i, it in enumerate(items):
-        if it.kind not in ("word", "num"):
-            continue
-        n = number_word(it.text)
-        if n is None or n <= 0:
-            continue
-        nxt = tuple(x.text for x in items[i + 1 : i + 3] if x.kind == "word")
-        prev = items[i - 1].text if i else ""
-        if nxt[:1] in counts or nxt[:2] in counts:
-            r.count = r.count or n
-        elif (nxt[:1] in years) and prev != "per" and n < 100:
-            r.years = r.years or int(n)
-    m = re.search(r"\b((?:19|20)\d\d)\s*(?:tot en met|t/m|through|to|until|tot|-|–)\s*((?:19|20)\d\d)\b", " ".join(x.text for x in items if x.kind != "stop") + " ")
-    if m is None:
-        raw = " ".join(x.text if x.kind != "stop" else "." for x in items)
-        m = re.search(r"\b((?:19|20)\d\d) (?:tot en met|t m|through|to|until|tot) ((?:19|20)\d\d)\b", raw)
-    if m and r.years is None and int(m.group(2)) > int(m.group(1)):
-        r.years = int(m.group(2)) - int(m.group(1)) + 1
-
-
-def _roles(r: Reading) -> None:
-    """Score every amount's roles from the cues around it, within its clause and before other amounts."""
-    items, phrases = r.items, role_phrases()
-    bounds = phrase_set("boundaries")
-    matches = match_phrases(items, phrases)
-    stops = {i for i, it in enumerate(items) if it.kind == "stop"}
-    words_at = {a for a, _b, p in match_phrases(items, bounds)}  # a boundary word opens the next clause
-    for _a, _b, p in matches:
-        for cue in phrases[p]:
-            if cue.weight >= 1 and cue.side == "any":
-                r.named.add(cue.role)
-    r.rule_refs = [(kind, a) for kind in ("max", "min") for a, _b, _p in match_phrases(items, phrase_set("rule_refs", kind))]
-    anaphora = phrase_set("anaphora")
-    rule_left = [b for _a, b, _p in match_phrases(items, phrase_set("rule_named", "left"))]
-    rule_right = [a for a, _b, _p in match_phrases(items, phrase_set("rule_named", "right"))]
-    seen: list[Decimal] = []
-    keep = []
-    for am in r.amounts:
-        prev = items[am.item - 1].text if am.item else ""
-        if am.value in seen and (prev,) in anaphora:
-            continue  # "met die 20 mln": the same money again
-        if any(0 <= am.item - b <= 2 for b in rule_left) or any(a == am.item + 1 for a in rule_right):
-            continue  # "terwijl het maximum 40 miljoen is", "the €40 million cap": a rule, not a figure of the plan
-        seen.append(am.value)
-        keep.append(am)
-    r.amounts = keep
-    positions = [am.item for am in r.amounts]
-    for am in r.amounts:
-        lo = max([p + 1 for p in positions if p < am.item] + [i + 1 for i in stops if i < am.item] + [i for i in words_at if i < am.item] + [am.item - WINDOW])
-        hi = min([p for p in positions if p > am.item] + [i for i in stops | words_at if i > am.item] + [am.item + WINDOW + 1]) - 1
-        words_between = lambda x, y: sum(1 for it in items[x + 1 : y] if it.kind != "stop")  # noqa: E731
-        for a, b, p in matches:
-            if a >= lo and b < am.item:
-                side, dist = "left", words_between(b, am.item)
-            elif a > am.item and b <= hi:
-                side, dist = "right", words_between(am.item, a)
-            else:
-                continue
-            for cue in phrases[p]:
-                if cue.side in ("any", side):
-                    near = 1.5 if side == "right" and dist == 0 else 1.0  # "€ 20 mln eigen geld": the noun right after
-                    am.scores[cue.role] = am.scores.get(cue.role, 0.0) + near * cue.weight / (1 + dist)
-                    if not cue.vague:
-                        am.firm.add(cue.role)
-        if am.scores:
-            am.role = max(am.scores, key=lambda k: am.scores[k])
-        if am.role == "envelope" and am.value < DOCUMENT_FIGURES["tranche"]:
-            am.role = "rijk"  # money "from the envelope" for one deal, not the envelope itself
-        if am.role is None and am.value in DOCUMENT_FIGURES.values():
-            am.role = next(k for k, v in DOCUMENT_FIGURES.items() if v == am.value)  # "de € 950 miljoen"
-
-
-def _pairs(r: Reading) -> None:
-    """What-if figures: "30 in plaats van 40" (new, old), "in plaats van 10 maar 4" (old, new),
-    "daalt naar 15" (new), "... 35 miljoen instead" (new)."""
-    items = r.items
-    index = {am.item: k for k, am in enumerate(r.amounts)}
-
-    def amount_near(start: int, step: int, reach: int) -> int | None:
-        i = start
-        for _ in range(reach):
-            i += step
-            if not 0 <= i < len(items):
-                return None
-            if i in index:
-                return index[i]
-        return None
-
-    for a, b, _p in match_phrases(items, phrase_set("cues", "replace_new_first")):
-        before, after = amount_near(a, -1, 3), amount_near(b, 1, 3)
-        if before is not None and after is not None:
-            new, old = before, after
-        elif after is not None and (later := amount_near(items.index(items[r.amounts[after].item]), 1, 4)) is not None:
-            old, new = after, later
-        else:
-            continue
-        _link(r, new, old)
-    for _a, b, _p in match_phrases(items, phrase_set("cues", "replace_new_after")):
-        k = amount_near(b, 1, 3)
-        if k is not None:
-            r.amounts[k].new = True
-    for a, _b, _p in match_phrases(items, phrase_set("cues", "replace_marker_only")):
-        k = amount_near(a, -1, 6)
-        if k is not None and not any(am.new for am in r.amounts):
-            r.amounts[k].new = True
-
-
-def _link(r: Reading, new: int, old: int) -> None:
-    n, o = r.amounts[new], r.amounts[old]
-    scores = {k: n.scores.get(k, 0) + o.scores.get(k, 0) for k in set(n.scores) | set(o.scores)}
-    role = max(scores, key=lambda k: scores[k]) if scores else (o.role or n.role)
-    n.role = o.role = role
-    n.new, n.partner = True, old
 
 
 # ---------------------------------------------------------------------------------------- operations
