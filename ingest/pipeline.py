@@ -573,9 +573,9 @@ def _run_build(
         delete_build(client, base, build)
     # The retriever's per-build state (chunks, sentences, bm25s, sentence vectors) saved now, so the first
     # question after a restart does not rebuild it (embedded mode; a server deployment keeps nothing locally).
-    from rag import snapshot
+    from rag.retrieval import prepare_snapshot
 
-    snapshot.prepare(settings)
+    prepare_snapshot(settings)
 
     secs = time.perf_counter() - t0
     files = [FileResult(str(src.path), True, doc.doc_id, chunks=len(cs)) for src, doc, cs in doc_chunks]

@@ -439,6 +439,14 @@ class HybridRetriever(SentenceLookupsMixin):
         return RegioDealRetriever(hybrid=self, k=k or self.settings.top_k, doc_ids=doc_ids)
 
 
+def prepare_snapshot(settings: Settings) -> None:
+    """Load the active build once the slow way and write its snapshot (called at the end of an ingest, so no
+    question ever waits for it: beside the index in embedded mode, on the server in server mode)."""
+    from rag.store import IndexStore
+
+    HybridRetriever(IndexStore(settings), settings).ensure_fresh(force=True)
+
+
 @functools.lru_cache(maxsize=256)
 def embed_query(text: str) -> np.ndarray:
     """The question's answering-side vector (e5 by default) for sentence scoring; cached because retrieval

@@ -256,7 +256,7 @@ def route(question: str, lang: str, history: list[dict[str, str]] | None = None)
     if request is None:
         return Route("docs")
     try:
-        result = calc.calculate(request) if hasattr(calc, "calculate") else request.compute()
+        result = calc.calculate(request)
     except user_error as err:  # figures that parse but do not fit together (6 maximal deals in one tranche)
         log.info("calculator input problem (%s): %s", getattr(err, "code", "?"), err)
         return _input_error_route(err, question, lang, calc)

@@ -27,7 +27,10 @@ from typing import Any
 
 import numpy as np
 
+from rag.bm25 import BM25
 from rag.config import Settings
+from rag.store import list_builds
+from rag.types import Chunk
 
 log = logging.getLogger(__name__)
 
@@ -124,9 +127,6 @@ def _loads(data: bytes) -> dict[str, Any]:
     import io
     import json
 
-    from rag.retrieval import BM25
-    from rag.types import Chunk
-
     z = np.load(io.BytesIO(data), allow_pickle=False)
     meta = json.loads(bytes(z["meta"]).decode("utf-8"))
     return {
@@ -214,8 +214,6 @@ def _load_blob(retriever: Any, build_id: str) -> dict[str, Any] | None:
 
 
 def _remove_stale_blobs(client: Any, base: str) -> None:
-    from rag.store import list_builds
-
     live = list_builds(client, base)
     for col in client.list_collections():
         name = getattr(col, "name", col)
@@ -277,8 +275,6 @@ def _settings(retriever: Any) -> Settings:
 
 def _remove_stale(retriever: Any, keep: Path) -> None:
     """Snapshots of builds that are no longer in the index (a build removes its predecessor's predecessor)."""
-    from rag.store import list_builds
-
     try:
         live = list_builds(retriever.store._open(), _settings(retriever).collection)
     except Exception:
@@ -292,10 +288,3 @@ def _size(folder: Path) -> int:
     return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
 
 
-def prepare(settings: Settings) -> None:
-    """Load the active build once the slow way and write its snapshot (called at the end of an ingest, so no
-    question ever waits for it: beside the index in embedded mode, on the server in server mode)."""
-    from rag.retrieval import HybridRetriever
-    from rag.store import IndexStore
-
-    HybridRetriever(IndexStore(settings), settings).ensure_fresh(force=True)

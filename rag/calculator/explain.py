@@ -10,11 +10,13 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rag.calculator.results import CalcResult
 from rag.calculator.rules import INTERPRETATION, MAX_RIJK, MIN_RIJK, ONE_OFF, TRANCHE
 from rag.money import MILLION, format_eur, format_pct
+
+if TYPE_CHECKING:  # explain renders results; it never makes one
+    from rag.calculator.results import CalcResult
 
 # what each operation shows in its table, in this order (keys of the context built below)
 ROWS = {

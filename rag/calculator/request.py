@@ -66,14 +66,6 @@ class CalcRequest:
         """The tool-call input of the ``ask --json`` contract."""
         return {**self.to_schema(), "asks": list(self.asks), "sources": dict(self.sources)}
 
-    def compute(self) -> Any:
-        from rag.calculator.compute import calculate
-
-        return calculate(self)
-
-    def explain(self, lang: str | None = None) -> str:
-        return self.compute().explain(lang or self.lang)
-
 
 @dataclass(frozen=True)
 class Clarification:

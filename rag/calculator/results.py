@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
+from rag.calculator.explain import explain as render_explanation
 from rag.calculator.rules import INTERPRETATION, Rule
 from rag.money import CENT, MILLION, format_eur, format_number, format_pct
 
@@ -108,9 +109,7 @@ class CalcResult:
         return [s.render(lang) for s in self.steps]
 
     def explain(self, lang: str = "nl") -> str:
-        from rag.calculator.explain import explain  # explain renders results; results never need it to exist
-
-        return explain(self, lang)
+        return render_explanation(self, lang)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": self.kind}
