@@ -33,6 +33,7 @@ from ingest.loaders import is_valid_id
 from ingest.pipeline import read_registry
 from ingest.units import Unit, UnitsError, normalise, read_units_file, resolve
 from rag.config import ROOT, Settings
+from rag.markdown import HEADING_TITLE, LIST_ITEM
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +58,6 @@ class NotAnUploadError(CorpusDocumentError):
 # --------------------------------------------------------------------------- splitting
 
 
-_LIST_ITEM = re.compile(r"^(?:[-*+•]\s+|\d+[.)]\s+)")
-_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 
 
 @dataclass
@@ -107,7 +106,7 @@ def split_units(doc_id: str, text: str) -> list[Draft]:
     for s, e in sentence_spans(text):
         piece = text[s:e]
         first = piece.lstrip()
-        h = _HEADING.match(first)
+        h = HEADING_TITLE.match(first)
         if h:
             level = len(h.group(1))
             headings = [*headings[: level - 1], _norm(h.group(2))]
@@ -121,7 +120,7 @@ def split_units(doc_id: str, text: str) -> list[Draft]:
                 header = norm
                 continue
             kind, context = "table_row", header
-        elif _LIST_ITEM.match(first):
+        elif LIST_ITEM.match(first):
             header = None
             if not in_list:
                 lead_in, in_list = last_sentence, True
