@@ -32,12 +32,12 @@ from ingest.api import CorpusDocumentError, UnsafePathError, build_lock, path_in
 from ingest.loaders import is_valid_id
 from ingest.pipeline import read_registry
 from ingest.units import Unit, UnitsError, normalise, read_units_file, resolve
-from rag.config import ROOT, Settings
+from rag.config import Settings
 from rag.markdown import HEADING_TITLE, LIST_ITEM
+from rag.resources import prompt_pair
 
 log = logging.getLogger(__name__)
 
-PROMPT_FILE = ROOT / "prompts" / "unit_questions.nl.md"
 QUESTIONS_FOLDER = "questions"  # inside uploads_dir
 MAX_NL = 6
 MAX_EN = 3
@@ -274,14 +274,8 @@ def get_generator(settings: Settings, engine: str | None = None) -> QuestionGene
     raise NoGeneratorError(f"unknown question engine {choice!r} (choose auto, openai, local or off)")
 
 
-def load_prompt() -> tuple[str, str]:
-    text = PROMPT_FILE.read_text(encoding="utf-8")
-    system, user = text.split("<!-- user -->", 1)
-    return system.replace("<!-- system -->", "").strip(), user.strip()
-
-
 def prompt_for(draft: Draft, title: str) -> tuple[str, str]:
-    system, user = load_prompt()
+    system, user = prompt_pair("unit_questions", "nl")  # prompts/unit_questions.nl.md
     values = {"title": title, "section": draft.section or "-", "context": draft.context or "-", "text": draft.text}
     return system, re.sub(r"\{(title|section|context|text)\}", lambda m: values[m.group(1)], user)
 
