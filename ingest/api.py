@@ -28,13 +28,19 @@ from ingest.loaders import (
     unique_id,
 )
 from ingest.pipeline import (
-    REGISTRY_FILE,
     FileResult,
     IngestReport,
     build_lock,
     collect_sources,
-    read_registry,
     run_build,
+)
+from ingest.uploads_store import (
+    REGISTRY_FILE,
+    UnsafePathError,
+    path_inside,
+    questions_dir,
+    read_registry,
+    remove_questions,
     write_registry,
 )
 from rag.config import Settings, get_settings
@@ -55,22 +61,7 @@ class CorpusDocumentError(ValueError):
     """An attempt to remove one of the curated corpus documents (they are always indexed)."""
 
 
-class UnsafePathError(ValueError):
-    """A path built from an id or name that would leave its folder (never followed)."""
-
-
 SUFFIX_BY_FORMAT = {"pdf": ".pdf", "markdown": ".md", "text": ".txt"}
-
-
-def path_inside(folder: Path, name: str) -> Path:
-    """``folder / name`` when that stays inside ``folder`` (ids are data, never paths), else UnsafePathError."""
-    base = Path(folder).resolve()
-    if not name or "/" in name or "\\" in name or name in (".", "..") or "\x00" in name:
-        raise UnsafePathError(f"unsafe file name {name!r}")
-    target = (base / name).resolve()
-    if target.parent != base:
-        raise UnsafePathError(f"unsafe file name {name!r}")
-    return target
 
 
 def load_limits(settings: Settings) -> LoadLimits:
@@ -101,8 +92,6 @@ def _recover(settings: Settings) -> list[dict[str, Any]]:
         for f in uploads.iterdir():
             if f.is_file() and f.name not in keep:
                 f.unlink(missing_ok=True)
-        from ingest.upload_questions import questions_dir  # generated questions of documents no longer added
-
         folder = questions_dir(settings)
         if folder.is_dir():
             ids = {e["doc_id"] for e in clean}
@@ -274,8 +263,6 @@ def remove_document(doc_id: str, settings: Settings | None = None, progress: boo
             path_inside(Path(settings.uploads_dir), str(entry["file"])).unlink(missing_ok=True)
         except UnsafePathError:
             log.warning("registry names an unsafe file %r; not deleted", entry["file"])
-        from ingest.upload_questions import remove_questions  # its generated questions go with it
-
         remove_questions(settings, doc_id)
         remove_orphan_segments(settings)
     report.message = f"Removed '{doc_id}'. " + report.message

@@ -20,7 +20,6 @@ import fcntl
 import hashlib
 import json
 import logging
-import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -42,6 +41,7 @@ from ingest.loaders import (
     load_bytes,
 )
 from ingest.parallel import EmbedPool
+from ingest.uploads_store import read_registry
 from rag.config import Settings
 from rag.embeddings import describe_spec
 from rag.sentences import SENTENCE_FORMAT, embedded_text, sentence_id, sentence_key, split_chunk
@@ -64,7 +64,6 @@ log = logging.getLogger(__name__)
 
 # Bump when the text that is embedded for a chunk changes (forces re-embedding of everything).
 EMBED_FORMAT = 1
-REGISTRY_FILE = "registry.json"
 WRITE_BATCH = 256
 
 
@@ -137,27 +136,6 @@ class Source:
 
 
 # --------------------------------------------------------------------------- registry and sources
-
-
-def registry_path(settings: Settings) -> Path:
-    return Path(settings.uploads_dir) / REGISTRY_FILE
-
-
-def read_registry(settings: Settings) -> list[dict[str, Any]]:
-    """Added documents, which persist across rebuilds (kept beside their copies in uploads_dir)."""
-    path = registry_path(settings)
-    if not path.exists():
-        return []
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return list(data.get("documents", []))
-
-
-def write_registry(settings: Settings, entries: list[dict[str, Any]]) -> None:
-    path = registry_path(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"documents": entries}, ensure_ascii=False, indent=2), encoding="utf-8")
-    os.replace(tmp, path)  # atomic: a crash never leaves a half-written registry
 
 
 def corpus_files(settings: Settings) -> list[Path]:

@@ -24,6 +24,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from ingest.units import Unit, load_units
+from ingest.uploads_store import load_upload_units
 from rag.config import Settings
 from rag.question_index import POINTER_SUFFIX, questions_name, unit_metadata, units_name
 
@@ -116,8 +117,6 @@ def sync_question_index(client: Any, settings: Settings, progress: bool = True) 
     t0 = time.perf_counter()
     base = settings.collection
     docs = _active_documents(client, settings)
-    from ingest.upload_questions import load_upload_units  # uploads' generated questions (own storage)
-
     units = load_units(settings.corpus_dir, docs) + load_upload_units(settings, docs)
     spec = settings.embedding
     version = _version(units, spec)

@@ -18,27 +18,31 @@ passages alone.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-import yaml
 from tqdm.auto import tqdm
 
-from ingest.api import CorpusDocumentError, UnsafePathError, build_lock, path_inside
-from ingest.loaders import is_valid_id
-from ingest.pipeline import read_registry
-from ingest.units import Unit, UnitsError, normalise, read_units_file, resolve
+from ingest.api import CorpusDocumentError, build_lock
+from ingest.units import UnitsError, normalise, resolve
+from ingest.uploads_store import (
+    questions_file,
+    read_done,
+    read_registry,
+    registered_uploads,
+    remove_questions,
+    unit_prefix,
+    write_questions,
+)
 from rag.config import Settings
 from rag.markdown import HEADING_TITLE, LIST_ITEM
 from rag.resources import prompt_pair
 
 log = logging.getLogger(__name__)
 
-QUESTIONS_FOLDER = "questions"  # inside uploads_dir
 MAX_NL = 6
 MAX_EN = 3
 MIN_UNIT_WORDS = 3
@@ -58,8 +62,6 @@ class NotAnUploadError(CorpusDocumentError):
 # --------------------------------------------------------------------------- splitting
 
 
-
-
 @dataclass
 class Draft:
     """A unit before generation: the YAML fields except the questions."""
@@ -76,12 +78,6 @@ class Draft:
         if questions:
             out["questions"] = {lang: list(qs) for lang, qs in questions.items() if qs}
         return out
-
-
-def unit_prefix(doc_id: str) -> str:
-    """The unit-id prefix of an upload: its id as a unit-id part (ids are data; the prefix never a path)."""
-    prefix = re.sub(r"-+", "-", re.sub(r"[^a-z0-9-]", "", doc_id.lower())).strip("-")
-    return f"{prefix or 'upload'}-q"
 
 
 def _norm(fragment: str) -> str:
@@ -283,78 +279,6 @@ def prompt_for(draft: Draft, title: str) -> tuple[str, str]:
 # --------------------------------------------------------------------------- storage
 
 
-def questions_dir(settings: Settings) -> Path:
-    return Path(settings.uploads_dir) / QUESTIONS_FOLDER
-
-
-def questions_file(settings: Settings, doc_id: str) -> Path:
-    """``<uploads_dir>/questions/<doc_id>.yaml``; the id is checked, never followed as a path."""
-    if not is_valid_id(doc_id):
-        raise UnsafePathError(f"not a document id: {doc_id!r}")
-    return path_inside(questions_dir(settings), f"{doc_id}.yaml")
-
-
-def _write(path: Path, doc_id: str, units: list[dict[str, Any]], generator: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    data = {"doc_id": doc_id, "generated_by": generator, "units": units}
-    tmp.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
-    os.replace(tmp, path)  # atomic: a stopped run never leaves half a file
-
-
-def _read_done(path: Path, doc_id: str) -> dict[str, dict[str, Any]]:
-    """The units already written for ``doc_id`` (keyed by text + context), empty when the file is unusable."""
-    if not path.exists():
-        return {}
-    try:
-        file_doc, raw = read_units_file(path)
-    except UnitsError as exc:
-        log.warning("%s", exc)
-        return {}
-    if file_doc != doc_id:
-        return {}
-    return {f"{u.get('text')}\x00{u.get('context') or ''}": u for u in raw if isinstance(u, dict) and u.get("questions")}
-
-
-def remove_questions(settings: Settings, doc_id: str) -> bool:
-    """Delete an upload's questions file (when its document is removed); True when there was one."""
-    try:
-        path = questions_file(settings, doc_id)
-    except ValueError:
-        return False
-    existed = path.exists()
-    path.unlink(missing_ok=True)
-    return existed
-
-
-def registered_uploads(settings: Settings) -> set[str]:
-    return {str(e["doc_id"]) for e in read_registry(settings) if not e.get("pending")}
-
-
-def load_upload_units(settings: Settings, documents: dict[str, str]) -> list[Unit]:
-    """Units of the uploads' question files, for the question index: only files of registered uploads that
-    are indexed (``documents``: doc_id -> text), whose ``doc_id`` is the file's own id, and whose unit ids
-    carry the upload's prefix, so an upload's file can never add to or shadow a corpus document."""
-    folder = questions_dir(settings)
-    if not folder.is_dir():
-        return []
-    uploads = registered_uploads(settings)
-    out: list[Unit] = []
-    for path in sorted(folder.glob("*.yaml")):
-        doc_id = path.stem
-        if doc_id not in uploads or doc_id not in documents:
-            continue
-        try:
-            file_doc, raw = read_units_file(path)
-            own = re.compile(re.escape(unit_prefix(doc_id)) + r"\d{3,}")
-            if file_doc != doc_id or not all(isinstance(u, dict) and own.fullmatch(str(u.get("id", ""))) for u in raw):
-                raise UnitsError(f"{path.name}: doc_id or unit ids do not belong to {doc_id!r}")
-            out.extend(resolve(doc_id, raw, documents[doc_id]))
-        except UnitsError as exc:
-            log.warning("upload questions file %s skipped: %s", path.name, exc)
-    return out
-
-
 # --------------------------------------------------------------------------- the command
 
 
@@ -454,7 +378,7 @@ def generate_questions(
     report = QuestionsReport(doc_id, generator=generator.name, path=str(path))
     drafts = split_units(doc_id, text)
     report.units = len(drafts)
-    done = _read_done(path, doc_id)
+    done = read_done(path, doc_id)
     key = lambda d: f"{d.text}\x00{d.context}"  # noqa: E731
     report.done_before = sum(key(d) in done for d in drafts)
     todo = [d for d in drafts if key(d) not in done]
@@ -494,7 +418,7 @@ def generate_questions(
                 done[key(d)] = d.raw(qs)
                 report.generated += 1
                 report.questions += sum(len(v) for v in qs.values())
-                _write(path, doc_id, stored(), generator.name)
+                write_questions(path, doc_id, stored(), generator.name)
             bar.update(1)
     report.seconds = time.perf_counter() - t0
     if report.generated == 0 and not path.exists():
@@ -521,6 +445,6 @@ def sync_questions(settings: Settings, progress: bool = True) -> str:
 
 
 __all__ = [
-    "NoGeneratorError", "NotAnUploadError", "QuestionsReport", "generate_questions", "load_upload_units",
-    "parse_questions", "remove_questions", "split_units",
+    "NoGeneratorError", "NotAnUploadError", "QuestionsReport", "generate_questions", "parse_questions",
+    "questions_file", "remove_questions", "split_units", "unit_prefix",
 ]

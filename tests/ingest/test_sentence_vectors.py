@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import rag.retrieval
+import rag.retrieval_sentences
 from ingest.api import build
 from rag.config import Settings
 from rag.retrieval import HybridRetriever
@@ -31,7 +31,7 @@ def test_sentences_are_embedded_once_at_ingest_and_reused(mini_settings: Setting
     assert np.allclose(np.linalg.norm(mat, axis=1), 1.0, atol=1e-3)
 
     # a restarted process loads them: nothing is embedded but the question
-    monkeypatch.setattr(rag.retrieval, "embed_sentences", _no_embedding)
+    monkeypatch.setattr(rag.retrieval_sentences, "embed_sentences", _no_embedding)
     r = HybridRetriever(IndexStore(mini_settings), mini_settings)
     r.warm(progress=False)
     assert r.sentences_ready()
