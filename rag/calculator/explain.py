@@ -10,13 +10,59 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from rag.calculator.rules import INTERPRETATION, MAX_RIJK, MIN_RIJK, ONE_OFF, TRANCHE
 from rag.money import MILLION, format_eur, format_pct
 
-if TYPE_CHECKING:  # explain renders results; it never makes one
-    from rag.calculator.results import CalcResult
+
+class CalcResult(Protocol):
+    """What explaining reads of a ``rag.calculator.results.CalcResult`` (it renders results, never makes one,
+    so it needs no import of the results module)."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def inputs(self) -> dict[str, Any]: ...
+
+    @property
+    def amounts(self) -> dict[str, Decimal | None]: ...
+
+    @property
+    def values(self) -> dict[str, Any]: ...
+
+    @property
+    def checks(self) -> list[Any]: ...
+
+    @property
+    def steps(self) -> list[Any]: ...
+
+    @property
+    def rules(self) -> list[Any]: ...
+
+    @property
+    def uses_interpretation(self) -> bool: ...
+
+    @property
+    def years(self) -> int | None: ...
+
+    @property
+    def operation(self) -> str | None: ...
+
+    @property
+    def expected(self) -> dict[str, Any]: ...
+
+    @property
+    def request(self) -> Any: ...
+
+    @property
+    def allowed(self) -> bool | None: ...
+
+    @property
+    def citations(self) -> list[Any]: ...
+
+    def working(self, lang: str) -> list[str]: ...
 
 # what each operation shows in its table, in this order (keys of the context built below)
 ROWS = {
