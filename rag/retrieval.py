@@ -106,7 +106,6 @@ class HybridRetriever(SentenceLookupsMixin):
         self._first_sent: np.ndarray = np.zeros(1, dtype=np.int64)  # sentences of chunk i: [first[i], first[i+1])
         self._sent_spans: np.ndarray = np.zeros((0, 2), dtype=np.int64)  # (start, end) document offsets
         self._sentences: SentenceView = SentenceView([], self._first_sent, self._sent_spans)
-        self._sent_bm25: BM25 | None = None
         self._sent_emb: np.ndarray | None = None
         self._sent_done: np.ndarray | None = None
         self._last_refresh = 0.0
@@ -163,7 +162,6 @@ class HybridRetriever(SentenceLookupsMixin):
         self._first_sent = np.asarray(first, dtype=np.int64)
         self._sent_spans = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
         self._sentences = SentenceView(self._chunks, self._first_sent, self._sent_spans)
-        self._sent_bm25 = None
 
     def _log_loaded(self, version: Any, t0: float, source: str) -> None:
         assert self._bm25 is not None
@@ -244,14 +242,6 @@ class HybridRetriever(SentenceLookupsMixin):
         self.ensure_fresh()
         assert self._bm25 is not None
         return self._bm25
-
-    @property
-    def sentence_bm25(self) -> BM25 | None:
-        """BM25 over sentences (built on first use)."""
-        self.ensure_fresh()
-        if self._sent_bm25 is None and self._sentences:
-            self._sent_bm25 = BM25([s.terms for s in self._sentences])
-        return self._sent_bm25
 
     def warm(self, progress: bool = True) -> None:
         """Load the index and its sentence vectors now; embeds only sentences the index lacks vectors for (an
