@@ -62,6 +62,21 @@ uit de dorpen. Dorpshubs moeten zorg en voorzieningen bereikbaar houden.
 }
 
 
+
+def require_local_model(module: str) -> None:
+    """Skip a real-model test module when the local model cannot run, or fail it under
+    ``REGIODEAL_REQUIRE_LLM=1`` (CI installs the model with ``make llm``, so a skip there would hide a fault)."""
+    from rag.config import get_settings
+    from rag.engines.local import model_problem, xllamacpp_problem
+
+    problem = xllamacpp_problem() or model_problem(Path(get_settings().local_model_path))
+    if problem:
+        if os.environ.get("REGIODEAL_REQUIRE_LLM") == "1":
+            pytest.fail(f"REGIODEAL_REQUIRE_LLM=1 but the local model cannot run: {problem}", pytrace=False)
+        print(f"\nSKIP {module}: {problem}")
+        pytest.skip(problem, allow_module_level=True)
+
+
 def make_settings(root: Path, corpus_dir: Path | None = None, **overrides: object) -> Settings:
     """Settings whose every writable path is under ``root`` (tests never touch the real index)."""
     values: dict[str, object] = {

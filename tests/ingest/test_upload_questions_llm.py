@@ -6,25 +6,18 @@ takes tens of seconds."""
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
-from rag.config import Settings, get_settings
-from rag.engines.local import model_problem, xllamacpp_problem
-from tests.conftest import make_settings
+from rag.config import Settings
+from tests.conftest import make_settings, require_local_model
 
 pytestmark = [pytest.mark.slow, pytest.mark.llm]
 
-_problem = xllamacpp_problem() or model_problem(Path(get_settings().local_model_path))
-if _problem:
-    if os.environ.get("REGIODEAL_REQUIRE_LLM") == "1":
-        pytest.fail(f"REGIODEAL_REQUIRE_LLM=1 but the local model cannot run: {_problem}", pytrace=False)
-    print(f"\nSKIP test_upload_questions_llm: {_problem}")
-    pytest.skip(_problem, allow_module_level=True)
+require_local_model("test_upload_questions_llm")
 
 UPLOAD = """# Dorpshuis Gieten
 

@@ -7,25 +7,18 @@ seconds."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import httpx
 import pytest
 
-from rag.config import Settings, get_settings
+from rag.config import Settings
 from rag.engines.base import AnswerContext
-from rag.engines.local import local_base_url, model_problem, xllamacpp_problem
+from rag.engines.local import local_base_url
 from rag.types import Answer, Chunk, RetrievedChunk
+from tests.conftest import require_local_model
 
 pytestmark = [pytest.mark.slow, pytest.mark.llm]
 
-_problem = xllamacpp_problem() or model_problem(Path(get_settings().local_model_path))
-if _problem:
-    if os.environ.get("REGIODEAL_REQUIRE_LLM") == "1":
-        pytest.fail(f"REGIODEAL_REQUIRE_LLM=1 but the local model cannot run: {_problem}", pytrace=False)
-    print(f"\nSKIP test_llm_server: {_problem}")
-    pytest.skip(_problem, allow_module_level=True)
+require_local_model("test_llm_server")
 
 TEXT = (
     "De toeristische sector is een troefkaart van onze regio. In delen van onze regio verzorgt deze sector "
