@@ -12,6 +12,7 @@ from rag.evaluation import (
     aggregate,
     alternative_in,
     calc_matches,
+    calc_miss_reason,
     first_hit_rank,
     format_report,
     load_questions,
@@ -79,6 +80,20 @@ def test_calc_matches_within_tolerance_and_booleans() -> None:
     assert not calc_matches(result, {"rijk_share_pct": 57.0})
     assert not calc_matches(result, {"missing_key": 1})
     assert not calc_matches(None, {"max_rijk_eur_m": 6})
+
+
+def test_calc_matches_a_freely_named_key_by_its_value_but_never_a_rule_limit() -> None:
+    """FORMAT.md names no result keys: a set may call the minimum co-financing "min_regio"."""
+    result = {
+        "kind": "check", "allowed": False, "min_regional_cofinancing_eur_m": 30, "per_year_eur_m": {"rijk": 8.0},
+        "checks": [{"check": "max_rijk", "limit_eur_m": 40}],
+    }
+    assert calc_matches(result, {"min_regio": 30, "verdict_ok": False, "yearly": 8})
+    assert not calc_matches(result, {"min_regio": 31})
+    assert not calc_matches(result, {"verdict_ok": True})
+    assert not calc_matches(result, {"cap": 40}), "a limit inside a check is not a figure the result reports"
+    assert calc_miss_reason(result, {"min_regio": 31}) == "key"
+    assert calc_miss_reason(result, {"allowed": True}) == "value"
 
 
 def _row(**kw: Any) -> dict[str, Any]:
