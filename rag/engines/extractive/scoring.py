@@ -232,12 +232,15 @@ class ScoringMixin:
             if c.qi_rank is not None and not c.unit.is_card
         ]
 
-    def _window_lex(self, ctx: AnswerContext, question: str, s: Scored) -> float:
-        """Share of the question's (known) term weight found in the sentence and its neighbours."""
+    def _window_lex(self, ctx: AnswerContext, question: str, s: Scored, carried: bool = False) -> float:
+        """Share of the question's (known) term weight found in the sentence and its neighbours. With
+        ``carried``, a follow-up's subject carried over from the conversation counts as the question's own."""
         hybrid = ctx.retriever
         bm = hybrid.bm25
         own = split_carried(question)[0]  # carried-over terms of a follow-up do not count here ...
-        if len(ctx.parts or []) > 1:
+        if carried:
+            own = " ".join(split_carried(question))
+        elif len(ctx.parts or []) > 1:
             own = question  # ... but a later part of one question ("..., en voor welke periode?") is about the first's subject
         qterms = [t for t in dict.fromkeys(terms(own)) if t in bm.vocab and t not in DOC_NAME_TERMS and t not in FRAME_TERMS]
         if not qterms:
@@ -291,6 +294,10 @@ class ScoringMixin:
         p = self.params
         if not self._entities_ok(ctx, question, s, kind):
             return False
+        if split_carried(question)[1].strip() and self._window_lex(ctx, question, s, carried=True) >= p.min_typed_lex:
+            # a follow-up's subject is what the conversation was about ("En hoeveel banen levert dat op?"): a
+            # sentence of the asked kind next to that subject is about the question's subject
+            return True
         if ctx.language == "en":  # English words do not match Dutch text: only the names would count
             own = s.dense if s.own_dense is None else s.own_dense
             if own >= p.min_typed_dense or self._window_lex(ctx, question, s) >= p.min_typed_lex_en:

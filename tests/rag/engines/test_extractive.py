@@ -629,3 +629,26 @@ def test_the_date_of_a_document_is_answered(assistant: Any, question: str, quote
     ans = assistant.ask(question)
     assert not ans.refused and any(quote in c.quote for c in ans.citations), ans.answer
     assert verify(ans, assistant.store.document) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "lang", "wanted"),
+    [
+        ("En hoeveel banen leverde dat op?", "nl", "405"),
+        ("How much money did that bring in?", "en", "60 miljoen"),
+    ],
+)
+def test_a_followup_asking_a_figure_takes_its_subject_from_the_conversation(
+    assistant: Any, question: str, lang: str, wanted: str
+) -> None:
+    # the question's own words name only the asked kind ("hoeveel banen", "how much money"); what it is about
+    # ("dat", "that") is the subject of the turn before, and the figure sits next to that subject
+    history = [
+        {"role": "user", "content": "Wat houdt de bedrijvenregeling Dutch TechZone in?" if lang == "nl" else "What is the Dutch TechZone scheme?"},
+        {"role": "assistant", "content": "Een regeling voor bedrijven in de regio." if lang == "nl" else "A scheme for businesses in the region."},
+    ]
+    ans = assistant.ask(question, history=history)
+    assert not ans.refused, ans.answer
+    assert wanted in ans.answer
+    assert verify(ans, assistant.store.document) == []
