@@ -68,6 +68,22 @@ class CitationBuilder:
         self._by_span[key] = n
         return n
 
+    def compact(self, text: str) -> str:
+        """Drop the citations ``text`` never refers to (made for a piece the answer did not keep) and number
+        the rest 1, 2, ... in their order; returns ``text`` with its markers renumbered to match."""
+        used = set(cited_numbers(text))
+        kept = [c for c in self.citations if c.n in used]
+        if len(kept) == len(self.citations):
+            return text
+        new_n = {c.n: i for i, c in enumerate(kept, 1)}
+        self.citations = [Citation(**{**c.to_json(), "n": new_n[c.n]}) for c in kept]
+        self._by_span = {(c.doc_id, c.start, c.end): c.n for c in self.citations}
+
+        def renumber(m: re.Match[str]) -> str:
+            return "[" + ", ".join(str(new_n[int(x)]) for x in re.split(r"\s*[,;]\s*", m.group(1).strip())) + "]"
+
+        return CITE_RE.sub(renumber, text)
+
     def add(self, citation: Citation) -> int:
         """Adopt a citation made elsewhere (the calculator's rule passages), renumbered."""
         key = (citation.doc_id, citation.start, citation.end)

@@ -113,10 +113,11 @@ class CompositionMixin:
     def _make(
         self, ctx: AnswerContext, pieces: list[str], builder: CitationBuilder, *, refused: bool, reason: str | None = None
     ) -> Answer:
+        text = builder.compact(" ".join(p for p in pieces if p).strip())
         return Answer(
             question=ctx.question,
             language=ctx.language,
-            answer=" ".join(p for p in pieces if p).strip(),
+            answer=text,
             refused=refused,
             engine=self.name,
             citations=list(builder.citations),

@@ -59,6 +59,21 @@ def test_builder_makes_verbatim_citations_and_reuses_numbers() -> None:
     assert verify(_answer("Zo staat het er [1].", b.citations), _doc) == []
 
 
+def test_builder_drops_citations_the_answer_does_not_use_and_renumbers_the_rest() -> None:
+    """A piece can be cited and then left out of the answer (a unit answer given up for sentences): the answer
+    must still pass the check, with its markers renumbered."""
+    b = CitationBuilder()
+    first = DOC.text.index("De bijdrage")
+    slot = DOC.text.index("Slot.")
+    b.cite(CHUNK, first, slot - 1)  # [1]: left out below
+    n2 = b.cite(CHUNK, slot, slot + len("Slot."))
+    text = b.compact(f"Zo eindigt het [{n2}]. Nogmaals [{n2}, {n2}].")
+    assert text == "Zo eindigt het [1]. Nogmaals [1, 1]."
+    assert [c.n for c in b.citations] == [1] and b.citations[0].quote == "Slot."
+    assert b.cite(CHUNK, slot, slot + len("Slot.")) == 1, "the same span keeps its new number"
+    assert verify(_answer(text, b.citations), _doc) == []
+
+
 def test_builder_rejects_spans_outside_the_chunk() -> None:
     with pytest.raises(CitationError):
         CitationBuilder().cite(CHUNK, 0, len(DOC.text) + 5)
