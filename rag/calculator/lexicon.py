@@ -64,6 +64,31 @@ def role_phrases() -> dict[tuple[str, ...], list[Cue]]:
     return out
 
 
+@functools.lru_cache(maxsize=1)
+def agent_phrases() -> dict[tuple[str, ...], tuple[str, bool]]:
+    """Payers as word tuples: (role, is_noun). Pronouns ('we', 'zelf') only say whose a giving verb is."""
+    out: dict[tuple[str, ...], tuple[str, bool]] = {}
+    for kind in ("nouns", "pronouns"):
+        for role, phrases in lexicon()["agents"][kind].items():
+            for p in phrases:
+                out.setdefault(words(p), (role, kind == "nouns"))
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _compound_heads() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    heads = [p for p in agent_phrases() if len(p) == 1 and len(p[0]) >= 6 and agent_phrases()[p][1]]
+    return tuple(sorted(((p[0], p) for p in heads), key=lambda h: -len(h[0])))
+
+
+def compound_head(word: str) -> str | None:
+    """'dorpscooperatie' → 'cooperatie': a Dutch compound ending in a payer noun is that payer."""
+    for head, _p in _compound_heads():
+        if word.endswith(head) and len(word) > len(head) + 2:
+            return head
+    return None
+
+
 @functools.cache
 def phrase_set(*path: str) -> frozenset[tuple[str, ...]]:
     node: Any = lexicon()

@@ -10,7 +10,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from rag.calculator.lexicon import (
+    Cue,
     Item,
+    agent_phrases,
+    compound_head,
     has,
     match_phrases,
     number_word,
@@ -139,7 +142,7 @@ def read(text: str, lang: str = "nl") -> Reading:
             values.append(v)
         order = sorted(range(len(spans)), key=lambda i: spans[i][0])
         spans, values = [spans[i] for i in order], [values[i] for i in order]
-    items = tokenize(text, spans)
+    items = _with_compound_heads(tokenize(text, spans))
     amounts = [Amount(values[it.amount], i, it.text) for i, it in enumerate(items) if it.kind == "amount" and it.amount is not None]
     reading = Reading(items, amounts)
     _counts_and_years(reading)
@@ -150,6 +153,16 @@ def read(text: str, lang: str = "nl") -> Reading:
     if has(items, "zero_cofinancing") and "cofinancing" not in reading.stated():
         reading.amounts.append(Amount(Decimal(0), len(items), "0", "cofinancing", {"cofinancing": 1.0}))
     return reading
+
+
+def _with_compound_heads(items: list[Item]) -> list[Item]:
+    """A word the lexicon does not know that ends in a payer noun reads as that noun ('dorpscooperatie')."""
+    known = _lexicon_words()
+    out = []
+    for it in items:
+        head = compound_head(it.text) if it.kind == "word" and it.text not in known else None
+        out.append(Item(it.kind, head, it.start, it.end, it.amount) if head else it)
+    return out
 
 
 def _settle(r: Reading) -> None:
@@ -241,6 +254,8 @@ def _roles(r: Reading) -> None:
         keep.append(am)
     r.amounts = keep
     positions = [am.item for am in r.amounts]
+    agents = [(a, b, *agent_phrases()[p]) for a, b, p in match_phrases(items, agent_phrases())]
+    giving = phrase_set("giving_verbs")
     for am in r.amounts:
         lo = max([p + 1 for p in positions if p < am.item] + [i + 1 for i in stops if i < am.item] + [i for i in words_at if i < am.item] + [am.item - WINDOW])
         hi = min([p for p in positions if p > am.item] + [i for i in stops | words_at if i > am.item] + [am.item + WINDOW + 1]) - 1
@@ -252,18 +267,44 @@ def _roles(r: Reading) -> None:
                 side, dist = "right", words_between(am.item, a)
             else:
                 continue
-            for cue in phrases[p]:
+            payer = _payer(agents, a, b, lo, hi, am.item) if p in giving else None
+            for cue in ([Cue(payer, "any", 1.0)] if payer else phrases[p]):
                 if cue.side in ("any", side):
                     near = 1.5 if side == "right" and dist == 0 else 1.0  # "€ 20 mln eigen geld": the noun right after
                     am.scores[cue.role] = am.scores.get(cue.role, 0.0) + near * cue.weight / (1 + dist)
                     if not cue.vague:
                         am.firm.add(cue.role)
+        if not am.scores:
+            _payer_of_sentence(r, am, agents)
         if am.scores:
             am.role = max(am.scores, key=lambda k: am.scores[k])
         if am.role == "envelope" and am.value < DOCUMENT_FIGURES["tranche"]:
             am.role = "rijk"  # money "from the envelope" for one deal, not the envelope itself
         if am.role is None and am.value in DOCUMENT_FIGURES.values():
             am.role = next(k for k, v in DOCUMENT_FIGURES.items() if v == am.value)  # "de € 950 miljoen"
+
+
+def _payer(agents: list[tuple[int, int, str, bool]], a: int, b: int, lo: int, hi: int, amount: int) -> str | None:
+    """Whose a giving verb at items a..b is: the payer named nearest before it in the amount's clause
+    ('the national government puts in'), else the nearest after it ('dan betaalt het Rijk')."""
+    start, end = min(lo, a), max(hi, b)
+    before = [(a - y, role) for x, y, role, _noun in agents if x >= start and y < a and not x <= amount <= y]
+    after = [(x - b, role) for x, y, role, _noun in agents if x > b and y <= end and not x <= amount <= y]
+    if before:
+        return min(before)[1]
+    return min(after)[1] if after else None
+
+
+def _payer_of_sentence(r: Reading, am: Amount, agents: list[tuple[int, int, str, bool]]) -> None:
+    """An amount without any cue in its clause takes the role of the payer named last before it in the
+    same sentence ("Suppose our partners, investors included, mobilise half a billion")."""
+    items = r.items
+    start = max([i for i in range(am.item) if items[i].kind == "stop" and items[i].text in ".?!"] + [-1])
+    named = [(y, role) for x, y, role, noun in agents if noun and x > start and y < am.item]
+    if named:
+        role = max(named)[1]
+        am.scores[role] = 0.5
+        am.firm.add(role)
 
 
 def _pairs(r: Reading) -> None:
