@@ -35,7 +35,7 @@ from rag.text import STOPWORDS, fold
 
 log = logging.getLogger(__name__)
 
-WINDOW = 8  # words either side of an amount that can give it a role
+WINDOW = 10  # words either side of an amount that can give it a role
 PLAN_ROLES = ("rijk", "cofinancing", "total")
 DOCUMENT_FIGURES = {"tranche": TRANCHE.value / MILLION, "envelope": ENVELOPE.value / MILLION}  # type: ignore[operator]
 PROPOSAL_FIGURES = {"rijk": PROPOSAL_REQUEST.value / MILLION, "cofinancing": PROPOSAL_INVESTMENT.value / MILLION}  # type: ignore[operator]
@@ -256,12 +256,15 @@ def _roles(r: Reading) -> None:
     positions = [am.item for am in r.amounts]
     agents = [(a, b, *agent_phrases()[p]) for a, b, p in match_phrases(items, agent_phrases())]
     giving = phrase_set("giving_verbs")
+    binders = phrase_set("binds_left")
     for am in r.amounts:
         lo = max([p + 1 for p in positions if p < am.item] + [i + 1 for i in stops if i < am.item] + [i for i in words_at if i < am.item] + [am.item - WINDOW])
         hi = min([p for p in positions if p > am.item] + [i for i in stops | words_at if i > am.item] + [am.item + WINDOW + 1]) - 1
         words_between = lambda x, y: sum(1 for it in items[x + 1 : y] if it.kind != "stop")  # noqa: E731
         for a, b, p in matches:
             if a >= lo and b < am.item:
+                if _bound_to_previous(items, positions, a, binders):
+                    continue  # "20m of national money plus 30m ...": the cue is the first amount's
                 side, dist = "left", words_between(b, am.item)
             elif a > am.item and b <= hi:
                 side, dist = "right", words_between(am.item, a)
@@ -282,6 +285,16 @@ def _roles(r: Reading) -> None:
             am.role = "rijk"  # money "from the envelope" for one deal, not the envelope itself
         if am.role is None and am.value in DOCUMENT_FIGURES.values():
             am.role = next(k for k, v in DOCUMENT_FIGURES.items() if v == am.value)  # "de € 950 miljoen"
+
+
+def _bound_to_previous(items: list[Item], positions: list[int], a: int, binders: frozenset[tuple[str, ...]]) -> bool:
+    """Does a cue starting at item ``a`` directly follow an earlier amount (nothing, or only a binding
+    word like 'of'/'van', between)? Then it names that amount ("€ 20 mln van het Rijk"), not a later one."""
+    prev = [p for p in positions if p < a]
+    if not prev:
+        return False
+    between = items[max(prev) + 1 : a]
+    return all(it.kind == "word" and (it.text,) in binders for it in between)
 
 
 def _payer(agents: list[tuple[int, int, str, bool]], a: int, b: int, lo: int, hi: int, amount: int) -> str | None:
