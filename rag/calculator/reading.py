@@ -280,7 +280,8 @@ def _roles(r: Reading) -> None:
         if not am.scores:
             _payer_of_sentence(r, am, agents)
         if am.scores:
-            am.role = max(am.scores, key=lambda k: am.scores[k])
+            firm = [k for k in am.scores if k in am.firm] or list(am.scores)  # a preposition never outweighs a word that says whose
+            am.role = max(firm, key=lambda k: am.scores[k])
         if am.role == "envelope" and am.value < DOCUMENT_FIGURES["tranche"]:
             am.role = "rijk"  # money "from the envelope" for one deal, not the envelope itself
         if am.role is None and am.value in DOCUMENT_FIGURES.values():
