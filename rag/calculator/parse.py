@@ -121,7 +121,8 @@ def _ask_role(items: list[Item], named: set[str], stated: dict[str, Decimal]) ->
 def parse_request(text: str, lang: str = "nl", history: Iterable[dict[str, str]] | None = None) -> CalcRequest | None:
     """The typed request for a money question, None when it is not one; raises ``Clarify`` when the
     roles are unclear and ``AmountError``/``CalcInputError`` when a figure cannot be used."""
-    r = read(text, lang)
+    history = list(history) if history else None
+    r = read(text, lang, money_context=bool(history and _history_roles(history, lang)))
     try:
         req = _decide(r, text, lang, history)
     except Clarify:
@@ -156,11 +157,12 @@ def _same_question_new_figures(r: Reading, text: str, lang: str, history: Iterab
 
 def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] | None) -> CalcRequest | None:
     items = r.items
+    past = _history_roles(history, lang) if history else {}
+    _roles_from_conversation(r, past)
     stated, new = r.stated(), r.stated(new=True)
     unknown = [a for a in r.amounts if a.role is None]
     named = r.named - set(stated)
     sources = {k: "question" for k in stated}
-    past = _history_roles(history, lang) if history else {}
 
     def fill(roles: dict[str, Decimal], wanted: Iterable[str]) -> None:
         for role in wanted:
@@ -215,7 +217,9 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
     # a what-if: new figures replace stated ones (or ones from the conversation)
     if new and (any(a.partner is not None for a in r.amounts) or past or len(stated) >= 2):
         roles = dict(stated)
-        fill(roles, PLAN_ROLES)
+        fill(roles, ("rijk", "cofinancing"))
+        if not {"rijk", "cofinancing"} <= set(roles):
+            fill(roles, ("total",))  # the conversation's total is the sum of those two, not a third figure
         proposal(roles, ("rijk", "cofinancing"))
         if "rijk" in roles and ("cofinancing" in roles or "total" in roles) and all(k in roles for k in new):
             return make("what_if", roles, replace=new)
@@ -329,6 +333,22 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
         own = "cofinancing" in r.named and (_cue(items, "min") or has(items, "cues", "rules"))
         return make("rules", {}, asks=("cofinancing_rule",) if own and _cue(items, "min") else ())
     return None
+
+
+def _roles_from_conversation(r: Reading, past: dict[str, Decimal]) -> None:
+    """"En als het 20 wordt in plaats van die 45?": a replaced figure without a cue of its own is the
+    conversation's figure of the same value, and its replacement takes that role."""
+    for am in r.amounts:
+        if am.partner is None:
+            continue
+        old = am.partner
+        if am.role is not None and old.role is not None and old.role in past and past[old.role] == old.value:
+            continue
+        role = next((k for k in PLAN_ROLES if past.get(k) == old.value), None)
+        if role is not None:
+            am.role = old.role = role
+            am.firm.add(role)
+            old.firm.add(role)
 
 
 def _outside_rule_refs(items: list[Item]) -> tuple[str | None, list[Item]]:

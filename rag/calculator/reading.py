@@ -52,7 +52,7 @@ class Amount:
     scores: dict[str, float] = field(default_factory=dict)
     firm: set[str] = field(default_factory=set)  # roles a cue other than a bare preposition gave it
     new: bool = False  # the new figure of a what-if
-    partner: int | None = None  # a what-if pair: the amount this one replaces (index in amounts)
+    partner: Amount | None = field(default=None, repr=False)  # a what-if pair: the amount this one replaces
 
 
 @dataclass
@@ -128,15 +128,17 @@ def _lexicon_words() -> frozenset[str]:
     return frozenset(out)
 
 
-def read(text: str, lang: str = "nl") -> Reading:
-    """Amounts (with roles), counts, years, named roles and named rules of one text."""
+def read(text: str, lang: str = "nl", *, money_context: bool = False) -> Reading:
+    """Amounts (with roles), counts, years, named roles and named rules of one text. Bare numbers count as
+    money beside real amounts, or when the conversation is about money (``money_context``: "And if the
+    Rijk gave 25 instead of the 35?")."""
     found = list(scan_amounts(text, lang))
     for span in found:
         if span.error is not None:
             raise span.error  # "40 of 50 miljoen", a negative amount: say what is wrong
     spans = [(s.start, s.end) for s in found]
     values = [s.value / MILLION for s in found if s.value is not None]
-    if found:
+    if found or money_context:
         for s, e, v in _bare_numbers(text, spans, lang):
             spans.append((s, e))
             values.append(v)
@@ -182,7 +184,7 @@ def _settle(r: Reading) -> None:
         if a.value == b.value:
             drop.append(a)
         elif any(b.item < h < a.item for h in hypo) and role in PLAN_ROLES:
-            a.new, a.partner = True, r.amounts.index(b)  # "Ons plan: ... 12 miljoen eigen geld. Stel dat de eigen bijdrage 8 miljoen wordt"
+            a.new, a.partner = True, b  # "Ons plan: ... 12 miljoen eigen geld. Stel dat de eigen bijdrage 8 miljoen wordt"
         elif role == "cofinancing":
             b.value += a.value
             drop.append(a)
@@ -331,14 +333,14 @@ def _pairs(r: Reading) -> None:
         i = start
         for _ in range(reach):
             i += step
-            if not 0 <= i < len(items):
+            if not 0 <= i < len(items) or (items[i].kind == "stop" and items[i].text in ".?!;"):
                 return None
             if i in index:
                 return index[i]
         return None
 
     for a, b, _p in match_phrases(items, phrase_set("cues", "replace_new_first")):
-        before, after = amount_near(a, -1, 3), amount_near(b, 1, 3)
+        before, after = amount_near(a, -1, 5), amount_near(b, 1, 3)
         if before is not None and after is not None:
             new, old = before, after
         elif after is not None and (later := amount_near(items.index(items[r.amounts[after].item]), 1, 4)) is not None:
@@ -361,4 +363,4 @@ def _link(r: Reading, new: int, old: int) -> None:
     scores = {k: n.scores.get(k, 0) + o.scores.get(k, 0) for k in set(n.scores) | set(o.scores)}
     role = max(scores, key=lambda k: scores[k]) if scores else (o.role or n.role)
     n.role = o.role = role
-    n.new, n.partner = True, old
+    n.new, n.partner = True, o
