@@ -248,6 +248,11 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
             unfilled = (set(PLAN_ROLES) & r.named) - set(roles)
             if not roles and not unfilled and has(items, "roles", "envelope", "weak"):
                 document(roles, "envelope")
+            if not roles and not unfilled and past and has(items, "refers_back"):
+                # "Hoeveel is dat per jaar, voor allebei?": the plan of the conversation, each of its figures
+                fill(roles, ("rijk", "cofinancing"))
+                if not {"rijk", "cofinancing"} <= set(roles):
+                    fill(roles, ("total",))
             if unfilled:  # "how much will the region receive each year": a figure nobody stated
                 roles = {}
         years = r.years or (ENVELOPE_YEARS if set(roles) == {"envelope"} else None)
@@ -277,11 +282,16 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
             sources["rijk"] = "rule"
         if rest_q:
             proposal(roles, ("rijk",))
+            if "rijk" in r.named:
+                fill(roles, ("rijk",))  # "Als wij dat krijgen, hoeveel blijft er over?": the contribution of the conversation
         if "rijk" in roles and rest_q:
             if r.count is not None:
                 roles["count"] = r.count
+            fill(roles, ("tranche",))
             document(roles, "tranche")
             return make("tranche_remainder", roles, asks=_extra_asks(items))
+        if deals_q and not _asks_capacity(r):
+            return None  # "Hoeveel deals zijn er in de eerste tranche gekozen?": a count the documents give
         if deals_q and not ("rijk" in roles and rest_q):
             roles = {k: v for k, v in roles.items() if k == "tranche"}
             document(roles, "tranche")
@@ -305,11 +315,17 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
             return make("plan_check", {"rijk": RULE_FIGURES[kind], base: stated[base]})
         if _cue(items, "max") or ("rijk" in r.named and not has(items, "part_of")):
             return make("max_rijk", {base: stated[base]})
+        if unknown and not _fact_question(items):
+            raise Clarify("clarify", _eur(unknown[0].value, "nl"), text_en=_eur(unknown[0].value, "en"))
         return None
     if unknown and not _fact_question(items):
         raise Clarify("clarify", _eur(unknown[0].value, "nl"), text_en=_eur(unknown[0].value, "en"))
     # no figures of its own
     op = _ask_role(items, named, stated)
+    if op in ("min_cofinancing", "min_total") and r.rule_amounts:
+        # "Als we het maximum van € 40 miljoen willen binnenhalen, hoeveel moeten we zelf inleggen?": the
+        # rule's amount, stated, is the contribution aimed for
+        return make(op, {"rijk": r.rule_amounts[0]})
     if op and past:
         need = {"max_rijk": ("cofinancing", "total"), "min_cofinancing": ("rijk",), "min_total": ("rijk",)}[op]
         roles: dict[str, Decimal] = {}
@@ -349,6 +365,12 @@ def _roles_from_conversation(r: Reading, past: dict[str, Decimal]) -> None:
             am.role = old.role = role
             am.firm.add(role)
             old.firm.add(role)
+
+
+def _asks_capacity(r: Reading) -> bool:
+    """Does a 'how many deals' question ask what a tranche can pay (a modal verb, a maximum or minimum, a
+    stated tranche or deal size), not how many deals there were?"""
+    return bool(r.amounts) or bool(r.rule_refs) or any(_cue(r.items, c) for c in ("capacity", "max", "min"))
 
 
 def _outside_rule_refs(items: list[Item]) -> tuple[str | None, list[Item]]:

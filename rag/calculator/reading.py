@@ -66,6 +66,7 @@ class Reading:
     rule_refs: list[tuple[str, int]] = field(default_factory=list)  # ('max'|'min', item index)
     named: set[str] = field(default_factory=set)  # roles a cue names
     figures: list[Decimal] = field(default_factory=list)  # every figure as written, in order (a difference's two)
+    rule_amounts: list[Decimal] = field(default_factory=list)  # amounts named as a rule ("het maximum van € 40 miljoen")
 
     def stated(self, *, new: bool = False) -> dict[str, Decimal]:
         out: dict[str, Decimal] = {}
@@ -251,6 +252,7 @@ def _roles(r: Reading) -> None:
         if am.value in seen and (prev,) in anaphora:
             continue  # "met die 20 mln": the same money again
         if any(0 <= am.item - b <= 2 for b in rule_left) or any(a == am.item + 1 for a in rule_right):
+            r.rule_amounts.append(am.value)
             continue  # "terwijl het maximum 40 miljoen is", "the €40 million cap": a rule, not a figure of the plan
         seen.append(am.value)
         keep.append(am)
