@@ -322,10 +322,11 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
         raise Clarify("clarify", _eur(unknown[0].value, "nl"), text_en=_eur(unknown[0].value, "en"))
     # no figures of its own
     op = _ask_role(items, named, stated)
-    if op in ("min_cofinancing", "min_total") and r.rule_amounts:
+    aimed = _ask_role(_without_rule_names(items), named, stated) if r.rule_amounts else None
+    if aimed in ("min_cofinancing", "min_total"):
         # "Als we het maximum van € 40 miljoen willen binnenhalen, hoeveel moeten we zelf inleggen?": the
         # rule's amount, stated, is the contribution aimed for
-        return make(op, {"rijk": r.rule_amounts[0]})
+        return make(aimed, {"rijk": r.rule_amounts[0]})
     if op and past:
         need = {"max_rijk": ("cofinancing", "total"), "min_cofinancing": ("rijk",), "min_total": ("rijk",)}[op]
         roles: dict[str, Decimal] = {}
@@ -365,6 +366,16 @@ def _roles_from_conversation(r: Reading, past: dict[str, Decimal]) -> None:
             am.role = old.role = role
             am.firm.add(role)
             old.firm.add(role)
+
+
+def _without_rule_names(items: list[Item]) -> list[Item]:
+    """The items without the words that name a rule's amount ("het maximum van", "the €40m cap")."""
+    spans = [
+        (a, b)
+        for path in (("rule_refs", "max"), ("rule_refs", "min"), ("rule_named", "left"), ("rule_named", "right"))
+        for a, b, _p in match_phrases(items, phrase_set(*path))
+    ]
+    return [it for i, it in enumerate(items) if not any(a <= i <= b for a, b in spans)]
 
 
 def _asks_capacity(r: Reading) -> bool:
