@@ -272,6 +272,8 @@ def _roles(r: Reading) -> None:
                 side, dist = "left", words_between(b, am.item)
             elif a > am.item and b <= hi:
                 side, dist = "right", words_between(am.item, a)
+                if all(it.kind == "word" and (it.text,) in binders for it in items[am.item + 1 : a]):
+                    dist = 0  # "20m of national money", "€ 20 mln van het Rijk": the amount's own noun
             else:
                 continue
             payer = _payer(agents, a, b, lo, hi, am.item) if p in giving else None
@@ -284,8 +286,7 @@ def _roles(r: Reading) -> None:
         if not am.scores:
             _payer_of_sentence(r, am, agents)
         if am.scores:
-            firm = [k for k in am.scores if k in am.firm] or list(am.scores)  # a preposition never outweighs a word that says whose
-            am.role = max(firm, key=lambda k: am.scores[k])
+            am.role = max(am.scores, key=lambda k: am.scores[k])
         if am.role == "envelope" and am.value < DOCUMENT_FIGURES["tranche"]:
             am.role = "rijk"  # money "from the envelope" for one deal, not the envelope itself
         if am.role is None and am.value in DOCUMENT_FIGURES.values():
