@@ -188,7 +188,7 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
                 roles[role] = PROPOSAL_FIGURES[role]
                 sources[role] = "document"
 
-    if _asks_about_documents(r):
+    if _asks_about_documents(r) or _false_rule_premise(r):
         return None
     # only a preposition says whose money the figures are ("Lukt het met 12 miljoen?"): ask
     vague = [a for a in r.amounts if a.role is None or a.role not in a.firm]
@@ -326,7 +326,7 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
     if aimed in ("min_cofinancing", "min_total"):
         # "Als we het maximum van € 40 miljoen willen binnenhalen, hoeveel moeten we zelf inleggen?": the
         # rule's amount, stated, is the contribution aimed for
-        return make(aimed, {"rijk": r.rule_amounts[0]})
+        return make(aimed, {"rijk": r.rule_amounts[0][1]})
     if op and past:
         need = {"max_rijk": ("cofinancing", "total"), "min_cofinancing": ("rijk",), "min_total": ("rijk",)}[op]
         roles: dict[str, Decimal] = {}
@@ -368,6 +368,24 @@ def _roles_from_conversation(r: Reading, past: dict[str, Decimal]) -> None:
             old.firm.add(role)
 
 
+def _false_rule_premise(r: Reading) -> bool:
+    """"The Kamerbrief sets a minimum of €10 million per deal", "Het Rijk betaalt 75% van elke deal": a
+    rule stated with another figure than the Kamerbrief's, not as a hypothetical. The documents answer
+    (and correct the premise); the calculator would compute on a rule that does not exist."""
+    if has(r.items, "cues", "hypothetical"):
+        return False
+    if any(value != RULE_FIGURES[kind] for kind, value in r.rule_amounts):
+        return True
+    items, rijk = r.items, phrase_set("rijk_share_words")
+    for i, it in enumerate(items[:-1]):
+        if it.kind == "num" and (items[i + 1].text in ("%", "procent", "percent")) and Decimal(it.text.replace(",", ".")) != 50:
+            start = max([j for j in range(i) if items[j].kind == "stop" and items[j].text in ".?!"] + [-1])
+            end = next((j for j in range(i, len(items)) if items[j].kind == "stop" and items[j].text in ".?!"), len(items))
+            if match_phrases(items[start + 1 : end], rijk) and not _cue(items[start + 1 : end], "share"):
+                return True
+    return False
+
+
 def _without_rule_names(items: list[Item]) -> list[Item]:
     """The items without the words that name a rule's amount ("het maximum van", "the €40m cap")."""
     spans = [
@@ -389,6 +407,12 @@ def _outside_rule_refs(items: list[Item]) -> tuple[str | None, list[Item]]:
     spans = [(kind, a, b) for kind in ("max", "min") for a, b, _p in match_phrases(items, phrase_set("rule_refs", kind))]
     if not spans:
         return None, items
+    # "de minimale en maximale bijdrage": an adjective coordinated with the rule's name belongs to it
+    bound = phrase_set("cues", "min") | phrase_set("cues", "max")
+    spans = [
+        (kind, a - 2 if a >= 2 and items[a - 1].text in ("en", "and", "of", "or") and (items[a - 2].text,) in bound else a, b)
+        for kind, a, b in spans
+    ]
     kind = min(spans, key=lambda s: s[1])[0]
     return kind, [it for i, it in enumerate(items) if not any(a <= i <= b for _k, a, b in spans)]
 

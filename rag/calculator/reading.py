@@ -66,7 +66,7 @@ class Reading:
     rule_refs: list[tuple[str, int]] = field(default_factory=list)  # ('max'|'min', item index)
     named: set[str] = field(default_factory=set)  # roles a cue names
     figures: list[Decimal] = field(default_factory=list)  # every figure as written, in order (a difference's two)
-    rule_amounts: list[Decimal] = field(default_factory=list)  # amounts named as a rule ("het maximum van € 40 miljoen")
+    rule_amounts: list[tuple[str, Decimal]] = field(default_factory=list)  # ('max'|'min', amount) named as a rule ("het maximum van € 40 miljoen")
 
     def stated(self, *, new: bool = False) -> dict[str, Decimal]:
         out: dict[str, Decimal] = {}
@@ -237,22 +237,26 @@ def _roles(r: Reading) -> None:
     matches = match_phrases(items, phrases)
     stops = {i for i, it in enumerate(items) if it.kind == "stop"}
     words_at = {a for a, _b, p in match_phrases(items, bounds)}  # a boundary word opens the next clause
+    payers = agent_phrases()
     for _a, _b, p in matches:
+        if p in payers and payers[p][0] == "cofinancing":
+            continue  # "de provincie" says who pays, not that the question is about co-financing
         for cue in phrases[p]:
             if cue.weight >= 1 and cue.side == "any":
                 r.named.add(cue.role)
     r.rule_refs = [(kind, a) for kind in ("max", "min") for a, _b, _p in match_phrases(items, phrase_set("rule_refs", kind))]
     anaphora = phrase_set("anaphora")
-    rule_left = [b for _a, b, _p in match_phrases(items, phrase_set("rule_named", "left"))]
-    rule_right = [a for a, _b, _p in match_phrases(items, phrase_set("rule_named", "right"))]
+    rule_left = [(b, _rule_kind(p)) for _a, b, p in match_phrases(items, phrase_set("rule_named", "left"))]
+    rule_right = [(a, _rule_kind(p)) for a, _b, p in match_phrases(items, phrase_set("rule_named", "right"))]
     seen: list[Decimal] = []
     keep = []
     for am in r.amounts:
         prev = items[am.item - 1].text if am.item else ""
         if am.value in seen and (prev,) in anaphora:
             continue  # "met die 20 mln": the same money again
-        if any(0 <= am.item - b <= 2 for b in rule_left) or any(a == am.item + 1 for a in rule_right):
-            r.rule_amounts.append(am.value)
+        kinds = [k for b, k in rule_left if 0 <= am.item - b <= 2] + [k for a, k in rule_right if a == am.item + 1]
+        if kinds:
+            r.rule_amounts.append((kinds[0], am.value))
             continue  # "terwijl het maximum 40 miljoen is", "the €40 million cap": a rule, not a figure of the plan
         seen.append(am.value)
         keep.append(am)
@@ -301,6 +305,11 @@ def _bound_to_previous(items: list[Item], positions: list[int], a: int, binders:
         return False
     between = items[max(prev) + 1 : a]
     return all(it.kind == "word" and (it.text,) in binders for it in between)
+
+
+def _rule_kind(phrase: tuple[str, ...]) -> str:
+    """'min' for a phrase naming a lower bound ("het minimum van", "a lower limit of"), else 'max'."""
+    return "min" if any(w.startswith("min") or w in ("lower", "ondergrens", "onder") for w in phrase) else "max"
 
 
 def _payer(agents: list[tuple[int, int, str, bool]], a: int, b: int, lo: int, hi: int, amount: int) -> str | None:
