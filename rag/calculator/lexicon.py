@@ -64,6 +64,9 @@ def role_phrases() -> dict[tuple[str, ...], list[Cue]]:
     return out
 
 
+_ARTICLES = ("", "de ", "het ", "een ", "deze ", "the ", "a ", "this ", "our ", "onze ")
+
+
 @functools.lru_cache(maxsize=1)
 def agent_phrases() -> dict[tuple[str, ...], tuple[str, bool]]:
     """Payers as word tuples: (role, is_noun). Pronouns ('we', 'zelf') only say whose a giving verb is."""
@@ -73,6 +76,22 @@ def agent_phrases() -> dict[tuple[str, ...], tuple[str, bool]]:
             for p in phrases:
                 out.setdefault(words(p), (role, kind == "nouns"))
     return out
+
+
+@functools.lru_cache(maxsize=1)
+def payer_matcher() -> dict[tuple[str, ...], tuple[str, bool] | None]:
+    """The payers plus what only begins like one ('de Regio Envelop'), which matches as nobody."""
+    out: dict[tuple[str, ...], tuple[str, bool] | None] = dict(agent_phrases())
+    for p in lexicon()["agents"]["not_payers"]:
+        for article in _ARTICLES:
+            out[words(article + p)] = None
+    return out
+
+
+def find_payers(items: list[Item]) -> list[tuple[int, int, str, bool]]:
+    """(first, last, role, is_noun) of every payer named in ``items``."""
+    matcher = payer_matcher()
+    return [(a, b, *who) for a, b, p in match_phrases(items, matcher) if (who := matcher[p]) is not None]
 
 
 @functools.lru_cache(maxsize=1)

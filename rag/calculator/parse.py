@@ -378,7 +378,7 @@ def _false_rule_premise(r: Reading) -> bool:
         return True
     items, rijk = r.items, phrase_set("rijk_share_words")
     for i, it in enumerate(items[:-1]):
-        if it.kind == "num" and (items[i + 1].text in ("%", "procent", "percent")) and Decimal(it.text.replace(",", ".")) != 50:
+        if it.kind == "num" and items[i + 1].text in ("%", "procent", "percent") and re.fullmatch(r"\d+(?:[.,]\d+)?", it.text) and Decimal(it.text.replace(",", ".")) != 50:
             start = max([j for j in range(i) if items[j].kind == "stop" and items[j].text in ".?!"] + [-1])
             end = next((j for j in range(i, len(items)) if items[j].kind == "stop" and items[j].text in ".?!"), len(items))
             if match_phrases(items[start + 1 : end], rijk) and not _cue(items[start + 1 : end], "share"):

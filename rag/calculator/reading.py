@@ -14,6 +14,7 @@ from rag.calculator.lexicon import (
     Item,
     agent_phrases,
     compound_head,
+    find_payers,
     has,
     match_phrases,
     number_word,
@@ -244,6 +245,14 @@ def _roles(r: Reading) -> None:
         for cue in phrases[p]:
             if cue.weight >= 1 and cue.side == "any":
                 r.named.add(cue.role)
+    agents = find_payers(items)
+    for a, b, _p in match_phrases(items, phrase_set("giving_verbs")):
+        # "how much must the region contribute": a giving verb names the money of whoever gives
+        start = max([i for i in range(a) if items[i].kind == "stop" and items[i].text in ".?!,;"] + [-1])
+        end = next((i for i in range(b, len(items)) if items[i].kind == "stop" and items[i].text in ".?!,;"), len(items))
+        payer = _payer(agents, a, b, start + 1, end - 1, -1)
+        if payer:
+            r.named.add(payer)
     r.rule_refs = [(kind, a) for kind in ("max", "min") for a, _b, _p in match_phrases(items, phrase_set("rule_refs", kind))]
     anaphora = phrase_set("anaphora")
     rule_left = [(b, _rule_kind(p)) for _a, b, p in match_phrases(items, phrase_set("rule_named", "left"))]
@@ -262,7 +271,6 @@ def _roles(r: Reading) -> None:
         keep.append(am)
     r.amounts = keep
     positions = [am.item for am in r.amounts]
-    agents = [(a, b, *agent_phrases()[p]) for a, b, p in match_phrases(items, agent_phrases())]
     giving = phrase_set("giving_verbs")
     binders = phrase_set("binds_left")
     for am in r.amounts:
