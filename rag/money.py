@@ -468,11 +468,24 @@ def _has_unit(amount_text: str) -> bool:
     return bool(re.search(rf"{UNIT_PATTERN}\W*$", _CURRENCY_END.sub("", amount_text), re.IGNORECASE))
 
 
+_CHANGE_FROM = re.compile(
+    r"\b(?:rose|rise[sn]?|went|goes|go|fell|falls?|dropped|drops?|grew|grows?|increased|increases?|decreased|decreases?"
+    r"|climbed|shrank|shrunk|shrinks?|changed|changes?|moved|ging|gaat|steeg|stijgt|daalde|daalt|zakte|zakt|groeide|groeit"
+    r"|veranderde|verandert|liep|loopt|verhoogd|verlaagd)\b(?:\s+\w+){0,3}?\s+(?:from|van)\s+(?:€\s*|eur\s+)?$",
+    re.IGNORECASE,
+)
+_TO = re.compile(r"^\s*(?:to|tot|naar)\s*$", re.IGNORECASE)
+
+
 def _shared_unit(text: str, start: int, joiner: str, span: AmountSpan, value: Decimal, lang: str | None) -> Decimal | None:
     """'40 en 60 miljoen', '€ 40 and 60 million': a number and an amount joined by 'and' (never after
-    'tussen'/'between', which makes a range) are two amounts; the number takes the amount's unit.
-    None when they form a range or the amount has no unit to share."""
-    if span.value is None or not _AND.match(joiner) or _RANGE_OPENER.search(text[max(0, start - 12) : start]):
+    'tussen'/'between', which makes a range) are two amounts; so are 'rose from 50 to 65 million' (a
+    change names where it started and where it ended). The number takes the amount's unit. None when
+    they form a range or the amount has no unit to share."""
+    change = _TO.match(joiner) and _CHANGE_FROM.search(text[max(0, start - 60) : start])
+    if span.value is None or not (_AND.match(joiner) or change):
+        return None
+    if not change and _RANGE_OPENER.search(text[max(0, start - 12) : start]):
         return None
     unit = re.search(rf"[0-9]\s*({UNIT_PATTERN})(?!\w)", span.text, re.IGNORECASE)
     if unit is None:

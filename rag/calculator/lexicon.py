@@ -121,6 +121,8 @@ def tokenize(text: str, spans: list[tuple[int, int]]) -> list[Item]:
     items: list[Item] = []
     for i, (s, e) in enumerate(spans):
         items.append(Item("amount", text[s:e], s, e, i))
+        if text[s:e].endswith(".") and re.match(r"\s*(?:[^\W\d_]*[A-Z]|$)", text[e:]):
+            items.append(Item("stop", ".", e - 1, e))  # "We vragen 35 mln. Het bedrijfsleven ...": the dot ends the sentence too
     for m in _WORD.finditer(text):
         if any(s <= m.start() < e for s, e in spans):
             continue

@@ -223,11 +223,10 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
         proposal(roles, ("rijk", "cofinancing"))
         if "rijk" in roles and ("cofinancing" in roles or "total" in roles) and all(k in roles for k in new):
             return make("what_if", roles, replace=new)
-    for role, value in new.items():  # "als de cofinanciering daalt naar 25 mln" with nothing it replaces: a figure
-        if role not in stated:
-            stated[role] = value
-            sources[role] = "question"
-            named.discard(role)
+    for role, value in new.items():  # "als de cofinanciering daalt naar 25 mln", "26 in plaats van 60": the figure to compute with
+        stated[role] = value
+        sources[role] = "question"
+        named.discard(role)
     money = [a for a in r.amounts]
     if _cue(items, "difference") and len(r.figures) >= 2:
         before, after = r.figures[0], r.figures[1]
