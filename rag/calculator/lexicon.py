@@ -41,6 +41,7 @@ class Cue:
     side: str  # 'any', 'left', 'right'
     weight: float
     vague: bool = False  # a preposition ('met', 'with'): a hint, never enough on its own to give a role
+    adjacent: bool = False  # only directly after the amount ('a €90m project')
 
 
 @functools.lru_cache(maxsize=1)
@@ -55,9 +56,9 @@ def role_phrases() -> dict[tuple[str, ...], list[Cue]]:
     out: dict[tuple[str, ...], list[Cue]] = {}
     for role, sides in lexicon()["roles"].items():
         for side, phrases in sides.items():
-            where = {"weak": "any", "hint_left": "left"}.get(side, side)
+            where = {"weak": "any", "hint_left": "left", "next": "right"}.get(side, side)
             for p in phrases:
-                cue = Cue(role, where, 0.4 if side == "weak" else 1.0, vague=side == "hint_left")
+                cue = Cue(role, where, 0.4 if side == "weak" else 1.0, vague=side == "hint_left", adjacent=side == "next")
                 out.setdefault(words(p), []).append(cue)
     for p in lexicon()["neutral"]:
         out.setdefault(words(p), [])

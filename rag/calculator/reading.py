@@ -53,6 +53,7 @@ class Amount:
     scores: dict[str, float] = field(default_factory=dict)
     firm: set[str] = field(default_factory=set)  # roles a cue other than a bare preposition gave it
     new: bool = False  # the new figure of a what-if
+    payer: tuple[str, ...] | None = None  # the payer named in the amount's clause ("de provincie")
     partner: Amount | None = field(default=None, repr=False)  # a what-if pair: the amount this one replaces
 
 
@@ -183,8 +184,8 @@ def _settle(r: Reading) -> None:
             first[role] = a
             continue
         b = first[role]
-        if a.value == b.value:
-            drop.append(a)
+        if a.value == b.value and not (role == "cofinancing" and a.payer and b.payer and a.payer != b.payer):
+            drop.append(a)  # the same money twice ("met die 20 mln"), unless two payers each give it
         elif any(b.item < h < a.item for h in hypo) and role in PLAN_ROLES:
             a.new, a.partner = True, b  # "Ons plan: ... 12 miljoen eigen geld. Stel dat de eigen bijdrage 8 miljoen wordt"
         elif role == "cofinancing":
@@ -237,7 +238,8 @@ def _roles(r: Reading) -> None:
     bounds = phrase_set("boundaries")
     matches = match_phrases(items, phrases)
     stops = {i for i, it in enumerate(items) if it.kind == "stop"}
-    words_at = {a for a, _b, p in match_phrases(items, bounds)}  # a boundary word opens the next clause
+    longer = {a for a, b, _p in matches if b > a}  # "als minimumbijdrage": a word that begins a cue is no boundary
+    words_at = {a for a, _b, p in match_phrases(items, bounds) if a not in longer}  # a boundary word opens the next clause
     payers = agent_phrases()
     for _a, _b, p in matches:
         if p in payers and payers[p][0] == "cofinancing":
@@ -277,9 +279,11 @@ def _roles(r: Reading) -> None:
         lo = max([p + 1 for p in positions if p < am.item] + [i + 1 for i in stops if i < am.item] + [i for i in words_at if i < am.item] + [am.item - WINDOW])
         hi = min([p for p in positions if p > am.item] + [i for i in stops | words_at if i > am.item] + [am.item + WINDOW + 1]) - 1
         words_between = lambda x, y: sum(1 for it in items[x + 1 : y] if it.kind != "stop")  # noqa: E731
+        near = [(abs(x - am.item), tuple(it.text for it in items[x : y + 1])) for x, y, _role, noun in agents if noun and x >= lo and y <= hi]
+        am.payer = min(near)[1] if near else None
         for a, b, p in matches:
             if a >= lo and b < am.item:
-                if _bound_to_previous(items, positions, a, binders):
+                if _bound_to_previous(items, positions, a, binders) and not any(c.side == "left" for c in phrases[p]):
                     continue  # "20m of national money plus 30m ...": the cue is the first amount's
                 side, dist = "left", words_between(b, am.item)
             elif a > am.item and b <= hi:
@@ -290,7 +294,7 @@ def _roles(r: Reading) -> None:
                 continue
             payer = _payer(agents, a, b, lo, hi, am.item) if p in giving else None
             for cue in ([Cue(payer, "any", 1.0)] if payer else phrases[p]):
-                if cue.side in ("any", side):
+                if cue.side in ("any", side) and not (cue.adjacent and dist > 0):
                     near = 1.5 if side == "right" and dist == 0 else 1.0  # "€ 20 mln eigen geld": the noun right after
                     am.scores[cue.role] = am.scores.get(cue.role, 0.0) + near * cue.weight / (1 + dist)
                     if not cue.vague:
