@@ -276,8 +276,8 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
     tranche_ctx = "tranche" in stated or has(items, "roles", "tranche", "any") or r.count is not None or deals_q
     if (deals_q or rest_q) and tranche_ctx and not plan:
         roles = {k: v for k, v in stated.items() if k in ("rijk", "tranche")}
-        if "rijk" not in roles and r.count is not None and r.rule_refs:
-            roles["rijk"] = RULE_FIGURES[r.rule_refs[0][0]]
+        if "rijk" not in roles and r.count is not None and (r.rule_refs or r.count_rule):
+            roles["rijk"] = RULE_FIGURES[r.count_rule or r.rule_refs[0][0]]
             sources["rijk"] = "rule"
         if rest_q:
             proposal(roles, ("rijk",))

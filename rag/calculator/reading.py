@@ -68,6 +68,7 @@ class Reading:
     rule_refs: list[tuple[str, int]] = field(default_factory=list)  # ('max'|'min', item index)
     named: set[str] = field(default_factory=set)  # roles a cue names
     figures: list[Decimal] = field(default_factory=list)  # every figure as written, in order (a difference's two)
+    count_rule: str | None = None  # 'max'/'min' when the counted deals get the rule's amount ("drie maximale deals")
     rule_amounts: list[tuple[str, Decimal]] = field(default_factory=list)  # ('max'|'min', amount) named as a rule ("het maximum van € 40 miljoen")
 
     def stated(self, *, new: bool = False) -> dict[str, Decimal]:
@@ -193,6 +194,9 @@ def _settle(r: Reading) -> None:
             drop.append(a)
         elif role in ("rijk", "total"):
             weak, strong = (a, b) if a.scores.get(role, 0) <= b.scores.get(role, 0) else (b, a)
+            alt = lambda x: max((v for k, v in x.scores.items() if k != role and k not in first), default=0.0)  # noqa: E731
+            if alt(strong) >= strong.scores.get(role, 0) and not alt(weak):
+                weak, strong = strong, weak  # "18 miljoen ... in een deal van 48 miljoen": the one with another role as strong moves
             rest = [k for k in sorted(weak.scores, key=lambda k: -weak.scores[k]) if k != role and k not in first]
             if rest:
                 weak.role = rest[0]
@@ -218,10 +222,13 @@ def _counts_and_years(r: Reading) -> None:
         n = number_word(it.text)
         if n is None or n <= 0:
             continue
-        nxt = tuple(x.text for x in items[i + 1 : i + 3] if x.kind == "word")
+        nxt = tuple(x.text for x in items[i + 1 : i + 4] if x.kind == "word")
         prev = items[i - 1].text if i else ""
         if nxt[:1] in counts or nxt[:2] in counts:
             r.count = r.count or n
+        elif nxt[:1] and (nxt[1:2] in counts or nxt[1:3] in counts) and (kind := _bound_word(nxt[0])):
+            r.count = r.count or n  # "drie maximale deals", "two minimum deals": deals at the rule's amount
+            r.count_rule = r.count_rule or kind
         elif (nxt[:1] in years) and prev != "per" and n < 100:
             r.years = r.years or int(n)
     m = re.search(r"\b((?:19|20)\d\d)\s*(?:tot en met|t/m|through|to|until|tot|-|–)\s*((?:19|20)\d\d)\b", " ".join(x.text for x in items if x.kind != "stop") + " ")
@@ -317,6 +324,15 @@ def _bound_to_previous(items: list[Item], positions: list[int], a: int, binders:
         return False
     between = items[max(prev) + 1 : a]
     return all(it.kind == "word" and (it.text,) in binders for it in between)
+
+
+def _bound_word(word: str) -> str | None:
+    """'max' or 'min' for a word that names a bound ('maximale', 'minimum'), else None."""
+    if (word,) in phrase_set("cues", "max"):
+        return "max"
+    if (word,) in phrase_set("cues", "min"):
+        return "min"
+    return None
 
 
 def _rule_kind(phrase: tuple[str, ...]) -> str:
