@@ -171,6 +171,11 @@ def _with_compound_heads(items: list[Item]) -> list[Item]:
     return out
 
 
+def _other_role_score(am: Amount, role: str, taken: dict[str, Amount]) -> float:
+    """The best score ``am`` has for a role other than ``role`` that no other amount holds yet."""
+    return max((v for k, v in am.scores.items() if k != role and k not in taken), default=0.0)
+
+
 def _settle(r: Reading) -> None:
     """Two amounts with one role: the same money twice is one amount; co-financing lines add up
     ("de regio 20 en het bedrijfsleven 10"); of two contributions the weaker takes its next role."""
@@ -194,8 +199,7 @@ def _settle(r: Reading) -> None:
             drop.append(a)
         elif role in ("rijk", "total"):
             weak, strong = (a, b) if a.scores.get(role, 0) <= b.scores.get(role, 0) else (b, a)
-            alt = lambda x: max((v for k, v in x.scores.items() if k != role and k not in first), default=0.0)  # noqa: E731
-            if alt(strong) >= strong.scores.get(role, 0) and not alt(weak):
+            if _other_role_score(strong, role, first) >= strong.scores.get(role, 0) and not _other_role_score(weak, role, first):
                 weak, strong = strong, weak  # "18 miljoen ... in een deal van 48 miljoen": the one with another role as strong moves
             rest = [k for k in sorted(weak.scores, key=lambda k: -weak.scores[k]) if k != role and k not in first]
             if rest:
