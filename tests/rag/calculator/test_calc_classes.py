@@ -178,3 +178,43 @@ def test_a_remainder_carries_how_many_more_deals_fit_either_way() -> None:
 def test_the_next_figures_never_replace_the_results_own() -> None:
     d = _result("Drenthe vraagt 40 miljoen en legt 80 miljoen in. Past dat?")
     assert d["total_budget_eur_m"] == 120 and d["total_eur_m"] == 120 and d["allowed"] is True
+
+
+# ---------------------------------------------------------------------------------- more classes (found by trying new questions)
+
+
+@pytest.mark.parametrize(
+    ("lang", "question", "want"),
+    [
+        # an abbreviation's dot that also ends the sentence
+        ("nl", "Het Rijk geeft 11 mln. Onze partners leggen 13 mln in. Voldoet dat?", {"op": "plan_check", "rijk": 11, "cofinancing": 13}),
+        # a change from one figure to another
+        ("en", "Our ask went down from 36 to 27 million. By what percentage?", {"op": "difference", "before": 36, "after": 27}),
+        # the new figure of a hypothetical in a maximum question
+        ("en", "Imagine the partners raise €18m rather than €50m. What is the most the Rijk may give?", {"op": "max_rijk", "cofinancing": 18}),
+        # what remains after an amount
+        ("nl", "Hoeveel houdt een tranche van 260 miljoen over na aftrek van 45 miljoen?", {"op": "tranche_remainder", "rijk": 45, "tranche": 260}),
+        # the whole beside an amount, role compounds
+        ("en", "The Rijk pays €12m of a €40m programme. What percentage is that?", {"op": "share", "rijk": 12, "total": 40}),
+        ("nl", "Regiodeel 30 miljoen en rijksdeel 25 miljoen; kan dat?", {"op": "plan_check", "rijk": 25, "cofinancing": 30}),
+        # equal figures of two payers add up
+        ("nl", "De gemeente legt 9 miljoen in en het waterschap 9 miljoen; we vragen het Rijk 16 miljoen. Mag dat?", {"op": "plan_check", "rijk": 16, "cofinancing": 18}),
+        # N maximum deals, a used-up tranche
+        ("en", "If four maximum deals are awarded, what remains of the tranche?", {"op": "tranche_remainder", "rijk": 40, "count": 4, "tranche": 200}),
+        ("nl", "Acht deals van 25 miljoen: is de tranche dan op?", {"op": "tranche_remainder", "rijk": 25, "count": 8, "tranche": 200}),
+    ],
+)
+def test_more_classes_in_words_of_their_own(lang: str, question: str, want: dict[str, Any]) -> None:
+    assert _schema(question, lang) == want
+
+
+def test_unusable_questions_never_raise_anything_but_a_user_error() -> None:
+    from rag.money import UserInputError
+
+    for question in ("1.000.000 % 1.000.000 procent", "75% 80% 200 miljoen tot", "€ 40 en € 50 en 60 miljoen", "in plaats van in plaats van 40"):
+        try:
+            req = parse_request(question, "nl")
+            if req is not None:
+                calculate(req).to_dict()
+        except UserInputError as err:
+            assert err.message("nl") and err.message("en")
