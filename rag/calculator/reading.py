@@ -156,6 +156,7 @@ def read(text: str, lang: str = "nl", *, money_context: bool = False) -> Reading
     _pairs(reading)
     reading.figures = [a.value for a in reading.amounts]
     _settle(reading)
+    _relative_changes(reading)
     if has(items, "zero_cofinancing") and "cofinancing" not in reading.stated():
         reading.amounts.append(Amount(Decimal(0), len(items), "0", "cofinancing", {"cofinancing": 1.0}))
     return reading
@@ -169,6 +170,21 @@ def _with_compound_heads(items: list[Item]) -> list[Item]:
         head = compound_head(it.text) if it.kind == "word" and it.text not in known else None
         out.append(Item(it.kind, head, it.start, it.end, it.amount) if head else it)
     return out
+
+
+def _relative_changes(r: Reading) -> None:
+    """"Stel dat de cofinanciering 10 miljoen lager uitvalt", "the Rijk gives €5m more": a what-if figure
+    followed by a word of more or less changes the figure it replaces by that much."""
+    more, less = phrase_set("cues", "relative_more"), phrase_set("cues", "relative_less")
+    for am in r.amounts:
+        if not am.new or am.partner is None:
+            continue
+        after = [it.text for it in r.items[am.item + 1 : am.item + 4] if it.kind == "word"]
+        if not after or (len(after) > 1 and after[1] in ("dan", "than")):
+            continue
+        sign = 1 if (after[0],) in more else -1 if (after[0],) in less else 0
+        if sign and (changed := am.partner.value + sign * am.value) > 0:
+            am.value = changed
 
 
 def _other_role_score(am: Amount, role: str, taken: dict[str, Amount]) -> float:
@@ -194,6 +210,8 @@ def _settle(r: Reading) -> None:
             drop.append(a)  # the same money twice ("met die 20 mln"), unless two payers each give it
         elif any(b.item < h < a.item for h in hypo) and role in PLAN_ROLES:
             a.new, a.partner = True, b  # "Ons plan: ... 12 miljoen eigen geld. Stel dat de eigen bijdrage 8 miljoen wordt"
+        elif role == "cofinancing" and a.payer and b.payer and a.payer[-1] == b.payer[-1]:
+            a.new, a.partner = True, b  # "€40m from the province ... if the province only finds €20m": the same payer again
         elif role == "cofinancing":
             b.value += a.value
             drop.append(a)

@@ -218,3 +218,21 @@ def test_unusable_questions_never_raise_anything_but_a_user_error() -> None:
                 calculate(req).to_dict()
         except UserInputError as err:
             assert err.message("nl") and err.message("en")
+
+
+@pytest.mark.parametrize(
+    ("lang", "question", "want"),
+    [
+        # the same payer named again with another figure replaces it
+        ("nl", "Begroot: 12 miljoen van het Rijk en 20 miljoen van de provincie. Als de provincie uiteindelijk 15 miljoen geeft, kan het dan?", {"op": "what_if", "rijk": 12, "cofinancing": 20, "replace": {"cofinancing": 15}}),
+        # a relative change of a what-if figure
+        ("nl", "We hebben 10 miljoen rijksbijdrage en 25 miljoen eigen geld. Wat als de rijksbijdrage 4 miljoen hoger wordt?", {"op": "what_if", "rijk": 10, "cofinancing": 25, "replace": {"rijk": 14}}),
+        ("en", "Rijk €20m, our own €28m. What if our own money turns out €6m less?", {"op": "what_if", "rijk": 20, "cofinancing": 28, "replace": {"cofinancing": 22}}),
+    ],
+)
+def test_a_what_if_by_the_same_payer_or_by_a_relative_change(lang: str, question: str, want: dict[str, Any]) -> None:
+    assert _schema(question, lang) == want
+
+
+def test_two_payers_with_different_figures_still_add_up() -> None:
+    assert _schema("De provincie legt 10 miljoen in, de gemeente 6 miljoen. We vragen 12 miljoen. Mag dat?") == {"op": "plan_check", "rijk": 12, "cofinancing": 16}
