@@ -419,6 +419,7 @@ def scan_amounts(text: str, lang: str | None = None) -> Iterator[AmountSpan]:
             break
     spans.sort(key=lambda s: s.start)
     # '40 of 50 miljoen', 'tussen 30 en 40 miljoen': a bare number joined to an amount by a range word.
+    # '40 en 60 miljoen', '40 and 60 million' (no 'tussen'/'between'): two amounts sharing the unit.
     result: list[AmountSpan] = []
     for span in spans:
         prev = result[-1] if result else None
@@ -426,8 +427,13 @@ def scan_amounts(text: str, lang: str | None = None) -> Iterator[AmountSpan]:
             prev is not None
             and prev.value is not None
             and _RANGE_BETWEEN.match(text[prev.end : span.start])
-            and not re.search(rf"{UNIT_PATTERN}\W*$", prev.text, re.IGNORECASE)
+            and not _has_unit(prev.text)
         ):
+            shared = _shared_unit(text, prev.start, text[prev.end : span.start], span, prev.value, lang)
+            if shared is not None:
+                result[-1] = AmountSpan(prev.start, prev.end, prev.text, shared)
+                result.append(span)
+                continue
             raw = text[prev.start : span.end]
             result[-1] = AmountSpan(prev.start, span.end, raw, None, AmountError("ambiguous", raw))
             continue
@@ -435,8 +441,54 @@ def scan_amounts(text: str, lang: str | None = None) -> Iterator[AmountSpan]:
         before = text[floor : span.start]
         rm = re.search(r"(?<![0-9.,%])([0-9]+(?:[.,][0-9]+)?)\s*(of|or|à|tot|to|en|and|-|–|/)\s*$", before, re.IGNORECASE)
         if rm and not (_YEAR.fullmatch(rm.group(1)) and _CUR_START.match(span.text.lower())):
-            raw = text[floor + rm.start(1) : span.end]
-            result.append(AmountSpan(floor + rm.start(1), span.end, raw, None, AmountError("ambiguous", raw)))
+            start = floor + rm.start(1)
+            try:
+                bare = parse_amount(rm.group(1), lang, default_unit="euro", allow_zero=True, maximum=None)
+            except AmountError:
+                bare = None
+            shared = None if bare is None else _shared_unit(text, start, rm.group(2), span, bare, lang)
+            if shared is not None:
+                result.append(AmountSpan(start, floor + rm.end(1), rm.group(1), shared, assumed_unit=True))
+                result.append(span)
+                continue
+            raw = text[start : span.end]
+            result.append(AmountSpan(start, span.end, raw, None, AmountError("ambiguous", raw)))
             continue
         result.append(span)
     yield from result
+
+
+_CURRENCY_END = re.compile(r"\s*(?:€|euro's|euros|euro|eur)\.?\s*$", re.IGNORECASE)
+_AND = re.compile(r"^\s*(?:en|and)\s*$", re.IGNORECASE)
+_RANGE_OPENER = re.compile(r"\b(?:tussen|between|van|from)\s+(?:€\s*|eur\s+)?$", re.IGNORECASE)
+
+
+def _has_unit(amount_text: str) -> bool:
+    """Does an amount as written carry its own unit ('50 million euros', '€ 40 mln')?"""
+    return bool(re.search(rf"{UNIT_PATTERN}\W*$", _CURRENCY_END.sub("", amount_text), re.IGNORECASE))
+
+
+_CHANGE_FROM = re.compile(
+    r"\b(?:rose|rise[sn]?|went|goes|go|fell|falls?|dropped|drops?|grew|grows?|increased|increases?|decreased|decreases?"
+    r"|climbed|shrank|shrunk|shrinks?|changed|changes?|moved|ging|gaat|steeg|stijgt|daalde|daalt|zakte|zakt|groeide|groeit"
+    r"|veranderde|verandert|liep|loopt|verhoogd|verlaagd)\b(?:\s+\w+){0,3}?\s+(?:from|van)\s+(?:€\s*|eur\s+)?$",
+    re.IGNORECASE,
+)
+_TO = re.compile(r"^\s*(?:to|tot|naar)\s*$", re.IGNORECASE)
+
+
+def _shared_unit(text: str, start: int, joiner: str, span: AmountSpan, value: Decimal, lang: str | None) -> Decimal | None:
+    """'40 en 60 miljoen', '€ 40 and 60 million': a number and an amount joined by 'and' (never after
+    'tussen'/'between', which makes a range) are two amounts; so are 'rose from 50 to 65 million' (a
+    change names where it started and where it ended). The number takes the amount's unit. None when
+    they form a range or the amount has no unit to share."""
+    change = _TO.match(joiner) and _CHANGE_FROM.search(text[max(0, start - 60) : start])
+    if span.value is None or not (_AND.match(joiner) or change):
+        return None
+    if not change and _RANGE_OPENER.search(text[max(0, start - 12) : start]):
+        return None
+    unit = re.search(rf"[0-9]\s*({UNIT_PATTERN})(?!\w)", span.text, re.IGNORECASE)
+    if unit is None:
+        return None
+    factor = UNIT_FACTORS[UNIT_WORDS[unit.group(1).lower().rstrip(".")]]
+    return (value * factor).quantize(CENT) if value * factor == (value * factor).quantize(CENT) else None

@@ -173,12 +173,58 @@ OPERATIONS: dict[str, Callable[[CalcRequest], tuple[CalcResult, dict[str, Any]]]
 }
 
 
+def _plan_figures(rijk: Decimal, cof: Decimal) -> dict[str, Any]:
+    """A plan's figures under every name the question sets use: its parts, total, share (as a percentage
+    and as a fraction of the total, like the rule's ``max_share_rijk_of_total``), the maximum given its
+    co-financing and the least co-financing and total its contribution needs."""
+    total = rijk + cof
+    return {
+        "rijk_eur_m": rijk,
+        "regional_eur_m": cof,
+        "cofinancing_eur_m": cof,
+        "total_eur_m": total,
+        "rijk_share_pct": _pct(rijk, total) if total else None,
+        "rijk_share_of_total": (rijk / total).quantize(Decimal("0.001"), ROUND_HALF_UP) if total else None,
+        "min_cofinancing_eur_m": rijk,
+        "min_total_eur_m": 2 * rijk,
+    }
+
+
+def _next_figures(req: CalcRequest, expected: dict[str, Any]) -> dict[str, Any]:
+    """What a user naturally asks next about a result: the rules' bounds always; for a plan its share and
+    what its contribution needs; at a minimum co-financing the share there (50%) and the total; at a
+    maximum the plan it makes; after deals from a tranche how many more fit at the maximum and minimum."""
+    out: dict[str, Any] = {"min_rijk_eur_m": MIN_M, "max_rijk_per_deal_eur_m": MAX_M, "max_share_rijk_of_total": Decimal("0.5")}
+    roles, op = req.roles, req.operation
+    if op in ("plan_check", "what_if") and "rijk" in roles:
+        plan = {**roles, **(req.replace or {})}
+        cof = plan["cofinancing"] if "cofinancing" in plan else plan["total"] - plan["rijk"]
+        out.update(_plan_figures(plan["rijk"], cof))
+    elif op in ("min_cofinancing", "min_total") and "rijk" in roles:
+        out.update(_plan_figures(roles["rijk"], roles["rijk"]))
+        out["max_rijk_eur_m"] = min(MAX_M, roles["rijk"])
+    elif op == "max_rijk" and expected.get("max_rijk_eur_m") is not None:
+        m = expected["max_rijk_eur_m"]
+        cof = roles["cofinancing"] if "cofinancing" in roles else roles["total"] - m
+        out.update({k: v for k, v in _plan_figures(m, cof).items() if k not in ("min_cofinancing_eur_m", "min_total_eur_m")})
+        if "total" in roles:
+            out["min_cofinancing_eur_m"] = cof
+    elif op == "max_rijk":
+        out["min_cofinancing_eur_m"] = MIN_M  # the least co-financing that makes any contribution possible
+        out["min_total_eur_m"] = 2 * MIN_M
+    elif op == "tranche_remainder" and "remaining_eur_m" in expected:
+        rem = expected["remaining_eur_m"]
+        out.update({"extra_deals_at_max": _floor(rem / MAX_M), "extra_deals_at_min": _floor(rem / MIN_M)})
+    return {k: v for k, v in out.items() if v is not None}
+
+
 def calculate(req: CalcRequest) -> CalcResult:
     """Run a typed request through the calculator (raises ``UserInputError`` for figures that do not fit)."""
     result, expected = OPERATIONS[req.operation](req)
     result.operation = req.operation
     result.expected = expected
     result.request = req
+    result.figures = _next_figures(req, expected)
     if ONE_OFF in result.rules and req.operation not in ("per_year", "rules"):
         result.rules.remove(ONE_OFF)
     return result

@@ -22,7 +22,10 @@ from typing import Any
 
 from rag.calculator.compute import calculate
 from rag.calculator.parse import Clarify, parse_request
-from rag.money import UserInputError
+from rag.calculator.rules import TRANCHE
+from rag.money import MILLION, UserInputError
+
+TRANCHE_EUR_M = TRANCHE.value / MILLION  # type: ignore[operator]
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -34,6 +37,18 @@ def _same(a: Any, b: Any) -> bool:
         return Decimal(str(a)) == Decimal(str(b))
     except ArithmeticError:
         return False
+
+
+# Operations whose tranche is the Kamerbrief's € 200 miljoen when the question names none: a request that
+# states that default and one that leaves it out are the same request (the sets write it both ways).
+_DEFAULT_TRANCHE_OPS = ("deals_per_tranche", "tranche_remainder")
+
+
+def _roles(request: dict[str, Any]) -> dict[str, Any]:
+    roles = dict(request.get("roles") or {})
+    if request.get("operation") in _DEFAULT_TRANCHE_OPS and "tranche" in roles and _same(roles["tranche"], TRANCHE_EUR_M):
+        roles.pop("tranche")
+    return roles
 
 
 def score_item(item: dict[str, Any]) -> dict[str, Any]:
@@ -65,7 +80,7 @@ def score_item(item: dict[str, Any]) -> dict[str, Any]:
     if got["operation"] != want["operation"]:
         out["ok"], out["part"] = False, "operation"
         return out
-    if not (_same(got["roles"], want.get("roles") or {}) and got["years"] == want.get("years") and _same(got["replace"] or {}, want.get("replace") or {})):
+    if not (_same(_roles(got), _roles(want)) and got["years"] == want.get("years") and _same(got["replace"] or {}, want.get("replace") or {})):
         out["ok"], out["part"] = False, "roles"
         return out
     try:

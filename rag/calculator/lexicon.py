@@ -41,6 +41,7 @@ class Cue:
     side: str  # 'any', 'left', 'right'
     weight: float
     vague: bool = False  # a preposition ('met', 'with'): a hint, never enough on its own to give a role
+    adjacent: bool = False  # only directly after the amount ('a €90m project')
 
 
 @functools.lru_cache(maxsize=1)
@@ -55,13 +56,57 @@ def role_phrases() -> dict[tuple[str, ...], list[Cue]]:
     out: dict[tuple[str, ...], list[Cue]] = {}
     for role, sides in lexicon()["roles"].items():
         for side, phrases in sides.items():
-            where = {"weak": "any", "hint_left": "left"}.get(side, side)
+            where = {"weak": "any", "hint_left": "left", "next": "right"}.get(side, side)
             for p in phrases:
-                cue = Cue(role, where, 0.4 if side == "weak" else 1.0, vague=side == "hint_left")
+                cue = Cue(role, where, 0.4 if side == "weak" else 1.0, vague=side == "hint_left", adjacent=side == "next")
                 out.setdefault(words(p), []).append(cue)
     for p in lexicon()["neutral"]:
         out.setdefault(words(p), [])
     return out
+
+
+_ARTICLES = ("", "de ", "het ", "een ", "deze ", "the ", "a ", "this ", "our ", "onze ")
+
+
+@functools.lru_cache(maxsize=1)
+def agent_phrases() -> dict[tuple[str, ...], tuple[str, bool]]:
+    """Payers as word tuples: (role, is_noun). Pronouns ('we', 'zelf') only say whose a giving verb is."""
+    out: dict[tuple[str, ...], tuple[str, bool]] = {}
+    for kind in ("nouns", "pronouns"):
+        for role, phrases in lexicon()["agents"][kind].items():
+            for p in phrases:
+                out.setdefault(words(p), (role, kind == "nouns"))
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def payer_matcher() -> dict[tuple[str, ...], tuple[str, bool] | None]:
+    """The payers plus what only begins like one ('de Regio Envelop'), which matches as nobody."""
+    out: dict[tuple[str, ...], tuple[str, bool] | None] = dict(agent_phrases())
+    for p in lexicon()["agents"]["not_payers"]:
+        for article in _ARTICLES:
+            out[words(article + p)] = None
+    return out
+
+
+def find_payers(items: list[Item]) -> list[tuple[int, int, str, bool]]:
+    """(first, last, role, is_noun) of every payer named in ``items``."""
+    matcher = payer_matcher()
+    return [(a, b, *who) for a, b, p in match_phrases(items, matcher) if (who := matcher[p]) is not None]
+
+
+@functools.lru_cache(maxsize=1)
+def _compound_heads() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    heads = [p for p in agent_phrases() if len(p) == 1 and len(p[0]) >= 6 and agent_phrases()[p][1]]
+    return tuple(sorted(((p[0], p) for p in heads), key=lambda h: -len(h[0])))
+
+
+def compound_head(word: str) -> str | None:
+    """'dorpscooperatie' → 'cooperatie': a Dutch compound ending in a payer noun is that payer."""
+    for head, _p in _compound_heads():
+        if word.endswith(head) and len(word) > len(head) + 2:
+            return head
+    return None
 
 
 @functools.cache
@@ -77,6 +122,8 @@ def tokenize(text: str, spans: list[tuple[int, int]]) -> list[Item]:
     items: list[Item] = []
     for i, (s, e) in enumerate(spans):
         items.append(Item("amount", text[s:e], s, e, i))
+        if text[s:e].endswith(".") and re.match(r"\s*(?:[^\W\d_]*[A-Z]|$)", text[e:]):
+            items.append(Item("stop", ".", e - 1, e))  # "We vragen 35 mln. Het bedrijfsleven ...": the dot ends the sentence too
     for m in _WORD.finditer(text):
         if any(s <= m.start() < e for s, e in spans):
             continue

@@ -121,7 +121,8 @@ def _ask_role(items: list[Item], named: set[str], stated: dict[str, Decimal]) ->
 def parse_request(text: str, lang: str = "nl", history: Iterable[dict[str, str]] | None = None) -> CalcRequest | None:
     """The typed request for a money question, None when it is not one; raises ``Clarify`` when the
     roles are unclear and ``AmountError``/``CalcInputError`` when a figure cannot be used."""
-    r = read(text, lang)
+    history = list(history) if history else None
+    r = read(text, lang, money_context=bool(history and _history_roles(history, lang)))
     try:
         req = _decide(r, text, lang, history)
     except Clarify:
@@ -156,11 +157,12 @@ def _same_question_new_figures(r: Reading, text: str, lang: str, history: Iterab
 
 def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] | None) -> CalcRequest | None:
     items = r.items
+    past = _history_roles(history, lang) if history else {}
+    _roles_from_conversation(r, past)
     stated, new = r.stated(), r.stated(new=True)
     unknown = [a for a in r.amounts if a.role is None]
     named = r.named - set(stated)
     sources = {k: "question" for k in stated}
-    past = _history_roles(history, lang) if history else {}
 
     def fill(roles: dict[str, Decimal], wanted: Iterable[str]) -> None:
         for role in wanted:
@@ -186,7 +188,7 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
                 roles[role] = PROPOSAL_FIGURES[role]
                 sources[role] = "document"
 
-    if _asks_about_documents(r):
+    if _asks_about_documents(r) or _false_rule_premise(r):
         return None
     # only a preposition says whose money the figures are ("Lukt het met 12 miljoen?"): ask
     vague = [a for a in r.amounts if a.role is None or a.role not in a.firm]
@@ -215,15 +217,16 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
     # a what-if: new figures replace stated ones (or ones from the conversation)
     if new and (any(a.partner is not None for a in r.amounts) or past or len(stated) >= 2):
         roles = dict(stated)
-        fill(roles, PLAN_ROLES)
+        fill(roles, ("rijk", "cofinancing"))
+        if not {"rijk", "cofinancing"} <= set(roles):
+            fill(roles, ("total",))  # the conversation's total is the sum of those two, not a third figure
         proposal(roles, ("rijk", "cofinancing"))
         if "rijk" in roles and ("cofinancing" in roles or "total" in roles) and all(k in roles for k in new):
             return make("what_if", roles, replace=new)
-    for role, value in new.items():  # "als de cofinanciering daalt naar 25 mln" with nothing it replaces: a figure
-        if role not in stated:
-            stated[role] = value
-            sources[role] = "question"
-            named.discard(role)
+    for role, value in new.items():  # "als de cofinanciering daalt naar 25 mln", "26 in plaats van 60": the figure to compute with
+        stated[role] = value
+        sources[role] = "question"
+        named.discard(role)
     money = [a for a in r.amounts]
     if _cue(items, "difference") and len(r.figures) >= 2:
         before, after = r.figures[0], r.figures[1]
@@ -244,6 +247,11 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
             unfilled = (set(PLAN_ROLES) & r.named) - set(roles)
             if not roles and not unfilled and has(items, "roles", "envelope", "weak"):
                 document(roles, "envelope")
+            if not roles and not unfilled and past and has(items, "refers_back"):
+                # "Hoeveel is dat per jaar, voor allebei?": the plan of the conversation, each of its figures
+                fill(roles, ("rijk", "cofinancing"))
+                if not {"rijk", "cofinancing"} <= set(roles):
+                    fill(roles, ("total",))
             if unfilled:  # "how much will the region receive each year": a figure nobody stated
                 roles = {}
         years = r.years or (ENVELOPE_YEARS if set(roles) == {"envelope"} else None)
@@ -268,16 +276,21 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
     tranche_ctx = "tranche" in stated or has(items, "roles", "tranche", "any") or r.count is not None or deals_q
     if (deals_q or rest_q) and tranche_ctx and not plan:
         roles = {k: v for k, v in stated.items() if k in ("rijk", "tranche")}
-        if "rijk" not in roles and r.count is not None and r.rule_refs:
-            roles["rijk"] = RULE_FIGURES[r.rule_refs[0][0]]
+        if "rijk" not in roles and r.count is not None and (r.rule_refs or r.count_rule):
+            roles["rijk"] = RULE_FIGURES[r.count_rule or r.rule_refs[0][0]]
             sources["rijk"] = "rule"
         if rest_q:
             proposal(roles, ("rijk",))
+            if "rijk" in r.named:
+                fill(roles, ("rijk",))  # "Als wij dat krijgen, hoeveel blijft er over?": the contribution of the conversation
         if "rijk" in roles and rest_q:
             if r.count is not None:
                 roles["count"] = r.count
+            fill(roles, ("tranche",))
             document(roles, "tranche")
             return make("tranche_remainder", roles, asks=_extra_asks(items))
+        if deals_q and not _asks_capacity(r):
+            return None  # "Hoeveel deals zijn er in de eerste tranche gekozen?": a count the documents give
         if deals_q and not ("rijk" in roles and rest_q):
             roles = {k: v for k, v in roles.items() if k == "tranche"}
             document(roles, "tranche")
@@ -301,11 +314,18 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
             return make("plan_check", {"rijk": RULE_FIGURES[kind], base: stated[base]})
         if _cue(items, "max") or ("rijk" in r.named and not has(items, "part_of")):
             return make("max_rijk", {base: stated[base]})
+        if unknown and not _fact_question(items):
+            raise Clarify("clarify", _eur(unknown[0].value, "nl"), text_en=_eur(unknown[0].value, "en"))
         return None
     if unknown and not _fact_question(items):
         raise Clarify("clarify", _eur(unknown[0].value, "nl"), text_en=_eur(unknown[0].value, "en"))
     # no figures of its own
     op = _ask_role(items, named, stated)
+    aimed = _ask_role(_without_rule_names(items), named, stated) if r.rule_amounts else None
+    if aimed in ("min_cofinancing", "min_total"):
+        # "Als we het maximum van € 40 miljoen willen binnenhalen, hoeveel moeten we zelf inleggen?": the
+        # rule's amount, stated, is the contribution aimed for
+        return make(aimed, {"rijk": r.rule_amounts[0][1]})
     if op and past:
         need = {"max_rijk": ("cofinancing", "total"), "min_cofinancing": ("rijk",), "min_total": ("rijk",)}[op]
         roles: dict[str, Decimal] = {}
@@ -331,11 +351,67 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
     return None
 
 
+def _roles_from_conversation(r: Reading, past: dict[str, Decimal]) -> None:
+    """"En als het 20 wordt in plaats van die 45?": a replaced figure without a cue of its own is the
+    conversation's figure of the same value, and its replacement takes that role."""
+    for am in r.amounts:
+        if am.partner is None:
+            continue
+        old = am.partner
+        if am.role is not None and old.role is not None and old.role in past and past[old.role] == old.value:
+            continue
+        role = next((k for k in PLAN_ROLES if past.get(k) == old.value), None)
+        if role is not None:
+            am.role = old.role = role
+            am.firm.add(role)
+            old.firm.add(role)
+
+
+def _false_rule_premise(r: Reading) -> bool:
+    """"The Kamerbrief sets a minimum of €10 million per deal", "Het Rijk betaalt 75% van elke deal": a
+    rule stated with another figure than the Kamerbrief's, not as a hypothetical. The documents answer
+    (and correct the premise); the calculator would compute on a rule that does not exist."""
+    if has(r.items, "cues", "hypothetical"):
+        return False
+    if any(value != RULE_FIGURES[kind] for kind, value in r.rule_amounts):
+        return True
+    items, rijk = r.items, phrase_set("rijk_share_words")
+    for i, it in enumerate(items[:-1]):
+        if it.kind == "num" and items[i + 1].text in ("%", "procent", "percent") and re.fullmatch(r"\d+(?:[.,]\d+)?", it.text) and Decimal(it.text.replace(",", ".")) != 50:
+            start = max([j for j in range(i) if items[j].kind == "stop" and items[j].text in ".?!"] + [-1])
+            end = next((j for j in range(i, len(items)) if items[j].kind == "stop" and items[j].text in ".?!"), len(items))
+            if match_phrases(items[start + 1 : end], rijk) and not _cue(items[start + 1 : end], "share"):
+                return True
+    return False
+
+
+def _without_rule_names(items: list[Item]) -> list[Item]:
+    """The items without the words that name a rule's amount ("het maximum van", "the €40m cap")."""
+    spans = [
+        (a, b)
+        for path in (("rule_refs", "max"), ("rule_refs", "min"), ("rule_named", "left"), ("rule_named", "right"))
+        for a, b, _p in match_phrases(items, phrase_set(*path))
+    ]
+    return [it for i, it in enumerate(items) if not any(a <= i <= b for a, b in spans)]
+
+
+def _asks_capacity(r: Reading) -> bool:
+    """Does a 'how many deals' question ask what a tranche can pay (a modal verb, a maximum or minimum, a
+    stated tranche or deal size), not how many deals there were?"""
+    return bool(r.amounts) or bool(r.rule_refs) or any(_cue(r.items, c) for c in ("capacity", "max", "min"))
+
+
 def _outside_rule_refs(items: list[Item]) -> tuple[str | None, list[Item]]:
     """The kind of the first rule amount a question names ('max'/'min') and its items without those names."""
     spans = [(kind, a, b) for kind in ("max", "min") for a, b, _p in match_phrases(items, phrase_set("rule_refs", kind))]
     if not spans:
         return None, items
+    # "de minimale en maximale bijdrage": an adjective coordinated with the rule's name belongs to it
+    bound = phrase_set("cues", "min") | phrase_set("cues", "max")
+    spans = [
+        (kind, a - 2 if a >= 2 and items[a - 1].text in ("en", "and", "of", "or") and (items[a - 2].text,) in bound else a, b)
+        for kind, a, b in spans
+    ]
     kind = min(spans, key=lambda s: s[1])[0]
     return kind, [it for i, it in enumerate(items) if not any(a <= i <= b for _k, a, b in spans)]
 

@@ -10,7 +10,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from rag.calculator.lexicon import (
+    Cue,
     Item,
+    agent_phrases,
+    compound_head,
+    find_payers,
     has,
     match_phrases,
     number_word,
@@ -32,7 +36,7 @@ from rag.text import STOPWORDS, fold
 
 log = logging.getLogger(__name__)
 
-WINDOW = 8  # words either side of an amount that can give it a role
+WINDOW = 10  # words either side of an amount that can give it a role
 PLAN_ROLES = ("rijk", "cofinancing", "total")
 DOCUMENT_FIGURES = {"tranche": TRANCHE.value / MILLION, "envelope": ENVELOPE.value / MILLION}  # type: ignore[operator]
 PROPOSAL_FIGURES = {"rijk": PROPOSAL_REQUEST.value / MILLION, "cofinancing": PROPOSAL_INVESTMENT.value / MILLION}  # type: ignore[operator]
@@ -49,7 +53,8 @@ class Amount:
     scores: dict[str, float] = field(default_factory=dict)
     firm: set[str] = field(default_factory=set)  # roles a cue other than a bare preposition gave it
     new: bool = False  # the new figure of a what-if
-    partner: int | None = None  # a what-if pair: the amount this one replaces (index in amounts)
+    payer: tuple[str, ...] | None = None  # the payer named in the amount's clause ("de provincie")
+    partner: Amount | None = field(default=None, repr=False)  # a what-if pair: the amount this one replaces
 
 
 @dataclass
@@ -63,6 +68,8 @@ class Reading:
     rule_refs: list[tuple[str, int]] = field(default_factory=list)  # ('max'|'min', item index)
     named: set[str] = field(default_factory=set)  # roles a cue names
     figures: list[Decimal] = field(default_factory=list)  # every figure as written, in order (a difference's two)
+    count_rule: str | None = None  # 'max'/'min' when the counted deals get the rule's amount ("drie maximale deals")
+    rule_amounts: list[tuple[str, Decimal]] = field(default_factory=list)  # ('max'|'min', amount) named as a rule ("het maximum van € 40 miljoen")
 
     def stated(self, *, new: bool = False) -> dict[str, Decimal]:
         out: dict[str, Decimal] = {}
@@ -125,21 +132,23 @@ def _lexicon_words() -> frozenset[str]:
     return frozenset(out)
 
 
-def read(text: str, lang: str = "nl") -> Reading:
-    """Amounts (with roles), counts, years, named roles and named rules of one text."""
+def read(text: str, lang: str = "nl", *, money_context: bool = False) -> Reading:
+    """Amounts (with roles), counts, years, named roles and named rules of one text. Bare numbers count as
+    money beside real amounts, or when the conversation is about money (``money_context``: "And if the
+    Rijk gave 25 instead of the 35?")."""
     found = list(scan_amounts(text, lang))
     for span in found:
         if span.error is not None:
             raise span.error  # "40 of 50 miljoen", a negative amount: say what is wrong
     spans = [(s.start, s.end) for s in found]
     values = [s.value / MILLION for s in found if s.value is not None]
-    if found:
+    if found or money_context:
         for s, e, v in _bare_numbers(text, spans, lang):
             spans.append((s, e))
             values.append(v)
         order = sorted(range(len(spans)), key=lambda i: spans[i][0])
         spans, values = [spans[i] for i in order], [values[i] for i in order]
-    items = tokenize(text, spans)
+    items = _with_compound_heads(tokenize(text, spans))
     amounts = [Amount(values[it.amount], i, it.text) for i, it in enumerate(items) if it.kind == "amount" and it.amount is not None]
     reading = Reading(items, amounts)
     _counts_and_years(reading)
@@ -147,9 +156,40 @@ def read(text: str, lang: str = "nl") -> Reading:
     _pairs(reading)
     reading.figures = [a.value for a in reading.amounts]
     _settle(reading)
+    _relative_changes(reading)
     if has(items, "zero_cofinancing") and "cofinancing" not in reading.stated():
         reading.amounts.append(Amount(Decimal(0), len(items), "0", "cofinancing", {"cofinancing": 1.0}))
     return reading
+
+
+def _with_compound_heads(items: list[Item]) -> list[Item]:
+    """A word the lexicon does not know that ends in a payer noun reads as that noun ('dorpscooperatie')."""
+    known = _lexicon_words()
+    out = []
+    for it in items:
+        head = compound_head(it.text) if it.kind == "word" and it.text not in known else None
+        out.append(Item(it.kind, head, it.start, it.end, it.amount) if head else it)
+    return out
+
+
+def _relative_changes(r: Reading) -> None:
+    """"Stel dat de cofinanciering 10 miljoen lager uitvalt", "the Rijk gives €5m more": a what-if figure
+    followed by a word of more or less changes the figure it replaces by that much."""
+    more, less = phrase_set("cues", "relative_more"), phrase_set("cues", "relative_less")
+    for am in r.amounts:
+        if not am.new or am.partner is None:
+            continue
+        after = [it.text for it in r.items[am.item + 1 : am.item + 4] if it.kind == "word"]
+        if not after or (len(after) > 1 and after[1] in ("dan", "than")):
+            continue
+        sign = 1 if (after[0],) in more else -1 if (after[0],) in less else 0
+        if sign and (changed := am.partner.value + sign * am.value) > 0:
+            am.value = changed
+
+
+def _other_role_score(am: Amount, role: str, taken: dict[str, Amount]) -> float:
+    """The best score ``am`` has for a role other than ``role`` that no other amount holds yet."""
+    return max((v for k, v in am.scores.items() if k != role and k not in taken), default=0.0)
 
 
 def _settle(r: Reading) -> None:
@@ -166,15 +206,19 @@ def _settle(r: Reading) -> None:
             first[role] = a
             continue
         b = first[role]
-        if a.value == b.value:
-            drop.append(a)
+        if a.value == b.value and not (role == "cofinancing" and a.payer and b.payer and a.payer != b.payer):
+            drop.append(a)  # the same money twice ("met die 20 mln"), unless two payers each give it
         elif any(b.item < h < a.item for h in hypo) and role in PLAN_ROLES:
-            a.new, a.partner = True, r.amounts.index(b)  # "Ons plan: ... 12 miljoen eigen geld. Stel dat de eigen bijdrage 8 miljoen wordt"
+            a.new, a.partner = True, b  # "Ons plan: ... 12 miljoen eigen geld. Stel dat de eigen bijdrage 8 miljoen wordt"
+        elif role == "cofinancing" and a.payer and b.payer and a.payer[-1] == b.payer[-1]:
+            a.new, a.partner = True, b  # "€40m from the province ... if the province only finds €20m": the same payer again
         elif role == "cofinancing":
             b.value += a.value
             drop.append(a)
         elif role in ("rijk", "total"):
             weak, strong = (a, b) if a.scores.get(role, 0) <= b.scores.get(role, 0) else (b, a)
+            if _other_role_score(strong, role, first) >= strong.scores.get(role, 0) and not _other_role_score(weak, role, first):
+                weak, strong = strong, weak  # "18 miljoen ... in een deal van 48 miljoen": the one with another role as strong moves
             rest = [k for k in sorted(weak.scores, key=lambda k: -weak.scores[k]) if k != role and k not in first]
             if rest:
                 weak.role = rest[0]
@@ -200,10 +244,13 @@ def _counts_and_years(r: Reading) -> None:
         n = number_word(it.text)
         if n is None or n <= 0:
             continue
-        nxt = tuple(x.text for x in items[i + 1 : i + 3] if x.kind == "word")
+        nxt = tuple(x.text for x in items[i + 1 : i + 4] if x.kind == "word")
         prev = items[i - 1].text if i else ""
         if nxt[:1] in counts or nxt[:2] in counts:
             r.count = r.count or n
+        elif nxt[:1] and (nxt[1:2] in counts or nxt[1:3] in counts) and (kind := _bound_word(nxt[0])):
+            r.count = r.count or n  # "drie maximale deals", "two minimum deals": deals at the rule's amount
+            r.count_rule = r.count_rule or kind
         elif (nxt[:1] in years) and prev != "per" and n < 100:
             r.years = r.years or int(n)
     m = re.search(r"\b((?:19|20)\d\d)\s*(?:tot en met|t/m|through|to|until|tot|-|–)\s*((?:19|20)\d\d)\b", " ".join(x.text for x in items if x.kind != "stop") + " ")
@@ -220,50 +267,122 @@ def _roles(r: Reading) -> None:
     bounds = phrase_set("boundaries")
     matches = match_phrases(items, phrases)
     stops = {i for i, it in enumerate(items) if it.kind == "stop"}
-    words_at = {a for a, _b, p in match_phrases(items, bounds)}  # a boundary word opens the next clause
+    longer = {a for a, b, _p in matches if b > a}  # "als minimumbijdrage": a word that begins a cue is no boundary
+    words_at = {a for a, _b, p in match_phrases(items, bounds) if a not in longer}  # a boundary word opens the next clause
+    payers = agent_phrases()
     for _a, _b, p in matches:
+        if p in payers and payers[p][0] == "cofinancing":
+            continue  # "de provincie" says who pays, not that the question is about co-financing
         for cue in phrases[p]:
             if cue.weight >= 1 and cue.side == "any":
                 r.named.add(cue.role)
+    agents = find_payers(items)
+    for a, b, _p in match_phrases(items, phrase_set("giving_verbs")):
+        # "how much must the region contribute": a giving verb names the money of whoever gives
+        start = max([i for i in range(a) if items[i].kind == "stop" and items[i].text in ".?!,;"] + [-1])
+        end = next((i for i in range(b, len(items)) if items[i].kind == "stop" and items[i].text in ".?!,;"), len(items))
+        payer = _payer(agents, a, b, start + 1, end - 1, -1)
+        if payer:
+            r.named.add(payer)
     r.rule_refs = [(kind, a) for kind in ("max", "min") for a, _b, _p in match_phrases(items, phrase_set("rule_refs", kind))]
     anaphora = phrase_set("anaphora")
-    rule_left = [b for _a, b, _p in match_phrases(items, phrase_set("rule_named", "left"))]
-    rule_right = [a for a, _b, _p in match_phrases(items, phrase_set("rule_named", "right"))]
+    rule_left = [(b, _rule_kind(p)) for _a, b, p in match_phrases(items, phrase_set("rule_named", "left"))]
+    rule_right = [(a, _rule_kind(p)) for a, _b, p in match_phrases(items, phrase_set("rule_named", "right"))]
     seen: list[Decimal] = []
     keep = []
     for am in r.amounts:
         prev = items[am.item - 1].text if am.item else ""
         if am.value in seen and (prev,) in anaphora:
             continue  # "met die 20 mln": the same money again
-        if any(0 <= am.item - b <= 2 for b in rule_left) or any(a == am.item + 1 for a in rule_right):
+        kinds = [k for b, k in rule_left if 0 <= am.item - b <= 2] + [k for a, k in rule_right if a == am.item + 1]
+        if kinds:
+            r.rule_amounts.append((kinds[0], am.value))
             continue  # "terwijl het maximum 40 miljoen is", "the €40 million cap": a rule, not a figure of the plan
         seen.append(am.value)
         keep.append(am)
     r.amounts = keep
     positions = [am.item for am in r.amounts]
+    giving = phrase_set("giving_verbs")
+    binders = phrase_set("binds_left")
     for am in r.amounts:
         lo = max([p + 1 for p in positions if p < am.item] + [i + 1 for i in stops if i < am.item] + [i for i in words_at if i < am.item] + [am.item - WINDOW])
         hi = min([p for p in positions if p > am.item] + [i for i in stops | words_at if i > am.item] + [am.item + WINDOW + 1]) - 1
         words_between = lambda x, y: sum(1 for it in items[x + 1 : y] if it.kind != "stop")  # noqa: E731
+        near = [(abs(x - am.item), tuple(it.text for it in items[x : y + 1])) for x, y, _role, noun in agents if noun and x >= lo and y <= hi]
+        am.payer = min(near)[1] if near else None
         for a, b, p in matches:
             if a >= lo and b < am.item:
+                if _bound_to_previous(items, positions, a, binders) and not any(c.side == "left" for c in phrases[p]):
+                    continue  # "20m of national money plus 30m ...": the cue is the first amount's
                 side, dist = "left", words_between(b, am.item)
             elif a > am.item and b <= hi:
                 side, dist = "right", words_between(am.item, a)
+                if all(it.kind == "word" and (it.text,) in binders for it in items[am.item + 1 : a]):
+                    dist = 0  # "20m of national money", "€ 20 mln van het Rijk": the amount's own noun
             else:
                 continue
-            for cue in phrases[p]:
-                if cue.side in ("any", side):
+            payer = _payer(agents, a, b, lo, hi, am.item) if p in giving else None
+            for cue in ([Cue(payer, "any", 1.0)] if payer else phrases[p]):
+                if cue.side in ("any", side) and not (cue.adjacent and dist > 0):
                     near = 1.5 if side == "right" and dist == 0 else 1.0  # "€ 20 mln eigen geld": the noun right after
                     am.scores[cue.role] = am.scores.get(cue.role, 0.0) + near * cue.weight / (1 + dist)
                     if not cue.vague:
                         am.firm.add(cue.role)
+        if not am.scores:
+            _payer_of_sentence(r, am, agents)
         if am.scores:
             am.role = max(am.scores, key=lambda k: am.scores[k])
         if am.role == "envelope" and am.value < DOCUMENT_FIGURES["tranche"]:
             am.role = "rijk"  # money "from the envelope" for one deal, not the envelope itself
         if am.role is None and am.value in DOCUMENT_FIGURES.values():
             am.role = next(k for k, v in DOCUMENT_FIGURES.items() if v == am.value)  # "de € 950 miljoen"
+
+
+def _bound_to_previous(items: list[Item], positions: list[int], a: int, binders: frozenset[tuple[str, ...]]) -> bool:
+    """Does a cue starting at item ``a`` directly follow an earlier amount (nothing, or only a binding
+    word like 'of'/'van', between)? Then it names that amount ("€ 20 mln van het Rijk"), not a later one."""
+    prev = [p for p in positions if p < a]
+    if not prev:
+        return False
+    between = items[max(prev) + 1 : a]
+    return all(it.kind == "word" and (it.text,) in binders for it in between)
+
+
+def _bound_word(word: str) -> str | None:
+    """'max' or 'min' for a word that names a bound ('maximale', 'minimum'), else None."""
+    if (word,) in phrase_set("cues", "max"):
+        return "max"
+    if (word,) in phrase_set("cues", "min"):
+        return "min"
+    return None
+
+
+def _rule_kind(phrase: tuple[str, ...]) -> str:
+    """'min' for a phrase naming a lower bound ("het minimum van", "a lower limit of"), else 'max'."""
+    return "min" if any(w.startswith("min") or w in ("lower", "ondergrens", "onder") for w in phrase) else "max"
+
+
+def _payer(agents: list[tuple[int, int, str, bool]], a: int, b: int, lo: int, hi: int, amount: int) -> str | None:
+    """Whose a giving verb at items a..b is: the payer named nearest before it in the amount's clause
+    ('the national government puts in'), else the nearest after it ('dan betaalt het Rijk')."""
+    start, end = min(lo, a), max(hi, b)
+    before = [(a - y, role) for x, y, role, _noun in agents if x >= start and y < a and not x <= amount <= y]
+    after = [(x - b, role) for x, y, role, _noun in agents if x > b and y <= end and not x <= amount <= y]
+    if before:
+        return min(before)[1]
+    return min(after)[1] if after else None
+
+
+def _payer_of_sentence(r: Reading, am: Amount, agents: list[tuple[int, int, str, bool]]) -> None:
+    """An amount without any cue in its clause takes the role of the payer named last before it in the
+    same sentence ("Suppose our partners, investors included, mobilise half a billion")."""
+    items = r.items
+    start = max([i for i in range(am.item) if items[i].kind == "stop" and items[i].text in ".?!"] + [-1])
+    named = [(y, role) for x, y, role, noun in agents if noun and x > start and y < am.item]
+    if named:
+        role = max(named)[1]
+        am.scores[role] = 0.5
+        am.firm.add(role)
 
 
 def _pairs(r: Reading) -> None:
@@ -276,14 +395,14 @@ def _pairs(r: Reading) -> None:
         i = start
         for _ in range(reach):
             i += step
-            if not 0 <= i < len(items):
+            if not 0 <= i < len(items) or (items[i].kind == "stop" and items[i].text in ".?!;"):
                 return None
             if i in index:
                 return index[i]
         return None
 
     for a, b, _p in match_phrases(items, phrase_set("cues", "replace_new_first")):
-        before, after = amount_near(a, -1, 3), amount_near(b, 1, 3)
+        before, after = amount_near(a, -1, 5), amount_near(b, 1, 3)
         if before is not None and after is not None:
             new, old = before, after
         elif after is not None and (later := amount_near(items.index(items[r.amounts[after].item]), 1, 4)) is not None:
@@ -306,4 +425,4 @@ def _link(r: Reading, new: int, old: int) -> None:
     scores = {k: n.scores.get(k, 0) + o.scores.get(k, 0) for k in set(n.scores) | set(o.scores)}
     role = max(scores, key=lambda k: scores[k]) if scores else (o.role or n.role)
     n.role = o.role = role
-    n.new, n.partner = True, old
+    n.new, n.partner = True, o

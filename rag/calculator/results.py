@@ -91,6 +91,9 @@ class CalcResult:
     operation: str | None = None  # the typed request's operation (plan_check, share, ...), when there was one
     expected: dict[str, Any] = field(default_factory=dict)  # the operation's figures (question-set keys, € million)
     request: Any = field(default=None, repr=False)  # the typed request it answers (rag.calculator.request.CalcRequest)
+    # the figures a user would ask next (the rule's bounds, the share at a minimum, what remains ...), in
+    # € million / percent / counts under the question sets' key names; reported beside the others, never over them
+    figures: dict[str, Any] = field(default_factory=dict)
 
     @property
     def allowed(self) -> bool | None:
@@ -128,6 +131,8 @@ class CalcResult:
         if self.operation:
             out["operation"] = self.operation
         for key, value in self.expected.items():  # the operation's own figures, beside the older keys
+            out.setdefault(key, _jsonable(value))
+        for key, value in self.figures.items():
             out.setdefault(key, _jsonable(value))
         return out
 
