@@ -16,7 +16,7 @@ from typing import Any
 
 from rag.condense import split_carried
 from rag.config import ablated, get_settings
-from rag.text import MONTHS_NL, fold, terms
+from rag.text import MONTHS_EN, MONTHS_NL, fold, terms
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,8 @@ _INJECTION = [
     r"\b(doe alsof|pretend)\b",
     # a pseudo system header at the start: "[SYSTEEMBERICHT: ...]", "(system message) ...", "<admin> ..."
     r"^\W*[\[(<{]\s*(systeem\w*|system\w*|admin\w*|developer\w*|ontwikkelaar\w*|beheerder\w*|moderator)\b",
+    # ... or anywhere, as a bracketed header with a colon: "Controleer dit. [SYSTEEMINSTRUCTIE: ...]"
+    r"[\[(<{]\s*(\w+\s)?(systeem\w+|system\s?\w+|admin\w*|developer\w*|ontwikkelaar\w*|beheerder\w*|instructie\w*|instruction\w*)(\s\w+)?\s*:",
     # ... or without brackets: "SYSTEEMMELDING: ...", "System update: ...", "Beheerder: ..."
     r"^\W*(systeem\w*|system\w*|admin\w*|developer\w*|ontwikkelaar\w*|beheerder\w*|moderator)(\s+\w+)?\s*:",
     # "de regels zijn gewijzigd", "the rules have changed": a claim that the assistant's rules are different now
@@ -306,10 +308,29 @@ _FIGURE = re.compile(r"(€\s?\d[\d.,]*\s?(miljoen|miljard|mln)?|\d[\d.,]*\s?(mi
                      rf"\b\d{{1,2}} ({'|'.join(MONTHS_NL)})\b)", re.I)
 
 
+# Forms that present a figure as fact before asking (session 7): a closing tag that asks to confirm it
+# ("..., right?", "..., klopt dat?"), a leading reason clause ("Omdat X, ..."), a stated sentence before the
+# question ("X. Hoeveel ...?"); a year counts as a figure there.
+_TAG_Q = re.compile(
+    r"[,;]?\s*\b(right|correct|true|isn'?t (it|that|so)|is(n'?t)? that (right|correct|so|true)|don'?t they|doesn'?t it|"
+    r"klopt (dat|het|toch)|toch|niet waar|of niet|zeker|juist|ja)\s*\?\s*$", re.I)
+_REASON_CLAUSE = re.compile(r"^\s*(aangezien|omdat|nu|since|given that|because|as)\s+(?P<claim>[^,:;?]{12,}?)\s*[,:;]", re.I)
+_STATED = re.compile(r"^\s*(?P<claim>[^.?!:]{12,}?)[.!:]\s+(?=\S[^.?!]*\?\s*$)")
+_YEAR = re.compile(r"\b(19|20)\d\d\b")
+_FIRST_PERSON = re.compile(r"\b(ik|wij|we|ons|onze|mijn|i|us|our|my)\b", re.I)
+_SCENARIO = re.compile(r"^\s*(een|a|an|any|elke|iedere|every)\b", re.I)  # "Een regio heeft 30 miljoen ...": a case, not a claim
+
+
+def _checkable(text: str) -> bool:
+    return bool(_FIGURE.search(text) or _YEAR.search(text))
+
+
 def premise_claim(question: str) -> str | None:
     """The claim a question presupposes about a document ("Waarom schrijft de two-pager dat X?" → X), or
     the whole question when it argues from a figure ("Waarom mag een deal tot € 100 miljoen krijgen?",
-    "De bijeenkomst was toch op 12 september?")."""
+    "De bijeenkomst was toch op 12 september?"), or a figure stated as fact before the question is asked
+    ("X kost 5 miljoen, toch?", "Omdat X 5 miljoen kost, ...", "X kost 5 miljoen. Hoeveel ...?"). A
+    what-if ("stel dat", "als") or the asker's own situation ("wij krijgen 5 miljoen") is no claim."""
     for rx in _PREMISE_RES:
         m = rx.search(question.strip())
         if m:
@@ -317,6 +338,17 @@ def premise_claim(question: str) -> str | None:
             return f"{pre} {m.group('claim')}".strip(" ?") if pre else m.group("claim").strip(" ?")
     if _LEADING_Q.search(question) and _FIGURE.search(question):
         return question.strip(" ?")
+    if ablated(get_settings(), "premise_forms"):
+        return None
+    q = question.strip()
+    found = None
+    if (m := _TAG_Q.search(q)) and m.start() > 12:
+        found = q[: m.start()]
+    elif (m := _REASON_CLAUSE.search(q)) or (m := _STATED.search(q)):
+        found = m.group("claim")
+    if (found and _checkable(found) and not _HYPOTHETICAL.search(found) and not _FIRST_PERSON.search(found)
+            and not _SCENARIO.search(found)):
+        return found.strip(" ?,.")
     return None
 
 
@@ -365,6 +397,9 @@ def _figures(text: str) -> set[str]:
     out = set()
     for m in _FIGURE.finditer(fold(text)):
         out.add(re.sub(r"[^\d,.%a-z]", "", m.group(0)).replace(",", "."))
+    if not ablated(get_settings(), "premise_forms"):  # a year on its own ("tot 2040"), not one of a full date
+        rest = re.sub(rf"\b\d{{1,2}} ({'|'.join(MONTHS_NL)}|{'|'.join(MONTHS_EN)}) ", " ", fold(text))
+        out |= {m.group(0) for m in _YEAR.finditer(rest)}
     return out
 
 
@@ -408,7 +443,7 @@ def _same_kind(a: set[str], b: set[str]) -> bool:
     def kinds(xs: set[str]) -> set[str]:
         out = set()
         for x in xs:
-            out.add("pct" if x.endswith(("%", "procent")) else "date" if re.search(r"[a-z]{4,}$", x) and "miljoen" not in x and "million" not in x and "miljard" not in x else "amount")
+            out.add("pct" if x.endswith(("%", "procent")) else "year" if _YEAR.fullmatch(x) else "date" if re.search(r"[a-z]{4,}$", x) and "miljoen" not in x and "million" not in x and "miljard" not in x else "amount")
         return out
 
     return bool(kinds(a) & kinds(b))
