@@ -398,7 +398,7 @@ def _figures(text: str) -> set[str]:
     for m in _FIGURE.finditer(fold(text)):
         out.add(re.sub(r"[^\d,.%a-z]", "", m.group(0)).replace(",", "."))
     if not ablated(get_settings(), "premise_forms"):  # a year on its own ("tot 2040"), not one of a full date
-        rest = re.sub(rf"\b\d{{1,2}} ({'|'.join(MONTHS_NL)}|{'|'.join(MONTHS_EN)}) ", " ", fold(text))
+        rest = re.sub(rf"\b\d{{1,2}} ({'|'.join(MONTHS_NL)}|{'|'.join(MONTHS_EN)})\s+(19|20)\d\d\b", " ", fold(text))
         out |= {m.group(0) for m in _YEAR.finditer(rest)}
     return out
 
