@@ -2,13 +2,16 @@
 
     python -m scripts.fit_answerability dump --out rows.jsonl eval/questions.jsonl eval/holdout.jsonl ...
     python -m scripts.fit_answerability fit rows.jsonl [--write]
+    python -m scripts.fit_answerability probe [--cache vecs.json] [--C 4] [--threshold 0.2] [--write]
 
 ``dump`` answers every item with the confidence gate switched off (``REGIODEAL_ABLATE=answerability``)
 and writes, per item, the evidence features, the label (the item must be refused) and what the engine
 answered. ``fit`` fits a small logistic model (label: the documents answer), estimates generalisation by
 leave-one-set-out cross-validation, prints a reliability table and the combined system's figures per
 threshold (the gate added to the engine's own refusals), and with ``--write`` saves the model.
-Only tuning sets (whose items may be read) belong here; validation sets are scored with ``rag eval``.
+``probe`` fits the request probe (``rag/engines/request_probe.py``) on ``decline_exemplars.yaml`` and the
+corpus's hypothetical questions, prints cross-validated decline rates and with ``--write`` saves
+``decline_probe.json``; no evaluation item is used. Only tuning sets (whose items may be read) belong here; validation sets are scored with ``rag eval``.
 """
 
 from __future__ import annotations
