@@ -301,6 +301,13 @@ _PREMISE_RES = [
 ]
 
 
+# "Waarom staat er in het voorstel dat X?", "Why does it say in the two-pager that X?" (session 7, ablation "premise_trend")
+_PREMISE_RES_IN = [
+    re.compile(r"^\s*waarom staat (er )?in (de |het )?(?P<doc>[\w-]+) (dat) (?P<claim>.+)$", re.I),
+    re.compile(r"^\s*why does it (say|state) in (the )?(?P<doc>[\w-]+) (that )?(?P<claim>.+)$", re.I),
+]
+
+
 _LEADING_Q = re.compile(
     r"\b(waarom|why|toch|klopt het|is it true|isn't it|is het niet|hoe komt het|how come|since|aangezien)\b", re.I
 )
@@ -331,7 +338,7 @@ def premise_claim(question: str) -> str | None:
     "De bijeenkomst was toch op 12 september?"), or a figure stated as fact before the question is asked
     ("X kost 5 miljoen, toch?", "Omdat X 5 miljoen kost, ...", "X kost 5 miljoen. Hoeveel ...?"). A
     what-if ("stel dat", "als") or the asker's own situation ("wij krijgen 5 miljoen") is no claim."""
-    for rx in _PREMISE_RES:
+    for rx in ([] if ablated(get_settings(), "premise_trend") else _PREMISE_RES_IN) + _PREMISE_RES:
         m = rx.search(question.strip())
         if m:
             pre = m.groupdict().get("pre")
@@ -405,8 +412,10 @@ def _figures(text: str) -> set[str]:
 
 _ANTONYMS: list[tuple[set[str], set[str]]] = [
     ({"laag", "lager", "lage", "laagste", "low", "lower", "lowest"}, {"hoog", "hoger", "hoge", "hoogste", "high", "higher", "highest"}),
-    ({"daalt", "dalend", "dalende", "gedaald", "daling", "falling", "fallen", "decline", "declining", "decreasing", "shrinking", "krimp", "krimpt"},
-     {"stijgt", "stijgend", "stijgende", "gestegen", "stijging", "groeit", "groeiend", "groeiende", "rising", "risen", "increasing", "growing"}),
+    ({"daalt", "dalend", "dalende", "gedaald", "daling", "falling", "fallen", "decline", "declining", "decreasing", "shrinking", "krimp", "krimpt",
+      "afneemt", "afnemen", "afname", "afnemend", "afnemende"},
+     {"stijgt", "stijgend", "stijgende", "gestegen", "stijging", "groeit", "groeiend", "groeiende", "rising", "risen", "increasing", "growing",
+      "toeneemt", "toenemen", "toename", "toenemend", "toenemende", "groei", "grows", "growth"}),
     ({"minder", "less", "fewer", "kleiner", "smaller"}, {"meer", "more", "groter", "larger", "bigger"}),
     ({"beter", "betere", "better", "gezonder", "healthier"}, {"slechter", "slechtere", "worse", "ongezonder"}),
     ({"overschot", "surplus"}, {"tekort", "shortage"}),
@@ -420,16 +429,24 @@ _NEGATION = {"geen", "niet", "nooit", "no", "not", "never", "nor", "none", "zond
 _STRICT = {"must", "moet", "moeten", "exactly", "precies", "only", "alleen", "uitsluitend", "always", "altijd", "one", "één", "een"}
 
 
+_SEPARABLE = re.compile(r"\b(neemt|nemen|nam|namen)\s+(af|toe)\b")
+
+
 def _words(text: str) -> set[str]:
-    return set(re.findall(r"[a-z0-9]+", fold(text)))
+    # a separated verb as one word: "het aantal neemt af" -> "afneemt" (session 7, ablation "premise_trend")
+    text = fold(text)
+    if not ablated(get_settings(), "premise_trend"):
+        text = _SEPARABLE.sub(lambda m: m.group(2) + ("neemt" if m.group(1) in ("neemt", "nam") else "nemen"), text)
+    return set(re.findall(r"[a-z0-9]+", text))
 
 
-def contradicts(claim: str, evidence: str) -> bool:
-    """Does ``evidence`` (a document sentence) say the opposite of ``claim``? Antonyms, or a negation
-    in the evidence against a strict claim ("must coincide with one province" vs "geen vaststaande")."""
+def contradicts(claim: str, evidence: str, figures: bool = True) -> bool:
+    """Does ``evidence`` (a document sentence) say the opposite of ``claim``? Different figures of the
+    same kind (unless ``figures`` is False), antonyms, or a negation in the evidence against a strict
+    claim ("must coincide with one province" vs "geen vaststaande")."""
     cw, ew = _words(claim), _words(evidence)
     cf, ef = _figures(claim), _figures(evidence)
-    if cf and ef and not cf & ef and _same_kind(cf, ef):
+    if figures and cf and ef and not cf & ef and _same_kind(cf, ef):
         return True
     for a, b in _ANTONYMS:
         if (cw & a and ew & b and not ew & a) or (cw & b and ew & a and not ew & b):

@@ -63,3 +63,16 @@ def test_a_year_is_a_figure_of_its_own_kind() -> None:
 )
 def test_a_bracketed_system_header_anywhere_is_an_injection(question: str, reason: str | None) -> None:
     assert decline_reason(question) == reason
+
+
+def test_a_claim_put_in_a_document_with_staat_er_in_is_found() -> None:
+    assert premise_claim("Waarom staat er in de brief dat het aantal banen tot 2030 toeneemt?") == "het aantal banen tot 2030 toeneemt"
+    assert premise_claim("Why does it say in the letter that jobs keep rising until 2030?") == "jobs keep rising until 2030"
+
+
+def test_a_separated_trend_verb_is_one_word_and_meets_its_opposite() -> None:
+    assert contradicts("het aantal woningen neemt toe", "Het aantal woningen in de streek neemt af.")
+    assert contradicts("de vraag naar zorg daalt", "De vraag naar zorg neemt toe.")
+    assert not contradicts("het aantal woningen neemt af", "Het aantal woningen daalt.")
+    # with the claimed year stated, only what is claimed of it is checked, not other figures
+    assert not contradicts("in 2030 is het budget 5 miljoen", "in 2030 is het budget 9 miljoen", figures=False)
