@@ -65,8 +65,12 @@ class RequestProbe:
 
 @lru_cache(maxsize=1)
 def load_probe() -> RequestProbe | None:
-    """The fitted probe; None (nothing declined by it) when the file is missing."""
-    if not PROBE_FILE.exists():
+    """The fitted probe; None (nothing declined by it) when the file is missing or the question vectors
+    come from another model than the e5 one it was fitted on."""
+    from rag.config import get_settings
+    from rag.embeddings import E5_SPEC, describe_spec
+
+    if not PROBE_FILE.exists() or describe_spec(get_settings().sentence_embedding) != E5_SPEC:
         return None
     return RequestProbe.from_json(json.loads(PROBE_FILE.read_text(encoding="utf-8")))
 
