@@ -2,13 +2,16 @@
 
     python -m scripts.fit_answerability dump --out rows.jsonl eval/questions.jsonl eval/holdout.jsonl ...
     python -m scripts.fit_answerability fit rows.jsonl [--write]
+    python -m scripts.fit_answerability probe [--cache vecs.json] [--C 4] [--threshold 0.2] [--write]
 
 ``dump`` answers every item with the confidence gate switched off (``REGIODEAL_ABLATE=answerability``)
 and writes, per item, the evidence features, the label (the item must be refused) and what the engine
 answered. ``fit`` fits a small logistic model (label: the documents answer), estimates generalisation by
 leave-one-set-out cross-validation, prints a reliability table and the combined system's figures per
 threshold (the gate added to the engine's own refusals), and with ``--write`` saves the model.
-Only tuning sets (whose items may be read) belong here; validation sets are scored with ``rag eval``.
+``probe`` fits the request probe (``rag/engines/request_probe.py``) on ``decline_exemplars.yaml`` and the
+corpus's hypothetical questions, prints cross-validated decline rates and with ``--write`` saves
+``decline_probe.json``; no evaluation item is used. Only tuning sets (whose items may be read) belong here; validation sets are scored with ``rag eval``.
 """
 
 from __future__ import annotations
@@ -54,31 +57,69 @@ def dump(paths: list[str], out: str) -> None:
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-def intents(paths: list[str], out: str) -> None:
-    """Per item: the nearest decline exemplar (kind, similarity), the best hypothetical question's
-    similarity, and what the router's phrase lists say."""
-    from rag import router
-    from rag.config import get_settings
-    from rag.engines.confidence import decline_intents
-    from rag.question_index import QuestionIndex
-    from rag.retrieval import embed_query
+def corpus_questions() -> list[str]:
+    """Every hypothetical question of ``corpus/questions/*.yaml`` (information questions by construction)."""
+    import yaml
 
-    qi = QuestionIndex(get_settings())
-    qi.refresh()
-    di = decline_intents()
-    with open(out, "w", encoding="utf-8") as fh:
-        for path in paths:
-            for line in Path(path).read_text(encoding="utf-8").splitlines():
-                if not line.strip():
-                    continue
-                item = json.loads(line)
-                vec = embed_query(item["question"])
-                hits = qi.search(vec, 5)
-                reason, sim = di.nearest(vec)
-                fh.flush()
-                fh.write(json.dumps({"set": Path(path).stem, "id": item["id"], "type": item["type"],
-                                     "must_refuse": bool(item.get("must_refuse")), "regex": router.decline_reason(item["question"]),
-                                     "intent": reason, "sim": sim, "qi_top": max((h.best for h in hits), default=0.0)}) + "\n")
+    out: list[str] = []
+    for f in sorted(Path("corpus/questions").glob("*.yaml")):
+        for u in (yaml.safe_load(f.read_text(encoding="utf-8")) or {}).get("units", []):
+            for qs in (u.get("questions") or {}).values():
+                out.extend(str(q) for q in qs or [])
+    return out
+
+
+def probe(write: bool, c: float, threshold: float, cache: str | None = None, drop: tuple[str, ...] = (),
+          written_weight: float = 10.0) -> None:
+    """Fit the request probe (``rag/engines/request_probe.py``) on the exemplars and the corpus's
+    hypothetical questions; 5-fold cross-validated decline rates per class and threshold."""
+    import numpy as np
+    from sklearn.model_selection import StratifiedKFold
+    from tqdm import tqdm
+
+    from rag.engines.request_probe import (
+        PROBE_FILE,
+        QUESTION,
+        RequestProbe,
+        embed_questions,
+        exemplars,
+        fit_probe,
+    )
+
+    ex = {k: v for k, v in exemplars().items() if k not in drop}
+    texts = [t for k in ex for t in ex[k]] + corpus_questions()
+    labels = [k for k in ex for _ in ex[k]] + [QUESTION] * (len(texts) - sum(len(v) for v in ex.values()))
+    source = [f"written:{k}" for k in ex for _ in ex[k]] + ["corpus:question"] * (len(texts) - sum(len(v) for v in ex.values()))
+    known: dict[str, list[float]] = json.loads(Path(cache).read_text(encoding="utf-8")) if cache and Path(cache).exists() else {}
+    todo = [t for t in dict.fromkeys(texts) if t not in known]
+    for i in tqdm(range(0, len(todo), 32), desc="embedding (batches of 32)"):
+        for t, v in zip(todo[i : i + 32], embed_questions(todo[i : i + 32]), strict=True):
+            known[t] = [float(x) for x in v]
+    if cache:
+        Path(cache).write_text(json.dumps(known), encoding="utf-8")
+    vecs = np.array([known[t] for t in texts], dtype=np.float64)
+    y = np.array(labels)
+    # the written questions are the hard cases (request words, follow-ups, informal): each weighs as much
+    # as `written_weight` hypothetical questions of the corpus
+    sw = np.array([written_weight if s_ == f"written:{QUESTION}" else 1.0 for s_ in source])
+    pq = np.zeros(len(texts))
+    for tr, te in StratifiedKFold(5, shuffle=True, random_state=0).split(vecs, y):
+        classes, w, b = fit_probe(list(y[tr]), vecs[tr], c, sw[tr])
+        p = RequestProbe(classes, w, b, 0.5)
+        pq[te] = [p.probabilities(v)[QUESTION] for v in vecs[te]]
+    print(f"examples: {len(texts)} ({', '.join(f'{k} {labels.count(k)}' for k in sorted(set(labels)))}), C={c}")
+    print("5-fold cross-validated share declined (P(question) < t), per source:")
+    for t in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7):
+        cells = [f"{s.split(':')[1]}[{s.split(':')[0][0]}] {np.mean([pq[i] < t for i in range(len(texts)) if source[i] == s]):.3f}"
+                 for s in sorted(set(source))]
+        print(f"  t={t:.1f}  " + "  ".join(cells))
+    wrong = [(pq[i], texts[i]) for i in range(len(texts)) if (labels[i] == QUESTION) == (pq[i] < threshold)]
+    for p_, t_ in sorted(wrong)[:40]:
+        print(f"    misclassified at t={threshold}: P(question)={p_:.2f}  {t_}")
+    classes, w, b = fit_probe(labels, vecs, c, sw)
+    if write:
+        PROBE_FILE.write_text(json.dumps(RequestProbe(classes, w, b, threshold).to_json()) + "\n", encoding="utf-8")
+        print(f"wrote {PROBE_FILE}")
 
 
 def _fit(X, y, c: float):
@@ -151,9 +192,13 @@ def main(argv: list[str] | None = None) -> int:
     d = sub.add_parser("dump")
     d.add_argument("--out", required=True)
     d.add_argument("paths", nargs="+")
-    i = sub.add_parser("intents")
-    i.add_argument("--out", required=True)
-    i.add_argument("paths", nargs="+")
+    pr = sub.add_parser("probe")
+    pr.add_argument("--write", action="store_true")
+    pr.add_argument("--C", type=float, default=4.0)
+    pr.add_argument("--threshold", type=float, default=0.5)
+    pr.add_argument("--cache", help="JSON file of text -> vector, reused between fits")
+    pr.add_argument("--drop", default="", help="comma-separated exemplar classes to leave out")
+    pr.add_argument("--written-weight", type=float, default=10.0, help="weight of a written question against a corpus one")
     f = sub.add_parser("fit")
     f.add_argument("rows")
     f.add_argument("--write", action="store_true")
@@ -163,8 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.cmd == "dump":
         dump(args.paths, args.out)
-    elif args.cmd == "intents":
-        intents(args.paths, args.out)
+    elif args.cmd == "probe":
+        probe(args.write, args.C, args.threshold, args.cache, tuple(x for x in args.drop.split(",") if x), args.written_weight)
     else:
         args_threshold = args.threshold
         fit(args.rows, args.write, args.C, [x for x in args.drop.split(",") if x])

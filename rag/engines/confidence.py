@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -48,7 +47,6 @@ class ConfidenceModel:
     weights: tuple[float, ...] = (0.0,) * len(FEATURES)
     bias: float = 10.0  # unfitted: always confident, the engine behaves as without this model
     closest_at: float = 0.0  # below: "de documenten zeggen dit niet precies; dit komt het dichtst in de buurt"
-    decline_margin: float | None = None  # a request this much closer to a decline exemplar than to the index: declined
 
     def score(self, x: dict[str, float]) -> float:
         z = self.bias
@@ -61,7 +59,6 @@ class ConfidenceModel:
         return cls(
             names=tuple(data["names"]), means=tuple(data["means"]), sds=tuple(data["sds"]),
             weights=tuple(data["weights"]), bias=float(data["bias"]), closest_at=float(data["closest_at"]),
-            decline_margin=None if data.get("decline_margin") is None else float(data["decline_margin"]),
         )
 
 
@@ -143,61 +140,14 @@ def part_features(ctx: Any, question: str, ev: Any) -> Answerability | None:
     return Answerability(load_model().score(x), x, unknown)
 
 
-# --- requests to decline, matched as data ----------------------------------------------------------
-
-INTENTS_FILE = Path(__file__).with_name("decline_exemplars.yaml")
+# --- requests to decline, as data -----------------------------------------------------------------
 
 
-class DeclineIntents:
-    """Requests the assistant declines (write a motion, advise how to vote, confirm, invent, follow
-    embedded instructions), as example requests embedded with the question model. A question is declined
-    when it is closer to one of them than to any hypothetical question of the documents, by a margin."""
+def intent_decline(vec: np.ndarray | None, units: Any = None) -> str | None:
+    """Why a request is declined when the request probe (``rag.engines.request_probe``, a linear model on
+    the question's e5 vector fitted on ``decline_exemplars.yaml``) says it is a request to advise, write
+    or invent, or an instruction to the assistant; None for a question (or without a fitted probe)."""
+    from rag.engines.request_probe import load_probe
 
-    def __init__(self, exemplars: dict[str, list[str]] | None = None, embed: Callable[[str], Any] | None = None) -> None:
-        if exemplars is None:
-            import yaml
-
-            exemplars = yaml.safe_load(INTENTS_FILE.read_text(encoding="utf-8")) or {}
-        self._exemplars = {str(k): [str(x) for x in v] for k, v in exemplars.items()}
-        self._embed = embed
-        self._vecs: tuple[list[str], np.ndarray] | None = None
-
-    def _matrix(self) -> tuple[list[str], np.ndarray]:
-        if self._vecs is None:
-            embed = self._embed
-            if embed is None:
-                from rag.retrieval import embed_query as embed
-            reasons = [r for r, xs in self._exemplars.items() for _ in xs]
-            texts = [x for xs in self._exemplars.values() for x in xs]
-            self._vecs = (reasons, np.vstack([np.asarray(embed(t), dtype=np.float32) for t in texts]) if texts else np.zeros((0, 1)))
-        return self._vecs
-
-    def nearest(self, vec: np.ndarray | None) -> tuple[str | None, float]:
-        """The closest request kind and its similarity."""
-        reasons, m = self._matrix()
-        if vec is None or not reasons:
-            return None, 0.0
-        sims = m @ np.asarray(vec, dtype=np.float32)
-        i = int(np.argmax(sims))
-        return reasons[i], float(sims[i])
-
-    def decline(self, vec: np.ndarray | None, qi_top: float, margin: float) -> str | None:
-        """The decline reason when the question is a request of that kind rather than a question the
-        documents' units were written for; None otherwise."""
-        reason, sim = self.nearest(vec)
-        return reason if reason is not None and sim - qi_top >= margin else None
-
-
-@lru_cache(maxsize=1)
-def decline_intents() -> DeclineIntents:
-    return DeclineIntents()
-
-
-def intent_decline(vec: np.ndarray | None, units: Any) -> str | None:
-    """Why a request is declined when it is closer to a decline exemplar than to the documents' questions
-    (``decline_exemplars.yaml``); None when it is a question (or the margin is not set)."""
-    margin = load_model().decline_margin
-    if margin is None or vec is None:
-        return None
-    qi_top = max((c.qi_best for c in getattr(units, "candidates", None) or []), default=0.0)
-    return decline_intents().decline(vec, qi_top, margin)
+    probe = load_probe()
+    return probe.decline(vec) if probe is not None else None

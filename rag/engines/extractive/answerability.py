@@ -8,7 +8,7 @@ import numpy as np
 
 from rag.citations import CitationBuilder
 from rag.condense import split_carried
-from rag.config import Settings
+from rag.config import Settings, ablated
 from rag.engines.base import AnswerContext
 from rag.engines.extractive.analysis import (
     _NEW_FIGURE_TYPES,
@@ -156,10 +156,10 @@ class AnswerabilityMixin:
         return f"{_cap(lead)} {_q(c.quote, ctx.language)} [{n}]"
 
     def _contradiction(self, ctx: AnswerContext, claim: str, vec: np.ndarray | None, builder: CitationBuilder) -> str | None:
-        from rag.router import _figures
+        from rag.router import _YEAR, _figures
 
         # an English claim is matched on its Dutch words too, as a question is
-        scored = [
+        scored = own = [
             s for s in self.score_sentences(ctx, with_translation(claim, ctx.language), vec, None)
             if not s.text.startswith("#")
         ]
@@ -175,10 +175,15 @@ class AnswerabilityMixin:
                 scored = scored[:3] + glob
         top = scored[:6]
         cf = _figures(claim)
-        if cf and any(cf & _figures(s.text) for s in top):
+        stated = bool(cf) and any(cf & _figures(s.text) for s in top)
+        only_years = bool(cf) and all(_YEAR.fullmatch(x) for x in cf) and not ablated(self.settings, "premise_trend")
+        if stated and not only_years:
             return None  # the documents state the claimed figure
+        if stated:  # the year's sentence may be a table row; what is claimed of it is said in the sentences around
+            top += [s for s in own[3:6] if all(s.start != t.start or s.chunk is not t.chunk for t in top)]
         for s in top:
-            if contradicts(claim, s.text):
+            # a stated year ("tot 2040") leaves what is claimed of it to check ("groeit" against "neemt af")
+            if contradicts(claim, s.text, figures=not stated):
                 n = builder.cite(s.chunk, s.start, s.end)
                 lead = message("false_premise", ctx.language).format(doc=doc_name(s.chunk.doc_id, s.chunk.title, ctx.language))
                 return f"{_cap(lead)} {_q(s.text, ctx.language)} [{n}]"
