@@ -28,6 +28,7 @@ from rag.config import Settings, get_settings
 from rag.embeddings import E5_SPEC, describe_spec, embed_sentence_query
 from rag.glossary import expand_terms, named_documents
 from rag.retrieval_sentences import SentenceLookupsMixin
+from rag.sentence_vectors import ServerSentenceVectors
 from rag.sentences import SentenceView, sentence_arrays
 from rag.text import exact_terms, participle_variants, terms
 from rag.types import Chunk, RetrievedChunk
@@ -147,6 +148,9 @@ class HybridRetriever(SentenceLookupsMixin):
         self.set_sentences(*sentence_arrays(chunks))
         self._version = version
         self._load_sentence_vectors()
+        base = getattr(self.store, "base", None)  # a session's view: the shared retriever's vectors, not a reread
+        if base is not None and self._sent_emb is None:
+            self.adopt_sentence_vectors(base)
         self._log_loaded(version, t0, "the index")
         if isinstance(version, str) and callable(getattr(self.store, "sentence_vectors", None)):
             try:  # a snapshot only speeds up the next start: failing to write one must not fail a question
@@ -179,6 +183,13 @@ class HybridRetriever(SentenceLookupsMixin):
         chunks = self._chunks
         emb = self._sent_emb
         mapped = isinstance(emb, np.memmap)
+        where = (
+            "memory-mapped (read per row)"
+            if mapped
+            else "held of the server's, read by id per question"
+            if isinstance(emb, ServerSentenceVectors)
+            else "in memory"
+        )
         return {
             "chunks": f"{len(chunks)} ({sum(len(c.text) for c in chunks) / 1e6:.1f} MB text)",
             "bm25s": f"{self._bm25.nbytes() / 1e6:.1f} MB",
@@ -186,7 +197,7 @@ class HybridRetriever(SentenceLookupsMixin):
             "sentence vectors": (
                 "none"
                 if emb is None
-                else f"{emb.nbytes / 1e6:.1f} MB {'memory-mapped (read per row)' if mapped else 'in memory'}"
+                else f"{emb.nbytes / 1e6:.1f} MB {where}"
                 f", {int(self._sent_done.sum()) if self._sent_done is not None else 0} from the index"
             ),
         }
@@ -198,7 +209,7 @@ class HybridRetriever(SentenceLookupsMixin):
         self._sent_emb = None
         self._sent_done = np.zeros(n, dtype=bool)
         get = getattr(self.store, "sentence_vectors", None)
-        loaded = get() if callable(get) else None
+        loaded = (get(embeddings=False) if self.remote_vectors(n) else get()) if callable(get) else None
         if loaded is None:
             if n and callable(get):
                 log.warning(
@@ -209,7 +220,8 @@ class HybridRetriever(SentenceLookupsMixin):
             return
         ids, spans, mat = loaded
         dim = mat.shape[1] if mat.ndim == 2 and mat.shape[1] else 384
-        self._sent_emb = np.zeros((n, dim), dtype=np.float32)
+        if not self.remote_vectors(n):
+            self._sent_emb = np.zeros((n, dim), dtype=np.float32)
         rows, idx = [], []
         first, own = self._first_sent, self._sent_spans
         for r, (sid, (start, end)) in enumerate(zip(ids, spans, strict=True)):
@@ -221,9 +233,42 @@ class HybridRetriever(SentenceLookupsMixin):
             if i < first[pos + 1] and own[i, 0] == start and own[i, 1] == end:
                 rows.append(r)
                 idx.append(i)
-        if idx:
+        if idx and self._sent_emb is not None:
             self._sent_emb[idx] = mat[rows]
-            self._sent_done[idx] = True
+        self._sent_done[idx] = True
+        if self.remote_vectors(n):
+            probe = self.store.sentence_vectors_by_id(ids[:1]) if ids else {}
+            dim = next(iter(probe.values())).shape[0] if probe else dim
+            self._sent_emb = self.server_vectors(n, dim)
+
+    def remote_vectors(self, n: int) -> bool:
+        """True when this retriever reads sentence vectors from the Chroma server by id instead of holding the
+        matrix: server mode and more sentences than ``exact_sentence_limit`` (then only candidates are scored)."""
+        settings = getattr(self.store, "settings", None) or self.settings
+        return (
+            bool(settings.chroma_url)
+            and n > self.params.exact_sentence_limit
+            and callable(getattr(self.store, "sentence_vectors_by_id", None))
+        )
+
+    def server_vectors(self, n: int, dim: int) -> ServerSentenceVectors:
+        """The build's sentence vectors on the server, read by id for the rows a question needs (rows the
+        index has no vector for are not asked for: ``sentence_vectors`` embeds those)."""
+        chunk_of = self._sentences._chunk_of
+
+        def ids_of(rows: np.ndarray) -> list[str]:
+            done = self._sent_done
+            out = []
+            for r in rows.tolist():
+                p = int(chunk_of[r])
+                ok = done is None or bool(done[r])
+                out.append(f"{self._chunks[p].chunk_id}#s{r - int(self._first_sent[p])}" if ok else "")
+            return out
+
+        def fetch(ids: Any) -> dict[str, np.ndarray]:
+            return self.store.sentence_vectors_by_id([i for i in ids if i])
+
+        return ServerSentenceVectors(n, dim, ids_of, fetch)
 
     @staticmethod
     def _bm25_text(c: Chunk) -> str:

@@ -262,6 +262,7 @@ class IndexStore:
         self._chunks: list[Chunk] | None = None
         self._docs: list[Document] | None = None
         self._collection: Any = None
+        self._sent_col: tuple[str, Any] | None = None  # (name, the active build's sentence collection)
 
     # -- state
 
@@ -285,6 +286,7 @@ class IndexStore:
         self._chunks = None
         self._docs = None
         self._collection = None
+        self._sent_col = None
 
     def _reopen(self) -> None:
         if self._client is not None:
@@ -292,6 +294,7 @@ class IndexStore:
         self._client = None
         self._pointer = None
         self._collection = None
+        self._sent_col = None
 
     def version(self) -> str:
         """Id of the active build; changes on every switch (callers key caches on it)."""
@@ -403,15 +406,23 @@ class IndexStore:
         from chromadb.errors import NotFoundError
 
         name = sentences_name(self.settings.collection, self.version())
+        cached = self._sent_col
+        if cached is not None and cached[0] == name:
+            return cached[1]
         try:
-            return self._open().get_collection(name, embedding_function=None)
+            col = self._open().get_collection(name, embedding_function=None)
         except (NotFoundError, ValueError):
             return None
+        self._sent_col = (name, col)
+        return col
 
-    def sentence_vectors(self, page: int = 20000) -> tuple[list[str], list[tuple[int, int]], np.ndarray] | None:
+    def sentence_vectors(
+        self, page: int = 20000, embeddings: bool = True
+    ) -> tuple[list[str], list[tuple[int, int]], np.ndarray] | None:
         """Every sentence vector of the active build: (ids, (start, end) document offsets, matrix), read in
         pages; None when the build has none (built before ingest-time sentence vectors, or by another answering
-        embedder than the configured one: rebuild the index)."""
+        embedder than the configured one: rebuild the index). ``embeddings=False``: ids and offsets only (the
+        matrix has no columns), for a reader that fetches the vectors by id when it needs them."""
         with self._lock:
             self._load()
             config = self.manifest().get("config", {})
@@ -425,14 +436,28 @@ class IndexStore:
             spans: list[tuple[int, int]] = []
             mat = np.empty((n, 0), dtype=np.float32)
             for off in range(0, n, page):
-                res = col.get(include=["embeddings", "metadatas"], limit=page, offset=off)
-                emb = np.asarray(res["embeddings"], dtype=np.float32)
+                res = col.get(include=["embeddings", "metadatas"] if embeddings else ["metadatas"], limit=page, offset=off)
+                emb = np.asarray(res["embeddings"] if embeddings else np.empty((len(res["ids"]), 0)), dtype=np.float32)
                 if mat.shape[1] == 0 and len(emb):
                     mat = np.empty((n, emb.shape[1]), dtype=np.float32)
                 mat[len(ids) : len(ids) + len(emb)] = emb
                 ids += list(res["ids"])
                 spans += [(int((m or {}).get("start", -1)), int((m or {}).get("end", -1))) for m in res["metadatas"]]
             return ids, spans, mat[: len(ids)]
+
+    def sentence_vectors_by_id(self, ids: Sequence[str], batch: int = 4000) -> dict[str, np.ndarray]:
+        """The sentence vectors of the given sentence ids ({id: vector}; an unknown id is absent): what a
+        server-mode retriever reads for a question's candidate sentences instead of holding them all."""
+        out: dict[str, np.ndarray] = {}
+        with self._lock:
+            col = self._sentence_collection()
+            if col is None:
+                return out
+            for i in range(0, len(ids), batch):
+                res = col.get(ids=list(ids[i : i + batch]), include=["embeddings"])
+                emb = np.asarray(res["embeddings"], dtype=np.float32)
+                out.update(zip(res["ids"], emb, strict=True))
+        return out
 
     def sentence_search(self, vector: Any, k: int, doc_ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
         """Nearest sentences through the sentence collection's HNSW index: (sentence id, cosine), best first."""
