@@ -14,13 +14,9 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document as LCDocument
-from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
 
 from rag import snapshot
 from rag.bm25 import BM25
@@ -32,6 +28,9 @@ from rag.sentence_vectors import ServerSentenceVectors
 from rag.sentences import SentenceView, sentence_arrays
 from rag.text import exact_terms, participle_variants, terms
 from rag.types import Chunk, RetrievedChunk
+
+if TYPE_CHECKING:
+    from rag.retrieval_langchain import RegioDealRetriever
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +108,7 @@ class HybridRetriever(SentenceLookupsMixin):
         self._sentences: SentenceView = SentenceView([], self._first_sent, self._sent_spans)
         self._sent_emb: np.ndarray | None = None
         self._sent_done: np.ndarray | None = None
+        self._words: list[str] | None = None  # the chunks' distinct words (corpus_words), per build
         self._last_refresh = 0.0
         self._query_memo: dict[str, np.ndarray] = {}  # query -> vector of a non-e5 index embedder
 
@@ -139,6 +139,7 @@ class HybridRetriever(SentenceLookupsMixin):
             return
         chunks = list(self.store.chunks())
         self._chunks = chunks
+        self._words = None
         self._pos = {c.chunk_id: i for i, c in enumerate(chunks)}
         self._doc_codes = {}
         self._doc_code = np.array(
@@ -269,6 +270,23 @@ class HybridRetriever(SentenceLookupsMixin):
             return self.store.sentence_vectors_by_id([i for i in ids if i])
 
         return ServerSentenceVectors(n, dim, ids_of, fetch)
+
+    def corpus_words(self) -> list[str]:
+        """The distinct words of the index's chunks (what the unit retriever's vocabulary is made of). Kept in
+        the build's snapshot (computed at ingest); an older snapshot's are computed once and saved beside it.
+        A session's view adds its own chunks' words to the shared retriever's."""
+        with self._lock:
+            self.ensure_fresh()
+            if self._words is None:
+                from rag.retrieval_units import corpus_words
+
+                base = getattr(self.store, "base", None)
+                k = self._common_chunks(base) if base is not None else 0
+                own = corpus_words(c.text for c in self._chunks[k:])
+                self._words = sorted(set(base.corpus_words()) | set(own)) if k else own
+                if isinstance(self._version, str):
+                    snapshot.save_words(self, self._version, self._words)
+            return self._words
 
     @staticmethod
     def _bm25_text(c: Chunk) -> str:
@@ -471,6 +489,8 @@ class HybridRetriever(SentenceLookupsMixin):
         return self.search(query, k, doc_ids).hits
 
     def as_langchain(self, k: int | None = None, doc_ids: list[str] | None = None) -> RegioDealRetriever:
+        from rag.retrieval_langchain import RegioDealRetriever
+
         return RegioDealRetriever(hybrid=self, k=k or self.settings.top_k, doc_ids=doc_ids)
 
 
@@ -491,33 +511,11 @@ def embed_query(text: str) -> np.ndarray:
     return v
 
 
-class RegioDealRetriever(BaseRetriever):
-    """LangChain face of :class:`HybridRetriever` (for LangChain pipelines and the generative engines)."""
+def __getattr__(name: str) -> Any:
+    """``RegioDealRetriever`` lives in :mod:`rag.retrieval_langchain` (langchain_core is imported only by a
+    caller that wants the LangChain face: the extractive path never does, ~1 s less at every start)."""
+    if name == "RegioDealRetriever":
+        from rag.retrieval_langchain import RegioDealRetriever
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
-    hybrid: Any
-    k: int = 10
-    doc_ids: list[str] | None = None
-
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
-        out = []
-        for h in self.hybrid.retrieve(query, self.k, self.doc_ids):
-            c = h.chunk
-            out.append(
-                LCDocument(
-                    page_content=c.text,
-                    metadata={
-                        "chunk_id": c.chunk_id,
-                        "doc_id": c.doc_id,
-                        "title": c.title,
-                        "page": c.page,
-                        "section": c.section,
-                        "start": c.start,
-                        "end": c.end,
-                        "rank": h.rank,
-                        "score": h.score,
-                    },
-                )
-            )
-        return out
+        return RegioDealRetriever
+    raise AttributeError(name)

@@ -91,6 +91,7 @@ def _state(retriever: Any, build_id: str) -> dict[str, Any]:
         "spans": retriever._sent_spans,
         "bm25": retriever._bm25,
         "sent_done": retriever._sent_done,
+        "words": retriever.corpus_words() if hasattr(retriever, "corpus_words") else None,
     }
 
 
@@ -112,6 +113,7 @@ def _dumps(state: dict[str, Any]) -> bytes:
         "chunks": [dataclasses.astuple(c) for c in state["chunks"]],
         "bm25": bm_params,
         "dim": state.get("dim"),
+        "words": state.get("words"),
     }
     arrays = {
         "meta": np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8),
@@ -144,6 +146,7 @@ def _loads(data: bytes) -> dict[str, Any]:
         "sent_done": z["sent_done"],
         "vectors": z["vectors"] if "vectors" in z.files else None,
         "dim": meta.get("dim"),
+        "words": meta.get("words"),
     }
 
 
@@ -276,7 +279,37 @@ def load(retriever: Any, build_id: str) -> bool:
     if emb is None and server and retriever.remote_vectors(len(spans)):
         emb = retriever.server_vectors(len(spans), int(state.get("dim") or 384))
     retriever._sent_emb = emb
+    retriever._words = state.get("words") or (None if server else _read_words(folder))
     return True
+
+
+WORDS_FILE = "words.json"
+
+
+def save_words(retriever: Any, build_id: str, words: list[str]) -> None:
+    """The chunks' distinct words beside an older snapshot that lacks them (embedded mode; best effort)."""
+    import json
+
+    folder = snapshot_dir(_settings(retriever), build_id)
+    if folder is None or not (folder / STATE_FILE).exists() or (folder / WORDS_FILE).exists():
+        return
+    try:
+        tmp = folder / f"{WORDS_FILE}.tmp{os.getpid()}"
+        tmp.write_text(json.dumps(words, ensure_ascii=False), encoding="utf-8")
+        tmp.rename(folder / WORDS_FILE)
+    except OSError:
+        log.debug("could not save the words of build %s", build_id, exc_info=True)
+
+
+def _read_words(folder: Path | None) -> list[str] | None:
+    import json
+
+    if folder is None or not (folder / WORDS_FILE).exists():
+        return None
+    try:
+        return list(json.loads((folder / WORDS_FILE).read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return None
 
 
 def _settings(retriever: Any) -> Settings:
