@@ -41,7 +41,9 @@ def _memory_client() -> Any:
     global _client
     with _client_lock:
         if _client is None:
-            import chromadb
+            from rag.store import import_chromadb
+
+            chromadb = import_chromadb()
             from chromadb.config import Settings as ChromaSettings
 
             _client = chromadb.EphemeralClient(settings=ChromaSettings(anonymized_telemetry=False))
