@@ -146,7 +146,7 @@ class HybridRetriever(SentenceLookupsMixin):
             [self._doc_codes.setdefault(c.doc_id, len(self._doc_codes)) for c in chunks], dtype=np.int32
         )
         self._bm25 = BM25([terms(self._bm25_text(c)) for c in chunks])
-        self.set_sentences(*sentence_arrays(chunks))
+        self.set_sentences(*self._sentence_arrays(chunks))
         self._version = version
         self._load_sentence_vectors()
         base = getattr(self.store, "base", None)  # a session's view: the shared retriever's vectors, not a reread
@@ -161,6 +161,20 @@ class HybridRetriever(SentenceLookupsMixin):
                     self._sent_emb = np.load(folder / "sentence_vectors.npy", mmap_mode="c")
             except Exception:
                 log.warning("could not write the retriever snapshot of build %s", version, exc_info=True)
+
+    def _sentence_arrays(self, chunks: list[Chunk]) -> tuple[np.ndarray, np.ndarray]:
+        """Every chunk's sentences as arrays; a session's view (the shared chunks first) takes the shared
+        retriever's arrays for those and splits only its own chunks."""
+        base = getattr(self.store, "base", None)
+        k = self._common_chunks(base) if base is not None else 0
+        if not k:
+            return sentence_arrays(chunks)
+        first, spans = sentence_arrays(chunks[k:])
+        r = int(base._first_sent[k])
+        return (
+            np.concatenate([base._first_sent[:k], r + first]),
+            np.concatenate([base._sent_spans[:r], spans]).reshape(-1, 2),
+        )
 
     def set_sentences(self, first: np.ndarray, spans: np.ndarray) -> None:
         """The index's sentences as arrays (chunk ranges and document offsets) over ``self._chunks``."""
