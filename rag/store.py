@@ -111,6 +111,19 @@ def location(settings: Settings) -> str:
     return settings.chroma_url or str(settings.index_dir)
 
 
+def _get_all(col: Any, include: list[str], page: int = 20000) -> dict[str, list[Any]]:
+    """Every record of a collection (ids and ``include``), read ``page`` records at a time."""
+    out: dict[str, list[Any]] = {"ids": [], **{k: [] for k in include}}
+    off = 0
+    while True:
+        res = col.get(include=include, limit=page, offset=off)
+        for k in out:
+            out[k] += list(res[k] or [])
+        if len(res["ids"]) < page:
+            return out
+        off += page
+
+
 def import_chromadb() -> Any:
     """``import chromadb``, about a third faster: chromadb marks ~160 methods with ``overrides.override``, which
     at import disassembles each class body's bytecode to find the base classes and compares signatures (a
@@ -389,12 +402,13 @@ class IndexStore:
                     raise
             return fn()
 
-    def chunks(self) -> list[Chunk]:
-        """All chunks of the active build, in document order then text order (the input for BM25)."""
+    def chunks(self, page: int = 20000) -> list[Chunk]:
+        """All chunks of the active build, in document order then text order (the input for BM25). Read in pages:
+        one ``get`` of 10^5 records fails in embedded Chroma ("too many SQL variables")."""
         with self._lock:
             self._load()
             if self._chunks is None:
-                res = self._with_retry(lambda: self._chunk_collection().get(include=["documents", "metadatas"]))
+                res = self._with_retry(lambda: _get_all(self._chunk_collection(), ["documents", "metadatas"], page))
                 order = {d: i for i, d in enumerate(self.manifest().get("order", []))}
                 chunks = [
                     chunk_from_record(cid, text or "", meta or {})
@@ -414,7 +428,7 @@ class IndexStore:
                 name = docs_name(self.settings.collection, self.version())
                 try:
                     col = self._open().get_collection(name, embedding_function=None)
-                    res = col.get(include=["documents", "metadatas"])
+                    res = _get_all(col, ["documents", "metadatas"])
                 except (NotFoundError, ValueError) as exc:
                     if self.refresh():
                         return self.documents()
