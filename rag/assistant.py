@@ -51,7 +51,9 @@ class Assistant:
             store = IndexStore(self.settings)
         self.store = store
         self.retriever = HybridRetriever(store, self.settings)
-        self.units = UnitRetriever(QuestionIndex(self.settings), lambda: self.retriever.chunks)
+        self.units = UnitRetriever(
+            QuestionIndex(self.settings), lambda: self.retriever.chunks, words=lambda: self.retriever.corpus_words()
+        )
         self._engines: dict[str, Engine] = {}
         self.extractive = ExtractiveEngine(self.settings)
         self._engines["extractive"] = self.extractive

@@ -31,7 +31,7 @@ def _data_file(name: str) -> dict[str, Any]:
 
     path = Path(get_settings().corpus_dir) / name
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     except FileNotFoundError:
         log.warning("%s not found: no glossary expansion", path)
         return {}

@@ -14,13 +14,9 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document as LCDocument
-from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
 
 from rag import snapshot
 from rag.bm25 import BM25
@@ -28,9 +24,13 @@ from rag.config import Settings, get_settings
 from rag.embeddings import E5_SPEC, describe_spec, embed_sentence_query
 from rag.glossary import expand_terms, named_documents
 from rag.retrieval_sentences import SentenceLookupsMixin
+from rag.sentence_vectors import ServerSentenceVectors
 from rag.sentences import SentenceView, sentence_arrays
 from rag.text import exact_terms, participle_variants, terms
 from rag.types import Chunk, RetrievedChunk
+
+if TYPE_CHECKING:
+    from rag.retrieval_langchain import RegioDealRetriever
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +108,7 @@ class HybridRetriever(SentenceLookupsMixin):
         self._sentences: SentenceView = SentenceView([], self._first_sent, self._sent_spans)
         self._sent_emb: np.ndarray | None = None
         self._sent_done: np.ndarray | None = None
+        self._words: list[str] | None = None  # the chunks' distinct words (corpus_words), per build
         self._last_refresh = 0.0
         self._query_memo: dict[str, np.ndarray] = {}  # query -> vector of a non-e5 index embedder
 
@@ -138,15 +139,19 @@ class HybridRetriever(SentenceLookupsMixin):
             return
         chunks = list(self.store.chunks())
         self._chunks = chunks
+        self._words = None
         self._pos = {c.chunk_id: i for i, c in enumerate(chunks)}
         self._doc_codes = {}
         self._doc_code = np.array(
             [self._doc_codes.setdefault(c.doc_id, len(self._doc_codes)) for c in chunks], dtype=np.int32
         )
         self._bm25 = BM25([terms(self._bm25_text(c)) for c in chunks])
-        self.set_sentences(*sentence_arrays(chunks))
+        self.set_sentences(*self._sentence_arrays(chunks))
         self._version = version
         self._load_sentence_vectors()
+        base = getattr(self.store, "base", None)  # a session's view: the shared retriever's vectors, not a reread
+        if base is not None and self._sent_emb is None:
+            self.adopt_sentence_vectors(base)
         self._log_loaded(version, t0, "the index")
         if isinstance(version, str) and callable(getattr(self.store, "sentence_vectors", None)):
             try:  # a snapshot only speeds up the next start: failing to write one must not fail a question
@@ -156,6 +161,20 @@ class HybridRetriever(SentenceLookupsMixin):
                     self._sent_emb = np.load(folder / "sentence_vectors.npy", mmap_mode="c")
             except Exception:
                 log.warning("could not write the retriever snapshot of build %s", version, exc_info=True)
+
+    def _sentence_arrays(self, chunks: list[Chunk]) -> tuple[np.ndarray, np.ndarray]:
+        """Every chunk's sentences as arrays; a session's view (the shared chunks first) takes the shared
+        retriever's arrays for those and splits only its own chunks."""
+        base = getattr(self.store, "base", None)
+        k = self._common_chunks(base) if base is not None else 0
+        if not k:
+            return sentence_arrays(chunks)
+        first, spans = sentence_arrays(chunks[k:])
+        r = int(base._first_sent[k])
+        return (
+            np.concatenate([base._first_sent[:k], r + first]),
+            np.concatenate([base._sent_spans[:r], spans]).reshape(-1, 2),
+        )
 
     def set_sentences(self, first: np.ndarray, spans: np.ndarray) -> None:
         """The index's sentences as arrays (chunk ranges and document offsets) over ``self._chunks``."""
@@ -179,6 +198,13 @@ class HybridRetriever(SentenceLookupsMixin):
         chunks = self._chunks
         emb = self._sent_emb
         mapped = isinstance(emb, np.memmap)
+        where = (
+            "memory-mapped (read per row)"
+            if mapped
+            else "held of the server's, read by id per question"
+            if isinstance(emb, ServerSentenceVectors)
+            else "in memory"
+        )
         return {
             "chunks": f"{len(chunks)} ({sum(len(c.text) for c in chunks) / 1e6:.1f} MB text)",
             "bm25s": f"{self._bm25.nbytes() / 1e6:.1f} MB",
@@ -186,7 +212,7 @@ class HybridRetriever(SentenceLookupsMixin):
             "sentence vectors": (
                 "none"
                 if emb is None
-                else f"{emb.nbytes / 1e6:.1f} MB {'memory-mapped (read per row)' if mapped else 'in memory'}"
+                else f"{emb.nbytes / 1e6:.1f} MB {where}"
                 f", {int(self._sent_done.sum()) if self._sent_done is not None else 0} from the index"
             ),
         }
@@ -198,7 +224,7 @@ class HybridRetriever(SentenceLookupsMixin):
         self._sent_emb = None
         self._sent_done = np.zeros(n, dtype=bool)
         get = getattr(self.store, "sentence_vectors", None)
-        loaded = get() if callable(get) else None
+        loaded = (get(embeddings=False) if self.remote_vectors(n) else get()) if callable(get) else None
         if loaded is None:
             if n and callable(get):
                 log.warning(
@@ -209,7 +235,8 @@ class HybridRetriever(SentenceLookupsMixin):
             return
         ids, spans, mat = loaded
         dim = mat.shape[1] if mat.ndim == 2 and mat.shape[1] else 384
-        self._sent_emb = np.zeros((n, dim), dtype=np.float32)
+        if not self.remote_vectors(n):
+            self._sent_emb = np.zeros((n, dim), dtype=np.float32)
         rows, idx = [], []
         first, own = self._first_sent, self._sent_spans
         for r, (sid, (start, end)) in enumerate(zip(ids, spans, strict=True)):
@@ -221,9 +248,59 @@ class HybridRetriever(SentenceLookupsMixin):
             if i < first[pos + 1] and own[i, 0] == start and own[i, 1] == end:
                 rows.append(r)
                 idx.append(i)
-        if idx:
+        if idx and self._sent_emb is not None:
             self._sent_emb[idx] = mat[rows]
-            self._sent_done[idx] = True
+        self._sent_done[idx] = True
+        if self.remote_vectors(n):
+            probe = self.store.sentence_vectors_by_id(ids[:1]) if ids else {}
+            dim = next(iter(probe.values())).shape[0] if probe else dim
+            self._sent_emb = self.server_vectors(n, dim)
+
+    def remote_vectors(self, n: int) -> bool:
+        """True when this retriever reads sentence vectors from the Chroma server by id instead of holding the
+        matrix: server mode and more sentences than ``exact_sentence_limit`` (then only candidates are scored)."""
+        settings = getattr(self.store, "settings", None) or self.settings
+        return (
+            bool(settings.chroma_url)
+            and n > self.params.exact_sentence_limit
+            and callable(getattr(self.store, "sentence_vectors_by_id", None))
+        )
+
+    def server_vectors(self, n: int, dim: int) -> ServerSentenceVectors:
+        """The build's sentence vectors on the server, read by id for the rows a question needs (rows the
+        index has no vector for are not asked for: ``sentence_vectors`` embeds those)."""
+        chunk_of = self._sentences._chunk_of
+
+        def ids_of(rows: np.ndarray) -> list[str]:
+            done = self._sent_done
+            out = []
+            for r in rows.tolist():
+                p = int(chunk_of[r])
+                ok = done is None or bool(done[r])
+                out.append(f"{self._chunks[p].chunk_id}#s{r - int(self._first_sent[p])}" if ok else "")
+            return out
+
+        def fetch(ids: Any) -> dict[str, np.ndarray]:
+            return self.store.sentence_vectors_by_id([i for i in ids if i])
+
+        return ServerSentenceVectors(n, dim, ids_of, fetch)
+
+    def corpus_words(self) -> list[str]:
+        """The distinct words of the index's chunks (what the unit retriever's vocabulary is made of). Kept in
+        the build's snapshot (computed at ingest); an older snapshot's are computed once and saved beside it.
+        A session's view adds its own chunks' words to the shared retriever's."""
+        with self._lock:
+            self.ensure_fresh()
+            if self._words is None:
+                from rag.retrieval_units import corpus_words
+
+                base = getattr(self.store, "base", None)
+                k = self._common_chunks(base) if base is not None else 0
+                own = corpus_words(c.text for c in self._chunks[k:])
+                self._words = sorted(set(base.corpus_words()) | set(own)) if k else own
+                if isinstance(self._version, str):
+                    snapshot.save_words(self, self._version, self._words)
+            return self._words
 
     @staticmethod
     def _bm25_text(c: Chunk) -> str:
@@ -426,6 +503,8 @@ class HybridRetriever(SentenceLookupsMixin):
         return self.search(query, k, doc_ids).hits
 
     def as_langchain(self, k: int | None = None, doc_ids: list[str] | None = None) -> RegioDealRetriever:
+        from rag.retrieval_langchain import RegioDealRetriever
+
         return RegioDealRetriever(hybrid=self, k=k or self.settings.top_k, doc_ids=doc_ids)
 
 
@@ -446,33 +525,11 @@ def embed_query(text: str) -> np.ndarray:
     return v
 
 
-class RegioDealRetriever(BaseRetriever):
-    """LangChain face of :class:`HybridRetriever` (for LangChain pipelines and the generative engines)."""
+def __getattr__(name: str) -> Any:
+    """``RegioDealRetriever`` lives in :mod:`rag.retrieval_langchain` (langchain_core is imported only by a
+    caller that wants the LangChain face: the extractive path never does, ~1 s less at every start)."""
+    if name == "RegioDealRetriever":
+        from rag.retrieval_langchain import RegioDealRetriever
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
-    hybrid: Any
-    k: int = 10
-    doc_ids: list[str] | None = None
-
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
-        out = []
-        for h in self.hybrid.retrieve(query, self.k, self.doc_ids):
-            c = h.chunk
-            out.append(
-                LCDocument(
-                    page_content=c.text,
-                    metadata={
-                        "chunk_id": c.chunk_id,
-                        "doc_id": c.doc_id,
-                        "title": c.title,
-                        "page": c.page,
-                        "section": c.section,
-                        "start": c.start,
-                        "end": c.end,
-                        "rank": h.rank,
-                        "score": h.score,
-                    },
-                )
-            )
-        return out
+        return RegioDealRetriever
+    raise AttributeError(name)

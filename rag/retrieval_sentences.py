@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
 from rag.embeddings import describe_spec, embed_sentences
+from rag.sentence_vectors import PrefixVectors
 from rag.sentences import Sentence, SentenceView, embedded_text
 from rag.text import terms
 
@@ -190,28 +192,72 @@ class SentenceLookupsMixin:
     def adopt_sentence_vectors(self, other: SentenceLookupsMixin, extra: dict[tuple[str, int], np.ndarray] | None = None) -> int:
         """Take sentence vectors ``other`` (or ``extra``, keyed by (chunk_id, start)) already has for the same
         sentences, instead of embedding them again: a session's view of the index reuses the shared index's
-        vectors and embeds only its own documents. Returns how many sentences are still missing."""
+        vectors and embeds only its own documents. Returns how many sentences are still missing.
+
+        The rows both indexes share as a prefix (the shared chunks come first in a session's view) are not
+        copied: they are read from ``other``'s source (``PrefixVectors``), so this costs O(the rest), not
+        O(index). A small index (up to ``exact_sentence_limit`` sentences) gets one plain array."""
         with self._lock:
             self.ensure_fresh()
-            known: dict[tuple[str, int], np.ndarray] = dict(extra or {})
+            n = len(self._sentences)
             with other._lock:
-                if other._sent_emb is not None and other._sent_done is not None:
+                k = self._common_chunks(other)
+                r = int(self._first_sent[k]) if k else 0
+                if k and (
+                    int(other._first_sent[k]) != r or not np.array_equal(self._sent_spans[:r], other._sent_spans[:r])
+                ):
+                    k, r = 0, 0
+                base = other._sent_emb if other._sent_done is not None else None
+                known: dict[tuple[str, int], np.ndarray] = dict(extra or {})
+                if base is not None and other._sent_done is not None:
                     ids = [c.chunk_id for c in other._chunks]
                     chunk_of = other._sentences._chunk_of
-                    for i in np.flatnonzero(other._sent_done).tolist():
-                        key = (ids[int(chunk_of[i])], int(other._sent_spans[i, 0]))
-                        known.setdefault(key, other._sent_emb[i])
-            n = len(self._sentences)
-            if self._sent_done is None or len(self._sent_done) != n:
-                self._sent_done = np.zeros(n, dtype=bool)
-            if self._sent_emb is None or self._sent_emb.shape[0] != n:
-                dim = next(iter(known.values())).shape[0] if known else 384
-                self._sent_emb = np.zeros((n, dim), dtype=np.float32)
+                    for i in np.flatnonzero(other._sent_done[r:]).tolist():
+                        key = (ids[int(chunk_of[r + i])], int(other._sent_spans[r + i, 0]))
+                        known.setdefault(key, base[r + i])
+                prefix_done = (
+                    np.asarray(other._sent_done[:r], dtype=bool) if base is not None else np.zeros(r, dtype=bool)
+                )
+            if base is None:
+                r = 0
+            had_done = self._sent_done if self._sent_done is not None and len(self._sent_done) == n else None
+            had_emb = self._sent_emb if had_done is not None and self._sent_emb is not None else None
+            dim = (
+                int(base.shape[1])
+                if base is not None
+                else next(iter(known.values())).shape[0]
+                if known
+                else 384
+            )
+            done = np.zeros(n, dtype=bool)
+            if n <= self.params.exact_sentence_limit or r == 0:
+                emb: Any = np.zeros((n, dim), dtype=np.float32)
+                if r:
+                    emb[:r] = base[np.arange(r)]
+            else:
+                emb = PrefixVectors(base, r, n, dim)
+            done[:r] = prefix_done
+            if had_done is not None and had_emb is not None:  # rows this view already had (embedded before)
+                mine = np.flatnonzero(had_done & ~done)
+                if len(mine):
+                    emb[mine] = had_emb[mine]
+                    done[mine] = True
             own_ids = [c.chunk_id for c in self._chunks]
             own_chunk = self._sentences._chunk_of
-            for i in range(n):
+            for i in range(r, n):
+                if done[i]:
+                    continue
                 vec = known.get((own_ids[int(own_chunk[i])], int(self._sent_spans[i, 0])))
-                if vec is not None and not self._sent_done[i]:
-                    self._sent_emb[i] = vec
-                    self._sent_done[i] = True
-            return int((~self._sent_done).sum())
+                if vec is not None:
+                    emb[i] = vec
+                    done[i] = True
+            self._sent_emb, self._sent_done = emb, done
+            return int((~done).sum())
+
+    def _common_chunks(self, other: SentenceLookupsMixin) -> int:
+        """How many leading chunks this index and ``other`` share (same ids, in the same order)."""
+        a, b = self._chunks, other._chunks
+        k = min(len(a), len(b))
+        if k and a[k - 1].chunk_id == b[k - 1].chunk_id and [c.chunk_id for c in a[:k]] == [c.chunk_id for c in b[:k]]:
+            return k
+        return next((i for i in range(k) if a[i].chunk_id != b[i].chunk_id), k)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +47,18 @@ class FusionWeights:
     bm25_depth: int = 20
 
 
+_WORD_RE = re.compile(r"[^\W_]+")
+
+
+def corpus_words(texts: Iterable[str]) -> list[str]:
+    """The distinct words of ``texts`` as :class:`Vocabulary` splits them (computed once per build, at ingest:
+    the vocabulary of 10^5 chunks is then made from a few thousand words, not from every chunk's text)."""
+    words: set[str] = set()
+    for t in texts:
+        words.update(_WORD_RE.findall(fold(t)))
+    return sorted(words)
+
+
 class Vocabulary:
     """The words of the documents, their answer units' hypothetical questions and the glossary, by stem
     with their surface forms: a question word is known when the corpus uses it or an inflection of it
@@ -57,7 +69,11 @@ class Vocabulary:
         self._by_stem: dict[str, set[str]] = {}
 
     def add(self, text: str) -> None:
-        for w in re.findall(r"[^\W_]+", fold(text)):
+        self.add_words(_WORD_RE.findall(fold(text)))
+
+    def add_words(self, words: Iterable[str]) -> None:
+        """Words already split as :meth:`add` splits (``corpus_words``): the same vocabulary, no text pass."""
+        for w in words:
             for lang in ("nl", "en"):
                 self._by_stem.setdefault(stem(w, lang), set()).add(w)
 
@@ -132,9 +148,16 @@ class UnitEvidence:
 class UnitRetriever:
     """Fuses the question index, the passage ranking and a BM25 over units into one unit ranking."""
 
-    def __init__(self, qindex: QuestionIndex, chunks: Any, weights: FusionWeights | None = None) -> None:
+    def __init__(
+        self,
+        qindex: QuestionIndex,
+        chunks: Any,
+        weights: FusionWeights | None = None,
+        words: Callable[[], Iterable[str]] | None = None,
+    ) -> None:
         self.qindex = qindex
         self._chunks = chunks  # callable returning the index's chunks (the hybrid retriever's)
+        self._words = words  # callable returning the chunks' distinct words (``corpus_words``, kept per build)
         self.w = weights or FusionWeights()
         self._lock = threading.Lock()
         self._version: tuple[Any, ...] | None = None
@@ -171,8 +194,11 @@ class UnitRetriever:
             vocab = Vocabulary()
             for u in units:
                 vocab.add(f"{u.context} {u.text} {' '.join(self.qindex.questions_of(u.unit_id))}")
-            for c in chunks:
-                vocab.add(c.text)
+            if self._words is not None:
+                vocab.add_words(self._words())
+            else:
+                for c in chunks:
+                    vocab.add(c.text)
             vocab.add(" ".join(w for group in DUTCH_SYNONYMS for w in group))
             vocab.add(" ".join(f"{k} {' '.join(v)}" for k, v in ENGLISH_TO_DUTCH.items()))
             self.vocabulary = vocab

@@ -41,7 +41,9 @@ def _memory_client() -> Any:
     global _client
     with _client_lock:
         if _client is None:
-            import chromadb
+            from rag.store import import_chromadb
+
+            chromadb = import_chromadb()
             from chromadb.config import Settings as ChromaSettings
 
             _client = chromadb.EphemeralClient(settings=ChromaSettings(anonymized_telemetry=False))
@@ -229,14 +231,14 @@ class SessionLibrary:
         shared.retriever.ensure_fresh()
         if not shared.retriever.sentences_ready():
             shared.retriever.warm(progress=False)
-        store = SessionStore(shared.store, self)
+        store = SessionStore(shared.store, self, base=shared.retriever)
         assistant = Assistant(settings=shared.settings, store=store)
         missing = assistant.retriever.adopt_sentence_vectors(shared.retriever)
         previous = self._assistant
         if missing and previous is not None:  # after a removal: the remaining documents' vectors are known
             missing = assistant.retriever.adopt_sentence_vectors(previous.retriever)
         if missing:
-            todo = [i for i, s in enumerate(assistant.retriever.sentences) if s.chunk.doc_id in key]
+            todo = sorted(i for d in key for i, _ in assistant.retriever.doc_sentences(d))  # O(upload), not O(index)
             for i in range(0, len(todo), 32):
                 assistant.retriever.sentence_vectors(todo[i : i + 32])
         with self._lock:
@@ -251,9 +253,10 @@ class SessionStore:
     It has no ``version``: its retriever keeps no sentence cache on disk (that file belongs to the shared
     index); ``refresh`` reports a change of the shared build or of the session's documents instead."""
 
-    def __init__(self, shared: Any, library: SessionLibrary) -> None:
+    def __init__(self, shared: Any, library: SessionLibrary, base: Any = None) -> None:
         self.shared = shared
         self.library = library
+        self.base = base  # the shared retriever: its chunks (already in memory) come first, in its order
         self._seen: tuple[Any, ...] = self._state()
 
     def _state(self) -> tuple[Any, ...]:
@@ -267,6 +270,14 @@ class SessionStore:
         return changed
 
     def chunks(self) -> list[Chunk]:
+        """The shared chunks (from the shared retriever's memory when it holds the active build: no read of the
+        whole index) and then the session's, so a session's rows start with the shared index's rows."""
+        base = self.base
+        if base is not None:
+            version = self.shared.version()
+            base.ensure_fresh()
+            if base._version == version:
+                return list(base._chunks) + self.library.chunks()
         return list(self.shared.chunks()) + self.library.chunks()
 
     def documents(self) -> list[Document]:
@@ -301,7 +312,9 @@ class SessionStore:
         return sorted(hits, key=lambda h: -h[1])[:k]
 
     def __getattr__(self, name: str) -> Any:
-        if name in ("version", "shared", "library", "_seen"):
+        # no version (nothing of a session is cached on disk) and no whole-index sentence vectors: a session's
+        # retriever adopts the shared retriever's vectors instead of reading every vector of the index again
+        if name in ("version", "shared", "library", "_seen", "base", "sentence_vectors"):
             raise AttributeError(name)
         return getattr(self.shared, name)
 

@@ -12,7 +12,10 @@ at 10^5 chunks. An ingest in embedded mode therefore writes the result beside th
 A snapshot is only ever read for the build it was written for (the build id is in the path and checked) and
 never written to local disk in server mode: there it is a blob (.npz bytes, no pickle, in base64 records) in the build's own
 collection ``{base}__{build_id}__snapshot`` on the server, read by every retriever at load, so a server
-deployment keeps no state on local disk. A process that loads a build without a snapshot writes one (an
+deployment keeps no state on local disk. The blob carries the sentence vectors only for a small index (up to
+``FusionParams.exact_sentence_limit`` sentences); a larger one's stay in the build's sentence collection and are
+read by id for the candidates of each question (``rag.sentence_vectors.ServerSentenceVectors``), so a client's
+memory does not grow with the corpus's vectors. A process that loads a build without a snapshot writes one (an
 index built before snapshots).
 """
 
@@ -88,6 +91,7 @@ def _state(retriever: Any, build_id: str) -> dict[str, Any]:
         "spans": retriever._sent_spans,
         "bm25": retriever._bm25,
         "sent_done": retriever._sent_done,
+        "words": retriever.corpus_words() if hasattr(retriever, "corpus_words") else None,
     }
 
 
@@ -108,6 +112,8 @@ def _dumps(state: dict[str, Any]) -> bytes:
         "sentence_embedding": state["sentence_embedding"],
         "chunks": [dataclasses.astuple(c) for c in state["chunks"]],
         "bm25": bm_params,
+        "dim": state.get("dim"),
+        "words": state.get("words"),
     }
     arrays = {
         "meta": np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8),
@@ -139,6 +145,8 @@ def _loads(data: bytes) -> dict[str, Any]:
         "spans": z["spans"],
         "sent_done": z["sent_done"],
         "vectors": z["vectors"] if "vectors" in z.files else None,
+        "dim": meta.get("dim"),
+        "words": meta.get("words"),
     }
 
 
@@ -160,9 +168,10 @@ def _save_blob(retriever: Any, build_id: str) -> None:
     t0 = time.perf_counter()
     settings = _settings(retriever)
     state = _state(retriever, build_id)
-    state["vectors"] = (
-        None if retriever._sent_emb is None else np.asarray(retriever._sent_emb, dtype=np.float32)
-    )
+    emb = retriever._sent_emb
+    # a small index's vectors travel in the blob; a large one's stay on the server, read by id per question
+    state["vectors"] = np.asarray(emb, dtype=np.float32) if isinstance(emb, np.ndarray) else None
+    state["dim"] = int(emb.shape[1]) if emb is not None else None
     data = _dumps(state)
     try:
         client = retriever.store._open()
@@ -249,6 +258,8 @@ def load(retriever: Any, build_id: str) -> bool:
         spans = np.asarray(state["spans"], dtype=np.int64)
         if server:
             emb = state.get("vectors")
+            if retriever.remote_vectors(len(spans)):
+                emb = None  # read by id from the server (an older blob's copy of every vector is dropped)
         else:
             assert folder is not None
             vec_path = folder / "sentence_vectors.npy"
@@ -264,9 +275,41 @@ def load(retriever: Any, build_id: str) -> bool:
     )
     retriever._bm25 = state["bm25"]
     retriever.set_sentences(first, spans)  # arrays; a sentence object is made when it is asked for
-    retriever._sent_emb = emb
     retriever._sent_done = np.asarray(state["sent_done"], dtype=bool).copy()
+    if emb is None and server and retriever.remote_vectors(len(spans)):
+        emb = retriever.server_vectors(len(spans), int(state.get("dim") or 384))
+    retriever._sent_emb = emb
+    retriever._words = state.get("words") or (None if server else _read_words(folder))
     return True
+
+
+WORDS_FILE = "words.json"
+
+
+def save_words(retriever: Any, build_id: str, words: list[str]) -> None:
+    """The chunks' distinct words beside an older snapshot that lacks them (embedded mode; best effort)."""
+    import json
+
+    folder = snapshot_dir(_settings(retriever), build_id)
+    if folder is None or not (folder / STATE_FILE).exists() or (folder / WORDS_FILE).exists():
+        return
+    try:
+        tmp = folder / f"{WORDS_FILE}.tmp{os.getpid()}"
+        tmp.write_text(json.dumps(words, ensure_ascii=False), encoding="utf-8")
+        tmp.rename(folder / WORDS_FILE)
+    except OSError:
+        log.debug("could not save the words of build %s", build_id, exc_info=True)
+
+
+def _read_words(folder: Path | None) -> list[str] | None:
+    import json
+
+    if folder is None or not (folder / WORDS_FILE).exists():
+        return None
+    try:
+        return list(json.loads((folder / WORDS_FILE).read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return None
 
 
 def _settings(retriever: Any) -> Settings:

@@ -111,9 +111,54 @@ def location(settings: Settings) -> str:
     return settings.chroma_url or str(settings.index_dir)
 
 
+def _get_all(col: Any, include: list[str], page: int = 20000) -> dict[str, list[Any]]:
+    """Every record of a collection (ids and ``include``), read ``page`` records at a time."""
+    out: dict[str, list[Any]] = {"ids": [], **{k: [] for k in include}}
+    off = 0
+    while True:
+        res = col.get(include=include, limit=page, offset=off)
+        for k in out:
+            out[k] += list(res[k] or [])
+        if len(res["ids"]) < page:
+            return out
+        off += page
+
+
+def import_chromadb() -> Any:
+    """``import chromadb``, about a third faster: chromadb marks ~160 methods with ``overrides.override``, which
+    at import disassembles each class body's bytecode to find the base classes and compares signatures (a
+    development check of chromadb's own code, ~1.5 s of a 5 s import on a loaded 2-core machine). During this
+    one import the decorator only sets the ``__override__`` flag chromadb's ``EnforceOverrides`` classes read;
+    it is restored afterwards."""
+    import sys
+
+    if "chromadb" in sys.modules:
+        return sys.modules["chromadb"]
+    try:
+        import overrides  # noqa: F401  (its submodule ``overrides.overrides`` is shadowed by a function)
+
+        impl = sys.modules["overrides.overrides"]
+        original = impl._overrides
+    except (ImportError, KeyError, AttributeError):  # pragma: no cover - another overrides: import as is
+        import chromadb
+
+        return chromadb
+
+    def flag_only(method: Any, check_signature: bool, check_at_runtime: bool) -> Any:
+        method.__override__ = True
+        return method
+
+    impl._overrides = flag_only
+    try:
+        import chromadb
+    finally:
+        impl._overrides = original
+    return chromadb
+
+
 def open_client(settings: Settings, create: bool = True) -> Any:
     """A Chroma client: HTTP when ``chroma_url`` is set, else the embedded folder ``index_dir``."""
-    import chromadb
+    chromadb = import_chromadb()
 
     if settings.chroma_url:
         url = urlparse(settings.chroma_url if "://" in settings.chroma_url else f"http://{settings.chroma_url}")
@@ -262,6 +307,7 @@ class IndexStore:
         self._chunks: list[Chunk] | None = None
         self._docs: list[Document] | None = None
         self._collection: Any = None
+        self._sent_col: tuple[str, Any] | None = None  # (name, the active build's sentence collection)
 
     # -- state
 
@@ -285,6 +331,7 @@ class IndexStore:
         self._chunks = None
         self._docs = None
         self._collection = None
+        self._sent_col = None
 
     def _reopen(self) -> None:
         if self._client is not None:
@@ -292,6 +339,7 @@ class IndexStore:
         self._client = None
         self._pointer = None
         self._collection = None
+        self._sent_col = None
 
     def version(self) -> str:
         """Id of the active build; changes on every switch (callers key caches on it)."""
@@ -354,12 +402,13 @@ class IndexStore:
                     raise
             return fn()
 
-    def chunks(self) -> list[Chunk]:
-        """All chunks of the active build, in document order then text order (the input for BM25)."""
+    def chunks(self, page: int = 20000) -> list[Chunk]:
+        """All chunks of the active build, in document order then text order (the input for BM25). Read in pages:
+        one ``get`` of 10^5 records fails in embedded Chroma ("too many SQL variables")."""
         with self._lock:
             self._load()
             if self._chunks is None:
-                res = self._with_retry(lambda: self._chunk_collection().get(include=["documents", "metadatas"]))
+                res = self._with_retry(lambda: _get_all(self._chunk_collection(), ["documents", "metadatas"], page))
                 order = {d: i for i, d in enumerate(self.manifest().get("order", []))}
                 chunks = [
                     chunk_from_record(cid, text or "", meta or {})
@@ -379,7 +428,7 @@ class IndexStore:
                 name = docs_name(self.settings.collection, self.version())
                 try:
                     col = self._open().get_collection(name, embedding_function=None)
-                    res = col.get(include=["documents", "metadatas"])
+                    res = _get_all(col, ["documents", "metadatas"])
                 except (NotFoundError, ValueError) as exc:
                     if self.refresh():
                         return self.documents()
@@ -403,15 +452,23 @@ class IndexStore:
         from chromadb.errors import NotFoundError
 
         name = sentences_name(self.settings.collection, self.version())
+        cached = self._sent_col
+        if cached is not None and cached[0] == name:
+            return cached[1]
         try:
-            return self._open().get_collection(name, embedding_function=None)
+            col = self._open().get_collection(name, embedding_function=None)
         except (NotFoundError, ValueError):
             return None
+        self._sent_col = (name, col)
+        return col
 
-    def sentence_vectors(self, page: int = 20000) -> tuple[list[str], list[tuple[int, int]], np.ndarray] | None:
+    def sentence_vectors(
+        self, page: int = 20000, embeddings: bool = True
+    ) -> tuple[list[str], list[tuple[int, int]], np.ndarray] | None:
         """Every sentence vector of the active build: (ids, (start, end) document offsets, matrix), read in
         pages; None when the build has none (built before ingest-time sentence vectors, or by another answering
-        embedder than the configured one: rebuild the index)."""
+        embedder than the configured one: rebuild the index). ``embeddings=False``: ids and offsets only (the
+        matrix has no columns), for a reader that fetches the vectors by id when it needs them."""
         with self._lock:
             self._load()
             config = self.manifest().get("config", {})
@@ -425,14 +482,28 @@ class IndexStore:
             spans: list[tuple[int, int]] = []
             mat = np.empty((n, 0), dtype=np.float32)
             for off in range(0, n, page):
-                res = col.get(include=["embeddings", "metadatas"], limit=page, offset=off)
-                emb = np.asarray(res["embeddings"], dtype=np.float32)
+                res = col.get(include=["embeddings", "metadatas"] if embeddings else ["metadatas"], limit=page, offset=off)
+                emb = np.asarray(res["embeddings"] if embeddings else np.empty((len(res["ids"]), 0)), dtype=np.float32)
                 if mat.shape[1] == 0 and len(emb):
                     mat = np.empty((n, emb.shape[1]), dtype=np.float32)
                 mat[len(ids) : len(ids) + len(emb)] = emb
                 ids += list(res["ids"])
                 spans += [(int((m or {}).get("start", -1)), int((m or {}).get("end", -1))) for m in res["metadatas"]]
             return ids, spans, mat[: len(ids)]
+
+    def sentence_vectors_by_id(self, ids: Sequence[str], batch: int = 4000) -> dict[str, np.ndarray]:
+        """The sentence vectors of the given sentence ids ({id: vector}; an unknown id is absent): what a
+        server-mode retriever reads for a question's candidate sentences instead of holding them all."""
+        out: dict[str, np.ndarray] = {}
+        with self._lock:
+            col = self._sentence_collection()
+            if col is None:
+                return out
+            for i in range(0, len(ids), batch):
+                res = col.get(ids=list(ids[i : i + batch]), include=["embeddings"])
+                emb = np.asarray(res["embeddings"], dtype=np.float32)
+                out.update(zip(res["ids"], emb, strict=True))
+        return out
 
     def sentence_search(self, vector: Any, k: int, doc_ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
         """Nearest sentences through the sentence collection's HNSW index: (sentence id, cosine), best first."""

@@ -93,3 +93,20 @@ def test_in_server_mode_the_snapshot_lives_on_the_server_and_nothing_locally(min
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_the_snapshot_keeps_the_chunks_words_for_the_unit_vocabulary(mini_built: Settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The unit retriever's vocabulary is made from the build's distinct words (kept in the snapshot at ingest),
+    and is the vocabulary that stemming every chunk's text gives."""
+    from rag import retrieval_units
+    from rag.retrieval_units import Vocabulary
+
+    fast = HybridRetriever(IndexStore(mini_built), mini_built)
+    fast.ensure_fresh()
+    assert fast._words is not None  # from the snapshot: nothing is computed at the first question
+    monkeypatch.setattr(retrieval_units, "corpus_words", lambda texts: pytest.fail("words recomputed"))
+    whole, from_words = Vocabulary(), Vocabulary()
+    for c in fast.chunks:
+        whole.add(c.text)
+    from_words.add_words(fast.corpus_words())
+    assert whole._by_stem == from_words._by_stem and len(whole) > 20

@@ -78,3 +78,11 @@ def test_stats_age_grows(built_settings: Settings) -> None:
     a = IndexStore(built_settings).stats()["age_s"]
     time.sleep(0.05)
     assert IndexStore(built_settings).stats()["age_s"] > a
+
+
+def test_chunks_are_read_in_pages(built_settings: Settings) -> None:
+    """A large build is read page by page (one get of 10^5 records fails in embedded Chroma); the pages give
+    exactly the chunks one read gives."""
+    whole = IndexStore(built_settings).chunks(page=10**6)
+    paged = IndexStore(built_settings).chunks(page=7)
+    assert len(whole) > 14 and paged == whole

@@ -7,11 +7,14 @@ import subprocess
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ingest import builds
 from ingest.api import build
 from rag.config import ROOT, Settings
+from rag.retrieval import FusionParams, HybridRetriever
+from rag.sentence_vectors import ServerSentenceVectors
 from rag.store import IndexStore, IndexUnavailableError, chunks_name, list_builds, open_client, read_pointer
 
 pytestmark = pytest.mark.slow
@@ -60,8 +63,31 @@ def test_ingest_and_query_through_a_chroma_server(mini_settings: Settings, tmp_p
         assert "bother" in list_builds(client, settings.collection)
         assert read_pointer(client, settings.collection)["build_id"] == store.version()
         assert store.document("beta").text.startswith("# Beta")
+        _server_vectors_are_read_by_id(settings)
     finally:
         server.terminate()
         server.wait(timeout=30)
     with pytest.raises(IndexUnavailableError, match="not reachable"):
         IndexStore(settings).refresh()
+
+
+def _server_vectors_are_read_by_id(settings: Settings) -> None:
+    """Above the exact limit a server-mode client holds no sentence vector of the index: it reads the rows a
+    question scores by id, and they are the index's own vectors (the same ranking as with the whole matrix)."""
+    params = FusionParams(exact_sentence_limit=0)
+    remote = HybridRetriever(IndexStore(settings), settings, params)
+    remote.ensure_fresh()  # from the build's snapshot blob (written with vectors: the index is small)
+    assert isinstance(remote._sent_emb, ServerSentenceVectors) and remote._sent_emb.nbytes == 0
+    ids, _, mat = IndexStore(settings).sentence_vectors()
+    n = len(remote.sentences)
+    whole = np.zeros((n, mat.shape[1]), dtype=np.float32)
+    for sid, row in zip(ids, mat, strict=True):
+        cid, _, j = sid.rpartition("#s")
+        whole[remote._sentence_range(cid).start + int(j)] = row
+    assert np.array_equal(remote._sent_emb[np.arange(n)], whole)
+    held = HybridRetriever(IndexStore(settings), settings, params)
+    held.ensure_fresh()
+    held._sent_emb = whole
+    for q in ("Hoeveel cofinanciering moet de regio leveren?", "Wie dient het voorstel in?"):
+        a, b = remote.search(q, 4), held.search(q, 4)
+        assert [h.chunk.chunk_id for h in a.hits] == [h.chunk.chunk_id for h in b.hits]

@@ -1,0 +1,161 @@
+"""Where the retriever reads sentence vectors from when it does not hold the whole matrix.
+
+The retriever indexes its sentence vectors by row (``emb[rows]``, ``emb[rows] = vecs``). In embedded mode
+that is a numpy array memory-mapped from the build's snapshot (pages are read on touch). Two cases need a
+row source that is not one array over the whole index:
+
+- :class:`ServerSentenceVectors`: a large index on a Chroma server. The client keeps no vector of the
+  corpus (the snapshot blob carries none above ``exact_sentence_limit`` sentences); the rows a question
+  needs (the sentences of its candidate chunks, a few thousand) are fetched by id from the build's
+  sentence collection, and the most recent ones kept in a bounded cache.
+- :class:`PrefixVectors`: a session's view of the index (shared chunks first, then the session's own): the
+  shared rows are read from the shared retriever's source, the session's from a small array of its own, so
+  an upload costs O(upload), not a copy of every shared vector.
+
+Both answer ``[rows]`` with a float32 array ``(len(rows), dim)`` and accept ``[rows] = vectors`` (kept in
+this process: a sentence the index has no vector for, embedded on use).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+
+def _as_rows(rows: Any) -> tuple[np.ndarray, bool]:
+    """(rows as an int64 array, True when one int was asked for)."""
+    if isinstance(rows, int | np.integer):
+        return np.array([int(rows)], dtype=np.int64), True
+    return np.asarray(rows, dtype=np.int64).reshape(-1), False
+
+
+class ServerSentenceVectors:
+    """Sentence vectors of one build on a Chroma server, read by id when asked for (nothing for the whole corpus).
+
+    ``ids_of(rows)`` names the sentence records (``{chunk_id}#s{n}``); ``fetch(ids)`` returns {id: vector}
+    (an id the server lacks is absent: its row reads as zeros, and the retriever, which knows from the
+    snapshot which rows have vectors, embeds it instead). At most ``cache_rows`` fetched rows are kept."""
+
+    def __init__(
+        self,
+        n: int,
+        dim: int,
+        ids_of: Callable[[np.ndarray], list[str]],
+        fetch: Callable[[Sequence[str]], dict[str, np.ndarray]],
+        cache_rows: int = 50_000,
+    ) -> None:
+        self.shape = (n, dim)
+        self.dtype = np.dtype(np.float32)
+        self._ids_of = ids_of
+        self._fetch = fetch
+        self._cache: OrderedDict[int, np.ndarray] = OrderedDict()
+        self._cache_rows = cache_rows
+        self._own: dict[int, np.ndarray] = {}  # rows embedded in this process (never evicted)
+        self.fetched = 0  # rows read from the server so far (for tests and the log)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes this process holds (the cache and its own rows), not the index's."""
+        return (len(self._cache) + len(self._own)) * self.shape[1] * 4
+
+    def __getitem__(self, rows: Any) -> np.ndarray:
+        idx, one = _as_rows(rows)
+        out = np.zeros((len(idx), self.shape[1]), dtype=np.float32)
+        need: list[int] = []
+        for j, r in enumerate(idx.tolist()):
+            v = self._own.get(r)
+            if v is None:
+                v = self._cache.get(r)
+                if v is not None:
+                    self._cache.move_to_end(r)
+            if v is None:
+                need.append(j)
+            else:
+                out[j] = v
+        if need:
+            want = np.unique(idx[need])
+            ids = self._ids_of(want)
+            got = self._fetch(ids)
+            self.fetched += len(want)
+            by_row = {}
+            for r, sid in zip(want.tolist(), ids, strict=True):
+                v = got.get(sid)
+                if v is not None:
+                    by_row[r] = np.asarray(v, dtype=np.float32)
+                    self._cache[r] = by_row[r]
+            while len(self._cache) > self._cache_rows:
+                self._cache.popitem(last=False)
+            for j in need:
+                v = by_row.get(int(idx[j]))
+                if v is not None:
+                    out[j] = v
+        return out[0] if one else out
+
+    def __setitem__(self, rows: Any, values: Any) -> None:
+        idx, _ = _as_rows(rows)
+        vals = np.asarray(values, dtype=np.float32).reshape(len(idx), -1)
+        for r, v in zip(idx.tolist(), vals, strict=True):
+            self._own[r] = v.copy()
+
+
+class PrefixVectors:
+    """Rows ``[0, m)`` from ``base`` (the shared retriever's source: an array, a memory map or a server source),
+    rows ``[m, n)`` from an array of this view's own (a session's uploaded documents)."""
+
+    def __init__(self, base: Any, m: int, n: int, dim: int) -> None:
+        self.shape = (n, dim)
+        self.dtype = np.dtype(np.float32)
+        self._base = base
+        self._m = m
+        self._tail = np.zeros((n - m, dim), dtype=np.float32)
+        self._over: dict[int, np.ndarray] = {}  # shared rows embedded in this view (the shared index had none)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    @property
+    def nbytes(self) -> int:
+        return int(self._tail.nbytes) + len(self._over) * self.shape[1] * 4
+
+    def __getitem__(self, rows: Any) -> np.ndarray:
+        idx, one = _as_rows(rows)
+        out = np.empty((len(idx), self.shape[1]), dtype=np.float32)
+        low = idx < self._m
+        if low.any():
+            out[low] = np.asarray(self._base[idx[low]], dtype=np.float32)
+            for j in np.flatnonzero(low).tolist():
+                v = self._over.get(int(idx[j]))
+                if v is not None:
+                    out[j] = v
+        if (~low).any():
+            out[~low] = self._tail[idx[~low] - self._m]
+        return out[0] if one else out
+
+    def __setitem__(self, rows: Any, values: Any) -> None:
+        idx, _ = _as_rows(rows)
+        vals = np.asarray(values, dtype=np.float32).reshape(len(idx), -1)
+        for r, v in zip(idx.tolist(), vals, strict=True):
+            if r < self._m:
+                self._over[r] = v.copy()
+            else:
+                self._tail[r - self._m] = v
+
+    def __matmul__(self, vector: np.ndarray) -> np.ndarray:
+        """Every row times ``vector`` (a small index's exact sentence scores), in blocks of the base."""
+        out = np.empty(self.shape[0], dtype=np.float32)
+        step = 65_536
+        for a in range(0, self._m, step):
+            b = min(self._m, a + step)
+            out[a:b] = self[np.arange(a, b)] @ vector
+        if self.shape[0] > self._m:
+            out[self._m :] = self._tail @ vector
+        return out
