@@ -14,11 +14,13 @@ Every quote is cited by the document offsets the unit was resolved to at ingest.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from rag.citations import CitationBuilder
+from rag.glossary import translate_en
 from rag.markdown import FOOTNOTE_MARK
 from rag.question_index import UnitRecord
 from rag.retrieval_units import UnitCandidate, UnitEvidence
@@ -41,15 +43,38 @@ class AnswerabilityParams:
     extra_ratio: float = 0.9  # a second unit is quoted when its fused score is this close to the best
     list_ratio: float = 0.75  # the whole list is quoted when its list unit scores this close to its item
     max_added: int = 2  # sentences that sentence selection may add to a units answer
+    unknown_at: float = 0.6  # at or above, a word no document uses does not veto the units (misspelling, synonym)
+    translate_coverage: bool = True  # an English question's words count as covered through their Dutch glossary words
 
 
-def features(c: UnitCandidate, ev: UnitEvidence, question: str, lang: str, questions_of: Callable[[str], list[str]]) -> list[float]:
+def english_coverage(question: str, unit_terms: set[str]) -> float:
+    """The share of an English question's content words that a unit covers, each word counted as covered
+    when the unit (its Dutch text, context, Dutch or English questions) has the word itself or its Dutch
+    glossary translation: a unit has about six Dutch questions and two English ones, so English words
+    alone undercount what a Dutch unit says."""
+    words = [w for w in dict.fromkeys(re.findall(r"[a-z][a-z'-]*", question.lower().replace("’", "'")))]
+    seen: set[str] = set()
+    covered = 0
+    for w in words:
+        own = set(terms(w, "en"))
+        if not own or own <= seen:
+            continue
+        seen |= own
+        nl = set(terms(translate_en(w), "nl")) if own - unit_terms else set()
+        covered += bool(own & unit_terms or nl & unit_terms)
+    return covered / max(1, len(seen)) if seen else 0.0
+
+
+def features(c: UnitCandidate, ev: UnitEvidence, question: str, lang: str, questions_of: Callable[[str], list[str]],
+             translate_coverage: bool = True) -> list[float]:
     """Question-index similarity, coverage of the question's salient words by the unit (its text, context
     and hypothetical questions), margin to the next unit, and agreement of the three rankings."""
     qt = set(terms(question, lang))
     qs = " ".join(questions_of(c.unit.unit_id))
     ut = set(terms(f"{c.unit.context} {c.unit.text} {qs}", "nl")) | set(terms(qs, "en"))
     coverage = len(qt & ut) / max(1, len(qt))
+    if lang == "en" and translate_coverage:
+        coverage = english_coverage(question, ut)
     others = [o.score for o in ev.candidates if o.unit.unit_id != c.unit.unit_id]
     margin = c.score - (max(others) if others else 0.0)
     return [
@@ -62,7 +87,7 @@ def features(c: UnitCandidate, ev: UnitEvidence, question: str, lang: str, quest
 
 def confidence(c: UnitCandidate, ev: UnitEvidence, question: str, lang: str, questions_of: Callable[[str], list[str]],
                p: AnswerabilityParams) -> float:
-    x = features(c, ev, question, lang, questions_of)
+    x = features(c, ev, question, lang, questions_of, p.translate_coverage)
     z = p.bias + sum(w * (v - m) / s for w, v, m, s in zip(p.weights, x, p.means, p.sds, strict=True))
     return 1.0 / (1.0 + math.exp(-z))
 
