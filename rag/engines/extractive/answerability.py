@@ -87,6 +87,7 @@ class AnswerabilityMixin:
             own = split_carried(part_q)[0]
             if top is None or conf < (p.part_at if len(parts) > 1 else p.answer_at):
                 if per_part:
+                    ctx.notes.unit_weak_parts.append(own)
                     continue
                 return None  # a part the units do not answer confidently: sentence selection decides
             units = [u for u in composer.pick(pev) if all(u.unit_id != x.unit_id for x in picked)]
@@ -94,6 +95,7 @@ class AnswerabilityMixin:
                 continue  # two parts asking for the same statement ("Bij wie ...? wie behandelt ...")
             if not units or not self._units_typed_ok(ctx, own, units[:1], conf):  # the best unit must hold the kind asked
                 if per_part:
+                    ctx.notes.unit_weak_parts.append(own)
                     continue
                 return None
             picked.extend(units)

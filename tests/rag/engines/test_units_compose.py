@@ -84,8 +84,11 @@ def test_a_confident_part_is_answered_although_the_other_part_is_not() -> None:
     q = "Wat kost de nieuwe dijk, en welke aannemer bouwt hem?"
     parts = [("Wat kost de nieuwe dijk", _strong("Wat kost de nieuwe dijk", KOST, DIJK)),
              ("welke aannemer bouwt hem", _weak("welke aannemer bouwt hem", BEWONERS, DIJK))]
-    got = _answer(_engine(), _ctx(q, parts, VOCAB))
+    ctx = _ctx(q, parts, VOCAB)
+    got = _answer(_engine(), ctx)
     assert got is not None and "€ 18 miljoen" in got and "dorpshuis" not in got
+    # the part the units leave open is noted, so the answer can say so when sentence selection has nothing either
+    assert ctx.notes.unit_weak_parts == ["welke aannemer bouwt hem"]
     # switched off, one weak part leaves the whole question to sentence selection, as before
     assert _answer(_engine("part_units"), _ctx(q, parts, VOCAB)) is None
 
