@@ -230,7 +230,7 @@ class Assistant:
         if prev:
             joined = f"{prev.strip()} {own}"
             said = next((h["content"] for h in reversed(history) if h.get("role") == "assistant"), "")
-            if said and not ablated(self.settings, "conv_answer"):
+            if said and self.units.w.conversation_answer_words > 0 and not ablated(self.settings, "conv_answer"):
                 # what the previous answer said is the follow-up's context too ("what are they organising because
                 # of that?"): its first words, without citation markers, between the previous question and this one
                 said = " ".join(re.sub(r"\[\d+\]", " ", said).split()[: self.units.w.conversation_answer_words])
