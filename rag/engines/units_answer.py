@@ -140,20 +140,48 @@ class UnitComposer:
         display = u.text
         if u.kind in ("list", "list_item"):  # numbered items keep their numbers ("4. Machinemonteurs")
             display = self._raw(u.doc_id, u.start, u.end) or u.text
+        elif self._footnotes(u):  # the footnote mark stays where the document prints it ("landsdelen[^4]")
+            display = self._raw(u.doc_id, u.start, u.end, keep_marks=True) or u.text
         shown = {(c.doc_id, c.start, c.end) for c in builder.citations}
         if (u.context and u.context_start >= 0 and not (u.context_start >= u.start and u.context_end <= u.end)
                 and (u.doc_id, u.context_start, u.context_end) not in shown):
             ctx = self.cite(builder, u.doc_id, u.context_start, u.context_end)
             if ctx:
                 cites.extend(ctx)
-                display = f"{u.context} … {display}" if u.context_end <= u.start else f"{display} … {u.context}"
+                shown_ctx = u.context
+                if self._document is not None and FOOTNOTE_MARK.search(self._raw(u.doc_id, u.context_start, u.context_end, keep_marks=True)):
+                    shown_ctx = self._raw(u.doc_id, u.context_start, u.context_end, keep_marks=True)  # "landsdelen[^4]"
+                display = f"{shown_ctx} … {display}" if u.context_end <= u.start else f"{display} … {shown_ctx}"
         main = self.cite(builder, u.doc_id, u.start, u.end)
         if not main:
             return None
         cites.extend(main)
+        for start, end, note in self._footnotes(u):
+            # "landsdelen[^4]": the footnote is where the list, the title or the date often is
+            if u.context_start >= 0 and u.context_start <= start and end <= u.context_end:
+                continue  # already quoted as the unit's context
+            marks = self.cite(builder, u.doc_id, start, end)
+            if marks:
+                cites.extend(marks)
+                display = f"{display} … {note}"
         return Quote(u, display, cites)
 
-    def _raw(self, doc_id: str, start: int, end: int) -> str:
+    def _footnotes(self, u: UnitRecord) -> list[tuple[int, int, str]]:
+        """The footnotes whose marks ("[^4]") the unit's span carries: (start, end, text) in its document."""
+        if self._document is None:
+            return []
+        try:
+            text = self._document(u.doc_id).text
+        except Exception:
+            return []
+        out = []
+        for mark in dict.fromkeys(re.findall(r"\[\^(\w+)\]", text[u.start:u.end])):
+            m = re.search(rf"(?m)^\[\^{re.escape(mark)}\]:[^\n]*", text)
+            if m is not None and not (m.start() >= u.start and m.end() <= u.end):
+                out.append((m.start(), m.start() + len(m.group(0).rstrip()), " ".join(m.group(0).split())))
+        return out
+
+    def _raw(self, doc_id: str, start: int, end: int, keep_marks: bool = False) -> str:
         """The document's own text of a span, markup dropped but list numbers kept, whitespace collapsed."""
         if self._document is None:
             return ""
@@ -161,7 +189,7 @@ class UnitComposer:
             text = self._document(doc_id).text[start:end]
         except Exception:
             return ""
-        text = FOOTNOTE_MARK.sub("", text).replace("**", "")
+        text = (text if keep_marks else FOOTNOTE_MARK.sub("", text)).replace("**", "")
         lines = [ln.strip().removeprefix("- ").removeprefix("* ") for ln in text.splitlines()]
         return " ".join(" ".join(ln for ln in lines if ln).split())
 

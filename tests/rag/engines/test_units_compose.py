@@ -124,3 +124,22 @@ def test_english_words_are_covered_by_a_dutch_unit_through_the_glossary() -> Non
     with_glossary = features(ev.candidates[0], ev, question, "en", ev.questions_of)
     without = features(ev.candidates[0], ev, question, "en", ev.questions_of, translate_coverage=False)
     assert with_glossary[1] > without[1]
+
+
+NOTE_TEXT = "De subsidie gaat naar drie wijken[^2] in de stad.\n\n[^2]: Oost, Berg en Haven.\n"
+NOTE_DOC = Document(doc_id="n", title="Wijknota", text=NOTE_TEXT)
+
+
+def test_a_unit_whose_sentence_carries_a_footnote_mark_brings_the_footnote() -> None:
+    from rag.citations import CitationBuilder
+    from rag.engines.units_answer import UnitComposer
+
+    start, end = 0, NOTE_TEXT.index(" in de stad.") + len(" in de stad.")
+    unit = UnitRecord("n-1", "n", "sentence", "", "De subsidie gaat naar drie wijken in de stad.", "", start, end, -1, -1, 0)
+    chunks = [Chunk("n:0", "n", "Wijknota", NOTE_TEXT, 0, len(NOTE_TEXT))]
+    builder = CitationBuilder()
+    q = UnitComposer(lambda: chunks, lambda _d: NOTE_DOC).quote(builder, unit, "nl")
+    assert q is not None and "wijken[^2]" in q.display and "Oost, Berg en Haven." in q.display
+    assert [c.quote for c in builder.citations][-1].startswith("[^2]: Oost, Berg en Haven.")
+    for c in builder.citations:
+        assert NOTE_TEXT[c.start : c.end] == c.quote
