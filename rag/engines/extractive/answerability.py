@@ -135,7 +135,7 @@ class AnswerabilityMixin:
             return False
         unknown = self._unknown_subject(ctx, question)
         vocab = ctx.units.vocabulary if ctx.units is not None else None
-        if unknown and vocab is not None and not ablated(self.settings, "unit_vocabulary"):
+        if unknown and vocab is not None and self.unit_params.unit_vocabulary and not ablated(self.settings, "unit_vocabulary"):
             # known to the corpus through any unit's hypothetical questions (Dutch or English) or the glossary:
             # an English word is not "unknown" because the documents are Dutch
             unknown = [t for t in unknown if not vocab.knows(t, ctx.language)]
