@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -230,6 +231,12 @@ class Assistant:
         prev = next((h["content"] for h in reversed(history) if h.get("role") == "user"), None)
         if prev:
             joined = f"{prev.strip()} {own}"
+            said = next((h["content"] for h in reversed(history) if h.get("role") == "assistant"), "")
+            if said and self.units.w.conversation_answer_words > 0 and not ablated(self.settings, "conv_answer"):
+                # what the previous answer said is the follow-up's context too ("what are they organising because
+                # of that?"): its first words, without citation markers, between the previous question and this one
+                said = " ".join(re.sub(r"\[\d+\]", " ", said).split()[: self.units.w.conversation_answer_words])
+                joined = f"{prev.strip()} {said} {own}"
             conversation = (joined, embed_query(joined))
             vec = embed_query(own)
         else:

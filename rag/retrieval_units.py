@@ -41,6 +41,7 @@ class FusionWeights:
     bm25: float = 1.0
     k: float = 10.0  # the RRF constant: small, the lists are short and their tops matter
     conversation: float = 0.7  # weight of the with-previous-turn search of a follow-up
+    conversation_answer_words: int = 0  # words of the previous answer read with a follow-up (0: none; 20 measured: BENCHMARKS.md)
     qindex_depth: int = 60  # nearest hypothetical questions read
     chunk_from_units: float = 0.5  # weight of the units' chunks in the final chunk ranking (0: passages alone)
     unit_chunk_depth: int = 5  # best units whose chunks take part in it

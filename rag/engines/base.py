@@ -63,6 +63,7 @@ class EngineNotes:
     unanswered_parts: list[str] = field(default_factory=list)
     select_debug: list[dict[str, Any]] = field(default_factory=list)
     unit_confidence: list[float] = field(default_factory=list)
+    unit_weak_parts: list[str] = field(default_factory=list)  # parts of a question the answer units do not answer
     answerability: float | None = None  # P(the documents answer), rag.engines.confidence
 
 

@@ -14,11 +14,13 @@ Every quote is cited by the document offsets the unit was resolved to at ingest.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from rag.citations import CitationBuilder
+from rag.glossary import translate_en
 from rag.markdown import FOOTNOTE_MARK
 from rag.question_index import UnitRecord
 from rag.retrieval_units import UnitCandidate, UnitEvidence
@@ -41,15 +43,41 @@ class AnswerabilityParams:
     extra_ratio: float = 0.9  # a second unit is quoted when its fused score is this close to the best
     list_ratio: float = 0.75  # the whole list is quoted when its list unit scores this close to its item
     max_added: int = 2  # sentences that sentence selection may add to a units answer
+    # at or above, a word no document uses does not veto the units (a misspelling, a synonym): off (above 1), as
+    # at 0.6 it also let "Met hoeveel daalt de gemiddelde huizenprijs ...?" be answered (BENCHMARKS.md, session 7)
+    unknown_at: float = 1.01
+    unit_vocabulary: bool = False  # the veto reads the answerability vocabulary (off: its compounds know "huizenprijs")
+    translate_coverage: bool = True  # an English question's words count as covered through their Dutch glossary words
 
 
-def features(c: UnitCandidate, ev: UnitEvidence, question: str, lang: str, questions_of: Callable[[str], list[str]]) -> list[float]:
+def english_coverage(question: str, unit_terms: set[str]) -> float:
+    """The share of an English question's content words that a unit covers, each word counted as covered
+    when the unit (its Dutch text, context, Dutch or English questions) has the word itself or its Dutch
+    glossary translation: a unit has about six Dutch questions and two English ones, so English words
+    alone undercount what a Dutch unit says."""
+    words = [w for w in dict.fromkeys(re.findall(r"[a-z][a-z'-]*", question.lower().replace("’", "'")))]
+    seen: set[str] = set()
+    covered = 0
+    for w in words:
+        own = set(terms(w, "en"))
+        if not own or own <= seen:
+            continue
+        seen |= own
+        nl = set(terms(translate_en(w), "nl")) if own - unit_terms else set()
+        covered += bool(own & unit_terms or nl & unit_terms)
+    return covered / max(1, len(seen)) if seen else 0.0
+
+
+def features(c: UnitCandidate, ev: UnitEvidence, question: str, lang: str, questions_of: Callable[[str], list[str]],
+             translate_coverage: bool = True) -> list[float]:
     """Question-index similarity, coverage of the question's salient words by the unit (its text, context
     and hypothetical questions), margin to the next unit, and agreement of the three rankings."""
     qt = set(terms(question, lang))
     qs = " ".join(questions_of(c.unit.unit_id))
     ut = set(terms(f"{c.unit.context} {c.unit.text} {qs}", "nl")) | set(terms(qs, "en"))
     coverage = len(qt & ut) / max(1, len(qt))
+    if lang == "en" and translate_coverage:
+        coverage = english_coverage(question, ut)
     others = [o.score for o in ev.candidates if o.unit.unit_id != c.unit.unit_id]
     margin = c.score - (max(others) if others else 0.0)
     return [
@@ -62,7 +90,7 @@ def features(c: UnitCandidate, ev: UnitEvidence, question: str, lang: str, quest
 
 def confidence(c: UnitCandidate, ev: UnitEvidence, question: str, lang: str, questions_of: Callable[[str], list[str]],
                p: AnswerabilityParams) -> float:
-    x = features(c, ev, question, lang, questions_of)
+    x = features(c, ev, question, lang, questions_of, p.translate_coverage)
     z = p.bias + sum(w * (v - m) / s for w, v, m, s in zip(p.weights, x, p.means, p.sds, strict=True))
     return 1.0 / (1.0 + math.exp(-z))
 
@@ -115,20 +143,48 @@ class UnitComposer:
         display = u.text
         if u.kind in ("list", "list_item"):  # numbered items keep their numbers ("4. Machinemonteurs")
             display = self._raw(u.doc_id, u.start, u.end) or u.text
+        elif self._footnotes(u):  # the footnote mark stays where the document prints it ("landsdelen[^4]")
+            display = self._raw(u.doc_id, u.start, u.end, keep_marks=True) or u.text
         shown = {(c.doc_id, c.start, c.end) for c in builder.citations}
         if (u.context and u.context_start >= 0 and not (u.context_start >= u.start and u.context_end <= u.end)
                 and (u.doc_id, u.context_start, u.context_end) not in shown):
             ctx = self.cite(builder, u.doc_id, u.context_start, u.context_end)
             if ctx:
                 cites.extend(ctx)
-                display = f"{u.context} … {display}" if u.context_end <= u.start else f"{display} … {u.context}"
+                shown_ctx = u.context
+                if self._document is not None and FOOTNOTE_MARK.search(self._raw(u.doc_id, u.context_start, u.context_end, keep_marks=True)):
+                    shown_ctx = self._raw(u.doc_id, u.context_start, u.context_end, keep_marks=True)  # "landsdelen[^4]"
+                display = f"{shown_ctx} … {display}" if u.context_end <= u.start else f"{display} … {shown_ctx}"
         main = self.cite(builder, u.doc_id, u.start, u.end)
         if not main:
             return None
         cites.extend(main)
+        for start, end, note in self._footnotes(u):
+            # "landsdelen[^4]": the footnote is where the list, the title or the date often is
+            if u.context_start >= 0 and u.context_start <= start and end <= u.context_end:
+                continue  # already quoted as the unit's context
+            marks = self.cite(builder, u.doc_id, start, end)
+            if marks:
+                cites.extend(marks)
+                display = f"{display} … {note}"
         return Quote(u, display, cites)
 
-    def _raw(self, doc_id: str, start: int, end: int) -> str:
+    def _footnotes(self, u: UnitRecord) -> list[tuple[int, int, str]]:
+        """The footnotes whose marks ("[^4]") the unit's span carries: (start, end, text) in its document."""
+        if self._document is None:
+            return []
+        try:
+            text = self._document(u.doc_id).text
+        except Exception:
+            return []
+        out = []
+        for mark in dict.fromkeys(re.findall(r"\[\^(\w+)\]", text[u.start:u.end])):
+            m = re.search(rf"(?m)^\[\^{re.escape(mark)}\]:[^\n]*", text)
+            if m is not None and not (m.start() >= u.start and m.end() <= u.end):
+                out.append((m.start(), m.start() + len(m.group(0).rstrip()), " ".join(m.group(0).split())))
+        return out
+
+    def _raw(self, doc_id: str, start: int, end: int, keep_marks: bool = False) -> str:
         """The document's own text of a span, markup dropped but list numbers kept, whitespace collapsed."""
         if self._document is None:
             return ""
@@ -136,7 +192,7 @@ class UnitComposer:
             text = self._document(doc_id).text[start:end]
         except Exception:
             return ""
-        text = FOOTNOTE_MARK.sub("", text).replace("**", "")
+        text = (text if keep_marks else FOOTNOTE_MARK.sub("", text)).replace("**", "")
         lines = [ln.strip().removeprefix("- ").removeprefix("* ") for ln in text.splitlines()]
         return " ".join(" ".join(ln for ln in lines if ln).split())
 

@@ -75,6 +75,9 @@ class AnswerabilityMixin:
         p = composer.p
         lang = ctx.language
         parts = ctx.unit_parts or [(ctx.standalone_question, ev)]
+        # a multi-part question: each part its own best unit(s); a part the units do not answer confidently
+        # is left to sentence selection (which adds what the units do not say) instead of sinking the others
+        per_part = len(parts) > 1 and not ablated(self.settings, "part_units")
         picked: list[UnitRecord] = []
         for part_q, pev in parts:
             top = pev.top
@@ -83,9 +86,17 @@ class AnswerabilityMixin:
             ctx.notes.unit_confidence.append(round(conf, 3))
             own = split_carried(part_q)[0]
             if top is None or conf < (p.part_at if len(parts) > 1 else p.answer_at):
+                if per_part:
+                    ctx.notes.unit_weak_parts.append(own)
+                    continue
                 return None  # a part the units do not answer confidently: sentence selection decides
             units = [u for u in composer.pick(pev) if all(u.unit_id != x.unit_id for x in picked)]
-            if not units or not self._units_typed_ok(ctx, own, units[:1]):  # the best unit must hold the kind asked
+            if not units and any(top.unit.unit_id == x.unit_id for x in picked):
+                continue  # two parts asking for the same statement ("Bij wie ...? wie behandelt ...")
+            if not units or not self._units_typed_ok(ctx, own, units[:1], conf):  # the best unit must hold the kind asked
+                if per_part:
+                    ctx.notes.unit_weak_parts.append(own)
+                    continue
                 return None
             picked.extend(units)
         if not picked:
@@ -113,7 +124,7 @@ class AnswerabilityMixin:
         spans += [(q.unit.doc_id, q.unit.context_start, q.unit.context_end) for q in quotes if q.unit.context_start >= 0]
         return pieces, spans
 
-    def _units_typed_ok(self, ctx: AnswerContext, question: str, units: list[UnitRecord]) -> bool:
+    def _units_typed_ok(self, ctx: AnswerContext, question: str, units: list[UnitRecord], conf: float = 0.0) -> bool:
         """A question asking for an amount, date, count, ... is answered by units only when they hold one
         (a new figure, not the question's own), and never when its subject is a word no document uses."""
         kind = answer_type(question)
@@ -123,12 +134,21 @@ class AnswerabilityMixin:
         if kind in _NEW_FIGURE_TYPES and not (_figures_in(text) - _figures_in(question)):
             return False
         unknown = self._unknown_subject(ctx, question)
+        vocab = ctx.units.vocabulary if ctx.units is not None else None
+        if unknown and vocab is not None and self.unit_params.unit_vocabulary and not ablated(self.settings, "unit_vocabulary"):
+            # known to the corpus through any unit's hypothetical questions (Dutch or English) or the glossary:
+            # an English word is not "unknown" because the documents are Dutch
+            unknown = [t for t in unknown if not vocab.knows(t, ctx.language)]
         if unknown and ctx.units is not None and ctx.units.questions_of is not None:
             # a word the documents do not use is still the subject of these units when their own hypothetical
             # questions ask with it ("Waar en wanneer is de brief geschreven?" for the dateline)
             asked = " ".join(q for u in units for q in ctx.units.questions_of(u.unit_id))
             known = set(terms(asked, "nl")) | set(terms(asked, "en"))
             unknown = [t for t in unknown if t not in known]
+        if unknown and conf >= self.unit_params.unknown_at and not ablated(self.settings, "unit_unknown_conf"):
+            # a misspelling or a synonym no document uses ("Europeese verkeersroute") does not veto a unit the
+            # fused evidence (question index, BM25, passages) is confident of
+            return True
         return not unknown
 
     def _false_premise(self, ctx: AnswerContext, claim: str, builder: CitationBuilder) -> str | None:

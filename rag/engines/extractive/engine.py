@@ -101,6 +101,9 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
             extra = [c for c in chosen if not any(d == c.chunk.doc_id and c.start < e and c.end > b for d, b, e in spans)]
             pieces.extend(unit_pieces)
             pieces.extend(self._quote_pieces(extra[: self.unit_params.max_added], builder, lang, hybrid, continuing=True))
+            for part in ctx.notes.unanswered_parts or []:  # neither the units nor sentence selection answer it
+                if part in ctx.notes.unit_weak_parts:
+                    pieces.append(message("part_missing", lang).format(part=part.strip(" ?,.")))
             return self._make(ctx, pieces, builder, refused=False)
         if chosen:
             for n, doc_id, _start in ctx.notes.list_counts or []:
