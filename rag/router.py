@@ -16,7 +16,7 @@ from typing import Any
 
 from rag.condense import split_carried
 from rag.config import ablated, get_settings
-from rag.text import MONTHS_EN, MONTHS_NL, fold, terms
+from rag.text import MONTHS_NL, fold, terms
 
 log = logging.getLogger(__name__)
 
@@ -301,13 +301,6 @@ _PREMISE_RES = [
 ]
 
 
-# "Waarom staat er in het voorstel dat X?", "Why does it say in the two-pager that X?" (session 7, ablation "premise_trend")
-_PREMISE_RES_IN = [
-    re.compile(r"^\s*waarom staat (er )?in (de |het )?(?P<doc>[\w-]+) (dat) (?P<claim>.+)$", re.I),
-    re.compile(r"^\s*why does it (say|state) in (the )?(?P<doc>[\w-]+) (that )?(?P<claim>.+)$", re.I),
-]
-
-
 _LEADING_Q = re.compile(
     r"\b(waarom|why|toch|klopt het|is it true|isn't it|is het niet|hoe komt het|how come|since|aangezien)\b", re.I
 )
@@ -315,47 +308,17 @@ _FIGURE = re.compile(r"(€\s?\d[\d.,]*\s?(miljoen|miljard|mln)?|\d[\d.,]*\s?(mi
                      rf"\b\d{{1,2}} ({'|'.join(MONTHS_NL)})\b)", re.I)
 
 
-# Forms that present a figure as fact before asking (session 7): a closing tag that asks to confirm it
-# ("..., right?", "..., klopt dat?"), a leading reason clause ("Omdat X, ..."), a stated sentence before the
-# question ("X. Hoeveel ...?"); a year counts as a figure there.
-_TAG_Q = re.compile(
-    r"[,;]?\s*\b(right|correct|true|isn'?t (it|that|so)|is(n'?t)? that (right|correct|so|true)|don'?t they|doesn'?t it|"
-    r"klopt (dat|het|toch)|toch|niet waar|of niet|zeker|juist|ja)\s*\?\s*$", re.I)
-_REASON_CLAUSE = re.compile(r"^\s*(aangezien|omdat|nu|since|given that|because|as)\s+(?P<claim>[^,:;?]{12,}?)\s*[,:;]", re.I)
-_STATED = re.compile(r"^\s*(?P<claim>[^.?!:]{12,}?)[.!:]\s+(?=\S[^.?!]*\?\s*$)")
-_YEAR = re.compile(r"\b(19|20)\d\d\b")
-_FIRST_PERSON = re.compile(r"\b(ik|wij|we|ons|onze|mijn|i|us|our|my)\b", re.I)
-_SCENARIO = re.compile(r"^\s*(een|a|an|any|elke|iedere|every)\b", re.I)  # "Een regio heeft 30 miljoen ...": a case, not a claim
-
-
-def _checkable(text: str) -> bool:
-    return bool(_FIGURE.search(text) or _YEAR.search(text))
-
-
 def premise_claim(question: str) -> str | None:
     """The claim a question presupposes about a document ("Waarom schrijft de two-pager dat X?" → X), or
     the whole question when it argues from a figure ("Waarom mag een deal tot € 100 miljoen krijgen?",
-    "De bijeenkomst was toch op 12 september?"), or a figure stated as fact before the question is asked
-    ("X kost 5 miljoen, toch?", "Omdat X 5 miljoen kost, ...", "X kost 5 miljoen. Hoeveel ...?"). A
-    what-if ("stel dat", "als") or the asker's own situation ("wij krijgen 5 miljoen") is no claim."""
-    for rx in ([] if ablated(get_settings(), "premise_trend") else _PREMISE_RES_IN) + _PREMISE_RES:
+    "De bijeenkomst was toch op 12 september?")."""
+    for rx in _PREMISE_RES:
         m = rx.search(question.strip())
         if m:
             pre = m.groupdict().get("pre")
             return f"{pre} {m.group('claim')}".strip(" ?") if pre else m.group("claim").strip(" ?")
     if _LEADING_Q.search(question) and _FIGURE.search(question):
         return question.strip(" ?")
-    if ablated(get_settings(), "premise_forms"):
-        return None
-    q = question.strip()
-    found = None
-    if (m := _TAG_Q.search(q)) and m.start() > 12:
-        found = q[: m.start()]
-    elif (m := _REASON_CLAUSE.search(q)) or (m := _STATED.search(q)):
-        found = m.group("claim")
-    if (found and _checkable(found) and not _HYPOTHETICAL.search(found) and not _FIRST_PERSON.search(found)
-            and not _SCENARIO.search(found)):
-        return found.strip(" ?,.")
     return None
 
 
@@ -404,18 +367,13 @@ def _figures(text: str) -> set[str]:
     out = set()
     for m in _FIGURE.finditer(fold(text)):
         out.add(re.sub(r"[^\d,.%a-z]", "", m.group(0)).replace(",", "."))
-    if not ablated(get_settings(), "premise_forms"):  # a year on its own ("tot 2040"), not one of a full date
-        rest = re.sub(rf"\b\d{{1,2}} ({'|'.join(MONTHS_NL)}|{'|'.join(MONTHS_EN)})\s+(19|20)\d\d\b", " ", fold(text))
-        out |= {m.group(0) for m in _YEAR.finditer(rest)}
     return out
 
 
 _ANTONYMS: list[tuple[set[str], set[str]]] = [
     ({"laag", "lager", "lage", "laagste", "low", "lower", "lowest"}, {"hoog", "hoger", "hoge", "hoogste", "high", "higher", "highest"}),
-    ({"daalt", "dalend", "dalende", "gedaald", "daling", "falling", "fallen", "decline", "declining", "decreasing", "shrinking", "krimp", "krimpt",
-      "afneemt", "afnemen", "afname", "afnemend", "afnemende"},
-     {"stijgt", "stijgend", "stijgende", "gestegen", "stijging", "groeit", "groeiend", "groeiende", "rising", "risen", "increasing", "growing",
-      "toeneemt", "toenemen", "toename", "toenemend", "toenemende", "groei", "grows", "growth"}),
+    ({"daalt", "dalend", "dalende", "gedaald", "daling", "falling", "fallen", "decline", "declining", "decreasing", "shrinking", "krimp", "krimpt"},
+     {"stijgt", "stijgend", "stijgende", "gestegen", "stijging", "groeit", "groeiend", "groeiende", "rising", "risen", "increasing", "growing"}),
     ({"minder", "less", "fewer", "kleiner", "smaller"}, {"meer", "more", "groter", "larger", "bigger"}),
     ({"beter", "betere", "better", "gezonder", "healthier"}, {"slechter", "slechtere", "worse", "ongezonder"}),
     ({"overschot", "surplus"}, {"tekort", "shortage"}),
@@ -429,24 +387,16 @@ _NEGATION = {"geen", "niet", "nooit", "no", "not", "never", "nor", "none", "zond
 _STRICT = {"must", "moet", "moeten", "exactly", "precies", "only", "alleen", "uitsluitend", "always", "altijd", "one", "één", "een"}
 
 
-_SEPARABLE = re.compile(r"\b(neemt|nemen|nam|namen)\s+(af|toe)\b")
-
-
 def _words(text: str) -> set[str]:
-    # a separated verb as one word: "het aantal neemt af" -> "afneemt" (session 7, ablation "premise_trend")
-    text = fold(text)
-    if not ablated(get_settings(), "premise_trend"):
-        text = _SEPARABLE.sub(lambda m: m.group(2) + ("neemt" if m.group(1) in ("neemt", "nam") else "nemen"), text)
-    return set(re.findall(r"[a-z0-9]+", text))
+    return set(re.findall(r"[a-z0-9]+", fold(text)))
 
 
-def contradicts(claim: str, evidence: str, figures: bool = True) -> bool:
-    """Does ``evidence`` (a document sentence) say the opposite of ``claim``? Different figures of the
-    same kind (unless ``figures`` is False), antonyms, or a negation in the evidence against a strict
-    claim ("must coincide with one province" vs "geen vaststaande")."""
+def contradicts(claim: str, evidence: str) -> bool:
+    """Does ``evidence`` (a document sentence) say the opposite of ``claim``? Antonyms, or a negation
+    in the evidence against a strict claim ("must coincide with one province" vs "geen vaststaande")."""
     cw, ew = _words(claim), _words(evidence)
     cf, ef = _figures(claim), _figures(evidence)
-    if figures and cf and ef and not cf & ef and _same_kind(cf, ef):
+    if cf and ef and not cf & ef and _same_kind(cf, ef):
         return True
     for a, b in _ANTONYMS:
         if (cw & a and ew & b and not ew & a) or (cw & b and ew & a and not ew & b):
@@ -460,7 +410,7 @@ def _same_kind(a: set[str], b: set[str]) -> bool:
     def kinds(xs: set[str]) -> set[str]:
         out = set()
         for x in xs:
-            out.add("pct" if x.endswith(("%", "procent")) else "year" if _YEAR.fullmatch(x) else "date" if re.search(r"[a-z]{4,}$", x) and "miljoen" not in x and "million" not in x and "miljard" not in x else "amount")
+            out.add("pct" if x.endswith(("%", "procent")) else "date" if re.search(r"[a-z]{4,}$", x) and "miljoen" not in x and "million" not in x and "miljard" not in x else "amount")
         return out
 
     return bool(kinds(a) & kinds(b))

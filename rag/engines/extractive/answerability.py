@@ -176,10 +176,10 @@ class AnswerabilityMixin:
         return f"{_cap(lead)} {_q(c.quote, ctx.language)} [{n}]"
 
     def _contradiction(self, ctx: AnswerContext, claim: str, vec: np.ndarray | None, builder: CitationBuilder) -> str | None:
-        from rag.router import _YEAR, _figures
+        from rag.router import _figures
 
         # an English claim is matched on its Dutch words too, as a question is
-        scored = own = [
+        scored = [
             s for s in self.score_sentences(ctx, with_translation(claim, ctx.language), vec, None)
             if not s.text.startswith("#")
         ]
@@ -195,15 +195,10 @@ class AnswerabilityMixin:
                 scored = scored[:3] + glob
         top = scored[:6]
         cf = _figures(claim)
-        stated = bool(cf) and any(cf & _figures(s.text) for s in top)
-        only_years = bool(cf) and all(_YEAR.fullmatch(x) for x in cf) and not ablated(self.settings, "premise_trend")
-        if stated and not only_years:
+        if cf and any(cf & _figures(s.text) for s in top):
             return None  # the documents state the claimed figure
-        if stated:  # the year's sentence may be a table row; what is claimed of it is said in the sentences around
-            top += [s for s in own[3:6] if all(s.start != t.start or s.chunk is not t.chunk for t in top)]
         for s in top:
-            # a stated year ("tot 2040") leaves what is claimed of it to check ("groeit" against "neemt af")
-            if contradicts(claim, s.text, figures=not stated):
+            if contradicts(claim, s.text):
                 n = builder.cite(s.chunk, s.start, s.end)
                 lead = message("false_premise", ctx.language).format(doc=doc_name(s.chunk.doc_id, s.chunk.title, ctx.language))
                 return f"{_cap(lead)} {_q(s.text, ctx.language)} [{n}]"

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from rag.condense import split_carried
-from rag.config import Settings
+from rag.config import Settings, ablated
 from rag.engines.base import AnswerContext
 from rag.engines.extractive.analysis import (
     _NEW_FIGURE_TYPES,
@@ -294,7 +294,8 @@ class ScoringMixin:
         p = self.params
         if not self._entities_ok(ctx, question, s, kind):
             return False
-        if split_carried(question)[1].strip() and self._window_lex(ctx, question, s, carried=True) >= p.min_typed_lex:
+        if (split_carried(question)[1].strip() and not ablated(self.settings, "followup_subject")
+                and self._window_lex(ctx, question, s, carried=True) >= p.min_typed_lex):
             # a follow-up's subject is what the conversation was about ("En hoeveel banen levert dat op?"): a
             # sentence of the asked kind next to that subject is about the question's subject
             return True
