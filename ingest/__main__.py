@@ -44,7 +44,8 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
     from ingest import api
-    from rag.store import IndexStore, IndexUnavailableError, UnknownDocumentError
+    from rag.chroma_client import IndexUnavailableError
+    from rag.store import IndexStore, UnknownDocumentError
 
     progress = not args.quiet
     if getattr(args, "workers", None):

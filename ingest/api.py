@@ -43,16 +43,16 @@ from ingest.uploads_store import (
     remove_questions,
     write_registry,
 )
-from rag.config import Settings, get_settings
-from rag.store import (
+from rag.chroma_client import (
     IndexMissingError,
     IndexUnavailableError,
-    UnknownDocumentError,
     close_client,
     location,
     open_client,
     read_pointer,
 )
+from rag.config import Settings, get_settings
+from rag.store import UnknownDocumentError
 
 log = logging.getLogger(__name__)
 

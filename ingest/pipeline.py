@@ -42,22 +42,21 @@ from ingest.loaders import (
 )
 from ingest.parallel import EmbedPool
 from ingest.uploads_store import read_registry
-from rag.config import Settings
-from rag.embeddings import describe_spec
-from rag.sentences import SENTENCE_FORMAT, embedded_text, sentence_id, sentence_key, split_chunk
-from rag.store import (
-    chunk_metadata,
+from rag.chroma_client import (
     chunks_name,
     close_client,
     delete_build,
     docs_name,
-    document_metadata,
     list_builds,
     open_client,
     read_pointer,
     sentences_name,
     write_pointer,
 )
+from rag.config import Settings
+from rag.embeddings import describe_spec
+from rag.sentences import SENTENCE_FORMAT, embedded_text, sentence_id, sentence_key, split_chunk
+from rag.store import chunk_metadata, document_metadata
 from rag.types import Chunk, Document
 
 log = logging.getLogger(__name__)

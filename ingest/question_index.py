@@ -83,7 +83,7 @@ def _write_cache(settings: Settings, vectors: dict[str, list[float]]) -> None:
 
 
 def _active_documents(client: Any, settings: Settings) -> dict[str, str]:
-    from rag.store import docs_name, read_pointer
+    from rag.chroma_client import docs_name, read_pointer
 
     pointer = read_pointer(client, settings.collection)
     if pointer is None:

@@ -324,7 +324,8 @@ class QuestionsReport:
 
 def _document(settings: Settings, doc_id: str) -> tuple[str, str]:
     """(indexed text, title) of an upload in the active index; the errors say what to do."""
-    from rag.store import UnknownDocumentError, close_client, docs_name, open_client, read_pointer
+    from rag.chroma_client import close_client, docs_name, open_client, read_pointer
+    from rag.store import UnknownDocumentError
 
     registry = read_registry(settings)
     if not any(e.get("doc_id") == doc_id and not e.get("pending") for e in registry):
@@ -435,7 +436,7 @@ def generate_questions(
 def sync_questions(settings: Settings, progress: bool = True) -> str:
     """Embed what changed into the question index (caller holds the build lock)."""
     from ingest.question_index import sync_question_index
-    from rag.store import close_client, open_client
+    from rag.chroma_client import close_client, open_client
 
     client = open_client(settings)
     try:

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from rag import router
+from rag.chroma_client import IndexUnavailableError
 from rag.citations import chunk_of_quote, verify
 from rag.condense import condense, split_carried
 from rag.config import Settings, ablated, get_settings
@@ -30,7 +31,6 @@ from rag.resources import message
 from rag.retrieval import HybridRetriever, RetrievalResult, embed_query
 from rag.retrieval_units import UnitEvidence, UnitRetriever
 from rag.safe_input import has_words
-from rag.store import IndexUnavailableError
 from rag.text import detect_language_with_history, fold
 from rag.types import Answer, Chunk, RetrievedChunk, ToolCall
 

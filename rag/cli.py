@@ -130,7 +130,7 @@ def _clean_history(history: Any) -> list[dict[str, str]] | None:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from rag.assistant import UnknownDocumentFilterError
-    from rag.store import IndexUnavailableError
+    from rag.chroma_client import IndexUnavailableError
 
     if args.batch is None and args.question is None:
         print("error: give a question, or --batch FILE", file=sys.stderr)
@@ -207,7 +207,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def _open_assistant() -> tuple[Any | None, str]:
     """A warmed Assistant, or (None, why) after telling the user the index cannot be used (and how to fix it)."""
     from rag.assistant import Assistant
-    from rag.store import IndexUnavailableError
+    from rag.chroma_client import IndexUnavailableError
 
     try:
         assistant = Assistant(get_settings())
@@ -224,8 +224,8 @@ def _open_assistant() -> tuple[Any | None, str]:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    from rag.chroma_client import IndexUnavailableError
     from rag.evaluation import evaluate, format_report, load_questions
-    from rag.store import IndexUnavailableError
 
     try:
         items = load_questions(args.questions)
@@ -250,7 +250,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_status(_args: argparse.Namespace) -> int:
     from rag.assistant import Assistant
-    from rag.store import IndexUnavailableError
+    from rag.chroma_client import IndexUnavailableError
 
     try:
         print(json.dumps(Assistant(get_settings()).status(), ensure_ascii=False, indent=1, default=str))

@@ -91,7 +91,7 @@ class QuestionIndex:
             if self._factory is not None:
                 self._client = self._factory()
             else:
-                from rag.store import open_client
+                from rag.chroma_client import open_client
 
                 self._client = open_client(self.settings, create=False)
         return self._client

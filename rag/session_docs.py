@@ -41,7 +41,7 @@ def _memory_client() -> Any:
     global _client
     with _client_lock:
         if _client is None:
-            from rag.store import import_chromadb
+            from rag.chroma_client import import_chromadb
 
             chromadb = import_chromadb()
             from chromadb.config import Settings as ChromaSettings

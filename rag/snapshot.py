@@ -31,8 +31,8 @@ from typing import Any
 import numpy as np
 
 from rag.bm25 import BM25
+from rag.chroma_client import list_builds
 from rag.config import Settings
-from rag.store import list_builds
 from rag.types import Chunk
 
 log = logging.getLogger(__name__)

@@ -132,7 +132,7 @@ def index_unavailable_types() -> tuple[type[BaseException], ...]:
     """Exceptions that mean 'the index is missing or unreadable' (shown as build instructions)."""
     types: list[type[BaseException]] = []
     try:
-        from rag.store import IndexUnavailableError
+        from rag.chroma_client import IndexUnavailableError
 
         types.append(IndexUnavailableError)
     except ImportError:
@@ -168,7 +168,7 @@ def sidebar_language() -> str:
 def index_unreachable(exc: BaseException | None) -> bool:
     """True when the index exists somewhere but cannot be reached (a server down), not when it is unbuilt."""
     try:
-        from rag.store import IndexMismatchError, IndexMissingError
+        from rag.chroma_client import IndexMismatchError, IndexMissingError
     except ImportError:
         return False
     return exc is not None and not isinstance(exc, IndexMissingError | IndexMismatchError)

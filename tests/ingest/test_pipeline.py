@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from ingest.api import CorpusDocumentError, add_files, build, list_documents, remove_document
+from rag.chroma_client import close_client, list_builds, open_client
 from rag.config import ROOT, Settings
-from rag.store import IndexStore, UnknownDocumentError, close_client, list_builds, open_client
+from rag.store import IndexStore, UnknownDocumentError
 from tests.pause_ingest import kill_ingest_at_pause
 
 pytestmark = pytest.mark.slow

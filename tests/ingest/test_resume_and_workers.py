@@ -13,8 +13,9 @@ import rag.embeddings as embeddings
 from ingest import builds
 from ingest.api import build
 from ingest.pipeline import passage_text
+from rag.chroma_client import IndexMissingError, chunks_name, close_client, list_builds, open_client
 from rag.config import Settings
-from rag.store import IndexMissingError, IndexStore, chunks_name, close_client, list_builds, open_client
+from rag.store import IndexStore
 
 pytestmark = pytest.mark.slow
 

@@ -8,13 +8,9 @@ from pathlib import Path
 import pytest
 
 from ingest.api import build
+from rag.chroma_client import IndexMismatchError, IndexMissingError
 from rag.config import Settings
-from rag.store import (
-    IndexMismatchError,
-    IndexMissingError,
-    IndexStore,
-    UnknownDocumentError,
-)
+from rag.store import IndexStore, UnknownDocumentError
 from tests.conftest import make_settings
 
 

@@ -12,10 +12,11 @@ import pytest
 
 from ingest import builds
 from ingest.api import build
+from rag.chroma_client import IndexUnavailableError, chunks_name, list_builds, open_client, read_pointer
 from rag.config import ROOT, Settings
 from rag.retrieval import FusionParams, HybridRetriever
 from rag.sentence_vectors import ServerSentenceVectors
-from rag.store import IndexStore, IndexUnavailableError, chunks_name, list_builds, open_client, read_pointer
+from rag.store import IndexStore
 
 pytestmark = pytest.mark.slow
 
