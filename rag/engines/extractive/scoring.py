@@ -294,10 +294,12 @@ class ScoringMixin:
         p = self.params
         if not self._entities_ok(ctx, question, s, kind):
             return False
-        if (split_carried(question)[1].strip() and not ablated(self.settings, "followup_subject")
+        if (ctx.history and split_carried(question)[1].strip() and not ablated(self.settings, "followup_subject")
                 and self._window_lex(ctx, question, s, carried=True) >= p.min_typed_lex):
             # a follow-up's subject is what the conversation was about ("En hoeveel banen levert dat op?"): a
-            # sentence of the asked kind next to that subject is about the question's subject
+            # sentence of the asked kind next to that subject is about the question's subject. Only in a
+            # conversation: the later part of one question carries its first part's words too, and there a
+            # sentence that merely shares them ("the next tranche ... how much") does not answer it
             return True
         if ctx.language == "en":  # English words do not match Dutch text: only the names would count
             own = s.dense if s.own_dense is None else s.own_dense
