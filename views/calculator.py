@@ -9,7 +9,7 @@ from typing import Any
 
 import streamlit as st
 
-from views.common import PAGE_FILES, get_store, lang, load_settings
+from views.common import PAGE_FILES, get_store, lang, load_settings, verdict_banner
 from views.render import escape_markdown
 from views.support import CalcFieldError, rule_cards, run_calculator
 from views.text import t
@@ -163,11 +163,6 @@ with left:
 with right:
     whatif_cof = st.number_input(t("calc_whatif_cof", lg), min_value=0.0, max_value=100000.0, step=1.0, key="whatif_cof")
 verdict, ok = _verdict(whatif_rijk, whatif_cof)
-if ok is True:
-    st.success(escape_markdown(verdict), icon=":material/check_circle:")
-elif ok is False:
-    st.error(escape_markdown(verdict), icon=":material/cancel:")
-else:
-    st.info(escape_markdown(verdict), icon=":material/info:")
+verdict_banner(escape_markdown(verdict), ok)
 st.altair_chart(allowed_region_chart(whatif_rijk, whatif_cof, lg), width="stretch")
 st.caption(t("calc_chart_caption", lg))

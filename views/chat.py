@@ -19,6 +19,7 @@ from views.common import (
     index_unavailable_types,
     lang,
     load_settings,
+    verdict_banner,
 )
 from views.render import SourceCard, answer_markdown, escape_markdown, source_cards, starter_questions
 from views.session import answering_assistant, is_official
@@ -154,12 +155,7 @@ def render_answer_text(message: dict[str, Any]) -> None:
         st.markdown(answer_markdown(message["content"]))
         return
     verdict, allowed, rest = card
-    if allowed is True:
-        st.success(answer_markdown(verdict), icon=":material/check_circle:")
-    elif allowed is False:
-        st.error(answer_markdown(verdict), icon=":material/cancel:")
-    else:
-        st.info(answer_markdown(verdict), icon=":material/calculate:")
+    verdict_banner(answer_markdown(verdict), allowed, neutral_icon=":material/calculate:")
     if rest:
         st.markdown(answer_markdown(rest))
 

@@ -206,3 +206,14 @@ def index_or_stop(lg: str, log: logging.Logger, what: str) -> Iterator[None]:
         st.error(t("error_generic", lg), icon=":material/error:")
         st.stop()
 
+
+
+def verdict_banner(markdown: str, allowed: bool | None, neutral_icon: str = ":material/info:") -> None:
+    """A calculator verdict as a banner: green when the plan fits the rules, red when it does not, neutral
+    (``neutral_icon``) when there is no yes/no. ``markdown`` is already rendered for ``st``."""
+    if allowed is True:
+        st.success(markdown, icon=":material/check_circle:")
+    elif allowed is False:
+        st.error(markdown, icon=":material/cancel:")
+    else:
+        st.info(markdown, icon=neutral_icon)
