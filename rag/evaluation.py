@@ -110,7 +110,7 @@ def first_hit_rank(retrieved: list[dict[str, Any]], sources: list[dict[str, str]
     return None
 
 
-def _figures(result: dict[str, Any]) -> list[float]:
+def _reported_figures(result: dict[str, Any]) -> list[float]:
     """The figures a calculator result reports: its numeric fields and the numbers of its nested figure tables
     (e.g. per year per base), not the rule limits inside its checks or its citations."""
     out: list[float] = []
@@ -138,7 +138,7 @@ def _expected_figure_found(result: dict[str, Any], key: str, want: Any, tol: flo
     if isinstance(want, bool):
         return "allowed" in result and bool(result["allowed"]) == want
     if isinstance(want, int | float):
-        return any(abs(got - float(want)) <= tol for got in _figures(result))
+        return any(abs(got - float(want)) <= tol for got in _reported_figures(result))
     return False
 
 
