@@ -45,7 +45,17 @@ class AnswerabilityMixin:
         if found is None:
             return None
         ctx.notes.answerability = round(found.confidence, 3)
-        if found.answers(load_model()):
+        probe_p = None
+        # the probe was fitted on standalone questions: a follow-up's evidence (read from the condensed
+        # question) is not what it learnt from, so a follow-up is left to the other checks
+        if not ctx.history and not ablated(self.settings, "answerability_probe"):
+            from rag.engines.answerability_probe import load_probe, probability
+
+            probe_p = probability(ctx)
+            ctx.notes.answerability_probe = None if probe_p is None else round(probe_p, 3)
+        probe = load_probe() if probe_p is not None else None
+        probe_refuses = probe is not None and probe_p is not None and probe_p < probe.refuse_below
+        if found.answers(load_model()) and not probe_refuses:
             return None
         hybrid = ctx.retriever
         lang = ctx.language
