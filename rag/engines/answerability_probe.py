@@ -34,7 +34,7 @@ import numpy as np
 PROBE_FILE = Path(__file__).with_name("answerability_probe.json")
 EXAMPLES_FILE = Path(__file__).with_name("answerability_examples.yaml")
 
-SCALARS = ("qi_top", "qi_second", "qi_margin", "dense_top", "cover", "unknown_any", "type_missing", "english")
+SCALARS = ("qi_top", "qi_second", "qi_margin", "dense_top", "cover", "unknown_doc", "type_missing", "english")
 
 
 @dataclass
@@ -150,6 +150,36 @@ class QuestionVectors:
 QUESTION_VECTORS = QuestionVectors()
 
 
+class DocumentVocabulary:
+    """The words of the documents and the glossary, without the hypothetical questions (whose words would
+    make every corpus question "known" in the fit): a question word none of them uses ("architect",
+    "windmolens") is evidence that the documents do not answer. Built once per index version."""
+
+    def __init__(self) -> None:
+        self._key: tuple[int, int] | None = None
+        self._vocab: Any = None
+
+    def get(self, retriever: Any) -> Any:
+        words_of = getattr(retriever, "corpus_words", None)
+        if words_of is None:
+            return None
+        words = words_of()
+        key = (id(retriever), len(words))
+        if key != self._key:
+            from rag.glossary import DUTCH_SYNONYMS, ENGLISH_TO_DUTCH
+            from rag.retrieval_units import Vocabulary
+
+            v = Vocabulary()
+            v.add_words(words)
+            v.add(" ".join(w for group in DUTCH_SYNONYMS for w in group))
+            v.add(" ".join(f"{k} {' '.join(x)}" for k, x in ENGLISH_TO_DUTCH.items()))
+            self._vocab, self._key = v, key
+        return self._vocab
+
+
+DOCUMENT_VOCABULARY = DocumentVocabulary()
+
+
 def evidence(ctx: Any, question: str, ev: Any, qvec: np.ndarray | None, qindex: Any = None,
              exclude: str | None = None) -> ProbeEvidence | None:
     """The probe's evidence for ``question`` and its unit evidence ``ev`` (None without units). ``exclude``
@@ -168,6 +198,11 @@ def evidence(ctx: Any, question: str, ev: Any, qvec: np.ndarray | None, qindex: 
     top = by_qi[0]
     x = dict(a.features)
     x["qi_second"] = by_qi[1].qi_best if len(by_qi) > 1 else 0.0
+    vocab = DOCUMENT_VOCABULARY.get(getattr(ctx, "retriever", None))
+    if vocab is not None:
+        from rag.engines.confidence import content_words
+
+        x["unknown_doc"] = float(sum(not vocab.knows(w, ctx.language) for w, _ in content_words(question, ctx.language)))
     nvec = QUESTION_VECTORS.get(qindex, top.qi_question) if qindex is not None else None
     return ProbeEvidence(x, qvec, nvec)
 
