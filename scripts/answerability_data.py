@@ -5,7 +5,6 @@ leave-one-out), and the tuning sets' items (for held-out checks only, never for 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -133,12 +132,3 @@ def dump_items(paths: list[str], out: str) -> None:
                                         if mi and not row["must_refuse"] else None)
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
 
-
-if __name__ == "__main__":  # pragma: no cover - used through scripts.fit_answerability
-    import sys
-
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    if sys.argv[1] == "examples":
-        dump_examples(sys.argv[2], 1, sys.argv[3] if len(sys.argv) > 3 else None)
-    else:
-        dump_items(sys.argv[3:], sys.argv[2])

@@ -118,8 +118,12 @@ def design_row(ev: ProbeEvidence, names: tuple[str, ...], use_qvec: bool, use_pa
 
 @lru_cache(maxsize=1)
 def load_probe() -> AnswerabilityProbe | None:
-    """The fitted probe, or None (no file: the engine behaves as without it)."""
-    if not PROBE_FILE.exists():
+    """The fitted probe; None (the engine behaves as without it) when the file is missing or the question
+    vectors come from another model than the e5 one it was fitted on."""
+    from rag.config import get_settings
+    from rag.embeddings import E5_SPEC, describe_spec
+
+    if not PROBE_FILE.exists() or describe_spec(get_settings().sentence_embedding) != E5_SPEC:
         return None
     return AnswerabilityProbe.from_json(json.loads(PROBE_FILE.read_text(encoding="utf-8")))
 
