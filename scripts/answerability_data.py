@@ -109,7 +109,8 @@ def dump_items(paths: list[str], out: str) -> None:
                 ctx = a.prepare(item["question"], item.get("history"))
                 row: dict[str, Any] = {"set": Path(path).stem, "id": item["id"], "type": item["type"], "lang": item["lang"],
                                        "must_refuse": bool(item.get("must_refuse")), "declined": bool(ctx.decline),
-                                       "tool": ctx.tool is not None, "question": item["question"]}
+                                       "tool": ctx.tool is not None, "question": item["question"],
+                                       "history": bool(item.get("history"))}
                 parts = [(q, ev, v) for (q, ev), (_, v) in zip(ctx.unit_parts or [], ctx.parts or [], strict=False)]
                 if len(parts) < 2:
                     parts = [(ctx.standalone_question, ctx.units, ctx.query_vec)]

@@ -98,7 +98,8 @@ def check(probe: Any, items: list[dict[str, Any]], threshold: float) -> None:
     """Held-out: the tuning sets' items, the probe added to the engine's own refusals."""
     from sklearn.metrics import roc_auc_score
 
-    p = {id(r): item_probability(probe, r) for r in items}
+    # as in the engine, a follow-up (a question with history) is not gated by the probe
+    p = {id(r): None if r.get("history") else item_probability(probe, r) for r in items}
     gated = [r for r in items if p[id(r)] is not None and not r["declined"] and not r["tool"]]
     lab = [0 if r["must_refuse"] else 1 for r in gated]
     if len(set(lab)) == 2:
