@@ -23,6 +23,7 @@ the engine says the documents do not say this precisely, with the closest passag
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -130,25 +131,26 @@ def load_probe() -> AnswerabilityProbe | None:
 
 class QuestionVectors:
     """The stored e5 vectors of the question index's hypothetical questions, by text (read once per index
-    version from the collection the engine already queries; nothing is embedded at question time)."""
+    version from the collection the engine already queries; nothing is embedded at question time). Kept on
+    the index object itself, so two indexes in one process never share them."""
 
-    def __init__(self) -> None:
-        self._version: str | None = None
-        self._by_text: dict[str, np.ndarray] = {}
+    ATTR = "_answerability_vectors"
 
     def get(self, qindex: Any, text: str) -> np.ndarray | None:
         version = getattr(qindex, "_version", None)
         col = getattr(qindex, "_qcol", None)
         if col is None or not text:
             return None
-        if version != self._version:
+        cached = getattr(qindex, self.ATTR, None)
+        if cached is None or cached[0] != version or cached[1] is not col:
             try:
                 res = col.get(include=["documents", "embeddings"])
             except Exception:  # an unreadable collection: no pair evidence
                 return None
-            self._by_text = {d: np.asarray(e, dtype=np.float64) for d, e in zip(res["documents"], res["embeddings"], strict=True)}
-            self._version = version
-        return self._by_text.get(text)
+            by_text = {d: np.asarray(e, dtype=np.float64) for d, e in zip(res["documents"], res["embeddings"], strict=True)}
+            cached = (version, col, by_text)
+            setattr(qindex, self.ATTR, cached)
+        return cached[2].get(text)
 
 
 QUESTION_VECTORS = QuestionVectors()
@@ -157,19 +159,19 @@ QUESTION_VECTORS = QuestionVectors()
 class DocumentVocabulary:
     """The words of the documents and the glossary, without the hypothetical questions (whose words would
     make every corpus question "known" in the fit): a question word none of them uses ("architect",
-    "windmolens") is evidence that the documents do not answer. Built once per index version."""
+    "windmolens") is evidence that the documents do not answer. Built once per set of words, kept on the
+    retriever object."""
 
-    def __init__(self) -> None:
-        self._key: tuple[int, int] | None = None
-        self._vocab: Any = None
+    ATTR = "_answerability_vocabulary"
 
     def get(self, retriever: Any) -> Any:
         words_of = getattr(retriever, "corpus_words", None)
         if words_of is None:
             return None
         words = words_of()
-        key = (id(retriever), len(words))
-        if key != self._key:
+        key = (len(words), words[0], words[-1]) if words else (0, "", "")
+        cached = getattr(retriever, self.ATTR, None)
+        if cached is None or cached[0] != key:
             from rag.glossary import DUTCH_SYNONYMS, ENGLISH_TO_DUTCH
             from rag.retrieval_units import Vocabulary
 
@@ -177,8 +179,10 @@ class DocumentVocabulary:
             v.add_words(words)
             v.add(" ".join(w for group in DUTCH_SYNONYMS for w in group))
             v.add(" ".join(f"{k} {' '.join(x)}" for k, x in ENGLISH_TO_DUTCH.items()))
-            self._vocab, self._key = v, key
-        return self._vocab
+            cached = (key, v)
+            with contextlib.suppress(AttributeError):  # a retriever that takes no attributes: built each time
+                setattr(retriever, self.ATTR, cached)
+        return cached[1]
 
 
 DOCUMENT_VOCABULARY = DocumentVocabulary()
