@@ -222,6 +222,12 @@ def probability(ctx: Any) -> float | None:
     probe = load_probe()
     if probe is None:
         return None
+    qindex = getattr(getattr(getattr(ctx, "units", None), "questions_of", None), "__self__", None)
+    units_of = getattr(qindex, "units_of", None)
+    if units_of is not None and any(not units_of(p.chunk.doc_id) for p in (ctx.passages or [])[:3]):
+        # the best passages come from a document without answer units (an upload answered from its
+        # passages alone): the question index, which the probe reads, knows nothing of it
+        return None
     parts = [(q, ev, v) for (q, ev), (_, v) in zip(ctx.unit_parts or [], ctx.parts or [], strict=False)
              if ev is not None and ev.candidates]
     if len(parts) < 2:

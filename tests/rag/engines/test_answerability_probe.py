@@ -124,3 +124,27 @@ def test_leave_one_out_never_returns_the_excluded_question_and_keeps_the_count()
     assert col.exclude not in res["documents"][0]
     assert len(res["documents"][0]) == len(res["distances"][0]) == len(res["metadatas"][0]) == 2
     assert res["metadatas"][0][0]["unit_id"] == "u1"  # the lists stay aligned
+
+
+def test_a_question_answered_from_a_document_without_answer_units_is_not_judged_by_the_probe(monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    from rag.engines import answerability_probe
+
+    class Index:
+        def units_of(self, doc_id: str) -> list[str]:
+            return [] if doc_id == "notitie-upload" else ["unit"]
+
+        def questions_of(self, unit_id: str) -> list[str]:
+            return []
+
+    assert load_probe() is not None  # otherwise the probe is off and this test could not fail
+    monkeypatch.setattr(answerability_probe, "evidence", lambda *a, **k: _evidence(0.8, 1.0, np.ones(384)))
+
+    def ctx(*docs: str) -> SimpleNamespace:
+        return SimpleNamespace(units=SimpleNamespace(questions_of=Index().questions_of, candidates=["c"]),
+                               passages=[SimpleNamespace(chunk=SimpleNamespace(doc_id=d)) for d in docs],
+                               unit_parts=[], parts=[], standalone_question="Waar komt de nieuwe loods?", query_vec=None)
+
+    assert answerability_probe.probability(ctx("kamerbrief", "letter")) is not None  # corpus passages: judged
+    assert answerability_probe.probability(ctx("notitie-upload", "kamerbrief")) is None
