@@ -55,7 +55,8 @@ from rag.chroma_client import (
 )
 from rag.config import Settings
 from rag.embeddings import describe_spec
-from rag.sentences import SENTENCE_FORMAT, embedded_text, sentence_id, sentence_key, split_chunk
+from rag.sentence_vectors import PACKED, is_packed, pack_chunk, unpack_chunk
+from rag.sentences import SENTENCE_FORMAT, embedded_text, sentence_key, split_chunk
 from rag.store import chunk_metadata, document_metadata
 from rag.types import Chunk, Document
 
@@ -204,6 +205,7 @@ def target_config(settings: Settings) -> dict[str, Any]:
         "chunk_overlap": settings.chunk_overlap,
         "sentence_embedding": describe_spec(settings.sentence_embedding),
         "sentence_format": SENTENCE_FORMAT,
+        PACKED: 1,  # one record per chunk with its sentence vectors packed (rag.sentence_vectors)
     }
 
 
@@ -241,6 +243,17 @@ class VectorPool:
             n = col.count()
             keys: dict[str, int] = {}
             rows: list[np.ndarray] = []
+            if is_packed(col):  # one record per chunk: its sentences' keys and vectors are in the metadata
+                total = 0
+                for off in range(0, n, 2000):
+                    res = col.get(include=["metadatas"], limit=2000, offset=off)
+                    for rid, meta in zip(res["ids"], res["metadatas"], strict=True):
+                        got = unpack_chunk(rid, meta or {})
+                        rows.append(got.vectors)
+                        keys.update((k, total + j) for j, k in enumerate(got.keys))
+                        total += len(got.vectors)
+                rows = [r for r in rows if len(r)]
+                return cls(keys, np.concatenate(rows) if rows else np.empty((0, 0), dtype=np.float32))
             for off in range(0, n, page):
                 res = col.get(include=["embeddings", "metadatas"], limit=page, offset=off)
                 emb = np.asarray(res["embeddings"], dtype=np.float32)
@@ -265,48 +278,65 @@ def _write_sentences(
     pool: EmbedPool | None = None,
     done: set[str] | None = None,
     lease: Lease | None = None,
-) -> tuple[int, int]:
-    """Every quotable sentence of every chunk with its answering-side vector (reused when its key is known;
-    skipped when a resumed build already holds it, ``done``). Returns (sentences, embedded)."""
+) -> tuple[int, int, int]:
+    """Every quotable sentence of every chunk with its answering-side vector (reused when its key is known),
+    written as one packed record per chunk (``rag.sentence_vectors.pack_chunk``; a chunk without sentences has
+    none); a resumed build skips the chunks it already wrote (``done``). Returns (sentences, embedded, records)."""
     from rag.embeddings import SENTENCE_BATCH
 
     spec = describe_spec(settings.sentence_embedding)
-    records: list[tuple[str, str, dict[str, Any]]] = []  # id, key, metadata
-    texts: list[str] = []
+    done = done or set()
+    per_chunk: list[tuple[Chunk, list[str], list[str], list[tuple[int, int]]]] = []  # chunk, texts, keys, spans
+    n_sent = 0
     for c in chunks:
         sents = split_chunk(c)
-        for j, sent in enumerate(sents):
-            text = embedded_text(sents, j)
-            key = sentence_key(text, spec)
-            meta = {"skey": key, "chunk_id": c.chunk_id, "doc_id": c.doc_id, "start": sent.start, "end": sent.end}
-            records.append((sentence_id(c.chunk_id, j), key, meta))
-            texts.append(text)
+        n_sent += len(sents)
+        if not sents or c.chunk_id in done:
+            continue
+        texts = [embedded_text(sents, j) for j in range(len(sents))]
+        per_chunk.append((c, texts, [sentence_key(t, spec) for t in texts], [(s.start, s.end) for s in sents]))
+    n_records = sum(1 for c in chunks if c.chunk_id in done) + len(per_chunk)
 
-    def write(idx: list[int], vecs: np.ndarray) -> None:
-        for i in range(0, len(idx), WRITE_BATCH):
-            part = idx[i : i + WRITE_BATCH]
+    def write(group: list[tuple[Chunk, list[str], list[str], list[tuple[int, int]]]], vecs: dict[str, np.ndarray]) -> None:
+        for i in range(0, len(group), WRITE_BATCH):
+            part = group[i : i + WRITE_BATCH]
+            packed = [pack_chunk(c.chunk_id, c.doc_id, keys, spans, np.stack([vecs[k] for k in keys])) for c, _, keys, spans in part]
             col.upsert(
-                ids=[records[n][0] for n in part],
-                metadatas=[records[n][2] for n in part],
-                embeddings=vecs[i : i + WRITE_BATCH],
+                ids=[c.chunk_id for c, _, _, _ in part],
+                metadatas=[m for _, m in packed],
+                embeddings=np.stack([e for e, _ in packed]),
             )
         if lease is not None:
             lease.beat()
 
-    done = done or set()
-    left = [n for n, r in enumerate(records) if r[0] not in done]
-    old = [n for n in left if records[n][1] in reuse]
-    todo = [n for n in left if records[n][1] not in reuse]
-    if old:
-        write(old, reuse.take([records[n][1] for n in old]))
-    pool = pool or EmbedPool(None, spec, SENTENCE_BATCH)
+    # groups of chunks holding about `step` sentences to embed: embedded (in the pool's processes), then written
     step = SENTENCE_BATCH * 8
-    parts = [todo[i : i + step] for i in range(0, len(todo), step)]
-    with tqdm(total=len(todo), desc=f"embedding sentences ({spec})", unit="sentence", disable=not progress or not todo) as bar:
-        for part, vecs in zip(parts, pool.sentences(([texts[n] for n in p] for p in parts), spec), strict=True):
-            write(part, vecs)
-            bar.update(len(part))
-    return len(records), len(todo)
+    groups: list[list[tuple[Chunk, list[str], list[str], list[tuple[int, int]]]]] = [[]]
+    size = 0
+    for item in per_chunk:
+        if size >= step or len(groups[-1]) >= 4 * WRITE_BATCH:
+            groups.append([])
+            size = 0
+        groups[-1].append(item)
+        size += sum(1 for k in item[2] if k not in reuse)
+    todo_of = [list(dict.fromkeys(k for _, texts, keys, _ in g for t, k in zip(texts, keys, strict=True) if k not in reuse)) for g in groups]
+    text_of = {k: t for _, texts, keys, _ in per_chunk for t, k in zip(texts, keys, strict=True)}
+    n_todo = sum(len(t) for t in todo_of)
+    pool = pool or EmbedPool(None, spec, SENTENCE_BATCH)
+    with tqdm(total=n_todo, desc=f"embedding sentences ({spec})", unit="sentence", disable=not progress or not n_todo) as bar:
+        want = [[text_of[k] for k in t] for t in todo_of if t]
+        embedded = iter(pool.sentences(want, spec)) if want else iter(())
+        for group, todo in zip(groups, todo_of, strict=True):
+            vecs: dict[str, np.ndarray] = {}
+            if todo:
+                vecs.update(zip(todo, next(embedded), strict=True))
+            old = [k for _, _, keys, _ in group for k in keys if k not in vecs]
+            if old:
+                vecs.update(zip(old, reuse.take(old), strict=True))
+            if group:
+                write(group, vecs)
+            bar.update(len(todo))
+    return n_sent, n_todo, n_records
 
 
 def _is_noop(client: Any, settings: Settings, pointer: dict[str, Any] | None, sources: list[Source]) -> bool:
@@ -431,7 +461,9 @@ def _run_build(
         chunks_name(base, build_id), metadata=meta, embedding_function=chroma_embedding_function(settings.embedding)
     )
     doc_col = client.get_or_create_collection(docs_name(base, build_id), embedding_function=None)
-    sent_col = client.get_or_create_collection(sentences_name(base, build_id), metadata=meta, embedding_function=None)
+    sent_col = client.get_or_create_collection(
+        sentences_name(base, build_id), metadata={**meta, PACKED: 1}, embedding_function=None
+    )
     done_chunks = existing_ids(chunk_col) if lease.resumed else set()
     done_sents = existing_ids(sent_col) if lease.resumed else set()
     pool = EmbedPool(embedder, info["spec"], settings.embed_batch_size, settings.ingest_workers)
@@ -488,14 +520,18 @@ def _run_build(
                     pending, pending_vecs = [], []
                 bar.update(len(part))
 
-        n_sent, n_sent_embedded = _write_sentences(
+        n_sent, n_sent_embedded, n_sent_records = _write_sentences(
             sent_col, all_chunks, sent_reuse, settings, progress, pool, done_sents, lease
         )
 
-        if chunk_col.count() != len(all_chunks) or doc_col.count() != len(doc_chunks) or sent_col.count() != n_sent:
+        if (
+            chunk_col.count() != len(all_chunks)
+            or doc_col.count() != len(doc_chunks)
+            or sent_col.count() != n_sent_records
+        ):
             raise RuntimeError(
                 f"build {build_id} is incomplete ({chunk_col.count()}/{len(all_chunks)} chunks, "
-                f"{doc_col.count()}/{len(doc_chunks)} documents, {sent_col.count()}/{n_sent} sentences); "
+                f"{doc_col.count()}/{len(doc_chunks)} documents, {sent_col.count()}/{n_sent_records} chunks' sentences); "
                 "the previous index stays active"
             )
     except (KeyboardInterrupt, SystemExit):

@@ -31,6 +31,7 @@ from rag.chroma_client import (
 )
 from rag.config import Settings, get_settings
 from rag.embeddings import Embedder, chroma_embedding_function, describe_spec, get_embedder
+from rag.sentence_vectors import is_packed, unpack_chunk
 from rag.types import Chunk, Document, PageSpan
 
 log = logging.getLogger(__name__)
@@ -296,6 +297,8 @@ class IndexStore:
             col = self._sentence_collection()
             if col is None:
                 return None
+            if is_packed(col):
+                return self._packed_sentence_vectors(col, embeddings)
             n = col.count()
             ids: list[str] = []
             spans: list[tuple[int, int]] = []
@@ -310,6 +313,25 @@ class IndexStore:
                 spans += [(int((m or {}).get("start", -1)), int((m or {}).get("end", -1))) for m in res["metadatas"]]
             return ids, spans, mat[: len(ids)]
 
+    @staticmethod
+    def _packed_sentence_vectors(
+        col: Any, embeddings: bool, page: int = 2000
+    ) -> tuple[list[str], list[tuple[int, int]], np.ndarray]:
+        """``sentence_vectors`` of a build that packed each chunk's sentence vectors into one record."""
+        ids: list[str] = []
+        spans: list[tuple[int, int]] = []
+        parts: list[np.ndarray] = []
+        for off in range(0, col.count(), page):
+            res = col.get(include=["metadatas"], limit=page, offset=off)
+            for rid, meta in zip(res["ids"], res["metadatas"], strict=True):
+                got = unpack_chunk(rid, meta or {}, vectors=embeddings)
+                ids += got.ids
+                spans += got.spans
+                if embeddings and len(got.vectors):
+                    parts.append(got.vectors)
+        mat = np.concatenate(parts) if parts else np.empty((len(ids), 0), dtype=np.float32)
+        return ids, spans, mat
+
     def sentence_vectors_by_id(self, ids: Sequence[str], batch: int = 4000) -> dict[str, np.ndarray]:
         """The sentence vectors of the given sentence ids ({id: vector}; an unknown id is absent): what a
         server-mode retriever reads for a question's candidate sentences instead of holding them all."""
@@ -317,6 +339,15 @@ class IndexStore:
         with self._lock:
             col = self._sentence_collection()
             if col is None:
+                return out
+            if is_packed(col):  # one record per chunk: fetch each candidate chunk once, keep the rows asked for
+                want = set(ids)
+                chunk_ids = list(dict.fromkeys(i.rpartition("#s")[0] for i in ids))
+                for i in range(0, len(chunk_ids), 500):
+                    res = col.get(ids=chunk_ids[i : i + 500], include=["metadatas"])
+                    for rid, meta in zip(res["ids"], res["metadatas"], strict=True):
+                        got = unpack_chunk(rid, meta or {})
+                        out.update((sid, got.vectors[j]) for j, sid in enumerate(got.ids) if sid in want)
                 return out
             for i in range(0, len(ids), batch):
                 res = col.get(ids=list(ids[i : i + batch]), include=["embeddings"])
@@ -337,6 +368,19 @@ class IndexStore:
             if doc_ids:
                 ids = list(doc_ids)
                 where = {"doc_id": ids[0]} if len(ids) == 1 else {"doc_id": {"$in": ids}}
+            if is_packed(col):
+                # the HNSW holds each chunk by the mean of its sentences: the k nearest chunks, then exactly
+                # over their sentences (each has at least one, so at least k sentences are scored)
+                res = col.query(
+                    query_embeddings=[np.asarray(vector).tolist()], n_results=n, where=where, include=["metadatas"]
+                )
+                q = np.asarray(vector, dtype=np.float32)
+                scored: list[tuple[str, float]] = []
+                for rid, meta in zip(res["ids"][0], res["metadatas"][0], strict=True):
+                    got = unpack_chunk(rid, meta or {})
+                    scored += zip(got.ids, (got.vectors @ q).tolist(), strict=True)
+                scored.sort(key=lambda t: -t[1])
+                return [(sid, float(sim)) for sid, sim in scored[:k]]
             res = col.query(query_embeddings=[np.asarray(vector).tolist()], n_results=n, where=where, include=["distances"])
             return [(sid, 1.0 - float(d)) for sid, d in zip(res["ids"][0], res["distances"][0], strict=True)]
 
