@@ -145,7 +145,7 @@ class HybridRetriever(SentenceLookupsMixin):
         self._doc_code = np.array(
             [self._doc_codes.setdefault(c.doc_id, len(self._doc_codes)) for c in chunks], dtype=np.int32
         )
-        self._bm25 = BM25([terms(self._bm25_text(c)) for c in chunks])
+        self._bm25 = self._extended_bm25(chunks) or BM25([terms(self._bm25_text(c)) for c in chunks])
         self.set_sentences(*self._sentence_arrays(chunks))
         self._version = version
         self._load_sentence_vectors()
@@ -161,6 +161,17 @@ class HybridRetriever(SentenceLookupsMixin):
                     self._sent_emb = np.load(folder / "sentence_vectors.npy", mmap_mode="c")
             except Exception:
                 log.warning("could not write the retriever snapshot of build %s", version, exc_info=True)
+
+    def _extended_bm25(self, chunks: list[Chunk]) -> BM25 | None:
+        """A session's view (every shared chunk first, then its own): the shared retriever's BM25 extended by
+        the session's chunks, so an upload tokenises only its own chunks (same scores as a full rebuild)."""
+        base = getattr(self.store, "base", None)
+        if base is None or base._bm25 is None or not base._chunks:
+            return None
+        k = self._common_chunks(base)
+        if k != len(base._chunks):
+            return None
+        return base._bm25.extended([terms(self._bm25_text(c)) for c in chunks[k:]])
 
     def _sentence_arrays(self, chunks: list[Chunk]) -> tuple[np.ndarray, np.ndarray]:
         """Every chunk's sentences as arrays; a session's view (the shared chunks first) takes the shared
