@@ -314,11 +314,12 @@ def _write_sentences(
     groups: list[list[tuple[Chunk, list[str], list[str], list[tuple[int, int]]]]] = [[]]
     size = 0
     for item in per_chunk:
-        if size >= step or len(groups[-1]) >= 4 * WRITE_BATCH:
+        n_new = sum(1 for k in item[2] if k not in reuse)
+        if groups[-1] and (size + n_new > step or len(groups[-1]) >= 4 * WRITE_BATCH):
             groups.append([])
             size = 0
         groups[-1].append(item)
-        size += sum(1 for k in item[2] if k not in reuse)
+        size += n_new
     todo_of = [list(dict.fromkeys(k for _, texts, keys, _ in g for t, k in zip(texts, keys, strict=True) if k not in reuse)) for g in groups]
     text_of = {k: t for _, texts, keys, _ in per_chunk for t, k in zip(texts, keys, strict=True)}
     n_todo = sum(len(t) for t in todo_of)
