@@ -286,58 +286,58 @@ def _write_sentences(
 
     spec = describe_spec(settings.sentence_embedding)
     done = done or set()
-    per_chunk: list[tuple[Chunk, list[str], list[str], list[tuple[int, int]]]] = []  # chunk, texts, keys, spans
+    per_chunk: list[tuple[Chunk, list[str], list[tuple[int, int]], int]] = []  # chunk, keys, spans, first record
+    texts: list[str] = []
+    keys: list[str] = []
     n_sent = 0
     for c in chunks:
         sents = split_chunk(c)
         n_sent += len(sents)
         if not sents or c.chunk_id in done:
             continue
-        texts = [embedded_text(sents, j) for j in range(len(sents))]
-        per_chunk.append((c, texts, [sentence_key(t, spec) for t in texts], [(s.start, s.end) for s in sents]))
+        own = [embedded_text(sents, j) for j in range(len(sents))]
+        per_chunk.append((c, [sentence_key(t, spec) for t in own], [(s.start, s.end) for s in sents], len(texts)))
+        texts += own
+        keys += per_chunk[-1][1]
     n_records = sum(1 for c in chunks if c.chunk_id in done) + len(per_chunk)
+    vecs: list[np.ndarray | None] = [None] * len(texts)
+    for n, k in enumerate(keys):
+        if k in reuse:
+            vecs[n] = reuse.matrix[reuse.keys[k]]  # a view of the pool's row, not a copy
 
-    def write(group: list[tuple[Chunk, list[str], list[str], list[tuple[int, int]]]], vecs: dict[str, np.ndarray]) -> None:
+    def write(group: list[tuple[Chunk, list[str], list[tuple[int, int]], int]]) -> None:
         for i in range(0, len(group), WRITE_BATCH):
             part = group[i : i + WRITE_BATCH]
-            packed = [pack_chunk(c.chunk_id, c.doc_id, keys, spans, np.stack([vecs[k] for k in keys])) for c, _, keys, spans in part]
+            packed = [pack_chunk(c.chunk_id, c.doc_id, ks, spans, np.stack(vecs[r : r + len(ks)])) for c, ks, spans, r in part]
             col.upsert(
                 ids=[c.chunk_id for c, _, _, _ in part],
                 metadatas=[m for _, m in packed],
                 embeddings=np.stack([e for e, _ in packed]),
             )
+            for _, ks, _, r in part:  # written: the vectors are not needed any more
+                vecs[r : r + len(ks)] = [None] * len(ks)
         if lease is not None:
             lease.beat()
 
-    # groups of chunks holding about `step` sentences to embed: embedded (in the pool's processes), then written
-    step = SENTENCE_BATCH * 8
-    groups: list[list[tuple[Chunk, list[str], list[str], list[tuple[int, int]]]]] = [[]]
-    size = 0
-    for item in per_chunk:
-        n_new = sum(1 for k in item[2] if k not in reuse)
-        if groups[-1] and (size + n_new > step or len(groups[-1]) >= 4 * WRITE_BATCH):
-            groups.append([])
-            size = 0
-        groups[-1].append(item)
-        size += n_new
-    todo_of = [list(dict.fromkeys(k for _, texts, keys, _ in g for t, k in zip(texts, keys, strict=True) if k not in reuse)) for g in groups]
-    text_of = {k: t for _, texts, keys, _ in per_chunk for t, k in zip(texts, keys, strict=True)}
-    n_todo = sum(len(t) for t in todo_of)
+    # embedded in the same batches as one record per sentence was (so the vectors are bit for bit the same);
+    # a chunk is written as soon as all its sentences have their vectors
+    todo = [n for n, v in enumerate(vecs) if v is None]
     pool = pool or EmbedPool(None, spec, SENTENCE_BATCH)
-    with tqdm(total=n_todo, desc=f"embedding sentences ({spec})", unit="sentence", disable=not progress or not n_todo) as bar:
-        want = [[text_of[k] for k in t] for t in todo_of if t]
-        embedded = iter(pool.sentences(want, spec)) if want else iter(())
-        for group, todo in zip(groups, todo_of, strict=True):
-            vecs: dict[str, np.ndarray] = {}
-            if todo:
-                vecs.update(zip(todo, next(embedded), strict=True))
-            old = [k for _, _, keys, _ in group for k in keys if k not in vecs]
-            if old:
-                vecs.update(zip(old, reuse.take(old), strict=True))
-            if group:
-                write(group, vecs)
-            bar.update(len(todo))
-    return n_sent, n_todo, n_records
+    step = SENTENCE_BATCH * 8
+    parts = [todo[i : i + step] for i in range(0, len(todo), step)]
+    nxt = 0  # the first chunk not written yet
+    with tqdm(total=len(todo), desc=f"embedding sentences ({spec})", unit="sentence", disable=not progress or not todo) as bar:
+        for part, got in zip(parts, pool.sentences(([texts[n] for n in p] for p in parts), spec), strict=True):
+            for n, v in zip(part, got, strict=True):
+                vecs[n] = v
+            end = nxt
+            while end < len(per_chunk) and all(v is not None for v in vecs[per_chunk[end][3] : per_chunk[end][3] + len(per_chunk[end][1])]):
+                end += 1
+            write(per_chunk[nxt:end])
+            nxt = end
+            bar.update(len(part))
+    write(per_chunk[nxt:])  # chunks whose vectors were all reused
+    return n_sent, len(todo), n_records
 
 
 def _is_noop(client: Any, settings: Settings, pointer: dict[str, Any] | None, sources: list[Source]) -> bool:
