@@ -171,6 +171,9 @@ class HybridRetriever(SentenceLookupsMixin):
         k = self._common_chunks(base)
         if k != len(base._chunks):
             return None
+        if base._bm25.doc_len is None:  # a snapshot written before lengths were kept: counted once per process
+            log.info("counting the terms of %d shared chunks once (the index's snapshot predates it)", k)
+            base._bm25.doc_len = np.array([len(terms(self._bm25_text(c))) for c in base._chunks], dtype=np.int64)
         return base._bm25.extended([terms(self._bm25_text(c)) for c in chunks[k:]])
 
     def _sentence_arrays(self, chunks: list[Chunk]) -> tuple[np.ndarray, np.ndarray]:
