@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -120,6 +121,7 @@ class ServerSentenceVectors:
         self._cache_rows = cache_rows
         self._own: dict[int, np.ndarray] = {}  # rows embedded in this process (never evicted)
         self.fetched = 0  # rows read from the server so far (for tests and the log)
+        self._lock = threading.Lock()  # the cache (questions of several users share it)
 
     def __len__(self) -> int:
         return self.shape[0]
@@ -133,29 +135,31 @@ class ServerSentenceVectors:
         idx, one = _as_rows(rows)
         out = np.zeros((len(idx), self.shape[1]), dtype=np.float32)
         need: list[int] = []
-        for j, r in enumerate(idx.tolist()):
-            v = self._own.get(r)
-            if v is None:
-                v = self._cache.get(r)
-                if v is not None:
-                    self._cache.move_to_end(r)
-            if v is None:
-                need.append(j)
-            else:
-                out[j] = v
+        with self._lock:
+            for j, r in enumerate(idx.tolist()):
+                v = self._own.get(r)
+                if v is None:
+                    v = self._cache.get(r)
+                    if v is not None:
+                        self._cache.move_to_end(r)
+                if v is None:
+                    need.append(j)
+                else:
+                    out[j] = v
         if need:
             want = np.unique(idx[need])
             ids = self._ids_of(want)
-            got = self._fetch(ids)
-            self.fetched += len(want)
+            got = self._fetch(ids)  # over HTTP, outside the lock
             by_row = {}
-            for r, sid in zip(want.tolist(), ids, strict=True):
-                v = got.get(sid)
-                if v is not None:
-                    by_row[r] = np.asarray(v, dtype=np.float32)
-                    self._cache[r] = by_row[r]
-            while len(self._cache) > self._cache_rows:
-                self._cache.popitem(last=False)
+            with self._lock:
+                self.fetched += len(want)
+                for r, sid in zip(want.tolist(), ids, strict=True):
+                    v = got.get(sid)
+                    if v is not None:
+                        by_row[r] = np.asarray(v, dtype=np.float32)
+                        self._cache[r] = by_row[r]
+                while len(self._cache) > self._cache_rows:
+                    self._cache.popitem(last=False)
             for j in need:
                 v = by_row.get(int(idx[j]))
                 if v is not None:
@@ -165,8 +169,9 @@ class ServerSentenceVectors:
     def __setitem__(self, rows: Any, values: Any) -> None:
         idx, _ = _as_rows(rows)
         vals = np.asarray(values, dtype=np.float32).reshape(len(idx), -1)
-        for r, v in zip(idx.tolist(), vals, strict=True):
-            self._own[r] = v.copy()
+        with self._lock:
+            for r, v in zip(idx.tolist(), vals, strict=True):
+                self._own[r] = v.copy()
 
 
 class PrefixVectors:

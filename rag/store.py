@@ -128,6 +128,7 @@ class IndexStore:
         self._docs: list[Document] | None = None
         self._collection: Any = None
         self._sent_col: tuple[str, Any] | None = None  # (name, the active build's sentence collection)
+        self._counted: tuple[Any, int] | None = None  # ((build, collection name), its record count)
 
     # -- state
 
@@ -338,21 +339,22 @@ class IndexStore:
         out: dict[str, np.ndarray] = {}
         with self._lock:
             col = self._sentence_collection()
-            if col is None:
-                return out
-            if is_packed(col):  # one record per chunk: fetch each candidate chunk once, keep the rows asked for
-                want = set(ids)
-                chunk_ids = list(dict.fromkeys(i.rpartition("#s")[0] for i in ids))
-                for i in range(0, len(chunk_ids), 500):
-                    res = col.get(ids=chunk_ids[i : i + 500], include=["metadatas"])
-                    for rid, meta in zip(res["ids"], res["metadatas"], strict=True):
-                        got = unpack_chunk(rid, meta or {})
-                        out.update((sid, got.vectors[j]) for j, sid in enumerate(got.ids) if sid in want)
-                return out
-            for i in range(0, len(ids), batch):
-                res = col.get(ids=list(ids[i : i + batch]), include=["embeddings"])
-                emb = np.asarray(res["embeddings"], dtype=np.float32)
-                out.update(zip(res["ids"], emb, strict=True))
+        # the reads themselves run outside the lock (one user's fetch does not hold up another's dense search)
+        if col is None:
+            return out
+        if is_packed(col):  # one record per chunk: fetch each candidate chunk once, keep the rows asked for
+            want = set(ids)
+            chunk_ids = list(dict.fromkeys(i.rpartition("#s")[0] for i in ids))
+            for i in range(0, len(chunk_ids), 500):
+                res = col.get(ids=chunk_ids[i : i + 500], include=["metadatas"])
+                for rid, meta in zip(res["ids"], res["metadatas"], strict=True):
+                    got = unpack_chunk(rid, meta or {})
+                    out.update((sid, got.vectors[j]) for j, sid in enumerate(got.ids) if sid in want)
+            return out
+        for i in range(0, len(ids), batch):
+            res = col.get(ids=list(ids[i : i + batch]), include=["embeddings"])
+            emb = np.asarray(res["embeddings"], dtype=np.float32)
+            out.update(zip(res["ids"], emb, strict=True))
         return out
 
     def sentence_search(self, vector: Any, k: int, doc_ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
@@ -404,6 +406,14 @@ class IndexStore:
             self._embedder = get_embedder(self.settings.embedding, self.settings.embed_batch_size)
         return self._embedder
 
+    def _count(self, col: Any) -> int:
+        """Records in a build's chunk collection (fixed once the build is written: asked once per build, not
+        per question, which in server mode is one HTTP round trip less per search)."""
+        key = (self.version(), getattr(col, "name", ""))
+        if self._counted is None or self._counted[0] != key:
+            self._counted = (key, int(col.count()))
+        return self._counted[1]
+
     def dense_search(
         self, query: str, k: int, doc_ids: Sequence[str] | None = None, *, vector: Any = None
     ) -> list[tuple[Chunk, float]]:
@@ -420,7 +430,7 @@ class IndexStore:
 
             def run() -> Any:
                 col = self._chunk_collection()
-                n = min(k, col.count())
+                n = min(k, self._count(col))
                 if n <= 0:
                     return None
                 return col.query(
