@@ -76,3 +76,17 @@ def test_a_session_view_tokenises_only_its_own_chunks(built_settings: Settings, 
     rebuilt = BM25([real(HybridRetriever._bm25_text(c)) for c in view._chunks])
     for q in (["zwartewoud"], real("subsidie dorpshuis"), real("bijdrage van het Rijk")):
         assert np.array_equal(view.bm25.scores(q), rebuilt.scores(q))
+
+
+def test_the_packed_sentence_collection_answers_by_id_and_by_nearness(built_settings: Settings) -> None:
+    store = IndexStore(built_settings)
+    ids, spans, mat = store.sentence_vectors()
+    light_ids, light_spans, light = store.sentence_vectors(embeddings=False)
+    assert light_ids == ids and light_spans == spans and light.shape == (len(ids), 0)
+    got = store.sentence_vectors_by_id([ids[7], ids[3]])
+    assert np.array_equal(got[ids[7]], mat[7]) and np.array_equal(got[ids[3]], mat[3])
+    hits = store.sentence_search(mat[7], 3)
+    assert hits[0][0] == ids[7] and hits[0][1] > 0.999 and [s for _, s in hits] == sorted((s for _, s in hits), reverse=True)
+    doc = next(c.doc_id for c in store.chunks() if ids[7].startswith(c.chunk_id + "#"))
+    other = next(c.doc_id for c in store.chunks() if c.doc_id != doc)
+    assert all(not sid.startswith(doc + ":") for sid, _ in store.sentence_search(mat[7], 3, doc_ids=[other]))
