@@ -75,6 +75,9 @@ class FusionParams:
     doc_bonus: float = 0.0
     expansion_weight: float = 1.0  # BM25 weight of glossary terms (synonyms, English->Dutch) vs the user's own words
     sparse_pool: int = 300  # BM25 candidates ranked (all chunks with a hit in a small index)
+    # in a large index (above exact_sentence_limit) the sentence signal scores the sentences of the dense candidates
+    # and of the best ``sentence_pool`` BM25 candidates (their vectors are what a server-mode question fetches)
+    sentence_pool: int = 300
     sentence_pool: int = 300  # chunks ranked by their best sentence
     # up to this many sentences the question is scored against every sentence vector (exact, a few ms);
     # above it only the sentences of the dense and sparse candidates are scored (rows of the memory-mapped
@@ -403,7 +406,9 @@ class HybridRetriever(SentenceLookupsMixin):
         t_pos = np.zeros(0, dtype=np.int64)
         t_rank = np.zeros(0, dtype=np.int64)
         if p.sentence_weight > 0 and len(self._sentences) and self.sentences_ready():
-            t_pos, t_sc = self._sentence_candidates(query, allowed, doc_ids, np.concatenate([d_pos, s_pos]))
+            t_pos, t_sc = self._sentence_candidates(
+                query, allowed, doc_ids, np.concatenate([d_pos, s_pos[: p.sentence_pool]])
+            )
             t_order, t_rank = tied_order(t_sc, t_pos, p.sim_tol)
             t_pos = t_pos[t_order]
 
