@@ -42,6 +42,7 @@ from ingest.loaders import (
 )
 from ingest.parallel import EmbedPool
 from ingest.uploads_store import read_registry
+from ingest.vectors import WRITE_BATCH, VectorPool, write_sentences
 from rag.chroma_client import (
     chunks_name,
     close_client,
@@ -55,7 +56,8 @@ from rag.chroma_client import (
 )
 from rag.config import Settings
 from rag.embeddings import describe_spec
-from rag.sentences import SENTENCE_FORMAT, embedded_text, sentence_id, sentence_key, split_chunk
+from rag.sentence_vectors import PACKED
+from rag.sentences import SENTENCE_FORMAT
 from rag.store import chunk_metadata, document_metadata
 from rag.types import Chunk, Document
 
@@ -63,7 +65,6 @@ log = logging.getLogger(__name__)
 
 # Bump when the text that is embedded for a chunk changes (forces re-embedding of everything).
 EMBED_FORMAT = 1
-WRITE_BATCH = 256
 
 
 @dataclass
@@ -204,6 +205,7 @@ def target_config(settings: Settings) -> dict[str, Any]:
         "chunk_overlap": settings.chunk_overlap,
         "sentence_embedding": describe_spec(settings.sentence_embedding),
         "sentence_format": SENTENCE_FORMAT,
+        PACKED: 1,  # one record per chunk with its sentence vectors packed (rag.sentence_vectors)
     }
 
 
@@ -215,98 +217,6 @@ def passage_text(chunk: Chunk) -> str:
 
 def embed_key(chunk: Chunk) -> str:
     return hashlib.sha1(passage_text(chunk).encode("utf-8")).hexdigest()
-
-
-class VectorPool:
-    """Vectors of a previous build by key (the hash of what was embedded), held as one float32 matrix."""
-
-    def __init__(self, keys: dict[str, int] | None = None, matrix: np.ndarray | None = None) -> None:
-        self.keys = keys or {}
-        self.matrix = matrix if matrix is not None else np.empty((0, 0), dtype=np.float32)
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.keys
-
-    def __len__(self) -> int:
-        return len(self.keys)
-
-    def take(self, keys: list[str]) -> np.ndarray:
-        return self.matrix[[self.keys[k] for k in keys]]
-
-    @classmethod
-    def read(cls, client: Any, name: str, key_field: str, page: int = 20000) -> VectorPool:
-        """Read a collection's vectors in pages; an unreadable or missing collection gives an empty pool."""
-        try:
-            col = client.get_collection(name, embedding_function=None)
-            n = col.count()
-            keys: dict[str, int] = {}
-            rows: list[np.ndarray] = []
-            for off in range(0, n, page):
-                res = col.get(include=["embeddings", "metadatas"], limit=page, offset=off)
-                emb = np.asarray(res["embeddings"], dtype=np.float32)
-                base = sum(len(r) for r in rows)
-                rows.append(emb)
-                for j, meta in enumerate(res["metadatas"]):
-                    if meta and meta.get(key_field):
-                        keys[str(meta[key_field])] = base + j
-            matrix = np.concatenate(rows) if rows else np.empty((0, 0), dtype=np.float32)
-            return cls(keys, matrix)
-        except Exception:
-            log.info("no reusable vectors in %s; embedding what it would have held", name)
-            return cls()
-
-
-def _write_sentences(
-    col: Any,
-    chunks: list[Chunk],
-    reuse: VectorPool,
-    settings: Settings,
-    progress: bool,
-    pool: EmbedPool | None = None,
-    done: set[str] | None = None,
-    lease: Lease | None = None,
-) -> tuple[int, int]:
-    """Every quotable sentence of every chunk with its answering-side vector (reused when its key is known;
-    skipped when a resumed build already holds it, ``done``). Returns (sentences, embedded)."""
-    from rag.embeddings import SENTENCE_BATCH
-
-    spec = describe_spec(settings.sentence_embedding)
-    records: list[tuple[str, str, dict[str, Any]]] = []  # id, key, metadata
-    texts: list[str] = []
-    for c in chunks:
-        sents = split_chunk(c)
-        for j, sent in enumerate(sents):
-            text = embedded_text(sents, j)
-            key = sentence_key(text, spec)
-            meta = {"skey": key, "chunk_id": c.chunk_id, "doc_id": c.doc_id, "start": sent.start, "end": sent.end}
-            records.append((sentence_id(c.chunk_id, j), key, meta))
-            texts.append(text)
-
-    def write(idx: list[int], vecs: np.ndarray) -> None:
-        for i in range(0, len(idx), WRITE_BATCH):
-            part = idx[i : i + WRITE_BATCH]
-            col.upsert(
-                ids=[records[n][0] for n in part],
-                metadatas=[records[n][2] for n in part],
-                embeddings=vecs[i : i + WRITE_BATCH],
-            )
-        if lease is not None:
-            lease.beat()
-
-    done = done or set()
-    left = [n for n, r in enumerate(records) if r[0] not in done]
-    old = [n for n in left if records[n][1] in reuse]
-    todo = [n for n in left if records[n][1] not in reuse]
-    if old:
-        write(old, reuse.take([records[n][1] for n in old]))
-    pool = pool or EmbedPool(None, spec, SENTENCE_BATCH)
-    step = SENTENCE_BATCH * 8
-    parts = [todo[i : i + step] for i in range(0, len(todo), step)]
-    with tqdm(total=len(todo), desc=f"embedding sentences ({spec})", unit="sentence", disable=not progress or not todo) as bar:
-        for part, vecs in zip(parts, pool.sentences(([texts[n] for n in p] for p in parts), spec), strict=True):
-            write(part, vecs)
-            bar.update(len(part))
-    return len(records), len(todo)
 
 
 def _is_noop(client: Any, settings: Settings, pointer: dict[str, Any] | None, sources: list[Source]) -> bool:
@@ -431,7 +341,9 @@ def _run_build(
         chunks_name(base, build_id), metadata=meta, embedding_function=chroma_embedding_function(settings.embedding)
     )
     doc_col = client.get_or_create_collection(docs_name(base, build_id), embedding_function=None)
-    sent_col = client.get_or_create_collection(sentences_name(base, build_id), metadata=meta, embedding_function=None)
+    sent_col = client.get_or_create_collection(
+        sentences_name(base, build_id), metadata={**meta, PACKED: 1}, embedding_function=None
+    )
     done_chunks = existing_ids(chunk_col) if lease.resumed else set()
     done_sents = existing_ids(sent_col) if lease.resumed else set()
     pool = EmbedPool(embedder, info["spec"], settings.embed_batch_size, settings.ingest_workers)
@@ -488,14 +400,18 @@ def _run_build(
                     pending, pending_vecs = [], []
                 bar.update(len(part))
 
-        n_sent, n_sent_embedded = _write_sentences(
+        n_sent, n_sent_embedded, n_sent_records = write_sentences(
             sent_col, all_chunks, sent_reuse, settings, progress, pool, done_sents, lease
         )
 
-        if chunk_col.count() != len(all_chunks) or doc_col.count() != len(doc_chunks) or sent_col.count() != n_sent:
+        if (
+            chunk_col.count() != len(all_chunks)
+            or doc_col.count() != len(doc_chunks)
+            or sent_col.count() != n_sent_records
+        ):
             raise RuntimeError(
                 f"build {build_id} is incomplete ({chunk_col.count()}/{len(all_chunks)} chunks, "
-                f"{doc_col.count()}/{len(doc_chunks)} documents, {sent_col.count()}/{n_sent} sentences); "
+                f"{doc_col.count()}/{len(doc_chunks)} documents, {sent_col.count()}/{n_sent_records} chunks' sentences); "
                 "the previous index stays active"
             )
     except (KeyboardInterrupt, SystemExit):

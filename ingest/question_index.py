@@ -26,7 +26,7 @@ from tqdm.auto import tqdm
 from ingest.units import Unit, load_units
 from ingest.uploads_store import load_upload_units
 from rag.config import Settings
-from rag.question_index import POINTER_SUFFIX, questions_name, unit_metadata, units_name
+from rag.question_index import POINTER_SUFFIX, questions_name, terms_version, unit_metadata, units_name
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ def _active_documents(client: Any, settings: Settings) -> dict[str, str]:
 
 
 def _version(units: list[Unit], spec: str) -> str:
-    h = hashlib.sha1(spec.encode())
+    h = hashlib.sha1(f"{spec}\0{terms_version()}".encode())  # a changed tokeniser rewrites the stored unit terms
     for u in units:
         h.update(json.dumps([u.unit_id, u.doc_id, u.kind, u.text, u.context, u.start, u.end, u.context_start,
                              u.context_end, u.all_questions()], ensure_ascii=False).encode())

@@ -9,10 +9,13 @@ answer than one lucky paraphrase).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -30,12 +33,32 @@ def units_name(base: str, version: str) -> str:
     return f"{base}_units_{version}"
 
 
+@cache
+def terms_version() -> str:
+    """A digest of the tokeniser's source (``rag/text.py``): unit terms stored at ingest are used only while
+    it is unchanged (a changed tokeniser also gives the question index a new version, so ingest rewrites them)."""
+    from rag import text
+
+    return hashlib.sha1(Path(text.__file__).read_bytes()).hexdigest()[:12]
+
+
+def unit_terms(context: str, text: str, questions: list[str]) -> list[str]:
+    """What the unit retriever's BM25 indexes for a unit: its context, text and hypothetical questions
+    (Dutch stemming), plus the questions again with English stemming."""
+    from rag.text import terms
+
+    return terms(" ".join([context, text, *questions]), "nl") + terms(" ".join(questions), "en")
+
+
 def unit_metadata(u: Any) -> dict[str, Any]:
-    """The stored record of a unit (``u`` is an ``ingest.units.Unit``)."""
+    """The stored record of a unit (``u`` is an ``ingest.units.Unit``), with its BM25 terms computed now (at
+    ingest) so the first question does not tokenise every unit."""
     return {
         "doc_id": u.doc_id, "kind": u.kind, "section": u.section, "context": u.context,
         "start": u.start, "end": u.end, "context_start": u.context_start, "context_end": u.context_end,
         "order": u.order, "langs": json.dumps(sorted(u.questions)),
+        "bm25_terms": " ".join(unit_terms(u.context, u.text, [q for _, q in u.all_questions()])),
+        "terms_version": terms_version(),
     }
 
 
@@ -54,6 +77,8 @@ class UnitRecord:
     context_start: int
     context_end: int
     order: int
+    # its BM25 terms as ingest computed them (None: an index written before, or by another tokeniser)
+    bm25_terms: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
 
     @property
     def is_card(self) -> bool:
@@ -117,11 +142,14 @@ class QuestionIndex:
                 include=["documents", "metadatas"]
             )
             units: dict[str, UnitRecord] = {}
+            tv = terms_version()
             for uid, text, m in zip(res["ids"], res["documents"], res["metadatas"], strict=True):
+                stored = m.get("bm25_terms") if m.get("terms_version") == tv else None
                 units[uid] = UnitRecord(
                     unit_id=uid, doc_id=str(m["doc_id"]), kind=str(m["kind"]), section=str(m.get("section") or ""),
                     text=text, context=str(m.get("context") or ""), start=int(m["start"]), end=int(m["end"]),
                     context_start=int(m["context_start"]), context_end=int(m["context_end"]), order=int(m["order"]),
+                    bm25_terms=tuple(str(stored).split()) if stored is not None else None,
                 )
             by_doc: dict[str, list[UnitRecord]] = {}
             for u in sorted(units.values(), key=lambda u: (u.doc_id, u.order)):

@@ -75,6 +75,9 @@ class FusionParams:
     doc_bonus: float = 0.0
     expansion_weight: float = 1.0  # BM25 weight of glossary terms (synonyms, English->Dutch) vs the user's own words
     sparse_pool: int = 300  # BM25 candidates ranked (all chunks with a hit in a small index)
+    # in a large index (above exact_sentence_limit) the sentence signal scores the sentences of the dense candidates
+    # and of the best ``sentence_pool`` BM25 candidates (their vectors are what a server-mode question fetches)
+    sentence_pool: int = 300
     sentence_pool: int = 300  # chunks ranked by their best sentence
     # up to this many sentences the question is scored against every sentence vector (exact, a few ms);
     # above it only the sentences of the dense and sparse candidates are scored (rows of the memory-mapped
@@ -145,7 +148,7 @@ class HybridRetriever(SentenceLookupsMixin):
         self._doc_code = np.array(
             [self._doc_codes.setdefault(c.doc_id, len(self._doc_codes)) for c in chunks], dtype=np.int32
         )
-        self._bm25 = BM25([terms(self._bm25_text(c)) for c in chunks])
+        self._bm25 = self._extended_bm25(chunks) or BM25([terms(self._bm25_text(c)) for c in chunks])
         self.set_sentences(*self._sentence_arrays(chunks))
         self._version = version
         self._load_sentence_vectors()
@@ -161,6 +164,20 @@ class HybridRetriever(SentenceLookupsMixin):
                     self._sent_emb = np.load(folder / "sentence_vectors.npy", mmap_mode="c")
             except Exception:
                 log.warning("could not write the retriever snapshot of build %s", version, exc_info=True)
+
+    def _extended_bm25(self, chunks: list[Chunk]) -> BM25 | None:
+        """A session's view (every shared chunk first, then its own): the shared retriever's BM25 extended by
+        the session's chunks, so an upload tokenises only its own chunks (same scores as a full rebuild)."""
+        base = getattr(self.store, "base", None)
+        if base is None or base._bm25 is None or not base._chunks:
+            return None
+        k = self._common_chunks(base)
+        if k != len(base._chunks):
+            return None
+        if base._bm25.doc_len is None:  # a snapshot written before lengths were kept: counted once per process
+            log.info("counting the terms of %d shared chunks once (the index's snapshot predates it)", k)
+            base._bm25.doc_len = np.array([len(terms(self._bm25_text(c))) for c in base._chunks], dtype=np.int64)
+        return base._bm25.extended([terms(self._bm25_text(c)) for c in chunks[k:]])
 
     def _sentence_arrays(self, chunks: list[Chunk]) -> tuple[np.ndarray, np.ndarray]:
         """Every chunk's sentences as arrays; a session's view (the shared chunks first) takes the shared
@@ -389,7 +406,9 @@ class HybridRetriever(SentenceLookupsMixin):
         t_pos = np.zeros(0, dtype=np.int64)
         t_rank = np.zeros(0, dtype=np.int64)
         if p.sentence_weight > 0 and len(self._sentences) and self.sentences_ready():
-            t_pos, t_sc = self._sentence_candidates(query, allowed, doc_ids, np.concatenate([d_pos, s_pos]))
+            t_pos, t_sc = self._sentence_candidates(
+                query, allowed, doc_ids, np.concatenate([d_pos, s_pos[: p.sentence_pool]])
+            )
             t_order, t_rank = tied_order(t_sc, t_pos, p.sim_tol)
             t_pos = t_pos[t_order]
 

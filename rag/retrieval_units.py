@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from rag.glossary import DUTCH_SYNONYMS, ENGLISH_TO_DUTCH, expand_terms
-from rag.question_index import QuestionIndex, UnitHit, UnitRecord
+from rag.question_index import QuestionIndex, UnitHit, UnitRecord, unit_terms
 from rag.text import fold, stem, terms, verb_variants
 from rag.types import Chunk, RetrievedChunk
 
@@ -214,9 +214,9 @@ class UnitRetriever:
             self._version = version
 
     def _bm25_terms(self, u: UnitRecord) -> list[str]:
-        qs = self.qindex.questions_of(u.unit_id)
-        text = " ".join([u.context, u.text, *qs])
-        return terms(text, "nl") + terms(" ".join(qs), "en")
+        if u.bm25_terms is not None:  # computed at ingest
+            return list(u.bm25_terms)
+        return unit_terms(u.context, u.text, self.qindex.questions_of(u.unit_id))
 
     def chunks_of(self, unit: UnitRecord) -> list[Chunk]:
         """The chunk holding the unit, or the chunks its span runs over."""

@@ -13,7 +13,7 @@ A snapshot is only ever read for the build it was written for (the build id is i
 never written to local disk in server mode: there it is a blob (.npz bytes, no pickle, in base64 records) in the build's own
 collection ``{base}__{build_id}__snapshot`` on the server, read by every retriever at load, so a server
 deployment keeps no state on local disk. The blob carries the sentence vectors only for a small index (up to
-``FusionParams.exact_sentence_limit`` sentences); a larger one's stay in the build's sentence collection and are
+``FusionParams.exact_sentence_limit`` sentences); a larger one's stay in the build's sentence collection (one packed record per chunk) and are
 read by id for the candidates of each question (``rag.sentence_vectors.ServerSentenceVectors``), so a client's
 memory does not grow with the corpus's vectors. A process that loads a build without a snapshot writes one (an
 index built before snapshots).

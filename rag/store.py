@@ -31,6 +31,7 @@ from rag.chroma_client import (
 )
 from rag.config import Settings, get_settings
 from rag.embeddings import Embedder, chroma_embedding_function, describe_spec, get_embedder
+from rag.sentence_vectors import is_packed, unpack_chunk
 from rag.types import Chunk, Document, PageSpan
 
 log = logging.getLogger(__name__)
@@ -127,6 +128,7 @@ class IndexStore:
         self._docs: list[Document] | None = None
         self._collection: Any = None
         self._sent_col: tuple[str, Any] | None = None  # (name, the active build's sentence collection)
+        self._counted: tuple[Any, int] | None = None  # ((build, collection name), its record count)
 
     # -- state
 
@@ -296,6 +298,8 @@ class IndexStore:
             col = self._sentence_collection()
             if col is None:
                 return None
+            if is_packed(col):
+                return self._packed_sentence_vectors(col, embeddings)
             n = col.count()
             ids: list[str] = []
             spans: list[tuple[int, int]] = []
@@ -310,18 +314,47 @@ class IndexStore:
                 spans += [(int((m or {}).get("start", -1)), int((m or {}).get("end", -1))) for m in res["metadatas"]]
             return ids, spans, mat[: len(ids)]
 
+    @staticmethod
+    def _packed_sentence_vectors(
+        col: Any, embeddings: bool, page: int = 2000
+    ) -> tuple[list[str], list[tuple[int, int]], np.ndarray]:
+        """``sentence_vectors`` of a build that packed each chunk's sentence vectors into one record."""
+        ids: list[str] = []
+        spans: list[tuple[int, int]] = []
+        parts: list[np.ndarray] = []
+        for off in range(0, col.count(), page):
+            res = col.get(include=["metadatas"], limit=page, offset=off)
+            for rid, meta in zip(res["ids"], res["metadatas"], strict=True):
+                got = unpack_chunk(rid, meta or {}, vectors=embeddings)
+                ids += got.ids
+                spans += got.spans
+                if embeddings and len(got.vectors):
+                    parts.append(got.vectors)
+        mat = np.concatenate(parts) if parts else np.empty((len(ids), 0), dtype=np.float32)
+        return ids, spans, mat
+
     def sentence_vectors_by_id(self, ids: Sequence[str], batch: int = 4000) -> dict[str, np.ndarray]:
         """The sentence vectors of the given sentence ids ({id: vector}; an unknown id is absent): what a
         server-mode retriever reads for a question's candidate sentences instead of holding them all."""
         out: dict[str, np.ndarray] = {}
         with self._lock:
             col = self._sentence_collection()
-            if col is None:
-                return out
-            for i in range(0, len(ids), batch):
-                res = col.get(ids=list(ids[i : i + batch]), include=["embeddings"])
-                emb = np.asarray(res["embeddings"], dtype=np.float32)
-                out.update(zip(res["ids"], emb, strict=True))
+        # the reads themselves run outside the lock (one user's fetch does not hold up another's dense search)
+        if col is None:
+            return out
+        if is_packed(col):  # one record per chunk: fetch each candidate chunk once, keep the rows asked for
+            want = set(ids)
+            chunk_ids = list(dict.fromkeys(i.rpartition("#s")[0] for i in ids))
+            for i in range(0, len(chunk_ids), 500):
+                res = col.get(ids=chunk_ids[i : i + 500], include=["metadatas"])
+                for rid, meta in zip(res["ids"], res["metadatas"], strict=True):
+                    got = unpack_chunk(rid, meta or {})
+                    out.update((sid, got.vectors[j]) for j, sid in enumerate(got.ids) if sid in want)
+            return out
+        for i in range(0, len(ids), batch):
+            res = col.get(ids=list(ids[i : i + batch]), include=["embeddings"])
+            emb = np.asarray(res["embeddings"], dtype=np.float32)
+            out.update(zip(res["ids"], emb, strict=True))
         return out
 
     def sentence_search(self, vector: Any, k: int, doc_ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
@@ -337,6 +370,19 @@ class IndexStore:
             if doc_ids:
                 ids = list(doc_ids)
                 where = {"doc_id": ids[0]} if len(ids) == 1 else {"doc_id": {"$in": ids}}
+            if is_packed(col):
+                # the HNSW holds each chunk by the mean of its sentences: the k nearest chunks, then exactly
+                # over their sentences (each has at least one, so at least k sentences are scored)
+                res = col.query(
+                    query_embeddings=[np.asarray(vector).tolist()], n_results=n, where=where, include=["metadatas"]
+                )
+                q = np.asarray(vector, dtype=np.float32)
+                scored: list[tuple[str, float]] = []
+                for rid, meta in zip(res["ids"][0], res["metadatas"][0], strict=True):
+                    got = unpack_chunk(rid, meta or {})
+                    scored += zip(got.ids, (got.vectors @ q).tolist(), strict=True)
+                scored.sort(key=lambda t: -t[1])
+                return [(sid, float(sim)) for sid, sim in scored[:k]]
             res = col.query(query_embeddings=[np.asarray(vector).tolist()], n_results=n, where=where, include=["distances"])
             return [(sid, 1.0 - float(d)) for sid, d in zip(res["ids"][0], res["distances"][0], strict=True)]
 
@@ -360,6 +406,14 @@ class IndexStore:
             self._embedder = get_embedder(self.settings.embedding, self.settings.embed_batch_size)
         return self._embedder
 
+    def _count(self, col: Any) -> int:
+        """Records in a build's chunk collection (fixed once the build is written: asked once per build, not
+        per question, which in server mode is one HTTP round trip less per search)."""
+        key = (self.version(), getattr(col, "name", ""))
+        if self._counted is None or self._counted[0] != key:
+            self._counted = (key, int(col.count()))
+        return self._counted[1]
+
     def dense_search(
         self, query: str, k: int, doc_ids: Sequence[str] | None = None, *, vector: Any = None
     ) -> list[tuple[Chunk, float]]:
@@ -376,7 +430,7 @@ class IndexStore:
 
             def run() -> Any:
                 col = self._chunk_collection()
-                n = min(k, col.count())
+                n = min(k, self._count(col))
                 if n <= 0:
                     return None
                 return col.query(

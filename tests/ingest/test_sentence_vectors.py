@@ -29,6 +29,12 @@ def test_sentences_are_embedded_once_at_ingest_and_reused(mini_settings: Setting
     n_sent = sum(len(split_chunk(c)) for c in store.chunks())
     assert len(ids) == len(spans) == mat.shape[0] == n_sent > 0
     assert np.allclose(np.linalg.norm(mat, axis=1), 1.0, atol=1e-3)
+    # one record per chunk, its sentences' vectors packed: a question reads one row per candidate chunk
+    col = store._sentence_collection()
+    assert col.count() == sum(1 for c in store.chunks() if split_chunk(c)) < n_sent
+    some = [ids[0], ids[-1], ids[len(ids) // 2], "unknown:chunk#s0"]
+    got = store.sentence_vectors_by_id(some)
+    assert set(got) == set(some[:3]) and all(np.array_equal(got[i], mat[ids.index(i)]) for i in some[:3])
 
     # a restarted process loads them: nothing is embedded but the question
     monkeypatch.setattr(rag.retrieval_sentences, "embed_sentences", _no_embedding)
