@@ -80,13 +80,30 @@ def _extra_asks(items: list[Item]) -> tuple[str, ...]:
     """Which 'how many more deals' figures a remainder question asks: at the maximum, the minimum."""
     asks: list[str] = []
     for clause in _clauses(items):
-        if not _cue(clause, "deals"):
+        if not (_cue(clause, "deals") or _counts_deals(clause)):
             continue
         if _cue(clause, "max") or has(clause, "rule_refs", "max"):
             asks.append("extra_deals_at_max")
         if _cue(clause, "min") or has(clause, "rule_refs", "min"):
             asks.append("extra_deals_at_min")
     return tuple(dict.fromkeys(asks))
+
+
+_HOW_MANY = (("hoeveel",), ("how", "many"), ("aantal",), ("number", "of"))
+_DEAL_NOUNS = ("deal", "deals", "regiodeal", "regiodeals", "regio", "regios", "regions")
+
+
+def _counts_deals(clause: list[Item]) -> bool:
+    """Does the clause ask a number of deals ("how many further deals", "hoeveel aanvullende regio's"):
+    a word of counting with a deal noun at most four words after it, whatever adjectives come between?"""
+    texts = [it.text for it in clause]
+    for i in range(len(texts)):
+        for head in _HOW_MANY:
+            if tuple(texts[i : i + len(head)]) == head:
+                after = texts[i + len(head) : i + len(head) + 5]
+                if any(w in _DEAL_NOUNS for w in after):
+                    return True
+    return False
 
 
 def _history_roles(history: Iterable[dict[str, str]] | None, lang: str) -> dict[str, Decimal]:
