@@ -184,8 +184,11 @@ def _probed_request(
     if guess is None or guess.operation not in slots.MONEY_OPERATIONS:
         return None
     if req is not None:
-        if not guess.confident or req.operation == guess.operation or guess.rank(req.operation) >= _KEEP_PARSED_AT:
+        if req.operation == guess.operation:
             return None
+        sure = guess.confident and guess.rank(req.operation) < _KEEP_PARSED_AT
+        if not (sure or (guess.leaning and _leaves_a_figure_unused(r, req))):
+            return None  # the parser's operation stands unless it left a stated figure out
     elif not (guess.leaning if asked else guess.confident):
         return None  # no operation found: only a confident probe routes a question to the calculator
     if not r.amounts and req is None and not asked:
@@ -198,6 +201,14 @@ def _probed_request(
     if built is not None:
         log.debug("operation probe: %s (p=%.2f) instead of %s", guess.operation, guess.probability, req.operation if req else "asking" if asked else "none")
     return built
+
+
+def _leaves_a_figure_unused(r: Reading, req: CalcRequest) -> bool:
+    """Does the request leave out a figure the question states ("het totaal van 120 blijkt te optimistisch;
+    eerder 70 miljoen. Kunnen we 40 vragen?" read as a plan of 120 and 40)? Then the parser's reading is
+    unsure and a leaning probe may decide."""
+    used = {*req.roles.values(), *(req.replace or {}).values()}
+    return any(a.value not in used for a in r.amounts)
 
 
 def _same_question_new_figures(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] | None) -> CalcRequest | None:
