@@ -70,7 +70,7 @@ def test_a_pot_without_a_role_is_the_tranche_of_a_deals_question() -> None:
 
 
 def test_bare_numbers_are_money_when_the_question_is_a_confident_what_if() -> None:
-    got = _schema("Ons concept: 14 van het Rijk en 22 van de regio zelf. Wat gebeurt er als het Rijk naar 19 gaat?")
+    got = _schema("Our plan is 14 from the Rijk and 22 of our own. What if the Rijk gives 19 instead?", "en")
     assert got == {"op": "what_if", "rijk": 14, "cofinancing": 22, "replace": {"rijk": 19}}
 
 
