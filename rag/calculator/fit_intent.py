@@ -53,7 +53,7 @@ def _vectors(texts: list[str], cache: str | None) -> np.ndarray:
     return np.array([known[t] for t in texts], dtype=np.float64)
 
 
-def fit(c: float, precision: float, lean_precision: float, cache: str | None, write: bool) -> OperationProbe:
+def fit(c: float, precision: float, lean_precision: float, route_share: float, cache: str | None, write: bool) -> OperationProbe:
     from sklearn.model_selection import StratifiedKFold
 
     from rag.engines.request_probe import fit_probe
@@ -103,6 +103,20 @@ def fit(c: float, precision: float, lean_precision: float, cache: str | None, wr
     for name, t in (("confident_at", threshold), ("lean_at", lean)):
         m = is_written & (ptop >= t)
         print(f"{name} {t}: {m.sum()}/{is_written.sum()} written examples over it, right {right[m].mean():.3f}")
+    # routing a question the parser left to the documents: the not-money questions (written and corpus)
+    # whose top class is an operation with figures must stay under route_share
+    from rag.calculator.slots import MONEY_OPERATIONS
+
+    notm = y == NOT_MONEY
+    route = 1.0
+    for t in np.arange(0.5, 0.99, 0.025):
+        wrong = notm & np.isin(top, MONEY_OPERATIONS) & (ptop >= t)
+        if wrong.sum() / notm.sum() <= route_share:
+            route = float(round(t, 3))
+            break
+    m = is_written & ~notm & (ptop >= route)
+    print(f"route_at {route}: not-money examples over it as an operation {(notm & np.isin(top, MONEY_OPERATIONS) & (ptop >= route)).sum()}/{notm.sum()}, "
+          f"money examples over it {m.sum()}/{(is_written & ~notm).sum()}, right {right[m].mean():.3f}")
     money_corpus = [(p_, k_, t_) for p_, k_, t_ in wrong_corpus if p_ >= threshold]
     print(f"corpus questions read confidently as a money operation: {len(money_corpus)}/{len(corpus)}")
     for p_, k_, t_ in sorted(money_corpus, reverse=True)[:25]:
@@ -111,7 +125,7 @@ def fit(c: float, precision: float, lean_precision: float, cache: str | None, wr
         if is_written[i] and not right[i] and ptop[i] >= threshold:
             print(f"    written, confidently wrong: {ptop[i]:.2f} {top[i]} (is {y[i]}): {texts[i]}")
     classes, w, b = fit_probe(labels, vecs, c, sw)
-    probe = OperationProbe(classes, w, b, threshold, lean)
+    probe = OperationProbe(classes, w, b, threshold, lean, route)
     if write:
         PROBE_FILE.write_text(json.dumps(probe.to_json()) + "\n", encoding="utf-8")
         print(f"wrote {PROBE_FILE.name}")
@@ -123,11 +137,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--C", type=float, default=4.0, dest="c")
     ap.add_argument("--precision", type=float, default=0.97)
     ap.add_argument("--lean-precision", type=float, default=0.92)
+    ap.add_argument("--route-share", type=float, default=0.001, help="most not-money questions read as an operation at route_at")
     ap.add_argument("--cache", default=None, help="a JSON file to keep the example vectors between runs")
     ap.add_argument("--write", action="store_true")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    fit(args.c, args.precision, args.lean_precision, args.cache, args.write)
+    fit(args.c, args.precision, args.lean_precision, args.route_share, args.cache, args.write)
     return 0
 
 

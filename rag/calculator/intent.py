@@ -35,13 +35,16 @@ class OperationProbe:
     """Softmax weights over the operations (and ``NOT_MONEY``) and two thresholds on the top
     probability, both from cross-validation on the written examples: ``confident_at`` (right ≥ 97% of
     the time: enough to overrule the parser's own operation) and ``lean_at`` (right ≥ 92%: enough where
-    the parser has no operation or would ask, given that the operation's slots must then also fill)."""
+    the parser would ask, given that the operation's slots must then also fill); ``route_at``: the
+    probability over which at most 0.1% of the not-money questions read as an operation with figures
+    (enough to send a question the parser left to the documents to the calculator)."""
 
     classes: tuple[str, ...]
     weights: np.ndarray  # (classes, dim), applied to the unit-length question vector
     bias: np.ndarray  # (classes,)
     confident_at: float
     lean_at: float = 1.0
+    route_at: float = 1.0  # a question the parser left to the documents goes to the calculator only over this
 
     def probabilities(self, vec: np.ndarray) -> dict[str, float]:
         v = np.asarray(vec, dtype=np.float64)
@@ -52,7 +55,7 @@ class OperationProbe:
         return {c: float(x) for c, x in zip(self.classes, p, strict=True)}
 
     def to_json(self) -> dict[str, Any]:
-        return {"classes": list(self.classes), "confident_at": self.confident_at, "lean_at": self.lean_at,
+        return {"classes": list(self.classes), "confident_at": self.confident_at, "lean_at": self.lean_at, "route_at": self.route_at,
                 "bias": [round(float(x), 5) for x in self.bias],
                 "weights": [[round(float(x), 5) for x in row] for row in self.weights]}
 
@@ -60,7 +63,7 @@ class OperationProbe:
     def from_json(cls, data: dict[str, Any]) -> OperationProbe:
         return cls(tuple(data["classes"]), np.asarray(data["weights"], dtype=np.float64),
                    np.asarray(data["bias"], dtype=np.float64), float(data["confident_at"]),
-                   float(data.get("lean_at", data["confident_at"])))
+                   float(data.get("lean_at", data["confident_at"])), float(data.get("route_at", 1.0)))
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,7 @@ class OperationGuess:
     probability: float
     confident: bool
     leaning: bool
+    routing: bool
     probabilities: dict[str, float]
 
     def rank(self, op: str) -> float:
@@ -105,7 +109,7 @@ def guess(text: str) -> OperationGuess | None:
         return None
     p = probe.probabilities(vec)
     top = max(p, key=lambda k: p[k])
-    return OperationGuess(top, p[top], p[top] >= probe.confident_at, p[top] >= probe.lean_at, p)
+    return OperationGuess(top, p[top], p[top] >= probe.confident_at, p[top] >= probe.lean_at, p[top] >= probe.route_at, p)
 
 
 def exemplars() -> dict[str, list[str]]:

@@ -183,14 +183,16 @@ def _probed_request(
         guess = intent.guess(f"{last.rstrip()} {text}")  # a follow-up: read with the question it continues
     if guess is None or guess.operation not in slots.MONEY_OPERATIONS:
         return None
+    if req is not None and not r.amounts:
+        return None  # built from a rule's or the documents' figures: nothing stated for the probe's slots
     if req is not None:
         if req.operation == guess.operation:
             return None
         sure = guess.confident and guess.rank(req.operation) < _KEEP_PARSED_AT
         if not (sure or (guess.leaning and _leaves_a_figure_unused(r, req))):
             return None  # the parser's operation stands unless it left a stated figure out
-    elif not (guess.leaning if asked else guess.confident):
-        return None  # no operation found: only a confident probe routes a question to the calculator
+    elif not (guess.leaning if asked else guess.routing):
+        return None  # no operation found: only a probe sure beyond route_at sends it to the calculator
     if not r.amounts and req is None and not asked:
         # "20 van het Rijk en 30 zelf; wat als het Rijk naar 28 gaat?": bare numbers are money in a money question
         r = read(text, lang, money_context=True)
