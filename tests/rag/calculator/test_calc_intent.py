@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from rag.calculator import intent, slots
-from rag.calculator.parse import Clarify, _counts_deals, parse_request
 from rag.calculator.lexicon import tokenize
+from rag.calculator.parse import Clarify, _counts_deals, parse_request
 from rag.calculator.reading import read
 
 
