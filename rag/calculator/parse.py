@@ -80,13 +80,30 @@ def _extra_asks(items: list[Item]) -> tuple[str, ...]:
     """Which 'how many more deals' figures a remainder question asks: at the maximum, the minimum."""
     asks: list[str] = []
     for clause in _clauses(items):
-        if not _cue(clause, "deals"):
+        if not (_cue(clause, "deals") or _counts_deals(clause)):
             continue
         if _cue(clause, "max") or has(clause, "rule_refs", "max"):
             asks.append("extra_deals_at_max")
         if _cue(clause, "min") or has(clause, "rule_refs", "min"):
             asks.append("extra_deals_at_min")
     return tuple(dict.fromkeys(asks))
+
+
+_HOW_MANY = (("hoeveel",), ("how", "many"), ("aantal",), ("number", "of"))
+_DEAL_NOUNS = ("deal", "deals", "regiodeal", "regiodeals", "regio", "regios", "regions")
+
+
+def _counts_deals(clause: list[Item]) -> bool:
+    """Does the clause ask a number of deals ("how many further deals", "hoeveel aanvullende regio's"):
+    a word of counting with a deal noun at most four words after it, whatever adjectives come between?"""
+    texts = [it.text for it in clause]
+    for i in range(len(texts)):
+        for head in _HOW_MANY:
+            if tuple(texts[i : i + len(head)]) == head:
+                after = texts[i + len(head) : i + len(head) + 5]
+                if any(w in _DEAL_NOUNS for w in after):
+                    return True
+    return False
 
 
 def _history_roles(history: Iterable[dict[str, str]] | None, lang: str) -> dict[str, Decimal]:
@@ -123,18 +140,77 @@ def parse_request(text: str, lang: str = "nl", history: Iterable[dict[str, str]]
     roles are unclear and ``AmountError``/``CalcInputError`` when a figure cannot be used."""
     history = list(history) if history else None
     r = read(text, lang, money_context=bool(history and _history_roles(history, lang)))
+    asked: Clarify | None = None
     try:
         req = _decide(r, text, lang, history)
-    except Clarify:
+    except Clarify as exc:
         req = _same_question_new_figures(r, text, lang, history)
         if req is None:
-            raise
+            asked = exc
     else:
         if req is None:
             req = _same_question_new_figures(r, text, lang, history)
+    probed = _probed_request(r, text, lang, history, req, asked is not None)
+    if probed is not None:
+        req = probed
+    elif asked is not None:
+        raise asked
     if req is not None:
         req.question, req.lang = text, lang
     return req
+
+
+# The parser's own operation is kept when the probe gives it at least this probability: the probe
+# overrules an operation only where it sees little of it (calibrated on the written exemplars' cross-validation).
+_KEEP_PARSED_AT = 0.1
+
+
+def _probed_request(
+    r: Reading, text: str, lang: str, history: list[dict[str, str]] | None, req: CalcRequest | None, asked: bool
+) -> CalcRequest | None:
+    """The operation probe's request (``rag.calculator.intent``, ``rag.calculator.slots``) where the
+    parser is unsure: it would ask a clarifying question or found no operation for a question with
+    figures (the probe's top operation is enough when it clears ``lean_at``), or it chose an operation
+    the probe gives little weight while confident of another (``confident_at``). The operation's slots
+    must fill from the figures read. None keeps the parser's decision."""
+    from rag.calculator import intent, slots
+
+    if req is None and not asked and (_asks_about_documents(r) or _false_rule_premise(r) or (r.amounts and _fact_question(r.items))):
+        return None  # the parser's reasons to leave a question to the documents stand
+    guess = intent.guess(text)
+    last = next((t.get("content") or "" for t in reversed(history or []) if t.get("role") == "user"), "")
+    if last.strip() and (guess is None or not guess.leaning or guess.operation not in slots.MONEY_OPERATIONS):
+        guess = intent.guess(f"{last.rstrip()} {text}")  # a follow-up: read with the question it continues
+    if guess is None or guess.operation not in slots.MONEY_OPERATIONS:
+        return None
+    if req is not None and not r.amounts:
+        return None  # built from a rule's or the documents' figures: nothing stated for the probe's slots
+    if req is not None:
+        if req.operation == guess.operation:
+            return None
+        sure = guess.confident and guess.rank(req.operation) < _KEEP_PARSED_AT
+        if not (sure or (guess.leaning and _leaves_a_figure_unused(r, req))):
+            return None  # the parser's operation stands unless it left a stated figure out
+    elif not (guess.leaning if asked else guess.routing):
+        return None  # no operation found: only a probe sure beyond route_at sends it to the calculator
+    if not r.amounts and req is None and not asked:
+        # "20 van het Rijk en 30 zelf; wat als het Rijk naar 28 gaat?": bare numbers are money in a money question
+        r = read(text, lang, money_context=True)
+        if not r.amounts and not (guess.operation == "per_year" and r.years):
+            return None  # figures nobody stated ("how many deals were chosen"): a question for the documents
+    past = _history_roles(history, lang) if history else {}
+    built = slots.build(guess.operation, r, past, asks=_extra_asks(r.items))
+    if built is not None:
+        log.debug("operation probe: %s (p=%.2f) instead of %s", guess.operation, guess.probability, req.operation if req else "asking" if asked else "none")
+    return built
+
+
+def _leaves_a_figure_unused(r: Reading, req: CalcRequest) -> bool:
+    """Does the request leave out a figure the question states ("het totaal van 120 blijkt te optimistisch;
+    eerder 70 miljoen. Kunnen we 40 vragen?" read as a plan of 120 and 40)? Then the parser's reading is
+    unsure and a leaning probe may decide."""
+    used = {*req.roles.values(), *(req.replace or {}).values()}
+    return any(a.value not in used for a in r.amounts)
 
 
 def _same_question_new_figures(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] | None) -> CalcRequest | None:

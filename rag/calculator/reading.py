@@ -253,10 +253,10 @@ def _counts_and_years(r: Reading) -> None:
             r.count_rule = r.count_rule or kind
         elif (nxt[:1] in years) and prev != "per" and n < 100:
             r.years = r.years or int(n)
-    m = re.search(r"\b((?:19|20)\d\d)\s*(?:tot en met|t/m|through|to|until|tot|-|–)\s*((?:19|20)\d\d)\b", " ".join(x.text for x in items if x.kind != "stop") + " ")
+    m = re.search(r"\b((?:19|20)\d\d)\s*(?:tot en met|t/m|up to and including|up to|up until|through|to|until|tot|-|–)\s*((?:19|20)\d\d)\b", " ".join(x.text for x in items if x.kind != "stop") + " ")
     if m is None:
         raw = " ".join(x.text if x.kind != "stop" else "." for x in items)
-        m = re.search(r"\b((?:19|20)\d\d) (?:tot en met|t m|through|to|until|tot) ((?:19|20)\d\d)\b", raw)
+        m = re.search(r"\b((?:19|20)\d\d) (?:tot en met|t m|up to and including|up to|up until|through|to|until|tot) ((?:19|20)\d\d)\b", raw)
     if m and r.years is None and int(m.group(2)) > int(m.group(1)):
         r.years = int(m.group(2)) - int(m.group(1)) + 1
 

@@ -1,0 +1,150 @@
+"""Fit the calculator's operation probe (``rag/calculator/intent.py``) on the written exemplars.
+
+    python -m rag.calculator.fit_intent [--C 4] [--precision 0.97] [--lean-precision 0.92] [--cache vecs.json] [--write]
+
+The examples: ``operation_exemplars.yaml`` (written per operation) plus every hypothetical question of
+``corpus/questions/*.yaml`` as ``not_money`` (questions the documents answer). Prints 5-fold
+cross-validated accuracy per class and a reliability table of the top probability, picks the
+thresholds ``confident_at`` / ``lean_at`` as the lowest probabilities at which the cross-validated top
+operation of the written examples is right at least ``--precision`` / ``--lean-precision`` of the time,
+and with ``--write`` saves
+``operation_probe.json``. No evaluation item is used (fit time only; needs scikit-learn).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from rag.calculator.intent import NOT_MONEY, PROBE_FILE, OperationProbe, exemplars
+
+log = logging.getLogger(__name__)
+
+
+def corpus_questions() -> list[str]:
+    """Every hypothetical question of ``corpus/questions/*.yaml`` (questions the documents answer)."""
+    import yaml
+
+    out: list[str] = []
+    for f in sorted(Path("corpus/questions").glob("*.yaml")):
+        for u in (yaml.safe_load(f.read_text(encoding="utf-8")) or {}).get("units", []):
+            for qs in (u.get("questions") or {}).values():
+                out.extend(str(q) for q in qs or [])
+    return out
+
+
+def _vectors(texts: list[str], cache: str | None) -> np.ndarray:
+    from tqdm import tqdm
+
+    from rag.engines.request_probe import embed_questions
+
+    known: dict[str, list[float]] = json.loads(Path(cache).read_text(encoding="utf-8")) if cache and Path(cache).exists() else {}
+    todo = [t for t in dict.fromkeys(texts) if t not in known]
+    for i in tqdm(range(0, len(todo), 32), desc="embedding (batches of 32)"):
+        for t, v in zip(todo[i : i + 32], embed_questions(todo[i : i + 32]), strict=True):
+            known[t] = [float(x) for x in v]
+    if cache:
+        Path(cache).write_text(json.dumps(known), encoding="utf-8")
+    return np.array([known[t] for t in texts], dtype=np.float64)
+
+
+def fit(c: float, precision: float, lean_precision: float, route_share: float, cache: str | None, write: bool) -> OperationProbe:
+    from sklearn.model_selection import StratifiedKFold
+
+    from rag.engines.request_probe import fit_probe
+
+    ex = exemplars()
+    written = [(t, k) for k in ex for t in ex[k]]
+    corpus = corpus_questions()
+    texts = [t for t, _k in written] + corpus
+    labels = [k for _t, k in written] + [NOT_MONEY] * len(corpus)
+    is_written = np.array([True] * len(written) + [False] * len(corpus))
+    sw = np.ones(len(texts))  # every class weighs the same in total (the corpus's many questions too)
+    vecs = _vectors(texts, cache)
+    y = np.array(labels)
+    top = np.empty(len(texts), dtype=object)
+    ptop = np.zeros(len(texts))
+    for tr, te in StratifiedKFold(5, shuffle=True, random_state=0).split(vecs, y):
+        classes, w, b = fit_probe(list(y[tr]), vecs[tr], c, sw[tr])
+        p = OperationProbe(classes, w, b, 0.5)
+        for i in te:
+            probs = p.probabilities(vecs[i])
+            top[i] = max(probs, key=lambda k: probs[k])
+            ptop[i] = probs[top[i]]
+    right = top == y
+    print(f"examples: {len(texts)} (written {len(written)}, corpus {len(corpus)}), C={c}")
+    print("5-fold cross-validated accuracy of the top operation, per class (written examples | corpus):")
+    for k in sorted(set(labels)):
+        m = (y == k) & is_written
+        line = f"  {k:18s} {right[m].mean():.3f} ({m.sum()})"
+        if k == NOT_MONEY:
+            mc = (y == k) & ~is_written
+            line += f"  corpus {right[mc].mean():.3f} ({mc.sum()})"
+        print(line)
+    wrong_corpus = [(ptop[i], top[i], texts[i]) for i in range(len(texts)) if not is_written[i] and not right[i]]
+    print("reliability of the top probability (written examples):")
+    for lo, hi in ((0, 0.3), (0.3, 0.5), (0.5, 0.7), (0.7, 0.85), (0.85, 1.01)):
+        m = is_written & (ptop >= lo) & (ptop < hi)
+        if m.any():
+            print(f"  p in [{lo:.2f}, {hi:.2f}): {m.sum():4d} examples, right {right[m].mean():.3f}")
+    def lowest(prec: float) -> float:
+        for t in np.arange(0.2, 0.96, 0.05):
+            m = is_written & (ptop >= t)
+            if m.any() and right[m].mean() >= prec:
+                return float(round(t, 2))
+        return 1.0
+
+    threshold, lean = lowest(precision), lowest(lean_precision)
+    for name, t in (("confident_at", threshold), ("lean_at", lean)):
+        m = is_written & (ptop >= t)
+        print(f"{name} {t}: {m.sum()}/{is_written.sum()} written examples over it, right {right[m].mean():.3f}")
+    # routing a question the parser left to the documents: the not-money questions (written and corpus)
+    # whose top class is an operation with figures must stay under route_share
+    from rag.calculator.slots import MONEY_OPERATIONS
+
+    notm = y == NOT_MONEY
+    route = 1.0
+    for t in np.arange(0.5, 0.99, 0.025):
+        wrong = notm & np.isin(top, MONEY_OPERATIONS) & (ptop >= t)
+        if wrong.sum() / notm.sum() <= route_share:
+            route = float(round(t, 3))
+            break
+    m = is_written & ~notm & (ptop >= route)
+    print(f"route_at {route}: not-money examples over it as an operation {(notm & np.isin(top, MONEY_OPERATIONS) & (ptop >= route)).sum()}/{notm.sum()}, "
+          f"money examples over it {m.sum()}/{(is_written & ~notm).sum()}, right {right[m].mean():.3f}")
+    money_corpus = [(p_, k_, t_) for p_, k_, t_ in wrong_corpus if p_ >= threshold]
+    print(f"corpus questions read confidently as a money operation: {len(money_corpus)}/{len(corpus)}")
+    for p_, k_, t_ in sorted(money_corpus, reverse=True)[:25]:
+        print(f"    {p_:.2f} {k_:18s} {t_}")
+    for i in np.argsort(ptop)[::-1]:
+        if is_written[i] and not right[i] and ptop[i] >= threshold:
+            print(f"    written, confidently wrong: {ptop[i]:.2f} {top[i]} (is {y[i]}): {texts[i]}")
+    classes, w, b = fit_probe(labels, vecs, c, sw)
+    probe = OperationProbe(classes, w, b, threshold, lean, route)
+    if write:
+        PROBE_FILE.write_text(json.dumps(probe.to_json()) + "\n", encoding="utf-8")
+        print(f"wrote {PROBE_FILE.name}")
+    return probe
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--C", type=float, default=4.0, dest="c")
+    ap.add_argument("--precision", type=float, default=0.97)
+    ap.add_argument("--lean-precision", type=float, default=0.92)
+    ap.add_argument("--route-share", type=float, default=0.001, help="most not-money questions read as an operation at route_at")
+    ap.add_argument("--cache", default=None, help="a JSON file to keep the example vectors between runs")
+    ap.add_argument("--write", action="store_true")
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    fit(args.c, args.precision, args.lean_precision, args.route_share, args.cache, args.write)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
