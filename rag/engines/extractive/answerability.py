@@ -23,7 +23,7 @@ from rag.engines.extractive.analysis import (
     with_translation,
 )
 from rag.engines.extractive.scoring import Scored, ScoringParams
-from rag.engines.units_answer import AnswerabilityParams, UnitComposer, _inside, confidence
+from rag.engines.units_answer import AnswerabilityParams, UnitComposer, _inside, most_confident
 from rag.question_index import UnitRecord
 from rag.resources import message
 from rag.router import contradicts
@@ -80,9 +80,11 @@ class AnswerabilityMixin:
         per_part = len(parts) > 1 and not ablated(self.settings, "part_units")
         picked: list[UnitRecord] = []
         for part_q, pev in parts:
+            # the most confident of the best few units answers when the fused top is not confident ("unit_confident")
+            at = p.part_at if len(parts) > 1 else p.answer_at
+            pev, conf = most_confident(pev, split_carried(part_q)[0], lang, pev.questions_of or ev.questions_of, p, at,
+                                       1 if ablated(self.settings, "unit_confident") else None)
             top = pev.top
-            conf = confidence(top, pev, split_carried(part_q)[0], lang, pev.questions_of or ev.questions_of,
-                              p) if top else 0.0
             ctx.notes.unit_confidence.append(round(conf, 3))
             own = split_carried(part_q)[0]
             if top is None or conf < (p.part_at if len(parts) > 1 else p.answer_at):
