@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from rag.citations import CitationBuilder
+from rag.config import ablated, get_settings
 from rag.glossary import translate_en
 from rag.markdown import FOOTNOTE_MARK
 from rag.question_index import UnitRecord
@@ -52,6 +53,7 @@ class AnswerabilityParams:
     # card has no passage rank, so the fusion puts a sentence that merely mentions the letter above it): how deep
     # to look (1: the top alone), BENCHMARKS.md "Session 8: answers"
     confident_depth: int = 3
+    card_pieces: bool = True  # a card value not printed whole is cited by the pieces of it that are printed
 
 
 def english_coverage(question: str, unit_terms: set[str]) -> float:
@@ -237,9 +239,15 @@ class UnitComposer:
             value = value.strip()
             if len(value) < 4:
                 continue
-            i = text.find(value)
-            if i >= 0:
-                cites.extend(self.cite(builder, u.doc_id, i, i + len(value)))
+            # the value as printed, else the pieces of it that are ("Minister van ... (Carola Schouten), mede
+            # namens ...": the name and the office are printed under the signature, not the whole value)
+            pieces = [value] if value in text or not self.p.card_pieces or ablated(get_settings(), "card_pieces") else [
+                x.strip() for x in re.split(r"[()]|, ", value) if len(x.strip()) >= 12
+            ]
+            for piece in pieces:
+                i = text.find(piece)
+                if i >= 0:
+                    cites.extend(self.cite(builder, u.doc_id, i, i + len(piece)))
         if not cites:
             return None
         return Quote(u, u.text, sorted(set(cites)))

@@ -136,6 +136,10 @@ class AnswerabilityMixin:
         if kind in _NEW_FIGURE_TYPES and not (_figures_in(text) - _figures_in(question)):
             return False
         unknown = self._unknown_subject(ctx, question)
+        if unknown and ctx.language == "en" and ctx.units is not None and not ablated(self.settings, "en_question_terms"):
+            # an English word is not unknown because the documents are Dutch: it is known when the corpus's English
+            # hypothetical questions ask with it (the exact term; no compound splitting)
+            unknown = [t for t in unknown if t not in ctx.units.question_terms_en]
         vocab = ctx.units.vocabulary if ctx.units is not None else None
         if unknown and vocab is not None and self.unit_params.unit_vocabulary and not ablated(self.settings, "unit_vocabulary"):
             # known to the corpus through any unit's hypothetical questions (Dutch or English) or the glossary:
