@@ -92,7 +92,8 @@ class Settings(BaseSettings):
     engine: EngineName = Field("extractive", description="Answer engine: extractive, openai, local or auto.")
     ablate: str = Field(
         "", description="Comma-separated answer mechanisms to switch off, for the ablation table in BENCHMARKS.md "
-        "(units, unit_chunks, list_count, false_premise, translation, decline, answer_type).",
+        "(units, unit_chunks, list_count, false_premise, translation, decline, answer_type, unit_confident, card_pieces, "
+        "en_question_terms).",
     )
 
     # Generative engines (optional)
