@@ -16,10 +16,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rag.citations import CitationBuilder
+from rag.config import ablated, get_settings
 from rag.glossary import translate_en
 from rag.markdown import FOOTNOTE_MARK
 from rag.question_index import UnitRecord
@@ -48,6 +49,11 @@ class AnswerabilityParams:
     unknown_at: float = 1.01
     unit_vocabulary: bool = False  # the veto reads the answerability vocabulary (off: its compounds know "huizenprijs")
     translate_coverage: bool = True  # an English question's words count as covered through their Dutch glossary words
+    # a unit the fused ranking puts just below the top answers when the top is not confident and it is (a metadata
+    # card has no passage rank, so the fusion puts a sentence that merely mentions the letter above it): how deep
+    # to look (1: the top alone), BENCHMARKS.md "Session 8: answers"
+    confident_depth: int = 3
+    card_pieces: bool = True  # a card value not printed whole is cited by the pieces of it that are printed
 
 
 def english_coverage(question: str, unit_terms: set[str]) -> float:
@@ -93,6 +99,29 @@ def confidence(c: UnitCandidate, ev: UnitEvidence, question: str, lang: str, que
     x = features(c, ev, question, lang, questions_of, p.translate_coverage)
     z = p.bias + sum(w * (v - m) / s for w, v, m, s in zip(p.weights, x, p.means, p.sds, strict=True))
     return 1.0 / (1.0 + math.exp(-z))
+
+
+def most_confident(ev: UnitEvidence, question: str, lang: str, questions_of: Callable[[str], list[str]],
+                   p: AnswerabilityParams, at: float, depth: int | None = None) -> tuple[UnitEvidence, float]:
+    """The evidence with the unit to answer from first, and its confidence: the fused top when it reaches ``at``,
+    else the most confident of the next ``depth - 1`` units when that one does (the ranking is otherwise kept);
+    the top unchanged when none does."""
+    top = ev.top
+    if top is None:
+        return ev, 0.0
+    conf = confidence(top, ev, question, lang, questions_of, p)
+    depth = p.confident_depth if depth is None else depth
+    if conf >= at or depth <= 1:
+        return ev, conf
+    best, best_conf = None, conf
+    for c in ev.candidates[1:depth]:
+        cc = confidence(c, ev, question, lang, questions_of, p)
+        if cc >= at and cc > best_conf:
+            best, best_conf = c, cc
+    if best is None:
+        return ev, conf
+    order = [best] + [c for c in ev.candidates if c is not best]
+    return replace(ev, candidates=order), best_conf
 
 
 @dataclass
@@ -210,9 +239,15 @@ class UnitComposer:
             value = value.strip()
             if len(value) < 4:
                 continue
-            i = text.find(value)
-            if i >= 0:
-                cites.extend(self.cite(builder, u.doc_id, i, i + len(value)))
+            # the value as printed, else the pieces of it that are ("Minister van ... (Carola Schouten), mede
+            # namens ...": the name and the office are printed under the signature, not the whole value)
+            pieces = [value] if value in text or not self.p.card_pieces or ablated(get_settings(), "card_pieces") else [
+                x.strip() for x in re.split(r"[()]|, ", value) if len(x.strip()) >= 12
+            ]
+            for piece in pieces:
+                i = text.find(piece)
+                if i >= 0:
+                    cites.extend(self.cite(builder, u.doc_id, i, i + len(piece)))
         if not cites:
             return None
         return Quote(u, u.text, sorted(set(cites)))

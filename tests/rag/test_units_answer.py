@@ -83,3 +83,56 @@ def test_confidence_rises_with_agreement_similarity_and_coverage() -> None:
     c_strong = confidence(strong.candidates[0], strong, strong.query, "nl", qs.get, p)
     c_weak = confidence(weak.candidates[0], weak, weak.query, "nl", qs.get, p)
     assert c_strong > p.answer_at > c_weak
+
+
+def test_a_card_value_printed_only_in_pieces_is_cited_by_those_pieces() -> None:
+    # "het college (De raad besluit ...)": neither value is printed whole; the part in brackets is
+    card = _unit("d-8", "card", "Titel: Iets anders; Afzender: de wethouder (De raad besluit in juni), namens het college")
+    builder = CitationBuilder()
+    q = _composer().quote(builder, card, "nl")
+    assert q is not None and [c.quote for c in builder.citations] == ["De raad besluit in juni"]
+    assert UnitComposer(_chunks, lambda _d: DOC, AnswerabilityParams(card_pieces=False)).quote(CitationBuilder(), card, "nl") is None
+
+
+def test_the_most_confident_of_the_best_few_units_answers_when_the_top_is_not_confident() -> None:
+    from rag.engines.units_answer import most_confident
+
+    card = _unit("d-0", "card", "Titel: Testnota; Datum: 3 maart 2021; Afzender: het college")
+    other = _unit("d-2", "list_item", "schone lucht;")
+    qs = {"d-0": ["Van wanneer is de testnota?", "Wie stuurde de testnota?"], "d-2": ["Welk speerpunt gaat over lucht?"]}
+    p = AnswerabilityParams()
+    # the fusion puts a unit that merely shares the passage above the card, which the question index and BM25 rank first
+    ev = UnitEvidence("Van wanneer is de testnota?", [_cand(other, 0.20, 0.86, 3, None, 1), _cand(card, 0.19, 0.99, 1, 1, None)], qs.get)
+    picked, conf = most_confident(ev, ev.query, "nl", qs.get, p, p.answer_at)
+    assert picked.top is not None and picked.top.unit.unit_id == "d-0" and conf >= p.answer_at
+    assert [c.unit.unit_id for c in picked.candidates] == ["d-0", "d-2"]
+    unchanged, conf1 = most_confident(ev, ev.query, "nl", qs.get, p, p.answer_at, depth=1)
+    assert unchanged.top is not None and unchanged.top.unit.unit_id == "d-2" and conf1 < p.answer_at
+
+
+def test_the_words_of_the_english_hypothetical_questions_are_known_to_the_unit_search() -> None:
+    from rag.retrieval_units import UnitRetriever
+    from rag.text import terms
+
+    unit = _unit("d-5", "sentence", "De raad besluit in juni over het budget van € 12 miljoen.")
+
+    class _Index:
+        _version = 1
+
+        def __init__(self) -> None:
+            self._by_doc = {"d": [unit]}
+
+        def refresh(self) -> None:
+            pass
+
+        def units_of(self, doc_id: str) -> list[UnitRecord]:
+            return self._by_doc.get(doc_id, [])
+
+        def questions_of(self, unit_id: str) -> list[str]:
+            return ["When does the council settle the spending plan?"] if unit_id == "d-5" else []
+
+    r = UnitRetriever(_Index(), _chunks)  # type: ignore[arg-type]
+    r._prepare()
+    known = r.question_terms_en
+    assert set(terms("settle spending", "en")) <= known  # asked with, though no document prints them
+    assert not set(terms("demolished", "en")) & known

@@ -91,7 +91,8 @@ _TYPE_MATCH: dict[str, re.Pattern[str]] = {
     # A sum of money carries its currency ("€ 40 miljoen", "40 miljoen euro"); "17,3 miljoen" are people.
     "amount": re.compile(r"€\s?\d|\d\s?(miljoen|miljard|mln|million|billion)?\s?(euro|eur)\b", re.I),
     "count": re.compile(
-        rf"(?<![\w.,])(?!(?:1[89]|20)\d\d\b)\d+(?:[.,]\d+)*(?!\s*(?:{_MONTHS}))\b|\b({_NUMWORDS})\b", re.I
+        # a century ("de 21 eeuw", "21ste eeuw") is an ordinal, not a number of things
+        rf"(?<![\w.,])(?!(?:1[89]|20)\d\d\b)\d+(?:[.,]\d+)*(?!\s*(?:{_MONTHS}))(?!(?:e|ste|de)?\s*eeuw)\b|\b({_NUMWORDS})\b", re.I
     ),
     "contact": re.compile(r"\(?0\d{2,3}\)?[\s-]?\d{2,3}[\s-]?\d{2}[\s-]?\d{2}|[\w.-]+@[\w-]+\.\w+", re.I),
     "period": re.compile(r"\b(?:1[89]|20)\d\d\b.{0,40}\b(?:1[89]|20)\d\d\b|\btot en met\b|\bt/m\b", re.I),

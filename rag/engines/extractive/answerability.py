@@ -23,7 +23,7 @@ from rag.engines.extractive.analysis import (
     with_translation,
 )
 from rag.engines.extractive.scoring import Scored, ScoringParams
-from rag.engines.units_answer import AnswerabilityParams, UnitComposer, _inside, confidence
+from rag.engines.units_answer import AnswerabilityParams, UnitComposer, _inside, most_confident
 from rag.question_index import UnitRecord
 from rag.resources import message
 from rag.router import contradicts
@@ -90,9 +90,11 @@ class AnswerabilityMixin:
         per_part = len(parts) > 1 and not ablated(self.settings, "part_units")
         picked: list[UnitRecord] = []
         for part_q, pev in parts:
+            # the most confident of the best few units answers when the fused top is not confident ("unit_confident")
+            at = p.part_at if len(parts) > 1 else p.answer_at
+            pev, conf = most_confident(pev, split_carried(part_q)[0], lang, pev.questions_of or ev.questions_of, p, at,
+                                       1 if ablated(self.settings, "unit_confident") else None)
             top = pev.top
-            conf = confidence(top, pev, split_carried(part_q)[0], lang, pev.questions_of or ev.questions_of,
-                              p) if top else 0.0
             ctx.notes.unit_confidence.append(round(conf, 3))
             own = split_carried(part_q)[0]
             if top is None or conf < (p.part_at if len(parts) > 1 else p.answer_at):
@@ -144,6 +146,10 @@ class AnswerabilityMixin:
         if kind in _NEW_FIGURE_TYPES and not (_figures_in(text) - _figures_in(question)):
             return False
         unknown = self._unknown_subject(ctx, question)
+        if unknown and ctx.language == "en" and ctx.units is not None and not ablated(self.settings, "en_question_terms"):
+            # an English word is not unknown because the documents are Dutch: it is known when the corpus's English
+            # hypothetical questions ask with it (the exact term; no compound splitting)
+            unknown = [t for t in unknown if t not in ctx.units.question_terms_en]
         vocab = ctx.units.vocabulary if ctx.units is not None else None
         if unknown and vocab is not None and self.unit_params.unit_vocabulary and not ablated(self.settings, "unit_vocabulary"):
             # known to the corpus through any unit's hypothetical questions (Dutch or English) or the glossary:

@@ -667,3 +667,10 @@ def test_a_followup_asking_a_figure_takes_its_subject_from_the_conversation(
     assert not ans.refused, ans.answer
     assert wanted in ans.answer
     assert verify(ans, assistant.store.document) == []
+
+
+@pytest.mark.parametrize(("text", "count"), [("in de 21 eeuw", False), ("de 21ste eeuw", False), ("405 nieuwe arbeidsplaatsen", True)])
+def test_a_century_is_no_count(text: str, count: bool) -> None:
+    from rag.engines.extractive.analysis import has_type
+
+    assert has_type(text, "count") is count
