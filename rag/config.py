@@ -92,8 +92,8 @@ class Settings(BaseSettings):
     engine: EngineName = Field("extractive", description="Answer engine: extractive, openai, local or auto.")
     ablate: str = Field(
         "", description="Comma-separated answer mechanisms to switch off, for the ablation table in BENCHMARKS.md "
-        "(units, unit_chunks, list_count, false_premise, translation, decline, answer_type, answerability_probe, "
-        "calc_intent, unit_confident, card_pieces, en_question_terms, ...).",
+        "(units, unit_chunks, list_count, false_premise, translation, decline, answer_type, calc_intent, "
+        "unit_confident, card_pieces, ...).",
     )
 
     # Generative engines (optional)

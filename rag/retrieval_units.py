@@ -140,9 +140,6 @@ class UnitEvidence:
     candidates: list[UnitCandidate] = field(default_factory=list)
     questions_of: Callable[[str], list[str]] | None = None  # a unit's hypothetical questions
     vocabulary: Vocabulary | None = None  # every word of the documents, their units' questions and the glossary
-    # the English terms (``terms(q, "en")``) of every unit's hypothetical questions: the words people ask the Dutch
-    # documents about in English, known to the corpus though no document prints them
-    question_terms_en: frozenset[str] = frozenset()
 
     @property
     def top(self) -> UnitCandidate | None:
@@ -170,7 +167,6 @@ class UnitRetriever:
         self._holder: dict[str, Chunk | None] = {}
         self._overlap: dict[str, tuple[str, ...]] = {}
         self.vocabulary: Vocabulary | None = None
-        self.question_terms_en: frozenset[str] = frozenset()
 
     # -- per-version structures ---------------------------------------------------------------------
 
@@ -207,9 +203,6 @@ class UnitRetriever:
             vocab.add(" ".join(w for group in DUTCH_SYNONYMS for w in group))
             vocab.add(" ".join(f"{k} {' '.join(v)}" for k, v in ENGLISH_TO_DUTCH.items()))
             self.vocabulary = vocab
-            self.question_terms_en = frozenset(
-                t for u in units for t in terms(" ".join(self.qindex.questions_of(u.unit_id)), "en")
-            )
             self._bm25 = None
             if units:
                 import bm25s
@@ -320,4 +313,4 @@ class UnitRetriever:
                 bm25_rank=bm.get(uid), chunk_rank=by_chunk.get(uid),
             ))
         out.sort(key=lambda c: (-c.score, c.unit.doc_id, c.unit.order))
-        return UnitEvidence(query, out, self.qindex.questions_of, self.vocabulary, self.question_terms_en)
+        return UnitEvidence(query, out, self.qindex.questions_of, self.vocabulary)

@@ -3,8 +3,6 @@
     python -m scripts.fit_answerability dump --out rows.jsonl eval/questions.jsonl eval/holdout.jsonl ...
     python -m scripts.fit_answerability fit rows.jsonl [--write]
     python -m scripts.fit_answerability probe [--cache vecs.json] [--C 4] [--threshold 0.2] [--write]
-    python -m scripts.fit_answerability answerability-dump --examples ex.jsonl --items items.jsonl SET.jsonl ...
-    python -m scripts.fit_answerability answerability ex.jsonl items.jsonl [--threshold 0.3] [--write]
 
 ``dump`` answers every item with the confidence gate switched off (``REGIODEAL_ABLATE=answerability``)
 and writes, per item, the evidence features, the label (the item must be refused) and what the engine
@@ -13,11 +11,7 @@ leave-one-set-out cross-validation, prints a reliability table and the combined 
 threshold (the gate added to the engine's own refusals), and with ``--write`` saves the model.
 ``probe`` fits the request probe (``rag/engines/request_probe.py``) on ``decline_exemplars.yaml`` and the
 corpus's hypothetical questions, prints cross-validated decline rates and with ``--write`` saves
-``decline_probe.json``; no evaluation item is used. ``answerability-dump`` writes the evidence of the
-answerability probe's examples (``answerability_examples.yaml`` and the corpus's hypothetical questions,
-leave-one-out) and of tuning items; ``answerability`` fits the probe on the examples only, prints its
-cross-validated rates and the held-out figures of the tuning items per threshold, and with ``--write``
-saves ``answerability_probe.json`` (``scripts/answerability_fit.py``). Only tuning sets (whose items may be read) belong here; validation sets are scored with ``rag eval``.
+``decline_probe.json``; no evaluation item is used. Only tuning sets (whose items may be read) belong here; validation sets are scored with ``rag eval``.
 """
 
 from __future__ import annotations
@@ -205,22 +199,6 @@ def main(argv: list[str] | None = None) -> int:
     pr.add_argument("--cache", help="JSON file of text -> vector, reused between fits")
     pr.add_argument("--drop", default="", help="comma-separated exemplar classes to leave out")
     pr.add_argument("--written-weight", type=float, default=10.0, help="weight of a written question against a corpus one")
-    ad = sub.add_parser("answerability-dump")
-    ad.add_argument("--examples", help="write the examples' evidence here")
-    ad.add_argument("--items", help="write the tuning items' evidence here")
-    ad.add_argument("--corpus-every", type=int, default=1, help="use every n-th corpus question")
-    ad.add_argument("--reuse", help="an earlier examples dump whose corpus rows are kept")
-    ad.add_argument("paths", nargs="*")
-    an = sub.add_parser("answerability")
-    an.add_argument("examples")
-    an.add_argument("items")
-    an.add_argument("--C", type=float, default=2.0)
-    an.add_argument("--threshold", type=float, default=0.15)
-    an.add_argument("--written-weight", type=float, default=5.0)
-    an.add_argument("--features", default="qi_top,qi_second,qi_margin,dense_top,cover,unknown_doc,type_missing,english")
-    an.add_argument("--no-qvec", action="store_true")
-    an.add_argument("--no-pair", action="store_true")
-    an.add_argument("--write", action="store_true")
     f = sub.add_parser("fit")
     f.add_argument("rows")
     f.add_argument("--write", action="store_true")
@@ -230,18 +208,6 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.cmd == "dump":
         dump(args.paths, args.out)
-    elif args.cmd == "answerability-dump":
-        from scripts.answerability_data import dump_examples, dump_items
-
-        if args.examples:
-            dump_examples(args.examples, args.corpus_every, args.reuse)
-        if args.items:
-            dump_items(args.paths, args.items)
-    elif args.cmd == "answerability":
-        from scripts.answerability_fit import run
-
-        run(args.examples, args.items, tuple(x for x in args.features.split(",") if x), not args.no_qvec, not args.no_pair,
-            args.C, args.written_weight, args.threshold, args.write)
     elif args.cmd == "probe":
         probe(args.write, args.C, args.threshold, args.cache, tuple(x for x in args.drop.split(",") if x), args.written_weight)
     else:

@@ -65,7 +65,6 @@ class EngineNotes:
     unit_confidence: list[float] = field(default_factory=list)
     unit_weak_parts: list[str] = field(default_factory=list)  # parts of a question the answer units do not answer
     answerability: float | None = None  # P(the documents answer), rag.engines.confidence
-    answerability_probe: float | None = None  # P(the documents answer), rag.engines.answerability_probe
 
 
 class Engine(Protocol):

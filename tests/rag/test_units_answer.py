@@ -108,31 +108,3 @@ def test_the_most_confident_of_the_best_few_units_answers_when_the_top_is_not_co
     assert [c.unit.unit_id for c in picked.candidates] == ["d-0", "d-2"]
     unchanged, conf1 = most_confident(ev, ev.query, "nl", qs.get, p, p.answer_at, depth=1)
     assert unchanged.top is not None and unchanged.top.unit.unit_id == "d-2" and conf1 < p.answer_at
-
-
-def test_the_words_of_the_english_hypothetical_questions_are_known_to_the_unit_search() -> None:
-    from rag.retrieval_units import UnitRetriever
-    from rag.text import terms
-
-    unit = _unit("d-5", "sentence", "De raad besluit in juni over het budget van € 12 miljoen.")
-
-    class _Index:
-        _version = 1
-
-        def __init__(self) -> None:
-            self._by_doc = {"d": [unit]}
-
-        def refresh(self) -> None:
-            pass
-
-        def units_of(self, doc_id: str) -> list[UnitRecord]:
-            return self._by_doc.get(doc_id, [])
-
-        def questions_of(self, unit_id: str) -> list[str]:
-            return ["When does the council settle the spending plan?"] if unit_id == "d-5" else []
-
-    r = UnitRetriever(_Index(), _chunks)  # type: ignore[arg-type]
-    r._prepare()
-    known = r.question_terms_en
-    assert set(terms("settle spending", "en")) <= known  # asked with, though no document prints them
-    assert not set(terms("demolished", "en")) & known

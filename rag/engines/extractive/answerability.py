@@ -45,17 +45,7 @@ class AnswerabilityMixin:
         if found is None:
             return None
         ctx.notes.answerability = round(found.confidence, 3)
-        probe_p = None
-        # the probe was fitted on standalone questions: a follow-up's evidence (read from the condensed
-        # question) is not what it learnt from, so a follow-up is left to the other checks
-        if not ctx.history and not ablated(self.settings, "answerability_probe"):
-            from rag.engines.answerability_probe import load_probe, probability
-
-            probe_p = probability(ctx)
-            ctx.notes.answerability_probe = None if probe_p is None else round(probe_p, 3)
-        probe = load_probe() if probe_p is not None else None
-        probe_refuses = probe is not None and probe_p is not None and probe_p < probe.refuse_below
-        if found.answers(load_model()) and not probe_refuses:
+        if found.answers(load_model()):
             return None
         hybrid = ctx.retriever
         lang = ctx.language
@@ -146,10 +136,6 @@ class AnswerabilityMixin:
         if kind in _NEW_FIGURE_TYPES and not (_figures_in(text) - _figures_in(question)):
             return False
         unknown = self._unknown_subject(ctx, question)
-        if unknown and ctx.language == "en" and ctx.units is not None and not ablated(self.settings, "en_question_terms"):
-            # an English word is not unknown because the documents are Dutch: it is known when the corpus's English
-            # hypothetical questions ask with it (the exact term; no compound splitting)
-            unknown = [t for t in unknown if t not in ctx.units.question_terms_en]
         vocab = ctx.units.vocabulary if ctx.units is not None else None
         if unknown and vocab is not None and self.unit_params.unit_vocabulary and not ablated(self.settings, "unit_vocabulary"):
             # known to the corpus through any unit's hypothetical questions (Dutch or English) or the glossary:
