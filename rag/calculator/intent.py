@@ -5,7 +5,7 @@ The lexicon parser (``rag.calculator.parse``) reads amounts and notations reliab
 operation from cue words, which did not carry over to questions nobody had read (session 7: 0.76 on a
 blind set). This probe is a multinomial logistic regression over ``operation_exemplars.yaml`` (≥ 30
 written questions per operation, Dutch and English, plus every hypothetical question of
-``corpus/questions`` as "not_money"), fitted by ``python -m rag.calculator.fit_intent --write`` into
+``corpus/questions`` as "not_money"), fitted by ``python -m scripts.fit_calc_intent --write`` into
 ``operation_probe.json``. The parser asks it only where its own reading is unsure (see
 ``rag.calculator.parse.parse_request``); a probability under the file's ``confident_at`` leaves the
 parser's decision (or its clarifying question) as it was. Switched off by ``REGIODEAL_ABLATE=calc_intent``.
@@ -47,12 +47,9 @@ class OperationProbe:
     route_at: float = 1.0  # a question the parser left to the documents goes to the calculator only over this
 
     def probabilities(self, vec: np.ndarray) -> dict[str, float]:
-        v = np.asarray(vec, dtype=np.float64)
-        v = v / (np.linalg.norm(v) or 1.0)
-        z = self.weights @ v + self.bias
-        p = np.exp(z - z.max())
-        p /= p.sum()
-        return {c: float(x) for c, x in zip(self.classes, p, strict=True)}
+        from rag.engines.request_probe import class_probabilities
+
+        return class_probabilities(self.classes, self.weights, self.bias, vec)
 
     def to_json(self) -> dict[str, Any]:
         return {"classes": list(self.classes), "confident_at": self.confident_at, "lean_at": self.lean_at, "route_at": self.route_at,

@@ -26,6 +26,17 @@ EXEMPLARS_FILE = Path(__file__).with_name("decline_exemplars.yaml")
 QUESTION = "question"
 
 
+def class_probabilities(classes: tuple[str, ...], weights: np.ndarray, bias: np.ndarray, vec: np.ndarray) -> dict[str, float]:
+    """Softmax of a linear probe over the unit-length question vector: class -> probability (shared by the
+    request probe and the calculator's operation probe)."""
+    v = np.asarray(vec, dtype=np.float64)
+    v = v / (np.linalg.norm(v) or 1.0)
+    z = weights @ v + bias
+    p = np.exp(z - z.max())
+    p /= p.sum()
+    return {c: float(x) for c, x in zip(classes, p, strict=True)}
+
+
 @dataclass(frozen=True)
 class RequestProbe:
     """Softmax weights over the classes (one of them ``QUESTION``) and the decline threshold."""
@@ -36,12 +47,7 @@ class RequestProbe:
     decline_below: float  # P(question) under this: declined
 
     def probabilities(self, vec: np.ndarray) -> dict[str, float]:
-        v = np.asarray(vec, dtype=np.float64)
-        v = v / (np.linalg.norm(v) or 1.0)
-        z = self.weights @ v + self.bias
-        p = np.exp(z - z.max())
-        p /= p.sum()
-        return {c: float(x) for c, x in zip(self.classes, p, strict=True)}
+        return class_probabilities(self.classes, self.weights, self.bias, vec)
 
     def decline(self, vec: np.ndarray | None) -> str | None:
         """The request kind when the question is one to decline; None for a question."""

@@ -1,6 +1,6 @@
 """Fit the calculator's operation probe (``rag/calculator/intent.py``) on the written exemplars.
 
-    python -m rag.calculator.fit_intent [--C 4] [--precision 0.97] [--lean-precision 0.92] [--cache vecs.json] [--write]
+    python -m scripts.fit_calc_intent [--C 4] [--precision 0.97] [--lean-precision 0.92] [--cache vecs.json] [--write]
 
 The examples: ``operation_exemplars.yaml`` (written per operation) plus every hypothetical question of
 ``corpus/questions/*.yaml`` as ``not_money`` (questions the documents answer). Prints 5-fold
@@ -22,20 +22,9 @@ from pathlib import Path
 import numpy as np
 
 from rag.calculator.intent import NOT_MONEY, PROBE_FILE, OperationProbe, exemplars
+from scripts.fit_answerability import corpus_questions
 
 log = logging.getLogger(__name__)
-
-
-def corpus_questions() -> list[str]:
-    """Every hypothetical question of ``corpus/questions/*.yaml`` (questions the documents answer)."""
-    import yaml
-
-    out: list[str] = []
-    for f in sorted(Path("corpus/questions").glob("*.yaml")):
-        for u in (yaml.safe_load(f.read_text(encoding="utf-8")) or {}).get("units", []):
-            for qs in (u.get("questions") or {}).values():
-                out.extend(str(q) for q in qs or [])
-    return out
 
 
 def _vectors(texts: list[str], cache: str | None) -> np.ndarray:
