@@ -12,6 +12,7 @@ import logging
 import re
 
 import httpx
+import openai
 from langchain_openai import ChatOpenAI
 from pydantic import SecretStr
 
@@ -35,7 +36,8 @@ def make_chat_model(base_url: str, settings: Settings, timeout_s: float) -> Chat
         base_url=base_url,
         api_key=SecretStr(settings.llm_api_key or "not-needed"),
         model=settings.llm_model,
-        timeout=httpx.Timeout(timeout_s, connect=min(5.0, timeout_s)),
+        # the SDK's own Timeout: openai 3.63 runs on httpx2 and refuses an httpx.Timeout
+        timeout=openai.Timeout(timeout_s, connect=min(5.0, timeout_s)),
         max_retries=1,
         temperature=0.0,
         max_tokens=settings.llm_max_tokens,  # alias of max_completion_tokens
