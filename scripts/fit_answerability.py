@@ -23,6 +23,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,23 @@ def dump(paths: list[str], out: str) -> None:
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
+def cached_vectors(texts: list[str], cache: str | None) -> Any:
+    """e5 query vectors of ``texts`` (an array, one row each), reusing and extending a JSON cache of text -> vector."""
+    import numpy as np
+    from tqdm import tqdm
+
+    from rag.engines.request_probe import embed_questions
+
+    known: dict[str, list[float]] = json.loads(Path(cache).read_text(encoding="utf-8")) if cache and Path(cache).exists() else {}
+    todo = [t for t in dict.fromkeys(texts) if t not in known]
+    for i in tqdm(range(0, len(todo), 32), desc="embedding (batches of 32)"):
+        for t, v in zip(todo[i : i + 32], embed_questions(todo[i : i + 32]), strict=True):
+            known[t] = [float(x) for x in v]
+    if cache:
+        Path(cache).write_text(json.dumps(known), encoding="utf-8")
+    return np.array([known[t] for t in texts], dtype=np.float64)
+
+
 def corpus_questions() -> list[str]:
     """Every hypothetical question of ``corpus/questions/*.yaml`` (information questions by construction)."""
     import yaml
@@ -75,13 +93,11 @@ def probe(write: bool, c: float, threshold: float, cache: str | None = None, dro
     hypothetical questions; 5-fold cross-validated decline rates per class and threshold."""
     import numpy as np
     from sklearn.model_selection import StratifiedKFold
-    from tqdm import tqdm
 
     from rag.engines.request_probe import (
         PROBE_FILE,
         QUESTION,
         RequestProbe,
-        embed_questions,
         exemplars,
         fit_probe,
     )
@@ -90,14 +106,7 @@ def probe(write: bool, c: float, threshold: float, cache: str | None = None, dro
     texts = [t for k in ex for t in ex[k]] + corpus_questions()
     labels = [k for k in ex for _ in ex[k]] + [QUESTION] * (len(texts) - sum(len(v) for v in ex.values()))
     source = [f"written:{k}" for k in ex for _ in ex[k]] + ["corpus:question"] * (len(texts) - sum(len(v) for v in ex.values()))
-    known: dict[str, list[float]] = json.loads(Path(cache).read_text(encoding="utf-8")) if cache and Path(cache).exists() else {}
-    todo = [t for t in dict.fromkeys(texts) if t not in known]
-    for i in tqdm(range(0, len(todo), 32), desc="embedding (batches of 32)"):
-        for t, v in zip(todo[i : i + 32], embed_questions(todo[i : i + 32]), strict=True):
-            known[t] = [float(x) for x in v]
-    if cache:
-        Path(cache).write_text(json.dumps(known), encoding="utf-8")
-    vecs = np.array([known[t] for t in texts], dtype=np.float64)
+    vecs = cached_vectors(texts, cache)
     y = np.array(labels)
     # the written questions are the hard cases (request words, follow-ups, informal): each weighs as much
     # as `written_weight` hypothetical questions of the corpus

@@ -17,29 +17,13 @@ import argparse
 import json
 import logging
 import sys
-from pathlib import Path
 
 import numpy as np
 
 from rag.calculator.intent import NOT_MONEY, PROBE_FILE, OperationProbe, exemplars
-from scripts.fit_answerability import corpus_questions
+from scripts.fit_answerability import cached_vectors, corpus_questions
 
 log = logging.getLogger(__name__)
-
-
-def _vectors(texts: list[str], cache: str | None) -> np.ndarray:
-    from tqdm import tqdm
-
-    from rag.engines.request_probe import embed_questions
-
-    known: dict[str, list[float]] = json.loads(Path(cache).read_text(encoding="utf-8")) if cache and Path(cache).exists() else {}
-    todo = [t for t in dict.fromkeys(texts) if t not in known]
-    for i in tqdm(range(0, len(todo), 32), desc="embedding (batches of 32)"):
-        for t, v in zip(todo[i : i + 32], embed_questions(todo[i : i + 32]), strict=True):
-            known[t] = [float(x) for x in v]
-    if cache:
-        Path(cache).write_text(json.dumps(known), encoding="utf-8")
-    return np.array([known[t] for t in texts], dtype=np.float64)
 
 
 def fit(c: float, precision: float, lean_precision: float, route_share: float, cache: str | None, write: bool) -> OperationProbe:
@@ -54,7 +38,7 @@ def fit(c: float, precision: float, lean_precision: float, route_share: float, c
     labels = [k for _t, k in written] + [NOT_MONEY] * len(corpus)
     is_written = np.array([True] * len(written) + [False] * len(corpus))
     sw = np.ones(len(texts))  # every class weighs the same in total (the corpus's many questions too)
-    vecs = _vectors(texts, cache)
+    vecs = cached_vectors(texts, cache)
     y = np.array(labels)
     top = np.empty(len(texts), dtype=object)
     ptop = np.zeros(len(texts))
