@@ -16,7 +16,6 @@ the previous turn, and the two fused.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ import numpy as np
 
 from rag.glossary import DUTCH_SYNONYMS, ENGLISH_TO_DUTCH, expand_terms
 from rag.question_index import QuestionIndex, UnitHit, UnitRecord, unit_terms
-from rag.text import fold, stem, terms, verb_variants
+from rag.text import fold, stem, terms, verb_variants, words
 from rag.types import Chunk, RetrievedChunk
 
 log = logging.getLogger(__name__)
@@ -48,16 +47,13 @@ class FusionWeights:
     bm25_depth: int = 20
 
 
-_WORD_RE = re.compile(r"[^\W_]+")
-
-
 def corpus_words(texts: Iterable[str]) -> list[str]:
     """The distinct words of ``texts`` as :class:`Vocabulary` splits them (computed once per build, at ingest:
     the vocabulary of 10^5 chunks is then made from a few thousand words, not from every chunk's text)."""
-    words: set[str] = set()
+    found: set[str] = set()
     for t in texts:
-        words.update(_WORD_RE.findall(fold(t)))
-    return sorted(words)
+        found.update(words(fold(t)))
+    return sorted(found)
 
 
 class Vocabulary:
@@ -70,7 +66,7 @@ class Vocabulary:
         self._by_stem: dict[str, set[str]] = {}
 
     def add(self, text: str) -> None:
-        self.add_words(_WORD_RE.findall(fold(text)))
+        self.add_words(words(fold(text)))
 
     def add_words(self, words: Iterable[str]) -> None:
         """Words already split as :meth:`add` splits (``corpus_words``): the same vocabulary, no text pass."""

@@ -45,6 +45,14 @@ class Token:
     exact: bool = False
 
 
+WORD_RE = re.compile(r"[^\W_]+")  # a run of letters and digits: one place for the plain word split
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text`` as written (letters and digits; no folding, stemming or stopwords)."""
+    return WORD_RE.findall(text)
+
+
 def fold(text: str) -> str:
     """Lower-case and strip diacritics so "coöperatie" matches "cooperatie" and "€" survives."""
     text = unicodedata.normalize("NFKD", text)

@@ -11,6 +11,7 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import RunnableConfig
 
 from rag.citations import CITE_RE
+from rag.text import terms
 from rag.types import Chunk, RetrievedChunk
 
 _TAG_RE = re.compile(r"</?\s*(vraag|question|gesprek|conversation|passage|system|user|assistant)\s*>", re.I)
@@ -44,16 +45,9 @@ def format_history(history: Sequence[dict[str, str]], language: str, turns: int 
 
 # --- citations -----------------------------------------------------------------------------------------
 
-_WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
-
 
 def _terms(text: str) -> set[str]:
-    try:
-        from rag.text import terms
-
-        return set(terms(text))
-    except ImportError:  # pragma: no cover
-        return {w.lower() for w in _WORD_RE.findall(text)}
+    return set(terms(text))
 
 
 def best_span(sentence: str, chunk_text: str, min_chars: int = 40) -> tuple[int, int]:
