@@ -89,11 +89,15 @@ class Settings(BaseSettings):
         2, ge=0, description="Best passages of each part of a multi-part question that the answer always reads."
     )
     max_question_chars: int = Field(2000, ge=50, description="Longer questions are refused politely.")
+    english_gloss_terms: int = Field(
+        8, ge=0, description="An English answer quoting Dutch text ends with at most this many of the quotes' Dutch "
+        "terms and their English rendering (corpus/glossary.yaml, dutch_to_english); 0 = none.",
+    )
     engine: EngineName = Field("extractive", description="Answer engine: extractive, openai, local or auto.")
     ablate: str = Field(
         "", description="Comma-separated answer mechanisms to switch off, for the ablation table in BENCHMARKS.md "
         "(units, unit_chunks, list_count, false_premise, translation, decline, answer_type, calc_intent, "
-        "unit_confident, card_pieces, ...).",
+        "unit_confident, card_pieces, en_gloss, ...).",
     )
 
     # Generative engines (optional)

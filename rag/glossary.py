@@ -15,13 +15,13 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from rag.text import terms, verb_variants
+from rag.text import fold, terms, verb_variants, words
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +132,53 @@ def translate_en(question: str) -> str:
         else:
             i += 1
     return " ".join(dict.fromkeys(out))
+
+
+# Dutch terms of the documents and their English rendering in the documents' sense: the gloss under the Dutch
+# quotes of an English answer (corpus/glossary.yaml, dutch_to_english).
+DUTCH_TO_ENGLISH: dict[str, str] = {
+    str(k).strip(): str(v).strip() for k, v in (_GLOSSARY.get("dutch_to_english") or {}).items() if k and v
+}
+
+
+@functools.lru_cache(maxsize=1)
+def _gloss_keys() -> dict[tuple[str, ...], str]:
+    """Glossary terms as tuples of folded words ("groene chemie" -> ("groene", "chemie"))."""
+    return {tuple(fold(w) for w in words(nl)): nl for nl in DUTCH_TO_ENGLISH}
+
+
+def english_gloss(
+    texts: Iterable[str], limit: int = 8, per_text: int = 4, rarity: Callable[[str], float] | None = None
+) -> list[tuple[str, str]]:
+    """(Dutch term, English rendering) for the glossary terms in ``texts``.
+
+    The longest term at a position wins and consumes its words ("groene chemie" before "chemie"); a
+    rendering that only repeats the Dutch word is left out. Each text adds at most ``per_text`` new terms, so
+    later quotes get theirs too: the rarest by ``rarity`` (e.g. the index's IDF; the distinctive terms of a
+    quote need a gloss more than everyday ones), else the first. The result keeps reading order."""
+    keys = _gloss_keys()
+    longest = max((len(k) for k in keys), default=1)
+    out: dict[str, str] = {}
+    for text in texts:
+        ws = [fold(w) for w in words(text)]
+        found: list[str] = []
+        i = 0
+        while i < len(ws):
+            for n in range(min(longest, len(ws) - i), 0, -1):
+                nl = keys.get(tuple(ws[i : i + n]))
+                if nl is not None:
+                    if fold(DUTCH_TO_ENGLISH[nl]) != fold(nl) and nl not in out and nl not in found:
+                        found.append(nl)
+                    i += n
+                    break
+            else:
+                i += 1
+        room = min(per_text, limit - len(out))
+        if room <= 0:
+            break
+        keep = set(sorted(found, key=lambda t: -rarity(t))[:room]) if rarity is not None else set(found[:room])
+        out.update((nl, DUTCH_TO_ENGLISH[nl]) for nl in found if nl in keep)
+    return list(out.items())
 
 
 # How people name the documents, and how an answer names them (corpus/documents.yaml).

@@ -77,3 +77,47 @@ def test_a_possessive_is_translated_as_the_word_itself() -> None:
 
     assert "gedeputeerde staten" in translate_en("What was attached to the provincial executive's letter?")
     assert "gedeputeerde staten" in translate_en("the provincial executive’s letter")
+
+
+# -- the Dutch→English gloss under an English answer's Dutch quotes ---------------------------------------
+
+
+def test_every_gloss_term_is_written_in_a_document() -> None:
+    from rag.glossary import DUTCH_TO_ENGLISH
+    from rag.text import fold, words
+
+    docs = " ".join(" ".join(fold(w) for w in words((ROOT / "corpus" / f"{d}.md").read_text(encoding="utf-8")))
+                    for d in ("kamerbrief", "letter", "twopager"))
+    missing = [nl for nl in DUTCH_TO_ENGLISH if f" {' '.join(fold(w) for w in words(nl))} " not in f" {docs} "]
+    assert len(DUTCH_TO_ENGLISH) >= 300
+    assert missing == []
+
+
+def test_gloss_takes_the_longest_term_in_reading_order() -> None:
+    from rag.glossary import english_gloss
+
+    found = dict(english_gloss(["Het Provinciefonds en de brede welvaart van inwoners."]))
+    assert found["provinciefonds"] == "Provinces Fund"
+    assert "brede welvaart" in found and "welvaart" not in found  # the phrase consumes its words
+    order = [nl for nl, _ in english_gloss(["de woningvoorraad", "de huisarts"])]
+    assert order.index("woningvoorraad") < order.index("huisarts")
+
+
+def test_gloss_gives_every_quote_a_share_and_stops_at_the_limit() -> None:
+    from rag.glossary import english_gloss
+
+    long = "cofinanciering randvoorwaarden werkloosheid woningvoorraad kennisinstellingen arbeidsmarkt"
+    found = english_gloss([long, "de huisarts"], limit=5, per_text=3)
+    assert len(found) == 4 and found[-1][0] == "huisarts"
+    assert len(english_gloss([long, long + " huisarts"], limit=2)) == 2
+    assert english_gloss(["the words of an English sentence"]) == []
+
+
+def test_gloss_prefers_a_quotes_rarest_terms_and_keeps_reading_order() -> None:
+    from rag.glossary import english_gloss
+
+    text = "Gezamenlijk met het bedrijfsleven werken we aan groene chemie en logistiek."
+    rare = {"groene chemie": 5.0, "logistiek": 4.0, "bedrijfsleven": 2.0}
+    found = [nl for nl, _ in english_gloss([text], per_text=2, rarity=lambda t: rare.get(t, 0.0))]
+    assert found == ["groene chemie", "logistiek"]
+    assert [nl for nl, _ in english_gloss([text], per_text=2)] == ["gezamenlijk", "bedrijfsleven"]

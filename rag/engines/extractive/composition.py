@@ -8,11 +8,14 @@ from collections.abc import Callable
 from typing import Any
 
 from rag.citations import CitationBuilder, chunk_of_quote
-from rag.config import Settings
+from rag.config import Settings, ablated
 from rag.engines.base import AnswerContext
 from rag.engines.extractive.analysis import _cap, _marker_start, _q, doc_name, log
 from rag.engines.extractive.scoring import Scored, ScoringParams
 from rag.engines.units_answer import AnswerabilityParams
+from rag.glossary import english_gloss
+from rag.resources import message
+from rag.text import terms
 from rag.types import Answer, Citation
 
 
@@ -110,10 +113,27 @@ class CompositionMixin:
             end=end,
         )
 
+    def _english_gloss(self, builder: CitationBuilder, hybrid: Any) -> str:
+        """The Dutch terms of the quoted passages with their English rendering (corpus glossary), so an English
+        reader of a verbatim Dutch quote gets its key words; the rarest in the index first; empty when the
+        glossary knows none."""
+        if ablated(self.settings, "en_gloss") or self.settings.english_gloss_terms <= 0:
+            return ""
+        bm: Any = getattr(hybrid, "bm25", None)
+        rarity = None if bm is None else (lambda nl: max((bm.idf(t) for t in terms(nl)), default=0.0))
+        found = english_gloss(
+            (c.quote for c in builder.citations), limit=self.settings.english_gloss_terms, rarity=rarity
+        )
+        if not found:
+            return ""
+        return "\n\n" + message("gloss", "en").format(terms="; ".join(f"*{nl}* = {en}" for nl, en in found))
+
     def _make(
         self, ctx: AnswerContext, pieces: list[str], builder: CitationBuilder, *, refused: bool, reason: str | None = None
     ) -> Answer:
         text = builder.compact(" ".join(p for p in pieces if p).strip())
+        if not refused and ctx.language == "en" and ctx.tool is None:
+            text += self._english_gloss(builder, ctx.retriever)
         return Answer(
             question=ctx.question,
             language=ctx.language,

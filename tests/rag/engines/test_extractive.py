@@ -674,3 +674,14 @@ def test_a_century_is_no_count(text: str, count: bool) -> None:
     from rag.engines.extractive.analysis import has_type
 
     assert has_type(text, "count") is count
+
+
+@pytest.mark.slow
+def test_english_answer_glosses_the_dutch_terms_of_its_quotes(assistant: Any) -> None:
+    en = assistant.ask("Through which fund is the Regio Deal money paid out to a province?")
+    assert not en.refused, en.answer
+    body, sep, gloss = en.answer.rpartition("Dutch terms in the quotes:")
+    assert sep and "[1]" in body and " = " in gloss
+    assert verify(en, assistant.store.document) == []
+    nl = assistant.ask("Via welk fonds wordt het geld van een Regio Deal aan een provincie uitbetaald?")
+    assert not nl.refused and "Dutch terms" not in nl.answer and "Nederlandse termen" not in nl.answer
