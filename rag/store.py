@@ -31,7 +31,7 @@ from rag.chroma_client import (
 )
 from rag.config import Settings, get_settings
 from rag.embeddings import Embedder, chroma_embedding_function, describe_spec, get_embedder
-from rag.sentence_vectors import is_packed, unpack_chunk
+from rag.sentence_vectors import is_packed, packed_matrix, unpack_chunk
 from rag.types import Chunk, Document, PageSpan
 
 log = logging.getLogger(__name__)
@@ -355,6 +355,21 @@ class IndexStore:
             res = col.get(ids=list(ids[i : i + batch]), include=["embeddings"])
             emb = np.asarray(res["embeddings"], dtype=np.float32)
             out.update(zip(res["ids"], emb, strict=True))
+        return out
+
+    def packed_vectors(self, chunk_ids: Sequence[str], batch: int = 500) -> dict[str, np.ndarray] | None:
+        """{chunk id: its sentences' vectors (one row per sentence, in order)} of the given chunks, read from a
+        build whose sentence collection packs one record per chunk (None when it does not: use
+        ``sentence_vectors_by_id``). Only the vectors are decoded (not the keys and offsets)."""
+        with self._lock:
+            col = self._sentence_collection()
+        if col is None or not is_packed(col):
+            return None
+        out: dict[str, np.ndarray] = {}
+        for i in range(0, len(chunk_ids), batch):  # outside the lock: one user's fetch does not hold up another's
+            res = col.get(ids=list(chunk_ids[i : i + batch]), include=["metadatas"])
+            for rid, meta in zip(res["ids"], res["metadatas"], strict=True):
+                out[rid] = packed_matrix(meta or {})
         return out
 
     def sentence_search(self, vector: Any, k: int, doc_ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
