@@ -411,13 +411,11 @@ class HybridRetriever(SentenceLookupsMixin):
         if n == 0 or (allowed is not None and not allowed.any()):
             return RetrievalResult(hits=[])
         t1 = time.perf_counter()
-        dense_hits = self.store.dense_search(
-            query, min(n, max(p.dense_pool, k)), doc_ids, vector=self._index_query_vector(query)
-        )
+        dense_hits = self.dense_ids(query, min(n, max(p.dense_pool, k)), doc_ids, self._index_query_vector(query))
         t2 = time.perf_counter()
         seen: dict[int, float] = {}
-        for c, sc in dense_hits:
-            i = self._pos.get(c.chunk_id)
+        for cid, sc in dense_hits:
+            i = self._pos.get(cid)
             if i is not None and i not in seen:
                 seen[i] = float(sc)
         d_pos = np.fromiter(seen.keys(), dtype=np.int64, count=len(seen))
@@ -493,6 +491,14 @@ class HybridRetriever(SentenceLookupsMixin):
             exact={chunks[int(c)].chunk_id: float(v) for c, v in zip(cand, exact_share, strict=True)} if ex else {},
             timings_ms={"dense": (t2 - t1) * 1000, "retrieve": (t3 - t0) * 1000},
         )
+
+    def dense_ids(self, query: str, k: int, doc_ids: list[str] | None, vector: Any) -> list[tuple[str, float]]:
+        """The store's nearest chunks as (chunk id, similarity), best first; without their texts when the store
+        can (the retriever holds the chunks)."""
+        get = getattr(self.store, "dense_ids", None)
+        if callable(get):
+            return list(get(query, k, doc_ids, vector=vector))
+        return [(c.chunk_id, sc) for c, sc in self.store.dense_search(query, k, doc_ids, vector=vector)]
 
     def _sentence_candidates(
         self, query: str, allowed: np.ndarray | None, doc_ids: list[str] | None, others: np.ndarray
