@@ -116,6 +116,8 @@ def test_the_second_start_reads_the_cached_blob_not_the_server(mini_built: Setti
     reads = _count_reads(monkeypatch)
     first = snapshot._load_blob(retriever, build_id)
     assert first is not None and reads == [1]
+    cache = snapshot.blob_cache(retriever.store.settings)
+    assert cache is not None and cache.get(build_id, digest_of(data), 1) == data  # the server's bytes, verbatim
     second = snapshot._load_blob(retriever, build_id)
     assert second is not None and reads == [1]  # from the cache
     assert [c.chunk_id for c in second["chunks"]] == [c.chunk_id for c in first["chunks"]]
