@@ -190,8 +190,8 @@ def _query_child() -> None:
 
 
 def _restart_child() -> None:
-    """A second client start (fresh interpreter) that answers one question: in server mode its snapshot comes
-    from the per-user cache the first start filled. Prints one JSON line."""
+    """A second client start (fresh interpreter) that answers the questions again: in server mode its snapshot
+    and the sentence vectors the first start read come from the per-user cache. Prints one JSON line."""
     t_start = time.perf_counter()
     from rag.assistant import Assistant
     from rag.evaluation import load_questions
@@ -202,7 +202,23 @@ def _restart_child() -> None:
     assistant.retriever.ensure_fresh()
     t_load = time.perf_counter() - t_load
     assistant.ask(items[0]["question"], items[0].get("history"))
-    print(json.dumps({"first_answer_s": time.perf_counter() - t_start, "index_load_s": t_load}))
+    first = time.perf_counter() - t_start
+    retrieve, total = [], []
+    for it in items:  # the same questions again: their sentence vectors now come from the client's disk cache
+        ans = assistant.ask(it["question"], it.get("history"))
+        if "retrieve" in ans.timings_ms:
+            retrieve.append(ans.timings_ms["retrieve"])
+        total.append(ans.timings_ms["total"])
+    print(
+        json.dumps(
+            {
+                "first_answer_s": first,
+                "index_load_s": t_load,
+                "retrieve_p50": statistics.median(retrieve) if retrieve else float("nan"),
+                "answer_p50": statistics.median(total),
+            }
+        )
+    )
 
 
 def _child(name: str, env: dict[str, str]) -> dict[str, Any]:
@@ -335,6 +351,8 @@ def _measure(
         again = _child("_restart_child", env)
         res["first_answer_cached_s"] = again["first_answer_s"]
         res["index_load_cached_s"] = again["index_load_s"]
+        res["retrieve_p50_cached"] = again["retrieve_p50"]
+        res["answer_p50_cached"] = again["answer_p50"]
     # the build's own cost per chunk: its time minus what the bare stand-in needs for the same texts
     overhead = max(0.0, ingest_s / chunks - raw["per_chunk_s"])
     row: dict[str, Any] = {

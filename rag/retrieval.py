@@ -298,7 +298,7 @@ class HybridRetriever(SentenceLookupsMixin):
             and callable(getattr(self.store, "sentence_vectors_by_id", None))
         )
 
-    def server_vectors(self, n: int, dim: int) -> ServerSentenceVectors:
+    def server_vectors(self, n: int, dim: int, build_id: str | None = None) -> ServerSentenceVectors:
         """The build's sentence vectors on the server, read for the rows a question needs (rows the index has no
         vector for are not asked for: ``sentence_vectors`` embeds those). A build that packs each chunk's
         sentences into one record is read one record per candidate chunk, decoded in numpy."""
@@ -339,7 +339,10 @@ class HybridRetriever(SentenceLookupsMixin):
             mat[~found] = 0.0
             return found, mat
 
-        return ServerSentenceVectors(n, dim, fetch_rows)
+        build = build_id or (self._version if isinstance(self._version, str) else None)
+        cache = snapshot.blob_cache(getattr(self.store, "settings", None) or self.settings)
+        disk = cache.rows(build, n, dim) if cache is not None and build else None
+        return ServerSentenceVectors(n, dim, fetch_rows, disk=disk)
 
     def corpus_words(self) -> list[str]:
         """The distinct words of the index's chunks (what the unit retriever's vocabulary is made of). Kept in

@@ -117,8 +117,9 @@ class ServerSentenceVectors:
     out), in one preallocated array indexed by row, so a question's few thousand rows are looked up without a
     Python loop."""
 
-    def __init__(self, n: int, dim: int, fetch_rows: RowFetch, cache_rows: int = 50_000) -> None:
+    def __init__(self, n: int, dim: int, fetch_rows: RowFetch, cache_rows: int = 50_000, disk: Any = None) -> None:
         self.shape = (n, dim)
+        self._disk = disk  # rows kept on the user's disk between restarts (rag.snapshot_cache.RowFile), or None
         self.dtype = np.dtype(np.float32)
         self._fetch_rows = fetch_rows
         self._cap = max(1, min(cache_rows, n))
@@ -153,14 +154,34 @@ class ServerSentenceVectors:
             need = ~hit & ~own
         if need.any():
             want = np.unique(idx[need])
-            found, mat = self._fetch_rows(want)  # over HTTP, outside the lock
+            found, mat = self._fetch(want)
             with self._lock:
-                self.fetched += len(want)
                 self._keep(want[found], mat[found])
             at = np.searchsorted(want, idx[need])
             ok = found[at]
             out[np.flatnonzero(need)[ok]] = mat[at[ok]]
         return out[0] if one else out
+
+    def _fetch(self, want: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Rows from the disk cache where it has them, the rest from the server (then written to the disk cache)."""
+        if self._disk is None:
+            found, mat = self._fetch_rows(want)  # over HTTP, outside the lock
+            with self._lock:
+                self.fetched += len(want)
+            return found, mat
+        found, mat = self._disk.read(want)
+        rest = np.flatnonzero(~found)
+        if len(rest):
+            got, vecs = self._fetch_rows(want[rest])
+            with self._lock:
+                self.fetched += len(rest)
+            mat[rest] = vecs
+            found[rest] = got
+            try:
+                self._disk.write(want[rest][got], vecs[got])
+            except (OSError, ValueError):  # a full disk only costs the next restart a read from the server
+                log.debug("could not keep sentence vectors on disk", exc_info=True)
+        return found, mat
 
     def _keep(self, rows: np.ndarray, vecs: np.ndarray) -> None:
         fresh = self._slot[rows] < 0  # another question may have cached some meanwhile

@@ -324,7 +324,7 @@ def load(retriever: Any, build_id: str) -> bool:
     retriever.set_sentences(first, spans)  # arrays; a sentence object is made when it is asked for
     retriever._sent_done = np.asarray(state["sent_done"], dtype=bool).copy()
     if emb is None and server and retriever.remote_vectors(len(spans)):
-        emb = retriever.server_vectors(len(spans), int(state.get("dim") or 384))
+        emb = retriever.server_vectors(len(spans), int(state.get("dim") or 384), build_id)
     retriever._sent_emb = emb
     retriever._words = state.get("words") or (None if server else _read_words(folder))
     return True

@@ -27,8 +27,10 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import time
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +47,19 @@ class SnapshotBlobCache:
         self.scope = scope
         self.keep = max(1, keep)
 
+    def _key(self, build_id: str) -> str:
+        return hashlib.sha256(f"{self.scope}\0{build_id}".encode()).hexdigest()[:40]
+
     def _key_path(self, build_id: str) -> Path:
-        key = hashlib.sha256(f"{self.scope}\0{build_id}".encode()).hexdigest()[:40]
-        return self.root / "builds" / f"{key}.json"
+        return self.root / "builds" / f"{self._key(build_id)}.json"
+
+    def rows(self, build_id: str, n: int, dim: int) -> RowFile | None:
+        """The build's sentence-vector rows kept for this index (``RowFile``); None when the folder is unusable."""
+        try:
+            return RowFile(self.root / "vectors" / self._key(build_id), build_id, n, dim)
+        except (OSError, ValueError):
+            log.debug("no sentence-vector cache for build %s", build_id, exc_info=True)
+            return None
 
     def _blob_path(self, digest: str) -> Path:
         return self.root / "blobs" / f"{digest}.npz"
@@ -131,6 +143,10 @@ class SnapshotBlobCache:
                 continue
             with contextlib.suppress(OSError, ValueError):
                 live.add(str(json.loads(p.read_text(encoding="utf-8")).get("sha256", "")))
+        kept = {p.stem for p in (self.root / "builds").glob("*.json")}
+        for folder in (self.root / "vectors").glob("*"):  # the rows of builds no longer kept
+            if folder.name not in kept:
+                shutil.rmtree(folder, ignore_errors=True)
         now = time.time()
         for blob in (self.root / "blobs").glob("*.npz"):
             # a blob written in the last minute may be another process's whose entry is not written yet
@@ -148,3 +164,56 @@ def _write_atomic(path: Path, data: bytes) -> None:
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink()
+
+
+class RowFile:
+    """The sentence vectors of one build that a server-mode client has read, kept in the user's cache folder so a
+    restart does not read them from the server again (``folder`` is the build's own: see ``vector_folder``).
+
+    Three memory-mapped files of one row per sentence: the vectors (float32), each row's float64 sum and a flag
+    set once the row is written. A row is used only when its flag is set, it is not all zeros and its sum matches
+    the stored one, so a row cut short by a crash is read from the server again, never used. Two processes of one
+    user may write the same rows at once: they write the same bytes (one build's vectors)."""
+
+    def __init__(self, folder: Path, build_id: str, n: int, dim: int) -> None:
+        import numpy as np
+
+        self._np = np
+        folder.mkdir(parents=True, exist_ok=True)
+        meta = folder / "meta.json"
+        want = {"build_id": build_id, "n": n, "dim": dim}
+        try:
+            same = json.loads(meta.read_text(encoding="utf-8")) == want
+        except (OSError, ValueError):
+            same = False
+        self.vec = _mapped(folder / "vectors.f32", np.float32, (n, dim), fresh=not same)
+        self.sums = _mapped(folder / "sums.f64", np.float64, (n,), fresh=not same)
+        self.have = _mapped(folder / "have.u8", np.uint8, (n,), fresh=not same)
+        if not same:
+            _write_atomic(meta, json.dumps(want).encode("utf-8"))
+
+    def read(self, rows: Any) -> tuple[Any, Any]:
+        """(which of ``rows`` are here and sound, their vectors as a new array)."""
+        np = self._np
+        mat = np.array(self.vec[rows], dtype=np.float32)
+        ok = (self.have[rows] == 1) & mat.any(axis=1) & (mat.sum(axis=1, dtype=np.float64) == self.sums[rows])
+        return ok, mat
+
+    def write(self, rows: Any, mat: Any) -> None:
+        np = self._np
+        self.vec[rows] = mat
+        self.sums[rows] = np.asarray(mat, dtype=np.float32).sum(axis=1, dtype=np.float64)
+        self.have[rows] = 1
+
+
+def _mapped(path: Path, dtype: Any, shape: tuple[int, ...], fresh: bool) -> Any:
+    """A writable memory map of ``shape``; a file of another size (or ``fresh``) is replaced by zeros (sparse)."""
+    import numpy as np
+
+    size = int(np.prod(shape)) * np.dtype(dtype).itemsize
+    if fresh or not path.exists() or path.stat().st_size != size:
+        tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+        with open(tmp, "wb") as f:
+            f.truncate(size)
+        os.replace(tmp, path)
+    return np.memmap(path, dtype=dtype, mode="r+", shape=shape)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import types
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from rag import snapshot
@@ -174,3 +175,60 @@ def test_no_cache_when_switched_off(mini_built: Settings, tmp_path: Path, monkey
 def test_an_empty_setting_switches_the_cache_off(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("REGIODEAL_SNAPSHOT_CACHE_DIR", "")
     assert Settings().snapshot_cache_dir is None
+
+
+# -- the sentence-vector rows a server-mode client keeps between restarts
+
+
+def _rows_source(mat: np.ndarray, calls: list[list[int]]):  # type: ignore[no-untyped-def]
+    def fetch_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        calls.append(rows.tolist())
+        return np.ones(len(rows), dtype=bool), mat[rows].copy()
+
+    return fetch_rows
+
+
+def test_a_restart_reads_the_rows_from_disk_not_the_server(tmp_path: Path) -> None:
+    from rag.sentence_vectors import ServerSentenceVectors
+
+    mat = np.random.default_rng(3).normal(size=(40, 8)).astype(np.float32)
+    cache = _cache(tmp_path)
+    calls: list[list[int]] = []
+    first = ServerSentenceVectors(40, 8, _rows_source(mat, calls), disk=cache.rows("b1", 40, 8))
+    assert np.array_equal(first[[3, 7, 30]], mat[[3, 7, 30]]) and calls == [[3, 7, 30]]
+    calls.clear()
+    again = ServerSentenceVectors(40, 8, _rows_source(mat, calls), disk=cache.rows("b1", 40, 8))
+    assert np.array_equal(again[[3, 7, 9, 30]], mat[[3, 7, 9, 30]])
+    assert calls == [[9]]  # only the row no start had read
+    calls.clear()
+    other = ServerSentenceVectors(40, 8, _rows_source(mat * 2, calls), disk=cache.rows("b2", 40, 8))
+    assert np.array_equal(other[[3]], mat[[3]] * 2) and calls == [[3]]  # another build never reads b1's rows
+
+
+@pytest.mark.parametrize("damage", ["torn_row", "flag_without_row", "other_shape", "missing_files"])
+def test_a_damaged_row_file_is_read_from_the_server_again(tmp_path: Path, damage: str) -> None:
+    from rag.sentence_vectors import ServerSentenceVectors
+
+    mat = np.random.default_rng(4).normal(size=(20, 4)).astype(np.float32)
+    cache = _cache(tmp_path)
+    calls: list[list[int]] = []
+    ServerSentenceVectors(20, 4, _rows_source(mat, calls), disk=cache.rows("b1", 20, 4))[[5, 6]]
+    folder = next((tmp_path / "cache" / "vectors").iterdir())
+    n, dim = 20, 4
+    if damage == "torn_row":  # half of row 5 written
+        v = np.memmap(folder / "vectors.f32", dtype=np.float32, mode="r+", shape=(20, 4))
+        v[5, 2:] = 0.0
+        v.flush()
+    elif damage == "flag_without_row":  # the flag reached the disk, the row did not
+        v = np.memmap(folder / "vectors.f32", dtype=np.float32, mode="r+", shape=(20, 4))
+        v[5] = 0.0
+        v.flush()
+    elif damage == "other_shape":
+        n = 21
+    else:
+        for f in folder.iterdir():
+            f.unlink()
+    calls.clear()
+    again = ServerSentenceVectors(n, dim, _rows_source(np.vstack([mat, mat[:1]]), calls), disk=cache.rows("b1", n, dim))
+    assert np.array_equal(again[[5, 6]], mat[[5, 6]])
+    assert calls and 5 in calls[0]
