@@ -14,7 +14,8 @@ never written beside the index in server mode: there it is a blob (.npz bytes, n
 build's own collection ``{base}__{build_id}__snapshot`` on the server, the source every retriever loads from, so a
 server deployment needs no state on local disk. A client keeps a copy of the blobs it read in the user's cache
 folder (``rag.snapshot_cache``: content-addressed, checked against the server's digest and the build id, rebuilt
-when missing, stale or corrupt), so a client restart reads a local file instead of the whole blob. The blob carries the sentence vectors only for a small index (up to
+when missing, stale or corrupt), so a client restart reads a local file instead of the whole blob, and keeps the
+sentence vectors its questions fetched (``rag.snapshot_cache.RowFile``, per build, each row checked). The blob carries the sentence vectors only for a small index (up to
 ``FusionParams.exact_sentence_limit`` sentences); a larger one's stay in the build's sentence collection (one packed record per chunk) and are
 read by id for the candidates of each question (``rag.sentence_vectors.ServerSentenceVectors``), so a client's
 memory does not grow with the corpus's vectors. A process that loads a build without a snapshot writes one (an

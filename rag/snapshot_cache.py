@@ -1,4 +1,6 @@
-"""A per-user cache of server-mode snapshot blobs, so a client restart does not read the whole blob again.
+"""Per-user caches of what a server-mode client read from the server: the build's snapshot blob (a restart does
+not read the whole blob again) and the sentence vectors its questions fetched (``RowFile``: a restart does not fetch
+them again).
 
 In server mode the retriever's snapshot of a build (chunks, bm25s arrays, sentence arrays: ~140 MB at 10^5
 chunks) is a blob on the Chroma server (``rag.snapshot``), read whole at every client start. This cache keeps
@@ -11,7 +13,8 @@ Layout:
 
 - ``blobs/{sha256}.npz``: the blob's bytes, content-addressed (the name is the SHA-256 of the content);
 - ``builds/{key}.json``: which blob holds the snapshot of one build of one index, where ``key`` is a hash of
-  (server URL, collection base name, build id); it records the build id, the blob's digest, size and part count.
+  (server URL, collection base name, build id); it records the build id, the blob's digest, size and part count;
+- ``vectors/{key}/``: the sentence-vector rows of that build read so far (``RowFile``), removed with its entry.
 
 A read checks all of these: the entry's scope and build id, the digest the server announces for the build (a blob
 written by this code carries it in its ``done`` record; an older blob has none, then the digest recorded when the
