@@ -26,9 +26,11 @@ written before packing (one record per sentence) has no ``PACKED`` flag in its m
 from __future__ import annotations
 
 import base64
+import functools
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -177,11 +179,15 @@ class ServerSentenceVectors:
                 self.fetched += len(rest)
             mat[rest] = vecs
             found[rest] = got
-            try:
-                self._disk.write(want[rest][got], vecs[got])
-            except (OSError, ValueError):  # a full disk only costs the next restart a read from the server
-                log.debug("could not keep sentence vectors on disk", exc_info=True)
+            # written in the background: the question does not wait for the disk (a row read while it is being
+            # written fails its check and is read from the server)
+            _disk_writer().submit(_write_rows, self._disk, want[rest][got], vecs[got])
         return found, mat
+
+    def settle(self) -> None:
+        """Wait until the rows fetched so far are written to the disk cache (tests, a clean shutdown)."""
+        if self._disk is not None:
+            _disk_writer().submit(lambda: None).result()
 
     def _keep(self, rows: np.ndarray, vecs: np.ndarray) -> None:
         fresh = self._slot[rows] < 0  # another question may have cached some meanwhile
@@ -207,6 +213,18 @@ class ServerSentenceVectors:
             for r, v in zip(idx.tolist(), vals, strict=True):
                 self._own[r] = v.copy()
                 self._own_mask[r] = True
+
+
+@functools.cache
+def _disk_writer() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="sentence-rows")
+
+
+def _write_rows(disk: Any, rows: np.ndarray, vecs: np.ndarray) -> None:
+    try:
+        disk.write(rows, vecs)
+    except (OSError, ValueError):  # a full disk only costs the next restart a read from the server
+        log.debug("could not keep sentence vectors on disk", exc_info=True)
 
 
 def rows_by_id(

@@ -196,6 +196,7 @@ def test_a_restart_reads_the_rows_from_disk_not_the_server(tmp_path: Path) -> No
     calls: list[list[int]] = []
     first = ServerSentenceVectors(40, 8, _rows_source(mat, calls), disk=cache.rows("b1", 40, 8))
     assert np.array_equal(first[[3, 7, 30]], mat[[3, 7, 30]]) and calls == [[3, 7, 30]]
+    first.settle()  # written in the background
     calls.clear()
     again = ServerSentenceVectors(40, 8, _rows_source(mat, calls), disk=cache.rows("b1", 40, 8))
     assert np.array_equal(again[[3, 7, 9, 30]], mat[[3, 7, 9, 30]])
@@ -212,7 +213,9 @@ def test_a_damaged_row_file_is_read_from_the_server_again(tmp_path: Path, damage
     mat = np.random.default_rng(4).normal(size=(20, 4)).astype(np.float32)
     cache = _cache(tmp_path)
     calls: list[list[int]] = []
-    ServerSentenceVectors(20, 4, _rows_source(mat, calls), disk=cache.rows("b1", 20, 4))[[5, 6]]
+    first = ServerSentenceVectors(20, 4, _rows_source(mat, calls), disk=cache.rows("b1", 20, 4))
+    first[[5, 6]]
+    first.settle()
     folder = next((tmp_path / "cache" / "vectors").iterdir())
     n, dim = 20, 4
     if damage == "torn_row":  # half of row 5 written
