@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -23,6 +24,7 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 POINTER_SUFFIX = "_unitptr"
+REFRESH_S = 2.0  # server mode: seconds between two reads of the pointer
 
 
 def questions_name(base: str, version: str) -> str:
@@ -110,6 +112,8 @@ class QuestionIndex:
         self._units: dict[str, UnitRecord] = {}
         self._by_doc: dict[str, list[UnitRecord]] = {}
         self._questions: dict[str, list[str]] = {}
+        self._qcount = 0  # records of the questions collection, read with the pointer
+        self._checked = -1e9  # monotonic time of the last pointer read
 
     def _open(self) -> Any:
         if self._client is None:
@@ -121,11 +125,17 @@ class QuestionIndex:
                 self._client = open_client(self.settings, create=False)
         return self._client
 
-    def refresh(self) -> None:
-        """(Re)read the pointer; load the unit records of a new version."""
+    def refresh(self, force: bool = False) -> None:
+        """(Re)read the pointer; load the unit records of a new version. Against a Chroma server the pointer is
+        read at most every ``REFRESH_S`` seconds (two HTTP round trips per question otherwise; the chunk index's
+        own refresh waits as long), unless ``force``."""
         from chromadb.errors import NotFoundError
 
         with self._lock:
+            now = time.monotonic()
+            if not force and self.settings.chroma_url and now - self._checked < REFRESH_S:
+                return
+            self._checked = now
             try:
                 client = self._open()
                 ptr = client.get_collection(self.settings.collection + POINTER_SUFFIX, embedding_function=None)
@@ -135,6 +145,7 @@ class QuestionIndex:
                 self._version, self._qcol, self._units, self._by_doc = None, None, {}, {}
                 return
             if version == self._version:
+                self._qcount = self._count()
                 return
             base = self.settings.collection
             self._qcol = client.get_collection(questions_name(base, version), embedding_function=None)
@@ -159,6 +170,15 @@ class QuestionIndex:
             for qtext, m in zip(qres["documents"], qres["metadatas"], strict=True):
                 questions.setdefault(str(m["unit_id"]), []).append(qtext)
             self._units, self._by_doc, self._questions, self._version = units, by_doc, questions, version
+            self._qcount = self._count()
+
+    def _count(self) -> int:
+        try:
+            return int(self._qcol.count()) if self._qcol is not None else 0
+        except Exception:  # the collection went with a new version: the next refresh reads the pointer again
+            log.debug("question collection unavailable", exc_info=True)
+            self._checked = -1e9
+            return 0
 
     @property
     def available(self) -> bool:
@@ -182,7 +202,7 @@ class QuestionIndex:
             return []
         where = {"doc_id": {"$in": list(doc_ids)}} if doc_ids else None
         with self._lock:
-            n = min(k, self._qcol.count())
+            n = min(k, self._qcount)
             if n <= 0:
                 return []
             res = self._qcol.query(query_embeddings=[np.asarray(vec, dtype=np.float32).tolist()], n_results=n,

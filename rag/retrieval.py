@@ -24,7 +24,7 @@ from rag.config import Settings, get_settings
 from rag.embeddings import E5_SPEC, describe_spec, embed_sentence_query
 from rag.glossary import expand_terms, named_documents
 from rag.retrieval_sentences import SentenceLookupsMixin
-from rag.sentence_vectors import ServerSentenceVectors
+from rag.sentence_vectors import ServerSentenceVectors, rows_by_id
 from rag.sentences import SentenceView, sentence_arrays
 from rag.text import exact_terms, participle_variants, terms
 from rag.types import Chunk, RetrievedChunk
@@ -47,6 +47,20 @@ def tied_order(scores: np.ndarray, keys: np.ndarray, tol: float) -> tuple[np.nda
     o = o[np.lexsort((keys[o], group))]  # group ids are already ascending; keys order each group
     first = np.searchsorted(group, group, side="left")
     return o, first + 1
+
+
+@functools.cache
+def limit_blas_threads(n: int) -> None:
+    """Cap numpy's BLAS thread pool for this process (once; ``Settings.blas_threads``, 0 leaves it alone). The
+    results are the same: a matrix-vector product splits its rows between threads, never a sum."""
+    if n <= 0:
+        return
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=n, user_api="blas")
+    except Exception:  # best effort: only speed depends on it
+        log.debug("could not limit the BLAS threads", exc_info=True)
 
 
 @dataclass
@@ -99,6 +113,7 @@ class HybridRetriever(SentenceLookupsMixin):
         self.store = store
         self.settings = settings or get_settings()
         self.params = params or FusionParams()
+        limit_blas_threads(self.settings.blas_threads)
         self._lock = threading.RLock()
         self._version: Any = object()
         self._chunks: list[Chunk] = []
@@ -283,9 +298,10 @@ class HybridRetriever(SentenceLookupsMixin):
             and callable(getattr(self.store, "sentence_vectors_by_id", None))
         )
 
-    def server_vectors(self, n: int, dim: int) -> ServerSentenceVectors:
-        """The build's sentence vectors on the server, read by id for the rows a question needs (rows the
-        index has no vector for are not asked for: ``sentence_vectors`` embeds those)."""
+    def server_vectors(self, n: int, dim: int, build_id: str | None = None) -> ServerSentenceVectors:
+        """The build's sentence vectors on the server, read for the rows a question needs (rows the index has no
+        vector for are not asked for: ``sentence_vectors`` embeds those). A build that packs each chunk's
+        sentences into one record is read one record per candidate chunk, decoded in numpy."""
         chunk_of = self._sentences._chunk_of
 
         def ids_of(rows: np.ndarray) -> list[str]:
@@ -297,10 +313,36 @@ class HybridRetriever(SentenceLookupsMixin):
                 out.append(f"{self._chunks[p].chunk_id}#s{r - int(self._first_sent[p])}" if ok else "")
             return out
 
-        def fetch(ids: Any) -> dict[str, np.ndarray]:
-            return self.store.sentence_vectors_by_id([i for i in ids if i])
+        by_id = rows_by_id(ids_of, lambda ids: self.store.sentence_vectors_by_id(list(ids)), dim)
+        packed_get = getattr(self.store, "packed_vectors", None)
 
-        return ServerSentenceVectors(n, dim, ids_of, fetch)
+        def fetch_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            pos = chunk_of[rows]  # rows ascending, so their chunks too
+            upos, start = np.unique(pos, return_index=True)
+            ids = [self._chunks[int(p)].chunk_id for p in upos.tolist()]
+            packed = packed_get(ids) if callable(packed_get) else None
+            if packed is None:  # one record per sentence (a build written before packing)
+                return by_id(rows)
+            done = self._sent_done
+            found = np.ones(len(rows), dtype=bool) if done is None else np.asarray(done[rows], dtype=bool).copy()
+            mat = np.zeros((len(rows), dim), dtype=np.float32)
+            ends = np.append(start[1:], len(rows))
+            for p, cid, a, b in zip(upos.tolist(), ids, start.tolist(), ends.tolist(), strict=True):
+                m = packed.get(cid)
+                if m is None or m.shape[1] != dim:
+                    found[a:b] = False
+                    continue
+                j = rows[a:b] - int(self._first_sent[p])
+                ok = j < len(m)
+                mat[a:b][ok] = m[j[ok]]
+                found[a:b] &= ok
+            mat[~found] = 0.0
+            return found, mat
+
+        build = build_id or (self._version if isinstance(self._version, str) else None)
+        cache = snapshot.blob_cache(getattr(self.store, "settings", None) or self.settings)
+        disk = cache.rows(build, n, dim) if cache is not None and build else None
+        return ServerSentenceVectors(n, dim, fetch_rows, disk=disk)
 
     def corpus_words(self) -> list[str]:
         """The distinct words of the index's chunks (what the unit retriever's vocabulary is made of). Kept in
@@ -372,13 +414,11 @@ class HybridRetriever(SentenceLookupsMixin):
         if n == 0 or (allowed is not None and not allowed.any()):
             return RetrievalResult(hits=[])
         t1 = time.perf_counter()
-        dense_hits = self.store.dense_search(
-            query, min(n, max(p.dense_pool, k)), doc_ids, vector=self._index_query_vector(query)
-        )
+        dense_hits = self.dense_ids(query, min(n, max(p.dense_pool, k)), doc_ids, self._index_query_vector(query))
         t2 = time.perf_counter()
         seen: dict[int, float] = {}
-        for c, sc in dense_hits:
-            i = self._pos.get(c.chunk_id)
+        for cid, sc in dense_hits:
+            i = self._pos.get(cid)
             if i is not None and i not in seen:
                 seen[i] = float(sc)
         d_pos = np.fromiter(seen.keys(), dtype=np.int64, count=len(seen))
@@ -454,6 +494,14 @@ class HybridRetriever(SentenceLookupsMixin):
             exact={chunks[int(c)].chunk_id: float(v) for c, v in zip(cand, exact_share, strict=True)} if ex else {},
             timings_ms={"dense": (t2 - t1) * 1000, "retrieve": (t3 - t0) * 1000},
         )
+
+    def dense_ids(self, query: str, k: int, doc_ids: list[str] | None, vector: Any) -> list[tuple[str, float]]:
+        """The store's nearest chunks as (chunk id, similarity), best first; without their texts when the store
+        can (the retriever holds the chunks)."""
+        get = getattr(self.store, "dense_ids", None)
+        if callable(get):
+            return list(get(query, k, doc_ids, vector=vector))
+        return [(c.chunk_id, sc) for c, sc in self.store.dense_search(query, k, doc_ids, vector=vector)]
 
     def _sentence_candidates(
         self, query: str, allowed: np.ndarray | None, doc_ids: list[str] | None, others: np.ndarray

@@ -163,8 +163,8 @@ class SentenceLookupsMixin:
         """Nearest sentences of a large index in two steps, without a sentence HNSW in memory (~1.7 kB per
         sentence): the chunk index's nearest chunks (HNSW, already loaded for retrieval), then exactly over
         their sentences' rows of the memory-mapped matrix."""
-        hits = self.store.dense_search("", max(self.params.dense_pool, 10 * k), doc_ids, vector=vector)
-        pos = np.array(sorted({self._pos[c.chunk_id] for c, _ in hits if c.chunk_id in self._pos}), dtype=np.int64)
+        hits = self.dense_ids("", max(self.params.dense_pool, 10 * k), list(doc_ids) if doc_ids else None, vector)
+        pos = np.array(sorted({self._pos[c] for c, _ in hits if c in self._pos}), dtype=np.int64)
         idx = self._rows_of(pos)
         if keep is not None and len(idx):
             idx = idx[[keep(self._sentences[int(i)]) for i in idx]]

@@ -26,10 +26,11 @@ written before packing (one record per sentence) has no ``PACKED`` flag in its m
 from __future__ import annotations
 
 import base64
+import functools
 import logging
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,6 +88,14 @@ def unpack_chunk(record_id: str, meta: dict[str, Any], vectors: bool = True) -> 
     return PackedChunk(record_id, [sentence_id(record_id, j) for j in range(n)], keys, spans, mat)
 
 
+def packed_matrix(meta: dict[str, Any]) -> np.ndarray:
+    """Only the vectors of one packed record, ``(n, dim)`` float32 (what a question's scoring reads)."""
+    n, dim = int(meta.get("n", 0)), int(meta.get("dim", 0))
+    if not n:
+        return np.zeros((0, dim), dtype=np.float32)
+    return np.frombuffer(base64.b64decode(str(meta["vecs"])), dtype="<f4").reshape(n, dim).astype(np.float32)
+
+
 def is_packed(col: Any) -> bool:
     return bool((getattr(col, "metadata", None) or {}).get(PACKED))
 
@@ -98,28 +107,31 @@ def _as_rows(rows: Any) -> tuple[np.ndarray, bool]:
     return np.asarray(rows, dtype=np.int64).reshape(-1), False
 
 
+RowFetch = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
 class ServerSentenceVectors:
-    """Sentence vectors of one build on a Chroma server, read by id when asked for (nothing for the whole corpus).
+    """Sentence vectors of one build on a Chroma server, read when asked for (nothing for the whole corpus).
 
-    ``ids_of(rows)`` names the sentence records (``{chunk_id}#s{n}``); ``fetch(ids)`` returns {id: vector}
-    (an id the server lacks is absent: its row reads as zeros, and the retriever, which knows from the
-    snapshot which rows have vectors, embeds it instead). At most ``cache_rows`` fetched rows are kept."""
+    ``fetch_rows(rows)`` (sorted, distinct row numbers) returns ``(found, matrix)``: which rows the server has a
+    vector for and their vectors (a row it lacks reads as zeros, and the retriever, which knows from the snapshot
+    which rows have vectors, embeds it instead). At most ``cache_rows`` fetched rows are kept (first in, first
+    out), in one preallocated array indexed by row, so a question's few thousand rows are looked up without a
+    Python loop."""
 
-    def __init__(
-        self,
-        n: int,
-        dim: int,
-        ids_of: Callable[[np.ndarray], list[str]],
-        fetch: Callable[[Sequence[str]], dict[str, np.ndarray]],
-        cache_rows: int = 50_000,
-    ) -> None:
+    def __init__(self, n: int, dim: int, fetch_rows: RowFetch, cache_rows: int = 50_000, disk: Any = None) -> None:
         self.shape = (n, dim)
+        self._disk = disk  # rows kept on the user's disk between restarts (rag.snapshot_cache.RowFile), or None
         self.dtype = np.dtype(np.float32)
-        self._ids_of = ids_of
-        self._fetch = fetch
-        self._cache: OrderedDict[int, np.ndarray] = OrderedDict()
-        self._cache_rows = cache_rows
+        self._fetch_rows = fetch_rows
+        self._cap = max(1, min(cache_rows, n))
+        self._buf = np.zeros((self._cap, dim), dtype=np.float32)  # pages are only touched when written
+        self._slot = np.full(n, -1, dtype=np.int64)  # row -> its slot in _buf (-1: not cached)
+        self._slot_row = np.full(self._cap, -1, dtype=np.int64)  # slot -> row
+        self._head = 0
+        self._used = 0
         self._own: dict[int, np.ndarray] = {}  # rows embedded in this process (never evicted)
+        self._own_mask = np.zeros(n, dtype=bool)
         self.fetched = 0  # rows read from the server so far (for tests and the log)
         self._lock = threading.Lock()  # the cache (questions of several users share it)
 
@@ -128,43 +140,71 @@ class ServerSentenceVectors:
 
     @property
     def nbytes(self) -> int:
-        """Bytes this process holds (the cache and its own rows), not the index's."""
-        return (len(self._cache) + len(self._own)) * self.shape[1] * 4
+        """Bytes this process holds (the cached rows and its own), not the index's."""
+        return (self._used + len(self._own)) * self.shape[1] * 4
 
     def __getitem__(self, rows: Any) -> np.ndarray:
         idx, one = _as_rows(rows)
         out = np.zeros((len(idx), self.shape[1]), dtype=np.float32)
-        need: list[int] = []
         with self._lock:
-            for j, r in enumerate(idx.tolist()):
-                v = self._own.get(r)
-                if v is None:
-                    v = self._cache.get(r)
-                    if v is not None:
-                        self._cache.move_to_end(r)
-                if v is None:
-                    need.append(j)
-                else:
-                    out[j] = v
-        if need:
+            slots = self._slot[idx]
+            hit = slots >= 0
+            out[hit] = self._buf[slots[hit]]
+            own = self._own_mask[idx]
+            for j in np.flatnonzero(own).tolist():
+                out[j] = self._own[int(idx[j])]
+            need = ~hit & ~own
+        if need.any():
             want = np.unique(idx[need])
-            ids = self._ids_of(want)
-            got = self._fetch(ids)  # over HTTP, outside the lock
-            by_row = {}
+            found, mat = self._fetch(want)
+            with self._lock:
+                self._keep(want[found], mat[found])
+            at = np.searchsorted(want, idx[need])
+            ok = found[at]
+            out[np.flatnonzero(need)[ok]] = mat[at[ok]]
+        return out[0] if one else out
+
+    def _fetch(self, want: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Rows from the disk cache where it has them, the rest from the server (then written to the disk cache)."""
+        if self._disk is None:
+            found, mat = self._fetch_rows(want)  # over HTTP, outside the lock
             with self._lock:
                 self.fetched += len(want)
-                for r, sid in zip(want.tolist(), ids, strict=True):
-                    v = got.get(sid)
-                    if v is not None:
-                        by_row[r] = np.asarray(v, dtype=np.float32)
-                        self._cache[r] = by_row[r]
-                while len(self._cache) > self._cache_rows:
-                    self._cache.popitem(last=False)
-            for j in need:
-                v = by_row.get(int(idx[j]))
-                if v is not None:
-                    out[j] = v
-        return out[0] if one else out
+            return found, mat
+        found, mat = self._disk.read(want)
+        rest = np.flatnonzero(~found)
+        if len(rest):
+            got, vecs = self._fetch_rows(want[rest])
+            with self._lock:
+                self.fetched += len(rest)
+            mat[rest] = vecs
+            found[rest] = got
+            # written in the background: the question does not wait for the disk (a row read while it is being
+            # written fails its check and is read from the server)
+            _disk_writer().submit(_write_rows, self._disk, want[rest][got], vecs[got])
+        return found, mat
+
+    def settle(self) -> None:
+        """Wait until the rows fetched so far are written to the disk cache (tests, a clean shutdown)."""
+        if self._disk is not None:
+            _disk_writer().submit(lambda: None).result()
+
+    def _keep(self, rows: np.ndarray, vecs: np.ndarray) -> None:
+        fresh = self._slot[rows] < 0  # another question may have cached some meanwhile
+        rows, vecs = rows[fresh], vecs[fresh]
+        if len(rows) > self._cap:
+            rows, vecs = rows[-self._cap :], vecs[-self._cap :]
+        k = len(rows)
+        if not k:
+            return
+        pos = (self._head + np.arange(k)) % self._cap
+        old = self._slot_row[pos]
+        self._slot[old[old >= 0]] = -1
+        self._slot_row[pos] = rows
+        self._slot[rows] = pos
+        self._buf[pos] = vecs
+        self._head = int((self._head + k) % self._cap)
+        self._used = min(self._cap, self._used + k)
 
     def __setitem__(self, rows: Any, values: Any) -> None:
         idx, _ = _as_rows(rows)
@@ -172,6 +212,40 @@ class ServerSentenceVectors:
         with self._lock:
             for r, v in zip(idx.tolist(), vals, strict=True):
                 self._own[r] = v.copy()
+                self._own_mask[r] = True
+
+
+@functools.cache
+def _disk_writer() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="sentence-rows")
+
+
+def _write_rows(disk: Any, rows: np.ndarray, vecs: np.ndarray) -> None:
+    try:
+        disk.write(rows, vecs)
+    except (OSError, ValueError):  # a full disk only costs the next restart a read from the server
+        log.debug("could not keep sentence vectors on disk", exc_info=True)
+
+
+def rows_by_id(
+    ids_of: Callable[[np.ndarray], list[str]], fetch: Callable[[Sequence[str]], dict[str, np.ndarray]], dim: int
+) -> RowFetch:
+    """A ``fetch_rows`` over records named by id (``ids_of(rows)``; an empty id is not asked for) and a
+    ``fetch(ids) -> {id: vector}``: a build with one sentence record per sentence."""
+
+    def fetch_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        ids = ids_of(rows)
+        got = fetch([i for i in ids if i])
+        found = np.zeros(len(rows), dtype=bool)
+        mat = np.zeros((len(rows), dim), dtype=np.float32)
+        for j, sid in enumerate(ids):
+            v = got.get(sid) if sid else None
+            if v is not None:
+                mat[j] = v
+                found[j] = True
+        return found, mat
+
+    return fetch_rows
 
 
 class PrefixVectors:

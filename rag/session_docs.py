@@ -311,6 +311,12 @@ class SessionStore:
             hits += self.library.dense_search(vector, k, own_ids)
         return sorted(hits, key=lambda h: -h[1])[:k]
 
+    def dense_ids(
+        self, query: str, k: int, doc_ids: Sequence[str] | None = None, *, vector: Any = None
+    ) -> list[tuple[str, float]]:
+        """``dense_search`` as (chunk id, similarity), best first (the session's retriever holds the chunks)."""
+        return [(c.chunk_id, sc) for c, sc in self.dense_search(query, k, doc_ids, vector=vector)]
+
     def __getattr__(self, name: str) -> Any:
         # no version (nothing of a session is cached on disk) and no whole-index sentence vectors: a session's
         # retriever adopts the shared retriever's vectors instead of reading every vector of the index again

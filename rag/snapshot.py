@@ -10,9 +10,12 @@ at 10^5 chunks. An ingest in embedded mode therefore writes the result beside th
   memory-mapped (pages are read when a question touches them, not at load).
 
 A snapshot is only ever read for the build it was written for (the build id is in the path and checked) and
-never written to local disk in server mode: there it is a blob (.npz bytes, no pickle, in base64 records) in the build's own
-collection ``{base}__{build_id}__snapshot`` on the server, read by every retriever at load, so a server
-deployment keeps no state on local disk. The blob carries the sentence vectors only for a small index (up to
+never written beside the index in server mode: there it is a blob (.npz bytes, no pickle, in base64 records) in the
+build's own collection ``{base}__{build_id}__snapshot`` on the server, the source every retriever loads from, so a
+server deployment needs no state on local disk. A client keeps a copy of the blobs it read in the user's cache
+folder (``rag.snapshot_cache``: content-addressed, checked against the server's digest and the build id, rebuilt
+when missing, stale or corrupt), so a client restart reads a local file instead of the whole blob, and keeps the
+sentence vectors its questions fetched (``rag.snapshot_cache.RowFile``, per build, each row checked). The blob carries the sentence vectors only for a small index (up to
 ``FusionParams.exact_sentence_limit`` sentences); a larger one's stay in the build's sentence collection (one packed record per chunk) and are
 read by id for the candidates of each question (``rag.sentence_vectors.ServerSentenceVectors``), so a client's
 memory does not grow with the corpus's vectors. A process that loads a build without a snapshot writes one (an
@@ -33,6 +36,7 @@ import numpy as np
 from rag.bm25 import BM25
 from rag.chroma_client import list_builds
 from rag.config import Settings
+from rag.snapshot_cache import SnapshotBlobCache, digest_of
 from rag.types import Chunk
 
 log = logging.getLogger(__name__)
@@ -160,11 +164,7 @@ def blob_name(base: str, build_id: str) -> str:
 
 
 def _save_blob(retriever: Any, build_id: str) -> None:
-    """The state (.npz bytes, with the sentence vectors) in records of BLOB_PART bytes, base64 text, of the
-    collection ``{base}__{build_id}__snapshot``; written under temporary ids and completed by a last record
-    ``done``, so a reader never takes a half-written blob."""
-    import base64
-
+    """The state (.npz bytes, with the sentence vectors of a small index) as a blob on the server."""
     t0 = time.perf_counter()
     settings = _settings(retriever)
     state = _state(retriever, build_id)
@@ -174,18 +174,8 @@ def _save_blob(retriever: Any, build_id: str) -> None:
     state["dim"] = int(emb.shape[1]) if emb is not None else None
     data = _dumps(state)
     try:
-        client = retriever.store._open()
-        col = client.get_or_create_collection(
-            blob_name(settings.collection, build_id), embedding_function=None
-        )
-        if col.get(ids=["done"])["ids"]:
+        if not store_blob(retriever.store._open(), settings.collection, build_id, data):
             return  # another process wrote it
-        n = (len(data) + BLOB_PART - 1) // BLOB_PART
-        for i in range(n):
-            part = base64.b64encode(data[i * BLOB_PART : (i + 1) * BLOB_PART]).decode("ascii")
-            col.upsert(ids=[f"part-{i:06d}"], documents=[part], embeddings=[[0.0]], metadatas=[{"i": i}])
-        col.upsert(ids=["done"], documents=[str(n)], embeddings=[[0.0]], metadatas=[{"parts": n}])
-        _remove_stale_blobs(client, settings.collection)
     except Exception:
         log.warning("could not store the snapshot of build %s on the server", build_id, exc_info=True)
         return
@@ -197,9 +187,29 @@ def _save_blob(retriever: Any, build_id: str) -> None:
     )
 
 
-def _load_blob(retriever: Any, build_id: str) -> dict[str, Any] | None:
+def store_blob(client: Any, base: str, build_id: str, data: bytes) -> bool:
+    """``data`` in records of BLOB_PART bytes, base64 text, of the collection ``{base}__{build_id}__snapshot``,
+    completed by a last record ``done`` (part count and SHA-256), so a reader never takes a half-written blob.
+    False when the build's blob was already complete (another process wrote it)."""
     import base64
 
+    col = client.get_or_create_collection(blob_name(base, build_id), embedding_function=None)
+    if col.get(ids=["done"])["ids"]:
+        return False
+    n = (len(data) + BLOB_PART - 1) // BLOB_PART
+    for i in range(n):
+        part = base64.b64encode(data[i * BLOB_PART : (i + 1) * BLOB_PART]).decode("ascii")
+        col.upsert(ids=[f"part-{i:06d}"], documents=[part], embeddings=[[0.0]], metadatas=[{"i": i}])
+    # the digest lets a client's cached copy (rag.snapshot_cache) be checked against the server's blob
+    done = {"parts": n, "sha256": digest_of(data)}
+    col.upsert(ids=["done"], documents=[str(n)], embeddings=[[0.0]], metadatas=[done])
+    _remove_stale_blobs(client, base)
+    return True
+
+
+def _load_blob(retriever: Any, build_id: str) -> dict[str, Any] | None:
+    """The build's snapshot from the server: from the user's cache of blobs when it holds this build's (checked
+    by digest and build id), else read from the server (and cached). None when the server has none."""
     settings = _settings(retriever)
     try:
         col = retriever.store._open().get_collection(
@@ -208,18 +218,56 @@ def _load_blob(retriever: Any, build_id: str) -> dict[str, Any] | None:
         done = col.get(ids=["done"], include=["metadatas"])
         if not done["ids"]:
             return None
-        n = int(done["metadatas"][0]["parts"])
-        buf = bytearray()
-        for i in range(0, n, 8):
-            ids = [f"part-{j:06d}" for j in range(i, min(n, i + 8))]
-            res = col.get(ids=ids, include=["documents"])
-            by_id = dict(zip(res["ids"], res["documents"], strict=True))
-            for pid in ids:
-                buf += base64.b64decode(by_id[pid])
-        return _loads(bytes(buf))
+        meta = done["metadatas"][0] or {}
+        n = int(meta["parts"])
+        digest = str(meta["sha256"]) if meta.get("sha256") else None
     except Exception:
         log.debug("no snapshot of build %s on the server", build_id, exc_info=True)
         return None
+    cache = blob_cache(settings)
+    cached = cache.get(build_id, digest, n) if cache is not None else None
+    if cached is not None:
+        try:
+            state = _loads(cached)
+            if state.get("build_id") == build_id:
+                log.info("snapshot of build %s read from the local cache (%.1f MB)", build_id, len(cached) / 1e6)
+                return state
+        except Exception:
+            log.warning("cached snapshot of build %s is unreadable; reading it from the server", build_id, exc_info=True)
+        assert cache is not None
+        cache.drop(build_id)
+    try:
+        data = _read_parts(col, n)
+        if digest is not None and digest_of(data) != digest:
+            log.warning("snapshot blob of build %s does not match its digest; loading from the index", build_id)
+            return None
+        state = _loads(data)
+    except Exception:
+        log.debug("no snapshot of build %s on the server", build_id, exc_info=True)
+        return None
+    if cache is not None and state.get("build_id") == build_id:
+        cache.put(build_id, data, n, digest)
+    return state
+
+
+def _read_parts(col: Any, n: int) -> bytes:
+    import base64
+
+    buf = bytearray()
+    for i in range(0, n, 8):
+        ids = [f"part-{j:06d}" for j in range(i, min(n, i + 8))]
+        res = col.get(ids=ids, include=["documents"])
+        by_id = dict(zip(res["ids"], res["documents"], strict=True))
+        for pid in ids:
+            buf += base64.b64decode(by_id[pid])
+    return bytes(buf)
+
+
+def blob_cache(settings: Settings) -> SnapshotBlobCache | None:
+    """The user's cache of this index's snapshot blobs (server mode), or None when switched off."""
+    if not settings.chroma_url or settings.snapshot_cache_dir is None:
+        return None
+    return SnapshotBlobCache(Path(settings.snapshot_cache_dir), f"{settings.chroma_url.rstrip('/')}|{settings.collection}")
 
 
 def _remove_stale_blobs(client: Any, base: str) -> None:
@@ -277,7 +325,7 @@ def load(retriever: Any, build_id: str) -> bool:
     retriever.set_sentences(first, spans)  # arrays; a sentence object is made when it is asked for
     retriever._sent_done = np.asarray(state["sent_done"], dtype=bool).copy()
     if emb is None and server and retriever.remote_vectors(len(spans)):
-        emb = retriever.server_vectors(len(spans), int(state.get("dim") or 384))
+        emb = retriever.server_vectors(len(spans), int(state.get("dim") or 384), build_id)
     retriever._sent_emb = emb
     retriever._words = state.get("words") or (None if server else _read_words(folder))
     return True

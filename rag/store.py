@@ -31,7 +31,7 @@ from rag.chroma_client import (
 )
 from rag.config import Settings, get_settings
 from rag.embeddings import Embedder, chroma_embedding_function, describe_spec, get_embedder
-from rag.sentence_vectors import is_packed, unpack_chunk
+from rag.sentence_vectors import is_packed, packed_matrix, unpack_chunk
 from rag.types import Chunk, Document, PageSpan
 
 log = logging.getLogger(__name__)
@@ -109,6 +109,13 @@ def document_from_record(doc_id: str, text: str, meta: dict[str, Any]) -> Docume
 
 def _dir_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) if path.exists() else 0
+
+
+def _doc_filter(doc_ids: Sequence[str] | None) -> dict[str, Any] | None:
+    if not doc_ids:
+        return None
+    ids = list(doc_ids)
+    return {"doc_id": ids[0]} if len(ids) == 1 else {"doc_id": {"$in": ids}}
 
 
 # --------------------------------------------------------------------------- the read API
@@ -357,6 +364,21 @@ class IndexStore:
             out.update(zip(res["ids"], emb, strict=True))
         return out
 
+    def packed_vectors(self, chunk_ids: Sequence[str], batch: int = 500) -> dict[str, np.ndarray] | None:
+        """{chunk id: its sentences' vectors (one row per sentence, in order)} of the given chunks, read from a
+        build whose sentence collection packs one record per chunk (None when it does not: use
+        ``sentence_vectors_by_id``). Only the vectors are decoded (not the keys and offsets)."""
+        with self._lock:
+            col = self._sentence_collection()
+        if col is None or not is_packed(col):
+            return None
+        out: dict[str, np.ndarray] = {}
+        for i in range(0, len(chunk_ids), batch):  # outside the lock: one user's fetch does not hold up another's
+            res = col.get(ids=list(chunk_ids[i : i + batch]), include=["metadatas"])
+            for rid, meta in zip(res["ids"], res["metadatas"], strict=True):
+                out[rid] = packed_matrix(meta or {})
+        return out
+
     def sentence_search(self, vector: Any, k: int, doc_ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
         """Nearest sentences through the sentence collection's HNSW index: (sentence id, cosine), best first."""
         with self._lock:
@@ -423,24 +445,8 @@ class IndexStore:
             self.check_embedder()
             if vector is None:
                 vector = self.embedder().embed_query(query)
-            where: dict[str, Any] | None = None
-            if doc_ids:
-                ids = list(doc_ids)
-                where = {"doc_id": ids[0]} if len(ids) == 1 else {"doc_id": {"$in": ids}}
-
-            def run() -> Any:
-                col = self._chunk_collection()
-                n = min(k, self._count(col))
-                if n <= 0:
-                    return None
-                return col.query(
-                    query_embeddings=[vector.tolist()],
-                    n_results=n,
-                    where=where,
-                    include=["documents", "metadatas", "distances"],
-                )
-
-            res = self._with_retry(run)
+            where = _doc_filter(doc_ids)
+            res = self._with_retry(lambda: self._dense_query(vector, k, where, ["documents", "metadatas", "distances"]))
             if res is None:
                 return []
             hits = [
@@ -450,6 +456,28 @@ class IndexStore:
                 )
             ]
             return sorted(hits, key=lambda h: -h[1])
+
+    def dense_ids(
+        self, query: str, k: int, doc_ids: Sequence[str] | None = None, *, vector: Any = None
+    ) -> list[tuple[str, float]]:
+        """``dense_search`` as (chunk id, similarity) only, best first in the same order: what the retriever needs
+        (it holds the chunks); the server reads and sends no chunk text (~8 ms less per query at 10^4 chunks)."""
+        with self._lock:
+            self.check_embedder()
+            if vector is None:
+                vector = self.embedder().embed_query(query)
+            res = self._with_retry(lambda: self._dense_query(vector, k, _doc_filter(doc_ids), ["distances"]))
+            if res is None:
+                return []
+            hits = [(str(cid), 1.0 - float(dist)) for cid, dist in zip(res["ids"][0], res["distances"][0], strict=True)]
+            return sorted(hits, key=lambda h: -h[1])
+
+    def _dense_query(self, vector: Any, k: int, where: dict[str, Any] | None, include: list[str]) -> Any:
+        col = self._chunk_collection()
+        n = min(k, self._count(col))
+        if n <= 0:
+            return None
+        return col.query(query_embeddings=[np.asarray(vector).tolist()], n_results=n, where=where, include=include)
 
     # -- reporting
 

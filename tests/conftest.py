@@ -84,6 +84,7 @@ def make_settings(root: Path, corpus_dir: Path | None = None, **overrides: objec
         "index_dir": root / "index",
         "uploads_dir": root / "uploads",
         "feedback_path": root / "feedback.jsonl",
+        "snapshot_cache_dir": root / "snapshot-cache",
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
@@ -94,6 +95,12 @@ def write_mini_corpus(folder: Path) -> Path:
     for name, text in MINI_DOCS.items():
         (folder / name).write_text(text, encoding="utf-8")
     return folder
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_user_snapshot_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Server-mode tests never write to the user's cache folder (settings made without make_settings)."""
+    os.environ.setdefault("REGIODEAL_SNAPSHOT_CACHE_DIR", str(tmp_path_factory.mktemp("snapshot-cache")))
 
 
 @pytest.fixture(scope="session")

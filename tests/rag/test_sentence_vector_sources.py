@@ -11,7 +11,7 @@ import pytest
 
 from rag.config import Settings
 from rag.retrieval import FusionParams, HybridRetriever, embed_query
-from rag.sentence_vectors import PrefixVectors, ServerSentenceVectors
+from rag.sentence_vectors import PrefixVectors, ServerSentenceVectors, rows_by_id
 from rag.store import IndexStore
 from rag.types import Chunk
 
@@ -23,7 +23,8 @@ def _server(mat: np.ndarray, known: set[int] | None = None, cache: int = 100) ->
         calls.append(list(ids))
         return {i: mat[int(i[1:])] for i in ids if known is None or int(i[1:]) in known}
 
-    return ServerSentenceVectors(len(mat), mat.shape[1], lambda rows: [f"r{r}" for r in rows.tolist()], fetch, cache), calls
+    fetch_rows = rows_by_id(lambda rows: [f"r{r}" for r in rows.tolist()], fetch, mat.shape[1])
+    return ServerSentenceVectors(len(mat), mat.shape[1], fetch_rows, cache), calls
 
 
 def test_server_vectors_are_read_by_id_once_and_only_for_the_rows_asked() -> None:

@@ -82,3 +82,22 @@ def test_chunks_are_read_in_pages(built_settings: Settings) -> None:
     whole = IndexStore(built_settings).chunks(page=10**6)
     paged = IndexStore(built_settings).chunks(page=7)
     assert len(whole) > 14 and paged == whole
+
+
+def test_dense_ids_are_the_dense_search_without_texts(mini_built: Settings) -> None:
+    """What the retriever asks the store for: the same chunks, similarities and order as ``dense_search``, with
+    and without a document filter (the server sends no chunk text for it)."""
+    store = IndexStore(mini_built)
+    for query, docs in (("cofinanciering van de regio", None), ("huisartsen en scholen", ["beta"])):
+        full = store.dense_search(query, 5, docs)
+        assert full and store.dense_ids(query, 5, docs) == [(c.chunk_id, s) for c, s in full]
+
+
+def test_the_retriever_caps_numpys_blas_threads(mini_built: Settings) -> None:
+    from threadpoolctl import threadpool_info
+
+    from rag.retrieval import HybridRetriever
+
+    HybridRetriever(IndexStore(mini_built), mini_built.model_copy(update={"blas_threads": 1}))
+    blas = [p for p in threadpool_info() if p.get("user_api") == "blas"]
+    assert blas and all(p["num_threads"] == 1 for p in blas)
