@@ -22,7 +22,7 @@ from rag.text import MONTH_NUMBER, MONTH_RE, fold, sentence_spans
 KINDS = ("amount", "pct", "date", "year")
 
 _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})\s+({MONTH_RE})\b", re.I)
-_YEAR = re.compile(r"(?<![\d.,€])(?:19|20)\d\d(?![\d.,%])")
+_YEAR = re.compile(r"(?<![\d€])(?<!\d[.,])(?:19|20)\d\d(?![\d%]|[.,]\d)")
 _CLAUSE = re.compile(r"[,;.?!]\s+|[?!]$")
 
 
