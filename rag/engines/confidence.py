@@ -147,9 +147,8 @@ def intent_decline(vec: np.ndarray | None, units: Any = None) -> str | None:
     """Why a request is declined when the request probe (``rag.engines.request_probe``, a linear model on
     the question's e5 vector fitted on ``decline_exemplars.yaml``) says it is a request to advise, write
     or invent, to predict, or an instruction to the assistant; None for a question (or without a fitted probe)."""
-    from rag.engines.request_probe import load_probe
-
     from rag.config import ablated, get_settings
+    from rag.engines.request_probe import load_probe
 
     probe = load_probe()
     # "decline_prediction": the class of requests to forecast or speculate (session 9) left out

@@ -12,6 +12,7 @@ states a what-if ("als", "stel", "if", ``rag.router``'s hypothetical words) is a
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -69,7 +70,7 @@ def known_values(texts: Iterable[str]) -> dict[str, set[object]]:
         for a, b in sentence_spans(text):
             sentence = text[a:b]
             years = [(m.start(), m.end(), int(m.group(0))) for m in _YEAR.finditer(sentence)]
-            for (_s1, e1, y1), (s2, _e2, y2) in zip(years, years[1:], strict=False):
+            for (_s1, e1, y1), (s2, _e2, y2) in itertools.pairwise(years):
                 between = sentence[e1:s2]
                 if len(between) <= 13 and not any(ch.isdigit() for ch in between) and y1 < y2 <= y1 + 30:
                     known["year"].update(range(y1, y2 + 1))

@@ -27,7 +27,7 @@ def test_a_year_inside_an_amount_or_a_count_is_no_year() -> None:
 
 
 def test_known_values_fill_a_written_span_of_years_but_not_two_years_apart_in_a_sentence() -> None:
-    known = known_values(DOCS + ["In 2010 woonden er 500 mensen, in 2050 nog 400."])
+    known = known_values([*DOCS, "In 2010 woonden er 500 mensen, in 2050 nog 400."])
     assert {2019, 2020, 2021, 2022, 2023} <= known["year"]
     assert 2030 in known["year"]
     assert 2035 not in known["year"]  # 2010 and 2050 are not a span: figures stand between them
