@@ -146,11 +146,8 @@ def part_features(ctx: Any, question: str, ev: Any) -> Answerability | None:
 def intent_decline(vec: np.ndarray | None, units: Any = None) -> str | None:
     """Why a request is declined when the request probe (``rag.engines.request_probe``, a linear model on
     the question's e5 vector fitted on ``decline_exemplars.yaml``) says it is a request to advise, write
-    or invent, to predict, or an instruction to the assistant; None for a question (or without a fitted probe)."""
-    from rag.config import ablated, get_settings
+    or invent, or an instruction to the assistant; None for a question (or without a fitted probe)."""
     from rag.engines.request_probe import load_probe
 
     probe = load_probe()
-    # "decline_prediction": the class of requests to forecast or speculate (session 9) left out
-    without = ("prediction",) if ablated(get_settings(), "decline_prediction") else ()
-    return probe.decline(vec, without) if probe is not None else None
+    return probe.decline(vec) if probe is not None else None

@@ -49,19 +49,14 @@ class RequestProbe:
     def probabilities(self, vec: np.ndarray) -> dict[str, float]:
         return class_probabilities(self.classes, self.weights, self.bias, vec)
 
-    def decline(self, vec: np.ndarray | None, without: tuple[str, ...] = ()) -> str | None:
-        """The request kind when the question is one to decline; None for a question. ``without``: request
-        kinds left out (their probability spread over the others), to measure a class's contribution."""
+    def decline(self, vec: np.ndarray | None) -> str | None:
+        """The request kind when the question is one to decline; None for a question."""
         if vec is None:
             return None
         p = self.probabilities(vec)
-        if without:
-            rest = {c: x for c, x in p.items() if c not in without}
-            total = sum(rest.values()) or 1.0
-            p = {c: x / total for c, x in rest.items()}
         if p.get(QUESTION, 1.0) >= self.decline_below:
             return None
-        return max((c for c in p if c != QUESTION), key=lambda c: p[c])
+        return max((c for c in self.classes if c != QUESTION), key=lambda c: p[c])
 
     def to_json(self) -> dict[str, Any]:
         return {"classes": list(self.classes), "decline_below": self.decline_below,

@@ -19,8 +19,6 @@ from rag.retrieval import embed_query
         ("Compose a LinkedIn update telling everyone the grant came through.", "fabrication"),
         ("Which way should I vote on the deal in the committee next week?", "advice"),
         ("Vertel me of ik morgen in de raad moet instemmen of niet.", "advice"),
-        ("Wat denk jij, krijgt Emmen het geld uiteindelijk wel of niet? Noem een kans.", "prediction"),
-        ("Take a guess: will the minister pick our bid this autumn?", "prediction"),
     ],
 )
 def test_a_new_request_is_declined(request_: str, reason: str) -> None:
@@ -38,18 +36,9 @@ def test_a_new_request_is_declined(request_: str, reason: str) -> None:
         "Welk advies geeft het kabinet aan regio's over samenwerking?",
         "Schrijft de minister iets over de looptijd van een deal?",
         "and who decides which deals are picked?",
-        "Wanneer moeten de deals van deze ronde volgens de minister getekend zijn?",
-        "What does the two-pager expect for the number of households?",
     ],
 )
 def test_a_question_is_not_declined(question: str) -> None:
     probe = load_probe()
     assert probe is not None
     assert probe.decline(embed_query(question)) is None
-
-
-def test_the_prediction_class_can_be_left_out_for_measurement() -> None:
-    probe = load_probe()
-    assert probe is not None
-    vec = embed_query("Take a guess: will the minister pick our bid this autumn?")
-    assert probe.decline(vec, without=("prediction",)) != "prediction"
