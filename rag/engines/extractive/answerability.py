@@ -205,3 +205,54 @@ class AnswerabilityMixin:
                 lead = message("false_premise", ctx.language).format(doc=doc_name(s.chunk.doc_id, s.chunk.title, ctx.language))
                 return f"{_cap(lead)} {_q(s.text, ctx.language)} [{n}]"
         return None
+
+    def _typed_premise(self, ctx: AnswerContext, builder: CitationBuilder) -> str | None:
+        """A question that states a value (a sum, a percentage, a day, a year) no document states: the
+        documents cannot confirm it. Answered with the best unit about the subject that states a value of
+        that kind, cited, as the correction ("Dat klopt niet: ... Er staat juist: ..."); for a year, with the
+        closest passage ("de documenten zeggen dit niet precies"). Questions for the calculator are checked
+        for days and years only: their sums and shares are the user's own figures ("8% of our budget")."""
+        from rag.engines.typed_values import holds_kind, known_values, unknown_values
+        from rag.router import _HYPOTHETICAL
+
+        hybrid = ctx.retriever
+        ev = ctx.units
+        if hybrid is None or ev is None or not ev.candidates:
+            return None
+        lang = ctx.language
+        kinds = ("date", "year") if ctx.tool is not None else ("amount", "pct", "date", "year")
+        unknown = unknown_values(split_carried(ctx.question)[0], _known_values(hybrid, known_values), kinds, _HYPOTHETICAL, lang)
+        if not unknown:
+            return None
+        v = unknown[0]
+        composer = UnitComposer(lambda: hybrid.chunks, ctx.document, self.unit_params)
+        units = [c.unit for c in ev.candidates[:8]]
+        for _q_part, pev in ctx.unit_parts or []:
+            units += [c.unit for c in (pev.candidates if pev is not None else [])[:4] if c.unit not in units]
+        for u in units:
+            if not holds_kind(f"{u.context} {u.text}" if u.kind != "card" else u.text, v.kind, v.value):
+                continue
+            q = composer.quote(builder, u, lang)
+            if q is None:
+                continue
+            refs = "".join(f"[{n}]" for n in q.cites)
+            name = doc_name(u.doc_id, u.doc_id, lang)
+            if v.kind == "year":
+                return f"{message('closest', lang)} {_cap(name)}: {_q(q.display, lang)} {refs}"
+            lead = message("false_premise", lang).format(doc=name)
+            return f"{_cap(lead)} {_q(q.display, lang)} {refs}"
+        return message("refusal", lang)
+
+
+_KNOWN: dict[int, tuple[int, dict[str, set[object]]]] = {}
+
+
+def _known_values(hybrid: object, compute: object) -> dict[str, set[object]]:
+    """The values the indexed documents state, computed once per retriever (and again when its chunks change)."""
+    chunks = getattr(hybrid, "chunks", None) or []
+    key = id(hybrid)
+    cached = _KNOWN.get(key)
+    if cached is None or cached[0] != len(chunks):
+        cached = (len(chunks), compute(c.text for c in chunks))  # type: ignore[operator]
+        _KNOWN[key] = cached
+    return cached[1]

@@ -63,6 +63,11 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
             fp = self._false_premise(ctx, claim, builder)
             if fp is not None:
                 return self._make(ctx, [fp], builder, refused=True, reason="false_premise")
+        if hybrid is not None and not ablated(self.settings, "typed_premise"):
+            # a value the question states that no document states ("toch 1 oktober?", "in 2031")
+            tp = self._typed_premise(ctx, builder)
+            if tp is not None:
+                return self._make(ctx, [tp], builder, refused=True, reason="false_premise")
         if ctx.tool is not None and ctx.tool_explanation:
             pieces.append(self._calc_piece(ctx, builder, document, hybrid))
             if not ctx.mixed:

@@ -1,0 +1,108 @@
+"""Typed values a text states (a sum of money, a percentage, a day of a month, a year) and whether the
+documents state them: the check behind false premises stated as fact ("De deadline was toch 1 oktober?",
+"Since the Rijk covers 75% ...", "Waarom vraagt Drenthe 50 miljoen?") and questions about a year the
+documents never mention ("the budget in 2031").
+
+A question that states a value of one of these kinds which no document states cannot be confirmed from the
+documents: its premise is wrong or it asks about something they do not cover. The values are read with
+the project's own parsers (``rag.money.scan_amounts`` for money, ``rag.verify.numeric_facts`` for
+percentages, ``rag.text`` month names); no phrasing of the question is matched. A value in a clause that
+states a what-if ("als", "stel", "if", ``rag.router``'s hypothetical words) is an input, not a claim.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from rag.text import MONTH_NUMBER, MONTH_RE, fold, sentence_spans
+
+KINDS = ("amount", "pct", "date", "year")
+
+_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})\s+({MONTH_RE})\b", re.I)
+_YEAR = re.compile(r"(?<![\d€])(?<!\d[.,])(?:19|20)\d\d(?![\d%]|[.,]\d)")
+_CLAUSE = re.compile(r"[,;.?!]\s+|[?!]$")
+
+
+@dataclass(frozen=True)
+class TypedValue:
+    """One value of a kind (``KINDS``): ``value`` is comparable within its kind; ``text`` as written."""
+
+    kind: str
+    value: object
+    text: str
+    start: int = 0
+
+
+def typed_values(text: str, lang: str | None = None) -> list[TypedValue]:
+    """The amounts, percentages, days of a month and years ``text`` states, in order."""
+    from rag.money import scan_amounts
+    from rag.verify import numeric_facts
+
+    out: list[TypedValue] = []
+    money: list[tuple[int, int]] = []
+    for a in scan_amounts(text, lang):
+        money.append((a.start, a.end))
+        if a.value is not None and a.value > 0:
+            out.append(TypedValue("amount", Decimal(a.value).normalize(), a.text, a.start))
+    for f in numeric_facts(text):
+        if f.kind == "pct":
+            out.append(TypedValue("pct", round(f.value, 3), f.raw, text.find(f.raw)))
+    folded = fold(text)
+    for m in _DAY_MONTH.finditer(folded):
+        out.append(TypedValue("date", (int(m.group(1)), MONTH_NUMBER[m.group(2).lower()]), m.group(0), m.start()))
+    for m in _YEAR.finditer(text):
+        if not any(a <= m.start() < b for a, b in money):
+            out.append(TypedValue("year", int(m.group(0)), m.group(0), m.start()))
+    return sorted(out, key=lambda v: v.start)
+
+
+def known_values(texts: Iterable[str]) -> dict[str, set[object]]:
+    """Every value the documents state, per kind. Years include those inside a span of two years written
+    as a span ("2017-2021", "2018 tot en met 2022"), nothing but a few letters between them."""
+    known: dict[str, set[object]] = {k: set() for k in KINDS}
+    for text in texts:
+        for v in typed_values(text):
+            known[v.kind].add(v.value)
+        for a, b in sentence_spans(text):
+            sentence = text[a:b]
+            years = [(m.start(), m.end(), int(m.group(0))) for m in _YEAR.finditer(sentence)]
+            for (_s1, e1, y1), (s2, _e2, y2) in itertools.pairwise(years):
+                between = sentence[e1:s2]
+                if len(between) <= 13 and not any(ch.isdigit() for ch in between) and y1 < y2 <= y1 + 30:
+                    known["year"].update(range(y1, y2 + 1))
+    return known
+
+
+def clause_of(text: str, pos: int) -> str:
+    """The clause of ``text`` around position ``pos`` (between punctuation)."""
+    start = 0
+    for m in _CLAUSE.finditer(text):
+        if m.end() <= pos:
+            start = m.end()
+        elif m.start() >= pos:
+            return text[start : m.start()]
+    return text[start:]
+
+
+def unknown_values(question: str, known: dict[str, set[object]], kinds: Iterable[str] = KINDS,
+                   hypothetical: re.Pattern[str] | None = None, lang: str | None = None) -> list[TypedValue]:
+    """The values of ``kinds`` the question states that the documents never state, leaving out those in a
+    what-if clause (``hypothetical``)."""
+    wanted = set(kinds)
+    out = []
+    for v in typed_values(question, lang):
+        if v.kind not in wanted or v.value in known.get(v.kind, set()):
+            continue
+        if hypothetical is not None and hypothetical.search(clause_of(question, max(0, v.start))):
+            continue
+        out.append(v)
+    return out
+
+
+def holds_kind(text: str, kind: str, other_than: object = None) -> bool:
+    """Does ``text`` state a value of ``kind`` (other than ``other_than``)?"""
+    return any(v.kind == kind and v.value != other_than for v in typed_values(text))
