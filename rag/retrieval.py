@@ -127,6 +127,7 @@ class HybridRetriever(SentenceLookupsMixin):
         self._sent_emb: np.ndarray | None = None
         self._sent_done: np.ndarray | None = None
         self._words: list[str] | None = None  # the chunks' distinct words (corpus_words), per build
+        self._values: dict[str, set[object]] | None = None  # the typed values the chunks state (stated_values)
         self._last_refresh = 0.0
         self._query_memo: dict[str, np.ndarray] = {}  # query -> vector of a non-e5 index embedder
 
@@ -158,6 +159,7 @@ class HybridRetriever(SentenceLookupsMixin):
         chunks = list(self.store.chunks())
         self._chunks = chunks
         self._words = None
+        self._values = None
         self._pos = {c.chunk_id: i for i, c in enumerate(chunks)}
         self._doc_codes = {}
         self._doc_code = np.array(
@@ -360,6 +362,24 @@ class HybridRetriever(SentenceLookupsMixin):
                 if isinstance(self._version, str):
                     snapshot.save_words(self, self._version, self._words)
             return self._words
+
+    def stated_values(self) -> dict[str, set[object]]:
+        """The sums, percentages, days and years the index's chunks state (``rag.typed_values``; the
+        false-premise check). Kept in the build's snapshot (computed at ingest, so a question never scans the
+        corpus); a session's view adds its own chunks' values to the shared retriever's."""
+        with self._lock:
+            self.ensure_fresh()
+            if self._values is None:
+                from rag.typed_values import known_values
+
+                base = getattr(self.store, "base", None)
+                k = self._common_chunks(base) if base is not None else 0
+                own = known_values(c.text for c in self._chunks[k:])
+                if k:
+                    shared = base.stated_values()
+                    own = {kind: set(shared.get(kind, set())) | vals for kind, vals in own.items()}
+                self._values = own
+            return self._values
 
     @staticmethod
     def _bm25_text(c: Chunk) -> str:

@@ -37,6 +37,7 @@ from rag.bm25 import BM25
 from rag.chroma_client import list_builds
 from rag.config import Settings
 from rag.snapshot_cache import SnapshotBlobCache, digest_of
+from rag.typed_values import values_from_json, values_to_json
 from rag.types import Chunk
 
 log = logging.getLogger(__name__)
@@ -96,6 +97,7 @@ def _state(retriever: Any, build_id: str) -> dict[str, Any]:
         "bm25": retriever._bm25,
         "sent_done": retriever._sent_done,
         "words": retriever.corpus_words() if hasattr(retriever, "corpus_words") else None,
+        "values": retriever.stated_values() if hasattr(retriever, "stated_values") else None,
     }
 
 
@@ -118,6 +120,7 @@ def _dumps(state: dict[str, Any]) -> bytes:
         "bm25": bm_params,
         "dim": state.get("dim"),
         "words": state.get("words"),
+        "values": values_to_json(state["values"]) if state.get("values") is not None else None,
     }
     arrays = {
         "meta": np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8),
@@ -151,6 +154,7 @@ def _loads(data: bytes) -> dict[str, Any]:
         "vectors": z["vectors"] if "vectors" in z.files else None,
         "dim": meta.get("dim"),
         "words": meta.get("words"),
+        "values": values_from_json(meta["values"]) if meta.get("values") is not None else None,
     }
 
 
@@ -328,6 +332,7 @@ def load(retriever: Any, build_id: str) -> bool:
         emb = retriever.server_vectors(len(spans), int(state.get("dim") or 384), build_id)
     retriever._sent_emb = emb
     retriever._words = state.get("words") or (None if server else _read_words(folder))
+    retriever._values = state.get("values")  # None for an older snapshot: computed once when first asked
     return True
 
 

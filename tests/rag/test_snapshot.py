@@ -110,3 +110,19 @@ def test_the_snapshot_keeps_the_chunks_words_for_the_unit_vocabulary(mini_built:
         whole.add(c.text)
     from_words.add_words(fast.corpus_words())
     assert whole._by_stem == from_words._by_stem and len(whole) > 20
+
+
+def test_the_snapshot_keeps_the_values_the_chunks_state(mini_built: Settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The false-premise check's values (sums, percentages, days, years) are computed at ingest and kept in the
+    snapshot: a restart's first question does not scan the corpus, and they equal a scan of every chunk."""
+    from rag import typed_values
+
+    fast = HybridRetriever(IndexStore(mini_built), mini_built)
+    fast.ensure_fresh()
+    assert fast._values is not None  # from the snapshot
+    monkeypatch.setattr(typed_values, "known_values", lambda texts: pytest.fail("values recomputed"))
+    kept = fast.stated_values()
+    monkeypatch.undo()
+    scanned = typed_values.known_values(c.text for c in fast.chunks)
+    assert kept == scanned and any(kept.values())
+    assert typed_values.values_from_json(typed_values.values_to_json(scanned)) == scanned

@@ -212,8 +212,8 @@ class AnswerabilityMixin:
         that kind, cited, as the correction ("Dat klopt niet: ... Er staat juist: ..."); for a year, with the
         closest passage ("de documenten zeggen dit niet precies"). Questions for the calculator are checked
         for days and years only: their sums and shares are the user's own figures ("8% of our budget")."""
-        from rag.engines.typed_values import holds_kind, known_values, unknown_values
         from rag.router import _HYPOTHETICAL
+        from rag.typed_values import holds_kind, typed_values, unknown_values
 
         hybrid = ctx.retriever
         ev = ctx.units
@@ -221,7 +221,11 @@ class AnswerabilityMixin:
             return None
         lang = ctx.language
         kinds = ("date", "year") if ctx.tool is not None else ("amount", "pct", "date", "year")
-        unknown = unknown_values(split_carried(ctx.question)[0], _known_values(hybrid, known_values), kinds, _HYPOTHETICAL, lang)
+        question = split_carried(ctx.question)[0]
+        if not any(v.kind in kinds for v in typed_values(question, lang)):
+            return None  # nothing to check: the documents' values are not even looked at
+        known = hybrid.stated_values() if hasattr(hybrid, "stated_values") else {}
+        unknown = unknown_values(question, known, kinds, _HYPOTHETICAL, lang)
         if not unknown:
             return None
         v = unknown[0]
@@ -242,17 +246,3 @@ class AnswerabilityMixin:
             lead = message("false_premise", lang).format(doc=name)
             return f"{_cap(lead)} {_q(q.display, lang)} {refs}"
         return message("refusal", lang)
-
-
-_KNOWN: dict[int, tuple[int, dict[str, set[object]]]] = {}
-
-
-def _known_values(hybrid: object, compute: object) -> dict[str, set[object]]:
-    """The values the indexed documents state, computed once per retriever (and again when its chunks change)."""
-    chunks = getattr(hybrid, "chunks", None) or []
-    key = id(hybrid)
-    cached = _KNOWN.get(key)
-    if cached is None or cached[0] != len(chunks):
-        cached = (len(chunks), compute(c.text for c in chunks))  # type: ignore[operator]
-        _KNOWN[key] = cached
-    return cached[1]

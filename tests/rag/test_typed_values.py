@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from rag.engines.typed_values import clause_of, holds_kind, known_values, typed_values, unknown_values
 from rag.router import _HYPOTHETICAL
+from rag.typed_values import clause_of, holds_kind, known_values, typed_values, unknown_values
 
 DOCS = [
     "Het fonds bedraagt € 300 miljoen voor de jaren 2019 tot en met 2023. Aanmelden kan tot 15 maart 2019.",

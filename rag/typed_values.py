@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from rag.text import MONTH_NUMBER, MONTH_RE, fold, sentence_spans
 
@@ -75,6 +76,27 @@ def known_values(texts: Iterable[str]) -> dict[str, set[object]]:
                 if len(between) <= 13 and not any(ch.isdigit() for ch in between) and y1 < y2 <= y1 + 30:
                     known["year"].update(range(y1, y2 + 1))
     return known
+
+
+def values_to_json(known: dict[str, set[object]]) -> dict[str, list[Any]]:
+    """``known_values``'s result in JSON types (kept in the build's snapshot)."""
+    vals: dict[str, Any] = known
+    return {
+        "amount": sorted(str(v) for v in vals.get("amount", ())),
+        "pct": sorted(float(v) for v in vals.get("pct", ())),
+        "date": sorted(list(v) for v in vals.get("date", ())),
+        "year": sorted(int(v) for v in vals.get("year", ())),
+    }
+
+
+def values_from_json(data: dict[str, list[Any]]) -> dict[str, set[object]]:
+    """The inverse of :func:`values_to_json`."""
+    return {
+        "amount": {Decimal(str(v)).normalize() for v in data.get("amount", ())},
+        "pct": {round(float(v), 3) for v in data.get("pct", ())},
+        "date": {(int(v[0]), int(v[1])) for v in data.get("date", ())},
+        "year": {int(v) for v in data.get("year", ())},
+    }
 
 
 def clause_of(text: str, pos: int) -> str:
