@@ -89,6 +89,10 @@ class Settings(BaseSettings):
         2, ge=0, description="Best passages of each part of a multi-part question that the answer always reads."
     )
     max_question_chars: int = Field(2000, ge=50, description="Longer questions are refused politely.")
+    conversation_vector: float = Field(
+        0.5, ge=0, description="Weight of a follow-up's conversation vector added to its question's own e5 vector "
+        "for sentence scoring (0: the question's alone; ablation name: conversation)."
+    )
     engine: EngineName = Field("extractive", description="Answer engine: extractive, openai, local or auto.")
     ablate: str = Field(
         "", description="Comma-separated answer mechanisms to switch off, for the ablation table in BENCHMARKS.md "

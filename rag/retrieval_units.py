@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +41,8 @@ class FusionWeights:
     k: float = 10.0  # the RRF constant: small, the lists are short and their tops matter
     conversation: float = 0.7  # weight of the with-previous-turn search of a follow-up
     conversation_answer_words: int = 0  # words of the previous answer read with a follow-up (0: none; 20 measured: BENCHMARKS.md)
+    neighbours: float = 0.5  # weight of the previous answer's neighbouring units (rag.conversation), by their order
+    pointed: float = 1.0  # weight of the list item a follow-up's position word points at ("the third one")
     qindex_depth: int = 60  # nearest hypothetical questions read
     chunk_from_units: float = 0.5  # weight of the units' chunks in the final chunk ranking (0: passages alone)
     unit_chunk_depth: int = 5  # best units whose chunks take part in it
@@ -278,9 +280,13 @@ class UnitRetriever:
         passages: list[RetrievedChunk],
         doc_ids: list[str] | None = None,
         conversation: tuple[str, np.ndarray | None] | None = None,
+        near: Sequence[str] = (),
+        pointed: str | None = None,
     ) -> UnitEvidence:
         """The fused unit ranking. ``conversation`` is the question read with the previous turn (its
-        text and vector), for follow-ups; it is fused with the question alone."""
+        text and vector), for follow-ups; it is fused with the question alone. ``near`` are the previous
+        answer's neighbouring units (best first) and ``pointed`` the list item a position word points at:
+        candidates of their own (``rag.conversation``)."""
         try:
             self._prepare()
         except Exception:
@@ -297,6 +303,10 @@ class UnitRetriever:
                 qi_by.setdefault(uid, h)
             for uid, r in bm2.items():
                 bm.setdefault(uid, r)
+        for r, uid in enumerate(near, start=1):
+            scores[uid] = scores.get(uid, 0.0) + self.w.neighbours / (self.w.k + r)
+        if pointed:
+            scores[pointed] = scores.get(pointed, 0.0) + self.w.pointed / (self.w.k + 1)
         out: list[UnitCandidate] = []
         for uid, s in scores.items():
             u = self.qindex.unit(uid)
