@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -21,9 +20,9 @@ import numpy as np
 from rag import router
 from rag.chroma_client import IndexUnavailableError
 from rag.citations import chunk_of_quote, verify
-from rag.condense import condense, split_carried
-from rag.conversation import Conversation, ConversationReader, read_conversation
+from rag.condense import carry_subject, split_carried
 from rag.config import Settings, ablated, get_settings
+from rag.conversation import Conversation, ConversationReader, read_conversation
 from rag.engines.base import AnswerContext, Engine, collect
 from rag.engines.extractive import ExtractiveEngine, question_parts
 from rag.glossary import named_documents
@@ -116,12 +115,10 @@ class Assistant:
         mixed.setflags(write=False)
         return mixed
 
-    def _condense(
-        self, question: str, history: list[dict[str, str]], lang: str, engine: str | None, conv: Conversation | None = None
-    ) -> str:
-        """The engine's own condensing when it has one (a language model rewrites follow-ups better), else,
-        or when it gives up (None, error), the deterministic method; with the conversation read by retrieval
-        (``conv``) the question stays as typed."""
+    def _condense(self, question: str, history: list[dict[str, str]], lang: str, engine: str | None) -> str:
+        """The engine's own condensing when it has one (a language model rewrites follow-ups better); else,
+        or when it gives up (None, error), the question as typed: retrieval reads it with its conversation
+        (``conv``, ``rag.conversation``), nothing is appended to it."""
         if history and engine:
             eng = self.engine(engine)
             model_condense = getattr(eng, "condense", None)
@@ -133,9 +130,7 @@ class Assistant:
                     out = None
                 if isinstance(out, str) and out.strip():
                     return out.strip()
-        if conv is not None:
-            return question
-        return condense(question, history)
+        return question
 
     def prepare(
         self,
@@ -152,14 +147,14 @@ class Assistant:
         doc_ids = self._check_doc_ids(doc_ids)
         lang = detect_language_with_history(question, history)
         conv = self._conversation(question, history, doc_ids)
-        standalone = self._condense(question, history, lang, engine, conv)
+        standalone = self._condense(question, history, lang, engine)
         analysis = router.analyse(question, standalone, lang, declines=not ablated(self.settings, "decline"), history=history)
         route, standalone, claim, clauses = analysis.route, analysis.search_question, analysis.claim, analysis.clauses
         t1 = time.perf_counter()
 
         parts = question_parts(standalone)
         # "..., en wanneer gaat die open?": a later part leans on the first one's subject
-        parts = [p if i == 0 else condense(p, [{"role": "user", "content": parts[0]}]) for i, p in enumerate(parts)]
+        parts = [p if i == 0 else carry_subject(p, parts[0]) for i, p in enumerate(parts)]
         qvec = self._query_vector(standalone, conv)
         part_vecs: list[tuple[str, np.ndarray | None]] = [(standalone, qvec)]
         if len(parts) > 1:
@@ -271,25 +266,10 @@ class Assistant:
             if len(part_vecs) > 1:
                 parts = [(p, self.units.search(split_carried(p)[0], v, hits, doc_ids, conversation, near, pointed)) for p, v in part_vecs]
             return units, parts
-        conversation = None
-        own = question.strip()
-        prev = next((h["content"] for h in reversed(history) if h.get("role") == "user"), None)
-        if prev:
-            joined = f"{prev.strip()} {own}"
-            said = next((h["content"] for h in reversed(history) if h.get("role") == "assistant"), "")
-            if said and self.units.w.conversation_answer_words > 0 and not ablated(self.settings, "conv_answer"):
-                # what the previous answer said is the follow-up's context too ("what are they organising because
-                # of that?"): its first words, without citation markers, between the previous question and this one
-                said = " ".join(re.sub(r"\[\d+\]", " ", said).split()[: self.units.w.conversation_answer_words])
-                joined = f"{prev.strip()} {said} {own}"
-            conversation = (joined, embed_query(joined))
-            vec = embed_query(own)
-        else:
-            own, vec = standalone, qvec
-        units = self.units.search(own, vec, hits, doc_ids, conversation)
-        parts: list[tuple[str, UnitEvidence]] = []
+        units = self.units.search(standalone, qvec, hits, doc_ids)
+        parts = []
         if len(part_vecs) > 1:
-            parts = [(p, self.units.search(split_carried(p)[0], v, hits, doc_ids, conversation)) for p, v in part_vecs]
+            parts = [(p, self.units.search(split_carried(p)[0], v, hits, doc_ids)) for p, v in part_vecs]
         return units, parts
 
     def _fuse_chunks(self, hits: list[RetrievedChunk], units: UnitEvidence | None, k: int) -> list[RetrievedChunk]:

@@ -101,7 +101,7 @@ def enumerated(text: str) -> list[str]:
     than two."""
     first = re.split(r"(?<=[.!?])\s+(?=[A-Z])", text.strip())[0]
     if ":" in first:
-        head, tail = first.split(":", 1)
+        tail = first.split(":", 1)[1]
         if len(_ENUMERATION.split(tail)) >= 2:
             first = tail
     items = [i.strip(" .;:") for i in _ENUMERATION.split(first)]

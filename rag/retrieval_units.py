@@ -40,7 +40,6 @@ class FusionWeights:
     bm25: float = 1.0
     k: float = 10.0  # the RRF constant: small, the lists are short and their tops matter
     conversation: float = 0.7  # weight of the with-previous-turn search of a follow-up
-    conversation_answer_words: int = 0  # words of the previous answer read with a follow-up (0: none; 20 measured: BENCHMARKS.md)
     neighbours: float = 0.5  # weight of the previous answer's neighbouring units (rag.conversation), by their order
     pointed: float = 1.0  # weight of the list item a follow-up's position word points at ("the third one")
     qindex_depth: int = 60  # nearest hypothetical questions read
