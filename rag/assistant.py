@@ -104,10 +104,10 @@ class Assistant:
         return read_conversation(question, history, self.conversations, doc_ids, embed_query)
 
     def _query_vector(self, standalone: str, conv: Conversation | None) -> np.ndarray:
-        """The question's e5 vector; a follow-up's is combined with its conversation's (the question's own
-        weighs most, ``conversation_vector``)."""
+        """The question's e5 vector; a follow-up's is combined with its conversation's (``conversation_vector``;
+        twice that for a question that leans on the conversation)."""
         vec = embed_query(standalone)
-        weight = self.settings.conversation_vector
+        weight = self.settings.conversation_vector * (2.0 if conv is not None and conv.dependent else 1.0)
         if conv is None or standalone != conv.question or weight <= 0:
             return vec
         mixed = vec + weight * embed_query(conv.context)
@@ -166,7 +166,7 @@ class Assistant:
         if conv is not None and standalone == question:
             # a follow-up's passages: the question alone fused with the question read in its conversation
             result = dataclasses.replace(
-                result, hits=self._merge([result, self.retriever.search(conv.context, k, doc_ids)], k, 1.0 / self.units.w.conversation)
+                result, hits=self._merge([result, self.retriever.search(conv.context, k, doc_ids)], k, 1.0 if conv.dependent else 1.0 / self.units.w.conversation)
             )
         hits = result.hits
         # the best answer units, and the whole question's chunk ranking fused with their chunks; the parts',
@@ -259,12 +259,16 @@ class Assistant:
             conversation = (conv.context, embed_query(conv.context))
             own = question.strip()
             vec = embed_query(own)
-            near = [u.unit_id for u in conv.neighbours]
             pointed = conv.referenced.unit_id if conv.referenced is not None else None
-            units = self.units.search(own, vec, hits, doc_ids, conversation, near, pointed)
+            near = [] if pointed else [u.unit_id for u in conv.neighbours]  # the item replaces its neighbours
+            said = [u.unit_id for u in conv.answer_units]
+            units = self.units.search(own, vec, hits, doc_ids, conversation, near, pointed, said, conv.dependent)
             parts: list[tuple[str, UnitEvidence]] = []
             if len(part_vecs) > 1:
-                parts = [(p, self.units.search(split_carried(p)[0], v, hits, doc_ids, conversation, near, pointed)) for p, v in part_vecs]
+                parts = [
+                    (p, self.units.search(split_carried(p)[0], v, hits, doc_ids, conversation, near, pointed, said, conv.dependent))
+                    for p, v in part_vecs
+                ]
             return units, parts
         units = self.units.search(standalone, qvec, hits, doc_ids)
         parts = []

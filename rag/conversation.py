@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rag.citations import strip_citations
+from rag.condense import is_dependent
 from rag.text import fold, normalize_for_match, words
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ class Conversation:
     referenced: UnitRecord | None = None  # the list item it points at, when the answer came from a list
     referenced_text: str = ""  # that item's text, or the enumerated mention of the answer it points at
     verbatim: bool = False  # the answer units were found quoted in the answer (not by nearest meaning)
+    dependent: bool = False  # the question leans on the conversation (a pronoun, a leading "en", no subject of its own)
     notes: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
@@ -219,6 +221,8 @@ def read_conversation(
         return None
     units: list[UnitRecord] = []
     verbatim = False
+    if reader is not None and not reader.units.ready():
+        reader = None
     if reader is not None and said:
         try:
             units = reader.quoted_units(said, doc_ids)
@@ -255,5 +259,5 @@ def read_conversation(
     return Conversation(
         question=question, previous_question=previous, previous_answer=said, context=context,
         answer_units=tuple(units), neighbours=tuple(neighbours), position=position, referenced=referenced,
-        referenced_text=referenced_text, verbatim=verbatim,
+        referenced_text=referenced_text, verbatim=verbatim, dependent=is_dependent(question) or position is not None,
     )

@@ -57,6 +57,9 @@ class _Units:
     qindex: _Index
     nearest: list[str] = field(default_factory=list)
 
+    def ready(self) -> bool:
+        return True
+
     def _one(self, query: str, vec: object, passages: list, doc_ids: object) -> tuple[dict[str, float], dict, dict, dict]:
         return {uid: 1.0 / (1 + r) for r, uid in enumerate(self.nearest)}, {}, {}, {}
 
