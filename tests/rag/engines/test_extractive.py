@@ -138,6 +138,9 @@ def test_find_quote_ignores_whitespace_differences() -> None:
         ("Over welke jaren loopt de Duitslandagenda?", "period"),
         ("What is the average house value in Emmen?", "amount"),
         ("Wat is de gemiddelde woningwaarde in de regio?", "amount"),
+        # a (rand)voorwaarde is a condition, not a value
+        ("Wat is de strengste randvoorwaarde?", None),
+        ("En wat was de voorwaarde daarvoor?", None),
     ],
 )
 def test_answer_types(question: str, kind: str | None) -> None:
