@@ -257,7 +257,7 @@ class Assistant:
         units and the item a position word points at as candidates; each part of a multi-part question on its own."""
         if conv is not None:
             conversation = (conv.context, embed_query(conv.context))
-            own = question.strip()
+            own = conv.own_words.strip()
             vec = embed_query(own)
             pointed = conv.referenced.unit_id if conv.referenced is not None else None
             near = [] if pointed else [u.unit_id for u in conv.neighbours]  # the item replaces its neighbours

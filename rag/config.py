@@ -97,7 +97,7 @@ class Settings(BaseSettings):
     ablate: str = Field(
         "", description="Comma-separated answer mechanisms to switch off, for the ablation table in BENCHMARKS.md "
         "(units, unit_chunks, list_count, false_premise, translation, decline, answer_type, calc_intent, "
-        "unit_confident, card_pieces, ...).",
+        "unit_confident, card_pieces, conversation, ...).",
     )
 
     # Generative engines (optional)

@@ -59,6 +59,11 @@ class Conversation:
     notes: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
+    def own_words(self) -> str:
+        """The question as retrieval reads it alone: without the position word its item replaced."""
+        return without_position(self.question) if self.referenced is not None or self.referenced_text else self.question
+
+    @property
     def subject(self) -> str:
         """The conversation's words a follow-up's subject may come from (for checks, never for search)."""
         return f"{self.previous_question} {self.referenced_text or self.previous_answer}"
@@ -80,6 +85,14 @@ def position_of(question: str) -> int | None:
         if w in table:
             return table[w]
     return None
+
+
+def without_position(question: str) -> str:
+    """``question`` without its position words: once resolved to the item they point at, "tweede" or "third"
+    would only pull retrieval to text that has the same ordinal ("PIJLER 2", "de Tweede Kamer")."""
+    table = position_words()
+    kept = [w for w in question.split() if fold(w).strip(".,;:?!()'\"’") not in table]
+    return " ".join(kept) or question
 
 
 def answer_prose(answer: str) -> str:

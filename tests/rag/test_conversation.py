@@ -8,7 +8,14 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from rag.conversation import ConversationReader, answer_prose, enumerated, position_of, read_conversation
+from rag.conversation import (
+    ConversationReader,
+    answer_prose,
+    enumerated,
+    position_of,
+    read_conversation,
+    without_position,
+)
 from rag.question_index import UnitRecord
 
 TEXT = (
@@ -141,3 +148,9 @@ def test_no_previous_question_means_no_conversation(reader: ConversationReader) 
 def test_answer_prose_drops_tables_and_citation_marks() -> None:
     prose = answer_prose("Het is «zo» [1].\n\n| a | b |\n|---|---|\n| Berekening | 1 + 1 |\n\nKlaar.")
     assert "[1]" not in prose and "Berekening" not in prose and "Klaar." in prose
+
+
+def test_a_resolved_position_word_is_not_searched_for() -> None:
+    assert without_position("En wat zegt de tweede, precies?") == "En wat zegt de precies?"
+    assert without_position("What about the last one?") == "What about the one?"
+    assert without_position("laatste") == "laatste"  # nothing else to search: the question as typed
