@@ -166,7 +166,7 @@ class Assistant:
         if conv is not None and standalone == question:
             # a follow-up's passages: the question alone fused with the question read in its conversation
             result = dataclasses.replace(
-                result, hits=self._merge([result, self.retriever.search(conv.context, k, doc_ids)], k, 1.0 if conv.dependent else 1.0 / self.units.w.conversation)
+                result, hits=self._merge([result, self.retriever.search(conv.context, k, doc_ids)], k, 1.0 / (self.units.w.dependent_conversation if conv.dependent else self.units.w.conversation))
             )
         hits = result.hits
         # the best answer units, and the whole question's chunk ranking fused with their chunks; the parts',

@@ -42,7 +42,7 @@ class FusionWeights:
     conversation: float = 0.7  # weight of the with-previous-turn search of a follow-up
     neighbours: float = 0.5  # weight of the previous answer's neighbouring units (rag.conversation), by their order
     pointed: float = 1.0  # weight of the list item a follow-up's position word points at ("the third one")
-    pointed_conversation: float = 1.0  # the conversation's weight for a question that leans on it (or points at an item)
+    dependent_conversation: float = 1.5  # the conversation's weight for a question that leans on it (or points at an item)
     qindex_depth: int = 60  # nearest hypothetical questions read
     chunk_from_units: float = 0.5  # weight of the units' chunks in the final chunk ranking (0: passages alone)
     unit_chunk_depth: int = 5  # best units whose chunks take part in it
@@ -310,7 +310,7 @@ class UnitRetriever:
         if conversation is not None:
             s2, qi2, bm2, _ = self._one(conversation[0], conversation[1], passages, doc_ids)
             # a position word's item is the question's subject: its context reads as much as the question alone
-            weight = self.w.pointed_conversation if pointed or dependent else self.w.conversation
+            weight = self.w.dependent_conversation if pointed or dependent else self.w.conversation
             for uid, s in s2.items():
                 scores[uid] = scores.get(uid, 0.0) + weight * s
             for uid, h in qi2.items():  # a follow-up's unit is as close as the nearer of its two readings
