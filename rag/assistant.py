@@ -261,11 +261,11 @@ class Assistant:
             vec = embed_query(own)
             pointed = conv.referenced.unit_id if conv.referenced is not None else None
             near = [] if pointed else [u.unit_id for u in conv.neighbours]  # the item replaces its neighbours
-            units = self.units.search(own, vec, hits, doc_ids, conversation, near, pointed, conv.dependent, [u.unit_id for u in conv.said])
+            units = self.units.search(own, vec, hits, doc_ids, conversation, near, pointed, conv.dependent)
             parts: list[tuple[str, UnitEvidence]] = []
             if len(part_vecs) > 1:
                 parts = [
-                    (p, self.units.search(split_carried(p)[0], v, hits, doc_ids, conversation, near, pointed, conv.dependent, [u.unit_id for u in conv.said]))
+                    (p, self.units.search(split_carried(p)[0], v, hits, doc_ids, conversation, near, pointed, conv.dependent))
                     for p, v in part_vecs
                 ]
             return units, parts

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from rag.citations import strip_citations
 from rag.condense import is_dependent
-from rag.text import fold, normalize_for_match, terms, words
+from rag.text import fold, normalize_for_match, words
 
 if TYPE_CHECKING:
     from rag.question_index import UnitRecord
@@ -56,7 +56,6 @@ class Conversation:
     referenced_text: str = ""  # that item's text, or the enumerated mention of the answer it points at
     verbatim: bool = False  # the answer units were found quoted in the answer (not by nearest meaning)
     dependent: bool = False  # the question leans on the conversation (a pronoun, a leading "en", no subject of its own)
-    said: tuple[UnitRecord, ...] = ()  # the answer units the previous answer said in full (most of their words)
     notes: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
@@ -227,7 +226,6 @@ def read_conversation(
     doc_ids: list[str] | None = None,
     embed: object | None = None,
     answer_words: int = 40,
-    repeat_overlap: float = 0.5,
 ) -> Conversation | None:
     """The conversation of ``question``, or None without a previous user turn. ``embed`` (text -> vector)
     finds the units of an answer given in other words; without it (or a ``reader``) only the text is read."""
@@ -269,17 +267,10 @@ def read_conversation(
                 if n.unit_id not in seen:
                     seen.add(n.unit_id)
                     neighbours.append(n)
-    # a unit the answer said in full is not asked for again; one it only points at ("De Regio Deal X.") may hold
-    # what is asked next ("Wat wil die deal bereiken?")
-    said_terms = set(terms(said, "nl")) | set(terms(said, "en"))
-    said_units = tuple(
-        u for u in units if (ut := set(terms(u.text, "nl"))) and len(ut & said_terms) / len(ut) >= repeat_overlap
-    )
     answer_text = " ".join(said.split()[:answer_words])
     context = " ".join(x for x in (previous, referenced_text or answer_text, question.strip()) if x)
     return Conversation(
         question=question, previous_question=previous, previous_answer=said, context=context,
         answer_units=tuple(units), neighbours=tuple(neighbours), position=position, referenced=referenced,
         referenced_text=referenced_text, verbatim=verbatim, dependent=is_dependent(question) or position is not None,
-        said=said_units,
     )

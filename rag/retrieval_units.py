@@ -42,7 +42,6 @@ class FusionWeights:
     conversation: float = 0.7  # weight of the with-previous-turn search of a follow-up
     neighbours: float = 0.5  # weight of the previous answer's neighbouring units (rag.conversation), by their order
     pointed: float = 1.0  # weight of the list item a follow-up's position word points at ("the third one")
-    repeat: float = 0.5  # factor on a unit the previous answer said in full, for a follow-up
     dependent_conversation: float = 1.5  # the conversation's weight for a question that leans on it (or points at an item)
     qindex_depth: int = 60  # nearest hypothetical questions read
     chunk_from_units: float = 0.5  # weight of the units' chunks in the final chunk ranking (0: passages alone)
@@ -294,13 +293,11 @@ class UnitRetriever:
         near: Sequence[str] = (),
         pointed: str | None = None,
         dependent: bool = False,
-        said: Sequence[str] = (),
     ) -> UnitEvidence:
         """The fused unit ranking. ``conversation`` is the question read with the previous turn (its
         text and vector), for follow-ups; it is fused with the question alone. ``near`` are the previous
         answer's neighbouring units (best first) and ``pointed`` the list item a position word points at:
-        candidates of their own; ``said`` the units the previous answer said in full, which a follow-up does not
-        ask for again (``rag.conversation``). A ``dependent`` question (no subject of its own) reads its conversation as
+        candidates of their own (``rag.conversation``). A ``dependent`` question (no subject of its own) reads its conversation as
         much as its own words."""
         try:
             self._prepare()
@@ -323,9 +320,6 @@ class UnitRetriever:
                 bm.setdefault(uid, r)
         for r, uid in enumerate(near, start=1):
             scores[uid] = scores.get(uid, 0.0) + self.w.neighbours / (self.w.k + r)
-        for uid in said:
-            if uid in scores and uid != pointed:
-                scores[uid] *= self.w.repeat
         if pointed and self.qindex.unit(pointed) is not None:
             scores[pointed] = scores.get(pointed, 0.0) + self.w.pointed / (self.w.k + 1)
             item = self.qindex.unit(pointed)
