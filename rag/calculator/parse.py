@@ -38,7 +38,7 @@ from rag.calculator.request import CalcRequest
 from rag.calculator.rules import (
     CalcInputError,
 )
-from rag.money import MILLION
+from rag.money import MILLION, AmountError
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,10 @@ class Clarify(CalcInputError):
         "clarify": {
             "nl": "Is {text} wat de regio zelf inlegt (cofinanciering), of wat u aan het Rijk vraagt?",
             "en": "Is {text_en} what the region puts in itself (co-financing), or what you ask of the Rijk?",
+        },
+        "clarify_range": {
+            "nl": "Met welk bedrag moet ik rekenen: ‘{text}’ noemt twee getallen. Noem één bedrag, bijvoorbeeld ‘€ 40 miljoen’.",
+            "en": "Which amount should I calculate with? ‘{text}’ names two figures. Give one amount, for example ‘€40 million’.",
         },
         "clarify_role": {
             "nl": "Waar staat {text} voor: de rijksbijdrage, de cofinanciering of het totale budget?",
@@ -139,7 +143,12 @@ def parse_request(text: str, lang: str = "nl", history: Iterable[dict[str, str]]
     """The typed request for a money question, None when it is not one; raises ``Clarify`` when the
     roles are unclear and ``AmountError``/``CalcInputError`` when a figure cannot be used."""
     history = list(history) if history else None
-    r = read(text, lang, money_context=bool(history and _history_roles(history, lang)))
+    try:
+        r = read(text, lang, money_context=bool(history and _history_roles(history, lang)))
+    except AmountError as err:
+        if err.code != "ambiguous":
+            raise
+        raise Clarify("clarify_range", err.text) from err  # "10 tot 20 miljoen": ask which figure, never guess
     asked: Clarify | None = None
     try:
         req = _decide(r, text, lang, history)

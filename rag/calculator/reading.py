@@ -31,7 +31,7 @@ from rag.calculator.rules import (
     PROPOSAL_REQUEST,
     TRANCHE,
 )
-from rag.money import MILLION, scan_amounts
+from rag.money import MILLION, AmountSpan, scan_amounts
 from rag.text import STOPWORDS, fold
 
 log = logging.getLogger(__name__)
@@ -136,7 +136,7 @@ def read(text: str, lang: str = "nl", *, money_context: bool = False) -> Reading
     """Amounts (with roles), counts, years, named roles and named rules of one text. Bare numbers count as
     money beside real amounts, or when the conversation is about money (``money_context``: "And if the
     Rijk gave 25 instead of the 35?")."""
-    found = list(scan_amounts(text, lang))
+    found, changes = _changes_read_apart(text, list(scan_amounts(text, lang)))
     for span in found:
         if span.error is not None:
             raise span.error  # "40 of 50 miljoen", a negative amount: say what is wrong
@@ -153,13 +153,61 @@ def read(text: str, lang: str = "nl", *, money_context: bool = False) -> Reading
     reading = Reading(items, amounts)
     _counts_and_years(reading)
     _roles(reading)
+    _learnt_roles(reading, text)
     _pairs(reading)
+    _change_pairs(reading, changes)
     reading.figures = [a.value for a in reading.amounts]
     _settle(reading)
     _relative_changes(reading)
     if has(items, "zero_cofinancing") and "cofinancing" not in reading.stated():
         reading.amounts.append(Amount(Decimal(0), len(items), "0", "cofinancing", {"cofinancing": 1.0}))
     return reading
+
+
+def _changes_read_apart(text: str, found: list[AmountSpan]) -> tuple[list[AmountSpan], list[tuple[int, int]]]:
+    """"De cofinanciering steeg van 80 tot 100 miljoen": two figures joined by "to"/"tot" are two amounts
+    where the learnt join probe reads a change in their sentence (``rag.calculator.amount_probe``); a
+    range stays one ambiguous span (the calculator asks which figure is meant). Also returns the start
+    offsets (old, new) of each change."""
+    from rag.calculator.amount_probe import is_change, join_context
+
+    out: list[AmountSpan] = []
+    changes: list[tuple[int, int]] = []
+    for span in found:
+        if span.pair is not None and is_change(join_context(text, span.start, span.end)):
+            out.extend(span.pair)
+            changes.append((span.pair[0].start, span.pair[1].start))
+        else:
+            out.append(span)
+    return out, changes
+
+
+def _learnt_roles(r: Reading, text: str) -> None:
+    """An amount the lexicon gave no role, or one only from weak cues (a preposition, a payer elsewhere in
+    the sentence), takes the role the learnt role probe is sure of from the words around it ("Totale
+    begroting van de deal: € 95 miljoen", "the envelope (950 million ...)"; ``amount_probe.role_of``)."""
+    from rag.calculator.amount_probe import NO_ROLE, amount_context, role_of
+
+    spans = [(r.items[am.item].start, r.items[am.item].end) for am in r.amounts]
+    for k, am in enumerate(r.amounts):
+        if am.role is not None and max(am.scores.values(), default=0.0) >= 1.0:
+            continue  # a cue of full weight near it: the lexicon's role stands
+        role = role_of(amount_context(text, *spans[k], spans[:k] + spans[k + 1 :]))
+        if role is None or role in NO_ROLE:
+            continue
+        if role == "envelope" and am.value < DOCUMENT_FIGURES["tranche"]:
+            role = "rijk"  # money "from the envelope" for one deal, not the envelope itself
+        am.role = role
+        am.scores[role] = am.scores.get(role, 0.0) + 1.0
+        am.firm.add(role)
+
+
+def _change_pairs(r: Reading, changes: list[tuple[int, int]]) -> None:
+    """A change read apart: its second figure replaces its first, in the same role (a what-if's new figure)."""
+    at = {r.items[am.item].start: k for k, am in enumerate(r.amounts)}
+    for old, new in changes:
+        if old in at and new in at and r.amounts[at[new]].partner is None:
+            _link(r, at[new], at[old])
 
 
 def _with_compound_heads(items: list[Item]) -> list[Item]:
