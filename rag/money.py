@@ -369,7 +369,7 @@ _MONEY_RE = re.compile(
     (?P<neg>(?<![0-9\w])[-−]\s*)?
     (?P<cur1>€|\beur\b\.?|\beuro\b)?\s*
     (?P<neg2>[-−]\s*)?
-    (?P<num>(?<![0-9.,])[0-9]+(?:[.,][0-9]+)*(?![0-9]))(?:,-)?
+    (?P<num>(?<![0-9.,])(?:[0-9]{{1,3}}(?:[ \u00a0\u202f][0-9]{{3}})+|[0-9]+(?:[.,][0-9]+)*)(?![0-9]))(?:,-)?
     (?:\s*(?P<unit>{UNIT_PATTERN})(?!\w))?
     (?:\s*(?P<cur2>€(?!\s*[0-9])|euro's|euros|euro\b|eur\b))?
     """,
@@ -474,7 +474,7 @@ def _has_unit(amount_text: str) -> bool:
     return bool(re.search(rf"{UNIT_PATTERN}\W*$", _CURRENCY_END.sub("", amount_text), re.IGNORECASE))
 
 
-_TO_WORDS = frozenset({"to", "tot"})  # the joiners of "from 80 to 100 million": a change or a range
+TO_WORDS = frozenset({"to", "tot", "naar"})  # the joiners of "from 80 to 100 million": a change or a range
 
 
 def _shared_unit(text: str, start: int, joiner: str, span: AmountSpan, value: Decimal, lang: str | None) -> Decimal | None:
@@ -500,7 +500,7 @@ def _unit_value(span: AmountSpan, value: Decimal) -> Decimal | None:
 def _to_pair(joiner: str, first: AmountSpan, span: AmountSpan, value: Decimal) -> tuple[AmountSpan, AmountSpan] | None:
     """The two amounts "from 80 to 100 million" are when it states a change (``first`` takes ``span``'s
     unit when it has none); None for another joiner or when the two cannot be read apart."""
-    if joiner.strip().lower() not in _TO_WORDS or span.value is None:
+    if joiner.strip().lower() not in TO_WORDS or span.value is None:
         return None
     own = first.value if _has_unit(first.text) else _unit_value(span, value)
     if own is None:

@@ -83,9 +83,13 @@ def _clauses(items: list[Item]) -> list[list[Item]]:
 def _extra_asks(items: list[Item]) -> tuple[str, ...]:
     """Which 'how many more deals' figures a remainder question asks: at the maximum, the minimum."""
     asks: list[str] = []
-    for clause in _clauses(items):
+    clauses = _clauses(items)
+    for k, clause in enumerate(clauses):
         if not (_cue(clause, "deals") or _counts_deals(clause)):
             continue
+        after = clauses[k + 1] if k + 1 < len(clauses) else []
+        if after and not any(it.kind == "amount" for it in after) and not _cue(after, "deals"):
+            clause = clause + after  # "hoeveel deals kunnen er nog bij, maximaal en minimaal?": the bounds trail after a comma
         if _cue(clause, "max") or has(clause, "rule_refs", "max"):
             asks.append("extra_deals_at_max")
         if _cue(clause, "min") or has(clause, "rule_refs", "min"):

@@ -31,7 +31,7 @@ from rag.calculator.rules import (
     PROPOSAL_REQUEST,
     TRANCHE,
 )
-from rag.money import MILLION, AmountSpan, scan_amounts
+from rag.money import MILLION, TO_WORDS, AmountSpan, scan_amounts
 from rag.text import STOPWORDS, fold
 
 log = logging.getLogger(__name__)
@@ -177,8 +177,17 @@ def _changes_read_apart(text: str, found: list[AmountSpan]) -> tuple[list[Amount
         if span.pair is not None and is_change(join_context(text, span.start, span.end)):
             out.extend(span.pair)
             changes.append((span.pair[0].start, span.pair[1].start))
-        else:
-            out.append(span)
+            continue
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.value is not None
+            and span.value is not None
+            and text[prev.end : span.start].strip().lower() in TO_WORDS
+            and is_change(join_context(text, prev.start, span.end))
+        ):
+            changes.append((prev.start, span.start))  # "jumps from 80 million to half a billion": each with its unit
+        out.append(span)
     return out, changes
 
 
