@@ -279,6 +279,10 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
 
     if _asks_about_documents(r) or _false_rule_premise(r):
         return None
+    if r.changes and len(r.figures) == 2 and not past and not any(_cue(items, c) for c in _USES_A_NEW_FIGURE):
+        # "het aandeel werd teruggebracht van 44 tot 36 miljoen; hoeveel procent is dat?": the change itself is asked
+        old, new_ = r.changes[0]
+        return make("difference", {"before": old.value, "after": new_.value})
     # only a preposition says whose money the figures are ("Lukt het met 12 miljoen?"): ask
     vague = [a for a in r.amounts if a.role is None or a.role not in a.firm]
     if r.amounts and len(vague) == len(r.amounts) and not r.named and not any(_cue(items, c) for c in _COMPUTE_CUES):
@@ -317,7 +321,7 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
         sources[role] = "question"
         named.discard(role)
     money = [a for a in r.amounts]
-    if _cue(items, "difference") and len(r.figures) >= 2:
+    if _cue(items, "difference") and len(r.figures) >= 2 and not (r.changes and any(_cue(items, c) for c in _USES_A_NEW_FIGURE)):
         before, after = r.figures[0], r.figures[1]
         if re.search(r"\b(" + "|".join(" ".join(p) for p in phrase_set("cues", "comparative")) + r")\b", " ".join(it.text for it in items)) or _than_between(r):
             before, after = after, before
@@ -520,6 +524,8 @@ def _than_between(r: Reading) -> bool:
 
 
 _COMPUTE_CUES = ("max", "min", "share", "per_year", "remainder", "deals", "difference")
+# what a question asks with the new figure of a change ("steeg van 30 tot 50 miljoen; wat is dan het maximum?")
+_USES_A_NEW_FIGURE = ("max", "min", "per_year", "remainder", "deals", "verdict")
 
 
 def _asks_about_documents(r: Reading) -> bool:

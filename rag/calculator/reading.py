@@ -70,6 +70,7 @@ class Reading:
     figures: list[Decimal] = field(default_factory=list)  # every figure as written, in order (a difference's two)
     count_rule: str | None = None  # 'max'/'min' when the counted deals get the rule's amount ("drie maximale deals")
     rule_amounts: list[tuple[str, Decimal]] = field(default_factory=list)  # ('max'|'min', amount) named as a rule ("het maximum van € 40 miljoen")
+    changes: list[tuple[Amount, Amount]] = field(default_factory=list)  # (old, new): "steeg van 80 tot 100 miljoen" (the join probe)
 
     def stated(self, *, new: bool = False) -> dict[str, Decimal]:
         out: dict[str, Decimal] = {}
@@ -217,6 +218,7 @@ def _change_pairs(r: Reading, changes: list[tuple[int, int]]) -> None:
     for old, new in changes:
         if old in at and new in at and r.amounts[at[new]].partner is None:
             _link(r, at[new], at[old])
+            r.changes.append((r.amounts[at[old]], r.amounts[at[new]]))
 
 
 def _with_compound_heads(items: list[Item]) -> list[Item]:
