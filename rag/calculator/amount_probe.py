@@ -9,9 +9,9 @@ meant. Switched off by ``REGIODEAL_ABLATE=calc_join_probe`` (every "X to Y milli
 
 ``role``: whose money an amount is (rijk, cofinancing, total, tranche, envelope, or ``other``: no role),
 from the words between it and its neighbours in the sentence, by a probe fitted on ``role_exemplars.yaml``.
-The lexicon (``rag.calculator.reading``) decides first; the probe gives a role only to an amount the
-lexicon left without one or gave one by a preposition alone ("Totale begroting van de deal: € 95
-miljoen", "in a deal totalling €72m"). Switched off by ``REGIODEAL_ABLATE=calc_role_probe``.
+The lexicon (``rag.calculator.reading``) decides first; the probe gives only a whole (total, tranche,
+envelope) to an amount the lexicon left without a role ("Totale begroting van de deal: € 95 miljoen",
+"in a deal totalling €72m"), or the envelope/tranche to a document-sized amount held by a weak cue. Switched off by ``REGIODEAL_ABLATE=calc_role_probe``.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ JOIN_EXEMPLARS = Path(__file__).with_name("join_exemplars.yaml")
 ROLE_EXEMPLARS = Path(__file__).with_name("role_exemplars.yaml")
 JOIN_ABLATION = "calc_join_probe"
 ROLE_ABLATION = "calc_role_probe"
+CONTEXT_WORDS = 6  # words either side of an amount the role probe reads (the written exemplars are as short)
 NO_ROLE = ("other", "unclear")  # the probe's classes that give no role (a figure of no role; words that say nothing)
 CHANGE = "change"
 
@@ -119,13 +120,15 @@ def role_of(context: str) -> str | None:
 
 def amount_context(text: str, start: int, end: int, others: list[tuple[int, int]]) -> str:
     """The words around the amount at ``text[start:end]`` that can say whose money it is: its sentence,
-    cut at the commas and the other amounts on either side ("In a deal totalling €72m, ...")."""
+    cut at the commas and the other amounts on either side ("In a deal totalling €72m, ..."), at most
+    ``CONTEXT_WORDS`` words each way."""
     from rag.text import sentence_spans
 
     a, b = next(((x, y) for x, y in sentence_spans(text) if x <= start < y), (0, len(text)))
     a = max([a] + [e for s_, e in others if e <= start] + [i + 1 for i in range(a, start) if text[i] == ","])
     b = min([b] + [s_ for s_, _e in others if s_ >= end] + [i for i in range(end, b) if text[i] == ","])
-    return text[a:b].strip()
+    left, right = text[a:start].split(), text[end:b].split()
+    return " ".join([*left[-CONTEXT_WORDS:], text[start:end], *right[:CONTEXT_WORDS]])
 
 
 def role_exemplars() -> dict[str, list[str]]:

@@ -192,21 +192,30 @@ def _changes_read_apart(text: str, found: list[AmountSpan]) -> tuple[list[Amount
     return out, changes
 
 
+# The roles the learnt role probe may give an amount without one: those the lexicon's own fallback (the
+# other of rijk and co-financing, or a clarifying question) never gives. A weakly held role (a payer named
+# elsewhere in the sentence) yields only to the document-sized wholes, never to a deal's own figure.
+_PROBE_ROLES = ("total", "tranche", "envelope")
+_PROBE_OVER_WEAK = ("tranche", "envelope")
+
+
 def _learnt_roles(r: Reading, text: str) -> None:
-    """An amount the lexicon gave no role, or one only from weak cues (a preposition, a payer elsewhere in
-    the sentence), takes the role the learnt role probe is sure of from the words around it ("Totale
-    begroting van de deal: € 95 miljoen", "the envelope (950 million ...)"; ``amount_probe.role_of``)."""
-    from rag.calculator.amount_probe import NO_ROLE, amount_context, role_of
+    """An amount the lexicon gave no role takes the whole it belongs to where the learnt role probe is sure
+    of it from the words around it ("Totale begroting van de deal: € 95 miljoen", "in a deal totalling
+    €72m"); one with only a weak role yields to the envelope or a tranche as large as a tranche ("the
+    envelope (950 million for 2018-2022)"). See ``amount_probe.role_of``."""
+    from rag.calculator.amount_probe import amount_context, role_of
 
     spans = [(r.items[am.item].start, r.items[am.item].end) for am in r.amounts]
     for k, am in enumerate(r.amounts):
-        if am.role is not None and max(am.scores.values(), default=0.0) >= 1.0:
-            continue  # a cue of full weight near it: the lexicon's role stands
+        weak = am.role is not None and max(am.scores.values(), default=0.0) < 1.0
+        if am.role is not None and not (weak and am.value >= DOCUMENT_FIGURES["tranche"]):
+            continue
         role = role_of(amount_context(text, *spans[k], spans[:k] + spans[k + 1 :]))
-        if role is None or role in NO_ROLE:
+        if role not in (_PROBE_OVER_WEAK if weak else _PROBE_ROLES):
             continue
         if role == "envelope" and am.value < DOCUMENT_FIGURES["tranche"]:
-            role = "rijk"  # money "from the envelope" for one deal, not the envelope itself
+            continue  # money "from the envelope" for one deal, not the envelope itself
         am.role = role
         am.scores[role] = am.scores.get(role, 0.0) + 1.0
         am.firm.add(role)

@@ -79,11 +79,9 @@ def _max_rijk(r: Reading, past: dict[str, Decimal]) -> Built:
     unknown = _unknown(r)
     if len(bases) == 1 and not unknown and "rijk" not in stated:
         return {bases[0]: stated[bases[0]]}, {}
-    if not bases and len(r.amounts) == 1 and (unknown or "rijk" in stated):
-        # the one figure of a question for the most the Rijk can give is not that contribution, whatever
-        # verb stands beside it ("de gemeenten hebben 18 miljoen toegezegd; hoeveel kunnen we het Rijk vragen?")
+    if not bases and len(r.amounts) == 1 and unknown:
         base = "total" if "total" in r.named and "cofinancing" not in r.named else "cofinancing"
-        return {base: r.amounts[0].value}, {}
+        return {base: unknown[0].value}, {}
     return None
 
 
