@@ -354,6 +354,10 @@ class AmountSpan:
     value: Decimal | None
     error: AmountError | None = None
     assumed_unit: bool = False
+    # two figures joined by "to"/"tot" ("van 80 tot 100 miljoen"): the two amounts they are when the words
+    # around say a figure changed; ``error`` holds the range reading. Decided by the calculator's
+    # learnt join probe (rag.calculator.amount_probe), never here.
+    pair: tuple[AmountSpan, AmountSpan] | None = None
 
 
 _NUM_WORD_VOCAB = (
@@ -365,7 +369,7 @@ _MONEY_RE = re.compile(
     (?P<neg>(?<![0-9\w])[-−]\s*)?
     (?P<cur1>€|\beur\b\.?|\beuro\b)?\s*
     (?P<neg2>[-−]\s*)?
-    (?P<num>(?<![0-9.,])[0-9]+(?:[.,][0-9]+)*(?![0-9]))(?:,-)?
+    (?P<num>(?<![0-9.,])(?:[0-9]{{1,3}}(?:[ \u00a0\u202f][0-9]{{3}})+|[0-9]+(?:[.,][0-9]+)*)(?![0-9]))(?:,-)?
     (?:\s*(?P<unit>{UNIT_PATTERN})(?!\w))?
     (?:\s*(?P<cur2>€(?!\s*[0-9])|euro's|euros|euro\b|eur\b))?
     """,
@@ -435,7 +439,8 @@ def scan_amounts(text: str, lang: str | None = None) -> Iterator[AmountSpan]:
                 result.append(span)
                 continue
             raw = text[prev.start : span.end]
-            result[-1] = AmountSpan(prev.start, span.end, raw, None, AmountError("ambiguous", raw))
+            pair = _to_pair(text[prev.end : span.start], prev, span, prev.value)
+            result[-1] = AmountSpan(prev.start, span.end, raw, None, AmountError("ambiguous", raw), pair=pair)
             continue
         floor = prev.end if prev is not None else 0
         before = text[floor : span.start]
@@ -452,7 +457,8 @@ def scan_amounts(text: str, lang: str | None = None) -> Iterator[AmountSpan]:
                 result.append(span)
                 continue
             raw = text[start : span.end]
-            result.append(AmountSpan(start, span.end, raw, None, AmountError("ambiguous", raw)))
+            pair = None if bare is None else _to_pair(rm.group(2), AmountSpan(start, floor + rm.end(1), rm.group(1), bare), span, bare)
+            result.append(AmountSpan(start, span.end, raw, None, AmountError("ambiguous", raw), pair=pair))
             continue
         result.append(span)
     yield from result
@@ -460,7 +466,7 @@ def scan_amounts(text: str, lang: str | None = None) -> Iterator[AmountSpan]:
 
 _CURRENCY_END = re.compile(r"\s*(?:€|euro's|euros|euro|eur)\.?\s*$", re.IGNORECASE)
 _AND = re.compile(r"^\s*(?:en|and)\s*$", re.IGNORECASE)
-_RANGE_OPENER = re.compile(r"\b(?:tussen|between|van|from)\s+(?:€\s*|eur\s+)?$", re.IGNORECASE)
+_RANGE_OPENER = re.compile(r"\b(?:tussen|between)\s+(?:€\s*|eur\s+)?$", re.IGNORECASE)
 
 
 def _has_unit(amount_text: str) -> bool:
@@ -468,27 +474,35 @@ def _has_unit(amount_text: str) -> bool:
     return bool(re.search(rf"{UNIT_PATTERN}\W*$", _CURRENCY_END.sub("", amount_text), re.IGNORECASE))
 
 
-_CHANGE_FROM = re.compile(
-    r"\b(?:rose|rise[sn]?|went|goes|go|fell|falls?|dropped|drops?|grew|grows?|increased|increases?|decreased|decreases?"
-    r"|climbed|shrank|shrunk|shrinks?|changed|changes?|moved|ging|gaat|steeg|stijgt|daalde|daalt|zakte|zakt|groeide|groeit"
-    r"|veranderde|verandert|liep|loopt|verhoogd|verlaagd)\b(?:\s+\w+){0,3}?\s+(?:from|van)\s+(?:€\s*|eur\s+)?$",
-    re.IGNORECASE,
-)
-_TO = re.compile(r"^\s*(?:to|tot|naar)\s*$", re.IGNORECASE)
+TO_WORDS = frozenset({"to", "tot", "naar"})  # the joiners of "from 80 to 100 million": a change or a range
 
 
 def _shared_unit(text: str, start: int, joiner: str, span: AmountSpan, value: Decimal, lang: str | None) -> Decimal | None:
     """'40 en 60 miljoen', '€ 40 and 60 million': a number and an amount joined by 'and' (never after
-    'tussen'/'between', which makes a range) are two amounts; so are 'rose from 50 to 65 million' (a
-    change names where it started and where it ended). The number takes the amount's unit. None when
-    they form a range or the amount has no unit to share."""
-    change = _TO.match(joiner) and _CHANGE_FROM.search(text[max(0, start - 60) : start])
-    if span.value is None or not (_AND.match(joiner) or change):
+    'tussen'/'between', which makes a range) are two amounts. The number takes the amount's unit. None
+    when they form a range or the amount has no unit to share."""
+    if span.value is None or not _AND.match(joiner):
         return None
-    if not change and _RANGE_OPENER.search(text[max(0, start - 12) : start]):
+    if _RANGE_OPENER.search(text[max(0, start - 12) : start]):
         return None
+    return _unit_value(span, value)
+
+
+def _unit_value(span: AmountSpan, value: Decimal) -> Decimal | None:
+    """``value`` in the unit ``span`` is written in ('80 tot 100 miljoen': 80 million); None without a unit."""
     unit = re.search(rf"[0-9]\s*({UNIT_PATTERN})(?!\w)", span.text, re.IGNORECASE)
     if unit is None:
         return None
     factor = UNIT_FACTORS[UNIT_WORDS[unit.group(1).lower().rstrip(".")]]
     return (value * factor).quantize(CENT) if value * factor == (value * factor).quantize(CENT) else None
+
+
+def _to_pair(joiner: str, first: AmountSpan, span: AmountSpan, value: Decimal) -> tuple[AmountSpan, AmountSpan] | None:
+    """The two amounts "from 80 to 100 million" are when it states a change (``first`` takes ``span``'s
+    unit when it has none); None for another joiner or when the two cannot be read apart."""
+    if joiner.strip().lower() not in TO_WORDS or span.value is None:
+        return None
+    own = first.value if _has_unit(first.text) else _unit_value(span, value)
+    if own is None:
+        return None
+    return AmountSpan(first.start, first.end, first.text, own, assumed_unit=not _has_unit(first.text)), span

@@ -1,6 +1,7 @@
 """Fit the calculator's operation probe (``rag/calculator/intent.py``) on the written exemplars.
 
     python -m scripts.fit_calc_intent [--C 4] [--precision 0.97] [--lean-precision 0.92] [--cache vecs.json] [--write]
+    python -m scripts.fit_calc_intent --amounts [--C 100] [--precision 0.97] [--write]   # the join probe (change or range)
 
 The examples: ``operation_exemplars.yaml`` (written per operation) plus every hypothetical question of
 ``corpus/questions/*.yaml`` as ``not_money`` (questions the documents answer). Prints 5-fold
@@ -105,17 +106,110 @@ def fit(c: float, precision: float, lean_precision: float, route_share: float, c
     return probe
 
 
+def fit_join(c: float, precision: float, cache: str | None, write: bool) -> OperationProbe:
+    """The join probe (``rag.calculator.amount_probe``): change or range, from ``join_exemplars.yaml``.
+    ``confident_at`` is the lowest P(change) at which the cross-validated "change" readings are right at
+    least ``precision`` of the time (a range read as two figures gives a wrong verdict instead of a question)."""
+    from sklearn.model_selection import StratifiedKFold
+
+    from rag.calculator.amount_probe import CHANGE, exemplar_context, join_exemplars
+    from rag.calculator.amount_probe import PROBE_FILE as AMOUNT_FILE
+    from rag.engines.request_probe import fit_probe as fit_two
+
+    def fit_probe(labels: list[str], x: np.ndarray, c: float) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+        classes, w, b = fit_two(labels, x, c)
+        if len(w) == 1:  # two classes: scikit-learn gives one row (the second class against the first)
+            w, b = np.vstack([np.zeros_like(w[0]), w[0]]), np.array([0.0, b[0]])
+        return classes, w, b
+
+    ex = join_exemplars()
+    texts = [exemplar_context(t) for k in ex for t in ex[k]]  # cut as the questions are
+    y = np.array([k for k in ex for _t in ex[k]])
+    vecs = cached_vectors(texts, cache)
+    pc = np.zeros(len(texts))
+    for tr, te in StratifiedKFold(5, shuffle=True, random_state=0).split(vecs, y):
+        classes, w, b = fit_probe(list(y[tr]), vecs[tr], c)
+        p = OperationProbe(classes, w, b, 0.5)
+        for i in te:
+            pc[i] = p.probabilities(vecs[i])[CHANGE]
+    is_change = y == CHANGE
+    print(f"join examples: {len(texts)} ({is_change.sum()} change), C={c}")
+    print(f"5-fold cross-validated accuracy at 0.5: {((pc >= 0.5) == is_change).mean():.3f}")
+    threshold = 1.0
+    for t in np.arange(0.5, 0.99, 0.025):
+        m = pc >= t
+        if m.any() and is_change[m].mean() >= precision:
+            threshold = float(round(t, 3))
+            break
+    m = pc >= threshold
+    print(f"confident_at {threshold}: changes found {int((m & is_change).sum())}/{int(is_change.sum())}, ranges read as changes {int((m & ~is_change).sum())}/{int((~is_change).sum())}")
+    for i in np.argsort(-pc):
+        if (pc[i] >= threshold) != is_change[i]:
+            print(f"    wrong: p(change) {pc[i]:.2f} (is {y[i]}): {texts[i]}")
+    classes, w, b = fit_probe(list(y), vecs, c)
+    probe = OperationProbe(classes, w, b, threshold)
+    roles = fit_roles(c, precision, cache)
+    if write:
+        AMOUNT_FILE.write_text(json.dumps({"join": probe.to_json(), "role": roles.to_json()}) + "\n", encoding="utf-8")
+        print(f"wrote {AMOUNT_FILE.name}")
+    return probe
+
+
+def fit_roles(c: float, precision: float, cache: str | None) -> OperationProbe:
+    """The role probe (``rag.calculator.amount_probe.role_of``) on ``role_exemplars.yaml``; ``confident_at``
+    is the lowest top probability at which the cross-validated roles are right ``precision`` of the time."""
+    from sklearn.model_selection import StratifiedKFold
+
+    from rag.calculator.amount_probe import role_exemplars
+    from rag.engines.request_probe import fit_probe
+
+    ex = role_exemplars()
+    texts = [t for k in ex for t in ex[k]]
+    y = np.array([k for k in ex for _t in ex[k]])
+    vecs = cached_vectors(texts, cache)
+    top = np.empty(len(texts), dtype=object)
+    ptop = np.zeros(len(texts))
+    for tr, te in StratifiedKFold(5, shuffle=True, random_state=0).split(vecs, y):
+        classes, w, b = fit_probe(list(y[tr]), vecs[tr], c)
+        p = OperationProbe(classes, w, b, 0.5)
+        for i in te:
+            probs = p.probabilities(vecs[i])
+            top[i] = max(probs, key=lambda k: probs[k])
+            ptop[i] = probs[top[i]]
+    right = top == y
+    print(f"role examples: {len(texts)}, C={c}; cross-validated accuracy {right.mean():.3f}")
+    for k in sorted(ex):
+        print(f"  {k:12s} {right[y == k].mean():.3f} ({(y == k).sum()})")
+    threshold = 1.0
+    for t in np.arange(0.3, 0.99, 0.025):
+        m = ptop >= t
+        if m.any() and right[m].mean() >= precision:
+            threshold = float(round(t, 3))
+            break
+    m = ptop >= threshold
+    print(f"role confident_at {threshold}: {m.sum()}/{len(texts)} over it, right {right[m].mean():.3f}")
+    for i in np.argsort(-ptop):
+        if m[i] and not right[i]:
+            print(f"    wrong: {ptop[i]:.2f} {top[i]} (is {y[i]}): {texts[i]}")
+    classes, w, b = fit_probe(list(y), vecs, c)
+    return OperationProbe(classes, w, b, threshold)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--C", type=float, default=4.0, dest="c")
+    ap.add_argument("--C", type=float, default=None, dest="c", help="regularisation (default 4; 100 for --amounts: 100 short sentences)")
     ap.add_argument("--precision", type=float, default=0.97)
     ap.add_argument("--lean-precision", type=float, default=0.92)
     ap.add_argument("--route-share", type=float, default=0.001, help="most not-money questions read as an operation at route_at")
     ap.add_argument("--cache", default=None, help="a JSON file to keep the example vectors between runs")
     ap.add_argument("--write", action="store_true")
+    ap.add_argument("--amounts", action="store_true", help="fit the amount probes (join: change or range) instead")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    fit(args.c, args.precision, args.lean_precision, args.route_share, args.cache, args.write)
+    if args.amounts:
+        fit_join(args.c or 100.0, args.precision, args.cache, args.write)
+    else:
+        fit(args.c or 4.0, args.precision, args.lean_precision, args.route_share, args.cache, args.write)
     return 0
 
 

@@ -38,7 +38,7 @@ from rag.calculator.request import CalcRequest
 from rag.calculator.rules import (
     CalcInputError,
 )
-from rag.money import MILLION
+from rag.money import MILLION, AmountError
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,10 @@ class Clarify(CalcInputError):
         "clarify": {
             "nl": "Is {text} wat de regio zelf inlegt (cofinanciering), of wat u aan het Rijk vraagt?",
             "en": "Is {text_en} what the region puts in itself (co-financing), or what you ask of the Rijk?",
+        },
+        "clarify_range": {
+            "nl": "Met welk bedrag moet ik rekenen: ‘{text}’ noemt twee getallen. Noem één bedrag, bijvoorbeeld ‘€ 40 miljoen’.",
+            "en": "Which amount should I calculate with? ‘{text}’ names two figures. Give one amount, for example ‘€40 million’.",
         },
         "clarify_role": {
             "nl": "Waar staat {text} voor: de rijksbijdrage, de cofinanciering of het totale budget?",
@@ -79,9 +83,13 @@ def _clauses(items: list[Item]) -> list[list[Item]]:
 def _extra_asks(items: list[Item]) -> tuple[str, ...]:
     """Which 'how many more deals' figures a remainder question asks: at the maximum, the minimum."""
     asks: list[str] = []
-    for clause in _clauses(items):
+    clauses = _clauses(items)
+    for k, clause in enumerate(clauses):
         if not (_cue(clause, "deals") or _counts_deals(clause)):
             continue
+        after = clauses[k + 1] if k + 1 < len(clauses) else []
+        if after and not any(it.kind == "amount" for it in after) and not _cue(after, "deals"):
+            clause = clause + after  # "hoeveel deals kunnen er nog bij, maximaal en minimaal?": the bounds trail after a comma
         if _cue(clause, "max") or has(clause, "rule_refs", "max"):
             asks.append("extra_deals_at_max")
         if _cue(clause, "min") or has(clause, "rule_refs", "min"):
@@ -139,7 +147,12 @@ def parse_request(text: str, lang: str = "nl", history: Iterable[dict[str, str]]
     """The typed request for a money question, None when it is not one; raises ``Clarify`` when the
     roles are unclear and ``AmountError``/``CalcInputError`` when a figure cannot be used."""
     history = list(history) if history else None
-    r = read(text, lang, money_context=bool(history and _history_roles(history, lang)))
+    try:
+        r = read(text, lang, money_context=bool(history and _history_roles(history, lang)))
+    except AmountError as err:
+        if err.code != "ambiguous":
+            raise
+        raise Clarify("clarify_range", err.text) from err  # "10 tot 20 miljoen": ask which figure, never guess
     asked: Clarify | None = None
     try:
         req = _decide(r, text, lang, history)
@@ -266,6 +279,10 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
 
     if _asks_about_documents(r) or _false_rule_premise(r):
         return None
+    if r.changes and len(r.figures) == 2 and not past and not any(_cue(items, c) for c in _USES_A_NEW_FIGURE):
+        # "het aandeel werd teruggebracht van 44 tot 36 miljoen; hoeveel procent is dat?": the change itself is asked
+        old, new_ = r.changes[0]
+        return make("difference", {"before": old.value, "after": new_.value})
     # only a preposition says whose money the figures are ("Lukt het met 12 miljoen?"): ask
     vague = [a for a in r.amounts if a.role is None or a.role not in a.firm]
     if r.amounts and len(vague) == len(r.amounts) and not r.named and not any(_cue(items, c) for c in _COMPUTE_CUES):
@@ -304,7 +321,7 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
         sources[role] = "question"
         named.discard(role)
     money = [a for a in r.amounts]
-    if _cue(items, "difference") and len(r.figures) >= 2:
+    if _cue(items, "difference") and len(r.figures) >= 2 and not (r.changes and any(_cue(items, c) for c in _USES_A_NEW_FIGURE)):
         before, after = r.figures[0], r.figures[1]
         if re.search(r"\b(" + "|".join(" ".join(p) for p in phrase_set("cues", "comparative")) + r")\b", " ".join(it.text for it in items)) or _than_between(r):
             before, after = after, before
@@ -507,6 +524,8 @@ def _than_between(r: Reading) -> bool:
 
 
 _COMPUTE_CUES = ("max", "min", "share", "per_year", "remainder", "deals", "difference")
+# what a question asks with the new figure of a change ("steeg van 30 tot 50 miljoen; wat is dan het maximum?")
+_USES_A_NEW_FIGURE = ("max", "min", "per_year", "remainder", "deals", "verdict")
 
 
 def _asks_about_documents(r: Reading) -> bool:

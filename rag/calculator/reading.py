@@ -31,7 +31,7 @@ from rag.calculator.rules import (
     PROPOSAL_REQUEST,
     TRANCHE,
 )
-from rag.money import MILLION, scan_amounts
+from rag.money import MILLION, TO_WORDS, AmountSpan, scan_amounts
 from rag.text import STOPWORDS, fold
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,7 @@ class Reading:
     figures: list[Decimal] = field(default_factory=list)  # every figure as written, in order (a difference's two)
     count_rule: str | None = None  # 'max'/'min' when the counted deals get the rule's amount ("drie maximale deals")
     rule_amounts: list[tuple[str, Decimal]] = field(default_factory=list)  # ('max'|'min', amount) named as a rule ("het maximum van € 40 miljoen")
+    changes: list[tuple[Amount, Amount]] = field(default_factory=list)  # (old, new): "steeg van 80 tot 100 miljoen" (the join probe)
 
     def stated(self, *, new: bool = False) -> dict[str, Decimal]:
         out: dict[str, Decimal] = {}
@@ -136,7 +137,7 @@ def read(text: str, lang: str = "nl", *, money_context: bool = False) -> Reading
     """Amounts (with roles), counts, years, named roles and named rules of one text. Bare numbers count as
     money beside real amounts, or when the conversation is about money (``money_context``: "And if the
     Rijk gave 25 instead of the 35?")."""
-    found = list(scan_amounts(text, lang))
+    found, changes = _changes_read_apart(text, list(scan_amounts(text, lang)))
     for span in found:
         if span.error is not None:
             raise span.error  # "40 of 50 miljoen", a negative amount: say what is wrong
@@ -153,13 +154,80 @@ def read(text: str, lang: str = "nl", *, money_context: bool = False) -> Reading
     reading = Reading(items, amounts)
     _counts_and_years(reading)
     _roles(reading)
+    _learnt_roles(reading, text)
     _pairs(reading)
+    _change_pairs(reading, changes)
     reading.figures = [a.value for a in reading.amounts]
     _settle(reading)
     _relative_changes(reading)
     if has(items, "zero_cofinancing") and "cofinancing" not in reading.stated():
         reading.amounts.append(Amount(Decimal(0), len(items), "0", "cofinancing", {"cofinancing": 1.0}))
     return reading
+
+
+def _changes_read_apart(text: str, found: list[AmountSpan]) -> tuple[list[AmountSpan], list[tuple[int, int]]]:
+    """"De cofinanciering steeg van 80 tot 100 miljoen": two figures joined by "to"/"tot" are two amounts
+    where the learnt join probe reads a change in their sentence (``rag.calculator.amount_probe``); a
+    range stays one ambiguous span (the calculator asks which figure is meant). Also returns the start
+    offsets (old, new) of each change."""
+    from rag.calculator.amount_probe import is_change, join_context
+
+    out: list[AmountSpan] = []
+    changes: list[tuple[int, int]] = []
+    for span in found:
+        if span.pair is not None and is_change(join_context(text, span.start, span.end)):
+            out.extend(span.pair)
+            changes.append((span.pair[0].start, span.pair[1].start))
+            continue
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.value is not None
+            and span.value is not None
+            and text[prev.end : span.start].strip().lower() in TO_WORDS
+            and is_change(join_context(text, prev.start, span.end))
+        ):
+            changes.append((prev.start, span.start))  # "jumps from 80 million to half a billion": each with its unit
+        out.append(span)
+    return out, changes
+
+
+# The roles the learnt role probe may give an amount without one: those the lexicon's own fallback (the
+# other of rijk and co-financing, or a clarifying question) never gives. A weakly held role (a payer named
+# elsewhere in the sentence) yields only to the document-sized wholes, never to a deal's own figure.
+_PROBE_ROLES = ("total", "tranche", "envelope")
+_PROBE_OVER_WEAK = ("tranche", "envelope")
+
+
+def _learnt_roles(r: Reading, text: str) -> None:
+    """An amount the lexicon gave no role takes the whole it belongs to where the learnt role probe is sure
+    of it from the words around it ("Totale begroting van de deal: € 95 miljoen", "in a deal totalling
+    €72m"); one with only a weak role yields to the envelope or a tranche as large as a tranche ("the
+    envelope (950 million for 2018-2022)"). See ``amount_probe.role_of``."""
+    from rag.calculator.amount_probe import amount_context, role_of
+
+    spans = [(r.items[am.item].start, r.items[am.item].end) for am in r.amounts]
+    for k, am in enumerate(r.amounts):
+        weak = am.role is not None and max(am.scores.values(), default=0.0) < 1.0
+        if am.role is not None and not (weak and am.value >= DOCUMENT_FIGURES["tranche"]):
+            continue
+        role = role_of(amount_context(text, *spans[k], spans[:k] + spans[k + 1 :]))
+        if role not in (_PROBE_OVER_WEAK if weak else _PROBE_ROLES):
+            continue
+        if role == "envelope" and am.value < DOCUMENT_FIGURES["tranche"]:
+            continue  # money "from the envelope" for one deal, not the envelope itself
+        am.role = role
+        am.scores[role] = am.scores.get(role, 0.0) + 1.0
+        am.firm.add(role)
+
+
+def _change_pairs(r: Reading, changes: list[tuple[int, int]]) -> None:
+    """A change read apart: its second figure replaces its first, in the same role (a what-if's new figure)."""
+    at = {r.items[am.item].start: k for k, am in enumerate(r.amounts)}
+    for old, new in changes:
+        if old in at and new in at and r.amounts[at[new]].partner is None:
+            _link(r, at[new], at[old])
+            r.changes.append((r.amounts[at[old]], r.amounts[at[new]]))
 
 
 def _with_compound_heads(items: list[Item]) -> list[Item]:

@@ -40,7 +40,6 @@ def test_document_questions_stay_with_the_documents(question: str) -> None:
 @pytest.mark.parametrize(
     ("question", "lang", "code", "shown"),
     [
-        ("Mag de regio 40 of 50 miljoen vragen als ze 60 miljoen inlegt?", "nl", "ambiguous", "40 of 50 miljoen"),
         ("Mag de regio € -5 miljoen inleggen als ze € 10 miljoen vraagt?", "nl", "negative", "negatief"),
         ("Can a region ask for €2 billion if it puts in €3 billion?", "en", "absurd", "€950 million"),
         ("Stel dat zes deals het maximum krijgen, hoeveel blijft er over van de tranche?", "nl", "too_many_deals", "€ 200 miljoen"),
@@ -57,6 +56,13 @@ def test_unusable_figures_get_the_calculators_message_and_the_rules(question: st
     keys = {rule.key for rule in r.rule_citations}
     assert {"min_rijk", "max_share_rijk_of_total"} <= keys
     assert all(rule.doc_id == "kamerbrief" for rule in r.rule_citations)
+
+
+def test_a_range_of_two_figures_gets_one_short_question_back() -> None:
+    r = route("Mag de regio 40 of 50 miljoen vragen als ze 60 miljoen inlegt?", "nl")
+    assert r.kind == "calc"
+    assert r.tool_result["kind"] == "error" and r.tool_result["error_code"] == "clarify_range"
+    assert "40 of 50 miljoen" in r.explanation and r.explanation == r.tool_result["error"]
 
 
 @pytest.mark.parametrize(

@@ -123,7 +123,7 @@ def test_unseen_questions(lang: str, question: str, op: str | None, roles: dict[
 @pytest.mark.parametrize(
     ("question", "code"),
     [
-        ("Mag de regio 40 of 50 miljoen vragen als ze 60 miljoen inlegt?", "ambiguous"),
+        ("Mag de regio 40 of 50 miljoen vragen als ze 60 miljoen inlegt?", "clarify_range"),  # a range: which figure is meant?
         ("Mag de regio € -5 miljoen inleggen als ze € 10 miljoen vraagt?", "negative"),
     ],
 )
