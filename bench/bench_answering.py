@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 
 def _ablation(assistant: Any, sets: dict[str, list[dict[str, Any]]]) -> list[str]:
-    from rag.conversation import read_conversation
+    from rag.condense import condense
     from rag.retrieval import FusionParams
 
     configs = {
@@ -44,8 +44,7 @@ def _ablation(assistant: Any, sets: dict[str, list[dict[str, Any]]]) -> list[str
             for it in items:
                 if not it.get("sources"):
                     continue
-                conv = read_conversation(it["question"], it.get("history"), None)  # a follow-up with its conversation
-                hits = r.search(conv.context if conv else it["question"], 10).hits
+                hits = r.search(condense(it["question"], it.get("history")), 10).hits
                 ranks.append(next((h.rank for h in hits if chunk_hits(h.chunk.text, it["sources"], h.chunk.doc_id)), None))
             n = len(ranks) or 1
             rec = [sum(1 for x in ranks if x and x <= k) / n for k in (1, 5, 10)]

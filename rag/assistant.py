@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -20,9 +21,8 @@ import numpy as np
 from rag import router
 from rag.chroma_client import IndexUnavailableError
 from rag.citations import chunk_of_quote, verify
-from rag.condense import carry_subject, split_carried
+from rag.condense import condense, split_carried
 from rag.config import Settings, ablated, get_settings
-from rag.conversation import Conversation, ConversationReader, read_conversation
 from rag.engines.base import AnswerContext, Engine, collect
 from rag.engines.extractive import ExtractiveEngine, question_parts
 from rag.glossary import named_documents
@@ -55,7 +55,6 @@ class Assistant:
         self.units = UnitRetriever(
             QuestionIndex(self.settings), lambda: self.retriever.chunks, words=lambda: self.retriever.corpus_words()
         )
-        self.conversations = ConversationReader(self.units)
         self._engines: dict[str, Engine] = {}
         self.extractive = ExtractiveEngine(self.settings)
         self._engines["extractive"] = self.extractive
@@ -97,28 +96,9 @@ class Assistant:
             )
         return list(doc_ids)
 
-    def _conversation(self, question: str, history: list[dict[str, str]], doc_ids: list[str] | None) -> Conversation | None:
-        """The question's conversation (``rag.conversation``): None without history or when switched off."""
-        if not history or ablated(self.settings, "conversation"):
-            return None
-        return read_conversation(question, history, self.conversations, doc_ids, embed_query)
-
-    def _query_vector(self, standalone: str, conv: Conversation | None) -> np.ndarray:
-        """The question's e5 vector; a follow-up's is combined with its conversation's (``conversation_vector``;
-        twice that for a question that leans on the conversation)."""
-        vec = embed_query(standalone)
-        weight = self.settings.conversation_vector * (2.0 if conv is not None and conv.dependent else 1.0)
-        if conv is None or standalone != conv.question or weight <= 0:
-            return vec
-        mixed = vec + weight * embed_query(conv.context)
-        mixed = (mixed / (np.linalg.norm(mixed) or 1.0)).astype(np.float32)
-        mixed.setflags(write=False)
-        return mixed
-
     def _condense(self, question: str, history: list[dict[str, str]], lang: str, engine: str | None) -> str:
-        """The engine's own condensing when it has one (a language model rewrites follow-ups better); else,
-        or when it gives up (None, error), the question as typed: retrieval reads it with its conversation
-        (``conv``, ``rag.conversation``), nothing is appended to it."""
+        """The engine's own condensing when it has one (a language model rewrites follow-ups better), else,
+        or when it gives up (None, error), the deterministic method."""
         if history and engine:
             eng = self.engine(engine)
             model_condense = getattr(eng, "condense", None)
@@ -130,7 +110,7 @@ class Assistant:
                     out = None
                 if isinstance(out, str) and out.strip():
                     return out.strip()
-        return question
+        return condense(question, history)
 
     def prepare(
         self,
@@ -146,7 +126,6 @@ class Assistant:
         history = [h for h in (history or []) if isinstance(h, dict) and h.get("content")]
         doc_ids = self._check_doc_ids(doc_ids)
         lang = detect_language_with_history(question, history)
-        conv = self._conversation(question, history, doc_ids)
         standalone = self._condense(question, history, lang, engine)
         analysis = router.analyse(question, standalone, lang, declines=not ablated(self.settings, "decline"), history=history)
         route, standalone, claim, clauses = analysis.route, analysis.search_question, analysis.claim, analysis.clauses
@@ -154,8 +133,8 @@ class Assistant:
 
         parts = question_parts(standalone)
         # "..., en wanneer gaat die open?": a later part leans on the first one's subject
-        parts = [p if i == 0 else carry_subject(p, parts[0]) for i, p in enumerate(parts)]
-        qvec = self._query_vector(standalone, conv)
+        parts = [p if i == 0 else condense(p, [{"role": "user", "content": parts[0]}]) for i, p in enumerate(parts)]
+        qvec = embed_query(standalone)
         part_vecs: list[tuple[str, np.ndarray | None]] = [(standalone, qvec)]
         if len(parts) > 1:
             part_vecs = [(p, embed_query(p)) for p in parts]
@@ -163,15 +142,10 @@ class Assistant:
 
         k = self.settings.top_k
         result = self.retriever.search(standalone, k, doc_ids)
-        if conv is not None and standalone == question:
-            # a follow-up's passages: the question alone fused with the question read in its conversation
-            result = dataclasses.replace(
-                result, hits=self._merge([result, self.retriever.search(conv.context, k, doc_ids)], k, 1.0 / (self.units.w.dependent_conversation if conv.dependent else self.units.w.conversation))
-            )
         hits = result.hits
         # the best answer units, and the whole question's chunk ranking fused with their chunks; the parts',
         # a claim's and the calculator's passages are placed after that, as before
-        units, unit_parts = self._unit_evidence(question, history, standalone, qvec, part_vecs, hits, doc_ids, conv)
+        units, unit_parts = self._unit_evidence(question, history, standalone, qvec, part_vecs, hits, doc_ids)
         if not ablated(self.settings, "unit_chunks"):
             hits = self._fuse_chunks(hits, units, k)
             result = dataclasses.replace(result, hits=hits)
@@ -211,7 +185,6 @@ class Assistant:
             passages=passages,
             retrieved=hits,
             history=history,
-            conversation=conv,
             tool=tool,
             tool_explanation=route.explanation,
             units=units,
@@ -250,29 +223,28 @@ class Assistant:
     def _unit_evidence(
         self, question: str, history: list[dict[str, str]], standalone: str, qvec: np.ndarray,
         part_vecs: list[tuple[str, np.ndarray | None]], hits: list[RetrievedChunk], doc_ids: list[str] | None,
-        conv: Conversation | None = None,
     ) -> tuple[UnitEvidence | None, list[tuple[str, UnitEvidence]]]:
-        """The fused unit ranking: a follow-up is searched as typed and together with its conversation (the
-        previous question and what the previous answer said), fused, with the previous answer's neighbouring
-        units and the item a position word points at as candidates; each part of a multi-part question on its own."""
-        if conv is not None:
-            conversation = (conv.context, embed_query(conv.context))
-            own = conv.own_words.strip()
+        """The fused unit ranking: a follow-up is searched as typed and together with the previous user
+        turn (fused), never with carried keywords; each part of a multi-part question on its own."""
+        conversation = None
+        own = question.strip()
+        prev = next((h["content"] for h in reversed(history) if h.get("role") == "user"), None)
+        if prev:
+            joined = f"{prev.strip()} {own}"
+            said = next((h["content"] for h in reversed(history) if h.get("role") == "assistant"), "")
+            if said and self.units.w.conversation_answer_words > 0 and not ablated(self.settings, "conv_answer"):
+                # what the previous answer said is the follow-up's context too ("what are they organising because
+                # of that?"): its first words, without citation markers, between the previous question and this one
+                said = " ".join(re.sub(r"\[\d+\]", " ", said).split()[: self.units.w.conversation_answer_words])
+                joined = f"{prev.strip()} {said} {own}"
+            conversation = (joined, embed_query(joined))
             vec = embed_query(own)
-            pointed = conv.referenced.unit_id if conv.referenced is not None else None
-            near = [] if pointed else [u.unit_id for u in conv.neighbours]  # the item replaces its neighbours
-            units = self.units.search(own, vec, hits, doc_ids, conversation, near, pointed, conv.dependent)
-            parts: list[tuple[str, UnitEvidence]] = []
-            if len(part_vecs) > 1:
-                parts = [
-                    (p, self.units.search(split_carried(p)[0], v, hits, doc_ids, conversation, near, pointed, conv.dependent))
-                    for p, v in part_vecs
-                ]
-            return units, parts
-        units = self.units.search(standalone, qvec, hits, doc_ids)
-        parts = []
+        else:
+            own, vec = standalone, qvec
+        units = self.units.search(own, vec, hits, doc_ids, conversation)
+        parts: list[tuple[str, UnitEvidence]] = []
         if len(part_vecs) > 1:
-            parts = [(p, self.units.search(split_carried(p)[0], v, hits, doc_ids)) for p, v in part_vecs]
+            parts = [(p, self.units.search(split_carried(p)[0], v, hits, doc_ids, conversation)) for p, v in part_vecs]
         return units, parts
 
     def _fuse_chunks(self, hits: list[RetrievedChunk], units: UnitEvidence | None, k: int) -> list[RetrievedChunk]:
@@ -307,12 +279,11 @@ class Assistant:
         return [d for d in named if not doc_ids or d in doc_ids] or doc_ids
 
     @staticmethod
-    def _merge(results: list[RetrievalResult], k: int, first_weight: float = 1.5) -> list[RetrievedChunk]:
-        """Reciprocal-rank merge of the whole question's ranking with each part's (multi-part questions), or
-        with its conversation's (follow-ups); ``first_weight`` weighs the first ranking against the others."""
+    def _merge(results: list[RetrievalResult], k: int) -> list[RetrievedChunk]:
+        """Reciprocal-rank merge of the whole question's ranking with each part's (multi-part questions)."""
         scores: dict[str, float] = {}
         first: dict[str, RetrievedChunk] = {}
-        for w, res in zip([first_weight] + [1.0] * (len(results) - 1), results, strict=True):
+        for w, res in zip([1.5] + [1.0] * (len(results) - 1), results, strict=True):
             for h in res.hits:
                 scores[h.chunk.chunk_id] = scores.get(h.chunk.chunk_id, 0.0) + w / (10 + h.rank)
                 first.setdefault(h.chunk.chunk_id, h)

@@ -1,9 +1,10 @@
-"""A later part of one multi-part question that leans on the first part ("..., en wanneer gaat die open?").
+"""Follow-up questions made standalone without a language model.
 
-Follow-ups across turns are not rewritten: retrieval reads them with their conversation
-(``rag.conversation``). Within one question the parts are searched one by one, and a later part with no
-subject of its own gets the first part's content words appended in brackets, so the result stays readable
-and visibly marks what was carried over (``split_carried`` takes them apart again).
+"En hoeveel moet de regio dan zelf inleggen?" retrieves nothing useful on its own; the subject lives in
+the earlier turns. When a question leans on the conversation (pronouns/demonstratives, a leading
+"en"/"and", very short, or no content word of its own), the key terms of the last user turn and the
+names in the last assistant answer are appended in brackets, so the result stays readable and visibly
+marks what was carried over.
 """
 
 from __future__ import annotations
@@ -45,11 +46,11 @@ def _content_words(text: str) -> list[str]:
 
 
 def is_dependent(question: str) -> bool:
-    """Does ``question`` (a part of a question) need what came before it to be understood?"""
+    """Does ``question`` need the conversation to be understood?"""
     words = [fold(w) for w in re.findall(r"[\w’'-]+", question)]
     if not words:
         return False
-    if _LEADING.match(question):
+    if _LEADING.match(question) or _ORDINAL_REF.search(question):
         return True
     if any(w in _DEPENDENT_WORDS_NL or w in _DEPENDENT_WORDS_EN for w in words):
         # "het" and "dat" are also articles/conjunctions; count them only in short questions.
@@ -60,11 +61,49 @@ def is_dependent(question: str) -> bool:
     return len(words) <= 5 or not content
 
 
+def _names(text: str) -> list[str]:
+    """Capitalised names and acronyms in an answer ("Smart Energy Region Emmen-Haren", "SEREH")."""
+    found = re.findall(r"\b(?:[A-Z][\w’'-]+(?:\s+(?:van|en|de|der|voor|-)?\s*[A-Z][\w’'-]+)*|[A-Z]{2,}\d*)\b", text)
+    out = []
+    for f in found:
+        if len(f) < 3 or fold(f) in STOPWORDS or fold(f) in _QUESTION_WORDS:
+            continue
+        out.append(f)
+    return out
+
+
+# "die laatste", "the latter": one item of the list the assistant just gave, not the whole conversation.
+_ORDINAL_REF = re.compile(
+    r"\b(?:die|de|het|dat|deze)\s+(?P<nl>laatste|laatstgenoemde|eerste|eerstgenoemde|tweede|derde)"
+    r"(?=\s*(?:[?.!,]|$|daarvan|ervan|van (?:die|deze|de|het)\b))"
+    r"|\bthe\s+(?P<en>latter|former|last one|first one|second one|third one|last of (?:them|those|these)|first of (?:them|those|these))\b",
+    re.I,
+)
+_ORDINAL_POS = {"laatste": -1, "laatstgenoemde": -1, "eerste": 0, "eerstgenoemde": 0, "tweede": 1, "derde": 2,
+                "latter": -1, "former": 0, "last": -1, "first": 0, "second": 1, "third": 2}
+_ITEM_SPLIT = re.compile(r",\s*|;\s*|\s+(?:en|and|of|or)\s+|\n\s*(?:[-*•]|\d+\.)\s*")
+
+
+def _referenced_item(question: str, answer: str) -> list[str]:
+    """The words of the list item an ordinal reference points at ("aan die laatste" → the last deal the
+    assistant named); empty when there is no such reference or no list."""
+    m = _ORDINAL_REF.search(question)
+    if not m:
+        return []
+    word = (m.group("nl") or m.group("en")).split()[0].lower()
+    first_sentence = re.split(r"(?<=[.!?])\s+(?=[A-Z])", answer.strip())[0]
+    items = [i for i in _ITEM_SPLIT.split(first_sentence) if _names(i)]
+    pos = _ORDINAL_POS[word]
+    if len(items) < 2 or pos >= len(items):
+        return []
+    return _content_words(items[pos])
+
+
 _CARRIED = re.compile(r"^(?P<own>.*?)(?P<carried> \([^()]*\))\s*$", re.S)
 
 
 def split_carried(question: str) -> tuple[str, str]:
-    """The question's own words and the " (...)" carry_subject() appended, or "" when there is none. Only a
+    """The question's own words and the " (...)" condense() appended, or "" when there is none. Only a
     trailing bracket counts: "Bert (72) maakt zich zorgen ...?" is all the user's own words."""
     m = _CARRIED.match(question)
     if not m or not m.group("own").strip():
@@ -72,18 +111,44 @@ def split_carried(question: str) -> tuple[str, str]:
     return m.group("own"), m.group("carried")
 
 
-def carry_subject(part: str, first: str) -> str:
-    """``part`` of a multi-part question with the content words of its ``first`` part appended in brackets,
-    when it leans on them; unchanged otherwise."""
-    if not first.strip() or not is_dependent(part):
-        return part
-    seen = {fold(w) for w in _content_words(part)}
+# a Markdown table row: a calculator card's figures, working and rule checks ("| Berekening | ... |")
+_TABLE_ROW = re.compile(r"^\s*\|.*$", re.M)
+
+
+def answer_prose(answer: str) -> str:
+    """What an assistant turn says in sentences, with the passages it quotes: without its tables (a
+    calculator card's labels, formulas and rule checks are layout, not the subject of the conversation)
+    and without citation marks."""
+    return re.sub(r"\s*\[\d+\]", "", _TABLE_ROW.sub("", answer))
+
+
+def condense(question: str, history: list[dict[str, str]] | None) -> str:
+    """The standalone form of ``question``; unchanged when it does not lean on the history. What is carried
+    over comes from the user's last turn and from the names in the sentences and quoted passages of the
+    last answer, never from a card's table."""
+    if not history or not is_dependent(question):
+        return question
+    users = [h.get("content", "") for h in history if h.get("role") == "user"]
+    assistants = [answer_prose(h.get("content", "")) for h in history if h.get("role") == "assistant"]
+    if assistants:
+        item = _referenced_item(question, re.sub(r"\s*\[\d+\]", "", assistants[-1]))
+        if item:
+            return f"{question.rstrip()} ({' '.join(item[:14])})"
     carried: list[str] = []
-    for w in _content_words(re.sub(r"\[\d+\]", "", first)):
-        f = fold(w)
-        if f not in seen and f not in _GENERIC:
-            seen.add(f)
-            carried.append(w)
+    seen = {fold(w) for w in _content_words(question)}
+
+    def add(words: list[str]) -> None:
+        for w in words:
+            f = fold(w)
+            if f not in seen and f not in _GENERIC:
+                seen.add(f)
+                carried.append(w)
+
+    if users:
+        add(_content_words(re.sub(r"\[\d+\]", "", users[-1])))
+    if assistants:
+        add(_names(re.sub(r"\[\d+\]", "", assistants[-1]))[:6])
     if not carried:
-        return part
-    return f"{part.rstrip()} ({' '.join(carried[:14])})"
+        return question
+    q = question.rstrip()
+    return f"{q} ({' '.join(carried[:14])})"

@@ -106,15 +106,11 @@ class Settings(BaseSettings):
         8, ge=0, description="An English answer quoting Dutch text ends with at most this many of the quotes' Dutch "
         "terms and their English rendering (corpus/glossary.yaml, dutch_to_english); 0 = none.",
     )
-    conversation_vector: float = Field(
-        0.5, ge=0, description="Weight of a follow-up's conversation vector added to its question's own e5 vector "
-        "for sentence scoring (0: the question's alone; ablation name: conversation)."
-    )
     engine: EngineName = Field("extractive", description="Answer engine: extractive, openai, local or auto.")
     ablate: str = Field(
         "", description="Comma-separated answer mechanisms to switch off, for the ablation table in BENCHMARKS.md "
         "(units, unit_chunks, list_count, false_premise, translation, decline, answer_type, calc_intent, "
-        "unit_confident, card_pieces, en_gloss, typed_premise, conversation, ...).",
+        "unit_confident, card_pieces, en_gloss, typed_premise, ...).",
     )
 
     # Generative engines (optional)

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -40,9 +40,7 @@ class FusionWeights:
     bm25: float = 1.0
     k: float = 10.0  # the RRF constant: small, the lists are short and their tops matter
     conversation: float = 0.7  # weight of the with-previous-turn search of a follow-up
-    neighbours: float = 0.5  # weight of the previous answer's neighbouring units (rag.conversation), by their order
-    pointed: float = 1.0  # weight of the list item a follow-up's position word points at ("the third one")
-    dependent_conversation: float = 1.5  # the conversation's weight for a question that leans on it (or points at an item)
+    conversation_answer_words: int = 0  # words of the previous answer read with a follow-up (0: none; 20 measured: BENCHMARKS.md)
     qindex_depth: int = 60  # nearest hypothetical questions read
     chunk_from_units: float = 0.5  # weight of the units' chunks in the final chunk ranking (0: passages alone)
     unit_chunk_depth: int = 5  # best units whose chunks take part in it
@@ -138,7 +136,6 @@ class UnitEvidence:
     candidates: list[UnitCandidate] = field(default_factory=list)
     questions_of: Callable[[str], list[str]] | None = None  # a unit's hypothetical questions
     vocabulary: Vocabulary | None = None  # every word of the documents, their units' questions and the glossary
-    pointed: str | None = None  # the unit a follow-up's position word points at ("the third one"), if any
 
     @property
     def top(self) -> UnitCandidate | None:
@@ -212,15 +209,6 @@ class UnitRetriever:
                 self._bm25 = bm
             self._version = version
 
-    def ready(self) -> bool:
-        """The per-version structures are up to date and the question index is there (False: no units)."""
-        try:
-            self._prepare()
-        except Exception:
-            log.warning("unit retrieval unavailable", exc_info=True)
-            return False
-        return self.qindex.available
-
     def _bm25_terms(self, u: UnitRecord) -> list[str]:
         if u.bm25_terms is not None:  # computed at ingest
             return list(u.bm25_terms)
@@ -290,15 +278,9 @@ class UnitRetriever:
         passages: list[RetrievedChunk],
         doc_ids: list[str] | None = None,
         conversation: tuple[str, np.ndarray | None] | None = None,
-        near: Sequence[str] = (),
-        pointed: str | None = None,
-        dependent: bool = False,
     ) -> UnitEvidence:
         """The fused unit ranking. ``conversation`` is the question read with the previous turn (its
-        text and vector), for follow-ups; it is fused with the question alone. ``near`` are the previous
-        answer's neighbouring units (best first) and ``pointed`` the list item a position word points at:
-        candidates of their own (``rag.conversation``). A ``dependent`` question (no subject of its own) reads its conversation as
-        much as its own words."""
+        text and vector), for follow-ups; it is fused with the question alone."""
         try:
             self._prepare()
         except Exception:
@@ -309,25 +291,12 @@ class UnitRetriever:
         scores, qi_by, bm, by_chunk = self._one(query, vec, passages, doc_ids)
         if conversation is not None:
             s2, qi2, bm2, _ = self._one(conversation[0], conversation[1], passages, doc_ids)
-            # a position word's item is the question's subject: its context reads as much as the question alone
-            weight = self.w.dependent_conversation if pointed or dependent else self.w.conversation
             for uid, s in s2.items():
-                scores[uid] = scores.get(uid, 0.0) + weight * s
-            for uid, h in qi2.items():  # a follow-up's unit is as close as the nearer of its two readings
-                if uid not in qi_by or h.best > qi_by[uid].best:
-                    qi_by[uid] = h if uid not in qi_by else replace(qi_by[uid], best=h.best, best_question=h.best_question)
+                scores[uid] = scores.get(uid, 0.0) + self.w.conversation * s
+            for uid, h in qi2.items():
+                qi_by.setdefault(uid, h)
             for uid, r in bm2.items():
                 bm.setdefault(uid, r)
-        for r, uid in enumerate(near, start=1):
-            scores[uid] = scores.get(uid, 0.0) + self.w.neighbours / (self.w.k + r)
-        if pointed and self.qindex.unit(pointed) is not None:
-            scores[pointed] = scores.get(pointed, 0.0) + self.w.pointed / (self.w.k + 1)
-            item = self.qindex.unit(pointed)
-            # one item was asked for: the list that holds it is not an answer to that question
-            for uid in [u for u in scores if u != pointed]:
-                u = self.qindex.unit(uid)
-                if u is not None and u.kind == "list" and u.doc_id == item.doc_id and u.start <= item.start and item.end <= u.end:
-                    del scores[uid]
         out: list[UnitCandidate] = []
         for uid, s in scores.items():
             u = self.qindex.unit(uid)
@@ -340,4 +309,4 @@ class UnitRetriever:
                 bm25_rank=bm.get(uid), chunk_rank=by_chunk.get(uid),
             ))
         out.sort(key=lambda c: (-c.score, c.unit.doc_id, c.unit.order))
-        return UnitEvidence(query, out, self.qindex.questions_of, self.vocabulary, pointed if pointed in scores else None)
+        return UnitEvidence(query, out, self.qindex.questions_of, self.vocabulary)

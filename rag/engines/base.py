@@ -13,7 +13,6 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from rag.conversation import Conversation
 from rag.retrieval_units import UnitEvidence
 from rag.types import Answer, RetrievedChunk, ToolCall
 
@@ -32,7 +31,6 @@ class AnswerContext:
     passages: list[RetrievedChunk]  # ranked evidence, best first (what may be cited)
     retrieved: list[RetrievedChunk]  # everything retrieval returned (for the JSON contract)
     history: list[dict[str, str]] = field(default_factory=list)
-    conversation: Conversation | None = None  # a follow-up's conversation as retrieval read it (rag.conversation)
     tool: ToolCall | None = None  # the calculator's result when the question is about money
     tool_explanation: str | None = None  # the calculator's explain(lang) text, verbatim
     plain_language: bool = False

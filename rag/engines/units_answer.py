@@ -98,12 +98,7 @@ def confidence(c: UnitCandidate, ev: UnitEvidence, question: str, lang: str, que
                p: AnswerabilityParams) -> float:
     x = features(c, ev, question, lang, questions_of, p.translate_coverage)
     z = p.bias + sum(w * (v - m) / s for w, v, m, s in zip(p.weights, x, p.means, p.sds, strict=True))
-    conf = 1.0 / (1.0 + math.exp(-z))
-    if ev.pointed == c.unit.unit_id and ev.top is c:
-        # "the third one": the follow-up's position word names this item of the previous answer's list; its own
-        # words ("third", "one") are not the item's, so coverage cannot say so
-        conf = max(conf, p.typed_at)
-    return conf
+    return 1.0 / (1.0 + math.exp(-z))
 
 
 def most_confident(ev: UnitEvidence, question: str, lang: str, questions_of: Callable[[str], list[str]],

@@ -1,4 +1,4 @@
-"""The Assistant over the real index: input problems become polite refusals, follow-ups are read with their conversation,
+"""The Assistant over the real index: input problems become polite refusals, follow-ups are condensed,
 money goes to the calculator, streaming ends with the checked Answer, and an answer that fails the
 citation check is never shown."""
 
@@ -47,14 +47,15 @@ def test_doc_filter_limits_retrieval_and_citations(assistant: Any) -> None:
     assert all(c.doc_id == "letter" for c in ans.citations)
 
 
-def test_followup_is_answered_with_its_conversation(assistant: Any) -> None:
+def test_followup_is_made_standalone(assistant: Any) -> None:
     history = [
         {"role": "user", "content": "In welke vorm moet een regio haar eerste voorstel voor een Regio Deal aanleveren?"},
         {"role": "assistant", "content": "Als two-pager, met een eerste uitwerking van de regionale opgave."},
     ]
     q = "Waar kan ik nalezen aan welke voorwaarden die two-pager precies moet voldoen?"
     ans = assistant.ask(q, history)
-    assert ans.standalone_question == q  # nothing appended: retrieval reads the conversation (rag.conversation)
+    assert ans.standalone_question and ans.standalone_question != q
+    assert "voorstel" in ans.standalone_question
     assert not ans.refused
     assert "rvo.nl" in ans.answer
 
@@ -156,14 +157,14 @@ def test_an_engines_own_condense_is_used_for_followups(assistant: Any, monkeypat
     assert "5 miljoen" in ans.answer
 
 
-def test_the_conversation_answers_when_the_engine_gives_up(assistant: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_deterministic_condense_when_the_engine_gives_up(assistant: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rag.condense import condense
+
     eng = _CondensingEngine(assistant.extractive, None)
     monkeypatch.setitem(assistant._engines, "condensing", eng)
     ans = assistant.ask("En de minimale?", _HISTORY, engine="condensing")
     assert eng.calls  # it was asked ...
-    # ... and the question stays as typed: retrieval reads it with its conversation (rag.conversation)
-    assert ans.standalone_question == "En de minimale?"
-    assert "5 miljoen" in ans.answer
+    assert ans.standalone_question == condense("En de minimale?", _HISTORY)  # ... and the fallback was used
     no_history = assistant.ask("Wat is de Regio Envelop?", engine="condensing")
     assert len(eng.calls) == 1 and no_history.standalone_question == "Wat is de Regio Envelop?"
 

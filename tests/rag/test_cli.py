@@ -59,8 +59,7 @@ def test_ask_batch_with_history_keeps_order(built_settings: Any, tmp_path: Path)
     out = [json.loads(line) for line in p.stdout.splitlines()]
     assert [o["id"] for o in out] == ["b1", "b2", "b3"]
     assert out[1]["refused"] is True
-    # a follow-up keeps the question as typed (retrieval reads its conversation, rag.conversation)
-    assert out[2]["standalone_question"] == items[2]["question"] and out[2]["answer"]
+    assert out[2]["standalone_question"] != items[2]["question"]
 
 
 def test_ask_for_people_prints_answer_then_sources(built_settings: Any, tmp_path: Path) -> None:

@@ -47,7 +47,7 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"hoeveel\b.{0,60}\b(kost|kosten|bijdrage|investering|investeren|geld|euro|miljoen|budget|vraagt|vragen)|"
             r"wat (gaat|zal|gaan|zullen)\b.{0,60}\bkosten|what will .{1,60} cost|how much will|"
             r"(how much of|hoeveel van)\b.{0,20}(€|\d)|"
-            r"(wat|hoe hoog) (is|zijn|was) (de|het) [\w -]{0,30}(?<!voor)(waarde|prijs|prijzen)|what is the [\w -]{0,30}(value|price))\b",
+            r"(wat|hoe hoog) (is|zijn|was) (de|het) [\w -]{0,30}(waarde|prijs|prijzen)|what is the [\w -]{0,30}(value|price))\b",
             re.I,
         ),
     ),

@@ -136,8 +136,6 @@ class AnswerabilityMixin:
         if kind in _NEW_FIGURE_TYPES and not (_figures_in(text) - _figures_in(question)):
             return False
         unknown = self._unknown_subject(ctx, question)
-        if ctx.units is not None and ctx.units.pointed is not None and units[0].unit_id == ctx.units.pointed:
-            unknown = []  # "de laatste op die lijst": a position word names the item; "lijst" is no subject of it
         vocab = ctx.units.vocabulary if ctx.units is not None else None
         if unknown and vocab is not None and self.unit_params.unit_vocabulary and not ablated(self.settings, "unit_vocabulary"):
             # known to the corpus through any unit's hypothetical questions (Dutch or English) or the glossary:

@@ -240,8 +240,6 @@ class ScoringMixin:
         own = split_carried(question)[0]  # carried-over terms of a follow-up do not count here ...
         if carried:
             own = " ".join(split_carried(question))
-            if ctx.conversation is not None:  # ... its conversation's subject (rag.conversation)
-                own = f"{own} {ctx.conversation.subject}"
         elif len(ctx.parts or []) > 1:
             own = question  # ... but a later part of one question ("..., en voor welke periode?") is about the first's subject
         qterms = [t for t in dict.fromkeys(terms(own)) if t in bm.vocab and t not in DOC_NAME_TERMS and t not in FRAME_TERMS]
@@ -296,8 +294,7 @@ class ScoringMixin:
         p = self.params
         if not self._entities_ok(ctx, question, s, kind):
             return False
-        if (ctx.history and (split_carried(question)[1].strip() or ctx.conversation is not None)
-                and not ablated(self.settings, "followup_subject")
+        if (ctx.history and split_carried(question)[1].strip() and not ablated(self.settings, "followup_subject")
                 and self._window_lex(ctx, question, s, carried=True) >= p.min_typed_lex):
             # a follow-up's subject is what the conversation was about ("En hoeveel banen levert dat op?"): a
             # sentence of the asked kind next to that subject is about the question's subject. Only in a
@@ -360,7 +357,7 @@ class ScoringMixin:
         """A follow-up asks for something new: a sentence the previous answer already said ("SEREH ...")
         matches the carried-over subject best but does not answer "en waarom ...?"."""
         p = self.params
-        if (ctx.standalone_question == ctx.question and ctx.conversation is None) or p.repeat_factor >= 1.0:
+        if ctx.standalone_question == ctx.question or p.repeat_factor >= 1.0:
             return scored
         previous = next((h.get("content", "") for h in reversed(ctx.history or []) if h.get("role") == "assistant"), "")
         said = set(terms(re.sub(r"\[\d+\]", " ", previous)))

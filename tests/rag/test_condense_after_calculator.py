@@ -1,4 +1,4 @@
-"""A follow-up after a calculator answer: the conversation retrieval reads comes from the user's turn and the
+"""A follow-up after a calculator answer: what condensing carries over comes from the user's turn and the
 answer's sentences, never from the card's table (labels, formulas, rule checks), and the router lets the
 calculator read the follow-up's own words with the conversation's figures."""
 
@@ -8,7 +8,7 @@ import pytest
 
 from rag import router
 from rag.calculator import calculate, parse_question
-from rag.conversation import answer_prose, read_conversation
+from rag.condense import answer_prose, condense, split_carried
 
 
 def _conversation(question: str, lang: str) -> list[dict[str, str]]:
@@ -25,17 +25,17 @@ CASES = [
 
 
 @pytest.mark.parametrize(("lang", "first"), CASES)
-def test_nothing_of_the_cards_table_is_read_as_conversation(lang: str, first: str) -> None:
+def test_nothing_of_the_cards_table_is_carried_over(lang: str, first: str) -> None:
     history = _conversation(first, lang)
     card = history[1]["content"]
     table = [line for line in card.splitlines() if line.lstrip().startswith("|")]
     assert table  # the card has its table ...
     follow = "En wie beslist daarover?" if lang == "nl" else "And who decides on that?"
-    conv = read_conversation(follow, history, None)
-    assert conv is not None and first in conv.context  # ... the conversation is read, but no cell of the table
-    said = conv.previous_answer
-    assert said and "|" not in said and "|" not in conv.context
-    assert not any(line.strip(" |") in said for line in table)
+    _own, carried = split_carried(condense(follow, history))
+    assert carried  # ... something is carried over, but no cell of the table
+    cells = {c.strip() for line in table for c in line.strip("|").split("|") if c.strip() and not c.strip().startswith("-")}
+    assert not any(cell in carried for cell in cells if len(cell) > 3)
+    assert "|" not in carried and "=" not in carried and "≤" not in carried
 
 
 def test_answer_prose_keeps_sentences_and_quotes() -> None:
@@ -48,19 +48,19 @@ def test_answer_prose_keeps_sentences_and_quotes() -> None:
 def test_a_follow_up_after_a_card_that_asks_the_documents_goes_to_the_documents() -> None:
     history = _conversation(CASES[0][1], "nl")
     question = "Waarom heeft het Rijk die grens gekozen?"
-    assert router.route(question, "nl", history).kind == "docs"
+    assert router.route(condense(question, history), "nl", history).kind == "docs"
 
 
 def test_a_follow_up_that_changes_a_figure_is_computed_from_the_conversation() -> None:
     history = _conversation(CASES[0][1], "nl")
     question = "En als de provincie maar 15 miljoen inlegt?"
-    rt = router.route(question, "nl", history)
+    rt = router.route(condense(question, history), "nl", history)
     assert rt.kind in ("calc", "mixed") and rt.tool_input["operation"] == "what_if"
     assert rt.tool_input["roles"] == {"rijk": 18, "cofinancing": 22} and rt.tool_input["replace"] == {"cofinancing": 15}
 
 
 def test_a_follow_up_with_only_a_new_figure_asks_the_last_question_again() -> None:
     history = _conversation(CASES[2][1], "nl")
-    rt = router.route("En stel dat de tranche 250 miljoen is?", "nl", history)
+    rt = router.route(condense("En stel dat de tranche 250 miljoen is?", history), "nl", history)
     assert rt.kind in ("calc", "mixed") and rt.tool_input["operation"] == "deals_per_tranche"
     assert rt.tool_input["roles"] == {"tranche": 250}
