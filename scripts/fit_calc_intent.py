@@ -18,6 +18,7 @@ import argparse
 import json
 import logging
 import sys
+from typing import Any
 
 import numpy as np
 
@@ -106,12 +107,33 @@ def fit(c: float, precision: float, lean_precision: float, route_share: float, c
     return probe
 
 
+
+def _cross_validated(vecs: np.ndarray, y: np.ndarray, c: float, fit: Any) -> list[dict[str, float]]:
+    """Every example's class probabilities from a probe fitted without its fold (5 stratified folds, seed 0)."""
+    from sklearn.model_selection import StratifiedKFold
+
+    out: list[dict[str, float]] = [{} for _ in range(len(y))]
+    for tr, te in StratifiedKFold(5, shuffle=True, random_state=0).split(vecs, y):
+        classes, w, b = fit(list(y[tr]), vecs[tr], c)
+        p = OperationProbe(classes, w, b, 0.5)
+        for i in te:
+            out[i] = p.probabilities(vecs[i])
+    return out
+
+
+def _lowest_threshold(scores: np.ndarray, right: np.ndarray, precision: float, start: float) -> float:
+    """The lowest score (from ``start`` in steps of 0.025) over which the examples are right at least
+    ``precision`` of the time; 1.0 when there is none."""
+    for t in np.arange(start, 0.99, 0.025):
+        m = scores >= t
+        if m.any() and right[m].mean() >= precision:
+            return float(round(t, 3))
+    return 1.0
+
 def fit_join(c: float, precision: float, cache: str | None, write: bool) -> OperationProbe:
     """The join probe (``rag.calculator.amount_probe``): change or range, from ``join_exemplars.yaml``.
     ``confident_at`` is the lowest P(change) at which the cross-validated "change" readings are right at
     least ``precision`` of the time (a range read as two figures gives a wrong verdict instead of a question)."""
-    from sklearn.model_selection import StratifiedKFold
-
     from rag.calculator.amount_probe import CHANGE, exemplar_context, join_exemplars
     from rag.calculator.amount_probe import PROBE_FILE as AMOUNT_FILE
     from rag.engines.request_probe import fit_probe as fit_two
@@ -126,21 +148,11 @@ def fit_join(c: float, precision: float, cache: str | None, write: bool) -> Oper
     texts = [exemplar_context(t) for k in ex for t in ex[k]]  # cut as the questions are
     y = np.array([k for k in ex for _t in ex[k]])
     vecs = cached_vectors(texts, cache)
-    pc = np.zeros(len(texts))
-    for tr, te in StratifiedKFold(5, shuffle=True, random_state=0).split(vecs, y):
-        classes, w, b = fit_probe(list(y[tr]), vecs[tr], c)
-        p = OperationProbe(classes, w, b, 0.5)
-        for i in te:
-            pc[i] = p.probabilities(vecs[i])[CHANGE]
+    pc = np.array([p[CHANGE] for p in _cross_validated(vecs, y, c, fit_probe)])
     is_change = y == CHANGE
     print(f"join examples: {len(texts)} ({is_change.sum()} change), C={c}")
     print(f"5-fold cross-validated accuracy at 0.5: {((pc >= 0.5) == is_change).mean():.3f}")
-    threshold = 1.0
-    for t in np.arange(0.5, 0.99, 0.025):
-        m = pc >= t
-        if m.any() and is_change[m].mean() >= precision:
-            threshold = float(round(t, 3))
-            break
+    threshold = _lowest_threshold(pc, is_change, precision, 0.5)
     m = pc >= threshold
     print(f"confident_at {threshold}: changes found {int((m & is_change).sum())}/{int(is_change.sum())}, ranges read as changes {int((m & ~is_change).sum())}/{int((~is_change).sum())}")
     for i in np.argsort(-pc):
@@ -158,8 +170,6 @@ def fit_join(c: float, precision: float, cache: str | None, write: bool) -> Oper
 def fit_roles(c: float, precision: float, cache: str | None) -> OperationProbe:
     """The role probe (``rag.calculator.amount_probe.role_of``) on ``role_exemplars.yaml``; ``confident_at``
     is the lowest top probability at which the cross-validated roles are right ``precision`` of the time."""
-    from sklearn.model_selection import StratifiedKFold
-
     from rag.calculator.amount_probe import role_exemplars
     from rag.engines.request_probe import fit_probe
 
@@ -167,25 +177,14 @@ def fit_roles(c: float, precision: float, cache: str | None) -> OperationProbe:
     texts = [t for k in ex for t in ex[k]]
     y = np.array([k for k in ex for _t in ex[k]])
     vecs = cached_vectors(texts, cache)
-    top = np.empty(len(texts), dtype=object)
-    ptop = np.zeros(len(texts))
-    for tr, te in StratifiedKFold(5, shuffle=True, random_state=0).split(vecs, y):
-        classes, w, b = fit_probe(list(y[tr]), vecs[tr], c)
-        p = OperationProbe(classes, w, b, 0.5)
-        for i in te:
-            probs = p.probabilities(vecs[i])
-            top[i] = max(probs, key=lambda k: probs[k])
-            ptop[i] = probs[top[i]]
+    probs = _cross_validated(vecs, y, c, fit_probe)
+    top = np.array([max(p, key=lambda k: p[k]) for p in probs], dtype=object)
+    ptop = np.array([p[t] for p, t in zip(probs, top, strict=True)])
     right = top == y
     print(f"role examples: {len(texts)}, C={c}; cross-validated accuracy {right.mean():.3f}")
     for k in sorted(ex):
         print(f"  {k:12s} {right[y == k].mean():.3f} ({(y == k).sum()})")
-    threshold = 1.0
-    for t in np.arange(0.3, 0.99, 0.025):
-        m = ptop >= t
-        if m.any() and right[m].mean() >= precision:
-            threshold = float(round(t, 3))
-            break
+    threshold = _lowest_threshold(ptop, right, precision, 0.3)
     m = ptop >= threshold
     print(f"role confident_at {threshold}: {m.sum()}/{len(texts)} over it, right {right[m].mean():.3f}")
     for i in np.argsort(-ptop):
