@@ -341,7 +341,8 @@ _PROPOSAL_SUBJECT = re.compile(
 )
 
 
-_HYPOTHETICAL = re.compile(r"\b(stel|gesteld|als|indien|wat als|zou|zouden|suppose|assuming|if|what if|would)\b", re.I)
+# Words that open a what-if clause: a figure or claim in it is an input, not a statement (the premise checks).
+HYPOTHETICAL = re.compile(r"\b(stel|gesteld|als|indien|wat als|zou|zouden|suppose|assuming|if|what if|would)\b", re.I)
 
 
 def proposal_conflict(claim: str, lang: str = "nl") -> Any | None:
@@ -349,7 +350,7 @@ def proposal_conflict(claim: str, lang: str = "nl") -> Any | None:
     own money contradicts, or None. Only the proposal as subject counts: "als een regio 80 miljoen vraagt"
     is a what-if for the calculator, not a claim about the documents."""
     calc = _calculator()
-    if calc is None or not _PROPOSAL_SUBJECT.search(claim) or _HYPOTHETICAL.search(claim):
+    if calc is None or not _PROPOSAL_SUBJECT.search(claim) or HYPOTHETICAL.search(claim):
         return None
     try:
         found = [f for f in calc.find_amounts(claim, lang) if f.is_money and f.value is not None and f.rule is None]

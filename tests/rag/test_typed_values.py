@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from rag.router import _HYPOTHETICAL
+from rag.router import HYPOTHETICAL
 from rag.typed_values import clause_of, holds_kind, known_values, typed_values, unknown_values
 
 DOCS = [
@@ -37,7 +37,7 @@ def test_known_values_fill_a_written_span_of_years_but_not_two_years_apart_in_a_
 
 def test_a_stated_value_no_document_states_is_unknown() -> None:
     known = known_values(DOCS)
-    found = unknown_values("De raad vergadert toch op 5 juni?", known, hypothetical=_HYPOTHETICAL)
+    found = unknown_values("De raad vergadert toch op 5 juni?", known, hypothetical=HYPOTHETICAL)
     assert [(v.kind, v.value) for v in found] == [("date", (5, 6))]
     assert [v.kind for v in unknown_values("Is het fonds 500 miljoen euro groot?", known)] == ["amount"]
     assert [v.kind for v in unknown_values("Draagt het Rijk 65% bij?", known)] == ["pct"]
@@ -52,10 +52,10 @@ def test_values_the_documents_state_are_not_unknown() -> None:
 
 def test_a_value_in_a_what_if_clause_is_an_input_not_a_claim() -> None:
     known = known_values(DOCS)
-    assert unknown_values("Als wij 55% bijdragen, hoeveel krijgen we dan?", known, hypothetical=_HYPOTHETICAL) == []
+    assert unknown_values("Als wij 55% bijdragen, hoeveel krijgen we dan?", known, hypothetical=HYPOTHETICAL) == []
     # the claim in its own clause is still checked when a what-if follows
     found = unknown_values("Het Rijk betaalt 90%. Wat houden we over als we 10 miljoen euro krijgen?", known,
-                           kinds=("pct",), hypothetical=_HYPOTHETICAL)
+                           kinds=("pct",), hypothetical=HYPOTHETICAL)
     assert [v.value for v in found] == [90.0]
 
 

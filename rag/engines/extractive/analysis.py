@@ -247,6 +247,15 @@ def _cap(s: str) -> str:
     return s[:1].upper() + s[1:]
 
 
+def quote_lead(first: bool, same_doc: bool, name: str, lang: str) -> str:
+    """The words before a quote (``messages/quote_lead_*``): the first names its document ("Volgens de
+    Kamerbrief:"), a later one from the same document continues ("Verder:"), one from another names it."""
+    from rag.resources import message
+
+    key = "quote_lead_first" if first else "quote_lead_same" if same_doc else "quote_lead_other"
+    return message(key, lang).format(name=name, Name=_cap(name))
+
+
 def _q(text: str, lang: str) -> str:
     """A verbatim quote for display: whitespace collapsed, table pipes turned into separators."""
     t = " ".join(text.split())

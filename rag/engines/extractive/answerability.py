@@ -20,6 +20,7 @@ from rag.engines.extractive.analysis import (
     doc_name,
     has_type,
     mentioned_docs,
+    quote_lead,
     with_translation,
 )
 from rag.engines.extractive.scoring import Scored, ScoringParams
@@ -113,12 +114,7 @@ class AnswerabilityMixin:
         for i, q in enumerate(quotes):
             u = q.unit
             name = doc_name(u.doc_id, u.doc_id, lang)
-            if i == 0:
-                lead = f"Volgens {name}:" if lang == "nl" else f"{_cap(name)} states:"
-            elif u.doc_id == prev_doc:
-                lead = "Verder:" if lang == "nl" else "It also says:"
-            else:
-                lead = f"En volgens {name}:" if lang == "nl" else f"And {name} states:"
+            lead = quote_lead(i == 0, u.doc_id == prev_doc, name, lang)
             refs = "".join(f"[{n}]" for n in q.cites)
             pieces.append(f"{lead} {_q(q.display, lang)} {refs}")
             prev_doc = u.doc_id
@@ -212,7 +208,7 @@ class AnswerabilityMixin:
         that kind, cited, as the correction ("Dat klopt niet: ... Er staat juist: ..."); for a year, with the
         closest passage ("de documenten zeggen dit niet precies"). Questions for the calculator are checked
         for days and years only: their sums and shares are the user's own figures ("8% of our budget")."""
-        from rag.router import _HYPOTHETICAL
+        from rag.router import HYPOTHETICAL
         from rag.typed_values import holds_kind, typed_values, unknown_values
 
         hybrid = ctx.retriever
@@ -225,7 +221,7 @@ class AnswerabilityMixin:
         if not any(v.kind in kinds for v in typed_values(question, lang)):
             return None  # nothing to check: the documents' values are not even looked at
         known = hybrid.stated_values() if hasattr(hybrid, "stated_values") else {}
-        unknown = unknown_values(question, known, kinds, _HYPOTHETICAL, lang)
+        unknown = unknown_values(question, known, kinds, HYPOTHETICAL, lang)
         if not unknown:
             return None
         v = unknown[0]

@@ -10,7 +10,7 @@ from typing import Any
 from rag.citations import CitationBuilder, chunk_of_quote
 from rag.config import Settings, ablated
 from rag.engines.base import AnswerContext
-from rag.engines.extractive.analysis import _cap, _marker_start, _q, doc_name, log
+from rag.engines.extractive.analysis import _marker_start, _q, doc_name, log, quote_lead
 from rag.engines.extractive.scoring import Scored, ScoringParams
 from rag.engines.units_answer import AnswerabilityParams
 from rag.glossary import english_gloss
@@ -56,12 +56,7 @@ class CompositionMixin:
                 head = f"{_q(header.text, lang)} [{hn}] "
             n = builder.cite(s.chunk, s.start, s.end)
             name = doc_name(s.chunk.doc_id, s.chunk.title, lang)
-            if i == 0 and not continuing:
-                lead = f"Volgens {name}:" if lang == "nl" else f"{_cap(name)} states:"
-            elif s.chunk.doc_id == prev_doc:
-                lead = "Verder:" if lang == "nl" else "It also says:"
-            else:
-                lead = f"En volgens {name}:" if lang == "nl" else f"And {name} states:"
+            lead = quote_lead(i == 0 and not continuing, s.chunk.doc_id == prev_doc, name, lang)
             pieces.append(f"{lead} {head}{_q(s.text, lang)} [{n}]")
             prev_doc = s.chunk.doc_id
         return pieces
