@@ -8,6 +8,8 @@ documents (not from evaluation items): Dutch synonym groups (each member expands
 English terms with the Dutch words the documents use for them.
 Expansion terms are added to the BM25 query with a lower weight than the user's own words, so they can
 find a passage but not outvote the question.
+The other direction, ``dutch_to_english`` (Dutch terms of the documents and their English rendering, written
+from the documents only), glosses the Dutch quotes of an English answer (:func:`english_gloss`).
 """
 
 from __future__ import annotations
