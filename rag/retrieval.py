@@ -21,6 +21,7 @@ import numpy as np
 from rag import snapshot
 from rag.bm25 import BM25
 from rag.config import Settings, get_settings
+from rag.corpus_facts import CorpusFactsMixin
 from rag.embeddings import E5_SPEC, describe_spec, embed_sentence_query
 from rag.glossary import expand_terms, named_documents
 from rag.retrieval_sentences import SentenceLookupsMixin
@@ -102,7 +103,7 @@ class FusionParams:
     sim_tol: float = 1e-4  # cosine similarities closer than this are a tie (float noise between CPUs is ~1e-6)
 
 
-class HybridRetriever(SentenceLookupsMixin):
+class HybridRetriever(SentenceLookupsMixin, CorpusFactsMixin):
     """Dense + BM25 + sentence retrieval over an IndexStore; reloads its in-memory part when the index changes.
 
     In memory per index (loaded once per build, its size logged): the chunks and their sentences (what the
@@ -345,41 +346,6 @@ class HybridRetriever(SentenceLookupsMixin):
         cache = snapshot.blob_cache(getattr(self.store, "settings", None) or self.settings)
         disk = cache.rows(build, n, dim) if cache is not None and build else None
         return ServerSentenceVectors(n, dim, fetch_rows, disk=disk)
-
-    def corpus_words(self) -> list[str]:
-        """The distinct words of the index's chunks (what the unit retriever's vocabulary is made of). Kept in
-        the build's snapshot (computed at ingest); an older snapshot's are computed once and saved beside it.
-        A session's view adds its own chunks' words to the shared retriever's."""
-        with self._lock:
-            self.ensure_fresh()
-            if self._words is None:
-                from rag.retrieval_units import corpus_words
-
-                base = getattr(self.store, "base", None)
-                k = self._common_chunks(base) if base is not None else 0
-                own = corpus_words(c.text for c in self._chunks[k:])
-                self._words = sorted(set(base.corpus_words()) | set(own)) if k else own
-                if isinstance(self._version, str):
-                    snapshot.save_words(self, self._version, self._words)
-            return self._words
-
-    def stated_values(self) -> dict[str, set[object]]:
-        """The sums, percentages, days and years the index's chunks state (``rag.typed_values``; the
-        false-premise check). Kept in the build's snapshot (computed at ingest, so a question never scans the
-        corpus); a session's view adds its own chunks' values to the shared retriever's."""
-        with self._lock:
-            self.ensure_fresh()
-            if self._values is None:
-                from rag.typed_values import known_values
-
-                base = getattr(self.store, "base", None)
-                k = self._common_chunks(base) if base is not None else 0
-                own = known_values(c.text for c in self._chunks[k:])
-                if k:
-                    shared = base.stated_values()
-                    own = {kind: set(shared.get(kind, set())) | vals for kind, vals in own.items()}
-                self._values = own
-            return self._values
 
     @staticmethod
     def _bm25_text(c: Chunk) -> str:

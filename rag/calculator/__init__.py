@@ -23,7 +23,7 @@ from collections.abc import Iterable
 
 from rag.calculator.compute import calculate
 from rag.calculator.explain import Card, card, explain
-from rag.calculator.parse import Clarify, find_amounts, has_calc_cue, parse_request
+from rag.calculator.parse import Clarify, has_calc_cue, parse_request
 from rag.calculator.plans import (
     calc_from_inputs,
     check_plan,
@@ -34,6 +34,7 @@ from rag.calculator.plans import (
     rule_summary,
     tranche_arithmetic,
 )
+from rag.calculator.reading import find_amounts
 from rag.calculator.request import CalcRequest
 from rag.calculator.results import CalcResult, RuleCheck, Step
 from rag.calculator.rules import (

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar
 
@@ -579,23 +578,3 @@ def has_calc_cue(text: str, lang: str = "nl") -> bool:
     except Exception:
         return False
     return bool(r.amounts) or any(_cue(r.items, c) for c in (*_COMPUTE_CUES, "requirement"))
-
-
-@dataclass(frozen=True)
-class FoundAmount:
-    """An amount of a text in euros with its role ('request' is the Rijk's contribution): the router
-    checks claims about the proposal's own money with these."""
-
-    value: Decimal
-    text: str
-    role: str
-    is_money: bool = True
-    rule: str | None = None
-
-
-_FOUND_ROLE = {"rijk": "request"}
-
-
-def find_amounts(text: str, lang: str = "nl") -> list[FoundAmount]:
-    """The amounts of a text with their roles."""
-    return [FoundAmount(a.value * MILLION, a.text, _FOUND_ROLE.get(a.role or "unknown", a.role or "unknown")) for a in read(text, lang).amounts]

@@ -494,3 +494,23 @@ def _link(r: Reading, new: int, old: int) -> None:
     role = max(scores, key=lambda k: scores[k]) if scores else (o.role or n.role)
     n.role = o.role = role
     n.new, n.partner = True, o
+
+
+@dataclass(frozen=True)
+class FoundAmount:
+    """An amount of a text in euros with its role ('request' is the Rijk's contribution): the router
+    checks claims about the proposal's own money with these."""
+
+    value: Decimal
+    text: str
+    role: str
+    is_money: bool = True
+    rule: str | None = None
+
+
+_FOUND_ROLE = {"rijk": "request"}
+
+
+def find_amounts(text: str, lang: str = "nl") -> list[FoundAmount]:
+    """The amounts of a text with their roles."""
+    return [FoundAmount(a.value * MILLION, a.text, _FOUND_ROLE.get(a.role or "unknown", a.role or "unknown")) for a in read(text, lang).amounts]

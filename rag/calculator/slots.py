@@ -85,26 +85,26 @@ def _max_rijk(r: Reading, past: dict[str, Decimal]) -> Built:
     return None
 
 
-def _min_rijk_based(r: Reading, past: dict[str, Decimal]) -> Built:
+def _one_figure(r: Reading, role: str, not_with: set[str]) -> Built:
+    """An operation of one figure: the amount stated in ``role`` (with no amount of the ``not_with`` roles and
+    none without a role), or the one amount the question gives, in that slot."""
     stated = _stated(r)
     unknown = _unknown(r)
-    if "rijk" in stated and not unknown and not ({"cofinancing", "total"} & set(stated)):
-        return {"rijk": stated["rijk"]}, {}
+    if role in stated and not unknown and not (not_with & set(stated)):
+        return {role: stated[role]}, {}
     if not stated and len(unknown) == 1:
-        return {"rijk": unknown[0].value}, {}
+        return {role: unknown[0].value}, {}
     return None
+
+
+def _min_rijk_based(r: Reading, past: dict[str, Decimal]) -> Built:
+    return _one_figure(r, "rijk", {"cofinancing", "total"})
 
 
 def _deals_per_tranche(r: Reading, past: dict[str, Decimal]) -> Built:
-    stated = _stated(r)
-    unknown = _unknown(r)
     if not r.amounts:
         return {}, {}
-    if set(stated) == {"tranche"} and not unknown:
-        return {"tranche": stated["tranche"]}, {}
-    if not stated and len(unknown) == 1:
-        return {"tranche": unknown[0].value}, {}
-    return None
+    return _one_figure(r, "tranche", set(_stated(r)) - {"tranche"})
 
 
 def _tranche_remainder(r: Reading, past: dict[str, Decimal]) -> Built:

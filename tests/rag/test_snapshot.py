@@ -126,3 +126,33 @@ def test_the_snapshot_keeps_the_values_the_chunks_state(mini_built: Settings, mo
     scanned = typed_values.known_values(c.text for c in fast.chunks)
     assert kept == scanned and any(kept.values())
     assert typed_values.values_from_json(typed_values.values_to_json(scanned)) == scanned
+
+
+def test_a_sessions_view_adds_its_uploads_values_to_the_shared_ones(mini_built: Settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A private upload's sums and years join the shared index's for its session only; the shared chunks are
+    not scanned again (their values come from the shared retriever)."""
+    from decimal import Decimal
+
+    from ingest.session import prepare_upload
+    from rag import typed_values
+    from rag.assistant import Assistant
+    from rag.session_docs import SessionLibrary
+
+    shared = Assistant(settings=mini_built)
+    before = shared.retriever.stated_values()
+    lib = SessionLibrary(mini_built)
+    up = prepare_upload("zwembad.md", b"# Zwembad\n\nIn 2037 krijgt het zwembad 7,3 miljoen euro.\n", mini_built, [])
+    lib.add(up.doc, up.chunks, shared.store.embedder().embed_passages([c.text for c in up.chunks]), up.sha256, up.name)
+    scanned: list[str] = []
+    real = typed_values.known_values
+
+    def counting(texts):  # type: ignore[no-untyped-def]
+        texts = list(texts)
+        scanned.extend(texts)
+        return real(texts)
+
+    monkeypatch.setattr(typed_values, "known_values", counting)
+    mine = lib.prepare_answering(shared).retriever.stated_values()
+    assert 2037 in mine["year"] and Decimal("7300000") in mine["amount"]
+    assert before["year"] <= mine["year"] and 2037 not in shared.retriever.stated_values()["year"]
+    assert len(scanned) == len(up.chunks)  # only the upload's own chunks
