@@ -36,7 +36,7 @@ import numpy as np
 from rag.bm25 import BM25
 from rag.chroma_client import list_builds
 from rag.config import Settings
-from rag.snapshot_cache import SnapshotBlobCache, digest_of
+from rag.snapshot_cache import SnapshotBlobCache, digest_of, write_atomic
 from rag.typed_values import values_from_json, values_to_json
 from rag.types import Chunk
 
@@ -347,9 +347,7 @@ def save_words(retriever: Any, build_id: str, words: list[str]) -> None:
     if folder is None or not (folder / STATE_FILE).exists() or (folder / WORDS_FILE).exists():
         return
     try:
-        tmp = folder / f"{WORDS_FILE}.tmp{os.getpid()}"
-        tmp.write_text(json.dumps(words, ensure_ascii=False), encoding="utf-8")
-        tmp.rename(folder / WORDS_FILE)
+        write_atomic(folder / WORDS_FILE, json.dumps(words, ensure_ascii=False).encode("utf-8"))
     except OSError:
         log.debug("could not save the words of build %s", build_id, exc_info=True)
 

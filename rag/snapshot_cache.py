@@ -113,9 +113,9 @@ class SnapshotBlobCache:
         try:
             blob = self._blob_path(actual)
             if not (blob.exists() and blob.stat().st_size == len(data)):
-                _write_atomic(blob, data)
+                write_atomic(blob, data)
             entry = {"scope": self.scope, "build_id": build_id, "sha256": actual, "size": len(data), "parts": parts}
-            _write_atomic(self._key_path(build_id), json.dumps(entry).encode("utf-8"))
+            write_atomic(self._key_path(build_id), json.dumps(entry).encode("utf-8"))
             self._prune()
         except OSError:
             log.debug("could not cache the snapshot blob of build %s", build_id, exc_info=True)
@@ -158,7 +158,8 @@ class SnapshotBlobCache:
                     blob.unlink()
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that a reader sees the old file or the whole new one, never a part."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     try:
@@ -193,7 +194,7 @@ class RowFile:
         self.sums = _mapped(folder / "sums.f64", np.float64, (n,), fresh=not same)
         self.have = _mapped(folder / "have.u8", np.uint8, (n,), fresh=not same)
         if not same:
-            _write_atomic(meta, json.dumps(want).encode("utf-8"))
+            write_atomic(meta, json.dumps(want).encode("utf-8"))
 
     def read(self, rows: Any) -> tuple[Any, Any]:
         """(which of ``rows`` are here and sound, their vectors as a new array)."""
