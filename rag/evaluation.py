@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.citations import verify
-from rag.markdown import FOOTNOTE_DEF, FOOTNOTE_MARK, HEADING, QUOTE, SYMBOL_BULLET, TABLE_SEP, multiline
+from rag.markdown import ESCAPE, FOOTNOTE_DEF, FOOTNOTE_MARK, HEADING, QUOTE, SYMBOL_BULLET, TABLE_SEP, multiline
 from rag.text import normalize_for_match
 from rag.types import Answer
 
@@ -71,7 +71,6 @@ def passes_must_include(answer: str, must_include: list[list[str]], must_not_inc
 
 _MD_TABLE_SEP = multiline(TABLE_SEP)
 _MD_LINE_MARKS = tuple(multiline(rx) for rx in (HEADING, QUOTE, SYMBOL_BULLET))
-_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>])")
 _MD_FOOTNOTE_DEF = multiline(FOOTNOTE_DEF)
 
 
@@ -82,7 +81,7 @@ def strip_markdown(text: str) -> str:
     text = FOOTNOTE_MARK.sub("", text)
     for rx in _MD_LINE_MARKS:
         text = rx.sub("", text)
-    text = _MD_ESCAPE.sub(r"\1", text)
+    text = ESCAPE.sub("", text)
     return text.replace("|", " ")
 
 
