@@ -24,7 +24,16 @@ from pathlib import Path
 from typing import Any
 
 from rag.citations import verify
-from rag.markdown import ESCAPE, FOOTNOTE_DEF, FOOTNOTE_MARK, HEADING, QUOTE, SYMBOL_BULLET, TABLE_SEP, multiline
+from rag.markdown import (
+    ESCAPE,
+    FOOTNOTE_DEF,
+    FOOTNOTE_MARK,
+    HEADING,
+    QUOTE,
+    SYMBOL_BULLET,
+    TABLE_SEP,
+    multiline,
+)
 from rag.text import normalize_for_match
 from rag.types import Answer
 
