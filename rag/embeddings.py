@@ -17,7 +17,6 @@ import hashlib
 import importlib
 import itertools
 import logging
-import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,6 +26,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 import rag.config  # noqa: F401  (sets the offline environment variables before any model library loads)
+from rag.text import words as text_words
 
 log = logging.getLogger(__name__)
 
@@ -150,9 +150,6 @@ class SentenceTransformerEmbedder:
         return add_noise(_normalize(vec), [text])
 
 
-_WORD = re.compile(r"\w+")
-
-
 class HashEmbedder:
     """Benchmark stand-in (spec ``hash-384``): hashed words and word pairs into 384 dimensions, normalised.
 
@@ -166,7 +163,7 @@ class HashEmbedder:
         self.batch_size = 256
 
     def _one(self, text: str) -> np.ndarray:
-        words = _WORD.findall(text.lower())
+        words = text_words(text.lower())
         grams = words + [a + " " + b for a, b in itertools.pairwise(words)]
         v = np.zeros(self.dim, dtype=np.float32)
         if grams:
