@@ -9,7 +9,6 @@ server ends in the extractive answer instead of a hanging chat.
 from __future__ import annotations
 
 import logging
-import re
 
 import httpx
 import openai
@@ -19,15 +18,16 @@ from pydantic import SecretStr
 from rag.config import Settings
 from rag.engines.base import Engine, EngineUnavailableError
 from rag.engines.generative import GenerativeEngine
+from rag.text import words
 
 log = logging.getLogger(__name__)
 
-_TOKEN_RE = re.compile(r"\w+|[^\w\s]", re.UNICODE)
-
-
 def approx_token_ids(text: str) -> list[int]:
-    """Stand-in tokenizer for ``get_num_tokens`` (never download tiktoken): one id per word or symbol."""
-    return [hash(t) & 0xFFFF for t in _TOKEN_RE.findall(text)]
+    """Stand-in tokenizer for ``get_num_tokens`` (never download tiktoken): one id per word or symbol
+    (``rag.text.words`` and every other non-space character)."""
+    found = words(text)
+    symbols = [c for c in text if not (c.isalnum() or c.isspace())]
+    return [hash(t) & 0xFFFF for t in found + symbols]
 
 
 def make_chat_model(base_url: str, settings: Settings, timeout_s: float) -> ChatOpenAI:
