@@ -18,12 +18,12 @@ HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]+")
 HEADING_TITLE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 # "> quoted"
 QUOTE = re.compile(r"^[ \t]*>[ \t>]*")
-# "- item", "* item", "• item", "1. item", "2) item"
-BULLET = re.compile(r"^[ \t]*(?:[-*+•]|\d{1,2}[.)])[ \t]+")
+# a list item: "- item", "* item", "• item", "1. item", "2) item", "123. item", lettered "a) item"
+BULLET = re.compile(r"^[ \t]*(?:[-*+•]|\d{1,3}[.)]|[a-z][.)])[ \t]+")
 # "- item" but not "1. item" (the evaluation keeps numbers)
 SYMBOL_BULLET = re.compile(r"^[ \t]*[-*+•][ \t]+")
-# a list item as chunking sees it: also "123. item" and lettered "a) item"
-LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)]|[a-z][.)])\s+")
+# chunking's name for it (one pattern: units, source cards and chunks see the same list items)
+LIST_ITEM = BULLET
 # "|---|:---:|": a table's header separator row
 TABLE_SEP = re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$")
 # "[^1]: text": a footnote definition's label
