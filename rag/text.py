@@ -195,15 +195,13 @@ _ABBREV = frozenset(
 # Initials of a name ("A.C.W. Annyas") or a legal form ("B.V.") do not end a sentence either.
 _ABBREV_LOWER = frozenset(a.lower() for a in _ABBREV)
 _INITIALS_RE = re.compile(r"(?:[A-Z]\.){1,4}")
-_WORD_BEFORE_RE = re.compile(r"(\S+)$")
 
 
 def _is_abbreviation(before: str) -> bool:
     """Whether the text before a full stop ends in an abbreviation or initials rather than a sentence."""
-    m = _WORD_BEFORE_RE.search(before)
-    if not m:
+    if not before or before[-1].isspace():
         return False
-    word = m.group(1).lstrip("([\"“‘«")
+    word = before.split()[-1].lstrip("([\"“‘«")
     return word.lower() in _ABBREV_LOWER or bool(_INITIALS_RE.fullmatch(word))
 
 
