@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from rag import router
+from rag import router, warmup
 from rag.chroma_client import IndexUnavailableError
 from rag.citations import chunk_of_quote, verify
 from rag.condense import condense, split_carried
@@ -59,6 +59,7 @@ class Assistant:
         self.extractive = ExtractiveEngine(self.settings)
         self._engines["extractive"] = self.extractive
         self._unavailable: dict[str, str] = {}
+        warmup.start(self.settings)  # the language detector's models load while the index opens
 
     def warm(self, progress: bool = True) -> None:
         """Load the models and sentence vectors now (one-time per index version; cached on disk)."""
