@@ -192,6 +192,9 @@ class IndexStore:
             if pointer is None:
                 self._reopen()
                 raise IndexMissingError(f"the index in {location(self.settings)} disappeared")
+            if old is None:  # the first read of the pointer: the client was just opened, no second one
+                self._set_pointer(pointer)
+                return True
             log.info("index switched from build %s to %s; reopening", old, new)
             self._reopen()
             self._load()
