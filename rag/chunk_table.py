@@ -157,6 +157,13 @@ def of_doc(chunks: Sequence[Chunk], doc_id: str) -> Sequence[Chunk]:
 
 
 
+def chunk_ids(chunks: Sequence[Chunk]) -> list[str]:
+    """The chunks' ids in order (a table's column: no chunk is made)."""
+    if isinstance(chunks, ChunkTable):
+        return chunks.ids
+    return [c.chunk_id for c in chunks]
+
+
 def text_bytes(chunks: Sequence[Chunk]) -> int:
     """The chunks' text size (UTF-8 bytes of a table; characters of a plain list: no chunk is made)."""
     if isinstance(chunks, ChunkTable):
