@@ -120,7 +120,7 @@ def to_columns(chunks: Sequence[Chunk]) -> tuple[dict[str, Any], dict[str, np.nd
     off = np.zeros(len(chunks) + 1, dtype=np.int64)
     if texts:
         off[1:] = np.cumsum([len(t) for t in texts])
-    meta = {"ids": [c.chunk_id for c in chunks]}
+    meta: dict[str, Any] = {"ids": [c.chunk_id for c in chunks]}
     doc = np.array([pairs.setdefault((c.doc_id, c.title), len(pairs)) for c in chunks], dtype=np.int32)
     sec = np.array([sections.setdefault(c.section, len(sections)) for c in chunks], dtype=np.int32)
     span = np.array(
@@ -128,7 +128,7 @@ def to_columns(chunks: Sequence[Chunk]) -> tuple[dict[str, Any], dict[str, np.nd
     ).reshape(-1, 3)
     meta["docs"] = [list(p) for p in pairs]
     meta["sections"] = list(sections)
-    arrays = {
+    arrays: dict[str, np.ndarray] = {
         "chunk_text": np.frombuffer(b"".join(texts), dtype=np.uint8),
         "chunk_text_off": off,
         "chunk_doc": doc,
