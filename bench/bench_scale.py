@@ -320,6 +320,7 @@ def _measure(
     import shutil
 
     shutil.rmtree(root / "client-cache", ignore_errors=True)  # the first start is a client's first ever
+    load_before = os.getloadavg()[0]  # the machine's 1-minute load average: figures are only comparable with it
     res = _child("_query_child", env)
     if server:  # a restart of the client: the snapshot from its cache
         again = _child("_restart_child", env)
@@ -339,6 +340,7 @@ def _measure(
         "raw_chunks_per_s": 1 / raw["per_chunk_s"],
         "overhead_per_chunk_ms": overhead * 1000,
         "size_mb": size_mb,
+        "load_avg": [round(load_before, 1), round(os.getloadavg()[0], 1)],
         **res,
     }
     if e5 is not None:

@@ -284,6 +284,10 @@ def _run_build(
 
     if not force and not errors and _is_noop(client, settings, pointer, sources):
         manifest = json.loads(pointer["manifest"]) if pointer else {}
+        if pointer:  # an index built by the previous version: its snapshot rewritten in the current format
+            from rag import snapshot
+
+            snapshot.upgrade(settings, client, str(pointer["build_id"]))
         secs = time.perf_counter() - t0
         return IngestReport(
             noop=True,

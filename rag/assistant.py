@@ -18,8 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from rag import router
+from rag import router, warmup
 from rag.chroma_client import IndexUnavailableError
+from rag.chunk_table import of_doc
 from rag.citations import chunk_of_quote, verify
 from rag.condense import condense, split_carried
 from rag.config import Settings, ablated, get_settings
@@ -59,6 +60,7 @@ class Assistant:
         self.extractive = ExtractiveEngine(self.settings)
         self._engines["extractive"] = self.extractive
         self._unavailable: dict[str, str] = {}
+        warmup.start(self.settings)  # the language detector's models load while the index opens
 
     def warm(self, progress: bool = True) -> None:
         """Load the models and sentence vectors now (one-time per index version; cached on disk)."""
@@ -88,7 +90,7 @@ class Assistant:
     def _check_doc_ids(self, doc_ids: list[str] | None) -> list[str] | None:
         if not doc_ids:
             return None
-        known = {c.doc_id for c in self.retriever.chunks}
+        known = set(self.retriever.doc_ids())
         unknown = [d for d in doc_ids if d not in known]
         if unknown:
             raise UnknownDocumentFilterError(
@@ -325,7 +327,7 @@ class Assistant:
                 doc = self.store.document(doc_id)
             except Exception:  # an index without that document: nothing to pin
                 continue
-            found = chunk_of_quote(doc.text, quote or "", self.retriever.chunks, doc_id)
+            found = chunk_of_quote(doc.text, quote or "", of_doc(self.retriever.chunks, doc_id), doc_id)
             if found is not None and found[2] is not None and found[2] not in out:
                 out.append(found[2])
         return out
@@ -508,7 +510,7 @@ class Assistant:
         manifest = manifest if isinstance(manifest, dict) else getattr(manifest, "__dict__", {})
         chunks = self.retriever.chunks
         out["chunk_count"] = len(chunks)
-        out["documents"] = sorted({c.doc_id for c in chunks})
+        out["documents"] = sorted(self.retriever.doc_ids())
         built = manifest.get("built_at") or out.get("built_at")
         out["index_built_at"] = built
         out["index_version"] = self.store.version() if hasattr(self.store, "version") else None

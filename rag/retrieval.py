@@ -20,6 +20,7 @@ import numpy as np
 
 from rag import snapshot
 from rag.bm25 import BM25
+from rag.chunk_table import text_bytes
 from rag.config import Settings, get_settings
 from rag.corpus_facts import CorpusFactsMixin
 from rag.embeddings import E5_SPEC, describe_spec, embed_sentence_query
@@ -241,7 +242,7 @@ class HybridRetriever(SentenceLookupsMixin, CorpusFactsMixin):
             else "in memory"
         )
         return {
-            "chunks": f"{len(chunks)} ({sum(len(c.text) for c in chunks) / 1e6:.1f} MB text)",
+            "chunks": f"{len(chunks)} ({text_bytes(chunks) / 1e6:.1f} MB text)",
             "bm25s": f"{self._bm25.nbytes() / 1e6:.1f} MB",
             "sentences": f"{len(self._sentences)} (arrays {self._sentences.nbytes() / 1e6:.1f} MB)",
             "sentence vectors": (
@@ -358,6 +359,11 @@ class HybridRetriever(SentenceLookupsMixin, CorpusFactsMixin):
     def chunks(self) -> list[Chunk]:
         self.ensure_fresh()
         return self._chunks
+
+    def doc_ids(self) -> list[str]:
+        """The ids of the index's documents, in index order (no chunk is made)."""
+        self.ensure_fresh()
+        return list(self._doc_codes)
 
     @property
     def bm25(self) -> BM25:

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from rag.chunk_table import chunk_ids
 from rag.embeddings import describe_spec, embed_sentences
 from rag.sentence_vectors import PrefixVectors
 from rag.sentences import Sentence, SentenceView, embedded_text
@@ -210,7 +211,7 @@ class SentenceLookupsMixin:
                 base = other._sent_emb if other._sent_done is not None else None
                 known: dict[tuple[str, int], np.ndarray] = dict(extra or {})
                 if base is not None and other._sent_done is not None:
-                    ids = [c.chunk_id for c in other._chunks]
+                    ids = chunk_ids(other._chunks)
                     chunk_of = other._sentences._chunk_of
                     for i in np.flatnonzero(other._sent_done[r:]).tolist():
                         key = (ids[int(chunk_of[r + i])], int(other._sent_spans[r + i, 0]))
@@ -242,7 +243,7 @@ class SentenceLookupsMixin:
                 if len(mine):
                     emb[mine] = had_emb[mine]
                     done[mine] = True
-            own_ids = [c.chunk_id for c in self._chunks]
+            own_ids = chunk_ids(self._chunks)
             own_chunk = self._sentences._chunk_of
             for i in range(r, n):
                 if done[i]:
@@ -256,8 +257,8 @@ class SentenceLookupsMixin:
 
     def _common_chunks(self, other: SentenceLookupsMixin) -> int:
         """How many leading chunks this index and ``other`` share (same ids, in the same order)."""
-        a, b = self._chunks, other._chunks
+        a, b = chunk_ids(self._chunks), chunk_ids(other._chunks)
         k = min(len(a), len(b))
-        if k and a[k - 1].chunk_id == b[k - 1].chunk_id and [c.chunk_id for c in a[:k]] == [c.chunk_id for c in b[:k]]:
+        if k and a[k - 1] == b[k - 1] and a[:k] == b[:k]:
             return k
-        return next((i for i in range(k) if a[i].chunk_id != b[i].chunk_id), k)
+        return next((i for i in range(k) if a[i] != b[i]), k)

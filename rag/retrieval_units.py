@@ -23,6 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from rag.chunk_table import by_doc as chunks_by_doc
+from rag.chunk_table import of_doc
 from rag.glossary import DUTCH_SYNONYMS, ENGLISH_TO_DUTCH, expand_terms
 from rag.question_index import QuestionIndex, UnitHit, UnitRecord, unit_terms
 from rag.text import fold, stem, terms, verb_variants, words
@@ -168,16 +170,14 @@ class UnitRetriever:
 
     def _prepare(self) -> None:
         self.qindex.refresh()
-        chunks = list(self._chunks())
-        version = (self.qindex._version, len(chunks), chunks[0].chunk_id if chunks else None)
+        chunks = self._chunks()  # a ChunkTable makes only the chunks of the units' documents (rag.chunk_table)
+        version = (self.qindex._version, len(chunks), chunks[0].chunk_id if len(chunks) else None)
         if version == self._version:
             return
         with self._lock:
             units = [u for d in sorted(self.qindex._by_doc) for u in self.qindex.units_of(d)]
             holder: dict[str, Chunk | None] = {}
-            by_doc: dict[str, list[Chunk]] = {}
-            for c in chunks:
-                by_doc.setdefault(c.doc_id, []).append(c)
+            by_doc = chunks_by_doc(chunks, {u.doc_id for u in units})
             for u in units:
                 holder[u.unit_id] = None if u.is_card else next(
                     (c for c in by_doc.get(u.doc_id, []) if c.start <= u.start and u.end <= c.end), None
@@ -220,7 +220,7 @@ class UnitRetriever:
         if whole is not None:
             return [whole]
         ids = set(self._overlap.get(unit.unit_id, ()))
-        return [c for c in self._chunks() if c.chunk_id in ids]
+        return [c for c in of_doc(self._chunks(), unit.doc_id) if c.chunk_id in ids]
 
     def holder(self, unit: UnitRecord) -> Chunk | None:
         return self._holder.get(unit.unit_id)

@@ -35,6 +35,7 @@ import numpy as np
 
 from rag.bm25 import BM25
 from rag.chroma_client import list_builds
+from rag.chunk_table import ChunkTable, to_columns
 from rag.config import Settings
 from rag.snapshot_cache import SnapshotBlobCache, digest_of, write_atomic
 from rag.typed_values import values_from_json, values_to_json
@@ -42,7 +43,8 @@ from rag.types import Chunk
 
 log = logging.getLogger(__name__)
 
-SNAPSHOT_FORMAT = 2  # 2: numpy arrays + JSON (np.load with allow_pickle=False), no pickle
+SNAPSHOT_FORMAT = 3  # 2: numpy arrays + JSON (np.load with allow_pickle=False), no pickle; 3: chunks as columns
+READABLE_FORMATS = (2, 3)  # an index built by the previous version still opens (format 2: chunks in the JSON)
 
 
 def snapshot_dir(settings: Settings, build_id: str) -> Path | None:
@@ -112,11 +114,14 @@ def _dumps(state: dict[str, Any]) -> bytes:
     import json
 
     bm_params, bm_arrays = state["bm25"].to_parts()
+    columns = state["format"] >= 3
+    chunk_meta, chunk_arrays = to_columns(state["chunks"]) if columns else ({}, {})
     meta = {
         "format": state["format"],
         "build_id": state["build_id"],
         "sentence_embedding": state["sentence_embedding"],
-        "chunks": [dataclasses.astuple(c) for c in state["chunks"]],
+        # format 3: the chunks as columns (rag.chunk_table), decoded one chunk at a time when asked for
+        "chunks": chunk_meta if columns else [dataclasses.astuple(c) for c in state["chunks"]],
         "bm25": bm_params,
         "dim": state.get("dim"),
         "words": state.get("words"),
@@ -128,6 +133,7 @@ def _dumps(state: dict[str, Any]) -> bytes:
         "spans": np.asarray(state["spans"], dtype=np.int64),
         "sent_done": np.asarray(state["sent_done"], dtype=bool),
         **bm_arrays,
+        **chunk_arrays,
     }
     if state.get("vectors") is not None:
         arrays["vectors"] = np.asarray(state["vectors"], dtype=np.float32)
@@ -142,11 +148,12 @@ def _loads(data: bytes) -> dict[str, Any]:
 
     z = np.load(io.BytesIO(data), allow_pickle=False)
     meta = json.loads(bytes(z["meta"]).decode("utf-8"))
+    fmt = int(meta["format"])
     return {
-        "format": meta["format"],
+        "format": fmt,
         "build_id": meta["build_id"],
         "sentence_embedding": meta["sentence_embedding"],
-        "chunks": [Chunk(*t) for t in meta["chunks"]],
+        "chunks": ChunkTable(meta["chunks"], z) if fmt >= 3 else [Chunk(*t) for t in meta["chunks"]],
         "bm25": BM25.from_parts(meta["bm25"], z),
         "first_sent": z["first_sent"],
         "spans": z["spans"],
@@ -205,7 +212,7 @@ def store_blob(client: Any, base: str, build_id: str, data: bytes) -> bool:
         part = base64.b64encode(data[i * BLOB_PART : (i + 1) * BLOB_PART]).decode("ascii")
         col.upsert(ids=[f"part-{i:06d}"], documents=[part], embeddings=[[0.0]], metadatas=[{"i": i}])
     # the digest lets a client's cached copy (rag.snapshot_cache) be checked against the server's blob
-    done = {"parts": n, "sha256": digest_of(data)}
+    done = {"parts": n, "sha256": digest_of(data), "format": SNAPSHOT_FORMAT}
     col.upsert(ids=["done"], documents=[str(n)], embeddings=[[0.0]], metadatas=[done])
     _remove_stale_blobs(client, base)
     return True
@@ -300,7 +307,7 @@ def load(retriever: Any, build_id: str) -> bool:
             assert folder is not None
             state = _loads((folder / STATE_FILE).read_bytes())
         if (
-            state.get("format") != SNAPSHOT_FORMAT
+            state.get("format") not in READABLE_FORMATS
             or state.get("build_id") != build_id
             or state.get("sentence_embedding") != retriever.settings.sentence_embedding
         ):
@@ -320,11 +327,15 @@ def load(retriever: Any, build_id: str) -> bool:
         log.warning("snapshot of build %s is unreadable; loading from the index", build_id, exc_info=True)
         return False
     retriever._chunks = chunks
-    retriever._pos = {c.chunk_id: i for i, c in enumerate(chunks)}
-    retriever._doc_codes = {}
-    retriever._doc_code = np.array(
-        [retriever._doc_codes.setdefault(c.doc_id, len(retriever._doc_codes)) for c in chunks], dtype=np.int32
-    )
+    if isinstance(chunks, ChunkTable):  # no chunk is made here: ids and document codes come from the columns
+        retriever._pos = {cid: i for i, cid in enumerate(chunks.ids)}
+        retriever._doc_code, retriever._doc_codes = chunks.doc_codes()
+    else:
+        retriever._pos = {c.chunk_id: i for i, c in enumerate(chunks)}
+        retriever._doc_codes = {}
+        retriever._doc_code = np.array(
+            [retriever._doc_codes.setdefault(c.doc_id, len(retriever._doc_codes)) for c in chunks], dtype=np.int32
+        )
     retriever._bm25 = state["bm25"]
     retriever.set_sentences(first, spans)  # arrays; a sentence object is made when it is asked for
     retriever._sent_done = np.asarray(state["sent_done"], dtype=bool).copy()
@@ -333,6 +344,62 @@ def load(retriever: Any, build_id: str) -> bool:
     retriever._sent_emb = emb
     retriever._words = state.get("words") or (None if server else _read_words(folder))
     retriever._values = state.get("values")  # None for an older snapshot: computed once when first asked
+    return True
+
+
+def stored_format(settings: Settings, client: Any, build_id: str) -> int | None:
+    """The format of the snapshot stored for ``build_id`` (None: there is none), read without loading it: the
+    JSON part of the local file, or the server blob's ``done`` record (a blob written before format 3 does not
+    say, it is format 2)."""
+    import json
+
+    folder = snapshot_dir(settings, build_id)
+    try:
+        if folder is None:
+            col = client.get_collection(blob_name(settings.collection, build_id), embedding_function=None)
+            done = col.get(ids=["done"], include=["metadatas"])
+            if not done["ids"]:
+                return None
+            return int((done["metadatas"][0] or {}).get("format") or 2)
+        if not (folder / STATE_FILE).exists():
+            return None
+        with np.load(folder / STATE_FILE, allow_pickle=False) as z:
+            return int(json.loads(bytes(z["meta"]).decode("utf-8"))["format"])
+    except Exception:
+        log.debug("no readable snapshot of build %s", build_id, exc_info=True)
+        return None
+
+
+def upgrade(settings: Settings, client: Any, build_id: str) -> bool:
+    """Rewrite the snapshot of ``build_id`` in the current format when it was written in an older one (an
+    index built by the previous version: it opens, only slower). True when it was rewritten. Run by
+    ``python -m ingest build`` when the index is otherwise up to date."""
+    fmt = stored_format(settings, client, build_id)
+    if fmt is None or fmt >= SNAPSHOT_FORMAT:
+        return False
+    from rag.retrieval import HybridRetriever
+    from rag.store import IndexStore
+
+    retriever = HybridRetriever(IndexStore(settings), settings)
+    retriever.ensure_fresh(force=True)  # the old snapshot, read as it is
+    if retriever._version != build_id:
+        return False
+    retriever.corpus_words()
+    retriever.stated_values()  # an older snapshot may lack them: computed once here, kept in the new one
+    folder = snapshot_dir(settings, build_id)
+    if folder is None:
+        client.delete_collection(blob_name(settings.collection, build_id))
+        _save_blob(retriever, build_id)
+    else:
+        old = folder.with_name(f"{folder.name}.old{os.getpid()}")
+        folder.rename(old)  # the memory-mapped vectors stay readable (the file is open) while the new one is written
+        try:
+            if save(retriever, build_id) is None:
+                old.rename(folder)
+                return False
+        finally:
+            shutil.rmtree(old, ignore_errors=True)
+    log.info("snapshot of build %s rewritten in format %d (was %d)", build_id, SNAPSHOT_FORMAT, fmt)
     return True
 
 

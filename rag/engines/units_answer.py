@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from rag.chunk_table import of_doc
 from rag.citations import CitationBuilder
 from rag.config import ablated, get_settings
 from rag.glossary import translate_en
@@ -147,7 +148,7 @@ class UnitComposer:
     def cite(self, builder: CitationBuilder, doc_id: str, start: int, end: int) -> list[int]:
         """Markers for the span ``[start, end)``: one chunk when one holds it, else consecutive chunks
         each citing the piece they hold. Empty when the span cannot be cited."""
-        chunks = sorted((c for c in self._chunks() if c.doc_id == doc_id and c.start < end and c.end > start),
+        chunks = sorted((c for c in of_doc(self._chunks(), doc_id) if c.start < end and c.end > start),
                         key=lambda c: c.start)
         whole = next((c for c in chunks if c.start <= start and end <= c.end), None)
         if whole is not None:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from rag.chunk_table import of_doc
 from rag.citations import CitationBuilder, chunk_of_quote
 from rag.config import Settings, ablated
 from rag.engines.base import AnswerContext
@@ -91,7 +92,7 @@ class CompositionMixin:
         except Exception:
             log.warning("rule citation to unknown document %s", doc_id)
             return None
-        found = chunk_of_quote(doc.text, quote, hybrid.chunks if hybrid is not None else [], doc_id)
+        found = chunk_of_quote(doc.text, quote, of_doc(hybrid.chunks, doc_id) if hybrid is not None else [], doc_id)
         if found is None:
             log.error("calculator rule quote not found verbatim in %s: %r", doc_id, quote[:80])
             return None
