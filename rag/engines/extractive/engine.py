@@ -93,8 +93,7 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
         use_units = not pieces and ctx.units is not None and not ablated(self.settings, "units")
         from_units = self._from_units(ctx, builder) if use_units else None
         chosen, related, why = self.select(ctx)
-        if (from_units is not None and not chosen and answer_type(split_carried(ctx.standalone_question)[0]) in STRICT_TYPES
-                and min(ctx.notes.unit_confidence or [0.0]) < self.unit_params.typed_at):
+        if from_units is not None and not chosen and self._typed_veto(ctx):
             # asked for an amount, date, count, ...: when no sentence holding one is about the question's
             # subject, units the fused evidence is not confident of do not overrule that refusal
             from_units = None
@@ -126,6 +125,21 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
                 label = message("related", lang)
                 pieces.append(f"{label} {_cap(name)}: {_q(related.text, lang)} [{n}]")
         return self._make(ctx, pieces, builder, refused=refused, reason=reason)
+
+    def _typed_veto(self, ctx: AnswerContext) -> bool:
+        """Do units the fused evidence is not confident of answer a question asking for an amount, date,
+        count, ...? Then they do not overrule sentence selection's refusal. A multi-part question with a part
+        the units do not answer ("typed_veto_parts") is judged on its answered parts alone: the unanswered
+        part is named as such and its low confidence does not sink the others; an answered part asking for a
+        kind stands when its units are confident and about every word of it (the subject asked, not a
+        neighbour: "de tweede tranche" is not answered by a unit on "deze komende tranche")."""
+        whole = (answer_type(split_carried(ctx.standalone_question)[0]) in STRICT_TYPES
+                 and min(ctx.notes.unit_confidence or [0.0]) < self.unit_params.typed_at)
+        parts = ctx.notes.unit_answered_parts
+        if ablated(self.settings, "typed_veto_parts") or not parts or len(parts) == len(ctx.notes.unit_confidence):
+            return whole  # every part answered (or one question): as before
+        return any(answer_type(part) in STRICT_TYPES and (conf < self.unit_params.typed_at or not covers)
+                   for part, conf, covers in parts)
 
     def stream(self, ctx: AnswerContext) -> Iterator[str | Answer]:
         ans = self.answer(ctx)
