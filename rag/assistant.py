@@ -21,7 +21,7 @@ import numpy as np
 from rag import router
 from rag.chroma_client import IndexUnavailableError
 from rag.citations import chunk_of_quote, verify
-from rag.condense import answer_prose, condense, split_carried
+from rag.condense import condense, split_carried
 from rag.config import Settings, ablated, get_settings
 from rag.engines.base import AnswerContext, Engine, collect
 from rag.engines.extractive import ExtractiveEngine, question_parts
@@ -31,7 +31,7 @@ from rag.resources import message
 from rag.retrieval import HybridRetriever, RetrievalResult, embed_query
 from rag.retrieval_units import UnitEvidence, UnitRetriever
 from rag.safe_input import has_words
-from rag.text import detect_language_with_history, fold, terms
+from rag.text import detect_language_with_history, fold
 from rag.types import Answer, Chunk, RetrievedChunk, ToolCall
 
 log = logging.getLogger(__name__)
@@ -241,15 +241,10 @@ class Assistant:
             vec = embed_query(own)
         else:
             own, vec = standalone, qvec
-        said: frozenset[str] = frozenset()
-        if prev and split_carried(standalone)[1] and not ablated(self.settings, "unit_repeats"):
-            # a follow-up that leans on the conversation asks for something the previous answer did not say
-            previous = next((h["content"] for h in reversed(history) if h.get("role") == "assistant"), "")
-            said = frozenset(terms(answer_prose(previous)))
-        units = self.units.search(own, vec, hits, doc_ids, conversation, said)
+        units = self.units.search(own, vec, hits, doc_ids, conversation)
         parts: list[tuple[str, UnitEvidence]] = []
         if len(part_vecs) > 1:
-            parts = [(p, self.units.search(split_carried(p)[0], v, hits, doc_ids, conversation, said)) for p, v in part_vecs]
+            parts = [(p, self.units.search(split_carried(p)[0], v, hits, doc_ids, conversation)) for p, v in part_vecs]
         return units, parts
 
     def _fuse_chunks(self, hits: list[RetrievedChunk], units: UnitEvidence | None, k: int) -> list[RetrievedChunk]:

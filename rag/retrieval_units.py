@@ -40,25 +40,11 @@ class FusionWeights:
     bm25: float = 1.0
     k: float = 10.0  # the RRF constant: small, the lists are short and their tops matter
     conversation: float = 0.7  # weight of the with-previous-turn search of a follow-up
-    repeat_overlap: float = 0.5  # a follow-up's unit sharing this share of its terms with the previous answer ...
-    repeat_factor: float = 0.5  # ... keeps this share of its score (as sentence selection's repeats: ScoringParams)
     conversation_answer_words: int = 0  # words of the previous answer read with a follow-up (0: none; 20 measured: BENCHMARKS.md)
     qindex_depth: int = 60  # nearest hypothetical questions read
     chunk_from_units: float = 0.5  # weight of the units' chunks in the final chunk ranking (0: passages alone)
     unit_chunk_depth: int = 5  # best units whose chunks take part in it
     bm25_depth: int = 20
-
-
-def demote_said(scores: dict[str, float], text_of: Callable[[str], str], said: frozenset[str], w: FusionWeights) -> None:
-    """In place: a unit whose terms are mostly (``w.repeat_overlap``) among ``said``, the terms of the previous
-    answer, keeps ``w.repeat_factor`` of its score. A follow-up asks for something that answer did not say;
-    the unit it came from matches the conversation best and would otherwise be quoted again."""
-    if w.repeat_factor >= 1.0:
-        return
-    for uid in scores:
-        own = set(terms(text_of(uid)))
-        if own and len(own & said) / len(own) >= w.repeat_overlap:
-            scores[uid] *= w.repeat_factor
 
 
 def corpus_words(texts: Iterable[str]) -> list[str]:
@@ -292,12 +278,9 @@ class UnitRetriever:
         passages: list[RetrievedChunk],
         doc_ids: list[str] | None = None,
         conversation: tuple[str, np.ndarray | None] | None = None,
-        said: frozenset[str] = frozenset(),
     ) -> UnitEvidence:
         """The fused unit ranking. ``conversation`` is the question read with the previous turn (its
-        text and vector), for follow-ups; it is fused with the question alone. ``said`` are the terms of
-        the previous answer: a follow-up asks for something new, so a unit that answer already said (most
-        of its terms) keeps only ``repeat_factor`` of its score (ablation name ``unit_repeats``)."""
+        text and vector), for follow-ups; it is fused with the question alone."""
         try:
             self._prepare()
         except Exception:
@@ -314,9 +297,6 @@ class UnitRetriever:
                 qi_by.setdefault(uid, h)
             for uid, r in bm2.items():
                 bm.setdefault(uid, r)
-        if said:
-            unit = self.qindex.unit
-            demote_said(scores, lambda uid: (u.text if (u := unit(uid)) is not None else ""), said, self.w)
         out: list[UnitCandidate] = []
         for uid, s in scores.items():
             u = self.qindex.unit(uid)
