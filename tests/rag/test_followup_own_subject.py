@@ -1,51 +1,42 @@
-"""A follow-up asks for something new: the unit the previous answer already said is demoted
-(``rag.retrieval_units.demote_said``, ablation name ``unit_repeats``); a new, self-contained question after a
-conversation carries nothing over, so nothing is demoted for it."""
+"""A new, self-contained question after a conversation is not condensed with the conversation's keywords
+(``rag.condense``, ablation name ``own_subject``): a name or acronym of its own is its subject."""
 
 from __future__ import annotations
 
-from rag.condense import answer_prose, condense, split_carried
-from rag.retrieval_units import FusionWeights, demote_said
-from rag.text import terms
+from rag.condense import condense, is_dependent, split_carried
 
-TEXTS = {
-    "said": "De stuurgroep wordt uitgebreid met bestuurders van maatschappelijke organisaties en bedrijven.",
-    "next": "Door kennisateliers en leerkringen zorgen we voor een directe verbinding van kennis met de praktijk.",
-}
-
-
-def _said(answer: str) -> frozenset[str]:
-    return frozenset(terms(answer_prose(answer)))
-
-
-def test_the_unit_the_previous_answer_said_keeps_only_part_of_its_score() -> None:
-    scores = {"said": 0.9, "next": 0.6}
-    answer = "De stuurgroep wordt uitgebreid met bestuurders van maatschappelijke organisaties en bedrijven [1]."
-    demote_said(scores, TEXTS.__getitem__, _said(answer), FusionWeights())
-    assert scores["said"] < 0.9 and scores["next"] == 0.6
-    assert max(scores, key=scores.__getitem__) == "next"
-
-
-def test_a_unit_the_answer_only_names_keeps_its_score() -> None:
-    # the previous answer pointed at the steering group in other words: the unit says much more than that
-    scores = {"said": 0.9, "next": 0.6}
-    demote_said(scores, TEXTS.__getitem__, _said("Een stuurgroep [1]."), FusionWeights())
-    assert scores == {"said": 0.9, "next": 0.6}
-
-
-def test_factor_one_switches_the_demotion_off() -> None:
-    scores = {"said": 0.9}
-    demote_said(scores, TEXTS.__getitem__, _said(TEXTS["said"]), FusionWeights(repeat_factor=1.0))
-    assert scores == {"said": 0.9}
+UNRELATED = "De stuurgroep wordt uitgebreid met bestuurders van maatschappelijke organisaties en bedrijven."
 
 
 def test_a_new_self_contained_question_after_a_conversation_carries_nothing() -> None:
     history = [
         {"role": "user", "content": "Hoe wordt de uitvoering van het voorstel bestuurd?"},
-        {"role": "assistant", "content": TEXTS["said"] + " [1]"},
+        {"role": "assistant", "content": UNRELATED + " [1]"},
     ]
     for question in (
         "Welke beroepen staan bovenaan de tekortlijst van het UWV?",
         "Which ministry received the proposal for Zuid- en Oost-Drenthe?",
+        "Wat vertelt Henk?",
+        "Hoeveel kost de pijler Wonen?",
     ):
         assert split_carried(condense(question, history))[1] == ""
+
+
+def test_a_followup_with_a_name_still_leans_on_the_conversation_when_it_says_so() -> None:
+    # strong signs stay: a pronoun, a leading "en"/"and"
+    assert is_dependent("En wat vindt Henk daarvan?")
+    assert is_dependent("And what does Els complain about?")
+    assert is_dependent("Wat is haar rol bij de Statenbijeenkomst?")
+
+
+def test_own_subject_can_be_switched_off(monkeypatch) -> None:
+    from rag.config import get_settings
+
+    monkeypatch.setenv("REGIODEAL_ABLATE", "own_subject")
+    get_settings.cache_clear()
+    try:
+        assert is_dependent("Wat vertelt Henk?")
+    finally:
+        monkeypatch.delenv("REGIODEAL_ABLATE")
+        get_settings.cache_clear()
+    assert not is_dependent("Wat vertelt Henk?")
