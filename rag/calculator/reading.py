@@ -413,7 +413,8 @@ def _roles(r: Reading) -> None:
             payer = _payer(agents, a, b, lo, hi, am.item) if p in giving else None
             if p in giving and payer is None:
                 # "De gemeenten Emmen en Coevorden hebben samen 18 miljoen toegezegd": the payer opens the sentence
-                free = [g for g in agents if not _bound_to_previous(items, positions, g[0], binders)]  # not "€16m from the Rijk"'s
+                # only a regional payer ("de gemeenten ... hebben toegezegd"); not one bound to an earlier amount ("€16m from the Rijk")
+                free = [g for g in agents if g[2] == "cofinancing" and not _bound_to_previous(items, positions, g[0], binders)]
                 payer = _payer(free, a, b, _sentence_start(items, am.item), hi, am.item)
             for cue in ([Cue(payer, "any", 1.0)] if payer else phrases[p]):
                 if cue.side in ("any", side) and not (cue.adjacent and dist > 0):
