@@ -320,7 +320,7 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
         sources[role] = "question"
         named.discard(role)
     money = [a for a in r.amounts]
-    if _cue(items, "difference") and len(r.figures) >= 2 and not (r.changes and any(_cue(items, c) for c in _USES_A_NEW_FIGURE)):
+    if _cue(items, "difference") and len(r.figures) >= 2 and not (r.changes and any(_cue(items, c) for c in _USES_A_NEW_FIGURE)) and not _part_of_whole(r, stated):
         before, after = r.figures[0], r.figures[1]
         if re.search(r"\b(" + "|".join(" ".join(p) for p in phrase_set("cues", "comparative")) + r")\b", " ".join(it.text for it in items)) or _than_between(r):
             before, after = after, before
@@ -339,11 +339,16 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
             unfilled = (set(PLAN_ROLES) & r.named) - set(roles)
             if not roles and not unfilled and has(items, "roles", "envelope", "weak"):
                 document(roles, "envelope")
-            if not roles and not unfilled and past and has(items, "refers_back"):
-                # "Hoeveel is dat per jaar, voor allebei?": the plan of the conversation, each of its figures
+            if not roles and not unfilled and past and (has(items, "refers_back") or not r.amounts):
+                # "Hoeveel is dat per jaar, voor allebei?": the plan of the conversation, each of its figures;
+                # "And per year?" after the envelope or a tranche: that figure
                 fill(roles, ("rijk", "cofinancing"))
                 if not {"rijk", "cofinancing"} <= set(roles):
                     fill(roles, ("total",))
+                if not roles:
+                    fill(roles, ("tranche",))
+                if not roles:
+                    fill(roles, ("envelope",))
             if unfilled:  # "how much will the region receive each year": a figure nobody stated
                 roles = {}
         years = r.years or (ENVELOPE_YEARS if set(roles) == {"envelope"} else None)
@@ -359,6 +364,8 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
         for a in unknown:
             roles.setdefault("rijk", a.value)
         whole = next((w for w in ("envelope", "tranche", "total") if w in roles), None)
+        if whole in ("envelope", "tranche") and "total" in roles and "rijk" not in roles and not _names(items, "total"):
+            roles["rijk"] = roles.pop("total")  # "a €40m deal" as a part of the tranche: what the tranche pays it
         if whole and len(roles) > 2 and whole in ("envelope", "tranche") and sources.get(whole) == "document":
             roles.pop(whole)
             whole = next((w for w in ("envelope", "tranche", "total") if w in roles), None)
@@ -366,7 +373,7 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
             return make("share", roles)
     deals_q, rest_q = _cue(items, "deals"), _cue(items, "remainder")
     tranche_ctx = "tranche" in stated or has(items, "roles", "tranche", "any") or r.count is not None or deals_q
-    if (deals_q or rest_q) and tranche_ctx and not plan:
+    if (deals_q or rest_q) and tranche_ctx and not (plan and not (deals_q and "tranche" in stated)):
         roles = {k: v for k, v in stated.items() if k in ("rijk", "tranche")}
         if "rijk" not in roles and r.count is not None and (r.rule_refs or r.count_rule):
             roles["rijk"] = RULE_FIGURES[r.count_rule or r.rule_refs[0][0]]
@@ -391,6 +398,9 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
         roles = {k: stated[k] for k in PLAN_ROLES if k in stated}
         return make("plan_check", roles)
     if "rijk" in stated and ({"cofinancing", "total"} & named or _cue(items, "min") or _cue(items, "verdict")):
+        if unknown and not _fact_question(items):
+            # "30 miljoen rijksgeld en 50 miljoen": a stated figure is never left out; whose it is, ask
+            raise Clarify("clarify", _eur(unknown[0].value, "nl"), text_en=_eur(unknown[0].value, "en"))
         cof_named, total_named = "cofinancing" in named, "total" in named
         op = "min_total" if total_named and not cof_named else "min_cofinancing"
         return make(op, {"rijk": stated["rijk"]})
@@ -512,6 +522,14 @@ def _names(items: list[Item], role: str) -> bool:
     """Do ``items`` name ``role`` with a cue of full weight?"""
     phrases = role_phrases()
     return any(c.role == role and c.weight >= 1 and c.side == "any" for _a, _b, p in match_phrases(items, phrases) for c in phrases[p])
+
+
+def _part_of_whole(r: Reading, stated: dict[str, Decimal]) -> bool:
+    """Two figures of which one is a whole the other is part of (a tranche of the envelope, a contribution of
+    the tranche), compared in percent without a word of more or less: a share, not a change."""
+    if r.changes or len(stated) != 2 or not set(stated) & {"tranche", "envelope"} or not _cue(r.items, "share"):
+        return False
+    return not any(_cue(r.items, c) for c in ("comparative", "relative_more", "relative_less"))
 
 
 def _than_between(r: Reading) -> bool:

@@ -216,6 +216,10 @@ def _learnt_roles(r: Reading, text: str) -> None:
             continue
         if role == "envelope" and am.value < DOCUMENT_FIGURES["tranche"]:
             continue  # money "from the envelope" for one deal, not the envelope itself
+        if role == "tranche" and (am.value <= RULE_FIGURES["max"] or any(o.role == "tranche" for o in r.amounts if o is not am)):
+            continue  # "een Regio Deal van € 15 mln" beside "de tranche van 200 miljoen": one deal's money, not a second tranche
+        if role in _PROBE_OVER_WEAK and am.value in DOCUMENT_FIGURES.values():
+            role = next(k for k, v in DOCUMENT_FIGURES.items() if v == am.value)  # "€950 million ... the Regio Envelop": the documents' figure names itself
         am.role = role
         am.scores[role] = am.scores.get(role, 0.0) + 1.0
         am.firm.add(role)
@@ -299,8 +303,22 @@ def _settle(r: Reading) -> None:
     r.amounts = [a for a in r.amounts if all(a is not d for d in drop)]
     unknown = [a for a in r.amounts if a.role is None]
     stated = r.stated()
-    if len(unknown) == 1 and len(set(stated) & {"rijk", "cofinancing"}) == 1 and "total" not in stated:
+    if len(unknown) == 1 and len(set(stated) & {"rijk", "cofinancing"}) == 1 and "total" not in stated and _own_words(r, unknown[0]):
         unknown[0].role = "cofinancing" if "rijk" in stated else "rijk"  # "Wij hebben 20 mln. Mogen we 30 mln vragen?"
+
+
+def _own_words(r: Reading, am: Amount) -> bool:
+    """Has the amount words of its own in its clause ("Wij hebben 20 mln")? One only coordinated after another
+    amount ("30 miljoen rijksgeld en 50 miljoen.") could be the total or the co-financing: its role is asked."""
+    items, bounds = r.items, phrase_set("boundaries")
+    others = {a.item for a in r.amounts if a is not am}
+    own = 0
+    for step in (-1, 1):
+        i = am.item + step
+        while 0 <= i < len(items) and i not in others and items[i].kind != "stop" and (items[i].text,) not in bounds:
+            own += items[i].kind == "word"
+            i += step
+    return own > 0
 
 
 def _counts_and_years(r: Reading) -> None:
@@ -370,6 +388,7 @@ def _roles(r: Reading) -> None:
         keep.append(am)
     r.amounts = keep
     positions = [am.item for am in r.amounts]
+    askers = _askers(items, agents)
     giving = phrase_set("giving_verbs")
     binders = phrase_set("binds_left")
     for am in r.amounts:
@@ -379,6 +398,8 @@ def _roles(r: Reading) -> None:
         near = [(abs(x - am.item), tuple(it.text for it in items[x : y + 1])) for x, y, _role, noun in agents if noun and x >= lo and y <= hi]
         am.payer = min(near)[1] if near else None
         for a, b, p in matches:
+            if any(x <= a and b <= y for x, y in askers):
+                continue  # "vraagt de regio € 40 miljoen": who asks, asks the Rijk; the asker is not the payer
             if a >= lo and b < am.item:
                 if _bound_to_previous(items, positions, a, binders) and not any(c.side == "left" for c in phrases[p]):
                     continue  # "20m of national money plus 30m ...": the cue is the first amount's
@@ -390,6 +411,11 @@ def _roles(r: Reading) -> None:
             else:
                 continue
             payer = _payer(agents, a, b, lo, hi, am.item) if p in giving else None
+            if p in giving and payer is None:
+                # "De gemeenten Emmen en Coevorden hebben samen 18 miljoen toegezegd": the payer opens the sentence
+                # only a regional payer ("de gemeenten ... hebben toegezegd"); not one bound to an earlier amount ("€16m from the Rijk")
+                free = [g for g in agents if g[2] == "cofinancing" and not _bound_to_previous(items, positions, g[0], binders)]
+                payer = _payer(free, a, b, _sentence_start(items, am.item), hi, am.item)
             for cue in ([Cue(payer, "any", 1.0)] if payer else phrases[p]):
                 if cue.side in ("any", side) and not (cue.adjacent and dist > 0):
                     near = 1.5 if side == "right" and dist == 0 else 1.0  # "€ 20 mln eigen geld": the noun right after
@@ -404,6 +430,22 @@ def _roles(r: Reading) -> None:
             am.role = "rijk"  # money "from the envelope" for one deal, not the envelope itself
         if am.role is None and am.value in DOCUMENT_FIGURES.values():
             am.role = next(k for k, v in DOCUMENT_FIGURES.items() if v == am.value)  # "de € 950 miljoen"
+
+
+def _sentence_start(items: list[Item], at: int) -> int:
+    """The index of the first item of the sentence holding item ``at``."""
+    return max([i for i in range(at) if items[i].kind == "stop" and items[i].text in ".?!"] + [-1]) + 1
+
+
+def _askers(items: list[Item], agents: list[tuple[int, int, str, bool]]) -> set[tuple[int, int]]:
+    """The spans of payer nouns that ask ("de regio vraagt", "vraagt de gemeente", "the region requests"):
+    whoever asks, asks the Rijk, so the asker gives the amount asked no role of its own."""
+    out: set[tuple[int, int]] = set()
+    for a, b, _p in match_phrases(items, phrase_set("asking_verbs")):
+        for x, y, _role, noun in agents:
+            if noun and (0 <= a - y <= 2 or 0 <= x - b <= 2) and all(it.kind == "word" for it in items[min(y, b) + 1 : max(x, a)]):
+                out.add((x, y))
+    return out
 
 
 def _bound_to_previous(items: list[Item], positions: list[int], a: int, binders: frozenset[tuple[str, ...]]) -> bool:
@@ -446,7 +488,9 @@ def _payer_of_sentence(r: Reading, am: Amount, agents: list[tuple[int, int, str,
     same sentence ("Suppose our partners, investors included, mobilise half a billion")."""
     items = r.items
     start = max([i for i in range(am.item) if items[i].kind == "stop" and items[i].text in ".?!"] + [-1])
-    named = [(y, role) for x, y, role, noun in agents if noun and x > start and y < am.item]
+    positions, binders = [a.item for a in r.amounts], phrase_set("binds_left")
+    # a payer bound to an earlier amount ("€ 25 miljoen van het Rijk en 40 miljoen") is that amount's, not this one's
+    named = [(y, role) for x, y, role, noun in agents if noun and x > start and y < am.item and not _bound_to_previous(items, positions, x, binders)]
     if named:
         role = max(named)[1]
         am.scores[role] = 0.5
@@ -482,6 +526,15 @@ def _pairs(r: Reading) -> None:
         k = amount_near(b, 1, 3)
         if k is not None:
             r.amounts[k].new = True
+    nots, buts = phrase_set("contrast", "not"), phrase_set("contrast", "but")
+    for a, b, _p in match_phrases(items, buts):
+        # "niet om 40 maar om 45 miljoen", "not for 20 but for 25 million": the second replaces the first
+        old_k, new_k = amount_near(a, -1, 2), amount_near(b, 1, 3)
+        if old_k is None or new_k is None or r.amounts[new_k].partner is not None:
+            continue
+        i = r.amounts[old_k].item
+        if any((items[j].text,) in nots for j in range(max(0, i - 3), i) if items[j].kind == "word"):
+            _link(r, new_k, old_k)
     for a, _b, _p in match_phrases(items, phrase_set("cues", "replace_marker_only")):
         k = amount_near(a, -1, 6)
         if k is not None and not any(am.new for am in r.amounts):
