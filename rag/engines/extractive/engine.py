@@ -90,11 +90,17 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
             if closest is not None:
                 return self._make(ctx, closest, builder, refused=True, reason="not_in_documents")
 
+        # a multi-part question: each part judged on its own; a part the documents do not answer is named,
+        # not answered with what another part's evidence holds, and does not sink the parts they do answer
+        by_part = len(ctx.unit_parts or []) > 1 and not ablated(self.settings, "part_answerability")
+        missing = self._unanswered_parts(ctx) if by_part and not pieces and ctx.tool is None else []
+        if missing:
+            ctx.unit_parts = [(q, ev) for q, ev in ctx.unit_parts if split_carried(q)[0] not in missing]
+            ctx.parts = [(q, v) for q, v in ctx.parts if split_carried(q)[0] not in missing]
         use_units = not pieces and ctx.units is not None and not ablated(self.settings, "units")
         from_units = self._from_units(ctx, builder) if use_units else None
         chosen, related, why = self.select(ctx)
-        if (from_units is not None and not chosen and answer_type(split_carried(ctx.standalone_question)[0]) in STRICT_TYPES
-                and min(ctx.notes.unit_confidence or [0.0]) < self.unit_params.typed_at):
+        if from_units is not None and not chosen and self._typed_veto(ctx, by_part):
             # asked for an amount, date, count, ...: when no sentence holding one is about the question's
             # subject, units the fused evidence is not confident of do not overrule that refusal
             from_units = None
@@ -106,8 +112,11 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
             extra = [c for c in chosen if not any(d == c.chunk.doc_id and c.start < e and c.end > b for d, b, e in spans)]
             pieces.extend(unit_pieces)
             pieces.extend(self._quote_pieces(extra[: self.unit_params.max_added], builder, lang, hybrid, continuing=True))
-            for part in ctx.notes.unanswered_parts or []:  # neither the units nor sentence selection answer it
-                if part in ctx.notes.unit_weak_parts:
+            unanswered = ctx.notes.unanswered_parts or []
+            if by_part and not extra:  # sentence selection added nothing: no weak part is answered
+                unanswered = list(dict.fromkeys([*unanswered, *ctx.notes.unit_weak_parts]))
+            for part in [*missing, *unanswered]:  # neither the units nor sentence selection answer it
+                if part in missing or part in ctx.notes.unit_weak_parts:
                     pieces.append(message("part_missing", lang).format(part=part.strip(" ?,.")))
             return self._make(ctx, pieces, builder, refused=False)
         if chosen:
@@ -115,7 +124,7 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
                 title = next((c.chunk.title for c in chosen if c.chunk.doc_id == doc_id), doc_id)
                 pieces.append(message("count", lang).format(n=n, doc=doc_name(doc_id, title, lang)))
             pieces.extend(self._quote_pieces(chosen, builder, lang, hybrid))
-            for part in ctx.notes.unanswered_parts or []:
+            for part in [*missing, *(ctx.notes.unanswered_parts or [])]:
                 pieces.append(message("part_missing", lang).format(part=part.strip(" ?,.")))
         elif not pieces:
             refused, reason = True, why or "not_in_documents"
@@ -126,6 +135,18 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
                 label = message("related", lang)
                 pieces.append(f"{label} {_cap(name)}: {_q(related.text, lang)} [{n}]")
         return self._make(ctx, pieces, builder, refused=refused, reason=reason)
+
+    def _typed_veto(self, ctx: AnswerContext, by_part: bool) -> bool:
+        """Asked for an amount, date, count, ... and the units are not confident: True. A multi-part question
+        is judged per answered part (its own kind and confidence), not by the whole question's first kind and
+        its weakest part, which the answer names as unanswered anyway."""
+        confs = ctx.notes.unit_confidence or [0.0]
+        if not by_part or len(confs) != len(ctx.unit_parts):
+            kind = answer_type(split_carried(ctx.standalone_question)[0])
+            return kind in STRICT_TYPES and min(confs) < self.unit_params.typed_at
+        weak = ctx.notes.unit_weak_parts
+        answered = [(own, c) for (q, _ev), c in zip(ctx.unit_parts, confs, strict=True) if (own := split_carried(q)[0]) not in weak]
+        return not answered or any(answer_type(own) in STRICT_TYPES and c < self.unit_params.typed_at for own, c in answered)
 
     def stream(self, ctx: AnswerContext) -> Iterator[str | Answer]:
         ans = self.answer(ctx)
