@@ -138,15 +138,15 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
 
     def _typed_veto(self, ctx: AnswerContext, by_part: bool) -> bool:
         """Asked for an amount, date, count, ... and the units are not confident: True. A multi-part question
-        is judged per answered part (its own kind and confidence), not by the whole question's first kind and
-        its weakest part, which the answer names as unanswered anyway."""
+        is judged per part, each by its own kind and confidence: a part asking for a value the units do not
+        confidently hold vetoes; a weak part asking for something else (a name, a reason) is named as
+        unanswered instead of sinking a part that is answered."""
         confs = ctx.notes.unit_confidence or [0.0]
         if not by_part or len(confs) != len(ctx.unit_parts):
             kind = answer_type(split_carried(ctx.standalone_question)[0])
             return kind in STRICT_TYPES and min(confs) < self.unit_params.typed_at
-        weak = ctx.notes.unit_weak_parts
-        answered = [(own, c) for (q, _ev), c in zip(ctx.unit_parts, confs, strict=True) if (own := split_carried(q)[0]) not in weak]
-        return not answered or any(answer_type(own) in STRICT_TYPES and c < self.unit_params.typed_at for own, c in answered)
+        at = self.unit_params.typed_at
+        return any(answer_type(split_carried(q)[0]) in STRICT_TYPES and c < at for (q, _ev), c in zip(ctx.unit_parts, confs, strict=True))
 
     def stream(self, ctx: AnswerContext) -> Iterator[str | Answer]:
         ans = self.answer(ctx)

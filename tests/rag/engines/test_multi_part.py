@@ -28,7 +28,7 @@ def _engine(ablate: str = "") -> ExtractiveEngine:
 
 def test_typed_veto_reads_each_answered_part() -> None:
     # the whole question opens with a date question; its confident part holds the date, the weak part
-    # (a person) is named as unanswered, so the weak part's low confidence does not veto the dated one
+    # asks for a person (no typed value), is named as unanswered and does not veto the dated one
     ctx = _Ctx("Op welke dag is de brief verstuurd, en wie heeft hem ondertekend?",
                [("Op welke dag is de brief verstuurd", None), ("wie heeft hem ondertekend", None)])
     ctx.notes.unit_confidence = [0.8, 0.2]
@@ -36,6 +36,10 @@ def test_typed_veto_reads_each_answered_part() -> None:
     assert _engine()._typed_veto(ctx, by_part=True) is False
     # without the mechanism: the whole question's kind and its weakest part decide, as before
     assert _engine()._typed_veto(ctx, by_part=False) is True
+    # a weak part that asks for a value (a date, an amount) the units do not hold confidently still vetoes
+    ctx.unit_parts = [("Wie heeft de brief ondertekend", None), ("wanneer gaat de volgende ronde open", None)]
+    ctx.notes.unit_weak_parts = ["wanneer gaat de volgende ronde open"]
+    assert _engine()._typed_veto(ctx, by_part=True) is True
     # an answered part that asks for an amount with low confidence still vetoes
     ctx.notes.unit_confidence = [0.8, 0.4]
     ctx.unit_parts = [("Wie heeft de brief ondertekend", None), ("hoeveel kost het programma", None)]
