@@ -94,6 +94,9 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
         # not answered with what another part's evidence holds, and does not sink the parts they do answer
         by_part = len(ctx.unit_parts or []) > 1 and not ablated(self.settings, "part_answerability")
         missing = self._unanswered_parts(ctx) if by_part and not pieces and ctx.tool is None else []
+        # a part asking for a value (an amount, a date) stays for the typed veto: figures asked for and not
+        # in the documents are refused as a whole, as a single question asking for them is
+        missing = [m for m in missing if answer_type(m) not in STRICT_TYPES]
         if missing:
             ctx.unit_parts = [(q, ev) for q, ev in ctx.unit_parts if split_carried(q)[0] not in missing]
             ctx.parts = [(q, v) for q, v in ctx.parts if split_carried(q)[0] not in missing]
