@@ -16,7 +16,7 @@ from typing import Any
 
 from rag.condense import split_carried
 from rag.config import ablated, get_settings
-from rag.text import MONTHS_NL, fold, terms
+from rag.text import MONTHS_NL, WORD_NUMBERS, fold, terms
 
 log = logging.getLogger(__name__)
 
@@ -236,6 +236,27 @@ def _input_error_route(err: Any, question: str, lang: str, calc: Any) -> Route:
     )
 
 
+def _joined_parts(question: str, lang: str, calc: Any, history: list[dict[str, str]] | None) -> bool:
+    """A multi-part question that states no figure of its own and none of whose parts the calculator reads
+    on its own ("Wat is de minimale en wat de maximale bijdrage? En hoeveel zit er in de pot?"): it asks for
+    the documents' figures, each part answered from the documents; the calculator's request was pieced
+    together from words of different parts."""
+    from rag.engines.extractive.analysis import question_parts
+
+    if history or ablated(get_settings(), "part_calc"):
+        return False
+    own = split_carried(question)[0]
+    parts = question_parts(own)
+    words = [w.strip(".,;:?!()€") for w in fold(own).split()]
+    if len(parts) < 2 or any(c.isdigit() for c in own) or any(WORD_NUMBERS.get(w, 0) >= 2 for w in words):
+        return False
+    try:
+        return all(calc.parse_question(p, lang) is None for p in parts)
+    except Exception:  # a part the calculator rejects is not a calculation of its own either
+        log.debug("calculator rejected a part of %r", own, exc_info=True)
+        return False
+
+
 def route(question: str, lang: str, history: list[dict[str, str]] | None = None) -> Route:
     """Decide the route for a (standalone) question. With a ``history`` the calculator reads the user's own
     words (not what condensing carried over in brackets) and takes a follow-up's missing figures from the
@@ -255,7 +276,7 @@ def route(question: str, lang: str, history: list[dict[str, str]] | None = None)
     except Exception:
         log.exception("calculator could not parse the question; answering from the documents")
         return Route("docs")
-    if request is None:
+    if request is None or _joined_parts(question, lang, calc, history):
         return Route("docs")
     try:
         result = calc.calculate(request)

@@ -67,6 +67,22 @@ class AnswerabilityMixin:
             pieces.append(f"{_cap(doc_name(u.doc_id, u.doc_id, lang))}: {_q(q.display, lang)} {refs}")
         return pieces if shown else [message("refusal", lang)]
 
+    def _unanswered_parts(self, ctx: AnswerContext) -> list[str]:
+        """The parts of a multi-part question the documents do not answer, each judged by its own calibrated
+        confidence (``rag.engines.confidence.part_features``, the model ``_closest`` uses for the whole).
+        Empty when every part or no part is answered (then ``_closest`` decides for the whole question)."""
+        from rag.engines.confidence import load_model, part_features
+        parts = [(q, ev) for q, ev in ctx.unit_parts or [] if ev is not None and ev.candidates]
+        if len(parts) < 2:
+            return []
+        model = load_model()
+        out = []
+        for q, ev in parts:
+            found = part_features(ctx, q, ev)
+            if found is not None and not found.answers(model):
+                out.append(split_carried(q)[0])
+        return out if len(out) < len(parts) else []
+
     def _from_units(self, ctx: AnswerContext, builder: CitationBuilder) -> tuple[list[str], list[tuple[str, int, int]]] | None:
         """The answer from the best answer unit(s) when the fused evidence is confident; None leaves the
         question to sentence selection."""

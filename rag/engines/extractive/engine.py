@@ -90,10 +90,20 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
             if closest is not None:
                 return self._make(ctx, closest, builder, refused=True, reason="not_in_documents")
 
+        # a multi-part question: each part judged on its own; a part the documents do not answer is named,
+        # not answered with what another part's evidence holds, and does not sink the parts they do answer
+        by_part = len(ctx.unit_parts or []) > 1 and not ablated(self.settings, "part_answerability")
+        missing = self._unanswered_parts(ctx) if by_part and not pieces and ctx.tool is None else []
+        # a part asking for a value (an amount, a date) stays for the typed veto: figures asked for and not
+        # in the documents are refused as a whole, as a single question asking for them is
+        missing = [m for m in missing if answer_type(m) not in STRICT_TYPES]
+        if missing:
+            ctx.unit_parts = [(q, ev) for q, ev in ctx.unit_parts if split_carried(q)[0] not in missing]
+            ctx.parts = [(q, v) for q, v in ctx.parts if split_carried(q)[0] not in missing]
         use_units = not pieces and ctx.units is not None and not ablated(self.settings, "units")
         from_units = self._from_units(ctx, builder) if use_units else None
         chosen, related, why = self.select(ctx)
-        if from_units is not None and not chosen and self._typed_veto(ctx):
+        if from_units is not None and not chosen and self._typed_veto(ctx, by_part):
             # asked for an amount, date, count, ...: when no sentence holding one is about the question's
             # subject, units the fused evidence is not confident of do not overrule that refusal
             from_units = None
@@ -105,8 +115,11 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
             extra = [c for c in chosen if not any(d == c.chunk.doc_id and c.start < e and c.end > b for d, b, e in spans)]
             pieces.extend(unit_pieces)
             pieces.extend(self._quote_pieces(extra[: self.unit_params.max_added], builder, lang, hybrid, continuing=True))
-            for part in ctx.notes.unanswered_parts or []:  # neither the units nor sentence selection answer it
-                if part in ctx.notes.unit_weak_parts:
+            unanswered = ctx.notes.unanswered_parts or []
+            if by_part and not extra:  # sentence selection added nothing: no weak part is answered
+                unanswered = list(dict.fromkeys([*unanswered, *ctx.notes.unit_weak_parts]))
+            for part in [*missing, *unanswered]:  # neither the units nor sentence selection answer it
+                if part in missing or part in ctx.notes.unit_weak_parts:
                     pieces.append(message("part_missing", lang).format(part=part.strip(" ?,.")))
             return self._make(ctx, pieces, builder, refused=False)
         if chosen:
@@ -114,7 +127,7 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
                 title = next((c.chunk.title for c in chosen if c.chunk.doc_id == doc_id), doc_id)
                 pieces.append(message("count", lang).format(n=n, doc=doc_name(doc_id, title, lang)))
             pieces.extend(self._quote_pieces(chosen, builder, lang, hybrid))
-            for part in ctx.notes.unanswered_parts or []:
+            for part in [*missing, *(ctx.notes.unanswered_parts or [])]:
                 pieces.append(message("part_missing", lang).format(part=part.strip(" ?,.")))
         elif not pieces:
             refused, reason = True, why or "not_in_documents"
@@ -126,20 +139,26 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
                 pieces.append(f"{label} {_cap(name)}: {_q(related.text, lang)} [{n}]")
         return self._make(ctx, pieces, builder, refused=refused, reason=reason)
 
-    def _typed_veto(self, ctx: AnswerContext) -> bool:
+    def _typed_veto(self, ctx: AnswerContext, by_part: bool) -> bool:
         """Do units the fused evidence is not confident of answer a question asking for an amount, date,
-        count, ...? Then they do not overrule sentence selection's refusal. A multi-part question with a part
-        the units do not answer ("typed_veto_parts") is judged on its answered parts alone: the unanswered
-        part is named as such and its low confidence does not sink the others; an answered part asking for a
-        kind stands when its units are confident and about every word of it (the subject asked, not a
-        neighbour: "de tweede tranche" is not answered by a unit on "deze komende tranche")."""
-        whole = (answer_type(split_carried(ctx.standalone_question)[0]) in STRICT_TYPES
-                 and min(ctx.notes.unit_confidence or [0.0]) < self.unit_params.typed_at)
+        count, ...? Then they do not overrule sentence selection's refusal.
+
+        A multi-part question judged per part (``part_answerability``): each part by its own kind and
+        confidence; a part asking for a value the units do not confidently hold vetoes, a weak part asking for
+        something else was already named as unanswered. Otherwise, a multi-part question with a part the units
+        do not answer (``typed_veto_parts``) is judged on its answered parts alone: an answered part asking for a
+        kind stands when its units are confident and about every word of it ("de tweede tranche" is not
+        answered by a unit on "deze komende tranche")."""
+        confs = ctx.notes.unit_confidence or [0.0]
+        at = self.unit_params.typed_at
+        if by_part and len(confs) == len(ctx.unit_parts):
+            return any(answer_type(split_carried(q)[0]) in STRICT_TYPES and c < at
+                       for (q, _ev), c in zip(ctx.unit_parts, confs, strict=True))
+        whole = answer_type(split_carried(ctx.standalone_question)[0]) in STRICT_TYPES and min(confs) < at
         parts = ctx.notes.unit_answered_parts
-        if ablated(self.settings, "typed_veto_parts") or not parts or len(parts) == len(ctx.notes.unit_confidence):
+        if ablated(self.settings, "typed_veto_parts") or not parts or len(parts) == len(confs):
             return whole  # every part answered (or one question): as before
-        return any(answer_type(part) in STRICT_TYPES and (conf < self.unit_params.typed_at or not covers)
-                   for part, conf, covers in parts)
+        return any(answer_type(part) in STRICT_TYPES and (conf < at or not covers) for part, conf, covers in parts)
 
     def stream(self, ctx: AnswerContext) -> Iterator[str | Answer]:
         ans = self.answer(ctx)
