@@ -52,27 +52,13 @@ def is_dependent(question: str) -> bool:
         return False
     if _LEADING.match(question) or _ORDINAL_REF.search(question):
         return True
-    # a question that names its own subject ("Wie heeft de Kamerbrief ondertekend?") is self-contained: the weak
-    # signs below (an article "het"/"dat", a short question) do not make it lean on the conversation
-    named = _names_own_subject(question)
     if any(w in _DEPENDENT_WORDS_NL or w in _DEPENDENT_WORDS_EN for w in words):
         # "het" and "dat" are also articles/conjunctions; count them only in short questions.
         strong = [w for w in words if w in (_DEPENDENT_WORDS_NL | _DEPENDENT_WORDS_EN) - {"het", "dat", "die", "de"}]
-        if strong or (len(words) <= 12 and not named):
+        if strong or len(words) <= 12:
             return True
     content = [w for w in _content_words(question) if fold(w) not in _GENERIC]
-    return (len(words) <= 5 and not named) or not content
-
-
-def _names_own_subject(question: str) -> bool:
-    """Does ``question`` name its subject (a name or acronym after its first word: "de Kamerbrief", "het UWV")?
-    Ablation name ``own_subject``."""
-    from rag.config import ablated, get_settings
-
-    if ablated(get_settings(), "own_subject"):
-        return False
-    rest = question.strip().partition(" ")[2]
-    return bool(rest) and any(fold(n) not in _GENERIC for n in _names(rest))
+    return len(words) <= 5 or not content
 
 
 def _names(text: str) -> list[str]:

@@ -110,7 +110,7 @@ class Settings(BaseSettings):
     ablate: str = Field(
         "", description="Comma-separated answer mechanisms to switch off, for the ablation table in BENCHMARKS.md "
         "(units, unit_chunks, list_count, false_premise, translation, decline, answer_type, calc_intent, "
-        "unit_confident, card_pieces, en_gloss, typed_premise, warm_language, typed_veto_parts, own_subject, "
+        "unit_confident, card_pieces, en_gloss, typed_premise, warm_language, "
         "part_answerability, part_calc, ...).",
     )
 

@@ -64,8 +64,6 @@ class EngineNotes:
     select_debug: list[dict[str, Any]] = field(default_factory=list)
     unit_confidence: list[float] = field(default_factory=list)
     unit_weak_parts: list[str] = field(default_factory=list)  # parts of a question the answer units do not answer
-    # (part, confidence, every content word of the part in its units) of the parts the units answer
-    unit_answered_parts: list[tuple[str, float, bool]] = field(default_factory=list)
     answerability: float | None = None  # P(the documents answer), rag.engines.confidence
 
 

@@ -4,8 +4,6 @@ from the cited text.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from rag.citations import CitationBuilder
@@ -120,7 +118,6 @@ class AnswerabilityMixin:
                     continue
                 return None
             picked.extend(units)
-            ctx.notes.unit_answered_parts.append((own, conf, self._covers(ctx, own, units, pev.questions_of or ev.questions_of)))
         if not picked:
             return None
         mark = len(builder.citations)
@@ -140,19 +137,6 @@ class AnswerabilityMixin:
         spans = [(q.unit.doc_id, q.unit.start, q.unit.end) for q in quotes]
         spans += [(q.unit.doc_id, q.unit.context_start, q.unit.context_end) for q in quotes if q.unit.context_start >= 0]
         return pieces, spans
-
-    @staticmethod
-    def _covers(ctx: AnswerContext, question: str, units: list[UnitRecord], questions_of: Any) -> bool:
-        """Is every content word of ``question`` in ``units`` (text, context or their hypothetical questions,
-        Dutch or English)? "Hoeveel geld komt er in de tweede tranche" is not about a unit on "deze komende
-        tranche": the unit is about another subject than the one asked."""
-        from rag.engines.confidence import content_words
-
-        covered: set[str] = set()
-        for u in units:
-            qs = " ".join(questions_of(u.unit_id)) if questions_of is not None else ""
-            covered |= set(terms(f"{u.context} {u.text} {qs}", "nl")) | set(terms(qs, "en"))
-        return all(t in covered for _, t in content_words(question, ctx.language))
 
     def _units_typed_ok(self, ctx: AnswerContext, question: str, units: list[UnitRecord], conf: float = 0.0) -> bool:
         """A question asking for an amount, date, count, ... is answered by units only when they hold one

@@ -140,25 +140,16 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
         return self._make(ctx, pieces, builder, refused=refused, reason=reason)
 
     def _typed_veto(self, ctx: AnswerContext, by_part: bool) -> bool:
-        """Do units the fused evidence is not confident of answer a question asking for an amount, date,
-        count, ...? Then they do not overrule sentence selection's refusal.
-
-        A multi-part question judged per part (``part_answerability``): each part by its own kind and
-        confidence; a part asking for a value the units do not confidently hold vetoes, a weak part asking for
-        something else was already named as unanswered. Otherwise, a multi-part question with a part the units
-        do not answer (``typed_veto_parts``) is judged on its answered parts alone: an answered part asking for a
-        kind stands when its units are confident and about every word of it ("de tweede tranche" is not
-        answered by a unit on "deze komende tranche")."""
+        """Asked for an amount, date, count, ... and the units are not confident: True. A multi-part question
+        is judged per part (``part_answerability``), each by its own kind and confidence: a part asking for a
+        value the units do not confidently hold vetoes; a weak part asking for something else (a name, a reason)
+        was already named as unanswered instead of sinking a part that is answered."""
         confs = ctx.notes.unit_confidence or [0.0]
         at = self.unit_params.typed_at
-        if by_part and len(confs) == len(ctx.unit_parts):
-            return any(answer_type(split_carried(q)[0]) in STRICT_TYPES and c < at
-                       for (q, _ev), c in zip(ctx.unit_parts, confs, strict=True))
-        whole = answer_type(split_carried(ctx.standalone_question)[0]) in STRICT_TYPES and min(confs) < at
-        parts = ctx.notes.unit_answered_parts
-        if ablated(self.settings, "typed_veto_parts") or not parts or len(parts) == len(confs):
-            return whole  # every part answered (or one question): as before
-        return any(answer_type(part) in STRICT_TYPES and (conf < at or not covers) for part, conf, covers in parts)
+        if not by_part or len(confs) != len(ctx.unit_parts):
+            return answer_type(split_carried(ctx.standalone_question)[0]) in STRICT_TYPES and min(confs) < at
+        return any(answer_type(split_carried(q)[0]) in STRICT_TYPES and c < at
+                   for (q, _ev), c in zip(ctx.unit_parts, confs, strict=True))
 
     def stream(self, ctx: AnswerContext) -> Iterator[str | Answer]:
         ans = self.answer(ctx)
