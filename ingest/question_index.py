@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import logging
-import os
 import time
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from ingest.units import Unit, load_units
 from ingest.uploads_store import load_upload_units
 from rag.config import Settings
 from rag.question_index import POINTER_SUFFIX, questions_name, terms_version, unit_metadata, units_name
+from rag.snapshot_cache import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -81,10 +82,9 @@ def _write_cache(settings: Settings, vectors: dict[str, list[float]]) -> None:
     if path is None or not vectors:
         return
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp.npz")
-        np.savez(tmp, keys=np.array(list(vectors)), vectors=np.asarray(list(vectors.values()), dtype=np.float32))
-        os.replace(tmp, path)
+        buf = io.BytesIO()
+        np.savez(buf, keys=np.array(list(vectors)), vectors=np.asarray(list(vectors.values()), dtype=np.float32))
+        write_atomic(path, buf.getvalue())
     except OSError:
         log.warning("could not write the question vector cache %s", path, exc_info=True)
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ import yaml
 from ingest.loaders import is_valid_id
 from ingest.units import Unit, UnitsError, read_units_file, resolve
 from rag.config import Settings
+from rag.snapshot_cache import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +54,8 @@ def read_registry(settings: Settings) -> list[dict[str, Any]]:
 
 
 def write_registry(settings: Settings, entries: list[dict[str, Any]]) -> None:
-    path = registry_path(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"documents": entries}, ensure_ascii=False, indent=2), encoding="utf-8")
-    os.replace(tmp, path)  # atomic: a crash never leaves a half-written registry
+    # atomic: a crash never leaves a half-written registry
+    write_atomic(registry_path(settings), json.dumps({"documents": entries}, ensure_ascii=False, indent=2).encode("utf-8"))
 
 
 def unit_prefix(doc_id: str) -> str:
@@ -79,11 +76,9 @@ def questions_file(settings: Settings, doc_id: str) -> Path:
 
 
 def write_questions(path: Path, doc_id: str, units: list[dict[str, Any]], generator: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
     data = {"doc_id": doc_id, "generated_by": generator, "units": units}
-    tmp.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
-    os.replace(tmp, path)  # atomic: a stopped run never leaves half a file
+    # atomic: a stopped run never leaves half a file
+    write_atomic(path, yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000).encode("utf-8"))
 
 
 def read_done(path: Path, doc_id: str) -> dict[str, dict[str, Any]]:
