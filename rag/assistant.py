@@ -134,7 +134,7 @@ class Assistant:
         if anchors and not ablated(self.settings, "list_position"):
             from rag.previous_answer import point
 
-            pointer = point(question, anchors, self.units)
+            pointer = point(question, anchors, self.units, " ".join(h.get("content", "") for h in history[-2:]))
         if pointer is not None:  # the list item it points at is the subject carried over, not the last turn's words
             carried = " ".join(pointer.item.text.replace("(", " ").replace(")", " ").split()[:30])
             standalone = f"{split_carried(standalone)[0].rstrip()} ({carried})"

@@ -77,8 +77,9 @@ def asked_position(question: str, list_terms: set[str]) -> tuple[int, set[str]] 
 
 def _stem_in(word: str, stems: set[str]) -> bool:
     own = set(terms(word, "nl")) | set(terms(word, "en"))
-    # the stemmer does not always give a singular and its plural one stem ("maatregel", "maatregeel")
-    return any(o == t or (min(len(o), len(t)) >= 5 and o[:-1] == t[: len(o) - 1]) for o in own for t in stems)
+    # the stemmer does not always give a singular and its plural one stem ("maatregel", "maatregeel"); a Dutch
+    # compound ends in its head ("randvoorwaard" is a "voorwaard")
+    return any(o == t or (len(o) >= 5 and (o[:-1] == t[: len(o) - 1] or t.endswith(o))) for o in own for t in stems)
 
 
 def _norm(text: str) -> str:
@@ -127,23 +128,27 @@ def list_items(unit: UnitRecord, doc_units: list[UnitRecord]) -> tuple[UnitRecor
     return lst, items
 
 
-def _list_terms(lst: UnitRecord | None, items: list[UnitRecord], questions_of: Callable[[str], list[str]]) -> set[str]:
-    text = " ".join([lst.context, lst.section, *questions_of(lst.unit_id)] if lst is not None else [])
-    text += " " + " ".join(f"{u.context} {u.section}" for u in items[:1])
+def _list_terms(lst: UnitRecord | None, items: list[UnitRecord], said: str) -> set[str]:
+    """The stems a noun after a position word may have to count in this list: the list's own lead-in and
+    section, and the previous turn's words ("the first condition" after a question about conditions)."""
+    text = " ".join([lst.context, lst.section] if lst is not None else [])
+    text += " " + " ".join(f"{u.context} {u.section}" for u in items[:1]) + " " + said
     return set(terms(text, "nl")) | set(terms(text, "en"))
 
 
-def point(question: str, anchors: list[UnitRecord], units: Any) -> Pointer | None:
+def point(question: str, anchors: list[UnitRecord], units: Any, said: str = "", depth: int = 3) -> Pointer | None:
     """The list item a follow-up's position word picks in the list the previous answer showed (``anchors``:
-    its units, best first), or None (no position word, no list among those units, or too short a list)."""
+    its units, best first; ``said``: the previous turn's text), or None (no position word, no list among the
+    previous answer's best ``depth`` units, or too short a list)."""
     if not anchors or not any(t in ORDINALS or _number(t) is not None for t in words(fold(question))):
         return None
     qindex = units.qindex
-    for anchor in anchors:
+    for anchor in anchors[:depth]:
         lst, items = list_items(anchor, qindex.units_of(anchor.doc_id))
         if len(items) < 2:
             continue
-        asked = asked_position(question, _list_terms(lst, items, qindex.questions_of))
+        lt = _list_terms(lst, items, said)
+        asked = asked_position(question, lt)
         if asked is None:
             return None  # the best list the previous answer showed is not what the position word counts
         pos, used = asked
@@ -151,7 +156,6 @@ def point(question: str, anchors: list[UnitRecord], units: Any) -> Pointer | Non
             return None
         item = items[pos - 1] if pos > 0 else items[-1]
         own = [t for t in terms(question, "nl") if t not in set(terms(" ".join(used), "nl"))]
-        lt = _list_terms(lst, items, qindex.questions_of)
         subject = [t for t in own if t not in lt and t not in _GENERIC_STEMS]
         log.debug("follow-up points at item %d of %s: %s", pos, anchor.unit_id, item.text[:60])
         return Pointer(pos, lst, tuple(items), item, about_item=not subject)

@@ -46,7 +46,6 @@ class FusionWeights:
     # on), for units another signal found ("en tot wanneer?", "what came of it?")
     next_units: float = 0.5
     next_depth: int = 3
-    said_again: float = 0.5  # a follow-up: the score kept by the unit the previous answer already gave
     conversation_answer_words: int = 0  # words of the previous answer read with a follow-up (0: none; 20 measured: BENCHMARKS.md)
     qindex_depth: int = 60  # nearest hypothetical questions read
     chunk_from_units: float = 0.5  # weight of the units' chunks in the final chunk ranking (0: passages alone)
@@ -310,13 +309,9 @@ class UnitRetriever:
         for a in after or []:
             for uid in scores:
                 u = self.qindex.unit(uid)
-                if u is None or u.doc_id != a.doc_id or u.is_card:
-                    continue
-                if 0 < u.order - a.order <= self.w.next_depth:
+                if u is not None and u.doc_id == a.doc_id and not u.is_card and 0 < u.order - a.order <= self.w.next_depth:
                     scores[uid] += self.w.next_units / (self.w.k + u.order - a.order)
                     follows.add(uid)
-                elif u.unit_id == a.unit_id:
-                    scores[uid] *= self.w.said_again
         out: list[UnitCandidate] = []
         for uid, s in scores.items():
             u = self.qindex.unit(uid)
