@@ -131,6 +131,15 @@ class Assistant:
             question = spell_document_names(question)
         lang = detect_language_with_history(question, history)
         standalone = self._condense(question, history, lang, engine)
+        anchors = self._anchors(history)
+        pointer = None
+        if anchors and not ablated(self.settings, "list_position"):
+            from rag.previous_answer import point
+
+            pointer = point(question, anchors, self.units, " ".join(h.get("content", "") for h in history[-2:]))
+        if pointer is not None:  # the list item it points at is the subject carried over, not the last turn's words
+            carried = " ".join(pointer.item.text.replace("(", " ").replace(")", " ").split()[:30])
+            standalone = f"{split_carried(standalone)[0].rstrip()} ({carried})"
         analysis = router.analyse(question, standalone, lang, declines=not ablated(self.settings, "decline"), history=history)
         route, standalone, claim, clauses = analysis.route, analysis.search_question, analysis.claim, analysis.clauses
         t1 = time.perf_counter()
@@ -149,7 +158,8 @@ class Assistant:
         hits = result.hits
         # the best answer units, and the whole question's chunk ranking fused with their chunks; the parts',
         # a claim's and the calculator's passages are placed after that, as before
-        units, unit_parts = self._unit_evidence(question, history, standalone, qvec, part_vecs, hits, doc_ids)
+        units, unit_parts = self._unit_evidence(question, history, standalone, qvec, part_vecs, hits, doc_ids, pointer,
+                                               [] if ablated(self.settings, "next_units") else anchors)
         if not ablated(self.settings, "unit_chunks"):
             hits = self._fuse_chunks(hits, units, k)
             result = dataclasses.replace(result, hits=hits)
@@ -204,6 +214,7 @@ class Assistant:
             rule_citations=list(route.rule_citations or []),
             decline=route.reason if route.kind == "decline" else self._intent_decline(qvec, units),
             premise_claim=claim,
+            pointer=pointer,
             claim_vec=(qvec if claim_is_question else embed_query(claim)) if claim else None,
             # a claim of several clauses ("X vraagt 80 miljoen, terwijl het maximum 40 is") is checked per clause
             claims=[(c, embed_query(c)) for c in clauses] if len(clauses) > 1 else None,
@@ -214,6 +225,20 @@ class Assistant:
                 "retrieve": (t3 - t2) * 1000 + (t2 - t1) * 1000,
             },
         )
+
+    def _anchors(self, history: list[dict[str, str]]) -> list[Any]:
+        """The answer units the previous answer quoted or paraphrased, best first (``rag.previous_answer``);
+        empty without history or when both mechanisms that read them are switched off."""
+        if not history or (ablated(self.settings, "list_position") and ablated(self.settings, "next_units")):
+            return []
+        from rag.previous_answer import anchor_units
+
+        try:
+            self.units._prepare()
+            return anchor_units(history, self.units, embed_query) if self.units.qindex.available else []
+        except Exception:  # reading the previous answer is a refinement: never a reason to fail the question
+            log.warning("could not read the follow-up against the previous answer", exc_info=True)
+            return []
 
     def _intent_decline(self, qvec: np.ndarray, units: UnitEvidence | None) -> str | None:
         """A request to write, advise, confirm or invent that the router's phrases did not catch, matched
@@ -227,6 +252,7 @@ class Assistant:
     def _unit_evidence(
         self, question: str, history: list[dict[str, str]], standalone: str, qvec: np.ndarray,
         part_vecs: list[tuple[str, np.ndarray | None]], hits: list[RetrievedChunk], doc_ids: list[str] | None,
+        pointer: Any = None, anchors: list[Any] | None = None,
     ) -> tuple[UnitEvidence | None, list[tuple[str, UnitEvidence]]]:
         """The fused unit ranking: a follow-up is searched as typed and together with the previous user
         turn (fused), never with carried keywords; each part of a multi-part question on its own."""
@@ -241,14 +267,17 @@ class Assistant:
                 # of that?"): its first words, without citation markers, between the previous question and this one
                 said = " ".join(re.sub(r"\[\d+\]", " ", said).split()[: self.units.w.conversation_answer_words])
                 joined = f"{prev.strip()} {said} {own}"
+            if pointer is not None:  # the item the question points at is its context, not the whole last turn
+                joined = f"{own} {pointer.item.context} {pointer.item.text}"
             conversation = (joined, embed_query(joined))
             vec = embed_query(own)
         else:
             own, vec = standalone, qvec
-        units = self.units.search(own, vec, hits, doc_ids, conversation)
+        after = (anchors or [])[:1] if pointer is None else []
+        units = self.units.search(own, vec, hits, doc_ids, conversation, after)
         parts: list[tuple[str, UnitEvidence]] = []
         if len(part_vecs) > 1:
-            parts = [(p, self.units.search(split_carried(p)[0], v, hits, doc_ids, conversation)) for p, v in part_vecs]
+            parts = [(p, self.units.search(split_carried(p)[0], v, hits, doc_ids, conversation, after)) for p, v in part_vecs]
         return units, parts
 
     def _fuse_chunks(self, hits: list[RetrievedChunk], units: UnitEvidence | None, k: int) -> list[RetrievedChunk]:

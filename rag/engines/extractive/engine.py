@@ -83,6 +83,12 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
                 return self._make(ctx, pieces, builder, refused=False)
             return self._make(ctx, [message("refusal", lang)], builder, refused=True, reason="not_in_documents")
 
+        if ctx.pointer is not None and ctx.pointer.about_item and not pieces and ctx.tool is None:
+            # "wat houdt nummer 6 in?": the item of the list the previous answer showed, with its lead-in
+            pointed = self._pointed_item(ctx, builder)
+            if pointed:
+                return self._make(ctx, pointed, builder, refused=False)
+
         if not pieces and ctx.tool is None and not ablated(self.settings, "answerability"):
             # one calibrated confidence: do the documents answer this at all? If not, say so, with what
             # comes closest (cited as what the documents say, not as an answer)
@@ -102,6 +108,8 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
             ctx.parts = [(q, v) for q, v in ctx.parts if split_carried(q)[0] not in missing]
         use_units = not pieces and ctx.units is not None and not ablated(self.settings, "units")
         from_units = self._from_units(ctx, builder) if use_units else None
+        if from_units is None and use_units and ctx.history and not ablated(self.settings, "next_units"):
+            from_units = self._follow_on(ctx, builder)
         chosen, related, why = self.select(ctx)
         if from_units is not None and not chosen and self._typed_veto(ctx, by_part):
             # asked for an amount, date, count, ...: when no sentence holding one is about the question's

@@ -1,0 +1,170 @@
+"""A follow-up read against the previous answer's units.
+
+"Wat houdt nummer 6 precies in?", "and the third one?", "de laatste voorwaarde op die lijst": the words
+of such a follow-up say nothing about its subject; the previous answer does. The previous answer is
+matched to the answer units it quoted or paraphrased (a search of the unit index with the previous
+question and answer; a unit whose text the answer quotes verbatim comes first), and a position word picks
+the item of the list those units belong to, by the list structure the question index holds (a list unit
+spans its items, in document order). Nothing here knows an item by its words: positions are counted.
+
+Language data only: ordinal and position words (a closed set), no phrasings.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from rag.condense import answer_prose
+from rag.question_index import UnitRecord
+from rag.text import STOPWORDS, fold, terms, words
+
+log = logging.getLogger(__name__)
+
+# position in a list, 1-based; -1 is the last item
+ORDINALS: dict[str, int] = {
+    "eerste": 1, "tweede": 2, "derde": 3, "vierde": 4, "vijfde": 5, "zesde": 6, "zevende": 7, "achtste": 8,
+    "negende": 9, "tiende": 10, "laatste": -1, "laatstgenoemde": -1, "eerstgenoemde": 1,
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10, "last": -1, "latter": -1, "former": 1,
+}
+CARDINALS: dict[str, int] = {
+    "een": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7, "acht": 8, "negen": 9, "tien": 10,
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+}
+# words that name a place in a list ("nummer 6", "point 3", "plek drie")
+POSITION_NOUNS = frozenset({"nummer", "number", "nr", "no", "punt", "point", "item", "plek", "place", "positie", "position"})
+# what may follow an ordinal that points into a list ("the second one", "de derde daarvan", "de laatste op die lijst")
+_AFTER_ORDINAL = frozenset({"one", "ones", "daarvan", "ervan", "hiervan", "genoemde", "mentioned", "listed", "zoal", "lijst",
+                            "lijstje", "list", "precies", "exactly", "eigenlijk", "actually", "again", "weer"}) | POSITION_NOUNS
+
+
+@dataclass(frozen=True)
+class Pointer:
+    """What a follow-up's position word points at: the list the previous answer showed and its item."""
+
+    position: int  # 1-based, -1 for the last
+    list_unit: UnitRecord | None  # the list unit (None: items found by their shared lead-in)
+    items: tuple[UnitRecord, ...]
+    item: UnitRecord  # the item the position picks
+    about_item: bool  # the question asks what the item says (no subject of its own besides the position)
+
+
+def _number(tok: str) -> int | None:
+    if tok.isdigit() and 0 < int(tok) <= 30:
+        return int(tok)
+    return CARDINALS.get(tok)
+
+
+def asked_position(question: str, list_terms: set[str]) -> tuple[int, set[str]] | None:
+    """The list position a question asks for, and the words that ask it (to leave out of its own subject).
+    ``list_terms`` are the stems of the list's own words and hypothetical questions: "de derde voorwaarde"
+    points into a list of conditions, "de eerste tranche" does not."""
+    toks = words(fold(question))
+    for i, tok in enumerate(toks):
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        prev = toks[i - 1] if i > 0 else None
+        if tok in ORDINALS and (nxt is None or nxt in _AFTER_ORDINAL or nxt in STOPWORDS or _stem_in(nxt, list_terms)):
+            used = {tok} | ({nxt} if nxt and (nxt in _AFTER_ORDINAL or _stem_in(nxt, list_terms)) else set())
+            return ORDINALS[tok], used
+        n = _number(tok)
+        if n is not None and prev is not None and (prev in POSITION_NOUNS or _stem_in(prev, list_terms)):
+            return n, {tok, prev}
+    return None
+
+
+def _stem_in(word: str, stems: set[str]) -> bool:
+    own = set(terms(word, "nl")) | set(terms(word, "en"))
+    # the stemmer does not always give a singular and its plural one stem ("maatregel", "maatregeel"); a Dutch
+    # compound ends in its head ("randvoorwaard" is a "voorwaard")
+    return any(o == t or (len(o) >= 5 and (o[:-1] == t[: len(o) - 1] or t.endswith(o))) for o in own for t in stems)
+
+
+def _norm(text: str) -> str:
+    return " ".join(fold(text).replace("’", "'").split())
+
+
+def previous_turn(history: list[dict[str, str]]) -> tuple[str, str] | None:
+    """The last user question and the assistant answer that followed it."""
+    for i in range(len(history) - 1, 0, -1):
+        if history[i].get("role") == "assistant" and history[i - 1].get("role") == "user":
+            return history[i - 1].get("content", ""), history[i].get("content", "")
+    return None
+
+
+def anchor_units(history: list[dict[str, str]], units: Any, embed: Callable[[str], Any], depth: int = 6) -> list[UnitRecord]:
+    """The units the previous answer is about, best first: those it quotes verbatim, then the best matches of
+    the previous question with the answer in the unit index."""
+    turn = previous_turn(history)
+    if turn is None:
+        return []
+    asked, said = turn
+    prose = answer_prose(said)
+    query = f"{asked.strip()} {prose.strip()}".strip()
+    if not query:
+        return []
+    ev = units.search(query, embed(query), [], None)
+    found = [c.unit for c in ev.candidates[: depth * 2] if not c.unit.is_card]
+    said_norm = _norm(prose)
+    verbatim = [u for u in found if len(u.text) >= 20 and _norm(u.text)[:60] in said_norm]
+    return list(dict.fromkeys(verbatim + found))[:depth]
+
+
+def list_items(unit: UnitRecord, doc_units: list[UnitRecord]) -> tuple[UnitRecord | None, list[UnitRecord]]:
+    """The list a unit belongs to (itself when it is one) and its items in document order."""
+    if unit.kind == "list":
+        lst = unit
+    elif unit.kind == "list_item":
+        lst = next((u for u in doc_units if u.kind == "list" and u.start <= unit.start and unit.end <= u.end), None)
+    else:
+        return None, []
+    if lst is not None:
+        items = [u for u in doc_units if u.kind == "list_item" and lst.start <= u.start and u.end <= lst.end]
+    else:  # items without a list unit: the run of items that share the lead-in
+        items = [u for u in doc_units if u.kind == "list_item" and u.context == unit.context and u.section == unit.section]
+    items.sort(key=lambda u: u.start)
+    return lst, items
+
+
+def _list_terms(lst: UnitRecord | None, items: list[UnitRecord], said: str) -> set[str]:
+    """The stems a noun after a position word may have to count in this list: the list's own lead-in and
+    section, and the previous turn's words ("the first condition" after a question about conditions)."""
+    text = " ".join([lst.context, lst.section] if lst is not None else [])
+    text += " " + " ".join(f"{u.context} {u.section}" for u in items[:1]) + " " + said
+    return set(terms(text, "nl")) | set(terms(text, "en"))
+
+
+def point(question: str, anchors: list[UnitRecord], units: Any, said: str = "", depth: int = 3) -> Pointer | None:
+    """The list item a follow-up's position word picks in the list the previous answer showed (``anchors``:
+    its units, best first; ``said``: the previous turn's text), or None (no position word, no list among the
+    previous answer's best ``depth`` units, or too short a list)."""
+    if not anchors or not any(t in ORDINALS or _number(t) is not None for t in words(fold(question))):
+        return None
+    qindex = units.qindex
+    for anchor in anchors[:depth]:
+        lst, items = list_items(anchor, qindex.units_of(anchor.doc_id))
+        if len(items) < 2:
+            continue
+        lt = _list_terms(lst, items, said)
+        asked = asked_position(question, lt)
+        if asked is None:
+            return None  # the best list the previous answer showed is not what the position word counts
+        pos, used = asked
+        if pos > len(items):
+            return None
+        item = items[pos - 1] if pos > 0 else items[-1]
+        own = [t for t in terms(question, "nl") if t not in set(terms(" ".join(used), "nl"))]
+        subject = [t for t in own if t not in lt and t not in _GENERIC_STEMS]
+        log.debug("follow-up points at item %d of %s: %s", pos, anchor.unit_id, item.text[:60])
+        return Pointer(pos, lst, tuple(items), item, about_item=not subject)
+    return None
+
+
+# words that ask what an item says, not for another subject ("wat houdt ... precies in", "tell me more")
+_GENERIC_STEMS = frozenset(terms(
+    "houdt inhouden precies betekent betekenis bedoeld bedoelen vertel meer uitleg zeggen zegt say says tell more "
+    "mean means explain detail details about eigenlijk lijst lijstje list item punt point nummer number plek place "
+    "one ones kort short beetje bit", "nl") + terms(
+    "mean means explain detail details about tell more say says one ones list item point number place short bit", "en"))

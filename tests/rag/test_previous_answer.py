@@ -1,0 +1,158 @@
+"""A follow-up read against the previous answer's units: a position word picks the item of the list the
+previous answer showed (counted, not matched by words); a follow-up's units that come just after the
+previous answer's unit gain in the fused ranking. Synthetic units, no models."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rag.previous_answer import anchor_units, asked_position, list_items, point, previous_turn
+from rag.question_index import UnitRecord
+from rag.retrieval_units import UnitCandidate, UnitEvidence
+
+# a council memo: a sentence, a list of four measures (lead-in + items), a sentence after it
+TEXT = (
+    "De gemeente wil de binnenstad autoluw maken. Het college stelt vier maatregelen voor: "
+    "venstertijden voor bevoorrading; een parkeergarage aan de rand; gratis pendelbussen; meer fietsenstallingen. "
+    "De maatregelen gaan in op 1 mei."
+)
+
+
+def _u(uid: str, kind: str, text: str, order: int, context: str = "") -> UnitRecord:
+    start = TEXT.index(text) if kind != "list" else TEXT.index("venstertijden")
+    end = start + len(text) if kind != "list" else TEXT.index("stallingen.") + len("stallingen.")
+    cs = TEXT.index(context) if context else -1
+    return UnitRecord(uid, "memo", kind, "Verkeer", text, context, start, end, cs, cs + len(context) if context else -1, order)
+
+
+LEAD = "Het college stelt vier maatregelen voor:"
+S1 = _u("m-1", "sentence", "De gemeente wil de binnenstad autoluw maken.", 1)
+LIST = _u("m-2", "list", "venstertijden voor bevoorrading; een parkeergarage aan de rand; gratis pendelbussen; meer fietsenstallingen.", 2, LEAD)
+ITEMS = [
+    _u("m-3", "list_item", "venstertijden voor bevoorrading;", 3, LEAD),
+    _u("m-4", "list_item", "een parkeergarage aan de rand;", 4, LEAD),
+    _u("m-5", "list_item", "gratis pendelbussen;", 5, LEAD),
+    _u("m-6", "list_item", "meer fietsenstallingen.", 6, LEAD),
+]
+S2 = _u("m-7", "sentence", "De maatregelen gaan in op 1 mei.", 7)
+ALL = [S1, LIST, *ITEMS, S2]
+QUESTIONS = {"m-2": ["Welke maatregelen stelt het college voor?", "Which measures does the council propose?"]}
+
+
+@dataclass
+class _Index:
+    def units_of(self, doc_id: str) -> list[UnitRecord]:
+        return list(ALL)
+
+    def questions_of(self, unit_id: str) -> list[str]:
+        return QUESTIONS.get(unit_id, [])
+
+
+@dataclass
+class _Units:
+    """Stands in for the unit retriever: its search ranks ``ranking`` (the previous turn's best units)."""
+
+    ranking: list[UnitRecord]
+    qindex: _Index = field(default_factory=_Index)
+    queries: list[str] = field(default_factory=list)
+
+    def search(self, query: str, vec: Any, passages: list[Any], doc_ids: Any) -> UnitEvidence:
+        self.queries.append(query)
+        return UnitEvidence(query, [UnitCandidate(u, 1.0 / (i + 1), None) for i, u in enumerate(self.ranking)])
+
+
+def _history(answer: str) -> list[dict[str, str]]:
+    return [{"role": "user", "content": "Wat wil het college doen aan het verkeer?"}, {"role": "assistant", "content": answer}]
+
+
+def test_position_words_are_counted_in_dutch_and_english() -> None:
+    measures = {"maatregel", "measur"}
+    assert asked_position("En wat houdt de derde in?", measures)[0] == 3
+    assert asked_position("Tell me about the second one", measures)[0] == 2
+    assert asked_position("Wat is nummer 4 precies?", measures)[0] == 4
+    assert asked_position("en de laatste maatregel?", measures)[0] == -1
+    assert asked_position("What about measure 2?", measures)[0] == 2
+
+
+def test_an_ordinal_before_another_subject_is_no_list_position() -> None:
+    # "de eerste bewoners" names a subject of its own, not an item of the list of measures
+    assert asked_position("Wanneer kwamen de eerste bewoners?", {"maatregel"}) is None
+    # a bare amount is not a position
+    assert asked_position("Kost dat 4 miljoen?", {"maatregel"}) is None
+
+
+def test_a_list_item_belongs_to_its_list_and_items_come_in_document_order() -> None:
+    lst, items = list_items(ITEMS[2], ALL)
+    assert lst == LIST and items == ITEMS
+    assert list_items(S1, ALL) == (None, [])
+
+
+def test_the_previous_answers_verbatim_quote_comes_first_among_its_units() -> None:
+    units = _Units([S2, ITEMS[1]])
+    found = anchor_units(_history("Volgens de nota: «een parkeergarage aan de rand;» [1]"), units, lambda q: None)
+    assert found[0] == ITEMS[1]
+    assert "Wat wil het college doen" in units.queries[0]
+
+
+def test_a_position_picks_the_item_of_the_list_the_previous_answer_showed() -> None:
+    units = _Units([LIST, S1])
+    anchors = anchor_units(_history("Vier: venstertijden, een parkeergarage, pendelbussen en fietsenstallingen."), units, lambda q: None)
+    p = point("Wat houdt de derde precies in?", anchors, units)
+    assert p is not None and p.item == ITEMS[2] and p.about_item
+    last = point("And the last one?", anchors, units)
+    assert last is not None and last.item == ITEMS[3]
+    # a position past the end of the list, or a question with a subject of its own, is not answered by the item
+    assert point("En nummer 9?", anchors, units) is None
+    other = point("Hoeveel kost de tweede maatregel per jaar aan onderhoud?", anchors, units)
+    assert other is not None and other.item == ITEMS[1] and not other.about_item
+
+
+def test_without_a_list_among_the_previous_units_there_is_no_pointer() -> None:
+    units = _Units([S1, S2])
+    assert point("En de tweede?", anchor_units(_history("Autoluw maken."), units, lambda q: None), units) is None
+    assert previous_turn([{"role": "user", "content": "x"}]) is None
+
+
+class _QIndex:
+    """A question index over the memo's units whose nearest questions are given per test."""
+
+    _version = "v1"
+    available = True
+
+    def __init__(self, hits: list[UnitRecord]) -> None:
+        self._by_doc = {"memo": ALL}
+        self.hits = hits
+
+    def refresh(self) -> None:
+        return None
+
+    def units_of(self, doc_id: str) -> list[UnitRecord]:
+        return list(ALL)
+
+    def unit(self, uid: str) -> UnitRecord | None:
+        return next((u for u in ALL if u.unit_id == uid), None)
+
+    def questions_of(self, uid: str) -> list[str]:
+        return []
+
+    def search(self, vec: Any, k: int, doc_ids: Any) -> list[Any]:
+        from rag.question_index import UnitHit
+
+        return [UnitHit(u, 0.9 - 0.01 * r, 0.9 - 0.01 * r, 1, "", r) for r, u in enumerate(self.hits, start=1)]
+
+
+def test_a_unit_just_after_the_previous_answers_unit_gains() -> None:
+    from rag.retrieval_units import UnitRetriever
+
+    # the question alone ranks the previous answer's own sentence first and the one after it second
+    retriever = UnitRetriever(_QIndex([S1, S2, ITEMS[0]]), lambda: [])
+    plain = retriever.search("zzz", None, [])
+    assert plain.candidates[0].unit == S1 and not plain.follows
+    after = retriever.search("zzz", None, [], after=[ITEMS[2]])
+    # m-7 (two units after the anchor m-5) gains and is marked; m-3 (before it) does not
+    assert "m-7" in after.follows and "m-3" not in after.follows
+    assert after.candidates[0].unit == S2
+    # a unit further on gains nothing; the previous answer's own unit gains nothing either
+    far = retriever.search("zzz", None, [], after=[S1])
+    assert "m-7" not in far.follows and "m-1" not in far.follows and "m-3" in far.follows
