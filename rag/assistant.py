@@ -158,8 +158,7 @@ class Assistant:
         hits = result.hits
         # the best answer units, and the whole question's chunk ranking fused with their chunks; the parts',
         # a claim's and the calculator's passages are placed after that, as before
-        units, unit_parts = self._unit_evidence(question, history, standalone, qvec, part_vecs, hits, doc_ids, pointer,
-                                               [] if ablated(self.settings, "next_units") else anchors)
+        units, unit_parts = self._unit_evidence(question, history, standalone, qvec, part_vecs, hits, doc_ids, pointer)
         if not ablated(self.settings, "unit_chunks"):
             hits = self._fuse_chunks(hits, units, k)
             result = dataclasses.replace(result, hits=hits)
@@ -228,8 +227,8 @@ class Assistant:
 
     def _anchors(self, history: list[dict[str, str]]) -> list[Any]:
         """The answer units the previous answer quoted or paraphrased, best first (``rag.previous_answer``);
-        empty without history or when both mechanisms that read them are switched off."""
-        if not history or (ablated(self.settings, "list_position") and ablated(self.settings, "next_units")):
+        empty without history or when the mechanism that reads them is switched off."""
+        if not history or ablated(self.settings, "list_position"):
             return []
         from rag.previous_answer import anchor_units
 
@@ -252,7 +251,7 @@ class Assistant:
     def _unit_evidence(
         self, question: str, history: list[dict[str, str]], standalone: str, qvec: np.ndarray,
         part_vecs: list[tuple[str, np.ndarray | None]], hits: list[RetrievedChunk], doc_ids: list[str] | None,
-        pointer: Any = None, anchors: list[Any] | None = None,
+        pointer: Any = None,
     ) -> tuple[UnitEvidence | None, list[tuple[str, UnitEvidence]]]:
         """The fused unit ranking: a follow-up is searched as typed and together with the previous user
         turn (fused), never with carried keywords; each part of a multi-part question on its own."""
@@ -273,11 +272,10 @@ class Assistant:
             vec = embed_query(own)
         else:
             own, vec = standalone, qvec
-        after = (anchors or [])[:1] if pointer is None else []
-        units = self.units.search(own, vec, hits, doc_ids, conversation, after)
+        units = self.units.search(own, vec, hits, doc_ids, conversation)
         parts: list[tuple[str, UnitEvidence]] = []
         if len(part_vecs) > 1:
-            parts = [(p, self.units.search(split_carried(p)[0], v, hits, doc_ids, conversation, after)) for p, v in part_vecs]
+            parts = [(p, self.units.search(split_carried(p)[0], v, hits, doc_ids, conversation)) for p, v in part_vecs]
         return units, parts
 
     def _fuse_chunks(self, hits: list[RetrievedChunk], units: UnitEvidence | None, k: int) -> list[RetrievedChunk]:

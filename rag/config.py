@@ -111,7 +111,7 @@ class Settings(BaseSettings):
         "", description="Comma-separated answer mechanisms to switch off, for the ablation table in BENCHMARKS.md "
         "(units, unit_chunks, list_count, false_premise, translation, decline, answer_type, calc_intent, "
         "unit_confident, card_pieces, en_gloss, typed_premise, warm_language, "
-        "part_answerability, part_calc, list_position, next_units, ...).",
+        "part_answerability, part_calc, list_position, ...).",
     )
 
     # Generative engines (optional)

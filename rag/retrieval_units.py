@@ -42,10 +42,6 @@ class FusionWeights:
     bm25: float = 1.0
     k: float = 10.0  # the RRF constant: small, the lists are short and their tops matter
     conversation: float = 0.7  # weight of the with-previous-turn search of a follow-up
-    # a follow-up: weight of "comes just after the previous answer's unit" (same document, up to next_depth units
-    # on), for units another signal found ("en tot wanneer?", "what came of it?")
-    next_units: float = 0.5
-    next_depth: int = 3
     conversation_answer_words: int = 0  # words of the previous answer read with a follow-up (0: none; 20 measured: BENCHMARKS.md)
     qindex_depth: int = 60  # nearest hypothetical questions read
     chunk_from_units: float = 0.5  # weight of the units' chunks in the final chunk ranking (0: passages alone)
@@ -142,7 +138,6 @@ class UnitEvidence:
     candidates: list[UnitCandidate] = field(default_factory=list)
     questions_of: Callable[[str], list[str]] | None = None  # a unit's hypothetical questions
     vocabulary: Vocabulary | None = None  # every word of the documents, their units' questions and the glossary
-    follows: frozenset[str] = frozenset()  # units that come just after the previous answer's unit (a follow-up)
 
     @property
     def top(self) -> UnitCandidate | None:
@@ -283,12 +278,9 @@ class UnitRetriever:
         passages: list[RetrievedChunk],
         doc_ids: list[str] | None = None,
         conversation: tuple[str, np.ndarray | None] | None = None,
-        after: list[UnitRecord] | None = None,
     ) -> UnitEvidence:
         """The fused unit ranking. ``conversation`` is the question read with the previous turn (its
-        text and vector), for follow-ups; it is fused with the question alone. ``after``: the units the
-        previous answer gave; a unit that follows one of them in its document gains (what comes next is
-        what a follow-up most often asks for)."""
+        text and vector), for follow-ups; it is fused with the question alone."""
         try:
             self._prepare()
         except Exception:
@@ -305,13 +297,6 @@ class UnitRetriever:
                 qi_by.setdefault(uid, h)
             for uid, r in bm2.items():
                 bm.setdefault(uid, r)
-        follows: set[str] = set()
-        for a in after or []:
-            for uid in scores:
-                u = self.qindex.unit(uid)
-                if u is not None and u.doc_id == a.doc_id and not u.is_card and 0 < u.order - a.order <= self.w.next_depth:
-                    scores[uid] += self.w.next_units / (self.w.k + u.order - a.order)
-                    follows.add(uid)
         out: list[UnitCandidate] = []
         for uid, s in scores.items():
             u = self.qindex.unit(uid)
@@ -324,4 +309,4 @@ class UnitRetriever:
                 bm25_rank=bm.get(uid), chunk_rank=by_chunk.get(uid),
             ))
         out.sort(key=lambda c: (-c.score, c.unit.doc_id, c.unit.order))
-        return UnitEvidence(query, out, self.qindex.questions_of, self.vocabulary, frozenset(follows))
+        return UnitEvidence(query, out, self.qindex.questions_of, self.vocabulary)

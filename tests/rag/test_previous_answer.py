@@ -1,6 +1,5 @@
 """A follow-up read against the previous answer's units: a position word picks the item of the list the
-previous answer showed (counted, not matched by words); a follow-up's units that come just after the
-previous answer's unit gain in the fused ranking. Synthetic units, no models."""
+previous answer showed (counted, not matched by words). Synthetic units, no models."""
 
 from __future__ import annotations
 
@@ -112,47 +111,3 @@ def test_without_a_list_among_the_previous_units_there_is_no_pointer() -> None:
     units = _Units([S1, S2])
     assert point("En de tweede?", anchor_units(_history("Autoluw maken."), units, lambda q: None), units) is None
     assert previous_turn([{"role": "user", "content": "x"}]) is None
-
-
-class _QIndex:
-    """A question index over the memo's units whose nearest questions are given per test."""
-
-    _version = "v1"
-    available = True
-
-    def __init__(self, hits: list[UnitRecord]) -> None:
-        self._by_doc = {"memo": ALL}
-        self.hits = hits
-
-    def refresh(self) -> None:
-        return None
-
-    def units_of(self, doc_id: str) -> list[UnitRecord]:
-        return list(ALL)
-
-    def unit(self, uid: str) -> UnitRecord | None:
-        return next((u for u in ALL if u.unit_id == uid), None)
-
-    def questions_of(self, uid: str) -> list[str]:
-        return []
-
-    def search(self, vec: Any, k: int, doc_ids: Any) -> list[Any]:
-        from rag.question_index import UnitHit
-
-        return [UnitHit(u, 0.9 - 0.01 * r, 0.9 - 0.01 * r, 1, "", r) for r, u in enumerate(self.hits, start=1)]
-
-
-def test_a_unit_just_after_the_previous_answers_unit_gains() -> None:
-    from rag.retrieval_units import UnitRetriever
-
-    # the question alone ranks the previous answer's own sentence first and the one after it second
-    retriever = UnitRetriever(_QIndex([S1, S2, ITEMS[0]]), lambda: [])
-    plain = retriever.search("zzz", None, [])
-    assert plain.candidates[0].unit == S1 and not plain.follows
-    after = retriever.search("zzz", None, [], after=[ITEMS[2]])
-    # m-7 (two units after the anchor m-5) gains and is marked; m-3 (before it) does not
-    assert "m-7" in after.follows and "m-3" not in after.follows
-    assert after.candidates[0].unit == S2
-    # a unit further on gains nothing; the previous answer's own unit gains nothing either
-    far = retriever.search("zzz", None, [], after=[S1])
-    assert "m-7" not in far.follows and "m-1" not in far.follows and "m-3" in far.follows

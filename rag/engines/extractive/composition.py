@@ -78,25 +78,6 @@ class CompositionMixin:
         refs = "".join(f"[{n}]" for n in q.cites)
         return [f"{quote_lead(True, False, name, ctx.language)} {_q(q.display, ctx.language)} {refs}"]
 
-    def _follow_on(self, ctx: AnswerContext, builder: CitationBuilder) -> tuple[list[str], list[tuple[str, int, int]]] | None:
-        """A follow-up whose best unit is one that comes just after the unit the previous answer gave ("en tot
-        wanneer?"): that unit leads the answer, quoted and cited, though the follow-up's own few words do not
-        make the unit confidence reach its threshold. None otherwise."""
-        from rag.engines.units_answer import UnitComposer
-
-        ev = ctx.units
-        hybrid = ctx.retriever
-        if hybrid is None or ev is None or ev.top is None or ev.top.unit.unit_id not in ev.follows or len(ctx.unit_parts or []) > 1:
-            return None
-        u = ev.top.unit
-        q = UnitComposer(lambda: hybrid.chunks, ctx.document, self.unit_params).quote(builder, u, ctx.language)
-        if q is None:
-            return None
-        refs = "".join(f"[{n}]" for n in q.cites)
-        name = doc_name(u.doc_id, u.doc_id, ctx.language)
-        spans = [(u.doc_id, u.start, u.end)] + ([(u.doc_id, u.context_start, u.context_end)] if u.context_start >= 0 else [])
-        return [f"{quote_lead(True, False, name, ctx.language)} {_q(q.display, ctx.language)} {refs}"], spans
-
     def _calc_piece(self, ctx: AnswerContext, builder: CitationBuilder, document: Callable[[str], Any] | None, hybrid: Any) -> str:
         text = (ctx.tool_explanation or "").strip()
         # The card numbers its rules [1], [2] ... in rule_citations order: renumber to the answer's sources

@@ -108,8 +108,6 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
             ctx.parts = [(q, v) for q, v in ctx.parts if split_carried(q)[0] not in missing]
         use_units = not pieces and ctx.units is not None and not ablated(self.settings, "units")
         from_units = self._from_units(ctx, builder) if use_units else None
-        if from_units is None and use_units and ctx.history and not ablated(self.settings, "next_units"):
-            from_units = self._follow_on(ctx, builder)
         chosen, related, why = self.select(ctx)
         if from_units is not None and not chosen and self._typed_veto(ctx, by_part):
             # asked for an amount, date, count, ...: when no sentence holding one is about the question's
