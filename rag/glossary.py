@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from rag.text import WORD_RE, fold, terms, verb_variants, words
+from rag.text import fold, terms, verb_variants, words
 
 log = logging.getLogger(__name__)
 
@@ -218,7 +218,10 @@ def spell_document_names(text: str) -> str:
             return w
         return hit[0].capitalize() if w[:1].isupper() else hit[0]
 
-    return WORD_RE.sub(fix, text)
+    return _WORD_RE.sub(fix, text)
+
+
+_WORD_RE = re.compile(r"[^\W\d_][\w-]*")
 
 
 def named_documents(text: str, loosely: bool = False) -> set[str]:
