@@ -397,15 +397,3 @@ NUMBER_WORDS_RE = "|".join(
     [w if w != "two" else "two(?!-?pager)" for w in sorted((w for w, v in WORD_NUMBERS.items() if v >= 2), key=len, reverse=True)]
     + ["duizend", "thousand", "dozen"]
 )
-
-
-def asked_sentences(text: str) -> str:
-    """The sentences of ``text`` that ask (end in a question mark), when it also has others: the context a
-    user writes around a question ("Goedemorgen! Net terug van vakantie ... Op welke dag is die?") is not
-    what is asked, so its words do not decide whether the documents answer. ``text`` itself when no
-    sentence or every sentence asks."""
-    spans = sentence_spans(text)
-    asked = [text[a:b] for a, b in spans if text[a:b].rstrip().endswith("?")]
-    if not asked or len(asked) == len(spans):
-        return text
-    return " ".join(asked)

@@ -29,9 +29,8 @@ from typing import Any
 import numpy as np
 
 from rag.condense import split_carried
-from rag.config import ablated, get_settings
 from rag.engines.extractive.analysis import DOC_NAME_TERMS, FRAME_TERMS, STRICT_TYPES, answer_type, has_type
-from rag.text import asked_sentences, fold, terms
+from rag.text import fold, terms
 
 MODEL_FILE = Path(__file__).with_name("confidence.json")
 
@@ -87,8 +86,6 @@ def content_words(question: str, lang: str) -> list[tuple[str, str]]:
     """The question's own salient words as (typed form, search stem), without what the conversation
     carried over, question frames and document names."""
     own = split_carried(question)[0]
-    if not ablated(get_settings(), "asked_sentences"):
-        own = asked_sentences(own)
     out: dict[str, tuple[str, str]] = {}
     for w in re.findall(r"[^\W_]+", fold(own)):
         t = terms(w, lang)

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from rag.condense import split_carried
-from rag.config import Settings, ablated, get_settings
+from rag.config import Settings, ablated
 from rag.engines.base import AnswerContext
 from rag.engines.extractive.analysis import (
     _NEW_FIGURE_TYPES,
@@ -26,7 +26,7 @@ from rag.engines.extractive.analysis import (
 )
 from rag.engines.units_answer import AnswerabilityParams
 from rag.glossary import expand_terms, translate_en
-from rag.text import asked_sentences, exact_terms, participle_variants, terms, verb_variants
+from rag.text import exact_terms, participle_variants, terms, verb_variants
 from rag.types import Chunk
 
 
@@ -321,8 +321,6 @@ class ScoringMixin:
         """The question's own content words that no document uses, even through the glossary."""
         bm = ctx.retriever.bm25
         own = split_carried(question)[0]
-        if not ablated(get_settings(), "asked_sentences"):
-            own = asked_sentences(own)  # the context written around the question is not what is asked
         return [
             t for t in terms(own)
             if len(t) >= 5 and t not in FRAME_TERMS and t not in DOC_NAME_TERMS and not t[0].isdigit()
