@@ -26,7 +26,7 @@ from rag.condense import condense, split_carried
 from rag.config import Settings, ablated, get_settings
 from rag.engines.base import AnswerContext, Engine, collect
 from rag.engines.extractive import ExtractiveEngine, question_parts
-from rag.glossary import named_documents, spell_document_names
+from rag.glossary import named_documents
 from rag.question_index import QuestionIndex
 from rag.resources import message
 from rag.retrieval import HybridRetriever, RetrievalResult, embed_query
@@ -127,8 +127,6 @@ class Assistant:
         t0 = time.perf_counter()
         history = [h for h in (history or []) if isinstance(h, dict) and h.get("content")]
         doc_ids = self._check_doc_ids(doc_ids)
-        if not ablated(self.settings, "doc_name_typos"):
-            question = spell_document_names(question)
         lang = detect_language_with_history(question, history)
         standalone = self._condense(question, history, lang, engine)
         anchors = self._anchors(history)

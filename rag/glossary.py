@@ -190,40 +190,6 @@ DOC_MENTIONS: dict[str, tuple[str, ...]] = {d: tuple(v.get("mentions") or ()) fo
 DOC_NAMES: dict[str, dict[str, str]] = {d: dict(v.get("name") or {}) for d, v in _DOCUMENTS.items() if v.get("name")}
 
 
-def _one_edit_apart(a: str, b: str) -> bool:
-    """One substitution, insertion, deletion or swap of two neighbouring letters turns ``a`` into ``b``."""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        diff = [i for i in range(len(a)) if a[i] != b[i]]
-        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
-    short, long_ = (a, b) if len(a) < len(b) else (b, a)
-    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
-
-
-def spell_document_names(text: str) -> str:
-    """``text`` with a misspelt one-word document name written right ("de kamerbreif" -> "de kamerbrief",
-    "aanbiedinsbrief"): a name is how a question points at a document, and a typo in it loses the document
-    for naming, BM25 and the question index alike. Only words of 7 letters or more one edit from a one-word
-    alias of ``corpus/documents.yaml``; every other word is left as typed."""
-    names = {n for names in DOC_ALIASES.values() for n in names if " " not in n and len(n) >= 7}
-
-    def fix(m: re.Match[str]) -> str:
-        w = m.group(0)
-        low = w.lower()
-        if len(low) < 7 or any(n in low for n in names):
-            return w
-        hit = sorted(n for n in names if _one_edit_apart(low, n))
-        if len(hit) != 1:
-            return w
-        return hit[0].capitalize() if w[:1].isupper() else hit[0]
-
-    return _WORD_RE.sub(fix, text)
-
-
-_WORD_RE = re.compile(r"[^\W\d_][\w-]*")
-
-
 def named_documents(text: str, loosely: bool = False) -> set[str]:
     """Ids of the documents a question names ("volgens de Kamerbrief", "the two-pager says"); ``loosely``
     also those it points at without naming them ("het voorstel": ``mentions`` in corpus/documents.yaml)."""

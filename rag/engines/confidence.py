@@ -34,10 +34,7 @@ from rag.text import fold, terms
 
 MODEL_FILE = Path(__file__).with_name("confidence.json")
 
-FEATURES = (
-    "qi_top", "qi_margin", "cover", "unknown_frac", "unknown_any", "dense_top", "agree", "type_missing", "english",
-    "unit_type_missing",
-)
+FEATURES = ("qi_top", "qi_margin", "cover", "unknown_frac", "unknown_any", "dense_top", "agree", "type_missing", "english")
 
 
 @dataclass(frozen=True)
@@ -139,8 +136,6 @@ def part_features(ctx: Any, question: str, ev: Any) -> Answerability | None:
         "agree": ((first.qi_rank == 1) + (first.bm25_rank == 1) + (first.chunk_rank is not None and first.chunk_rank <= 2)) / 3,
         "type_missing": 1.0 if kind in STRICT_TYPES and not has_type(typed_text, kind) else 0.0,
         "english": 1.0 if lang == "en" else 0.0,
-        # the best unit itself holds the asked kind (a percentage, a name, ...), not merely one of the best few
-        "unit_type_missing": 1.0 if kind in STRICT_TYPES and not has_type(f"{first.unit.context} {first.unit.text}", kind) else 0.0,
     }
     return Answerability(load_model().score(x), x, unknown)
 

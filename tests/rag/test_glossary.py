@@ -121,14 +121,3 @@ def test_gloss_prefers_a_quotes_rarest_terms_and_keeps_reading_order() -> None:
     found = [nl for nl, _ in english_gloss([text], per_text=2, rarity=lambda t: rare.get(t, 0.0))]
     assert found == ["groene chemie", "logistiek"]
     assert [nl for nl, _ in english_gloss([text], per_text=2)] == ["gezamenlijk", "bedrijfsleven"]
-
-
-def test_a_misspelt_document_name_is_written_right() -> None:
-    from rag.glossary import spell_document_names
-
-    assert spell_document_names("Welke datum heeft de kamerbrif?") == "Welke datum heeft de kamerbrief?"
-    assert spell_document_names("Wie tekende de Aanbiedingsbreif") == "Wie tekende de Aanbiedingsbrief"
-    assert spell_document_names("what does the twopagre promise") == "what does the twopager promise"
-    # other words, and a name already written right inside a longer word, stay as typed
-    assert spell_document_names("De kamerleden en hun brieven") == "De kamerleden en hun brieven"
-    assert spell_document_names("kamerbriefje van het ministerie") == "kamerbriefje van het ministerie"

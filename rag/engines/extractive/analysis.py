@@ -129,30 +129,12 @@ def _figures_in(text: str) -> set[str]:
     return {m.group(0).replace(",", ".").rstrip(".") for m in _FIGURE_NUM.finditer(text)}
 
 
-# The noun that names a kind of value, also as the head of a Dutch compound ("werkloosheidspercentage",
-# "armoedepercentage") or an English noun phrase ("the unemployment rate"): the question asks for that kind
-# whatever its frame. Language knowledge, not knowledge of the documents.
-KIND_HEADS: dict[str, tuple[str, ...]] = {"percentage": ("percentage", "procent", "percent", "rate")}
-
-
-def _kind_by_head(question: str) -> str | None:
-    for w in terms(question, "en") + [x.lower() for x in question.split()]:
-        w = w.strip("?!.,;:()'\"")
-        for kind, heads in KIND_HEADS.items():
-            if w in heads or any(len(w) > len(h) + 3 and w.endswith(h) and h != "rate" for h in heads):
-                return kind
-    return None
-
-
 def answer_type(question: str) -> str | None:
-    settings = get_settings()
-    if ablated(settings, "answer_type"):
+    if ablated(get_settings(), "answer_type"):
         return None
     for name, rx in _TYPE_PATTERNS:
         if rx.search(question):
             return name
-    if not ablated(settings, "kind_heads"):
-        return _kind_by_head(question)
     return None
 
 

@@ -685,32 +685,3 @@ def test_english_answer_glosses_the_dutch_terms_of_its_quotes(assistant: Any) ->
     assert verify(en, assistant.store.document) == []
     nl = assistant.ask("Via welk fonds wordt het geld van een Regio Deal aan een provincie uitbetaald?")
     assert not nl.refused and "Dutch terms" not in nl.answer and "Nederlandse termen" not in nl.answer
-
-
-@pytest.mark.parametrize(
-    ("question", "kind"),
-    [
-        # the kind named by a compound's head or a noun phrase's head, whatever the frame around it
-        ("Noem het slagingspercentage van de aanvragen.", "percentage"),
-        ("Kun je me het verzuimpercentage bij de provincie geven?", "percentage"),
-        ("Tell me the vacancy rate for rental homes in Emmen.", "percentage"),
-        ("Give the interest rates used for the loans.", "percentage"),
-        # not a kind head: a word merely ending in the same letters, or no kind at all
-        ("Is this a separate corporate arrangement?", None),
-        ("Geef de strategie van de regio.", None),
-    ],
-)
-def test_answer_kind_from_a_words_head(question: str, kind: str | None) -> None:
-    assert answer_type(question) == kind
-
-
-def test_kind_heads_can_be_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
-    from rag.config import get_settings
-
-    monkeypatch.setenv("REGIODEAL_ABLATE", "kind_heads")
-    get_settings.cache_clear()
-    try:
-        assert answer_type("Noem het slagingspercentage van de aanvragen.") is None
-    finally:
-        monkeypatch.delenv("REGIODEAL_ABLATE")
-        get_settings.cache_clear()
