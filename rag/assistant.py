@@ -27,7 +27,8 @@ from rag.config import Settings, ablated, get_settings
 from rag.engines.base import AnswerContext, Engine, collect
 from rag.engines.extractive import ExtractiveEngine, question_parts
 from rag.glossary import named_documents
-from rag.question_index import QuestionIndex
+from rag.previous_answer import Pointer, anchor_units, point
+from rag.question_index import QuestionIndex, UnitRecord
 from rag.resources import message
 from rag.retrieval import HybridRetriever, RetrievalResult, embed_query
 from rag.retrieval_units import UnitEvidence, UnitRetriever
@@ -132,8 +133,6 @@ class Assistant:
         anchors = self._anchors(history)
         pointer = None
         if anchors and not ablated(self.settings, "list_position"):
-            from rag.previous_answer import point
-
             pointer = point(question, anchors, self.units, " ".join(h.get("content", "") for h in history[-2:]))
         if pointer is not None:  # the list item it points at is the subject carried over, not the last turn's words
             carried = " ".join(pointer.item.text.replace("(", " ").replace(")", " ").split()[:30])
@@ -223,13 +222,11 @@ class Assistant:
             },
         )
 
-    def _anchors(self, history: list[dict[str, str]]) -> list[Any]:
+    def _anchors(self, history: list[dict[str, str]]) -> list[UnitRecord]:
         """The answer units the previous answer quoted or paraphrased, best first (``rag.previous_answer``);
         empty without history or when the mechanism that reads them is switched off."""
         if not history or ablated(self.settings, "list_position"):
             return []
-        from rag.previous_answer import anchor_units
-
         try:
             self.units._prepare()
             return anchor_units(history, self.units, embed_query) if self.units.qindex.available else []
@@ -249,7 +246,7 @@ class Assistant:
     def _unit_evidence(
         self, question: str, history: list[dict[str, str]], standalone: str, qvec: np.ndarray,
         part_vecs: list[tuple[str, np.ndarray | None]], hits: list[RetrievedChunk], doc_ids: list[str] | None,
-        pointer: Any = None,
+        pointer: Pointer | None = None,
     ) -> tuple[UnitEvidence | None, list[tuple[str, UnitEvidence]]]:
         """The fused unit ranking: a follow-up is searched as typed and together with the previous user
         turn (fused), never with carried keywords; each part of a multi-part question on its own."""

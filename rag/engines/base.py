@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from rag.previous_answer import Pointer
 from rag.retrieval_units import UnitEvidence
 from rag.types import Answer, RetrievedChunk, ToolCall
 
@@ -52,7 +53,7 @@ class AnswerContext:
     doc_ids: list[str] | None = None  # the documents the user limited the search to
     callbacks: Any = None  # LangChain callbacks of this question's run (rag/chain.py), for the engine's steps
     timings_ms: dict[str, float] = field(default_factory=dict)
-    pointer: Any = None  # the list item a follow-up's position word picks (rag.previous_answer.Pointer), if any
+    pointer: Pointer | None = None  # the list item a follow-up's position word picks (rag.previous_answer.Pointer), if any
     notes: EngineNotes = field(default_factory=lambda: EngineNotes())  # what the engine works out on the way
 
 
