@@ -27,7 +27,7 @@ from rag.config import Settings, ablated, get_settings
 from rag.engines.base import AnswerContext, Engine, collect
 from rag.engines.extractive import ExtractiveEngine, question_parts
 from rag.glossary import named_documents
-from rag.previous_answer import Pointer, anchor_units, point
+from rag.previous_answer import Pointer, anchor_units, has_position_word, point
 from rag.question_index import QuestionIndex, UnitRecord
 from rag.resources import message
 from rag.retrieval import HybridRetriever, RetrievalResult, embed_query
@@ -130,9 +130,9 @@ class Assistant:
         doc_ids = self._check_doc_ids(doc_ids)
         lang = detect_language_with_history(question, history)
         standalone = self._condense(question, history, lang, engine)
-        anchors = self._anchors(history)
         pointer = None
-        if anchors and not ablated(self.settings, "list_position"):
+        if history and not ablated(self.settings, "list_position") and has_position_word(question):
+            anchors = self._anchors(history)  # read only when a list position may be asked: one unit search
             pointer = point(question, anchors, self.units, " ".join(h.get("content", "") for h in history[-2:]))
         if pointer is not None:  # the list item it points at is the subject carried over, not the last turn's words
             carried = " ".join(pointer.item.text.replace("(", " ").replace(")", " ").split()[:30])
@@ -224,9 +224,7 @@ class Assistant:
 
     def _anchors(self, history: list[dict[str, str]]) -> list[UnitRecord]:
         """The answer units the previous answer quoted or paraphrased, best first (``rag.previous_answer``);
-        empty without history or when the mechanism that reads them is switched off."""
-        if not history or ablated(self.settings, "list_position"):
-            return []
+        empty when they cannot be read."""
         try:
             self.units._prepare()
             return anchor_units(history, self.units, embed_query) if self.units.qindex.available else []

@@ -19,7 +19,7 @@ from typing import Any
 
 from rag.condense import answer_prose
 from rag.question_index import UnitRecord
-from rag.text import STOPWORDS, fold, terms, words
+from rag.text import EN_TEENS, EN_UNITS, NL_TEENS, NL_UNITS, STOPWORDS, fold, terms, words
 
 log = logging.getLogger(__name__)
 
@@ -30,10 +30,8 @@ ORDINALS: dict[str, int] = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
     "ninth": 9, "tenth": 10, "last": -1, "latter": -1, "former": 1,
 }
-CARDINALS: dict[str, int] = {
-    "een": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7, "acht": 8, "negen": 9, "tien": 10,
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-}
+# number words ("punt drie", "number seven"): the project's own tables (rag.text), not a copy
+CARDINALS: dict[str, int] = {w: v for w, v in {**NL_UNITS, **NL_TEENS, **EN_UNITS, **EN_TEENS}.items() if v > 0}
 # words that name a place in a list ("nummer 6", "point 3", "plek drie")
 POSITION_NOUNS = frozenset({"nummer", "number", "nr", "no", "punt", "point", "item", "plek", "place", "positie", "position"})
 # what may follow an ordinal that points into a list ("the second one", "de derde daarvan", "de laatste op die lijst")
@@ -56,6 +54,12 @@ def _number(tok: str) -> int | None:
     if tok.isdigit() and 0 < int(tok) <= 30:
         return int(tok)
     return CARDINALS.get(tok)
+
+
+def has_position_word(question: str) -> bool:
+    """Does the question hold an ordinal or a number at all? Without one no list position is asked, and the
+    previous answer need not be read (a search of the unit index per follow-up)."""
+    return any(t in ORDINALS or _number(t) is not None for t in words(fold(question)))
 
 
 def asked_position(question: str, list_terms: set[str]) -> tuple[int, set[str]] | None:
@@ -140,7 +144,7 @@ def point(question: str, anchors: list[UnitRecord], units: Any, said: str = "", 
     """The list item a follow-up's position word picks in the list the previous answer showed (``anchors``:
     its units, best first; ``said``: the previous turn's text), or None (no position word, no list among the
     previous answer's best ``depth`` units, or too short a list)."""
-    if not anchors or not any(t in ORDINALS or _number(t) is not None for t in words(fold(question))):
+    if not anchors or not has_position_word(question):
         return None
     qindex = units.qindex
     for anchor in anchors[:depth]:

@@ -111,3 +111,11 @@ def test_without_a_list_among_the_previous_units_there_is_no_pointer() -> None:
     units = _Units([S1, S2])
     assert point("En de tweede?", anchor_units(_history("Autoluw maken."), units, lambda q: None), units) is None
     assert previous_turn([{"role": "user", "content": "x"}]) is None
+
+
+def test_only_a_question_with_an_ordinal_or_a_number_may_ask_a_position() -> None:
+    from rag.previous_answer import has_position_word
+
+    assert has_position_word("En wat betekent de vierde?") and has_position_word("What about point 2?")
+    assert has_position_word("Kun je punt drie toelichten?")
+    assert not has_position_word("Wat bedoelen ze daarmee?") and not has_position_word("Why is that?")
