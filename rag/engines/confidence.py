@@ -34,7 +34,8 @@ from rag.text import fold, terms
 
 MODEL_FILE = Path(__file__).with_name("confidence.json")
 
-FEATURES = ("qi_top", "qi_margin", "cover", "unknown_frac", "unknown_any", "dense_top", "agree", "type_missing", "english")
+FEATURES = ("qi_top", "qi_margin", "cover", "unknown_frac", "unknown_any", "dense_top", "agree", "type_missing", "english",
+            "gap_top", "gap_margin")
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,9 @@ def part_features(ctx: Any, question: str, ev: Any) -> Answerability | None:
         "agree": ((first.qi_rank == 1) + (first.bm25_rank == 1) + (first.chunk_rank is not None and first.chunk_rank <= 2)) / 3,
         "type_missing": 1.0 if kind in STRICT_TYPES and not has_type(typed_text, kind) else 0.0,
         "english": 1.0 if lang == "en" else 0.0,
+        # the nearest of the documents' gaps (corpus/gaps.yaml) against the nearest question they answer
+        "gap_top": ev.gap.best if ev.gap is not None else 0.0,
+        "gap_margin": ((ev.gap.best - qi_top) * 10) if ev.gap is not None else -1.0,
     }
     return Answerability(load_model().score(x), x, unknown)
 
