@@ -9,7 +9,9 @@ whether any unit answers. It reads only general evidence, no phrasing:
   documents do not answer;
 - whether an asked-for kind of answer (an amount, a date, a count, a name) is in the best units;
 - whether the question index, BM25 and the passages agree on the best unit, and the best passage's
-  cosine similarity.
+  cosine similarity;
+- the documents' gaps (``corpus/gaps.yaml``: questions about their subjects that they do not answer):
+  how much nearer the nearest gap question is than the nearest question they answer (``gap_margin``).
 A small logistic model (``corpus``-independent weights in ``confidence.json`` beside this module, fitted
 on the tuning sets by ``scripts/fit_answerability.py``, reliability table in BENCHMARKS.md) turns them
 into P(the documents answer). Below ``closest_at`` the engine says the documents do not say this
