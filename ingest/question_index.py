@@ -17,16 +17,25 @@ import io
 import json
 import logging
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from tqdm.auto import tqdm
 
+from ingest.gaps import Gap, load_gaps
 from ingest.units import Unit, load_units
 from ingest.uploads_store import load_upload_units
 from rag.config import Settings
-from rag.question_index import POINTER_SUFFIX, questions_name, terms_version, unit_metadata, units_name
+from rag.question_index import (
+    POINTER_SUFFIX,
+    gaps_name,
+    questions_name,
+    terms_version,
+    unit_metadata,
+    units_name,
+)
 from rag.snapshot_cache import write_atomic
 
 log = logging.getLogger(__name__)
@@ -100,11 +109,13 @@ def _active_documents(client: Any, settings: Settings) -> dict[str, str]:
     return dict(zip(res["ids"], res["documents"], strict=True))
 
 
-def _version(units: list[Unit], spec: str) -> str:
+def _version(units: list[Unit], spec: str, gaps: Sequence[Gap] = ()) -> str:
     h = hashlib.sha1(f"{spec}\0{terms_version()}".encode())  # a changed tokeniser rewrites the stored unit terms
     for u in units:
         h.update(json.dumps([u.unit_id, u.doc_id, u.kind, u.text, u.context, u.start, u.end, u.context_start,
                              u.context_end, u.all_questions()], ensure_ascii=False).encode())
+    for g in gaps:
+        h.update(json.dumps(["gap", g.gap_id, g.doc_id, g.topic, g.all_questions()], ensure_ascii=False).encode())
     return h.hexdigest()[:12]
 
 
@@ -125,26 +136,28 @@ def sync_question_index(client: Any, settings: Settings, progress: bool = True) 
     base = settings.collection
     docs = _active_documents(client, settings)
     units = load_units(settings.corpus_dir, docs) + load_upload_units(settings, docs)
+    gaps = load_gaps(settings.corpus_dir, docs)
     spec = settings.embedding
-    version = _version(units, f"{spec}\0{json.dumps(QUESTION_HNSW, sort_keys=True)}")  # a new index setup rebuilds
+    version = _version(units, f"{spec}\0{json.dumps(QUESTION_HNSW, sort_keys=True)}", gaps)  # a new index setup rebuilds
     ptr = _read_ptr(client, base)
     if ptr.get("version") == version:
         return f"Question index up to date ({ptr.get('units')} units, {ptr.get('questions')} questions)."
     reuse: dict[str, list[float]] = {}
     old = ptr.get("version")
     for source in {old, version} - {None, ""}:  # the active version, and a same-version leftover of a crash
-        with contextlib.suppress(Exception):
-            res = client.get_collection(questions_name(base, source), embedding_function=None).get(
-                include=["embeddings", "metadatas"]
-            )
-            for emb, meta in zip(res["embeddings"], res["metadatas"], strict=True):
-                if meta and meta.get("qkey"):
-                    reuse[str(meta["qkey"])] = list(map(float, emb))
-    for name in (questions_name(base, version), units_name(base, version)):
+        for name in (questions_name(base, source), gaps_name(base, source)):
+            with contextlib.suppress(Exception):
+                res = client.get_collection(name, embedding_function=None).get(include=["embeddings", "metadatas"])
+                for emb, meta in zip(res["embeddings"], res["metadatas"], strict=True):
+                    if meta and meta.get("qkey"):
+                        reuse[str(meta["qkey"])] = list(map(float, emb))
+    names = (questions_name(base, version), units_name(base, version), gaps_name(base, version))
+    for name in names:
         with contextlib.suppress(Exception):
             client.delete_collection(name)
     qcol = client.create_collection(questions_name(base, version), configuration=QUESTION_HNSW, embedding_function=None)
     ucol = client.create_collection(units_name(base, version), embedding_function=None)
+    gcol = client.create_collection(gaps_name(base, version), configuration=QUESTION_HNSW, embedding_function=None)
     try:
         for i in range(0, len(units), WRITE_BATCH):
             part = units[i : i + WRITE_BATCH]
@@ -156,10 +169,16 @@ def sync_question_index(client: Any, settings: Settings, progress: bool = True) 
                 meta = {"unit_id": u.unit_id, "doc_id": u.doc_id, "kind": u.kind, "lang": lang,
                         "start": u.start, "end": u.end, "qkey": question_key(spec, q)}
                 rows.append((f"{u.unit_id}:{n}", q, meta))
+        gap_rows = [
+            (f"{g.gap_id}:{n}", q, {"gap_id": g.gap_id, "doc_id": g.doc_id, "topic": g.topic, "lang": lang,
+                                    "qkey": question_key(spec, q)})
+            for g in gaps for n, (lang, q) in enumerate(g.all_questions())
+        ]
         cache = _read_cache(settings)
-        reuse.update({k: cache[k] for k in {r[2]["qkey"] for r in rows} - set(reuse) if k in cache})
-        todo = [r for r in rows if r[2]["qkey"] not in reuse]
-        vectors: dict[str, list[float]] = {r[2]["qkey"]: reuse[r[2]["qkey"]] for r in rows if r[2]["qkey"] in reuse}
+        every = rows + gap_rows
+        reuse.update({k: cache[k] for k in {r[2]["qkey"] for r in every} - set(reuse) if k in cache})
+        todo = list({r[2]["qkey"]: r for r in every if r[2]["qkey"] not in reuse}.values())
+        vectors: dict[str, list[float]] = {r[2]["qkey"]: reuse[r[2]["qkey"]] for r in every if r[2]["qkey"] in reuse}
         if todo:
             from rag.embeddings import get_embedder
 
@@ -172,28 +191,30 @@ def sync_question_index(client: Any, settings: Settings, progress: bool = True) 
                     for (_, _, meta), v in zip(part, vecs, strict=True):
                         vectors[meta["qkey"]] = v.tolist()
                     bar.update(len(part))
-        if todo or any(r[2]["qkey"] not in cache for r in rows):
-            _write_cache(settings, {**cache, **{r[2]["qkey"]: vectors[r[2]["qkey"]] for r in rows}})
-        for i in range(0, len(rows), WRITE_BATCH):
-            batch = rows[i : i + WRITE_BATCH]
-            qcol.upsert(ids=[r[0] for r in batch], documents=[r[1] for r in batch], metadatas=[r[2] for r in batch],
-                        embeddings=[vectors[r[2]["qkey"]] for r in batch])
+        if todo or any(r[2]["qkey"] not in cache for r in every):
+            _write_cache(settings, {**cache, **{r[2]["qkey"]: vectors[r[2]["qkey"]] for r in every}})
+        for col, these in ((qcol, rows), (gcol, gap_rows)):
+            for i in range(0, len(these), WRITE_BATCH):
+                batch = these[i : i + WRITE_BATCH]
+                col.upsert(ids=[r[0] for r in batch], documents=[r[1] for r in batch], metadatas=[r[2] for r in batch],
+                           embeddings=[vectors[r[2]["qkey"]] for r in batch])
     except BaseException:
-        for name in (questions_name(base, version), units_name(base, version)):
+        for name in names:
             with contextlib.suppress(Exception):
                 client.delete_collection(name)
         raise
     pcol = client.get_or_create_collection(base + POINTER_SUFFIX, embedding_function=None)
     pcol.modify(metadata={"version": version, "previous": old or "", "units": len(units), "questions": len(rows),
-                          "embedding": spec, "switched_at": time.time()})
+                          "gaps": len(gaps), "embedding": spec, "switched_at": time.time()})
     # keep the version just replaced (a running app may still read it); drop older ones
     keep = {version, old}
     for c in client.list_collections():
         name = c if isinstance(c, str) else c.name
-        for prefix in (questions_name(base, ""), units_name(base, "")):
+        for prefix in (questions_name(base, ""), units_name(base, ""), gaps_name(base, "")):
             if name.startswith(prefix) and name[len(prefix) :] not in keep:
                 with contextlib.suppress(Exception):
                     client.delete_collection(name)
     secs = time.perf_counter() - t0
-    return (f"Question index: {len(units)} units, {len(rows)} questions ({len(todo)} embedded, "
-            f"{len(rows) - len(todo)} reused) in {secs:.1f} s.")
+    gap_note = f", {len(gaps)} gaps with {len(gap_rows)} questions" if gaps else ""
+    return (f"Question index: {len(units)} units, {len(rows)} questions{gap_note} ({len(todo)} embedded, "
+            f"{len(every) - len(todo)} reused) in {secs:.1f} s.")

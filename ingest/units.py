@@ -170,7 +170,7 @@ def normalise(text: str) -> Normalised:
     return Normalised("".join(c for c, _ in chars), [o for _, o in chars], lines)
 
 
-def _questions(raw: Any, where: str) -> dict[str, tuple[str, ...]]:
+def question_map(raw: Any, where: str) -> dict[str, tuple[str, ...]]:
     if raw is None:
         return {}
     if not isinstance(raw, dict):
@@ -220,7 +220,7 @@ def resolve(doc_id: str, raw_units: list[dict[str, Any]], doc_text: str) -> list
         context = u.get("context") or ""
         if not isinstance(context, str):
             raise UnitsError(f"{where}: context must be a string")
-        qs = _questions(u.get("questions"), where)
+        qs = question_map(u.get("questions"), where)
         base = dict(unit_id=uid, doc_id=doc_id, kind=kind, section=str(u.get("section") or ""),
                     text=" ".join(text.split()), context=" ".join(context.split()), questions=qs, order=n)
         if kind == "card":

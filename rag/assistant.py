@@ -226,7 +226,7 @@ class Assistant:
         """The answer units the previous answer quoted or paraphrased, best first (``rag.previous_answer``);
         empty when they cannot be read."""
         try:
-            self.units._prepare()
+            self.units.prepare()
             return anchor_units(history, self.units, embed_query) if self.units.qindex.available else []
         except Exception:  # reading the previous answer is a refinement: never a reason to fail the question
             log.warning("could not read the follow-up against the previous answer", exc_info=True)

@@ -35,6 +35,10 @@ def units_name(base: str, version: str) -> str:
     return f"{base}_units_{version}"
 
 
+def gaps_name(base: str, version: str) -> str:
+    return f"{base}_gaps_{version}"
+
+
 @cache
 def terms_version() -> str:
     """A digest of the tokeniser's source (``rag/text.py``): unit terms stored at ingest are used only while
@@ -88,6 +92,17 @@ class UnitRecord:
 
 
 @dataclass(frozen=True)
+class GapHit:
+    """The documents' gap (``corpus/gaps.yaml``) nearest to a query: what they do not say, and how close."""
+
+    gap_id: str
+    doc_id: str
+    topic: str
+    best: float  # similarity of its nearest question
+    question: str
+
+
+@dataclass(frozen=True)
 class UnitHit:
     """A unit as the question index ranks it for one query (rank 1 is best)."""
 
@@ -109,6 +124,7 @@ class QuestionIndex:
         self._client: Any = None
         self._version: str | None = None
         self._qcol: Any = None
+        self._gcol: Any = None  # the gaps' questions (absent in an index built before gaps existed)
         self._units: dict[str, UnitRecord] = {}
         self._by_doc: dict[str, list[UnitRecord]] = {}
         self._questions: dict[str, list[str]] = {}
@@ -142,13 +158,17 @@ class QuestionIndex:
                 version = str((ptr.metadata or {}).get("version") or "")
             except (NotFoundError, ValueError, Exception) as exc:  # no question index: passages only
                 log.info("no question index (%s)", type(exc).__name__)
-                self._version, self._qcol, self._units, self._by_doc = None, None, {}, {}
+                self._version, self._qcol, self._gcol, self._units, self._by_doc = None, None, None, {}, {}
                 return
             if version == self._version:
                 self._qcount = self._count()
                 return
             base = self.settings.collection
             self._qcol = client.get_collection(questions_name(base, version), embedding_function=None)
+            try:
+                self._gcol = client.get_collection(gaps_name(base, version), embedding_function=None)
+            except (NotFoundError, ValueError):
+                self._gcol = None
             res = client.get_collection(units_name(base, version), embedding_function=None).get(
                 include=["documents", "metadatas"]
             )
@@ -222,3 +242,22 @@ class QuestionIndex:
             hits.append(UnitHit(self._units[uid], score, ss[0], len(ss), best_q[uid]))
         hits.sort(key=lambda h: (-h.score, h.unit.unit_id))
         return [UnitHit(h.unit, h.score, h.best, h.support, h.best_question, r) for r, h in enumerate(hits, start=1)]
+
+    def nearest_gap(self, vec: np.ndarray | None, doc_ids: list[str] | None = None) -> GapHit | None:
+        """The gap whose questions come nearest to the query vector (None without gaps)."""
+        if vec is None or not self.available or self._gcol is None:
+            return None
+        where = {"doc_id": {"$in": list(doc_ids)}} if doc_ids else None
+        with self._lock:
+            try:
+                if self._gcol.count() == 0:
+                    return None
+                res = self._gcol.query(query_embeddings=[np.asarray(vec, dtype=np.float32).tolist()], n_results=1,
+                                       where=where, include=["metadatas", "distances", "documents"])
+            except Exception:  # gaps are evidence, never a reason to fail a question
+                log.debug("gap search failed", exc_info=True)
+                return None
+        if not res["ids"] or not res["ids"][0]:
+            return None
+        m, d, q = res["metadatas"][0][0], res["distances"][0][0], res["documents"][0][0]
+        return GapHit(str(m["gap_id"]), str(m["doc_id"]), str(m.get("topic") or ""), 1.0 - float(d), q)

@@ -26,7 +26,7 @@ import numpy as np
 from rag.chunk_table import by_doc as chunks_by_doc
 from rag.chunk_table import of_doc
 from rag.glossary import DUTCH_SYNONYMS, ENGLISH_TO_DUTCH, expand_terms
-from rag.question_index import QuestionIndex, UnitHit, UnitRecord, unit_terms
+from rag.question_index import GapHit, QuestionIndex, UnitHit, UnitRecord, unit_terms
 from rag.text import fold, stem, terms, verb_variants, words
 from rag.types import Chunk, RetrievedChunk
 
@@ -138,6 +138,7 @@ class UnitEvidence:
     candidates: list[UnitCandidate] = field(default_factory=list)
     questions_of: Callable[[str], list[str]] | None = None  # a unit's hypothetical questions
     vocabulary: Vocabulary | None = None  # every word of the documents, their units' questions and the glossary
+    gap: GapHit | None = None  # the nearest thing the documents do not say (``corpus/gaps.yaml``)
 
     @property
     def top(self) -> UnitCandidate | None:
@@ -168,7 +169,8 @@ class UnitRetriever:
 
     # -- per-version structures ---------------------------------------------------------------------
 
-    def _prepare(self) -> None:
+    def prepare(self) -> None:
+        """Load (once per index version) what the unit search needs: units, their chunks, vocabulary, BM25."""
         self.qindex.refresh()
         chunks = self._chunks()  # a ChunkTable makes only the chunks of the units' documents (rag.chunk_table)
         version = (self.qindex._version, len(chunks), chunks[0].chunk_id if len(chunks) else None)
@@ -282,7 +284,7 @@ class UnitRetriever:
         """The fused unit ranking. ``conversation`` is the question read with the previous turn (its
         text and vector), for follow-ups; it is fused with the question alone."""
         try:
-            self._prepare()
+            self.prepare()
         except Exception:
             log.warning("unit retrieval unavailable", exc_info=True)
             return UnitEvidence(query)
@@ -309,4 +311,5 @@ class UnitRetriever:
                 bm25_rank=bm.get(uid), chunk_rank=by_chunk.get(uid),
             ))
         out.sort(key=lambda c: (-c.score, c.unit.doc_id, c.unit.order))
-        return UnitEvidence(query, out, self.qindex.questions_of, self.vocabulary)
+        gap = self.qindex.nearest_gap(vec, doc_ids)
+        return UnitEvidence(query, out, self.qindex.questions_of, self.vocabulary, gap)

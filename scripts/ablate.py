@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     assistant.warm(progress=False)
     # the engine and the chunk fusion read these in-memory structures even when every search is cached
     assistant.retriever.ensure_fresh()
-    assistant.units._prepare()
+    assistant.units.prepare()
     saved: dict[str, Any] = {}
     if args.cache and args.cache.exists():
         import pickle

@@ -141,12 +141,12 @@ def _fit(X, y, c: float):
     return mu, sd, m.coef_[0], float(m.intercept_[0]), lambda Z: m.predict_proba((np.asarray(Z) - mu) / sd)[:, 1]
 
 
-def fit(rows_path: str, write: bool, c: float, drop: list[str]) -> None:
+def fit(rows_path: str, write: bool, c: float, drop: list[str], only: list[str] | None = None) -> None:
     import numpy as np
 
     from rag.engines.confidence import FEATURES, MODEL_FILE
 
-    names = [n for n in FEATURES if n not in drop]
+    names = [n for n in (only or FEATURES) if n not in drop]
     rows = [json.loads(x) for x in Path(rows_path).read_text(encoding="utf-8").splitlines() if x.strip()]
     gated = [r for r in rows if r["x"] is not None and not r["tool"] and not r["declined"]]
     X = np.array([[r["x"][n] for n in names] for r in gated])
@@ -214,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     f.add_argument("--threshold", type=float, default=0.2)
     f.add_argument("--C", type=float, default=0.5)
     f.add_argument("--drop", default="")
+    f.add_argument("--only", default="", help="comma-separated features to fit on (default: all of FEATURES)")
     args = ap.parse_args(argv)
     if args.cmd == "dump":
         dump(args.paths, args.out)
@@ -221,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         probe(args.write, args.C, args.threshold, args.cache, tuple(x for x in args.drop.split(",") if x), args.written_weight)
     else:
         args_threshold = args.threshold
-        fit(args.rows, args.write, args.C, [x for x in args.drop.split(",") if x])
+        fit(args.rows, args.write, args.C, [x for x in args.drop.split(",") if x], [x for x in args.only.split(",") if x] or None)
     return 0
 
 

@@ -9,7 +9,9 @@ whether any unit answers. It reads only general evidence, no phrasing:
   documents do not answer;
 - whether an asked-for kind of answer (an amount, a date, a count, a name) is in the best units;
 - whether the question index, BM25 and the passages agree on the best unit, and the best passage's
-  cosine similarity.
+  cosine similarity;
+- the documents' gaps (``corpus/gaps.yaml``: questions about their subjects that they do not answer):
+  how much nearer the nearest gap question is than the nearest question they answer (``gap_margin``).
 A small logistic model (``corpus``-independent weights in ``confidence.json`` beside this module, fitted
 on the tuning sets by ``scripts/fit_answerability.py``, reliability table in BENCHMARKS.md) turns them
 into P(the documents answer). Below ``closest_at`` the engine says the documents do not say this
@@ -34,7 +36,8 @@ from rag.text import fold, terms
 
 MODEL_FILE = Path(__file__).with_name("confidence.json")
 
-FEATURES = ("qi_top", "qi_margin", "cover", "unknown_frac", "unknown_any", "dense_top", "agree", "type_missing", "english")
+FEATURES = ("qi_top", "qi_margin", "cover", "unknown_frac", "unknown_any", "dense_top", "agree", "type_missing", "english",
+            "gap_top", "gap_margin")
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,9 @@ def part_features(ctx: Any, question: str, ev: Any) -> Answerability | None:
         "agree": ((first.qi_rank == 1) + (first.bm25_rank == 1) + (first.chunk_rank is not None and first.chunk_rank <= 2)) / 3,
         "type_missing": 1.0 if kind in STRICT_TYPES and not has_type(typed_text, kind) else 0.0,
         "english": 1.0 if lang == "en" else 0.0,
+        # the nearest of the documents' gaps (corpus/gaps.yaml) against the nearest question they answer
+        "gap_top": ev.gap.best if ev.gap is not None else 0.0,
+        "gap_margin": ((ev.gap.best - qi_top) * 10) if ev.gap is not None else -1.0,
     }
     return Answerability(load_model().score(x), x, unknown)
 

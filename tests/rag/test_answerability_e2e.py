@@ -83,3 +83,36 @@ def test_a_value_the_documents_state_is_not_taken_for_a_false_premise(assistant:
     ans = assistant.ask("Wat gebeurt er op 26 september 2018?")
     assert not ans.refused, ans.answer
     assert "26 september 2018" in ans.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Welke partij levert de gedeputeerde die dit dossier trekt?",  # a name the letter does not give
+        "Welk percentage van de inwoners van Emmen zit in de bijstand?",  # a statistic the two-pager does not give
+    ],
+)
+def test_a_question_nearer_to_a_gap_than_to_any_answered_question_is_refused(assistant: Any, question: str) -> None:
+    """The documents' gaps (corpus/gaps.yaml, in other words than these questions) are evidence: the nearest gap
+    question is nearer than the nearest question the documents answer, and the calibrated confidence refuses."""
+    from dataclasses import replace
+
+    from rag.engines.confidence import load_model, part_features
+
+    ctx = assistant.prepare(question, None)
+    found = part_features(ctx, ctx.standalone_question, ctx.units)
+    assert ctx.units.gap is not None and found is not None
+    assert found.features["gap_margin"] > 0 and not found.answers(load_model())
+    without = part_features(ctx, ctx.standalone_question, replace(ctx.units, gap=None))
+    assert without is not None and without.confidence > found.confidence  # the gap is what lowers it
+    assert assistant.ask(question).refused
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Wat is de uiterste datum om een voorstel in te dienen?", "Welke gemeenten dienden het voorstel samen met de provincie in?"],
+)
+def test_an_answered_question_is_nearer_to_its_units_than_to_any_gap(assistant: Any, question: str) -> None:
+    ctx = assistant.prepare(question, None)
+    assert ctx.units.gap is None or max(c.qi_best for c in ctx.units.candidates) > ctx.units.gap.best
+    assert not assistant.ask(question).refused

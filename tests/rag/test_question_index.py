@@ -85,3 +85,66 @@ def test_no_units_files_means_passages_only(mini_built: Settings) -> None:
     qi = QuestionIndex(mini_built)
     qi.refresh()
     assert qi.search(None) == []
+
+
+GAPS = {
+    "gaps": [
+        {"id": "gap-001", "doc_id": "alpha", "topic": "Welke deals uiteindelijk gekozen zijn",
+         "questions": {"nl": ["Welke regio's hebben uiteindelijk een deal gekregen?", "Wie heeft de envelop gewonnen?"],
+                       "en": ["Which regions were finally awarded a deal?"]}},
+        {"id": "gap-002", "doc_id": "omega", "topic": "Iets over een document dat niet geïndexeerd is",
+         "questions": {"nl": ["Wat staat er in omega?"]}},
+    ],
+}
+
+
+def test_gaps_are_embedded_apart_and_found_for_other_words(mini_settings: Settings) -> None:
+    """The documents' gaps (corpus/gaps.yaml) get their own collection: a question worded otherwise finds the
+    gap, a question the documents answer is nearer to its unit's questions than to any gap, and the unit
+    search never returns a gap."""
+    from rag.question_index import QuestionIndex
+    from rag.retrieval import embed_query
+
+    mini_settings = mini_settings.model_copy(update={"question_cache_dir": None})  # count real embedding
+    folder = mini_settings.corpus_dir / "questions"
+    folder.mkdir()
+    (folder / "alpha.yaml").write_text(yaml.safe_dump(UNITS, allow_unicode=True), encoding="utf-8")
+    (mini_settings.corpus_dir / "gaps.yaml").write_text(yaml.safe_dump(GAPS, allow_unicode=True), encoding="utf-8")
+    report = _build(mini_settings)
+    assert "1 gaps with 3 questions" in report, report  # the gap of a document that is not indexed is left out
+
+    qi = QuestionIndex(mini_settings)
+    qi.refresh()
+    asked = embed_query("Welke regio's zijn er uiteindelijk gekozen voor een Regio Deal?")
+    gap = qi.nearest_gap(asked)
+    assert gap is not None and gap.gap_id == "gap-001" and gap.topic.startswith("Welke deals")
+    assert all(h.unit.unit_id.startswith("al-") for h in qi.search(asked, k=20))
+    answered = embed_query("Tot welke dag mag je plannen aanleveren?")
+    near = qi.nearest_gap(answered)
+    assert near is not None and near.best < qi.search(answered, k=5)[0].best
+    assert qi.nearest_gap(None) is None
+
+    # a changed gap is a new version of the index; the unchanged questions are reused
+    gaps = copy.deepcopy(GAPS)
+    gaps["gaps"][0]["questions"]["en"].append("Who got the money in the end?")
+    (mini_settings.corpus_dir / "gaps.yaml").write_text(yaml.safe_dump(gaps, allow_unicode=True), encoding="utf-8")
+    assert re.search(r"1 gaps with 4 questions \(1 embedded, 12 reused\)", _build(mini_settings))
+
+
+def test_a_malformed_gaps_file_names_the_entry(tmp_path: Path) -> None:
+    import pytest
+
+    from ingest.gaps import read_gaps
+    from ingest.units import UnitsError
+
+    bad = {"gaps": [GAPS["gaps"][0], {"id": "gap-001", "doc_id": "alpha", "topic": "twice", "questions": {"nl": ["x?"]}}]}
+    path = tmp_path / "gaps.yaml"
+    path.write_text(yaml.safe_dump(bad), encoding="utf-8")
+    with pytest.raises(UnitsError, match="entry 2"):
+        read_gaps(path)
+    path.write_text(yaml.safe_dump({"gaps": [{"id": "gap-003", "doc_id": "alpha", "topic": "no questions"}]}), encoding="utf-8")
+    with pytest.raises(UnitsError, match="no questions"):
+        read_gaps(path)
+    path.write_text("gaps: [unclosed", encoding="utf-8")
+    with pytest.raises(UnitsError, match="cannot read"):
+        read_gaps(path)

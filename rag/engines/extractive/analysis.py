@@ -256,6 +256,11 @@ def quote_lead(first: bool, same_doc: bool, name: str, lang: str) -> str:
     return message(key, lang).format(name=name, Name=_cap(name))
 
 
+def shown_quote(lead: str, display: str, cites: list[int], lang: str) -> str:
+    """A quoted passage as an answer shows it: the words before it, the verbatim quote, its [n] markers."""
+    return f"{lead} {_q(display, lang)} {''.join(f'[{n}]' for n in cites)}"
+
+
 def _q(text: str, lang: str) -> str:
     """A verbatim quote for display: whitespace collapsed, table pipes turned into separators."""
     t = " ".join(text.split())

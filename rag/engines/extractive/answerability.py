@@ -21,6 +21,7 @@ from rag.engines.extractive.analysis import (
     has_type,
     mentioned_docs,
     quote_lead,
+    shown_quote,
     with_translation,
 )
 from rag.engines.extractive.scoring import Scored, ScoringParams
@@ -61,8 +62,7 @@ class AnswerabilityMixin:
             if q is None:
                 continue
             shown.append(u)
-            refs = "".join(f"[{n}]" for n in q.cites)
-            pieces.append(f"{_cap(doc_name(u.doc_id, u.doc_id, lang))}: {_q(q.display, lang)} {refs}")
+            pieces.append(shown_quote(f"{_cap(doc_name(u.doc_id, u.doc_id, lang))}:", q.display, q.cites, lang))
         return pieces if shown else [message("refusal", lang)]
 
     def _unanswered_parts(self, ctx: AnswerContext) -> list[str]:
@@ -131,8 +131,7 @@ class AnswerabilityMixin:
             u = q.unit
             name = doc_name(u.doc_id, u.doc_id, lang)
             lead = quote_lead(i == 0, u.doc_id == prev_doc, name, lang)
-            refs = "".join(f"[{n}]" for n in q.cites)
-            pieces.append(f"{lead} {_q(q.display, lang)} {refs}")
+            pieces.append(shown_quote(lead, q.display, q.cites, lang))
             prev_doc = u.doc_id
         spans = [(q.unit.doc_id, q.unit.start, q.unit.end) for q in quotes]
         spans += [(q.unit.doc_id, q.unit.context_start, q.unit.context_end) for q in quotes if q.unit.context_start >= 0]
@@ -251,10 +250,8 @@ class AnswerabilityMixin:
             q = composer.quote(builder, u, lang)
             if q is None:
                 continue
-            refs = "".join(f"[{n}]" for n in q.cites)
             name = doc_name(u.doc_id, u.doc_id, lang)
             if v.kind == "year":
-                return f"{message('closest', lang)} {_cap(name)}: {_q(q.display, lang)} {refs}"
-            lead = message("false_premise", lang).format(doc=name)
-            return f"{_cap(lead)} {_q(q.display, lang)} {refs}"
+                return shown_quote(f"{message('closest', lang)} {_cap(name)}:", q.display, q.cites, lang)
+            return shown_quote(_cap(message("false_premise", lang).format(doc=name)), q.display, q.cites, lang)
         return message("refusal", lang)

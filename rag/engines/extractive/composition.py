@@ -11,7 +11,7 @@ from rag.chunk_table import of_doc
 from rag.citations import CitationBuilder, chunk_of_quote
 from rag.config import Settings, ablated
 from rag.engines.base import AnswerContext
-from rag.engines.extractive.analysis import _marker_start, _q, doc_name, log, quote_lead
+from rag.engines.extractive.analysis import _marker_start, _q, doc_name, log, quote_lead, shown_quote
 from rag.engines.extractive.scoring import Scored, ScoringParams
 from rag.engines.units_answer import AnswerabilityParams
 from rag.glossary import english_gloss
@@ -75,8 +75,7 @@ class CompositionMixin:
         if q is None:
             return []
         name = doc_name(q.unit.doc_id, q.unit.doc_id, ctx.language)
-        refs = "".join(f"[{n}]" for n in q.cites)
-        return [f"{quote_lead(True, False, name, ctx.language)} {_q(q.display, ctx.language)} {refs}"]
+        return [shown_quote(quote_lead(True, False, name, ctx.language), q.display, q.cites, ctx.language)]
 
     def _calc_piece(self, ctx: AnswerContext, builder: CitationBuilder, document: Callable[[str], Any] | None, hybrid: Any) -> str:
         text = (ctx.tool_explanation or "").strip()

@@ -1,0 +1,55 @@
+"""The documents' gaps (corpus/gaps.yaml): every gap belongs to a curated document, asks in Dutch and English,
+and is a question of its own: none of its questions is one the documents answer (a unit's hypothetical
+question) or an evaluation item (the gaps are written from the documents, never from an item)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ingest.gaps import GAPS_FILE, load_gaps, read_gaps
+from ingest.units import load_units, read_units_file
+from rag.config import ROOT
+
+CORPUS = ROOT / "corpus"
+
+
+def _norm(q: str) -> str:
+    return " ".join(q.casefold().split()).rstrip("?!. ")
+
+
+def _documents() -> dict[str, str]:
+    from ingest.loaders import load_file
+
+    out = {}
+    for path in sorted((CORPUS / "questions").glob("*.yaml")):
+        doc_id, _ = read_units_file(path)
+        out[doc_id] = load_file(CORPUS / f"{doc_id}.md").text
+    return out
+
+
+def test_every_gap_belongs_to_a_curated_document_and_asks_in_both_languages() -> None:
+    gaps = read_gaps(CORPUS / GAPS_FILE)
+    docs = _documents()
+    assert len(gaps) >= 40
+    assert {g.doc_id for g in gaps} <= set(docs)
+    assert load_gaps(CORPUS, docs) == gaps
+    for g in gaps:
+        assert len(g.questions.get("nl", ())) >= 3 and len(g.questions.get("en", ())) >= 1, g.gap_id
+
+
+def test_no_gap_question_is_one_the_documents_answer() -> None:
+    docs = _documents()
+    answered = {_norm(q) for u in load_units(CORPUS, docs) for _, q in u.all_questions()}
+    clash = [(g.gap_id, q) for g in read_gaps(CORPUS / GAPS_FILE) for _, q in g.all_questions() if _norm(q) in answered]
+    assert clash == []
+
+
+def test_no_gap_question_is_an_evaluation_item() -> None:
+    items: set[str] = set()
+    for path in [*sorted((ROOT / "eval").rglob("*.jsonl")), ROOT.parent / "shared" / "eval" / "dev.jsonl"]:
+        if Path(path).exists():
+            items |= {_norm(json.loads(x)["question"]) for x in Path(path).read_text(encoding="utf-8").splitlines() if x.strip()}
+    assert len(items) > 500
+    clash = [(g.gap_id, q) for g in read_gaps(CORPUS / GAPS_FILE) for _, q in g.all_questions() if _norm(q) in items]
+    assert clash == []
