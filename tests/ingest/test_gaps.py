@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from ingest.gaps import GAPS_FILE, load_gaps, read_gaps
-from ingest.units import load_units, read_units_file
+from ingest.units import load_units
 from rag.config import ROOT
 
 CORPUS = ROOT / "corpus"
@@ -18,19 +18,9 @@ def _norm(q: str) -> str:
     return " ".join(q.casefold().split()).rstrip("?!. ")
 
 
-def _documents() -> dict[str, str]:
-    from ingest.loaders import load_file
-
-    out = {}
-    for path in sorted((CORPUS / "questions").glob("*.yaml")):
-        doc_id, _ = read_units_file(path)
-        out[doc_id] = load_file(CORPUS / f"{doc_id}.md").text
-    return out
-
-
-def test_every_gap_belongs_to_a_curated_document_and_asks_in_both_languages() -> None:
+def test_every_gap_belongs_to_a_curated_document_and_asks_in_both_languages(documents: dict[str, str]) -> None:
     gaps = read_gaps(CORPUS / GAPS_FILE)
-    docs = _documents()
+    docs = documents
     assert len(gaps) >= 40
     assert {g.doc_id for g in gaps} <= set(docs)
     assert load_gaps(CORPUS, docs) == gaps
@@ -38,9 +28,8 @@ def test_every_gap_belongs_to_a_curated_document_and_asks_in_both_languages() ->
         assert len(g.questions.get("nl", ())) >= 3 and len(g.questions.get("en", ())) >= 1, g.gap_id
 
 
-def test_no_gap_question_is_one_the_documents_answer() -> None:
-    docs = _documents()
-    answered = {_norm(q) for u in load_units(CORPUS, docs) for _, q in u.all_questions()}
+def test_no_gap_question_is_one_the_documents_answer(documents: dict[str, str]) -> None:
+    answered = {_norm(q) for u in load_units(CORPUS, documents) for _, q in u.all_questions()}
     clash = [(g.gap_id, q) for g in read_gaps(CORPUS / GAPS_FILE) for _, q in g.all_questions() if _norm(q) in answered]
     assert clash == []
 

@@ -8,26 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from ingest.loaders import load_file
-from ingest.units import UnitsError, inline, load_units, normalise, read_units_file, resolve, uncovered
+from ingest.units import UnitsError, inline, load_units, normalise, resolve, uncovered
 from rag.config import ROOT
 
 CORPUS = ROOT / "corpus"
-
-
-def _documents() -> dict[str, str]:
-    out = {}
-    for path in sorted((CORPUS / "questions").glob("*.yaml")):
-        doc_id, _ = read_units_file(path)
-        out[doc_id] = load_file(CORPUS / f"{doc_id}.md").text
-    return out
-
-
-@pytest.fixture(scope="module")
-def documents() -> dict[str, str]:
-    docs = _documents()
-    assert set(docs) >= {"kamerbrief", "letter", "twopager"}
-    return docs
 
 
 def test_every_unit_is_verbatim_text_at_its_offsets(documents: dict[str, str]) -> None:
