@@ -144,7 +144,7 @@ def sync_question_index(client: Any, settings: Settings, progress: bool = True) 
         return f"Question index up to date ({ptr.get('units')} units, {ptr.get('questions')} questions)."
     reuse: dict[str, list[float]] = {}
     old = ptr.get("version")
-    for source in {old, version} - {None, ""}:  # the active version, and a same-version leftover of a crash
+    for source in {str(v) for v in (old, version) if v}:  # the active version, and a same-version leftover of a crash
         for name in (questions_name(base, source), gaps_name(base, source)):
             with contextlib.suppress(Exception):
                 res = client.get_collection(name, embedding_function=None).get(include=["embeddings", "metadatas"])
