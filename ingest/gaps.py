@@ -67,8 +67,14 @@ def read_gaps(path: Path) -> list[Gap]:
 
 
 def load_gaps(corpus_dir: Path, documents: dict[str, str]) -> list[Gap]:
-    """The gaps of the indexed documents (a gap of a document that is not indexed is left out)."""
+    """The gaps of the indexed documents (a gap of a document that is not indexed is left out; a file that
+    cannot be used is left out whole, with a warning)."""
     path = Path(corpus_dir) / GAPS_FILE
     if not path.exists():
         return []
-    return [g for g in read_gaps(path) if g.doc_id in documents]
+    try:
+        gaps = read_gaps(path)
+    except UnitsError as exc:  # as a broken units file: the index is built without it, and says why
+        log.warning("gaps left out: %s", exc)
+        return []
+    return [g for g in gaps if g.doc_id in documents]

@@ -148,3 +148,6 @@ def test_a_malformed_gaps_file_names_the_entry(tmp_path: Path) -> None:
     path.write_text("gaps: [unclosed", encoding="utf-8")
     with pytest.raises(UnitsError, match="cannot read"):
         read_gaps(path)
+    from ingest.gaps import load_gaps
+
+    assert load_gaps(tmp_path, {"alpha": "text"}) == []  # the build goes on without them (and logs why)
