@@ -116,3 +116,10 @@ def test_an_answered_question_is_nearer_to_its_units_than_to_any_gap(assistant: 
     ctx = assistant.prepare(question, None)
     assert ctx.units.gap is None or max(c.qi_best for c in ctx.units.candidates) > ctx.units.gap.best
     assert not assistant.ask(question).refused
+
+
+def test_what_comes_closest_is_a_statement_not_a_label(assistant: Any) -> None:
+    """The closest passages of a refusal are statements: a map label ("Emmen") or a heading is never shown."""
+    ans = assistant.ask("Welk percentage van de inwoners van Emmen zit in de bijstand?")
+    assert ans.refused and ans.citations
+    assert all(len(c.quote.split()) >= 5 for c in ans.citations), [c.quote for c in ans.citations]

@@ -32,6 +32,10 @@ from rag.router import contradicts
 from rag.text import terms
 
 
+# The closest passages shown with "the documents do not say this precisely" are statements, not labels.
+_CLOSEST_MIN_WORDS = 5
+
+
 class AnswerabilityMixin:
     """Whether and how the answer units answer (calibrated confidence, typed veto), and false premises corrected (a part of ExtractiveEngine)."""
 
@@ -54,10 +58,12 @@ class AnswerabilityMixin:
         composer = UnitComposer(lambda: hybrid.chunks, ctx.document, self.unit_params)
         shown: list[UnitRecord] = []
         pieces = [message("closest", lang)]
-        for c in (ctx.units.candidates if ctx.units is not None else [])[:4]:
+        for c in (ctx.units.candidates if ctx.units is not None else [])[:6]:
             u = c.unit
             if len(shown) >= 2 or u.is_card or any(_inside(u, x) or _inside(x, u) for x in shown):
                 continue
+            if u.kind == "heading" or len(u.text.split()) < _CLOSEST_MIN_WORDS:
+                continue  # a map label or a heading ("Emmen") says nothing about the question
             q = composer.quote(builder, u, lang)
             if q is None:
                 continue
