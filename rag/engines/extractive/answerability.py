@@ -31,7 +31,6 @@ from rag.resources import message
 from rag.router import contradicts
 from rag.text import terms
 
-
 # The closest passages shown with "the documents do not say this precisely" are statements, not labels.
 _CLOSEST_MIN_WORDS = 5
 
