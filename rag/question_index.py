@@ -125,6 +125,7 @@ class QuestionIndex:
         self._version: str | None = None
         self._qcol: Any = None
         self._gcol: Any = None  # the gaps' questions (absent in an index built before gaps existed)
+        self._gcount = 0  # its records, read once per version (the collection is written once, with its version)
         self._units: dict[str, UnitRecord] = {}
         self._by_doc: dict[str, list[UnitRecord]] = {}
         self._questions: dict[str, list[str]] = {}
@@ -167,8 +168,9 @@ class QuestionIndex:
             self._qcol = client.get_collection(questions_name(base, version), embedding_function=None)
             try:
                 self._gcol = client.get_collection(gaps_name(base, version), embedding_function=None)
+                self._gcount = int(self._gcol.count())
             except (NotFoundError, ValueError):
-                self._gcol = None
+                self._gcol, self._gcount = None, 0
             res = client.get_collection(units_name(base, version), embedding_function=None).get(
                 include=["documents", "metadatas"]
             )
@@ -245,13 +247,11 @@ class QuestionIndex:
 
     def nearest_gap(self, vec: np.ndarray | None, doc_ids: list[str] | None = None) -> GapHit | None:
         """The gap whose questions come nearest to the query vector (None without gaps)."""
-        if vec is None or not self.available or self._gcol is None:
+        if vec is None or not self.available or self._gcol is None or self._gcount == 0:
             return None
         where = {"doc_id": {"$in": list(doc_ids)}} if doc_ids else None
         with self._lock:
             try:
-                if self._gcol.count() == 0:
-                    return None
                 res = self._gcol.query(query_embeddings=[np.asarray(vec, dtype=np.float32).tolist()], n_results=1,
                                        where=where, include=["metadatas", "distances", "documents"])
             except Exception:  # gaps are evidence, never a reason to fail a question

@@ -280,9 +280,11 @@ class UnitRetriever:
         passages: list[RetrievedChunk],
         doc_ids: list[str] | None = None,
         conversation: tuple[str, np.ndarray | None] | None = None,
+        gaps: bool = True,
     ) -> UnitEvidence:
         """The fused unit ranking. ``conversation`` is the question read with the previous turn (its
-        text and vector), for follow-ups; it is fused with the question alone."""
+        text and vector), for follow-ups; it is fused with the question alone. ``gaps``: also look up the
+        nearest of the documents' gaps (evidence for answerability; not needed to find units)."""
         try:
             self.prepare()
         except Exception:
@@ -311,5 +313,5 @@ class UnitRetriever:
                 bm25_rank=bm.get(uid), chunk_rank=by_chunk.get(uid),
             ))
         out.sort(key=lambda c: (-c.score, c.unit.doc_id, c.unit.order))
-        gap = self.qindex.nearest_gap(vec, doc_ids)
+        gap = self.qindex.nearest_gap(vec, doc_ids) if gaps else None
         return UnitEvidence(query, out, self.qindex.questions_of, self.vocabulary, gap)

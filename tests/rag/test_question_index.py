@@ -124,6 +124,12 @@ def test_gaps_are_embedded_apart_and_found_for_other_words(mini_settings: Settin
     assert near is not None and near.best < qi.search(answered, k=5)[0].best
     assert qi.nearest_gap(None) is None
 
+    def no_count() -> int:
+        raise AssertionError("the gap collection is counted once per version, not per question")
+
+    qi._gcol.count = no_count  # type: ignore[method-assign]
+    assert qi.nearest_gap(asked) is not None
+
     # a changed gap is a new version of the index; the unchanged questions are reused
     gaps = copy.deepcopy(GAPS)
     gaps["gaps"][0]["questions"]["en"].append("Who got the money in the end?")
