@@ -23,6 +23,7 @@ from ingest.units import ID_RE, UnitsError, question_map
 log = logging.getLogger(__name__)
 
 GAPS_FILE = "gaps.yaml"
+CLAIMS_FILE = "claims.yaml"  # false premises: gaps whose ``unit`` states what is true instead
 
 
 @dataclass(frozen=True)
@@ -33,22 +34,24 @@ class Gap:
     doc_id: str
     topic: str
     questions: dict[str, tuple[str, ...]]
+    unit: str = ""  # a false premise: the answer unit that contradicts it ("" for a gap)
 
     def all_questions(self) -> list[tuple[str, str]]:
         return [(lang, q) for lang in sorted(self.questions) for q in self.questions[lang]]
 
 
-def read_gaps(path: Path) -> list[Gap]:
-    """The gaps of one file; ``UnitsError`` names the entry that cannot be used."""
+def read_gaps(path: Path, key: str = "gaps") -> list[Gap]:
+    """The gaps (or, with ``key="claims"``, the false premises) of one file; ``UnitsError`` names the entry
+    that cannot be used."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise UnitsError(f"{path.name}: cannot read ({str(exc).splitlines()[0]})") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("gaps") or [], list):
-        raise UnitsError(f"{path.name}: top level must be a mapping with a list of gaps")
+    if not isinstance(data, dict) or not isinstance(data.get(key) or [], list):
+        raise UnitsError(f"{path.name}: top level must be a mapping with a list of {key}")
     out: list[Gap] = []
     seen: set[str] = set()
-    for i, raw in enumerate(data.get("gaps") or []):
+    for i, raw in enumerate(data.get(key) or []):
         where = f"{path.name} entry {i + 1}"
         if not isinstance(raw, dict):
             raise UnitsError(f"{where}: must be a mapping")
@@ -62,19 +65,23 @@ def read_gaps(path: Path) -> list[Gap]:
         questions = question_map(raw.get("questions"), f"{where} ({gid})")
         if not questions:
             raise UnitsError(f"{where} ({gid}): no questions")
-        out.append(Gap(gid, str(raw["doc_id"]), topic, questions))
+        unit = str(raw.get("unit") or "")
+        if key == "claims" and not unit:
+            raise UnitsError(f"{where} ({gid}): a false premise needs the unit that contradicts it")
+        out.append(Gap(gid, str(raw["doc_id"]), topic, questions, unit))
     return out
 
 
 def load_gaps(corpus_dir: Path, documents: dict[str, str]) -> list[Gap]:
-    """The gaps of the indexed documents (a gap of a document that is not indexed is left out; a file that
-    cannot be used is left out whole, with a warning)."""
-    path = Path(corpus_dir) / GAPS_FILE
-    if not path.exists():
-        return []
-    try:
-        gaps = read_gaps(path)
-    except UnitsError as exc:  # as a broken units file: the index is built without it, and says why
-        log.warning("gaps left out: %s", exc)
-        return []
-    return [g for g in gaps if g.doc_id in documents]
+    """The gaps and false premises of the indexed documents (one of a document that is not indexed is left
+    out; a file that cannot be used is left out whole, with a warning)."""
+    out: list[Gap] = []
+    for name, key in ((GAPS_FILE, "gaps"), (CLAIMS_FILE, "claims")):
+        path = Path(corpus_dir) / name
+        if not path.exists():
+            continue
+        try:
+            out += [g for g in read_gaps(path, key) if g.doc_id in documents]
+        except UnitsError as exc:  # as a broken units file: the index is built without it, and says why
+            log.warning("%s left out: %s", key, exc)
+    return out

@@ -115,7 +115,7 @@ def _version(units: list[Unit], spec: str, gaps: Sequence[Gap] = ()) -> str:
         h.update(json.dumps([u.unit_id, u.doc_id, u.kind, u.text, u.context, u.start, u.end, u.context_start,
                              u.context_end, u.all_questions()], ensure_ascii=False).encode())
     for g in gaps:
-        h.update(json.dumps(["gap", g.gap_id, g.doc_id, g.topic, g.all_questions()], ensure_ascii=False).encode())
+        h.update(json.dumps(["gap", g.gap_id, g.doc_id, g.topic, g.unit, g.all_questions()], ensure_ascii=False).encode())
     return h.hexdigest()[:12]
 
 
@@ -170,8 +170,8 @@ def sync_question_index(client: Any, settings: Settings, progress: bool = True) 
                         "start": u.start, "end": u.end, "qkey": question_key(spec, q)}
                 rows.append((f"{u.unit_id}:{n}", q, meta))
         gap_rows = [
-            (f"{g.gap_id}:{n}", q, {"gap_id": g.gap_id, "doc_id": g.doc_id, "topic": g.topic, "lang": lang,
-                                    "qkey": question_key(spec, q)})
+            (f"{g.gap_id}:{n}", q, {"gap_id": g.gap_id, "doc_id": g.doc_id, "topic": g.topic, "unit": g.unit,
+                                    "lang": lang, "qkey": question_key(spec, q)})
             for g in gaps for n, (lang, q) in enumerate(g.all_questions())
         ]
         cache = _read_cache(settings)

@@ -100,6 +100,7 @@ class GapHit:
     topic: str
     best: float  # similarity of its nearest question
     question: str
+    unit_id: str = ""  # a false premise (corpus/claims.yaml): the unit that states what is true
 
 
 @dataclass(frozen=True)
@@ -260,4 +261,4 @@ class QuestionIndex:
         if not res["ids"] or not res["ids"][0]:
             return None
         m, d, q = res["metadatas"][0][0], res["distances"][0][0], res["documents"][0][0]
-        return GapHit(str(m["gap_id"]), str(m["doc_id"]), str(m.get("topic") or ""), 1.0 - float(d), q)
+        return GapHit(str(m["gap_id"]), str(m["doc_id"]), str(m.get("topic") or ""), 1.0 - float(d), q, str(m.get("unit") or ""))

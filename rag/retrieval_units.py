@@ -138,7 +138,8 @@ class UnitEvidence:
     candidates: list[UnitCandidate] = field(default_factory=list)
     questions_of: Callable[[str], list[str]] | None = None  # a unit's hypothetical questions
     vocabulary: Vocabulary | None = None  # every word of the documents, their units' questions and the glossary
-    gap: GapHit | None = None  # the nearest thing the documents do not say (``corpus/gaps.yaml``)
+    gap: GapHit | None = None  # the nearest thing the documents do not say (``corpus/gaps.yaml``, ``claims.yaml``)
+    gap_unit: UnitRecord | None = None  # for a false premise: the unit that states what is true
 
     @property
     def top(self) -> UnitCandidate | None:
@@ -314,4 +315,5 @@ class UnitRetriever:
             ))
         out.sort(key=lambda c: (-c.score, c.unit.doc_id, c.unit.order))
         gap = self.qindex.nearest_gap(vec, doc_ids) if gaps else None
-        return UnitEvidence(query, out, self.qindex.questions_of, self.vocabulary, gap)
+        gap_unit = self.qindex.unit(gap.unit_id) if gap is not None and gap.unit_id else None
+        return UnitEvidence(query, out, self.qindex.questions_of, self.vocabulary, gap, gap_unit)

@@ -55,6 +55,14 @@ class AnswerabilityMixin:
         hybrid = ctx.retriever
         lang = ctx.language
         composer = UnitComposer(lambda: hybrid.chunks, ctx.document, self.unit_params)
+        ev = ctx.units
+        if (ev is not None and ev.gap is not None and ev.gap_unit is not None and not ablated(self.settings, "claims")
+                and ev.gap.best > max((c.qi_best for c in ev.candidates), default=0.0)):
+            # the nearest is a false premise (corpus/claims.yaml): corrected with the unit that states what is true
+            q = composer.quote(builder, ev.gap_unit, lang)
+            if q is not None:
+                name = doc_name(q.unit.doc_id, q.unit.doc_id, lang)
+                return [shown_quote(_cap(message("false_premise", lang).format(doc=name)), q.display, q.cites, lang)]
         shown: list[UnitRecord] = []
         pieces = [message("closest", lang)]
         for c in (ctx.units.candidates if ctx.units is not None else [])[:6]:
