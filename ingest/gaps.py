@@ -72,11 +72,11 @@ def read_gaps(path: Path, key: str = "gaps") -> list[Gap]:
     return out
 
 
-def load_gaps(corpus_dir: Path, documents: dict[str, str]) -> list[Gap]:
+def load_gaps(corpus_dir: Path, documents: dict[str, str], claims: bool = False) -> list[Gap]:
     """The gaps and false premises of the indexed documents (one of a document that is not indexed is left
     out; a file that cannot be used is left out whole, with a warning)."""
     out: list[Gap] = []
-    for name, key in ((GAPS_FILE, "gaps"), (CLAIMS_FILE, "claims")):
+    for name, key in ((GAPS_FILE, "gaps"), (CLAIMS_FILE, "claims"))[: 2 if claims else 1]:
         path = Path(corpus_dir) / name
         if not path.exists():
             continue

@@ -136,7 +136,7 @@ def sync_question_index(client: Any, settings: Settings, progress: bool = True) 
     base = settings.collection
     docs = _active_documents(client, settings)
     units = load_units(settings.corpus_dir, docs) + load_upload_units(settings, docs)
-    gaps = load_gaps(settings.corpus_dir, docs)
+    gaps = load_gaps(settings.corpus_dir, docs, settings.claims)
     spec = settings.embedding
     version = _version(units, f"{spec}\0{json.dumps(QUESTION_HNSW, sort_keys=True)}", gaps)  # a new index setup rebuilds
     ptr = _read_ptr(client, base)
