@@ -40,5 +40,24 @@ def test_no_gap_question_is_an_evaluation_item() -> None:
         if Path(path).exists():
             items |= {_norm(json.loads(x)["question"]) for x in Path(path).read_text(encoding="utf-8").splitlines() if x.strip()}
     assert len(items) > 500
-    clash = [(g.gap_id, q) for g in read_gaps(CORPUS / GAPS_FILE) for _, q in g.all_questions() if _norm(q) in items]
+    from ingest.gaps import CLAIMS_FILE
+
+    every = read_gaps(CORPUS / GAPS_FILE) + read_gaps(CORPUS / CLAIMS_FILE, "claims")
+    clash = [(g.gap_id, q) for g in every for _, q in g.all_questions() if _norm(q) in items]
     assert clash == []
+
+
+def test_every_false_premise_names_a_unit_of_its_document(documents: dict[str, str]) -> None:
+    """corpus/claims.yaml (indexed only with REGIODEAL_CLAIMS): each false premise is corrected by a unit that
+    exists in the document it names, and no question of it is an evaluation item or a unit's question."""
+    from ingest.gaps import CLAIMS_FILE
+
+    claims = read_gaps(CORPUS / CLAIMS_FILE, "claims")
+    assert len(claims) >= 40
+    units = {u.unit_id: u for u in load_units(CORPUS, documents)}
+    for c in claims:
+        assert c.unit in units and units[c.unit].doc_id == c.doc_id, c.gap_id
+    assert load_gaps(CORPUS, documents) == read_gaps(CORPUS / GAPS_FILE)  # off by default
+    assert len(load_gaps(CORPUS, documents, claims=True)) == len(read_gaps(CORPUS / GAPS_FILE)) + len(claims)
+    answered = {_norm(q) for u in units.values() for _, q in u.all_questions()}
+    assert not [q for c in claims for _, q in c.all_questions() if _norm(q) in answered]
