@@ -62,9 +62,9 @@ class Settings(BaseSettings):
         "(per text, so repeatable), e.g. 1e-4, to check that no answer hangs on a float near-tie between CPUs.",
     )
     claims: bool = Field(
-        False,
-        description="Index corpus/claims.yaml (false premises with the unit that contradicts them) beside the gaps. "
-        "Off until a blind set has judged it (BENCHMARKS.md, 'Session 12').",
+        True,
+        description="Index corpus/claims.yaml (false premises with the unit that contradicts them) beside the gaps "
+        "(judged on a blind set: BENCHMARKS.md, 'Session 13'); false leaves them out.",
     )
     chunk_size: int = Field(900, ge=200, description="Target chunk size in characters.")
     chunk_overlap: int = Field(120, ge=0, description="Characters of overlap between size-split chunks.")

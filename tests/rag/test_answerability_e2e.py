@@ -123,3 +123,23 @@ def test_what_comes_closest_is_a_statement_not_a_label(assistant: Any) -> None:
     ans = assistant.ask("Welk percentage van de inwoners van Emmen zit in de bijstand?")
     assert ans.refused and ans.citations
     assert all(len(c.quote.split()) >= 5 for c in ans.citations), [c.quote for c in ans.citations]
+
+
+
+def test_a_false_premise_is_corrected_with_the_unit_that_states_what_is_true(assistant: Any, built_settings: Any) -> None:
+    """A question nearer to a false premise (corpus/claims.yaml, here in other words: a ministry that did not
+    receive the proposal) than to any answered question is not answered as asked: the unit that contradicts
+    it is quoted and cited, introduced as a correction. Without the claims the same question is not."""
+    from rag.assistant import Assistant
+
+    question = "Why did the province hand the proposal in at the Ministry of Economic Affairs?"
+    ctx = assistant.prepare(question, None)
+    gap = ctx.units.gap
+    assert gap is not None and gap.unit_id, gap  # the nearest is a claim, with the unit that corrects it
+    assert gap.best > max(c.qi_best for c in ctx.units.candidates)
+    lead = message("false_premise", "en").split(":")[0]
+    ans = assistant.ask(question)
+    assert ans.refused and ans.answer.startswith(lead), ans.answer
+    assert any("Landbouw, Natuur en Voedselkwaliteit" in c.quote for c in ans.citations), ans.answer
+    off = Assistant(built_settings.model_copy(update={"ablate": "claims"})).ask(question)
+    assert not off.answer.startswith(lead), off.answer
