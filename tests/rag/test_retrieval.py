@@ -120,6 +120,20 @@ def test_language_detection() -> None:
     assert detect_language("Who signed it?") == "en"
 
 
+@pytest.mark.parametrize(
+    ("question", "lang"),
+    [
+        # Dutch names and terms inside an English sentence: its grammar words decide, not the nouns
+        ("Which three pillars does the proposal rest on, and what do the pillars Wonen and Welzijn cost?", "en"),
+        ("What is the Transformatiefonds of the woningcorporaties for, and who pays for it?", "en"),
+        # and the other way round: English terms in a Dutch sentence
+        ("Wat is de rol van de Dutch TechZone en de shared facilities in het plan van de regio?", "nl"),
+    ],
+)
+def test_language_is_read_from_the_grammar_words_when_they_agree_clearly(question: str, lang: str) -> None:
+    assert detect_language(question) == lang
+
+
 # --- BM25 and fusion ---------------------------------------------------------------------------------
 
 
