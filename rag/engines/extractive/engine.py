@@ -109,6 +109,19 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
         use_units = not pieces and ctx.units is not None and not ablated(self.settings, "units")
         from_units = self._from_units(ctx, builder) if use_units else None
         chosen, related, why = self.select(ctx)
+        vetoed = self._vetoed_parts(ctx, by_part) if from_units is not None and not chosen else []
+        if vetoed:
+            # a part asking for a value the units do not confidently hold is named as unanswered; the parts
+            # they do answer are answered (judged again without it), not sunk with it
+            ctx.unit_parts = [(q, ev) for q, ev in ctx.unit_parts if split_carried(q)[0] not in vetoed]
+            ctx.parts = [(q, v) for q, v in ctx.parts if split_carried(q)[0] not in vetoed]
+            missing = [*missing, *vetoed]
+            del builder.citations[:]
+            builder._by_span.clear()
+            ctx.notes.unit_confidence.clear()
+            ctx.notes.unit_weak_parts.clear()
+            from_units = self._from_units(ctx, builder)
+            chosen, related, why = self.select(ctx)
         if from_units is not None and not chosen and self._typed_veto(ctx, by_part):
             # asked for an amount, date, count, ...: when no sentence holding one is about the question's
             # subject, units the fused evidence is not confident of do not overrule that refusal
@@ -124,8 +137,10 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
             unanswered = ctx.notes.unanswered_parts or []
             if by_part and not extra:  # sentence selection added nothing: no weak part is answered
                 unanswered = list(dict.fromkeys([*unanswered, *ctx.notes.unit_weak_parts]))
-            for part in [*missing, *unanswered]:  # neither the units nor sentence selection answer it
-                if part in missing or part in ctx.notes.unit_weak_parts:
+            for part in dict.fromkeys([*missing, *unanswered]):  # neither the units nor sentence selection answer it
+                if part in vetoed:  # held for want of confidence, not known to be absent: said so
+                    pieces.append(message("part_unsure", lang).format(part=part.strip(" ?,.")))
+                elif part in missing or part in ctx.notes.unit_weak_parts:
                     pieces.append(message("part_missing", lang).format(part=part.strip(" ?,.")))
             return self._make(ctx, pieces, builder, refused=False)
         if chosen:
@@ -133,8 +148,9 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
                 title = next((c.chunk.title for c in chosen if c.chunk.doc_id == doc_id), doc_id)
                 pieces.append(message("count", lang).format(n=n, doc=doc_name(doc_id, title, lang)))
             pieces.extend(self._quote_pieces(chosen, builder, lang, hybrid))
-            for part in [*missing, *(ctx.notes.unanswered_parts or [])]:
-                pieces.append(message("part_missing", lang).format(part=part.strip(" ?,.")))
+            for part in dict.fromkeys([*missing, *(ctx.notes.unanswered_parts or [])]):
+                key = "part_unsure" if part in vetoed else "part_missing"
+                pieces.append(message(key, lang).format(part=part.strip(" ?,.")))
         elif not pieces:
             refused, reason = True, why or "not_in_documents"
             pieces.append(message("refusal", lang))
@@ -156,6 +172,20 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
             return answer_type(split_carried(ctx.standalone_question)[0]) in STRICT_TYPES and min(confs) < at
         return any(answer_type(split_carried(q)[0]) in STRICT_TYPES and c < at
                    for (q, _ev), c in zip(ctx.unit_parts, confs, strict=True))
+
+    def _vetoed_parts(self, ctx: AnswerContext, by_part: bool) -> list[str]:
+        """The parts of a multi-part question the typed veto holds (asking for a value the units do not
+        confidently hold) when another part is answered with confidence; empty when no part or every part is
+        held (then ``_typed_veto`` decides for the whole question, as for a single one)."""
+        confs = ctx.notes.unit_confidence
+        if not by_part or len(confs) != len(ctx.unit_parts) or ablated(self.settings, "part_typed_veto"):
+            return []
+        at = self.unit_params.typed_at
+        held = [split_carried(q)[0] for (q, _ev), c in zip(ctx.unit_parts, confs, strict=True)
+                if answer_type(split_carried(q)[0]) in STRICT_TYPES and c < at]
+        weak = set(ctx.notes.unit_weak_parts)
+        answered = [q for q, _ev in ctx.unit_parts if split_carried(q)[0] not in held and split_carried(q)[0] not in weak]
+        return held if held and answered else []
 
     def stream(self, ctx: AnswerContext) -> Iterator[str | Answer]:
         ans = self.answer(ctx)

@@ -47,6 +47,27 @@ def test_typed_veto_reads_each_answered_part() -> None:
     assert _engine()._typed_veto(ctx, by_part=True) is True
 
 
+
+def test_a_held_value_part_is_named_when_another_part_is_answered() -> None:
+    # the amount part is held by the typed veto (0.4 < typed_at); the name part is answered: only the amount
+    # part is set apart (named as unanswered), instead of the veto sinking the answered part with it
+    ctx = _Ctx("Wie heeft de brief ondertekend, en hoeveel kost het programma?",
+               [("Wie heeft de brief ondertekend", None), ("hoeveel kost het programma", None)])
+    ctx.notes.unit_confidence = [0.8, 0.4]
+    assert _engine()._vetoed_parts(ctx, by_part=True) == ["hoeveel kost het programma"]
+    assert _engine("part_typed_veto")._vetoed_parts(ctx, by_part=True) == []  # the old behaviour: the veto decides
+    assert _engine()._vetoed_parts(ctx, by_part=False) == []
+    # no part answered besides the held one (the other is weak): nothing set apart, the veto decides for the whole
+    ctx.notes.unit_weak_parts = ["Wie heeft de brief ondertekend"]
+    assert _engine()._vetoed_parts(ctx, by_part=True) == []
+    # every part asks for a value and none is held confidently: nothing set apart
+    ctx.unit_parts = [("Wanneer is de brief verstuurd", None), ("hoeveel kost het programma", None)]
+    ctx.notes.unit_confidence, ctx.notes.unit_weak_parts = [0.5, 0.4], []
+    assert _engine()._vetoed_parts(ctx, by_part=True) == []
+    # a confident value part is not held
+    ctx.notes.unit_confidence = [0.9, 0.4]
+    assert _engine()._vetoed_parts(ctx, by_part=True) == ["hoeveel kost het programma"]
+
 def test_unanswered_parts_only_when_some_part_is_answered(monkeypatch: pytest.MonkeyPatch) -> None:
     conf = {"Wat vraagt de provincie van het Rijk": 0.9, "wie wint de volgende verkiezingen": 0.05}
     ev = SimpleNamespace(candidates=[object()])
