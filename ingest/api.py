@@ -169,7 +169,7 @@ def add_files(
     re-embedding only the new chunks. The id is never taken as a path and never replaces a corpus id."""
     settings = settings or get_settings()
     results: list[FileResult] = []
-    with build_lock(settings):
+    with build_lock(settings, writes_uploads=True):
         before = _recover(settings)
         by_sha, ids = _known(settings)
         registry = list(before)

@@ -175,9 +175,21 @@ def collect_sources(settings: Settings) -> tuple[list[Source], list[FileResult]]
 
 
 @contextlib.contextmanager
-def build_lock(settings: Settings) -> Iterator[None]:
-    """One writer at a time (CLI, `make run`, app uploads); readers never take it."""
-    folder = Path(settings.index_dir)
+def build_lock(settings: Settings, writes_uploads: bool = False) -> Iterator[None]:
+    """One writer at a time (CLI, `make run`, app uploads); readers never take it. The lock file is in the index
+    folder; in a server deployment with no local state (``Settings.keeps_local_state``) it is in the uploads folder
+    when there is one (``writes_uploads``: the caller adds uploads, the folder is made) and there is no lock file
+    otherwise: builds of several processes or machines are kept apart by the server's leases (``ingest/builds.py``)."""
+    folder: Path | None = Path(settings.index_dir)
+    if not settings.keeps_local_state:
+        folder = Path(settings.uploads_dir)
+        if writes_uploads:
+            folder.mkdir(parents=True, exist_ok=True)
+        elif not folder.is_dir():
+            folder = None
+    if folder is None:
+        yield
+        return
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / ".build.lock", "w") as fh:
         try:

@@ -69,6 +69,8 @@ QUESTION_HNSW: dict[str, Any] = {"hnsw": {"space": "cosine", "ef_construction": 
 
 
 def _cache_file(settings: Settings) -> Path | None:
+    if not settings.keeps_local_state:
+        return None  # a server deployment with no local state: the server's previous vectors are reused
     folder = settings.question_cache_dir
     return Path(folder) / "question-vectors.npz" if folder else None
 

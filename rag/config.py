@@ -72,13 +72,16 @@ class Settings(BaseSettings):
     question_cache_dir: Path | None = Field(
         default_factory=lambda: Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "regiodeal",
         description="Where vectors of the answer units' hypothetical questions are cached between builds "
-        "(per user; unset to embed every build afresh).",
+        "(per user; empty to embed every build afresh; not used by a server deployment with no local state, see "
+        "snapshot_cache_dir: the previous build's vectors on the server are reused).",
     )
     snapshot_cache_dir: Path | None = Field(
         default_factory=lambda: Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "regiodeal" / "snapshots",
         description="Server mode: where a client keeps the retriever snapshot of a build it read from the server, "
         "so a restart reads a local file (verified by digest and build id; rebuilt when missing or stale). Set it "
-        "to an empty value to read the snapshot from the server at every start.",
+        "to an empty value for a server deployment with no local state: the snapshot is read from the server at "
+        "every start, and neither the client nor an ingest against the server writes anything on local disk (no "
+        "question-vector cache, no local build lock: the server's build leases keep concurrent builds apart).",
     )
     max_upload_pages: int = Field(300, ge=1, description="Most pages of an uploaded PDF.")
     max_upload_chars: int = Field(400_000, ge=1000, description="Most characters of text in one uploaded document.")
@@ -156,10 +159,16 @@ class Settings(BaseSettings):
     uploads_dir: Path = Field(ROOT / "data" / "uploads", description="Where uploaded documents are kept.")
     log_level: str = Field("INFO")
 
-    @field_validator("snapshot_cache_dir", mode="before")
+    @field_validator("snapshot_cache_dir", "question_cache_dir", mode="before")
     @classmethod
     def _empty_is_none(cls, v: object) -> object:
         return None if isinstance(v, str) and not v.strip() else v
+
+    @property
+    def keeps_local_state(self) -> bool:
+        """False for a server deployment with no local state (``chroma_url`` set, ``snapshot_cache_dir``
+        empty): then no cache and no lock file is written on the client's or the ingesting machine's disk."""
+        return not self.chroma_url or self.snapshot_cache_dir is not None
 
 def ablated(settings: Settings, mechanism: str) -> bool:
     """True when ``mechanism`` is switched off by ``REGIODEAL_ABLATE`` (measurement only)."""
