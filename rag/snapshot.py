@@ -10,8 +10,8 @@ at 10^5 chunks. An ingest in embedded mode therefore writes the result beside th
   memory-mapped (pages are read when a question touches them, not at load).
 
 A snapshot is only ever read for the build it was written for (the build id is in the path and checked) and
-never written beside the index in server mode: there it is a blob (.npz bytes, no pickle, in base64 records) in the
-build's own collection ``{base}__{build_id}__snapshot`` on the server, the source every retriever loads from, so a
+never written beside the index in server mode: there it is a blob (.npz bytes, no pickle, in zstd-compressed base64
+records, ``rag.snapshot_blob``) in the build's own collection ``{base}__{build_id}__snapshot`` on the server, the source every retriever loads from, so a
 server deployment needs no state on local disk. A client keeps a copy of the blobs it read in the user's cache
 folder (``rag.snapshot_cache``: content-addressed, checked against the server's digest and the build id, rebuilt
 when missing, stale or corrupt), so a client restart reads a local file instead of the whole blob, and keeps the
@@ -33,10 +33,12 @@ from typing import Any
 
 import numpy as np
 
+from rag import snapshot_blob
 from rag.bm25 import BM25
 from rag.chroma_client import list_builds
 from rag.chunk_table import ChunkTable, to_columns
 from rag.config import Settings
+from rag.snapshot_blob import blob_name
 from rag.snapshot_cache import SnapshotBlobCache, digest_of, write_atomic
 from rag.typed_values import values_from_json, values_to_json
 from rag.types import Chunk
@@ -165,13 +167,7 @@ def _loads(data: bytes) -> dict[str, Any]:
     }
 
 
-# -- server mode: the snapshot as a blob in its own collection on the server (nothing on local disk)
-
-BLOB_PART = 4_000_000  # bytes of the .npz per record (a request stays far below the server's limits)
-
-
-def blob_name(base: str, build_id: str) -> str:
-    return f"{base}__{build_id}__snapshot"
+# -- server mode: the snapshot as a blob in its own collection on the server (nothing on local disk; rag.snapshot_blob)
 
 
 def _save_blob(retriever: Any, build_id: str) -> None:
@@ -198,24 +194,9 @@ def _save_blob(retriever: Any, build_id: str) -> None:
     )
 
 
-def store_blob(client: Any, base: str, build_id: str, data: bytes) -> bool:
-    """``data`` in records of BLOB_PART bytes, base64 text, of the collection ``{base}__{build_id}__snapshot``,
-    completed by a last record ``done`` (part count and SHA-256), so a reader never takes a half-written blob.
-    False when the build's blob was already complete (another process wrote it)."""
-    import base64
-
-    col = client.get_or_create_collection(blob_name(base, build_id), embedding_function=None)
-    if col.get(ids=["done"])["ids"]:
-        return False
-    n = (len(data) + BLOB_PART - 1) // BLOB_PART
-    for i in range(n):
-        part = base64.b64encode(data[i * BLOB_PART : (i + 1) * BLOB_PART]).decode("ascii")
-        col.upsert(ids=[f"part-{i:06d}"], documents=[part], embeddings=[[0.0]], metadatas=[{"i": i}])
-    # the digest lets a client's cached copy (rag.snapshot_cache) be checked against the server's blob
-    done = {"parts": n, "sha256": digest_of(data), "format": SNAPSHOT_FORMAT}
-    col.upsert(ids=["done"], documents=[str(n)], embeddings=[[0.0]], metadatas=[done])
-    _remove_stale_blobs(client, base)
-    return True
+def store_blob(client: Any, base: str, build_id: str, data: bytes, codec: str = snapshot_blob.CODEC) -> bool:
+    """``data`` (a snapshot of the current format) as the build's blob on the server (``rag.snapshot_blob``)."""
+    return snapshot_blob.store_blob(client, base, build_id, data, SNAPSHOT_FORMAT, codec)
 
 
 def _load_blob(retriever: Any, build_id: str) -> dict[str, Any] | None:
@@ -226,17 +207,14 @@ def _load_blob(retriever: Any, build_id: str) -> dict[str, Any] | None:
         col = retriever.store._open().get_collection(
             blob_name(settings.collection, build_id), embedding_function=None
         )
-        done = col.get(ids=["done"], include=["metadatas"])
-        if not done["ids"]:
+        info = snapshot_blob.blob_info(col)
+        if info is None:
             return None
-        meta = done["metadatas"][0] or {}
-        n = int(meta["parts"])
-        digest = str(meta["sha256"]) if meta.get("sha256") else None
     except Exception:
         log.debug("no snapshot of build %s on the server", build_id, exc_info=True)
         return None
     cache = blob_cache(settings)
-    cached = cache.get(build_id, digest, n) if cache is not None else None
+    cached = cache.get(build_id, info.sha256, info.parts) if cache is not None else None
     if cached is not None:
         try:
             state = _loads(cached)
@@ -248,30 +226,25 @@ def _load_blob(retriever: Any, build_id: str) -> dict[str, Any] | None:
         assert cache is not None
         cache.drop(build_id)
     try:
-        data = _read_parts(col, n)
-        if digest is not None and digest_of(data) != digest:
+        t0 = time.perf_counter()
+        data = _read_parts(col, info)
+        if info.sha256 is not None and digest_of(data) != info.sha256:
             log.warning("snapshot blob of build %s does not match its digest; loading from the index", build_id)
             return None
+        t_read = time.perf_counter() - t0
         state = _loads(data)
+        log.info("snapshot of build %s read from the server in %.1f s (%d parts, codec %s, %.1f MB), decoded in %.1f s",
+                 build_id, t_read, info.parts, info.codec or "none", len(data) / 1e6, time.perf_counter() - t0 - t_read)
     except Exception:
-        log.debug("no snapshot of build %s on the server", build_id, exc_info=True)
+        log.warning("snapshot of build %s on the server is unreadable; loading from the index", build_id, exc_info=True)
         return None
     if cache is not None and state.get("build_id") == build_id:
-        cache.put(build_id, data, n, digest)
+        cache.put(build_id, data, info.parts, info.sha256)
     return state
 
 
-def _read_parts(col: Any, n: int) -> bytes:
-    import base64
-
-    buf = bytearray()
-    for i in range(0, n, 8):
-        ids = [f"part-{j:06d}" for j in range(i, min(n, i + 8))]
-        res = col.get(ids=ids, include=["documents"])
-        by_id = dict(zip(res["ids"], res["documents"], strict=True))
-        for pid in ids:
-            buf += base64.b64decode(by_id[pid])
-    return bytes(buf)
+def _read_parts(col: Any, info: snapshot_blob.BlobInfo) -> bytes:
+    return snapshot_blob.read_parts(col, info)
 
 
 def blob_cache(settings: Settings) -> SnapshotBlobCache | None:
@@ -279,15 +252,6 @@ def blob_cache(settings: Settings) -> SnapshotBlobCache | None:
     if not settings.chroma_url or settings.snapshot_cache_dir is None:
         return None
     return SnapshotBlobCache(Path(settings.snapshot_cache_dir), f"{settings.chroma_url.rstrip('/')}|{settings.collection}")
-
-
-def _remove_stale_blobs(client: Any, base: str) -> None:
-    live = list_builds(client, base)
-    for col in client.list_collections():
-        name = getattr(col, "name", col)
-        stale = name[len(base) + 2 : -len("__snapshot")] not in live
-        if name.startswith(f"{base}__") and name.endswith("__snapshot") and stale:
-            client.delete_collection(name)
 
 
 def load(retriever: Any, build_id: str) -> bool:
@@ -357,10 +321,8 @@ def stored_format(settings: Settings, client: Any, build_id: str) -> int | None:
     try:
         if folder is None:
             col = client.get_collection(blob_name(settings.collection, build_id), embedding_function=None)
-            done = col.get(ids=["done"], include=["metadatas"])
-            if not done["ids"]:
-                return None
-            return int((done["metadatas"][0] or {}).get("format") or 2)
+            info = snapshot_blob.blob_info(col)
+            return info.format if info is not None else None
         if not (folder / STATE_FILE).exists():
             return None
         with np.load(folder / STATE_FILE, allow_pickle=False) as z:
@@ -371,11 +333,12 @@ def stored_format(settings: Settings, client: Any, build_id: str) -> int | None:
 
 
 def upgrade(settings: Settings, client: Any, build_id: str) -> bool:
-    """Rewrite the snapshot of ``build_id`` in the current format when it was written in an older one (an
-    index built by the previous version: it opens, only slower). True when it was rewritten. Run by
-    ``python -m ingest build`` when the index is otherwise up to date."""
+    """Rewrite the snapshot of ``build_id`` in the current format when it was written in an older one, or as a
+    server blob without the current codec (an index built by the previous version: it opens, only slower). True
+    when it was rewritten. Run by ``python -m ingest build`` when the index is otherwise up to date."""
     fmt = stored_format(settings, client, build_id)
-    if fmt is None or fmt >= SNAPSHOT_FORMAT:
+    codec = stored_codec(settings, client, build_id)
+    if fmt is None or (fmt >= SNAPSHOT_FORMAT and codec in (None, snapshot_blob.CODEC)):
         return False
     from rag.retrieval import HybridRetriever
     from rag.store import IndexStore
@@ -399,8 +362,22 @@ def upgrade(settings: Settings, client: Any, build_id: str) -> bool:
                 return False
         finally:
             shutil.rmtree(old, ignore_errors=True)
-    log.info("snapshot of build %s rewritten in format %d (was %d)", build_id, SNAPSHOT_FORMAT, fmt)
+    log.info("snapshot of build %s rewritten in format %d (was %d, codec %r)", build_id, SNAPSHOT_FORMAT, fmt, codec)
     return True
+
+
+def stored_codec(settings: Settings, client: Any, build_id: str) -> str | None:
+    """The codec of the server blob of ``build_id`` ("" for a blob written before codecs); None in embedded mode or
+    when there is no blob."""
+    if snapshot_dir(settings, build_id) is not None:
+        return None
+    try:
+        col = client.get_collection(blob_name(settings.collection, build_id), embedding_function=None)
+        info = snapshot_blob.blob_info(col)
+    except Exception:
+        log.debug("no snapshot blob of build %s", build_id, exc_info=True)
+        return None
+    return info.codec if info is not None else None
 
 
 WORDS_FILE = "words.json"

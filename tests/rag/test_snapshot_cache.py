@@ -108,7 +108,7 @@ def _server_like(mini_built: Settings, tmp_path: Path) -> tuple[types.SimpleName
 def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     reads: list[int] = []
     real = snapshot._read_parts
-    monkeypatch.setattr(snapshot, "_read_parts", lambda col, n: reads.append(n) or real(col, n))
+    monkeypatch.setattr(snapshot, "_read_parts", lambda col, info: reads.append(info.parts) or real(col, info))
     return reads
 
 
@@ -137,8 +137,11 @@ def _other_build(data: bytes) -> bytes:
 def test_a_bad_cache_entry_is_rebuilt_from_the_server(mini_built: Settings, tmp_path: Path, monkeypatch, damage: str) -> None:  # type: ignore[no-untyped-def]
     retriever, data, build_id = _server_like(mini_built, tmp_path)
     digest: str | None = digest_of(data)
-    if damage == "other_build_older_blob":  # a blob written before blobs carried their digest
-        col = retriever.store._open().get_collection(snapshot.blob_name(mini_built.collection, build_id))
+    if damage == "other_build_older_blob":  # a blob written before blobs carried their digest or a codec
+        client = retriever.store._open()
+        client.delete_collection(snapshot.blob_name(mini_built.collection, build_id))
+        assert snapshot.store_blob(client, mini_built.collection, build_id, data, codec="")
+        col = client.get_collection(snapshot.blob_name(mini_built.collection, build_id))
         col.upsert(ids=["done"], documents=["1"], embeddings=[[0.0]], metadatas=[{"parts": 1}])
         digest = None
     assert snapshot._load_blob(retriever, build_id) is not None
