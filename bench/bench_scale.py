@@ -328,6 +328,12 @@ def _measure(
         res["index_load_cached_s"] = again["index_load_s"]
         res["retrieve_p50_cached"] = again["retrieve_p50"]
         res["answer_p50_cached"] = again["answer_p50"]
+        # a deployment with no local state (REGIODEAL_SNAPSHOT_CACHE_DIR=): every start reads the blob from the server
+        bare = _child("_restart_child", {**env, "REGIODEAL_SNAPSHOT_CACHE_DIR": ""})
+        res["first_answer_nocache_s"] = bare["first_answer_s"]
+        res["index_load_nocache_s"] = bare["index_load_s"]
+        res["retrieve_p50_nocache"] = bare["retrieve_p50"]
+        res["answer_p50_nocache"] = bare["answer_p50"]
     # the build's own cost per chunk: its time minus what the bare stand-in needs for the same texts
     overhead = max(0.0, ingest_s / chunks - raw["per_chunk_s"])
     row: dict[str, Any] = {
@@ -401,6 +407,7 @@ def main() -> str:
             f"{r['raw_chunks_per_s']:.0f} | {r['overhead_per_chunk_ms']:.1f} | {e5h} | {share} | {r['size_mb']:.0f} | "
             f"{r['first_answer_s']:.1f}"
             + (f" (restart, cached: {r['first_answer_cached_s']:.1f})" if "first_answer_cached_s" in r else "")
+            + (f" (no cache: {r['first_answer_nocache_s']:.1f})" if "first_answer_nocache_s" in r else "")
             + f" | {r['retrieve_p50']:.0f} / {r['retrieve_p95']:.0f} | "
             f"{r['answer_p50']:.0f} / {r['answer_p95']:.0f} | {r['rss_mb']:.0f}"
             + (f" (+ server {r['server_rss_mb']:.0f})" if "server_rss_mb" in r else "")
