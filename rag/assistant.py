@@ -31,7 +31,7 @@ from rag.previous_answer import Pointer, anchor_units, has_position_word, point
 from rag.question_index import QuestionIndex, UnitRecord
 from rag.resources import message
 from rag.retrieval import HybridRetriever, RetrievalResult, embed_query
-from rag.retrieval_units import UnitEvidence, UnitRetriever
+from rag.retrieval_units import FusionWeights, UnitEvidence, UnitRetriever
 from rag.safe_input import has_words
 from rag.text import detect_language_with_history, fold
 from rag.types import Answer, Chunk, RetrievedChunk, ToolCall
@@ -55,7 +55,8 @@ class Assistant:
         self.store = store
         self.retriever = HybridRetriever(store, self.settings)
         self.units = UnitRetriever(
-            QuestionIndex(self.settings), lambda: self.retriever.chunks, words=lambda: self.retriever.corpus_words()
+            QuestionIndex(self.settings), lambda: self.retriever.chunks, words=lambda: self.retriever.corpus_words(),
+            weights=FusionWeights(conversation_qi=not ablated(self.settings, "conv_qi")),
         )
         self._engines: dict[str, Engine] = {}
         self.extractive = ExtractiveEngine(self.settings)

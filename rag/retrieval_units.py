@@ -42,6 +42,7 @@ class FusionWeights:
     bm25: float = 1.0
     k: float = 10.0  # the RRF constant: small, the lists are short and their tops matter
     conversation: float = 0.7  # weight of the with-previous-turn search of a follow-up
+    conversation_qi: bool = True  # a follow-up's unit similarity: the better of the question alone and in its conversation
     conversation_answer_words: int = 0  # words of the previous answer read with a follow-up (0: none; 20 measured: BENCHMARKS.md)
     qindex_depth: int = 60  # nearest hypothetical questions read
     chunk_from_units: float = 0.5  # weight of the units' chunks in the final chunk ranking (0: passages alone)
@@ -299,7 +300,12 @@ class UnitRetriever:
             for uid, s in s2.items():
                 scores[uid] = scores.get(uid, 0.0) + self.w.conversation * s
             for uid, h in qi2.items():
-                qi_by.setdefault(uid, h)
+                if self.w.conversation_qi and uid in qi_by and h.best > qi_by[uid].best:
+                    # a follow-up is as near to a unit's questions as the question read in its conversation is
+                    # ("and its reference number?" after "who signed the Kamerbrief?"), when that is nearer
+                    qi_by[uid] = h
+                else:
+                    qi_by.setdefault(uid, h)
             for uid, r in bm2.items():
                 bm.setdefault(uid, r)
         out: list[UnitCandidate] = []
