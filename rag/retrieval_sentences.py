@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -23,6 +23,28 @@ log = logging.getLogger(__name__)
 
 class SentenceLookupsMixin:
     """Sentence lookups over the arrays ``HybridRetriever`` loads (a part of it)."""
+
+    # what the lookups read of ``HybridRetriever`` (declared for the type checker; set by its loading code)
+    settings: Any
+    store: Any
+    params: Any
+    _lock: Any
+    _chunks: Any
+    _pos: dict[str, int]
+    _doc_codes: dict[str, int]
+    _doc_code: np.ndarray
+    _bm25: Any
+    _first_sent: np.ndarray
+    _sent_spans: np.ndarray
+    _sentences: SentenceView
+    _sent_emb: Any
+    _sent_done: np.ndarray
+
+    if TYPE_CHECKING:
+
+        def ensure_fresh(self, force: bool = False) -> None: ...
+
+        def dense_ids(self, *args: Any, **kwargs: Any) -> Any: ...
 
     @property
     def sentences(self) -> SentenceView:
