@@ -43,6 +43,11 @@ class CitationBuilder:
     citations: list[Citation] = field(default_factory=list)
     _by_span: dict[tuple[str, int, int], int] = field(default_factory=dict)
 
+    def clear(self) -> None:
+        """Forget every citation (an answer composed again from the start numbers its passages afresh)."""
+        self.citations.clear()
+        self._by_span.clear()
+
     def cite(self, chunk: Chunk, start: int, end: int, page: int | None = None) -> int:
         """Cite document offsets ``[start, end)`` that lie inside ``chunk``; returns the marker number."""
         if not (chunk.start <= start < end <= chunk.end):

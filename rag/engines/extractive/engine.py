@@ -116,8 +116,7 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
             ctx.unit_parts = [(q, ev) for q, ev in ctx.unit_parts if split_carried(q)[0] not in vetoed]
             ctx.parts = [(q, v) for q, v in ctx.parts if split_carried(q)[0] not in vetoed]
             missing = [*missing, *vetoed]
-            del builder.citations[:]
-            builder._by_span.clear()
+            builder.clear()
             ctx.notes.unit_confidence.clear()
             ctx.notes.unit_weak_parts.clear()
             from_units = self._from_units(ctx, builder)
@@ -126,8 +125,7 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
             # asked for an amount, date, count, ...: when no sentence holding one is about the question's
             # subject, units the fused evidence is not confident of do not overrule that refusal
             from_units = None
-            del builder.citations[:]
-            builder._by_span.clear()
+            builder.clear()
         if from_units is not None:
             # the answer leads with the best units; sentence selection adds what they do not already say
             unit_pieces, spans = from_units
