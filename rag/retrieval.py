@@ -93,7 +93,6 @@ class FusionParams:
     sparse_pool: int = 300  # BM25 candidates ranked (all chunks with a hit in a small index)
     # in a large index (above exact_sentence_limit) the sentence signal scores the sentences of the dense candidates
     # and of the best ``sentence_pool`` BM25 candidates (their vectors are what a server-mode question fetches)
-    sentence_pool: int = 300
     sentence_pool: int = 300  # chunks ranked by their best sentence
     # up to this many sentences the question is scored against every sentence vector (exact, a few ms);
     # above it only the sentences of the dense and sparse candidates are scored (rows of the memory-mapped
