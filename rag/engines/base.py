@@ -68,6 +68,15 @@ class EngineNotes:
     unit_weak_parts: list[str] = field(default_factory=list)  # parts of a question the answer units do not answer
     answerability: float | None = None  # P(the documents answer), rag.engines.confidence
 
+    def forget_composition(self) -> None:
+        """Drop what composing an answer noted (the units' confidences and weak parts, sentence selection's
+        counted lists and unanswered parts), before the answer is composed again for fewer parts."""
+        self.list_counts.clear()
+        self.unanswered_parts.clear()
+        self.select_debug.clear()
+        self.unit_confidence.clear()
+        self.unit_weak_parts.clear()
+
 
 class Engine(Protocol):
     """An answer engine. ``stream`` yields text pieces and finally returns the complete Answer."""

@@ -117,8 +117,7 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
             ctx.parts = [(q, v) for q, v in ctx.parts if split_carried(q)[0] not in vetoed]
             missing = [*missing, *vetoed]
             builder.clear()
-            ctx.notes.unit_confidence.clear()
-            ctx.notes.unit_weak_parts.clear()
+            ctx.notes.forget_composition()
             from_units = self._from_units(ctx, builder)
             chosen, related, why = self.select(ctx)
         if from_units is not None and not chosen and self._typed_veto(ctx, by_part):

@@ -112,3 +112,13 @@ def test_joined_parts_go_to_the_documents(monkeypatch: pytest.MonkeyPatch) -> No
     finally:
         monkeypatch.delenv("REGIODEAL_ABLATE")
         router.get_settings.cache_clear()
+
+
+def test_composing_again_for_fewer_parts_starts_from_clean_notes() -> None:
+    # after a held part is set apart the answer is composed again: nothing the first composition noted (a
+    # counted list, an unanswered part, the units' confidences) may be shown twice or judged against the new parts
+    notes = EngineNotes(list_counts=[(3, "twopager", 10)], unanswered_parts=["wanneer"], select_debug=[{"part": "x"}],
+                        unit_confidence=[0.8, 0.4], unit_weak_parts=["wie"], answerability=0.7)
+    notes.forget_composition()
+    assert (notes.list_counts, notes.unanswered_parts, notes.select_debug, notes.unit_confidence, notes.unit_weak_parts) == ([], [], [], [], [])
+    assert notes.answerability == 0.7  # the whole question's confidence is not part of a composition
