@@ -9,6 +9,9 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
@@ -50,16 +53,48 @@ def lexicon() -> dict[str, Any]:
     return json.loads(raw)
 
 
+# The other reading of the words that say money is there without saying whose ("toegezegd", "budget"):
+# see ``two_readings`` and ``alternative_reading``.
+_ALTERNATIVE: ContextVar[bool] = ContextVar("calc_alternative_reading", default=False)
+
+
 @functools.lru_cache(maxsize=1)
+def two_readings() -> dict[tuple[str, ...], tuple[str, str]]:
+    """Role cues with two readings (lexicon ``two_readings``): the role the lexicon gives them, and the other
+    role they can as well mean ("Er is 16 mln toegezegd": by the Rijk, or by the partners?)."""
+    return {words(p): (a, b) for p, (a, b) in lexicon()["two_readings"]["phrases"].items()}
+
+
+@contextmanager
+def alternative_reading() -> Iterator[None]:
+    """Within this block a cue with two readings gives no role: only the question's other words decide."""
+    token = _ALTERNATIVE.set(True)
+    try:
+        yield
+    finally:
+        _ALTERNATIVE.reset(token)
+
+
 def role_phrases() -> dict[tuple[str, ...], list[Cue]]:
-    """Every role cue as a word tuple with its role, side and weight; neutral phrases have no cue."""
+    """Every role cue as a word tuple with its role, side and weight; neutral phrases have no cue. Inside
+    ``alternative_reading`` a cue with two readings gives none."""
+    return _role_phrases(_ALTERNATIVE.get())
+
+
+@functools.lru_cache(maxsize=2)
+def _role_phrases(alternative: bool) -> dict[tuple[str, ...], list[Cue]]:
     out: dict[tuple[str, ...], list[Cue]] = {}
+    swap = two_readings() if alternative else {}
     for role, sides in lexicon()["roles"].items():
         for side, phrases in sides.items():
             where = {"weak": "any", "hint_left": "left", "next": "right"}.get(side, side)
             for p in phrases:
+                w = words(p)
+                if w in swap and swap[w][0] == role:
+                    out.setdefault(w, [])  # read the other way: the word says money is there, not whose
+                    continue
                 cue = Cue(role, where, 0.4 if side == "weak" else 1.0, vague=side == "hint_left", adjacent=side == "next")
-                out.setdefault(words(p), []).append(cue)
+                out.setdefault(w, []).append(cue)
     for p in lexicon()["neutral"]:
         out.setdefault(words(p), [])
     return out

@@ -160,3 +160,43 @@ def test_a_rule_amount_named_as_the_contribution_gives_the_least_total(lang: str
     req = parse_request(question, lang)
     assert req is not None and req.to_schema()["operation"] == "min_total" and req.roles["rijk"] == rijk
     assert req.sources["rijk"] == "rule"
+
+
+@pytest.mark.parametrize(
+    ("lang", "question"),
+    [
+        ("nl", "Voor ons plan is 14 miljoen toegezegd. Mag dat volgens de regels?"),
+        ("en", "There is a budget of EUR 22m. What can we expect from the Regio Envelop?"),
+        ("nl", "In de begroting staat nu 18 mln; hoeveel mag het Rijk daar maximaal bij doen?"),
+    ],
+)
+def test_a_word_with_two_readings_alone_gets_a_clarifying_question_naming_both(lang: str, question: str) -> None:
+    """"toegezegd" (by the Rijk or by the partners?), "budget"/"begroting" (the whole deal or the region's own
+    part?) say money is there, not whose (lexicon ``two_readings``): the question that changes with the reading
+    is asked back, naming both readings, never guessed."""
+    with pytest.raises(Clarify) as err:
+        parse_request(question, lang)
+    assert err.value.code == "clarify_two"
+    assert err.value.message(lang).count(",") >= 1
+
+
+@pytest.mark.parametrize(
+    ("lang", "question", "want"),
+    [
+        ("nl", "De totale begroting is 70 miljoen. Hoeveel kan er maximaal van het Rijk komen?", {"op": "max_rijk", "total": 70}),
+        ("en", "The Rijk has committed €12m and we put in €20m ourselves. Does the plan pass?", {"op": "plan_check", "rijk": 12, "cofinancing": 20}),
+    ],
+)
+def test_another_cue_that_settles_the_role_reads_the_same_both_ways(lang: str, question: str, want: dict[str, Any]) -> None:
+    assert _schema(question, lang) == want
+
+
+def test_the_second_reading_is_switched_off_by_its_ablation(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rag.config import get_settings
+
+    monkeypatch.setenv("REGIODEAL_ABLATE", "calc_two_readings")
+    get_settings.cache_clear()
+    try:
+        assert parse_request("Voor ons plan is 14 miljoen toegezegd. Mag dat volgens de regels?", "nl") is not None
+    finally:
+        get_settings.cache_clear()
