@@ -40,7 +40,7 @@ from rag.chunk_table import ChunkTable, to_columns
 from rag.config import Settings
 from rag.snapshot_blob import blob_name
 from rag.snapshot_cache import SnapshotBlobCache, digest_of, write_atomic
-from rag.typed_values import KINDS, values_from_json, values_to_json
+from rag.typed_values import values_from_json, values_to_json
 from rag.types import Chunk
 
 log = logging.getLogger(__name__)
@@ -163,8 +163,7 @@ def _loads(data: bytes) -> dict[str, Any]:
         "vectors": z["vectors"] if "vectors" in z.files else None,
         "dim": meta.get("dim"),
         "words": meta.get("words"),
-        # an older snapshot's values may lack a kind read since (counts): then computed once when first asked
-        "values": values_from_json(meta["values"]) if set(KINDS) <= set(meta.get("values") or {}) else None,
+        "values": values_from_json(meta["values"]) if meta.get("values") is not None else None,
     }
 
 

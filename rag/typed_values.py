@@ -19,19 +19,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from rag.text import MONTH_NUMBER, MONTH_RE, NUMBER_WORDS_RE, STOPWORDS, WORD_NUMBERS, fold, sentence_spans, terms
+from rag.text import MONTH_NUMBER, MONTH_RE, fold, sentence_spans
 
-KINDS = ("amount", "pct", "date", "year", "count")
+KINDS = ("amount", "pct", "date", "year")
 
 _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})\s+({MONTH_RE})\b", re.I)
 _YEAR = re.compile(r"(?<![\d€])(?<!\d[.,])(?:19|20)\d\d(?![\d%]|[.,]\d)")
 _CLAUSE = re.compile(r"[,;.?!]\s+|[?!]$")
-# A count of things: a number (digits or a word) and the word or two after it ("twee tranches", "6 betrokken
-# gemeenten", "405 nieuwe arbeidsplaatsen"); not a sum, a percentage, a year or a day of a month.
-_COUNT = re.compile(
-    rf"(?<![\w.,€/-])(\d{{1,3}}(?:\.\d{{3}})*|\d+|{NUMBER_WORDS_RE})(?![\w%]|[.,]\d)\s+([^\W\d_]+)(?:\s+([^\W\d_]+))?", re.I
-)
-_NOT_COUNTED = re.compile(rf"^(?:{MONTH_RE}|miljoen|miljard|mln|mld|million|billion|procent|percent|euro|eur|keer|times|uur|hours?)$", re.I)
 
 
 @dataclass(frozen=True)
@@ -64,30 +58,7 @@ def typed_values(text: str, lang: str | None = None) -> list[TypedValue]:
     for m in _YEAR.finditer(text):
         if not any(a <= m.start() < b for a, b in money):
             out.append(TypedValue("year", int(m.group(0)), m.group(0), m.start()))
-    out += _counts(text, money)
     return sorted(out, key=lambda v: v.start)
-
-
-def _counts(text: str, money: list[tuple[int, int]]) -> list[TypedValue]:
-    """Counts of things: (number, search stem of a word after it) for each of the next two content words
-    ("6 betrokken gemeenten": 6 of "betrok" and 6 of "gemeent"), so a noun is found behind an adjective."""
-    out: list[TypedValue] = []
-    for m in _COUNT.finditer(text):
-        raw = m.group(1)
-        if any(a <= m.start() < b for a, b in money):
-            continue
-        n = WORD_NUMBERS.get(raw.lower()) if not raw[0].isdigit() else int(raw.replace(".", ""))
-        if n is None or n < 2 or (raw[0].isdigit() and len(raw) == 4 and 1800 <= n <= 2100):
-            continue
-        for w in (m.group(2), m.group(3)):
-            if w is None or _NOT_COUNTED.match(w):
-                break
-            if len(w) < 4 or w.lower() in STOPWORDS:
-                continue
-            stem = terms(w, "nl")
-            if stem:
-                out.append(TypedValue("count", (n, stem[0]), m.group(0), m.start()))
-    return out
 
 
 def known_values(texts: Iterable[str]) -> dict[str, set[object]]:
@@ -115,7 +86,6 @@ def values_to_json(known: dict[str, set[object]]) -> dict[str, list[Any]]:
         "pct": sorted(float(v) for v in vals.get("pct", ())),
         "date": sorted(list(v) for v in vals.get("date", ())),
         "year": sorted(int(v) for v in vals.get("year", ())),
-        "count": sorted([int(v[0]), str(v[1])] for v in vals.get("count", ())),
     }
 
 
@@ -126,7 +96,6 @@ def values_from_json(data: dict[str, list[Any]]) -> dict[str, set[object]]:
         "pct": {round(float(v), 3) for v in data.get("pct", ())},
         "date": {(int(v[0]), int(v[1])) for v in data.get("date", ())},
         "year": {int(v) for v in data.get("year", ())},
-        "count": {(int(v[0]), str(v[1])) for v in data.get("count", ())},
     }
 
 
@@ -150,24 +119,12 @@ def unknown_values(question: str, known: dict[str, set[object]], kinds: Iterable
     for v in typed_values(question, lang):
         if v.kind not in wanted or v.value in known.get(v.kind, set()):
             continue
-        if v.kind == "count" and not _fewer_stated(v, known):
-            continue  # a count the documents never give for these things: nothing to contradict it
         if hypothetical is not None and hypothetical.search(clause_of(question, max(0, v.start))):
             continue
         out.append(v)
     return out
 
 
-def _fewer_stated(v: TypedValue, known: dict[str, set[object]]) -> bool:
-    """Do the documents count the same things, fewer of them ("twee tranches" against "drie tranches")? A
-    larger count than theirs cannot be true of them; a smaller one may be a part ("noem twee pijlers")."""
-    n, stem = v.value  # type: ignore[misc]
-    return any(k == stem and m < n for m, k in known.get("count", set()))  # type: ignore[misc]
-
-
 def holds_kind(text: str, kind: str, other_than: object = None) -> bool:
-    """Does ``text`` state a value of ``kind`` (other than ``other_than``)? For a count: a count of the same
-    things."""
-    if kind == "count" and isinstance(other_than, tuple):
-        return any(v.kind == "count" and v.value[1] == other_than[1] and v.value != other_than for v in typed_values(text))  # type: ignore[index]
+    """Does ``text`` state a value of ``kind`` (other than ``other_than``)?"""
     return any(v.kind == kind and v.value != other_than for v in typed_values(text))

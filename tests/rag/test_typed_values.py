@@ -69,28 +69,3 @@ def test_clause_and_holds_kind() -> None:
     assert holds_kind("Tot 15 maart 2019.", "date")
     assert not holds_kind("Tot 15 maart 2019.", "date", other_than=(15, 3))
     assert not holds_kind("Geen bedrag hier.", "amount")
-
-
-COUNTED = ["De regeling werkt met drie rondes en vijf regiokantoren.", "Er doen 7 betrokken waterschappen mee."]
-
-
-def test_a_count_of_things_is_read_with_the_words_after_it() -> None:
-    got = {v.value for v in typed_values("Er waren 12 nieuwe scholen en twee rondes.") if v.kind == "count"}
-    assert {n for n, _ in got} == {12, 2}
-    assert len([n for n, _ in got if n == 12]) == 2  # "nieuwe" and "scholen": the noun behind an adjective
-    # a sum, a percentage, a year or a day is no count of things
-    assert not [v for v in typed_values("Het kost 5 miljoen euro, 30 procent, in 2019 op 3 mei.") if v.kind == "count"]
-
-
-def test_more_things_than_the_documents_count_is_unknown_fewer_may_be_a_part() -> None:
-    known = known_values(COUNTED)
-    assert [v.kind for v in unknown_values("Waarom werkt de regeling met vier rondes?", known, kinds=("count",))] == ["count"]
-    assert unknown_values("Noem twee van de rondes.", known, kinds=("count",)) == []  # a part of them
-    assert unknown_values("Hoe werken de drie rondes?", known, kinds=("count",)) == []  # what they say
-    assert unknown_values("Komen er 40 nieuwe fietspaden?", known, kinds=("count",)) == []  # never counted: nothing contradicts it
-
-
-def test_a_text_holds_a_count_of_the_same_things_only() -> None:
-    asked = next(v for v in typed_values("zes rondes") if v.kind == "count")
-    assert holds_kind(COUNTED[0], "count", asked.value)
-    assert not holds_kind(COUNTED[1], "count", asked.value)  # waterschappen, not rondes

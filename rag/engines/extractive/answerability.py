@@ -231,8 +231,8 @@ class AnswerabilityMixin:
         return None
 
     def _typed_premise(self, ctx: AnswerContext, builder: CitationBuilder) -> str | None:
-        """A question that states a value (a sum, a percentage, a day, a year, more things than the documents
-        count: "drie tranches" where they say "twee tranches") no document states: the documents cannot confirm it. Answered with the best unit about the subject that states a value of
+        """A question that states a value (a sum, a percentage, a day, a year) no document states: the
+        documents cannot confirm it. Answered with the best unit about the subject that states a value of
         that kind, cited, as the correction ("Dat klopt niet: ... Er staat juist: ..."); for a year, with the
         closest passage ("de documenten zeggen dit niet precies"). Questions for the calculator are checked
         for days and years only: their sums and shares are the user's own figures ("8% of our budget")."""
@@ -244,7 +244,7 @@ class AnswerabilityMixin:
         if hybrid is None or ev is None or not ev.candidates:
             return None
         lang = ctx.language
-        kinds = ("date", "year") if ctx.tool is not None else ("amount", "pct", "date", "year", "count")
+        kinds = ("date", "year") if ctx.tool is not None else ("amount", "pct", "date", "year")
         question = split_carried(ctx.question)[0]
         if not any(v.kind in kinds for v in typed_values(question, lang)):
             return None  # nothing to check: the documents' values are not even looked at
