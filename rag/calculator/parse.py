@@ -164,7 +164,31 @@ def parse_request(text: str, lang: str = "nl", history: Iterable[dict[str, str]]
     req = _parse(text, lang, history)
     if req is not None and not history and req.operation in _PLAN_OPERATIONS and not ablated(get_settings(), "calc_two_readings"):
         _ask_between_readings(req, text, lang)
+    if req is not None and not history and req.operation in _ONE_FIGURE_ASKS and not ablated(get_settings(), "calc_unnamed_figure"):
+        _ask_unnamed_figure(req, text, lang)
     return req
+
+
+# Operations that read one stated figure as one of two plan roles: what the Rijk may give (the figure is the
+# co-financing or the total), what is left of the tranche (one deal's contribution, or its total?).
+_ONE_FIGURE_ASKS = ("max_rijk", "tranche_remainder")
+
+
+def _ask_unnamed_figure(req: CalcRequest, text: str, lang: str) -> None:
+    """The question's only figure has no word that says whose money it is ("Met 60 miljoen, hoeveel kan er
+    uit de Regio Envelop komen?"): the operation gave it the role that was left. Two readings give two answers
+    (the co-financing or the deal's total), so ask which it is."""
+    from rag.calculator.slots import _firm
+
+    r = read(text, lang)
+    asked = [k for k, src in req.sources.items() if src == "question" and k in PLAN_ROLES]
+    if len(r.amounts) == 1 and len(asked) == 1 and not _firm(r.amounts[0]):
+        value = r.amounts[0].value
+        if req.operation == "max_rijk" and asked[0] in ("cofinancing", "total"):
+            a, b = asked[0], "total" if asked[0] == "cofinancing" else "cofinancing"
+            raise Clarify("clarify_two", _eur(value, "nl"), text_en=_eur(value, "en"), a=_ROLE_NAMES[a]["nl"],
+                          b=_ROLE_NAMES[b]["nl"], a_en=_ROLE_NAMES[a]["en"], b_en=_ROLE_NAMES[b]["en"])
+        raise Clarify("clarify_role", _eur(value, "nl"), text_en=_eur(value, "en"))
 
 
 # Operations on one deal's plan: the ones a figure's role changes (a tranche or a share names its whole).

@@ -161,7 +161,7 @@ def read(text: str, lang: str = "nl", *, money_context: bool = False) -> Reading
     _settle(reading)
     _relative_changes(reading)
     if has(items, "zero_cofinancing") and "cofinancing" not in reading.stated():
-        reading.amounts.append(Amount(Decimal(0), len(items), "0", "cofinancing", {"cofinancing": 1.0}))
+        reading.amounts.append(Amount(Decimal(0), len(items), "0", "cofinancing", {"cofinancing": 1.0}, firm={"cofinancing"}))
     return reading
 
 
@@ -422,7 +422,8 @@ def _roles(r: Reading) -> None:
                     am.scores[cue.role] = am.scores.get(cue.role, 0.0) + near * cue.weight / (1 + dist)
                     if not cue.vague:
                         am.firm.add(cue.role)
-        if not am.scores:
+        if not am.firm:
+            # no cue of its own, or only a preposition ("with €14m"): the payer the sentence names says whose it is
             _payer_of_sentence(r, am, agents)
         if am.scores:
             am.role = max(am.scores, key=lambda k: am.scores[k])

@@ -89,8 +89,11 @@ def test_a_preposition_alone_does_not_decide_whose_money_it_is(lang: str, questi
         parse_request(question, lang)
 
 
-def test_a_preposition_still_helps_when_the_question_names_the_other_role() -> None:
-    assert _schema("Hoeveel mag het Rijk maximaal geven bij een plan met 26 mln?") == {"op": "max_rijk", "cofinancing": 26}
+def test_a_preposition_does_not_decide_between_co_financing_and_total_when_the_question_names_the_rijk() -> None:
+    """"bij een plan met 26 mln": the plan's own money or its total? Both readings give an answer, different
+    ones (until session 14 the preposition made it the co-financing)."""
+    with pytest.raises(Clarify):
+        parse_request("Hoeveel mag het Rijk maximaal geven bij een plan met 26 mln?", "nl")
 
 
 @pytest.mark.parametrize(
@@ -200,3 +203,29 @@ def test_the_second_reading_is_switched_off_by_its_ablation(monkeypatch: pytest.
         assert parse_request("Voor ons plan is 14 miljoen toegezegd. Mag dat volgens de regels?", "nl") is not None
     finally:
         get_settings.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("lang", "question"),
+    [
+        ("nl", "Met 45 miljoen in handen: hoeveel kan er hoogstens uit de Regio Envelop komen?"),
+        ("en", "We are at €14m now. How much of the tranche would be left after us?"),
+    ],
+)
+def test_the_only_figure_without_a_word_for_whose_money_gets_a_clarifying_question(lang: str, question: str) -> None:
+    """The operation would give the figure the role that is left (co-financing, or one deal's contribution);
+    the deal's total is as likely, and the answers differ: ask."""
+    with pytest.raises(Clarify) as err:
+        parse_request(question, lang)
+    assert err.value.code in ("clarify_role", "clarify_two")
+
+
+@pytest.mark.parametrize(
+    ("lang", "question", "want"),
+    [
+        ("nl", "Wij leggen zelf 45 miljoen in. Hoeveel kan er hoogstens uit de Regio Envelop komen?", {"op": "max_rijk", "cofinancing": 45}),
+        ("en", "Our deal's total budget is €30m. What is the most the Rijk can add?", {"op": "max_rijk", "total": 30}),
+    ],
+)
+def test_a_figure_a_word_names_is_computed_without_asking(lang: str, question: str, want: dict[str, Any]) -> None:
+    assert _schema(question, lang) == want
