@@ -157,7 +157,7 @@ def read(text: str, lang: str = "nl", *, money_context: bool = False) -> Reading
     _learnt_roles(reading, text)
     _pairs(reading)
     _change_pairs(reading, changes)
-    reading.figures = [a.value for a in reading.amounts]
+    reading.figures = [a.value for a in reading.amounts if not _named_again(reading, a)]
     _settle(reading)
     _relative_changes(reading)
     if has(items, "zero_cofinancing") and "cofinancing" not in reading.stated():
@@ -267,10 +267,10 @@ def _other_role_score(am: Amount, role: str, taken: dict[str, Amount]) -> float:
 def _settle(r: Reading) -> None:
     """Two amounts with one role: the same money twice is one amount; co-financing lines add up
     ("de regio 20 en het bedrijfsleven 10"); of two contributions the weaker takes its next role."""
-    plain = [a for a in r.amounts if not a.new and a.partner is None and a.role]
+    drop: list[Amount] = [a for a in r.amounts if _named_again(r, a)]
+    plain = [a for a in r.amounts if not a.new and a.partner is None and a.role and all(a is not d for d in drop)]
     hypo = [a for a, _b, _p in match_phrases(r.items, phrase_set("cues", "hypothetical"))]
     first: dict[str, Amount] = {}
-    drop: list[Amount] = []
     for a in plain:
         role = a.role
         assert role is not None
@@ -305,6 +305,19 @@ def _settle(r: Reading) -> None:
     stated = r.stated()
     if len(unknown) == 1 and len(set(stated) & {"rijk", "cofinancing"}) == 1 and "total" not in stated and _own_words(r, unknown[0]):
         unknown[0].role = "cofinancing" if "rijk" in stated else "rijk"  # "Wij hebben 20 mln. Mogen we 30 mln vragen?"
+
+
+def _named_again(r: Reading, am: Amount) -> bool:
+    """Is the amount an earlier figure named again with a definite word ("wants €30 million ... for the full
+    €30 million", "die 20 miljoen")? Then it is the same money, whatever role its new words give it."""
+    if am.new or am.partner is not None or not any(b.value == am.value and b.item < am.item for b in r.amounts):
+        return False
+    before = [it for it in r.items[max(0, am.item - 2) : am.item] if it.kind == "word"]
+    definite = phrase_set("definite")
+    if before and (before[-1].text,) in definite:
+        return True
+    # one word between ("the full €30 million", "de gevraagde 30 miljoen"), not a payer ("het waterschap 9 miljoen")
+    return len(before) == 2 and (before[0].text,) in definite and (before[1].text,) not in agent_phrases()
 
 
 def _own_words(r: Reading, am: Amount) -> bool:

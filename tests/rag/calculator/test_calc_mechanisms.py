@@ -229,3 +229,17 @@ def test_the_only_figure_without_a_word_for_whose_money_gets_a_clarifying_questi
 )
 def test_a_figure_a_word_names_is_computed_without_asking(lang: str, question: str, want: dict[str, Any]) -> None:
     assert _schema(question, lang) == want
+
+
+@pytest.mark.parametrize(
+    ("lang", "question", "want"),
+    [
+        ("en", "We ask the Rijk for €22m and bring €18m ourselves. Is that allowed, and what co-financing would cover the full €22m?", {"op": "plan_check", "rijk": 22, "cofinancing": 18}),
+        ("nl", "Wij vragen het Rijk 26 miljoen en investeren zelf 20 miljoen. Mag dat, en welke cofinanciering dekt de volledige 26 miljoen?", {"op": "plan_check", "rijk": 26, "cofinancing": 20}),
+        ("nl", "Wij leggen 20 miljoen in en vragen 14 miljoen. Is de eigen inbreng groot genoeg voor die 14 miljoen?", {"op": "plan_check", "rijk": 14, "cofinancing": 20}),
+    ],
+)
+def test_an_earlier_figure_named_again_with_a_definite_word_is_the_same_money(lang: str, question: str, want: dict[str, Any]) -> None:
+    """The repeated figure's new words ("co-financing ... for the whole €22m") do not make it a second amount
+    added to the co-financing."""
+    assert _schema(question, lang) == want
