@@ -66,8 +66,8 @@ class CalcResult(Protocol):
 
 # what each operation shows in its table, in this order (keys of the context built below)
 ROWS = {
-    "plan_check": ["rijk_request", "regional_cofinancing", "total_budget", "rijk_share_pct", "max_rijk"],
-    "what_if": ["rijk_request", "regional_cofinancing", "total_budget", "rijk_share_pct", "max_rijk"],
+    "plan_check": ["rijk_request", "regional_cofinancing", "total_budget", "rijk_share_pct", "max_rijk", "extra_cofinancing_needed"],
+    "what_if": ["rijk_request", "regional_cofinancing", "total_budget", "rijk_share_pct", "max_rijk", "extra_cofinancing_needed"],
     "max_rijk": ["regional_cofinancing", "total_budget", "max_rijk", "min_regional_cofinancing"],
     "min_cofinancing": ["rijk_request", "min_regional_cofinancing", "min_total_budget"],
     "min_total": ["rijk_request", "min_total_budget"],

@@ -189,16 +189,20 @@ def check_plan(
     checks.append(RuleCheck(MAX_SHARE, "max_share", share_ok, request, cof))
     steps.append(Step("cmp", (request, "≤" if share_ok else ">", cof)))
     max_rijk = _max_for_cofinancing(cof)
+    amounts: dict[str, Decimal | None] = {
+        "rijk_request": request,
+        "regional_cofinancing": cof,
+        "total_budget": total,
+        "max_rijk": max_rijk,
+        "min_regional_cofinancing": request,
+    }
+    if not share_ok:  # the next step for a plan over 50%: the co-financing it lacks for the contribution asked
+        amounts["extra_cofinancing_needed"] = request - cof
+        steps.append(Step("sub", (request, cof, request - cof)))
     result = CalcResult(
         kind="check",
         inputs=inputs,
-        amounts={
-            "rijk_request": request,
-            "regional_cofinancing": cof,
-            "total_budget": total,
-            "max_rijk": max_rijk,
-            "min_regional_cofinancing": request,
-        },
+        amounts=amounts,
         values={"allowed": all(c.passed for c in checks), "rijk_share_pct": share, "eligible": max_rijk is not None},
         checks=checks,
         steps=steps,

@@ -438,3 +438,16 @@ def test_round_shares_have_no_decimal_in_the_explanation() -> None:
     assert "= 33,3%" in check_plan(40, 80).explain("nl") and "= 33.3%" in check_plan(40, 80).explain("en")
     assert "21,1%" in " ".join(tranche_arithmetic().working("nl"))
     assert "= 37,5%" in tranche_arithmetic(awarded_eur_m=75).explain("nl") or "37,5%" in " ".join(tranche_arithmetic(awarded_eur_m=75).working("nl"))
+
+
+def test_a_plan_over_half_reports_the_co_financing_it_lacks_with_its_working() -> None:
+    """The next step of a plan the 50% rule refuses: how much more co-financing the asked contribution needs,
+    shown in the card and computed in the working (never a figure without its sum)."""
+    from rag.calculator import card, check_plan
+
+    result = check_plan(21, 17)
+    assert result.amounts["extra_cofinancing_needed"] == Decimal(4) * 1_000_000
+    assert any("€ 4 mln" in line for line in result.working("nl"))
+    rows = dict(card(result, "en").rows)
+    assert rows["Extra co-financing needed"] == "€4 million"
+    assert "extra_cofinancing_needed" not in check_plan(20, 30).amounts  # within the rule: nothing lacks
