@@ -209,7 +209,8 @@ class Assistant:
             route=route,
             mixed=route.kind == "mixed",
             rule_citations=list(route.rule_citations or []),
-            decline=route.reason if route.kind == "decline" else self._intent_decline(qvec, units),
+            # a question the calculator reads as a money question with its figures is no request to advise or invent
+            decline=route.reason if route.kind == "decline" else None if tool is not None else self._intent_decline(qvec, units),
             premise_claim=claim,
             pointer=pointer,
             claim_vec=(qvec if claim_is_question else embed_query(claim)) if claim else None,

@@ -34,3 +34,19 @@ def test_a_follow_up_is_as_near_to_a_unit_as_the_question_in_its_conversation(as
     assert card_alone is None or card.qi_best > card_alone.qi_best
     ans = assistant.ask(FOLLOW_UP, HISTORY)
     assert not ans.refused and "Voorzitter van de Tweede Kamer" in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize(
+    ("history", "question"),
+    [
+        ([{"role": "user", "content": "Bij wie van de provincie kan ik terecht met vragen over de Regio Deal-brief?"},
+          {"role": "assistant", "content": "De brief wordt behandeld door mevrouw A.C.W. Annyas [1]."}], "Welk telefoonnummer kan ik dan van haar gebruiken?"),
+        ([{"role": "user", "content": "Who is the contact at the province for the letter to the Staten?"},
+          {"role": "assistant", "content": "Mrs A.C.W. Annyas handles the letter [1]."}], "Is there a phone number for her in the letter?"),
+    ],
+)
+def test_a_phone_number_the_scan_partly_lost_is_still_given(assistant: Any, history: list[dict[str, str]], question: str) -> None:
+    """The letter's number ends in an unreadable digit ("(0592) 36 50 5[onleesbaar]"): it is still what the
+    documents give for her phone, quoted as it stands, not refused for want of a whole phone number."""
+    ans = assistant.ask(question, history)
+    assert not ans.refused and "(0592) 36 50 5" in ans.answer, ans.answer

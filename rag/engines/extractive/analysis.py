@@ -94,7 +94,8 @@ _TYPE_MATCH: dict[str, re.Pattern[str]] = {
         # a century ("de 21 eeuw", "21ste eeuw") is an ordinal, not a number of things
         rf"(?<![\w.,])(?!(?:1[89]|20)\d\d\b)\d+(?:[.,]\d+)*(?!\s*(?:{_MONTHS}))(?!(?:e|ste|de)?\s*eeuw)\b|\b({_NUMWORDS})\b", re.I
     ),
-    "contact": re.compile(r"\(?0\d{2,3}\)?[\s-]?\d{2,3}[\s-]?\d{2}[\s-]?\d{2}|[\w.-]+@[\w-]+\.\w+", re.I),
+    # a phone number whose last digits the scan lost is still the number the documents give ("36 50 5[onleesbaar]")
+    "contact": re.compile(r"\(?0\d{2,3}\)?[\s-]?\d{2,3}[\s-]?\d{2}[\s-]?(?:\d{2}|\d?\[onleesbaar\])|[\w.-]+@[\w-]+\.\w+", re.I),
     "period": re.compile(r"\b(?:1[89]|20)\d\d\b.{0,40}\b(?:1[89]|20)\d\d\b|\btot en met\b|\bt/m\b", re.I),
     "date": re.compile(
         rf"\b(1[89]|20)\d\d\b|\b({_MONTHS})\b|\b(voorjaar|najaar|zomer|winter)\b|"

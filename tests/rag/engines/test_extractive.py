@@ -158,6 +158,10 @@ def test_type_evidence() -> None:
     assert has_type("Duitslandagenda 2016-2020", "period")
     assert not has_type("Op 19 februari 2018 heb ik een beeld geschetst", "period")
     assert not has_type("Two-pager Regio Deal Zuid- en Oost-Drenthe", "count")  # "two" in a name counts nothing
+    # a phone number whose last digit the scan lost is still the number the document gives
+    assert has_type("Bel de heer B. Jansen (050) 31 64 2[onleesbaar]", "contact")
+    assert has_type("Bel de heer B. Jansen (050) 31 64 22", "contact")
+    assert not has_type("Bel de heer B. Jansen (050) 31 6[onleesbaar]", "contact")  # too little of it is left
     assert has_type("twee tranches", "count")
     assert has_type("De minister van Landbouw, Natuur en Voedselkwaliteit, C.J. Schouten", "name")
     assert not has_type("de stuurgroep Regio Deal Zuid- en Oost-Drenthe met bestuurders", "name")
