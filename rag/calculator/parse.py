@@ -14,16 +14,15 @@ import logging
 import re
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import ClassVar
 
+from rag.calculator.clarify import Clarify, ask_whose_money
+from rag.calculator.clarify import eur as _eur
 from rag.calculator.lexicon import (
     Item,
-    alternative_reading,
     has,
     match_phrases,
     phrase_set,
     role_phrases,
-    two_readings,
 )
 from rag.calculator.reading import (
     _WH_AMOUNT,
@@ -39,42 +38,10 @@ from rag.calculator.request import CalcRequest
 from rag.calculator.rules import (
     CalcInputError,
 )
-from rag.config import ablated, get_settings
-from rag.money import MILLION, AmountError
+from rag.money import AmountError
 
 log = logging.getLogger(__name__)
 
-
-
-class Clarify(CalcInputError):
-    """The figures are there but their roles are not clear: ask one short question."""
-
-    _messages: ClassVar[dict[str, dict[str, str]]] = {
-        "clarify": {
-            "nl": "Is {text} wat de regio zelf inlegt (cofinanciering), of wat u aan het Rijk vraagt?",
-            "en": "Is {text_en} what the region puts in itself (co-financing), or what you ask of the Rijk?",
-        },
-        "clarify_range": {
-            "nl": "Met welk bedrag moet ik rekenen: ‘{text}’ noemt twee getallen. Noem één bedrag, bijvoorbeeld ‘€ 40 miljoen’.",
-            "en": "Which amount should I calculate with? ‘{text}’ names two figures. Give one amount, for example ‘€40 million’.",
-        },
-        "clarify_two": {
-            "nl": "Is {text} {a}, of {b}?",
-            "en": "Is {text_en} {a_en}, or {b_en}?",
-        },
-        "clarify_role": {
-            "nl": "Waar staat {text} voor: de rijksbijdrage, de cofinanciering of het totale budget?",
-            "en": "What does {text_en} stand for: the Rijk contribution, the co-financing or the total budget?",
-        },
-    }
-
-
-# What a role is, in the words of a clarifying question.
-_ROLE_NAMES: dict[str, dict[str, str]] = {
-    "rijk": {"nl": "wat u aan het Rijk vraagt (de bijdrage uit de Regio Envelop)", "en": "what you ask of the Rijk (the Regio Envelop contribution)"},
-    "cofinancing": {"nl": "wat de regio zelf inlegt (cofinanciering)", "en": "what the region puts in itself (co-financing)"},
-    "total": {"nl": "het totale budget van de deal", "en": "the deal's total budget"},
-}
 
 
 # ---------------------------------------------------------------------------------------- operations
@@ -162,64 +129,9 @@ def parse_request(text: str, lang: str = "nl", history: Iterable[dict[str, str]]
     roles are unclear and ``AmountError``/``CalcInputError`` when a figure cannot be used."""
     history = list(history) if history else None
     req = _parse(text, lang, history)
-    if req is not None and not history and req.operation in _PLAN_OPERATIONS and not ablated(get_settings(), "calc_two_readings"):
-        _ask_between_readings(req, text, lang)
-    if req is not None and not history and req.operation in _ONE_FIGURE_ASKS and not ablated(get_settings(), "calc_unnamed_figure"):
-        _ask_unnamed_figure(req, text, lang)
+    if req is not None and not history:
+        ask_whose_money(req, text, lang, _parse)  # a figure whose role the words do not settle: ask, never guess
     return req
-
-
-# Operations that read one stated figure as one of two plan roles: what the Rijk may give (the figure is the
-# co-financing or the total), what is left of the tranche (one deal's contribution, or its total?).
-_ONE_FIGURE_ASKS = ("max_rijk", "tranche_remainder")
-
-
-def _ask_unnamed_figure(req: CalcRequest, text: str, lang: str) -> None:
-    """The question's only figure has no word that says whose money it is ("Met 60 miljoen, hoeveel kan er
-    uit de Regio Envelop komen?"): the operation gave it the role that was left. Two readings give two answers
-    (the co-financing or the deal's total), so ask which it is."""
-    from rag.calculator.slots import _firm
-
-    r = read(text, lang)
-    asked = [k for k, src in req.sources.items() if src == "question" and k in PLAN_ROLES]
-    if len(r.amounts) == 1 and len(asked) == 1 and not _firm(r.amounts[0]):
-        value = r.amounts[0].value
-        if req.operation == "max_rijk" and asked[0] in ("cofinancing", "total"):
-            a, b = asked[0], "total" if asked[0] == "cofinancing" else "cofinancing"
-            raise Clarify("clarify_two", _eur(value, "nl"), text_en=_eur(value, "en"), a=_ROLE_NAMES[a]["nl"],
-                          b=_ROLE_NAMES[b]["nl"], a_en=_ROLE_NAMES[a]["en"], b_en=_ROLE_NAMES[b]["en"])
-        raise Clarify("clarify_role", _eur(value, "nl"), text_en=_eur(value, "en"))
-
-
-# Operations on one deal's plan: the ones a figure's role changes (a tranche or a share names its whole).
-_PLAN_OPERATIONS = ("plan_check", "max_rijk", "min_cofinancing", "min_total", "tranche_remainder", "what_if", "per_year")
-
-
-def _ask_between_readings(req: CalcRequest, text: str, lang: str) -> None:
-    """A question whose figure is named only by a word with two readings ("Er is 16 mln toegezegd": by the
-    Rijk or by the partners?, lexicon ``two_readings``): read once more with those words giving no role. When
-    the question's other words then settle nothing, or settle it otherwise, ask which is meant, never guess.
-    A question with another cue that settles the role ("onze totale begroting") reads the same both ways."""
-    found = match_phrases(read(text, lang).items, two_readings())
-    if not found:
-        return
-    meant = {two_readings()[p] for _a, _b, p in found}
-    asked = {k: v for k, v in req.roles.items() if req.sources.get(k) == "question"}
-    with alternative_reading():
-        try:
-            other = _parse(text, lang, None)
-        except Clarify:
-            other = None
-        except CalcInputError:
-            return
-    if other is not None and (other.operation, other.roles, other.replace) == (req.operation, req.roles, req.replace):
-        return
-    other_role = {v: k for k, v in (other.roles if other is not None else {}).items() if other.sources.get(k) == "question"}  # type: ignore[union-attr]
-    for role, value in asked.items():
-        alt = other_role.get(value) or next((b for a, b in meant if a == role), None)
-        if alt is not None and alt != role:
-            raise Clarify("clarify_two", _eur(value, "nl"), text_en=_eur(value, "en"),
-                          a=_ROLE_NAMES[role]["nl"], b=_ROLE_NAMES[alt]["nl"], a_en=_ROLE_NAMES[role]["en"], b_en=_ROLE_NAMES[alt]["en"])
 
 
 def _parse(text: str, lang: str, history: list[dict[str, str]] | None) -> CalcRequest | None:
@@ -655,12 +567,6 @@ def _fact_question(items: list[Item]) -> bool:
 
 def _rules_question(items: list[Item]) -> bool:
     return _cue(items, "rules") and _cue(items, "money")
-
-
-def _eur(value: Decimal, lang: str) -> str:
-    from rag.money import format_eur
-
-    return format_eur(value * MILLION, lang)
 
 
 def has_calc_cue(text: str, lang: str = "nl") -> bool:

@@ -46,19 +46,19 @@ def build(op: str, r: Reading, past: dict[str, Decimal], *, asks: tuple[str, ...
 Built = tuple[dict[str, Decimal], dict[str, object]] | None
 
 
-def _firm(a: Amount) -> bool:
+def is_firm(a: Amount) -> bool:
     """Did a cue other than a bare preposition give the amount its role ("met 12 miljoen" did not)?"""
     return a.role is not None and (a.role in a.firm or a.new or a.partner is not None)
 
 
 def _unknown(r: Reading) -> list[Amount]:
-    return [a for a in r.amounts if not _firm(a)]
+    return [a for a in r.amounts if not is_firm(a)]
 
 
 def _stated(r: Reading) -> dict[str, Decimal]:
     out: dict[str, Decimal] = {}
     for a in r.amounts:
-        if _firm(a) and not a.new:
+        if is_firm(a) and not a.new:
             out.setdefault(a.role, a.value)  # type: ignore[arg-type]
     return out
 
