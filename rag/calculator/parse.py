@@ -135,6 +135,8 @@ def parse_request(text: str, lang: str = "nl", history: Iterable[dict[str, str]]
 
 
 def _parse(text: str, lang: str, history: list[dict[str, str]] | None) -> CalcRequest | None:
+    """The request as the words read (the lexicon's roles, the operation probe where the parser is unsure),
+    before the check for a figure whose role the words leave open."""
     try:
         r = read(text, lang, money_context=bool(history and _history_roles(history, lang)))
     except AmountError as err:
