@@ -241,7 +241,7 @@ class Assistant:
             return None
         from rag.engines.confidence import intent_decline
 
-        return intent_decline(qvec, units)
+        return intent_decline(qvec, units, outcomes=not ablated(self.settings, "outcome_probe"))
 
     def _unit_evidence(
         self, question: str, history: list[dict[str, str]], standalone: str, qvec: np.ndarray,

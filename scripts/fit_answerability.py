@@ -2,7 +2,7 @@
 
     python -m scripts.fit_answerability dump --out rows.jsonl eval/questions.jsonl eval/holdout.jsonl ...
     python -m scripts.fit_answerability fit rows.jsonl [--write]
-    python -m scripts.fit_answerability probe [--cache vecs.json] [--C 4] [--threshold 0.2] [--write]
+    python -m scripts.fit_answerability probe [--kind requests|outcomes] [--cache vecs.json] [--C 4] [--threshold 0.2] [--write]
 
 ``dump`` answers every item with the confidence gate switched off (``REGIODEAL_ABLATE=answerability``)
 and writes, per item, the evidence features, the label (the item must be refused) and what the engine
@@ -11,7 +11,8 @@ leave-one-set-out cross-validation, prints a reliability table and the combined 
 threshold (the gate added to the engine's own refusals), and with ``--write`` saves the model.
 ``probe`` fits the request probe (``rag/engines/request_probe.py``) on ``decline_exemplars.yaml`` and the
 corpus's hypothetical questions, prints cross-validated decline rates and with ``--write`` saves
-``decline_probe.json``; no evaluation item is used. Only tuning sets (whose items may be read) belong here; validation sets are scored with ``rag eval``.
+``decline_probe.json``; ``--kind outcomes`` does the same for the outcome probe (``outcome_exemplars.yaml`` →
+``outcome_probe.json``); no evaluation item is used. Only tuning sets (whose items may be read) belong here; validation sets are scored with ``rag eval``.
 """
 
 from __future__ import annotations
@@ -88,13 +89,17 @@ def corpus_questions() -> list[str]:
 
 
 def probe(write: bool, c: float, threshold: float, cache: str | None = None, drop: tuple[str, ...] = (),
-          written_weight: float = 10.0) -> None:
-    """Fit the request probe (``rag/engines/request_probe.py``) on the exemplars and the corpus's
-    hypothetical questions; 5-fold cross-validated decline rates per class and threshold."""
+          written_weight: float = 10.0, kind: str = "requests") -> None:
+    """Fit a probe of ``rag/engines/request_probe.py`` (``kind``: the request probe, or the outcome probe) on
+    its exemplars and the corpus's hypothetical questions; 5-fold cross-validated decline rates per class and
+    threshold."""
     import numpy as np
     from sklearn.model_selection import StratifiedKFold
 
     from rag.engines.request_probe import (
+        EXEMPLARS_FILE,
+        OUTCOME_EXEMPLARS_FILE,
+        OUTCOME_PROBE_FILE,
         PROBE_FILE,
         QUESTION,
         RequestProbe,
@@ -102,7 +107,8 @@ def probe(write: bool, c: float, threshold: float, cache: str | None = None, dro
         fit_probe,
     )
 
-    ex = {k: v for k, v in exemplars().items() if k not in drop}
+    source_file, out_file = (OUTCOME_EXEMPLARS_FILE, OUTCOME_PROBE_FILE) if kind == "outcomes" else (EXEMPLARS_FILE, PROBE_FILE)
+    ex = {k: v for k, v in exemplars(source_file).items() if k not in drop}
     texts = [t for k in ex for t in ex[k]] + corpus_questions()
     labels = [k for k in ex for _ in ex[k]] + [QUESTION] * (len(texts) - sum(len(v) for v in ex.values()))
     source = [f"written:{k}" for k in ex for _ in ex[k]] + ["corpus:question"] * (len(texts) - sum(len(v) for v in ex.values()))
@@ -127,8 +133,8 @@ def probe(write: bool, c: float, threshold: float, cache: str | None = None, dro
         print(f"    misclassified at t={threshold}: P(question)={p_:.2f}  {t_}")
     classes, w, b = fit_probe(labels, vecs, c, sw)
     if write:
-        PROBE_FILE.write_text(json.dumps(RequestProbe(classes, w, b, threshold).to_json()) + "\n", encoding="utf-8")
-        print(f"wrote {PROBE_FILE}")
+        out_file.write_text(json.dumps(RequestProbe(classes, w, b, threshold).to_json()) + "\n", encoding="utf-8")
+        print(f"wrote {out_file}")
 
 
 def _fit(X, y, c: float):
@@ -208,6 +214,8 @@ def main(argv: list[str] | None = None) -> int:
     pr.add_argument("--cache", help="JSON file of text -> vector, reused between fits")
     pr.add_argument("--drop", default="", help="comma-separated exemplar classes to leave out")
     pr.add_argument("--written-weight", type=float, default=10.0, help="weight of a written question against a corpus one")
+    pr.add_argument("--kind", choices=("requests", "outcomes"), default="requests",
+                    help="requests: decline_exemplars.yaml -> decline_probe.json; outcomes: outcome_exemplars.yaml -> outcome_probe.json")
     f = sub.add_parser("fit")
     f.add_argument("rows")
     f.add_argument("--write", action="store_true")
@@ -219,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "dump":
         dump(args.paths, args.out)
     elif args.cmd == "probe":
-        probe(args.write, args.C, args.threshold, args.cache, tuple(x for x in args.drop.split(",") if x), args.written_weight)
+        probe(args.write, args.C, args.threshold, args.cache, tuple(x for x in args.drop.split(",") if x), args.written_weight, args.kind)
     else:
         args_threshold = args.threshold
         fit(args.rows, args.write, args.C, [x for x in args.drop.split(",") if x], [x for x in args.only.split(",") if x] or None)

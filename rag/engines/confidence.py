@@ -149,11 +149,16 @@ def part_features(ctx: Any, question: str, ev: Any) -> Answerability | None:
 # --- requests to decline, as data -----------------------------------------------------------------
 
 
-def intent_decline(vec: np.ndarray | None, units: Any = None) -> str | None:
-    """Why a request is declined when the request probe (``rag.engines.request_probe``, a linear model on
-    the question's e5 vector fitted on ``decline_exemplars.yaml``) says it is a request to advise, write
-    or invent, or an instruction to the assistant; None for a question (or without a fitted probe)."""
-    from rag.engines.request_probe import load_probe
+def intent_decline(vec: np.ndarray | None, units: Any = None, outcomes: bool = True) -> str | None:
+    """Why a question is declined when a probe on its e5 vector (``rag.engines.request_probe``) says so: a
+    request to advise, write or invent, or an instruction to the assistant (``decline_exemplars.yaml``); or,
+    with ``outcomes``, a question about what happened after the documents (``outcome_exemplars.yaml``:
+    reason "outcome"). None for a question they may answer (or without fitted probes)."""
+    from rag.engines.request_probe import OUTCOME_PROBE_FILE, load_probe
 
     probe = load_probe()
-    return probe.decline(vec) if probe is not None else None
+    reason = probe.decline(vec) if probe is not None else None
+    if reason is None and outcomes:
+        later = load_probe(OUTCOME_PROBE_FILE)
+        reason = later.decline(vec) if later is not None else None
+    return reason

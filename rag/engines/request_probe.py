@@ -23,6 +23,11 @@ import numpy as np
 
 PROBE_FILE = Path(__file__).with_name("decline_probe.json")
 EXEMPLARS_FILE = Path(__file__).with_name("decline_exemplars.yaml")
+# The second probe, same form: does the question ask what happened after the documents (an outcome, a
+# decision taken, a vote, an amount finally awarded)? The documents date from June to September 2018 and
+# describe plans, so they never answer it (``outcome_exemplars.yaml`` → ``outcome_probe.json``).
+OUTCOME_PROBE_FILE = Path(__file__).with_name("outcome_probe.json")
+OUTCOME_EXEMPLARS_FILE = Path(__file__).with_name("outcome_exemplars.yaml")
 QUESTION = "question"
 
 
@@ -69,23 +74,23 @@ class RequestProbe:
                    np.asarray(data["bias"], dtype=np.float64), float(data["decline_below"]))
 
 
-@lru_cache(maxsize=1)
-def load_probe() -> RequestProbe | None:
-    """The fitted probe; None (nothing declined by it) when the file is missing or the question vectors
-    come from another model than the e5 one it was fitted on."""
+@lru_cache(maxsize=2)
+def load_probe(path: Path = PROBE_FILE) -> RequestProbe | None:
+    """A fitted probe (the request probe by default); None (nothing declined by it) when the file is missing
+    or the question vectors come from another model than the e5 one it was fitted on."""
     from rag.config import get_settings
     from rag.embeddings import E5_SPEC, describe_spec
 
-    if not PROBE_FILE.exists() or describe_spec(get_settings().sentence_embedding) != E5_SPEC:
+    if not path.exists() or describe_spec(get_settings().sentence_embedding) != E5_SPEC:
         return None
-    return RequestProbe.from_json(json.loads(PROBE_FILE.read_text(encoding="utf-8")))
+    return RequestProbe.from_json(json.loads(path.read_text(encoding="utf-8")))
 
 
-def exemplars() -> dict[str, list[str]]:
-    """The labelled examples written for the probe (without the corpus's hypothetical questions)."""
+def exemplars(path: Path = EXEMPLARS_FILE) -> dict[str, list[str]]:
+    """The labelled examples written for a probe (without the corpus's hypothetical questions)."""
     import yaml
 
-    data = yaml.safe_load(EXEMPLARS_FILE.read_text(encoding="utf-8")) or {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return {str(k): [str(x) for x in v or []] for k, v in data.items()}
 
 
@@ -110,4 +115,7 @@ def fit_probe(labels: list[str], vecs: np.ndarray, c: float = 4.0, weights: np.n
     for k in set(labels):  # balanced: each class's weights sum to len(y) / number of classes
         w[y == k] *= len(y) / len(set(labels)) / w[y == k].sum()
     m = LogisticRegression(C=c, max_iter=5000).fit(x, y, sample_weight=w)
-    return tuple(str(k) for k in m.classes_), m.coef_.astype(np.float64), m.intercept_.astype(np.float64)
+    coef, bias = m.coef_.astype(np.float64), m.intercept_.astype(np.float64)
+    if len(m.classes_) == 2:  # one row for two classes: as a softmax, the first class scores 0
+        coef, bias = np.vstack([np.zeros_like(coef[0]), coef[0]]), np.array([0.0, bias[0]])
+    return tuple(str(k) for k in m.classes_), coef, bias
