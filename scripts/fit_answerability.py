@@ -124,7 +124,7 @@ def probe(write: bool, c: float, threshold: float, cache: str | None = None, dro
         pq[te] = [p.probabilities(v)[QUESTION] for v in vecs[te]]
     print(f"examples: {len(texts)} ({', '.join(f'{k} {labels.count(k)}' for k in sorted(set(labels)))}), C={c}")
     print("5-fold cross-validated share declined (P(question) < t), per source:")
-    for t in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7):
+    for t in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7):
         cells = [f"{s.split(':')[1]}[{s.split(':')[0][0]}] {np.mean([pq[i] < t for i in range(len(texts)) if source[i] == s]):.3f}"
                  for s in sorted(set(source))]
         print(f"  t={t:.1f}  " + "  ".join(cells))
