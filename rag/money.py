@@ -177,13 +177,20 @@ UNIT_WORDS: dict[str, Unit] = {
     "miljard": "billion", "miljarden": "billion", "mld": "billion", "mrd": "billion",
     "billion": "billion", "billions": "billion", "bn": "billion", "b": "billion",
 }  # fmt: skip
-# Dutch 'biljoen' is 10^12: recognised so that it is refused as absurd rather than misunderstood.
-_EXTRA_FACTORS = {"biljoen": Decimal(10) ** 12}
+# Dutch 'biljoen' is 10^12: recognised so that it is refused as absurd rather than misunderstood. A 'ton' is
+# spoken Dutch for € 100.000 ("2,5 ton", "een paar ton").
+_EXTRA_FACTORS = {"biljoen": Decimal(10) ** 12, "ton": Decimal(100_000), "tonnen": Decimal(100_000)}
 
 UNIT_PATTERN = (
-    r"(?:miljoenen|miljoen|miljarden|miljard|biljoen|millions|million|billions|billion|thousand|duizend"
+    r"(?:miljoenen|miljoen|miljarden|miljard|biljoen|millions|million|billions|billion|thousand|duizend|tonnen|ton"
     r"|mln\.?|mld\.?|mrd\.?|mio|mn|bn|k|m|b)"
 )
+
+
+def unit_factor(word: str) -> Decimal:
+    """The factor of a unit word as written ('miljoen', 'mln.', 'ton', 'biljoen')."""
+    w = word.lower().rstrip(".")
+    return _EXTRA_FACTORS.get(w) or UNIT_FACTORS[UNIT_WORDS[w]]
 _CUR_START = re.compile(r"^(?:€|eur(?:o(?:'s|s)?)?\b)\s*")
 _CUR_END = re.compile(r"(?:\s*€|(?:(?<=[\s0-9])|^)(?:eur|euro|euros|euro's))$")
 _NUMERIC = re.compile(rf"(?P<num>[0-9][0-9.,]*|[0-9]{{1,3}}(?: [0-9]{{3}})+)\s*(?P<unit>{UNIT_PATTERN})?")
@@ -306,12 +313,12 @@ def _parse_amount(
     if m := _NUMERIC.fullmatch(s):
         unit = (m.group("unit") or "").rstrip(".")
         number = _parse_numeric(m.group("num"), lang, bool(unit), shown)
-        factor = UNIT_FACTORS[UNIT_WORDS[unit]] if unit else UNIT_FACTORS[default_unit]
+        factor = unit_factor(unit) if unit else UNIT_FACTORS[default_unit]
     else:
         tokens = s.split()
         last = tokens[-1].rstrip(".")
         if last in UNIT_WORDS or last in _EXTRA_FACTORS:
-            factor = _EXTRA_FACTORS.get(last) or UNIT_FACTORS[UNIT_WORDS[last]]
+            factor = unit_factor(last)
             words = " ".join(tokens[:-1])
             if not words and last in ("miljoen", "million", "miljard", "billion", "duizend", "thousand"):
                 words = "een"  # 'miljoen' alone: unusual, but unambiguous
@@ -418,7 +425,7 @@ def scan_amounts(text: str, lang: str | None = None) -> Iterator[AmountSpan]:
             if any(a < end and start < b for a, b in taken):
                 break
             raw = text[start:end]
-            factor = UNIT_FACTORS[UNIT_WORDS[m.group("unit").lower()]]
+            factor = unit_factor(m.group("unit"))
             spans.append(AmountSpan(start, end, raw, (word_value * factor).quantize(CENT)))
             break
     spans.sort(key=lambda s: s.start)
@@ -493,7 +500,7 @@ def _unit_value(span: AmountSpan, value: Decimal) -> Decimal | None:
     unit = re.search(rf"[0-9]\s*({UNIT_PATTERN})(?!\w)", span.text, re.IGNORECASE)
     if unit is None:
         return None
-    factor = UNIT_FACTORS[UNIT_WORDS[unit.group(1).lower().rstrip(".")]]
+    factor = unit_factor(unit.group(1))
     return (value * factor).quantize(CENT) if value * factor == (value * factor).quantize(CENT) else None
 
 

@@ -20,7 +20,7 @@ from rag.calculator.rules import (
     TRANCHE,
     CalcInputError,
 )
-from rag.money import CENT, MILLION, AmountError, format_eur, parse_amount
+from rag.money import CENT, HARD_LIMIT_EUR, MILLION, AmountError, format_eur, parse_amount
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ def _to_eur(value: Any, name: str) -> Decimal:
     if not million.is_finite():
         raise AmountError("not_understood", str(value))
     euros = million * MILLION
-    shown = format_eur(euros, "nl") if abs(euros) < SANITY_MAX_EUR else str(value)
+    shown = format_eur(euros, "nl") if abs(euros) < HARD_LIMIT_EUR else f"{value} miljoen"
     if euros < 0:
         raise AmountError("negative", shown)
     if euros > SANITY_MAX_EUR:

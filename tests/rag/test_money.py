@@ -182,3 +182,18 @@ def test_format_then_parse_gives_the_same_amount(cents: int, lang: str, short: b
     amount = Decimal(cents) / 100
     text = format_eur(amount, lang, short=short)
     assert parse_amount(text, lang) == amount
+
+
+@pytest.mark.parametrize(("text", "euros"), [("1,5 ton", 150_000), ("€ 4 ton", 400_000), ("zes ton", 600_000), ("2 tonnen", 200_000)])
+def test_a_ton_is_a_hundred_thousand_euros(text: str, euros: int) -> None:
+    """Spoken Dutch: "een ton" is € 100.000 (issue 15 lists it among the notations a money question uses)."""
+    assert parse_amount(text) == Decimal(euros)
+
+
+def test_a_question_with_biljoen_is_refused_as_absurd_not_a_crash() -> None:
+    """'biljoen' (10^12) was recognised as a unit but had no factor: scanning a question with it crashed."""
+    spans = list(scan_amounts("Mag een regio 3 biljoen euro vragen?", "nl"))
+    assert [s.value for s in spans] == [Decimal(3) * 10**12]
+    with pytest.raises(AmountError) as err:
+        parse_amount("3 biljoen")
+    assert err.value.code == "absurd"

@@ -243,3 +243,7 @@ def test_an_earlier_figure_named_again_with_a_definite_word_is_the_same_money(la
     """The repeated figure's new words ("co-financing ... for the whole €22m") do not make it a second amount
     added to the co-financing."""
     assert _schema(question, lang) == want
+
+
+def test_a_figure_in_tons_is_read_as_hundreds_of_thousands() -> None:
+    assert _schema("De gemeenten brengen samen 4,5 ton in. Hoeveel mag het Rijk daar maximaal naast zetten?") == {"op": "max_rijk", "cofinancing": 0.45}
