@@ -417,6 +417,8 @@ class Assistant:
 
     def _decline(self, ctx: AnswerContext, engine: str) -> Answer:
         reason = ctx.decline or ""
+        if reason == "outcome":  # not a request to refuse but a question the documents predate: show what they say
+            return self.extractive.after_the_documents(ctx)
         return Answer(
             question=ctx.question,
             language=ctx.language,

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import ClassVar
 
 from rag.calculator.lexicon import alternative_reading, match_phrases, two_readings
-from rag.calculator.reading import PLAN_ROLES, read
+from rag.calculator.reading import PLAN_ROLES, Reading, read
 from rag.calculator.request import CalcRequest
 from rag.calculator.rules import CalcInputError
 from rag.calculator.slots import is_firm
@@ -80,18 +80,19 @@ def ask_whose_money(req: CalcRequest, text: str, lang: str, parse: Parse) -> Non
     """Raise ``Clarify`` when a figure of ``req`` (parsed from ``text`` by ``parse``) may as well be another
     role's money and the answer would change; return quietly otherwise."""
     settings = get_settings()
+    r = read(text, lang)
     if req.operation in _PLAN_OPERATIONS and not ablated(settings, "calc_two_readings"):
-        _ask_between_readings(req, text, lang, parse)
+        _ask_between_readings(req, r, text, lang, parse)
     if req.operation in _ONE_FIGURE_ASKS and not ablated(settings, "calc_unnamed_figure"):
-        _ask_unnamed_figure(req, text, lang)
+        _ask_unnamed_figure(req, r)
 
 
-def _ask_between_readings(req: CalcRequest, text: str, lang: str, parse: Parse) -> None:
+def _ask_between_readings(req: CalcRequest, r: Reading, text: str, lang: str, parse: Parse) -> None:
     """A figure named only by a word with two readings ("Er is 16 mln toegezegd": by the Rijk or by the
     partners?): read once more with those words giving no role. When the question's other words then settle
     nothing, or settle it otherwise, ask which is meant. A question with another cue that settles the role
     ("onze totale begroting") reads the same both ways."""
-    found = match_phrases(read(text, lang).items, two_readings())
+    found = match_phrases(r.items, two_readings())
     if not found:
         return
     meant = {two_readings()[p] for _a, _b, p in found}
@@ -112,11 +113,10 @@ def _ask_between_readings(req: CalcRequest, text: str, lang: str, parse: Parse) 
             raise Clarify.between(value, role, alt)
 
 
-def _ask_unnamed_figure(req: CalcRequest, text: str, lang: str) -> None:
+def _ask_unnamed_figure(req: CalcRequest, r: Reading) -> None:
     """The question's only figure has no word that says whose money it is ("Met 60 miljoen, hoeveel kan er
     uit de Regio Envelop komen?"): the operation gave it the role that was left. Two readings give two answers
     (the co-financing or the deal's total), so ask which it is."""
-    r = read(text, lang)
     asked = [k for k, src in req.sources.items() if src == "question" and k in PLAN_ROLES]
     if len(r.amounts) != 1 or len(asked) != 1 or is_firm(r.amounts[0]):
         return

@@ -157,8 +157,9 @@ def read(text: str, lang: str = "nl", *, money_context: bool = False) -> Reading
     _learnt_roles(reading, text)
     _pairs(reading)
     _change_pairs(reading, changes)
-    reading.figures = [a.value for a in reading.amounts if not _named_again(reading, a)]
-    _settle(reading)
+    again = [a for a in reading.amounts if _named_again(reading, a)]  # the same money named twice: one amount
+    reading.figures = [a.value for a in reading.amounts if all(a is not x for x in again)]
+    _settle(reading, again)
     _relative_changes(reading)
     if has(items, "zero_cofinancing") and "cofinancing" not in reading.stated():
         reading.amounts.append(Amount(Decimal(0), len(items), "0", "cofinancing", {"cofinancing": 1.0}, firm={"cofinancing"}))
@@ -264,10 +265,10 @@ def _other_role_score(am: Amount, role: str, taken: dict[str, Amount]) -> float:
     return max((v for k, v in am.scores.items() if k != role and k not in taken), default=0.0)
 
 
-def _settle(r: Reading) -> None:
+def _settle(r: Reading, again: list[Amount]) -> None:
     """Two amounts with one role: the same money twice is one amount; co-financing lines add up
     ("de regio 20 en het bedrijfsleven 10"); of two contributions the weaker takes its next role."""
-    drop: list[Amount] = [a for a in r.amounts if _named_again(r, a)]
+    drop: list[Amount] = list(again)
     plain = [a for a in r.amounts if not a.new and a.partner is None and a.role and all(a is not d for d in drop)]
     hypo = [a for a, _b, _p in match_phrases(r.items, phrase_set("cues", "hypothetical"))]
     first: dict[str, Amount] = {}

@@ -4,12 +4,14 @@ from the cited text.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from rag.citations import CitationBuilder
 from rag.condense import split_carried
 from rag.config import Settings, ablated
-from rag.engines.base import AnswerContext
+from rag.engines.base import Answer, AnswerContext
 from rag.engines.extractive.analysis import (
     _NEW_FIGURE_TYPES,
     STRICT_TYPES,
@@ -42,6 +44,11 @@ class AnswerabilityMixin:
     params: ScoringParams
     unit_params: AnswerabilityParams
 
+    if TYPE_CHECKING:  # provided by CompositionMixin
+
+        def _make(self, ctx: AnswerContext, pieces: list[str], builder: CitationBuilder, *, refused: bool,
+                  reason: str | None = None) -> Answer: ...
+
     def _closest(self, ctx: AnswerContext, builder: CitationBuilder) -> list[str] | None:
         """When the evidence says the documents do not answer (``rag.engines.confidence``): that, and the
         passages that come closest, cited as what the documents do say. None: answer as usual."""
@@ -63,8 +70,18 @@ class AnswerabilityMixin:
             if q is not None:
                 name = doc_name(q.unit.doc_id, q.unit.doc_id, lang)
                 return [shown_quote(_cap(message("false_premise", lang).format(doc=name)), q.display, q.cites, lang)]
+        return self._closest_pieces(ctx, builder, message("closest", lang)) or [message("refusal", lang)]
+
+    def _closest_pieces(self, ctx: AnswerContext, builder: CitationBuilder, lead: str) -> list[str] | None:
+        """``lead``, then the (at most two) statements of the best units, cited as what the documents do say;
+        None when no unit holds a statement."""
+        hybrid = ctx.retriever
+        if hybrid is None:
+            return None
+        lang = ctx.language
+        composer = UnitComposer(lambda: hybrid.chunks, ctx.document, self.unit_params)
         shown: list[UnitRecord] = []
-        pieces = [message("closest", lang)]
+        pieces = [lead]
         for c in (ctx.units.candidates if ctx.units is not None else [])[:6]:
             u = c.unit
             if len(shown) >= 2 or u.is_card or any(_inside(u, x) or _inside(x, u) for x in shown):
@@ -76,7 +93,14 @@ class AnswerabilityMixin:
                 continue
             shown.append(u)
             pieces.append(shown_quote(f"{_cap(doc_name(u.doc_id, u.doc_id, lang))}:", q.display, q.cites, lang))
-        return pieces if shown else [message("refusal", lang)]
+        return pieces if shown else None
+
+    def after_the_documents(self, ctx: AnswerContext) -> Answer:
+        """A question about what happened after the documents (the outcome probe): said so, with what the
+        documents do say about its subject, cited (the plan, the date, the procedure); refused all the same."""
+        builder = CitationBuilder()
+        pieces = self._closest_pieces(ctx, builder, message("outcome_closest", ctx.language))
+        return self._make(ctx, pieces or [message("decline_outcome", ctx.language)], builder, refused=True, reason="outcome")
 
     def _unanswered_parts(self, ctx: AnswerContext) -> list[str]:
         """The parts of a multi-part question the documents do not answer, each judged by its own calibrated
