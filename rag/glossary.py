@@ -27,7 +27,7 @@ from rag.text import fold, terms, verb_variants, words
 
 log = logging.getLogger(__name__)
 
-def _data_file(name: str) -> dict[str, Any]:
+def corpus_data(name: str) -> dict[str, Any]:
     """A data file of the corpus folder (``corpus/glossary.yaml``, ``corpus/documents.yaml``); empty when absent."""
     from rag.config import get_settings
 
@@ -40,7 +40,7 @@ def _data_file(name: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-_GLOSSARY = _data_file("glossary.yaml")
+_GLOSSARY = corpus_data("glossary.yaml")
 # Dutch words that mean the same in this domain: every member expands to the others.
 DUTCH_SYNONYMS: tuple[tuple[str, ...], ...] = tuple(tuple(g) for g in _GLOSSARY.get("dutch_synonyms") or ())
 # English terms (single words or phrases) and their Dutch renderings in these documents.
@@ -184,7 +184,7 @@ def english_gloss(
 
 
 # How people name the documents, and how an answer names them (corpus/documents.yaml).
-_DOCUMENTS: dict[str, Any] = _data_file("documents.yaml").get("documents") or {}
+_DOCUMENTS: dict[str, Any] = corpus_data("documents.yaml").get("documents") or {}
 DOC_ALIASES: dict[str, tuple[str, ...]] = {d: tuple(v.get("aliases") or ()) for d, v in _DOCUMENTS.items()}
 DOC_MENTIONS: dict[str, tuple[str, ...]] = {d: tuple(v.get("mentions") or ()) for d, v in _DOCUMENTS.items()}
 DOC_NAMES: dict[str, dict[str, str]] = {d: dict(v.get("name") or {}) for d, v in _DOCUMENTS.items() if v.get("name")}

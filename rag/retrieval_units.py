@@ -141,6 +141,7 @@ class UnitEvidence:
     vocabulary: Vocabulary | None = None  # every word of the documents, their units' questions and the glossary
     gap: GapHit | None = None  # the nearest thing the documents do not say (``corpus/gaps.yaml``, ``claims.yaml``)
     gap_unit: UnitRecord | None = None  # for a false premise: the unit that states what is true
+    card_of: Callable[[str], UnitRecord | None] | None = None  # a document's metadata card (sender, subject)
 
     @property
     def top(self) -> UnitCandidate | None:
@@ -322,4 +323,4 @@ class UnitRetriever:
         out.sort(key=lambda c: (-c.score, c.unit.doc_id, c.unit.order))
         gap = self.qindex.nearest_gap(vec, doc_ids) if gaps else None
         gap_unit = self.qindex.unit(gap.unit_id) if gap is not None and gap.unit_id else None
-        return UnitEvidence(query, out, self.qindex.questions_of, self.vocabulary, gap, gap_unit)
+        return UnitEvidence(query, out, self.qindex.questions_of, self.vocabulary, gap, gap_unit, self.qindex.card)

@@ -254,6 +254,34 @@ class AnswerabilityMixin:
                 return f"{_cap(lead)} {_q(s.text, ctx.language)} [{n}]"
         return None
 
+    def _entity_premise(self, ctx: AnswerContext, builder: CitationBuilder) -> str | None:
+        """A question that names a member the answering unit does not, where that unit names others of the same
+        kind (``rag.entities``): "Assen heeft toch mee ingediend?" against the unit listing the submitters.
+        Corrected with that unit, cited. The document's own sender and subject (its card) are never foreign."""
+        from rag.entities import foreign_members
+
+        hybrid, ev = ctx.retriever, ctx.units
+        if hybrid is None or ev is None:
+            return None
+        # the best unit that states something: a map label or a heading ("Midden-Drenthe") lists nobody
+        u = next((c.unit for c in ev.candidates[:3] if not c.unit.is_card and c.unit.kind != "heading"
+                  and len(c.unit.text.split()) >= _CLOSEST_MIN_WORDS), None)
+        if u is None:
+            return None
+        card = ev.card_of(u.doc_id) if ev.card_of is not None else None
+        foreign = foreign_members(split_carried(ctx.question)[0], f"{u.context} {u.text}", card.text if card else "")
+        if not foreign:
+            return None
+        composer = UnitComposer(lambda: hybrid.chunks, ctx.document, self.unit_params)
+        q = composer.quote(builder, u, ctx.language)
+        if q is None:
+            return None
+        lang = ctx.language
+        names = list(dict.fromkeys(m.name for m in foreign))
+        joined = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {'en' if lang == 'nl' else 'and'} {names[-1]}"
+        lead = message("foreign_member", lang).format(names=joined, doc=doc_name(u.doc_id, u.doc_id, lang))
+        return shown_quote(lead, q.display, q.cites, lang)
+
     def _typed_premise(self, ctx: AnswerContext, builder: CitationBuilder) -> str | None:
         """A question that states a value (a sum, a percentage, a day, a year) no document states: the
         documents cannot confirm it. Answered with the best unit about the subject that states a value of

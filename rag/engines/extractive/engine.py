@@ -68,6 +68,11 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
             tp = self._typed_premise(ctx, builder)
             if tp is not None:
                 return self._make(ctx, [tp], builder, refused=True, reason="false_premise")
+        if hybrid is not None and ctx.tool is None and not ablated(self.settings, "entity_premise"):
+            # a member the answering passage does not name, where it names others ("Assen heeft toch mee ingediend?")
+            ep = self._entity_premise(ctx, builder)
+            if ep is not None:
+                return self._make(ctx, [ep], builder, refused=True, reason="false_premise")
         if ctx.tool is not None and ctx.tool_explanation:
             pieces.append(self._calc_piece(ctx, builder, document, hybrid))
             if not ctx.mixed:

@@ -1,0 +1,78 @@
+"""Named things of a kind (``corpus/entities.yaml``): municipalities, provinces, regions, ministries, people.
+
+The check behind a premise that names the wrong member ("Assen heeft het voorstel toch mee ingediend?",
+"signed by the Minister of the Interior, right?"): when the passage that answers the question names
+others of the same kind and not the one the question names, the documents contradict the premise. The names
+are data; no phrasing of a question is matched. Matching is case-insensitive on whole words, longest name
+first, so "Zuidoost-Drenthe" is a region and not the province inside it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rag.glossary import corpus_data
+from rag.text import fold
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A named thing in a text: its kind, its canonical name and where it stands."""
+
+    kind: str
+    name: str
+    start: int
+    end: int
+
+
+class Gazetteer:
+    """Finds the names of ``kinds`` ({kind: [[canonical, alias, ...], ...]}) in a text. A kind in ``unchecked``
+    is found (so the province inside "Zuidoost-Drenthe" is not) but never counts as a foreign member."""
+
+    def __init__(self, kinds: dict[str, list[list[str]]], unchecked: tuple[str, ...] = ()) -> None:
+        self.unchecked = set(unchecked)
+        self._canon: dict[str, tuple[str, str]] = {}
+        for kind, entries in kinds.items():
+            for names in entries or []:
+                for alias in names:
+                    self._canon.setdefault(fold(str(alias)), (kind, str(names[0])))
+        forms = sorted(self._canon, key=len, reverse=True)
+        alternation = "|".join(re.escape(f) for f in forms) or r"(?!x)x"
+        self._rx = re.compile(rf"(?<![\w-])({alternation})(?![\w-])")
+
+    def mentions(self, text: str) -> list[Mention]:
+        """The names in ``text``, in order (``fold`` keeps offsets: it only lowercases and strips accents)."""
+        folded = fold(text)
+        out = []
+        for m in self._rx.finditer(folded):
+            kind, name = self._canon[m.group(1)]
+            out.append(Mention(kind, name, m.start(), m.end()))
+        return out
+
+    def names(self, text: str, kind: str) -> set[str]:
+        return {m.name for m in self.mentions(text) if m.kind == kind}
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    data = corpus_data("entities.yaml")
+    return Gazetteer(data.get("kinds") or {}, tuple(data.get("unchecked") or ()))
+
+
+def foreign_members(question: str, passage: str, exempt: str = "") -> list[Mention]:
+    """The names ``question`` gives that ``passage`` (the one that answers it) does not, where the passage
+    names others of the same kind: "Assen" against a passage listing Emmen, Coevorden, ... as submitters.
+    A name in ``exempt`` (the document's own sender and subject) is never foreign: the passage speaks for it."""
+    g = gazetteer()
+    named = g.mentions(passage)
+    home = {m.name for m in g.mentions(exempt)}
+    out = []
+    for m in g.mentions(question):
+        if m.kind in g.unchecked:
+            continue
+        same_kind = {n.name for n in named if n.kind == m.kind}
+        if same_kind and m.name not in same_kind and m.name not in home:
+            out.append(m)
+    return out
