@@ -517,8 +517,9 @@ def _names(items: list[Item], role: str) -> bool:
 
 def _part_of_whole(r: Reading, stated: dict[str, Decimal]) -> bool:
     """Two figures of which one is a whole the other is part of (a tranche of the envelope, a contribution of
-    the tranche), compared in percent without a word of more or less: a share, not a change."""
-    if r.changes or len(stated) != 2 or not set(stated) & {"tranche", "envelope"} or not _cue(r.items, "share"):
+    the tranche or of the deal's total), compared in percent without a word of more or less: a share, not a change."""
+    whole = set(stated) & {"tranche", "envelope"} or set(stated) == {"rijk", "total"}
+    if r.changes or len(stated) != 2 or not whole or not _cue(r.items, "share"):
         return False
     return not any(_cue(r.items, c) for c in ("comparative", "relative_more", "relative_less"))
 

@@ -247,3 +247,13 @@ def test_an_earlier_figure_named_again_with_a_definite_word_is_the_same_money(la
 
 def test_a_figure_in_tons_is_read_as_hundreds_of_thousands() -> None:
     assert _schema("De gemeenten brengen samen 4,5 ton in. Hoeveel mag het Rijk daar maximaal naast zetten?") == {"op": "max_rijk", "cofinancing": 0.45}
+
+
+def test_the_rijks_part_of_a_stated_total_asked_in_percent_is_a_share_not_a_change() -> None:
+    """Two figures, the deal's total and what the Rijk pays of it, asked as a percentage without a word of more
+    or less (session 15): the Rijk's share of the total, not the change from one figure to the other."""
+    q = "Als het totale plan 90 miljoen kost en het Rijk daarvan 30 miljoen betaalt, hoe groot is dan het aandeel van het Rijk in procenten?"
+    assert _schema(q) == {"op": "share", "rijk": 30, "total": 90}
+    # a figure that falls from one value to another stays a change
+    drop = "De cofinanciering zakte van 50 miljoen naar 40 miljoen. Hoeveel procent minder is dat?"
+    assert _schema(drop)["op"] == "difference"
