@@ -257,3 +257,14 @@ def test_the_rijks_part_of_a_stated_total_asked_in_percent_is_a_share_not_a_chan
     # a figure that falls from one value to another stays a change
     drop = "De cofinanciering zakte van 50 miljoen naar 40 miljoen. Hoeveel procent minder is dat?"
     assert _schema(drop)["op"] == "difference"
+
+
+@pytest.mark.parametrize(
+    ("lang", "question"),
+    [
+        ("nl", "De gemeenten brengen 9 miljoen in en het ministerie een even hoog bedrag; klopt dat met de regels?"),
+        ("en", "The partners come up with 9 million and we hope the Rijk will contribute the same. Is that within the rules?"),
+    ],
+)
+def test_the_rijk_giving_as_much_as_the_region_is_a_plan_with_that_figure_twice(lang: str, question: str) -> None:
+    assert _schema(question, lang) == {"op": "plan_check", "rijk": 9, "cofinancing": 9}
