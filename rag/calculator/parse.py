@@ -298,7 +298,10 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
                 sources[k] = "history"
             return make("what_if", dict(plan_past), replace={role: value})
     # a what-if: new figures replace stated ones (or ones from the conversation)
-    if new and (any(a.partner is not None for a in r.amounts) or past or len(stated) >= 2):
+    # ... unless the question asks for a figure of its own with the new one ("and if we asked for 33 million
+    # instead, what would the minimum total be?"): that figure, computed from the new one
+    asks_own = any(_cue(items, c) for c in _ASKS_A_FIGURE) and not _cue(items, "verdict") and len(new) == 1 and not stated.keys() - new.keys()
+    if new and not asks_own and (any(a.partner is not None for a in r.amounts) or past or len(stated) >= 2):
         roles = dict(stated)
         fill(roles, ("rijk", "cofinancing"))
         if not {"rijk", "cofinancing"} <= set(roles):
@@ -535,6 +538,7 @@ def _than_between(r: Reading) -> bool:
 _COMPUTE_CUES = ("max", "min", "share", "per_year", "remainder", "deals", "difference")
 # what a question asks with the new figure of a change ("steeg van 30 tot 50 miljoen; wat is dan het maximum?")
 _USES_A_NEW_FIGURE = ("max", "min", "per_year", "remainder", "deals", "verdict")
+_ASKS_A_FIGURE = ("max", "min", "per_year", "share", "remainder", "deals")
 
 
 def _asks_about_documents(r: Reading) -> bool:

@@ -268,3 +268,14 @@ def test_the_rijks_part_of_a_stated_total_asked_in_percent_is_a_share_not_a_chan
 )
 def test_the_rijk_giving_as_much_as_the_region_is_a_plan_with_that_figure_twice(lang: str, question: str) -> None:
     assert _schema(question, lang) == {"op": "plan_check", "rijk": 9, "cofinancing": 9}
+
+
+def test_a_follow_up_asking_its_own_figure_with_a_replacing_amount_computes_that_figure() -> None:
+    """"Suppose we requested X instead, what's the smallest total then?": the question asks for a figure of its
+    own with the new amount (session 15), not a verdict on the conversation's plan with one figure replaced."""
+    history = [
+        {"role": "user", "content": "How much co-financing is needed at minimum for 16 million from the Rijk?"},
+        {"role": "assistant", "content": "At least €16 million of co-financing, so the total is at least €32 million."},
+    ]
+    q = "Suppose we requested 27 million instead - what's the smallest total budget we'd need then?"
+    assert _schema(q, "en", history) == {"op": "min_total", "rijk": 27}
