@@ -10,6 +10,7 @@ role the operation can use, ``Clarify`` is raised: the assistant asks one short 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from collections.abc import Iterable
@@ -219,11 +220,13 @@ def _leaves_a_figure_unused(r: Reading, req: CalcRequest) -> bool:
 def _same_question_new_figures(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] | None) -> CalcRequest | None:
     """"En als de tranche 300 miljoen was?": a follow-up that only states new figures asks the user's last
     question again with them; read as that question followed by this one (a what-if, a stated tranche)."""
-    if not history or not r.amounts or not has(r.items, "cues", "hypothetical"):
+    if not history or not r.amounts:
         return None
     last = next((t.get("content") or "" for t in reversed(list(history)) if t.get("role") == "user"), "")
     if not last.strip():
         return None
+    if not has(r.items, "cues", "hypothetical"):
+        return _last_question_with(r, last, lang)
     joined = f"{last.rstrip()} {text}"
     try:
         req = _decide(read(joined, lang), joined, lang, None)
@@ -232,6 +235,26 @@ def _same_question_new_figures(r: Reading, text: str, lang: str, history: Iterab
     if req is None or req.operation == "rules" or not any(v in req.roles.values() or v in (req.replace or {}).values() for v in [*r.stated().values(), *r.stated(new=True).values()]):
         return None  # the new figures must be in the request: otherwise this is not that question again
     return req
+
+
+def _last_question_with(r: Reading, last: str, lang: str) -> CalcRequest | None:
+    """"En bij 32 miljoen eigen geld?", "And with 18 million?": one figure and no question of its own asks the
+    user's last question again with it, in place of that question's figure of the same role (or of its only
+    figure, when the words leave the role open)."""
+    if len(r.amounts) != 1 or any(_cue(r.items, c) for c in (*_COMPUTE_CUES, "verdict")):
+        return None
+    try:
+        before = _decide(read(last, lang), last, lang, None)
+    except (CalcInputError, Clarify):
+        return None
+    if before is None or before.operation == "rules" or before.replace:
+        return None
+    amount = r.amounts[0]
+    inputs = [k for k, v in before.sources.items() if v == "question"]
+    role = amount.role if amount.role in inputs else inputs[0] if amount.role is None and len(inputs) == 1 else None
+    if role is None or amount.value is None:
+        return None
+    return dataclasses.replace(before, roles={**before.roles, role: amount.value}, sources={**before.sources, role: "question"})
 
 
 def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] | None) -> CalcRequest | None:

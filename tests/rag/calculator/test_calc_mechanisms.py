@@ -279,3 +279,22 @@ def test_a_follow_up_asking_its_own_figure_with_a_replacing_amount_computes_that
     ]
     q = "Suppose we requested 27 million instead - what's the smallest total budget we'd need then?"
     assert _schema(q, "en", history) == {"op": "min_total", "rijk": 27}
+
+
+@pytest.mark.parametrize(
+    ("lang", "history", "question", "want"),
+    [
+        ("nl", [{"role": "user", "content": "Hoeveel moet de regio minimaal zelf inleggen als het Rijk 14 miljoen geeft?"},
+                {"role": "assistant", "content": "Minstens € 14 miljoen."}],
+         "En met 21 miljoen van het Rijk?", {"op": "min_cofinancing", "rijk": 21}),
+        ("en", [{"role": "user", "content": "What is the most the Rijk can add to 26 million of our own money?"},
+                {"role": "assistant", "content": "At most €26 million."}],
+         "And for 9 million?", {"op": "max_rijk", "cofinancing": 9}),
+    ],
+)
+def test_a_follow_up_of_one_figure_alone_asks_the_last_question_again_with_it(
+    lang: str, history: list[dict[str, str]], question: str, want: dict[str, Any]
+) -> None:
+    """One figure and no question of its own (session 15): the user's last question with that figure in place of
+    its figure of the same role, or of its only figure when the words leave the role open."""
+    assert _schema(question, lang, history) == want
