@@ -380,6 +380,10 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
             document(roles, "envelope")
         for a in unknown:
             roles.setdefault("rijk", a.value)
+        if not {"envelope", "tranche"} & set(roles) and has(items, "refers_back"):
+            fill(roles, ("tranche",) if "tranche" in past else ("envelope",))  # "what share of it?"
+        if {"envelope", "tranche"} & set(roles) and not {"rijk", "total"} & set(roles):
+            fill(roles, ("rijk",))  # "what percentage of the tranche would our contribution be?": the plan's
         whole = next((w for w in ("envelope", "tranche", "total") if w in roles), None)
         if whole in ("envelope", "tranche") and "total" in roles and "rijk" not in roles and not _names(items, "total"):
             roles["rijk"] = roles.pop("total")  # "a €40m deal" as a part of the tranche: what the tranche pays it

@@ -298,3 +298,14 @@ def test_a_follow_up_of_one_figure_alone_asks_the_last_question_again_with_it(
     """One figure and no question of its own (session 15): the user's last question with that figure in place of
     its figure of the same role, or of its only figure when the words leave the role open."""
     assert _schema(question, lang, history) == want
+
+
+def test_a_share_of_the_tranche_asked_after_a_plan_is_the_plans_rijk_contribution() -> None:
+    """"En hoeveel procent van de tranche zou onze bijdrage dan zijn?" after a plan (session 15): a part of the
+    tranche is what the Rijk pays, here the plan's Rijk contribution from the conversation."""
+    history = [
+        {"role": "user", "content": "Mag een plan met 30 miljoen van het Rijk en 35 miljoen eigen geld?"},
+        {"role": "assistant", "content": "Ja: het totaal is € 65 miljoen en het Rijk betaalt 46,2%, onder de grens van 50%."},
+    ]
+    assert _schema("En hoeveel procent van de tranche zou onze bijdrage dan zijn?", "nl", history) == {
+        "op": "share", "rijk": 30, "tranche": 200}
