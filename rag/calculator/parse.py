@@ -572,6 +572,8 @@ def _asks_about_documents(r: Reading) -> bool:
     """"Waarom vraagt Drenthe € 40 miljoen?", "Klopt het dat ...": a question about what the documents
     say, when the reason/fact cue opens the sentence with the first amount and nothing is computed."""
     found = match_phrases(r.items, phrase_set("fact_check"))
+    if found and _attributed_figure(r):
+        return True  # "Volgens de Kamerbrief mag een deal maximaal 50 miljoen krijgen. Hoeveel ...?": check it first
     if not found or any(_cue(r.items, c) for c in _COMPUTE_CUES):
         return False
     stated = [a for a in r.amounts if a.item < len(r.items)]  # not the 0 of "zelf niets inlegt"
@@ -591,6 +593,21 @@ def _asks_a_count_of_things(items: list[Item]) -> bool:
     noise = phrase_set("noise_nouns")
     for i, it in enumerate(items[:-1]):
         if it.text in ("hoeveel", "many") and (items[i + 1].text,) in noise and items[i + 1].text not in ("deals", "deal"):
+            return True
+    return False
+
+
+def _attributed_figure(r: Reading) -> bool:
+    """A figure in a sentence that puts it in a document's mouth ("Volgens de Kamerbrief ...", "The letter says
+    that ...") and that no rule or document states: a claim about the documents, for them to confirm or
+    correct, even when a later sentence asks for a computation with it."""
+    said = [a for a, _b, _p in match_phrases(r.items, phrase_set("attributions"))]
+    if not said or has(r.items, "cues", "hypothetical"):
+        return False
+    figures = {*RULE_FIGURES.values(), *DOCUMENT_FIGURES.values(), *PROPOSAL_FIGURES.values()}
+    for am in r.amounts:
+        start = max([i for i in range(am.item) if r.items[i].kind == "stop" and r.items[i].text in ".?!"] + [-1])
+        if any(start < a < am.item for a in said) and am.value not in figures:
             return True
     return False
 

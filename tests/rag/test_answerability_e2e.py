@@ -179,3 +179,11 @@ def test_a_member_the_passage_does_name_is_not_taken_for_a_false_premise(assista
     ans = assistant.ask(question)
     assert not ans.answer.startswith(message("foreign_member", "nl").split("{names}")[0]), ans.answer
     assert not ans.answer.startswith(message("foreign_member", "en").split("{names}")[0]), ans.answer
+
+
+def test_a_rule_figure_put_in_the_kamerbriefs_mouth_is_corrected_before_any_computation(assistant: Any) -> None:
+    """The calculator leaves a figure the Kamerbrief is said to state, and does not, to the documents (session 15):
+    the premise is corrected with the passage that states the rule, and nothing is computed with it."""
+    ans = assistant.ask("Volgens de Kamerbrief krijgt elke deal maximaal 55 miljoen. Hoeveel cofinanciering hoort daar minimaal bij?")
+    assert ans.refused and ans.tool is None, ans.answer
+    assert any("40 miljoen" in c.quote for c in ans.citations), ans.answer

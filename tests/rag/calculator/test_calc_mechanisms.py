@@ -309,3 +309,27 @@ def test_a_share_of_the_tranche_asked_after_a_plan_is_the_plans_rijk_contributio
     ]
     assert _schema("En hoeveel procent van de tranche zou onze bijdrage dan zijn?", "nl", history) == {
         "op": "share", "rijk": 30, "tranche": 200}
+
+
+@pytest.mark.parametrize(
+    ("lang", "question"),
+    [
+        ("nl", "Volgens de Kamerbrief krijgt elke deal maximaal 55 miljoen. Hoeveel deals passen er in de tranche?"),
+        ("en", "The Kamerbrief says that the tranche is 250 million; how many deals of the maximum size fit?"),
+    ],
+)
+def test_a_figure_put_in_a_documents_mouth_that_it_does_not_state_is_left_to_the_documents(lang: str, question: str) -> None:
+    """Session 15: a figure attributed to a document that no rule or document states is a claim for the
+    documents to correct, not an input to compute with, even when a later sentence asks for a computation."""
+    assert parse_request(question, lang) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "want"),
+    [
+        ("Volgens de Kamerbrief is de tranche 200 miljoen. Hoeveel deals van 40 miljoen passen erin?", 200),  # what it states
+        ("Stel dat de tranche volgens een nieuwe brief 300 miljoen is, hoeveel deals van 40 miljoen passen erin?", 300),  # a what-if
+    ],
+)
+def test_an_attributed_figure_the_documents_state_or_a_what_if_is_still_computed(question: str, want: int) -> None:
+    assert _schema(question) == {"op": "deals_per_tranche", "tranche": want}
