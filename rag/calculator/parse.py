@@ -18,6 +18,14 @@ from decimal import Decimal
 
 from rag.calculator.clarify import Clarify, ask_whose_money
 from rag.calculator.clarify import eur as _eur
+from rag.calculator.for_documents import (
+    COMPUTE_CUES,
+    asks_about_documents,
+    cue,
+    fact_question,
+    false_rule_premise,
+    rules_question,
+)
 from rag.calculator.lexicon import (
     Item,
     has,
@@ -48,8 +56,6 @@ log = logging.getLogger(__name__)
 # ---------------------------------------------------------------------------------------- operations
 
 
-def _cue(items: list[Item], name: str) -> bool:
-    return has(items, "cues", name)
 
 
 def _clauses(items: list[Item]) -> list[list[Item]]:
@@ -67,14 +73,14 @@ def _extra_asks(items: list[Item]) -> tuple[str, ...]:
     asks: list[str] = []
     clauses = _clauses(items)
     for k, clause in enumerate(clauses):
-        if not (_cue(clause, "deals") or _counts_deals(clause)):
+        if not (cue(clause, "deals") or _counts_deals(clause)):
             continue
         after = clauses[k + 1] if k + 1 < len(clauses) else []
-        if after and not any(it.kind == "amount" for it in after) and not _cue(after, "deals"):
+        if after and not any(it.kind == "amount" for it in after) and not cue(after, "deals"):
             clause = clause + after  # "hoeveel deals kunnen er nog bij, maximaal en minimaal?": the bounds trail after a comma
-        if _cue(clause, "max") or has(clause, "rule_refs", "max"):
+        if cue(clause, "max") or has(clause, "rule_refs", "max"):
             asks.append("extra_deals_at_max")
-        if _cue(clause, "min") or has(clause, "rule_refs", "min"):
+        if cue(clause, "min") or has(clause, "rule_refs", "min"):
             asks.append("extra_deals_at_min")
     return tuple(dict.fromkeys(asks))
 
@@ -116,11 +122,11 @@ def _history_roles(history: Iterable[dict[str, str]] | None, lang: str) -> dict[
 
 def _ask_role(items: list[Item], named: set[str], stated: dict[str, Decimal]) -> str | None:
     """For a question without figures of its own: the operation its words ask for."""
-    if _cue(items, "max") and "rijk" in named:
+    if cue(items, "max") and "rijk" in named:
         return "max_rijk"
-    if _cue(items, "min") and "cofinancing" in named:
+    if cue(items, "min") and "cofinancing" in named:
         return "min_cofinancing"
-    if _cue(items, "min") and "total" in named:
+    if cue(items, "min") and "total" in named:
         return "min_total"
     return None
 
@@ -179,7 +185,7 @@ def _probed_request(
     must fill from the figures read. None keeps the parser's decision."""
     from rag.calculator import intent, slots
 
-    if req is None and not asked and (_asks_about_documents(r) or _false_rule_premise(r) or (r.amounts and _fact_question(r.items))):
+    if req is None and not asked and (asks_about_documents(r) or false_rule_premise(r) or (r.amounts and fact_question(r.items))):
         return None  # the parser's reasons to leave a question to the documents stand
     guess = intent.guess(text)
     last = next((t.get("content") or "" for t in reversed(history or []) if t.get("role") == "user"), "")
@@ -241,7 +247,7 @@ def _last_question_with(r: Reading, last: str, lang: str) -> CalcRequest | None:
     """"En bij 32 miljoen eigen geld?", "And with 18 million?": one figure and no question of its own asks the
     user's last question again with it, in place of that question's figure of the same role (or of its only
     figure, when the words leave the role open)."""
-    if len(r.amounts) != 1 or any(_cue(r.items, c) for c in (*_COMPUTE_CUES, "verdict")):
+    if len(r.amounts) != 1 or any(cue(r.items, c) for c in (*COMPUTE_CUES, "verdict")):
         return None
     try:
         before = _decide(read(last, lang), last, lang, None)
@@ -290,16 +296,16 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
                 roles[role] = PROPOSAL_FIGURES[role]
                 sources[role] = "document"
 
-    if _asks_about_documents(r) or _false_rule_premise(r):
+    if asks_about_documents(r) or false_rule_premise(r):
         return None
-    if r.changes and len(r.figures) == 2 and not past and not any(_cue(items, c) for c in _USES_A_NEW_FIGURE):
+    if r.changes and len(r.figures) == 2 and not past and not any(cue(items, c) for c in _USES_A_NEW_FIGURE):
         # "het aandeel werd teruggebracht van 44 tot 36 miljoen; hoeveel procent is dat?": the change itself is asked
         old, new_ = r.changes[0]
         return make("difference", {"before": old.value, "after": new_.value})
     # only a preposition says whose money the figures are ("Lukt het met 12 miljoen?"): ask
     vague = [a for a in r.amounts if a.role is None or a.role not in a.firm]
-    if r.amounts and len(vague) == len(r.amounts) and not r.named and not any(_cue(items, c) for c in _COMPUTE_CUES):
-        if _fact_question(items):
+    if r.amounts and len(vague) == len(r.amounts) and not r.named and not any(cue(items, c) for c in COMPUTE_CUES):
+        if fact_question(items):
             return None
         raise Clarify("clarify", _eur(vague[0].value, "nl"), text_en=_eur(vague[0].value, "en"))
     # a follow-up that changes one figure of the plan in the conversation ("En als we maar 20 miljoen zelf inleggen?")
@@ -313,7 +319,7 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
         and len(own) == 1
         and len(stated) == 1
         and has(items, "cues", "hypothetical")
-        and not any(_cue(items, c) for c in _COMPUTE_CUES)
+        and not any(cue(items, c) for c in COMPUTE_CUES)
     ):
         (role, value), = own.items()
         if role in plan_past and plan_past[role] != value:
@@ -323,7 +329,7 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
     # a what-if: new figures replace stated ones (or ones from the conversation)
     # ... unless the question asks for a figure of its own with the new one ("and if we asked for 33 million
     # instead, what would the minimum total be?"): that figure, computed from the new one
-    asks_own = any(_cue(items, c) for c in _ASKS_A_FIGURE) and not _cue(items, "verdict") and len(new) == 1 and not stated.keys() - new.keys()
+    asks_own = any(cue(items, c) for c in _ASKS_A_FIGURE) and not cue(items, "verdict") and len(new) == 1 and not stated.keys() - new.keys()
     if new and not asks_own and (any(a.partner is not None for a in r.amounts) or past or len(stated) >= 2):
         roles = dict(stated)
         fill(roles, ("rijk", "cofinancing"))
@@ -337,16 +343,16 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
         sources[role] = "question"
         named.discard(role)
     money = [a for a in r.amounts]
-    if _cue(items, "difference") and len(r.figures) >= 2 and not (r.changes and any(_cue(items, c) for c in _USES_A_NEW_FIGURE)) and not _part_of_whole(r, stated):
+    if cue(items, "difference") and len(r.figures) >= 2 and not (r.changes and any(cue(items, c) for c in _USES_A_NEW_FIGURE)) and not _part_of_whole(r, stated):
         before, after = r.figures[0], r.figures[1]
         if re.search(r"\b(" + "|".join(" ".join(p) for p in phrase_set("cues", "comparative")) + r")\b", " ".join(it.text for it in items)) or _than_between(r):
             before, after = after, before
         return make("difference", {"before": before, "after": after})
-    if unknown and len(unknown) == len(money) and not (_cue(items, "share") or _cue(items, "per_year")):
-        if _fact_question(items) and not _cue(items, "deals"):
+    if unknown and len(unknown) == len(money) and not (cue(items, "share") or cue(items, "per_year")):
+        if fact_question(items) and not cue(items, "deals"):
             return None  # "Hoeveel banen levert die € 60 miljoen op?": a question for the documents
         raise Clarify("clarify", _eur(unknown[0].value, "nl"), text_en=_eur(unknown[0].value, "en"))
-    if _cue(items, "per_year"):
+    if cue(items, "per_year"):
         roles = {k: v for k, v in stated.items() if k in ("rijk", "cofinancing", "total", "tranche", "envelope")}
         if not roles:
             for role in ("rijk", "cofinancing", "total", "tranche", "envelope"):
@@ -372,7 +378,7 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
         if roles and years:
             return make("per_year", roles, years=years)
     plan = "rijk" in stated and ("cofinancing" in stated or "total" in stated)
-    if _cue(items, "share"):
+    if cue(items, "share"):
         roles = dict(stated)
         if has(items, "roles", "tranche", "any") or "tranche" in r.named:
             document(roles, "tranche")
@@ -390,9 +396,9 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
         if whole and len(roles) > 2 and whole in ("envelope", "tranche") and sources.get(whole) == "document":
             roles.pop(whole)
             whole = next((w for w in ("envelope", "tranche", "total") if w in roles), None)
-        if whole and len(roles) == 2 and not (plan and whole == "total" and _cue(items, "verdict")):
+        if whole and len(roles) == 2 and not (plan and whole == "total" and cue(items, "verdict")):
             return make("share", roles)
-    deals_q, rest_q = _cue(items, "deals"), _cue(items, "remainder")
+    deals_q, rest_q = cue(items, "deals"), cue(items, "remainder")
     tranche_ctx = "tranche" in stated or has(items, "roles", "tranche", "any") or r.count is not None or deals_q
     if (deals_q or rest_q) and tranche_ctx and not (plan and not (deals_q and "tranche" in stated)):
         roles = {k: v for k, v in stated.items() if k in ("rijk", "tranche")}
@@ -418,8 +424,8 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
     if plan:
         roles = {k: stated[k] for k in PLAN_ROLES if k in stated}
         return make("plan_check", roles)
-    if "rijk" in stated and ({"cofinancing", "total"} & named or _cue(items, "min") or _cue(items, "verdict")):
-        if unknown and not _fact_question(items):
+    if "rijk" in stated and ({"cofinancing", "total"} & named or cue(items, "min") or cue(items, "verdict")):
+        if unknown and not fact_question(items):
             # "30 miljoen rijksgeld en 50 miljoen": a stated figure is never left out; whose it is, ask
             raise Clarify("clarify", _eur(unknown[0].value, "nl"), text_en=_eur(unknown[0].value, "en"))
         cof_named, total_named = "cofinancing" in named, "total" in named
@@ -431,16 +437,16 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
         if same:
             return make("plan_check", {"rijk": stated[base], base: stated[base]})
         wh = any(p in " ".join(it.text for it in items) for p in _WH_AMOUNT)
-        if r.rule_refs and _cue(items, "verdict") and not wh:
+        if r.rule_refs and cue(items, "verdict") and not wh:
             kind = r.rule_refs[0][0]
             sources["rijk"] = "rule"
             return make("plan_check", {"rijk": RULE_FIGURES[kind], base: stated[base]})
-        if _cue(items, "max") or ("rijk" in r.named and not has(items, "part_of")):
+        if cue(items, "max") or ("rijk" in r.named and not has(items, "part_of")):
             return make("max_rijk", {base: stated[base]})
-        if unknown and not _fact_question(items):
+        if unknown and not fact_question(items):
             raise Clarify("clarify", _eur(unknown[0].value, "nl"), text_en=_eur(unknown[0].value, "en"))
         return None
-    if unknown and not _fact_question(items):
+    if unknown and not fact_question(items):
         raise Clarify("clarify", _eur(unknown[0].value, "nl"), text_en=_eur(unknown[0].value, "en"))
     # no figures of its own
     op = _ask_role(items, named, stated)
@@ -457,20 +463,20 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
             fill(roles, need[1:])
         if roles:
             return make(op, roles)
-    if has(items, "proposal") and _cue(items, "verdict") and {"rijk", "cofinancing"} <= r.named:
+    if has(items, "proposal") and cue(items, "verdict") and {"rijk", "cofinancing"} <= r.named:
         for role in PROPOSAL_FIGURES:
             sources[role] = "document"
         return make("plan_check", dict(PROPOSAL_FIGURES))
     if r.rule_refs and not r.amounts:
         # "the smallest total budget for the maximum contribution": a rule's amount named as the contribution
         kind, outside = _outside_rule_refs(items)
-        if kind and _cue(outside, "min") and _names(outside, "total") and not _names(outside, "cofinancing"):
+        if kind and cue(outside, "min") and _names(outside, "total") and not _names(outside, "cofinancing"):
             sources["rijk"] = "rule"
             return make("min_total", {"rijk": RULE_FIGURES[kind]})
-    if _rules_question(items):
+    if rules_question(items):
         # "hoeveel moet de regio minstens inleggen?": the co-financing rule itself, which the calculator states
-        own = "cofinancing" in r.named and (_cue(items, "min") or has(items, "cues", "rules"))
-        return make("rules", {}, asks=("cofinancing_rule",) if own and _cue(items, "min") else ())
+        own = "cofinancing" in r.named and (cue(items, "min") or has(items, "cues", "rules"))
+        return make("rules", {}, asks=("cofinancing_rule",) if own and cue(items, "min") else ())
     return None
 
 
@@ -490,24 +496,6 @@ def _roles_from_conversation(r: Reading, past: dict[str, Decimal]) -> None:
             old.firm.add(role)
 
 
-def _false_rule_premise(r: Reading) -> bool:
-    """"The Kamerbrief sets a minimum of €10 million per deal", "Het Rijk betaalt 75% van elke deal": a
-    rule stated with another figure than the Kamerbrief's, not as a hypothetical. The documents answer
-    (and correct the premise); the calculator would compute on a rule that does not exist."""
-    if has(r.items, "cues", "hypothetical"):
-        return False
-    if any(value != RULE_FIGURES[kind] for kind, value in r.rule_amounts):
-        return True
-    items, rijk = r.items, phrase_set("rijk_share_words")
-    for i, it in enumerate(items[:-1]):
-        if it.kind == "num" and items[i + 1].text in ("%", "procent", "percent") and re.fullmatch(r"\d+(?:[.,]\d+)?", it.text) and Decimal(it.text.replace(",", ".")) != 50:
-            start = max([j for j in range(i) if items[j].kind == "stop" and items[j].text in ".?!"] + [-1])
-            end = next((j for j in range(i, len(items)) if items[j].kind == "stop" and items[j].text in ".?!"), len(items))
-            if match_phrases(items[start + 1 : end], rijk) and not _cue(items[start + 1 : end], "share"):
-                return True
-    return False
-
-
 def _without_rule_names(items: list[Item]) -> list[Item]:
     """The items without the words that name a rule's amount ("het maximum van", "the €40m cap")."""
     spans = [
@@ -521,7 +509,7 @@ def _without_rule_names(items: list[Item]) -> list[Item]:
 def _asks_capacity(r: Reading) -> bool:
     """Does a 'how many deals' question ask what a tranche can pay (a modal verb, a maximum or minimum, a
     stated tranche or deal size), not how many deals there were?"""
-    return bool(r.amounts) or bool(r.rule_refs) or any(_cue(r.items, c) for c in ("capacity", "max", "min"))
+    return bool(r.amounts) or bool(r.rule_refs) or any(cue(r.items, c) for c in ("capacity", "max", "min"))
 
 
 def _outside_rule_refs(items: list[Item]) -> tuple[str | None, list[Item]]:
@@ -549,9 +537,9 @@ def _part_of_whole(r: Reading, stated: dict[str, Decimal]) -> bool:
     """Two figures of which one is a whole the other is part of (a tranche of the envelope, a contribution of
     the tranche or of the deal's total), compared in percent without a word of more or less: a share, not a change."""
     whole = set(stated) & {"tranche", "envelope"} or set(stated) == {"rijk", "total"}
-    if r.changes or len(stated) != 2 or not whole or not _cue(r.items, "share"):
+    if r.changes or len(stated) != 2 or not whole or not cue(r.items, "share"):
         return False
-    return not any(_cue(r.items, c) for c in ("comparative", "relative_more", "relative_less"))
+    return not any(cue(r.items, c) for c in ("comparative", "relative_more", "relative_less"))
 
 
 def _than_between(r: Reading) -> bool:
@@ -562,62 +550,9 @@ def _than_between(r: Reading) -> bool:
     return any(it.kind == "word" and (it.text,) in phrase_set("than") for it in r.items[a + 1 : b])
 
 
-_COMPUTE_CUES = ("max", "min", "share", "per_year", "remainder", "deals", "difference")
 # what a question asks with the new figure of a change ("steeg van 30 tot 50 miljoen; wat is dan het maximum?")
 _USES_A_NEW_FIGURE = ("max", "min", "per_year", "remainder", "deals", "verdict")
 _ASKS_A_FIGURE = ("max", "min", "per_year", "share", "remainder", "deals")
-
-
-def _asks_about_documents(r: Reading) -> bool:
-    """"Waarom vraagt Drenthe € 40 miljoen?", "Klopt het dat ...": a question about what the documents
-    say, when the reason/fact cue opens the sentence with the first amount and nothing is computed."""
-    found = match_phrases(r.items, phrase_set("fact_check"))
-    if found and _attributed_figure(r):
-        return True  # "Volgens de Kamerbrief mag een deal maximaal 50 miljoen krijgen. Hoeveel ...?": check it first
-    if not found or any(_cue(r.items, c) for c in _COMPUTE_CUES):
-        return False
-    stated = [a for a in r.amounts if a.item < len(r.items)]  # not the 0 of "zelf niets inlegt"
-    if not stated:
-        return True  # "Omdat ... volgens de Kamerbrief ..., hoeveel ...?": a premise about the documents
-    first = stated[0].item
-    end = next((i for i in range(first, len(r.items)) if r.items[i].kind == "stop" and r.items[i].text in ".?!"), len(r.items))
-    start = max([i for i in range(0, first) if r.items[i].kind == "stop" and r.items[i].text in ".?!"] + [-1])
-    if any(start < a < first for a, _b, _p in found):
-        return True  # "Waarom vraagt Drenthe € 40 miljoen?", "Klopt het dat ..."
-    # "Die 20 miljoen van de regio, waar komt dat bedrag vandaan?" (but "Mag dat, en waarom ...?" is both)
-    return any(first < a < end for a, _b, _p in found) and not _cue(r.items, "verdict")
-
-
-def _asks_a_count_of_things(items: list[Item]) -> bool:
-    """"Hoeveel banen ...", "how many inhabitants ...": a count the documents give, not money."""
-    noise = phrase_set("noise_nouns")
-    for i, it in enumerate(items[:-1]):
-        if it.text in ("hoeveel", "many") and (items[i + 1].text,) in noise and items[i + 1].text not in ("deals", "deal"):
-            return True
-    return False
-
-
-def _attributed_figure(r: Reading) -> bool:
-    """A figure in a sentence that puts it in a document's mouth ("Volgens de Kamerbrief ...", "The letter says
-    that ...") and that no rule or document states: a claim about the documents, for them to confirm or
-    correct, even when a later sentence asks for a computation with it."""
-    said = [a for a, _b, _p in match_phrases(r.items, phrase_set("attributions"))]
-    if not said or has(r.items, "cues", "hypothetical"):
-        return False
-    figures = {*RULE_FIGURES.values(), *DOCUMENT_FIGURES.values(), *PROPOSAL_FIGURES.values()}
-    for am in r.amounts:
-        start = max([i for i in range(am.item) if r.items[i].kind == "stop" and r.items[i].text in ".?!"] + [-1])
-        if any(start < a < am.item for a in said) and am.value not in figures:
-            return True
-    return False
-
-
-def _fact_question(items: list[Item]) -> bool:
-    return has(items, "fact_wh") or _asks_a_count_of_things(items)
-
-
-def _rules_question(items: list[Item]) -> bool:
-    return _cue(items, "rules") and _cue(items, "money")
 
 
 def has_calc_cue(text: str, lang: str = "nl") -> bool:
@@ -629,4 +564,4 @@ def has_calc_cue(text: str, lang: str = "nl") -> bool:
         return True
     except Exception:
         return False
-    return bool(r.amounts) or any(_cue(r.items, c) for c in (*_COMPUTE_CUES, "requirement"))
+    return bool(r.amounts) or any(cue(r.items, c) for c in (*COMPUTE_CUES, "requirement"))

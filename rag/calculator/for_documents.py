@@ -1,0 +1,91 @@
+"""Which money questions the documents answer rather than the calculator: a question about what they say
+("Waarom vraagt Drenthe € 40 miljoen?", "Klopt het dat ..."), a figure put in a document's mouth that it does
+not state, a rule stated with another figure than the Kamerbrief's, a count of things ("hoeveel banen"), a
+fact question ("wanneer", "wie"). Read from the lexicon's words (``lexicon.json``), never from an item.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from rag.calculator.lexicon import Item, has, match_phrases, phrase_set
+from rag.calculator.reading import DOCUMENT_FIGURES, PROPOSAL_FIGURES, RULE_FIGURES, Reading
+
+
+def cue(items: list[Item], name: str) -> bool:
+    """Do ``items`` hold one of the lexicon's cue phrases ``name`` (``cues`` in lexicon.json)?"""
+    return has(items, "cues", name)
+
+
+COMPUTE_CUES = ("max", "min", "share", "per_year", "remainder", "deals", "difference")
+
+
+def false_rule_premise(r: Reading) -> bool:
+    """"The Kamerbrief sets a minimum of €10 million per deal", "Het Rijk betaalt 75% van elke deal": a
+    rule stated with another figure than the Kamerbrief's, not as a hypothetical. The documents answer
+    (and correct the premise); the calculator would compute on a rule that does not exist."""
+    if has(r.items, "cues", "hypothetical"):
+        return False
+    if any(value != RULE_FIGURES[kind] for kind, value in r.rule_amounts):
+        return True
+    items, rijk = r.items, phrase_set("rijk_share_words")
+    for i, it in enumerate(items[:-1]):
+        if it.kind == "num" and items[i + 1].text in ("%", "procent", "percent") and re.fullmatch(r"\d+(?:[.,]\d+)?", it.text) and Decimal(it.text.replace(",", ".")) != 50:
+            start = max([j for j in range(i) if items[j].kind == "stop" and items[j].text in ".?!"] + [-1])
+            end = next((j for j in range(i, len(items)) if items[j].kind == "stop" and items[j].text in ".?!"), len(items))
+            if match_phrases(items[start + 1 : end], rijk) and not cue(items[start + 1 : end], "share"):
+                return True
+    return False
+
+
+def asks_about_documents(r: Reading) -> bool:
+    """"Waarom vraagt Drenthe € 40 miljoen?", "Klopt het dat ...": a question about what the documents
+    say, when the reason/fact cue opens the sentence with the first amount and nothing is computed."""
+    found = match_phrases(r.items, phrase_set("fact_check"))
+    if found and attributed_figure(r):
+        return True  # "Volgens de Kamerbrief mag een deal maximaal 50 miljoen krijgen. Hoeveel ...?": check it first
+    if not found or any(cue(r.items, c) for c in COMPUTE_CUES):
+        return False
+    stated = [a for a in r.amounts if a.item < len(r.items)]  # not the 0 of "zelf niets inlegt"
+    if not stated:
+        return True  # "Omdat ... volgens de Kamerbrief ..., hoeveel ...?": a premise about the documents
+    first = stated[0].item
+    end = next((i for i in range(first, len(r.items)) if r.items[i].kind == "stop" and r.items[i].text in ".?!"), len(r.items))
+    start = max([i for i in range(0, first) if r.items[i].kind == "stop" and r.items[i].text in ".?!"] + [-1])
+    if any(start < a < first for a, _b, _p in found):
+        return True  # "Waarom vraagt Drenthe € 40 miljoen?", "Klopt het dat ..."
+    # "Die 20 miljoen van de regio, waar komt dat bedrag vandaan?" (but "Mag dat, en waarom ...?" is both)
+    return any(first < a < end for a, _b, _p in found) and not cue(r.items, "verdict")
+
+
+def asks_a_count_of_things(items: list[Item]) -> bool:
+    """"Hoeveel banen ...", "how many inhabitants ...": a count the documents give, not money."""
+    noise = phrase_set("noise_nouns")
+    for i, it in enumerate(items[:-1]):
+        if it.text in ("hoeveel", "many") and (items[i + 1].text,) in noise and items[i + 1].text not in ("deals", "deal"):
+            return True
+    return False
+
+
+def attributed_figure(r: Reading) -> bool:
+    """A figure in a sentence that puts it in a document's mouth ("Volgens de Kamerbrief ...", "The letter says
+    that ...") and that no rule or document states: a claim about the documents, for them to confirm or
+    correct, even when a later sentence asks for a computation with it."""
+    said = [a for a, _b, _p in match_phrases(r.items, phrase_set("attributions"))]
+    if not said or has(r.items, "cues", "hypothetical"):
+        return False
+    figures = {*RULE_FIGURES.values(), *DOCUMENT_FIGURES.values(), *PROPOSAL_FIGURES.values()}
+    for am in r.amounts:
+        start = max([i for i in range(am.item) if r.items[i].kind == "stop" and r.items[i].text in ".?!"] + [-1])
+        if any(start < a < am.item for a in said) and am.value not in figures:
+            return True
+    return False
+
+
+def fact_question(items: list[Item]) -> bool:
+    return has(items, "fact_wh") or asks_a_count_of_things(items)
+
+
+def rules_question(items: list[Item]) -> bool:
+    return cue(items, "rules") and cue(items, "money")
