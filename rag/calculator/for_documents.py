@@ -43,7 +43,7 @@ def asks_about_documents(r: Reading) -> bool:
     """"Waarom vraagt Drenthe € 40 miljoen?", "Klopt het dat ...": a question about what the documents
     say, when the reason/fact cue opens the sentence with the first amount and nothing is computed."""
     found = match_phrases(r.items, phrase_set("fact_check"))
-    if found and attributed_figure(r):
+    if attributed_figure(r):
         return True  # "Volgens de Kamerbrief mag een deal maximaal 50 miljoen krijgen. Hoeveel ...?": check it first
     if not found or any(cue(r.items, c) for c in COMPUTE_CUES):
         return False
@@ -70,15 +70,21 @@ def asks_a_count_of_things(items: list[Item]) -> bool:
 
 def attributed_figure(r: Reading) -> bool:
     """A figure in a sentence that puts it in a document's mouth ("Volgens de Kamerbrief ...", "The letter says
-    that ...") and that no rule or document states: a claim about the documents, for them to confirm or
-    correct, even when a later sentence asks for a computation with it."""
-    said = [a for a, _b, _p in match_phrases(r.items, phrase_set("attributions"))]
-    if not said or has(r.items, "cues", "hypothetical"):
+    that ...") and that no rule or document states, or a figure of the tranche or the envelope other than the
+    documents' given as a premise ("Given that the envelope is 1.5 billion, ...", "Aangezien de tranche 300
+    miljoen is, ..."): a claim about the documents, for them to confirm or correct, even when a later sentence
+    asks for a computation with it. A what-if ("stel dat", "if") is the user's own scenario."""
+    if has(r.items, "cues", "hypothetical"):
         return False
+    said = [a for a, _b, _p in match_phrases(r.items, phrase_set("attributions"))]
+    # "Given that the Regio Envelop is 1.5 billion, ...": a premise about a figure the documents set
+    given = [a for a, _b, _p in match_phrases(r.items, phrase_set("premises"))]
     figures = {*RULE_FIGURES.values(), *DOCUMENT_FIGURES.values(), *PROPOSAL_FIGURES.values()}
     for am in r.amounts:
         start = max([i for i in range(am.item) if r.items[i].kind == "stop" and r.items[i].text in ".?!"] + [-1])
         if any(start < a < am.item for a in said) and am.value not in figures:
+            return True
+        if am.role in DOCUMENT_FIGURES and am.value != DOCUMENT_FIGURES[am.role] and any(start < a < am.item for a in given):
             return True
     return False
 

@@ -316,6 +316,9 @@ def test_a_share_of_the_tranche_asked_after_a_plan_is_the_plans_rijk_contributio
     [
         ("nl", "Volgens de Kamerbrief krijgt elke deal maximaal 55 miljoen. Hoeveel deals passen er in de tranche?"),
         ("en", "The Kamerbrief says that the tranche is 250 million; how many deals of the maximum size fit?"),
+        # a premise about a figure the documents set, other than theirs
+        ("nl", "Aangezien de Regio Envelop 2 miljard euro bedraagt, hoeveel deals van 40 miljoen kan die betalen?"),
+        ("en", "Now that the tranche is 350 million, how many maximum-size deals fit in it?"),
     ],
 )
 def test_a_figure_put_in_a_documents_mouth_that_it_does_not_state_is_left_to_the_documents(lang: str, question: str) -> None:
@@ -329,6 +332,7 @@ def test_a_figure_put_in_a_documents_mouth_that_it_does_not_state_is_left_to_the
     [
         ("Volgens de Kamerbrief is de tranche 200 miljoen. Hoeveel deals van 40 miljoen passen erin?", 200),  # what it states
         ("Stel dat de tranche volgens een nieuwe brief 300 miljoen is, hoeveel deals van 40 miljoen passen erin?", 300),  # a what-if
+        ("Bij een tranche van 300 miljoen, hoeveel deals van 40 miljoen passen erin?", 300),  # a scenario, no premise
     ],
 )
 def test_an_attributed_figure_the_documents_state_or_a_what_if_is_still_computed(question: str, want: int) -> None:
