@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from rag.calculator.lexicon import Item, has, match_phrases, phrase_set
 from rag.calculator.reading import DOCUMENT_FIGURES, PROPOSAL_FIGURES, RULE_FIGURES, Reading
+from rag.config import ablated, get_settings
 
 
 def cue(items: list[Item], name: str) -> bool:
@@ -73,8 +74,9 @@ def attributed_figure(r: Reading) -> bool:
     that ...") and that no rule or document states, or a figure of the tranche or the envelope other than the
     documents' given as a premise ("Given that the envelope is 1.5 billion, ...", "Aangezien de tranche 300
     miljoen is, ..."): a claim about the documents, for them to confirm or correct, even when a later sentence
-    asks for a computation with it. A what-if ("stel dat", "if") is the user's own scenario."""
-    if has(r.items, "cues", "hypothetical"):
+    asks for a computation with it. A what-if ("stel dat", "if") is the user's own scenario.
+    ``REGIODEAL_ABLATE=calc_premise`` switches this off."""
+    if has(r.items, "cues", "hypothetical") or ablated(get_settings(), "calc_premise"):
         return False
     said = [a for a, _b, _p in match_phrases(r.items, phrase_set("attributions"))]
     # "Given that the Regio Envelop is 1.5 billion, ...": a premise about a figure the documents set
