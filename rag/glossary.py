@@ -28,7 +28,8 @@ from rag.text import fold, terms, verb_variants, words
 log = logging.getLogger(__name__)
 
 def corpus_data(name: str) -> dict[str, Any]:
-    """A data file of the corpus folder (``corpus/glossary.yaml``, ``corpus/documents.yaml``); empty when absent."""
+    """A data file of the corpus folder (``corpus/glossary.yaml``, ``corpus/documents.yaml``,
+    ``corpus/entities.yaml``); empty when absent."""
     from rag.config import get_settings
 
     path = Path(get_settings().corpus_dir) / name

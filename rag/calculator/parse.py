@@ -225,7 +225,8 @@ def _leaves_a_figure_unused(r: Reading, req: CalcRequest) -> bool:
 
 def _same_question_new_figures(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] | None) -> CalcRequest | None:
     """"En als de tranche 300 miljoen was?": a follow-up that only states new figures asks the user's last
-    question again with them; read as that question followed by this one (a what-if, a stated tranche)."""
+    question again with them; read as that question followed by this one (a what-if, a stated tranche). Without
+    a what-if word, one figure alone takes the place of the last question's (``_last_question_with``)."""
     if not history or not r.amounts:
         return None
     last = next((t.get("content") or "" for t in reversed(list(history)) if t.get("role") == "user"), "")

@@ -272,11 +272,11 @@ class AnswerabilityMixin:
         foreign = foreign_members(split_carried(ctx.question)[0], f"{u.context} {u.text}", card.text if card else "")
         if not foreign:
             return None
+        lang = ctx.language
         composer = UnitComposer(lambda: hybrid.chunks, ctx.document, self.unit_params)
-        q = composer.quote(builder, u, ctx.language)
+        q = composer.quote(builder, u, lang)
         if q is None:
             return None
-        lang = ctx.language
         names = list(dict.fromkeys(m.name for m in foreign))
         joined = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {'en' if lang == 'nl' else 'and'} {names[-1]}"
         lead = message("foreign_member", lang).format(names=joined, doc=doc_name(u.doc_id, u.doc_id, lang))
