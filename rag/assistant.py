@@ -22,16 +22,17 @@ from rag import router, warmup
 from rag.chroma_client import IndexUnavailableError
 from rag.chunk_table import of_doc
 from rag.citations import chunk_of_quote, verify
-from rag.condense import condense, split_carried
+from rag.condense import condense, elided_subject, split_carried
 from rag.config import Settings, ablated, get_settings
 from rag.engines.base import AnswerContext, Engine, collect
 from rag.engines.extractive import ExtractiveEngine, question_parts
+from rag.engines.extractive.analysis import DOC_NAME_TERMS
 from rag.glossary import named_documents
 from rag.previous_answer import Pointer, anchor_units, has_position_word, point
 from rag.question_index import QuestionIndex, UnitRecord
 from rag.resources import message
 from rag.retrieval import HybridRetriever, RetrievalResult, embed_query
-from rag.retrieval_units import FusionWeights, UnitEvidence, UnitRetriever
+from rag.retrieval_units import FusionWeights, UnitEvidence, UnitRetriever, keep_subject
 from rag.safe_input import has_words
 from rag.text import detect_language_with_history, fold
 from rag.types import Answer, Chunk, RetrievedChunk, ToolCall
@@ -130,6 +131,10 @@ class Assistant:
         history = [h for h in (history or []) if isinstance(h, dict) and h.get("content")]
         doc_ids = self._check_doc_ids(doc_ids)
         lang = detect_language_with_history(question, history)
+        asked = question
+        restated = self._restated(question, history)
+        if restated is not None:  # "in English please", "kort samengevat?": the previous question, in this turn's language
+            question, history = restated
         standalone = self._condense(question, history, lang, engine)
         pointer = None
         if history and not ablated(self.settings, "list_position") and has_position_word(question):
@@ -156,7 +161,9 @@ class Assistant:
         hits = result.hits
         # the best answer units, and the whole question's chunk ranking fused with their chunks; the parts',
         # a claim's and the calculator's passages are placed after that, as before
+        subject = frozenset() if ablated(self.settings, "elided_subject") else elided_subject(question, history, self._is_name)
         units, unit_parts = self._unit_evidence(question, history, standalone, qvec, part_vecs, hits, doc_ids, pointer)
+        units = keep_subject(units, subject, self.units.w.subject) if units is not None else None
         if not ablated(self.settings, "unit_chunks"):
             hits = self._fuse_chunks(hits, units, k)
             result = dataclasses.replace(result, hits=hits)
@@ -190,7 +197,7 @@ class Assistant:
         if route.kind in ("calc", "mixed"):
             tool = ToolCall(name=route.tool, input=route.tool_input, result=route.tool_result)
         return AnswerContext(
-            question=question,
+            question=asked,
             standalone_question=standalone,
             language=lang,
             passages=passages,
@@ -213,6 +220,8 @@ class Assistant:
             decline=route.reason if route.kind == "decline" else None if tool is not None else self._intent_decline(qvec, units),
             premise_claim=claim,
             pointer=pointer,
+            subject_terms=subject,
+            previous_units=self._previous_sentence(question, standalone, history),
             claim_vec=(qvec if claim_is_question else embed_query(claim)) if claim else None,
             # a claim of several clauses ("X vraagt 80 miljoen, terwijl het maximum 40 is") is checked per clause
             claims=[(c, embed_query(c)) for c in clauses] if len(clauses) > 1 else None,
@@ -272,6 +281,36 @@ class Assistant:
         if len(part_vecs) > 1:
             parts = [(p, self.units.search(split_carried(p)[0], v, hits, doc_ids, conversation)) for p, v in part_vecs]
         return units, parts
+
+    def _restated(self, question: str, history: list[dict[str, str]]) -> tuple[str, list[dict[str, str]]] | None:
+        """The previous user question and the turns before it, when this follow-up asks for the previous
+        answer again in another language or form (the restate probe on its e5 vector,
+        ``rag/engines/restate_exemplars.yaml``); None otherwise, and without a previous question."""
+        last = next((i for i in range(len(history) - 1, -1, -1) if history[i].get("role") == "user"), None)
+        if last is None or ablated(self.settings, "restate"):
+            return None
+        from rag.engines.request_probe import RESTATE_PROBE_FILE, load_probe
+
+        probe = load_probe(RESTATE_PROBE_FILE)
+        if probe is None or probe.decline(embed_query(question)) is None:
+            return None
+        return history[last]["content"], history[:last]
+
+    def _previous_sentence(self, question: str, standalone: str, history: list[dict[str, str]]) -> tuple[UnitRecord, ...]:
+        """The sentence the previous answer was about, for a follow-up that leans on it ("and until when?" after
+        "from 8 June"): what it asks is something else, so that sentence is not its answer again. Empty for a
+        question of its own, for a position word (a list item may be asked for) and when the previous answer
+        was about a list or a table."""
+        if not history or standalone == question or has_position_word(question) or ablated(self.settings, "previous_unit"):
+            return ()
+        top = self._anchors(history)[:1]
+        return tuple(u for u in top if u.kind == "sentence")
+
+    def _is_name(self, term: str) -> bool:
+        """Could ``term`` be what a follow-up's pronoun refers to: a word rare in the documents that names no
+        document (the names of ``rag.condense.elided_subject``)?"""
+        bm = self.retriever.bm25
+        return term in bm.vocab and term not in DOC_NAME_TERMS and bm.idf(term) >= self.extractive.params.rare_idf
 
     def _fuse_chunks(self, hits: list[RetrievedChunk], units: UnitEvidence | None, k: int) -> list[RetrievedChunk]:
         """One ranking of chunks: the passage ranking fused (reciprocal rank) with the chunks that hold the

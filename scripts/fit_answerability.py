@@ -2,7 +2,7 @@
 
     python -m scripts.fit_answerability dump --out rows.jsonl eval/questions.jsonl eval/holdout.jsonl ...
     python -m scripts.fit_answerability fit rows.jsonl [--write]
-    python -m scripts.fit_answerability probe [--kind requests|outcomes] [--cache vecs.json] [--C 4] [--threshold 0.2] [--write]
+    python -m scripts.fit_answerability probe [--kind requests|outcomes|restate] [--cache vecs.json] [--C 4] [--threshold 0.2] [--write]
 
 ``dump`` answers every item with the confidence gate switched off (``REGIODEAL_ABLATE=answerability``)
 and writes, per item, the evidence features, the label (the item must be refused) and what the engine
@@ -102,12 +102,17 @@ def probe(write: bool, c: float, threshold: float, cache: str | None = None, dro
         OUTCOME_PROBE_FILE,
         PROBE_FILE,
         QUESTION,
+        RESTATE_EXEMPLARS_FILE,
+        RESTATE_PROBE_FILE,
         RequestProbe,
         exemplars,
         fit_probe,
     )
 
-    source_file, out_file = (OUTCOME_EXEMPLARS_FILE, OUTCOME_PROBE_FILE) if kind == "outcomes" else (EXEMPLARS_FILE, PROBE_FILE)
+    source_file, out_file = {
+        "outcomes": (OUTCOME_EXEMPLARS_FILE, OUTCOME_PROBE_FILE),
+        "restate": (RESTATE_EXEMPLARS_FILE, RESTATE_PROBE_FILE),
+    }.get(kind, (EXEMPLARS_FILE, PROBE_FILE))
     ex = {k: v for k, v in exemplars(source_file).items() if k not in drop}
     texts = [t for k in ex for t in ex[k]] + corpus_questions()
     labels = [k for k in ex for _ in ex[k]] + [QUESTION] * (len(texts) - sum(len(v) for v in ex.values()))
@@ -214,8 +219,9 @@ def main(argv: list[str] | None = None) -> int:
     pr.add_argument("--cache", help="JSON file of text -> vector, reused between fits")
     pr.add_argument("--drop", default="", help="comma-separated exemplar classes to leave out")
     pr.add_argument("--written-weight", type=float, default=10.0, help="weight of a written question against a corpus one")
-    pr.add_argument("--kind", choices=("requests", "outcomes"), default="requests",
-                    help="requests: decline_exemplars.yaml -> decline_probe.json; outcomes: outcome_exemplars.yaml -> outcome_probe.json")
+    pr.add_argument("--kind", choices=("requests", "outcomes", "restate"), default="requests",
+                    help="requests: decline_exemplars.yaml -> decline_probe.json; outcomes: outcome_exemplars.yaml -> "
+                         "outcome_probe.json; restate: restate_exemplars.yaml -> restate_probe.json")
     f = sub.add_parser("fit")
     f.add_argument("rows")
     f.add_argument("--write", action="store_true")

@@ -28,6 +28,11 @@ EXEMPLARS_FILE = Path(__file__).with_name("decline_exemplars.yaml")
 # describe plans, so they never answer it (``outcome_exemplars.yaml`` → ``outcome_probe.json``).
 OUTCOME_PROBE_FILE = Path(__file__).with_name("outcome_probe.json")
 OUTCOME_EXEMPLARS_FILE = Path(__file__).with_name("outcome_exemplars.yaml")
+# The third, same form again, read only for a follow-up: does it ask for the previous answer again, in
+# another language or form ("in English please", "kort samengevat?", "tl;dr")? Then the previous question is
+# answered again (``restate_exemplars.yaml`` → ``restate_probe.json``).
+RESTATE_PROBE_FILE = Path(__file__).with_name("restate_probe.json")
+RESTATE_EXEMPLARS_FILE = Path(__file__).with_name("restate_exemplars.yaml")
 QUESTION = "question"
 
 
@@ -74,7 +79,7 @@ class RequestProbe:
                    np.asarray(data["bias"], dtype=np.float64), float(data["decline_below"]))
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=3)
 def load_probe(path: Path = PROBE_FILE) -> RequestProbe | None:
     """A fitted probe (the request probe by default); None (nothing declined by it) when the file is missing
     or the question vectors come from another model than the e5 one it was fitted on."""

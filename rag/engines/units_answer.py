@@ -55,6 +55,10 @@ class AnswerabilityParams:
     # to look (1: the top alone), BENCHMARKS.md "Session 8: answers"
     confident_depth: int = 3
     card_pieces: bool = True  # a card value not printed whole is cited by the pieces of it that are printed
+    # a value the question states against another one of its kind in the passage about the same statement: how many
+    # of the best units are read, and the share of the claim's other words the passage must cover
+    value_depth: int = 5
+    value_cover: float = 0.6
 
 
 def english_coverage(question: str, unit_terms: set[str]) -> float:

@@ -4,6 +4,7 @@ from the cited text.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -27,7 +28,13 @@ from rag.engines.extractive.analysis import (
     with_translation,
 )
 from rag.engines.extractive.scoring import Scored, ScoringParams
-from rag.engines.units_answer import AnswerabilityParams, UnitComposer, _inside, most_confident
+from rag.engines.units_answer import (
+    AnswerabilityParams,
+    UnitComposer,
+    _inside,
+    english_coverage,
+    most_confident,
+)
 from rag.question_index import UnitRecord
 from rag.resources import message
 from rag.router import contradicts
@@ -281,6 +288,56 @@ class AnswerabilityMixin:
         joined = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {'en' if lang == 'nl' else 'and'} {names[-1]}"
         lead = message("foreign_member", lang).format(names=joined, doc=doc_name(u.doc_id, u.doc_id, lang))
         return shown_quote(lead, q.display, q.cites, lang)
+
+    def _value_premise(self, ctx: AnswerContext, builder: CitationBuilder) -> str | None:
+        """A value the question states (a sum, a percentage, a day, a year) that the passage about the same
+        statement states differently: "Waarom vraagt Drenthe € 60 miljoen?" against "voor € 40 miljoen mee
+        te investeren", "signed by spring 2020" against "uiterlijk in het voorjaar van 2019". The passage is
+        the one of the best units that states a value of that kind and covers most of the claim's other
+        words; when no best unit states the question's own value, it is quoted as the correction. A year is
+        often the question's time frame rather than a claim ("in 2030?"): then it is quoted as what comes
+        closest. Questions for the calculator are checked for days and years only."""
+        from rag.router import HYPOTHETICAL
+        from rag.typed_values import clause_of, typed_values
+
+        ev = ctx.units
+        if ev is None or not ev.candidates or ev.questions_of is None:
+            return None
+        p = self.unit_params
+        lang = ctx.language
+        kinds = ("date", "year") if ctx.tool is not None else ("amount", "pct", "date", "year")
+        question = split_carried(ctx.question)[0]
+        top = [c.unit for c in ev.candidates[: p.value_depth] if not c.unit.is_card]
+        stated = {u.unit_id: typed_values(f"{u.context} {u.text}") for u in top}
+        for v in typed_values(question, lang):
+            clause = clause_of(question, max(0, v.start))
+            if v.kind not in kinds or HYPOTHETICAL.search(clause):
+                continue
+            if any(x.kind == v.kind and x.value == v.value for xs in stated.values() for x in xs):
+                continue  # a passage about it states the question's own value
+            claim = clause.replace(v.text, " ")
+            about = [(self._claim_cover(claim, u, ev.questions_of, lang), u) for u in top
+                     if any(x.kind == v.kind for x in stated[u.unit_id])]
+            cover, best = max(about, key=lambda a: a[0], default=(0.0, None))
+            if best is None or cover < p.value_cover:
+                continue
+            q = UnitComposer(lambda: ctx.retriever.chunks, ctx.document, p).quote(builder, best, lang)
+            if q is None:
+                continue
+            name = doc_name(best.doc_id, best.doc_id, lang)
+            lead = f"{message('closest', lang)} {_cap(name)}:" if v.kind == "year" else _cap(message("false_premise", lang).format(doc=name))
+            return shown_quote(lead, q.display, q.cites, lang)
+        return None
+
+    @staticmethod
+    def _claim_cover(claim: str, u: UnitRecord, questions_of: Callable[[str], list[str]], lang: str) -> float:
+        """The share of the claim's words that the unit (its text, context and hypothetical questions) holds."""
+        qs = " ".join(questions_of(u.unit_id))
+        held = set(terms(f"{u.context} {u.text} {qs}", "nl")) | set(terms(qs, "en"))
+        if lang == "en":
+            return english_coverage(claim, held)
+        words = [t for t in dict.fromkeys(terms(claim, "nl")) if len(t) >= 3]
+        return sum(t in held for t in words) / max(1, len(words))
 
     def _typed_premise(self, ctx: AnswerContext, builder: CitationBuilder) -> str | None:
         """A question that states a value (a sum, a percentage, a day, a year) no document states: the

@@ -68,6 +68,10 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
             tp = self._typed_premise(ctx, builder)
             if tp is not None:
                 return self._make(ctx, [tp], builder, refused=True, reason="false_premise")
+        if hybrid is not None and not ablated(self.settings, "value_premise"):
+            vp = self._value_premise(ctx, builder)
+            if vp is not None:
+                return self._make(ctx, [vp], builder, refused=True, reason="false_premise")
         if hybrid is not None and ctx.tool is None and not ablated(self.settings, "entity_premise"):
             # a member the answering passage does not name, where it names others ("Assen heeft toch mee ingediend?")
             ep = self._entity_premise(ctx, builder)
