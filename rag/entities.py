@@ -1,5 +1,8 @@
 """Named things of a kind (``corpus/entities.yaml``): municipalities, provinces, regions, ministries, people.
 
+Also the kinds of things an answer names (``named_kinds``): a question asking which companies, which school,
+which town is not answered by a passage that names none.
+
 The check behind a premise that names the wrong member ("Assen heeft het voorstel toch mee ingediend?",
 "signed by the Minister of the Interior, right?"): when the passage that answers the question names
 others of the same kind and not the one the question names, the documents contradict the premise. The names
@@ -76,3 +79,33 @@ def foreign_members(question: str, passage: str, exempt: str = "") -> list[Menti
         if same_kind and m.name not in same_kind and m.name not in home:
             out.append(m)
     return out
+
+
+_ASKS = r"(?:welke|welk|which|what|noem|name|list|wie is|who is|wie zijn|who are)"
+# a capitalised word inside a sentence, and acronyms of more than four letters ("SEREH"); "HBO", "ICT" are kinds
+_INNER_NAME = re.compile(r"(?<=[\w,;:)’'\"] )[A-Z][a-z][\w’'-]+|\b[A-Z]{5,}\b")
+
+
+@lru_cache(maxsize=1)
+def _named_kinds() -> re.Pattern[str] | None:
+    nouns = [fold(str(n)) for group in corpus_data("entities.yaml").get("named_kinds") or [] for n in group]
+    if not nouns:
+        return None
+    alternation = "|".join(re.escape(n) for n in sorted(nouns, key=len, reverse=True))
+    return re.compile(rf"\b{_ASKS}\b(?:\s+[\w-]+){{0,2}}?\s+({alternation})\b")
+
+
+def asks_named(question: str) -> str | None:
+    """The kind noun when ``question`` asks for things of a kind that answers name ("welke bedrijven",
+    "which school", "wie is de voorzitter"): the nouns are data (``named_kinds``), the asking words a closed set."""
+    rx = _named_kinds()
+    m = rx.search(fold(question)) if rx is not None else None
+    return m.group(1) if m else None
+
+
+def names_in(text: str, question: str) -> list[str]:
+    """The names ``text`` gives that ``question`` does not: gazetteer names, capitalised words inside a sentence
+    and acronyms of five letters or more ("HBO", "ICT" name kinds, not things)."""
+    q = fold(question)
+    found = [m.name for m in gazetteer().mentions(text)] + [m.group(0) for m in _INNER_NAME.finditer(text)]
+    return list(dict.fromkeys(n for n in found if fold(n) not in q))

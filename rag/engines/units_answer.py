@@ -59,6 +59,7 @@ class AnswerabilityParams:
     # of the best units are read, and the share of the claim's other words the passage must cover
     value_depth: int = 5
     value_cover: float = 0.6
+    named_depth: int = 2  # a question asking for things by name: how many of the best units may give one
 
 
 def english_coverage(question: str, unit_terms: set[str]) -> float:

@@ -162,3 +162,36 @@ def test_without_the_value_check_the_wrong_year_is_answered_as_if_right(built_se
 def test_a_value_the_passage_states_itself_is_no_false_premise(assistant: Any) -> None:
     ans = assistant.ask("Wat gebeurt er na 1 september 2018 met de voorstellen?")
     assert not ans.refused and "analyse" in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [("Welke hogeschool geeft die opleiding?", "hogeschool"), ("Which towns get a village hub?", "towns"),
+     ("Wie is de voorzitter van de stuurgroep?", "voorzitter"), ("Welke pijlers heeft het voorstel?", None),
+     ("Hoeveel bedrijven doen mee?", None)],
+)
+def test_a_question_asking_for_things_by_name_is_recognised_by_its_noun(question: str, kind: str | None) -> None:
+    from rag.entities import asks_named
+
+    assert asks_named(question) == kind
+
+
+def test_names_are_gazetteer_names_and_capitalised_words_the_question_does_not_give() -> None:
+    from rag.entities import names_in
+
+    assert names_in("Techniekcampus met HBO, bedrijfsvakscholen en skillslabs", "Welke hogeschool?") == []
+    assert names_in("moet ik helemaal naar Coevorden naar de dokter", "Waar moet Nel heen?") == ["Coevorden"]
+    assert names_in("moet ik helemaal naar Coevorden naar de dokter", "Moet Nel naar Coevorden?") == []
+
+
+@pytest.mark.parametrize("question", ["Welke ondernemingen zijn de hidden champions van de regio?",
+                                      "Which firms are the region's hidden champions?"])
+def test_which_companies_is_not_answered_by_a_passage_that_names_none(assistant: Any, built_settings: Any, question: str) -> None:
+    ans = assistant.ask(question)
+    assert ans.refused and "hidden champions" in ans.answer, ans.answer
+    assert not _without(built_settings, "named_missing").ask(question).refused
+
+
+def test_a_passage_that_names_the_place_answers_which_place(assistant: Any) -> None:
+    ans = assistant.ask("In welke plaats moet Nel naar de dokter?")
+    assert not ans.refused and "Coevorden" in ans.answer, ans.answer

@@ -289,6 +289,22 @@ class AnswerabilityMixin:
         lead = message("foreign_member", lang).format(names=joined, doc=doc_name(u.doc_id, u.doc_id, lang))
         return shown_quote(lead, q.display, q.cites, lang)
 
+    def _named_missing(self, ctx: AnswerContext, builder: CitationBuilder) -> list[str] | None:
+        """A question that asks for things by name ("Welke bedrijven zijn die hidden champions?", "In which
+        town will the campus be?", ``corpus/entities.yaml`` ``named_kinds``) while the best units about its
+        subject name none: the documents speak of them without naming them. Said so, with what comes closest,
+        cited; None when a best unit gives a name the question does not."""
+        from rag.entities import asks_named, names_in
+
+        ev = ctx.units
+        question = split_carried(ctx.question)[0]
+        if ev is None or not ev.candidates or asks_named(question) is None:
+            return None
+        if any(names_in(f"{c.unit.context} {c.unit.text}", question) for c in ev.candidates[: self.unit_params.named_depth]):
+            return None
+        lang = ctx.language
+        return self._closest_pieces(ctx, builder, message("closest", lang)) or [message("refusal", lang)]
+
     def _value_premise(self, ctx: AnswerContext, builder: CitationBuilder) -> str | None:
         """A value the question states (a sum, a percentage, a day, a year) that the passage about the same
         statement states differently: "Waarom vraagt Drenthe € 60 miljoen?" against "voor € 40 miljoen mee

@@ -77,6 +77,10 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
             ep = self._entity_premise(ctx, builder)
             if ep is not None:
                 return self._make(ctx, [ep], builder, refused=True, reason="false_premise")
+        if hybrid is not None and ctx.tool is None and not ablated(self.settings, "named_missing"):
+            nm = self._named_missing(ctx, builder)
+            if nm is not None:
+                return self._make(ctx, nm, builder, refused=True, reason="not_in_documents")
         if ctx.tool is not None and ctx.tool_explanation:
             pieces.append(self._calc_piece(ctx, builder, document, hybrid))
             if not ctx.mixed:
