@@ -22,17 +22,16 @@ from rag import router, warmup
 from rag.chroma_client import IndexUnavailableError
 from rag.chunk_table import of_doc
 from rag.citations import chunk_of_quote, verify
-from rag.condense import condense, elided_subject, split_carried
+from rag.condense import condense, split_carried
 from rag.config import Settings, ablated, get_settings
 from rag.engines.base import AnswerContext, Engine, collect
 from rag.engines.extractive import ExtractiveEngine, question_parts
-from rag.engines.extractive.analysis import DOC_NAME_TERMS
 from rag.glossary import named_documents
 from rag.previous_answer import Pointer, anchor_units, has_position_word, point
 from rag.question_index import QuestionIndex, UnitRecord
 from rag.resources import message
 from rag.retrieval import HybridRetriever, RetrievalResult, embed_query
-from rag.retrieval_units import FusionWeights, UnitEvidence, UnitRetriever, keep_subject
+from rag.retrieval_units import FusionWeights, UnitEvidence, UnitRetriever
 from rag.safe_input import has_words
 from rag.text import detect_language_with_history, fold
 from rag.types import Answer, Chunk, RetrievedChunk, ToolCall
@@ -161,9 +160,7 @@ class Assistant:
         hits = result.hits
         # the best answer units, and the whole question's chunk ranking fused with their chunks; the parts',
         # a claim's and the calculator's passages are placed after that, as before
-        subject = frozenset() if ablated(self.settings, "elided_subject") else elided_subject(question, history, self._is_name)
         units, unit_parts = self._unit_evidence(question, history, standalone, qvec, part_vecs, hits, doc_ids, pointer)
-        units = keep_subject(units, subject, self.units.w.subject) if units is not None else None
         if not ablated(self.settings, "unit_chunks"):
             hits = self._fuse_chunks(hits, units, k)
             result = dataclasses.replace(result, hits=hits)
@@ -220,8 +217,6 @@ class Assistant:
             decline=route.reason if route.kind == "decline" else None if tool is not None else self._intent_decline(qvec, units),
             premise_claim=claim,
             pointer=pointer,
-            subject_terms=subject,
-            previous_units=self._previous_sentence(question, standalone, history),
             claim_vec=(qvec if claim_is_question else embed_query(claim)) if claim else None,
             # a claim of several clauses ("X vraagt 80 miljoen, terwijl het maximum 40 is") is checked per clause
             claims=[(c, embed_query(c)) for c in clauses] if len(clauses) > 1 else None,
@@ -295,22 +290,6 @@ class Assistant:
         if probe is None or probe.decline(embed_query(question)) is None:
             return None
         return history[last]["content"], history[:last]
-
-    def _previous_sentence(self, question: str, standalone: str, history: list[dict[str, str]]) -> tuple[UnitRecord, ...]:
-        """The sentence the previous answer was about, for a follow-up that leans on it ("and until when?" after
-        "from 8 June"): what it asks is something else, so that sentence is not its answer again. Empty for a
-        question of its own, for a position word (a list item may be asked for) and when the previous answer
-        was about a list or a table."""
-        if not history or standalone == question or has_position_word(question) or ablated(self.settings, "previous_unit"):
-            return ()
-        top = self._anchors(history)[:1]
-        return tuple(u for u in top if u.kind == "sentence")
-
-    def _is_name(self, term: str) -> bool:
-        """Could ``term`` be what a follow-up's pronoun refers to: a word rare in the documents that names no
-        document (the names of ``rag.condense.elided_subject``)?"""
-        bm = self.retriever.bm25
-        return term in bm.vocab and term not in DOC_NAME_TERMS and bm.idf(term) >= self.extractive.params.rare_idf
 
     def _fuse_chunks(self, hits: list[RetrievedChunk], units: UnitEvidence | None, k: int) -> list[RetrievedChunk]:
         """One ranking of chunks: the passage ranking fused (reciprocal rank) with the chunks that hold the

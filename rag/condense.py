@@ -10,9 +10,8 @@ marks what was carried over.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
-from rag.text import STOPWORDS, fold, terms
+from rag.text import STOPWORDS, fold
 
 _DEPENDENT_WORDS_NL = {
     "dat", "die", "deze", "dit", "het", "hij", "zij", "ze", "hun", "hem", "haar", "daar", "daarvan", "daarbij",
@@ -153,25 +152,3 @@ def condense(question: str, history: list[dict[str, str]] | None) -> str:
         return question
     q = question.rstrip()
     return f"{q} ({' '.join(carried[:14])})"
-
-
-# personal and demonstrative pronouns: a follow-up holding one refers to something the conversation named
-_PRONOUNS = frozenset({
-    "hij", "zij", "ze", "hem", "haar", "hun", "die", "dat", "deze", "dit", "daar", "daarvan", "ervan", "daarvoor",
-    "he", "she", "it", "they", "him", "her", "them", "his", "its", "their", "this", "that", "these", "those", "there",
-})
-# a capitalised word inside a sentence, with the capitalised words that follow it ("Dutch TechZone")
-_INNER_NAME = re.compile(r"(?<=\S )([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*)")
-
-
-def elided_subject(question: str, history: list[dict[str, str]] | None, is_name: Callable[[str], bool]) -> frozenset[str]:
-    """The names a follow-up refers to by a pronoun: "En waar zou ze naartoe willen?" after "Wat vertelt
-    Yasmin?" is about Yasmin. The index terms of the capitalised words inside the last user turn that
-    ``is_name`` accepts (the caller's test: rare in the documents, no document name), less the question's
-    own terms; empty when the question holds no pronoun or there is no earlier user turn."""
-    own = split_carried(question)[0]
-    if not {fold(w) for w in re.findall(r"[\w’'-]+", own)} & _PRONOUNS:
-        return frozenset()
-    prev = next((h.get("content", "") for h in reversed(history or []) if h.get("role") == "user"), "")
-    names = " ".join(m.group(1) for m in _INNER_NAME.finditer(prev))
-    return frozenset(t for t in terms(names) if is_name(t)) - set(terms(own))

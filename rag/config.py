@@ -120,7 +120,7 @@ class Settings(BaseSettings):
         "(units, unit_chunks, list_count, false_premise, translation, decline, answer_type, calc_intent, "
         "unit_confident, card_pieces, en_gloss, typed_premise, warm_language, "
         "part_answerability, part_calc, list_position, calc_two_readings, calc_unnamed_figure, outcome_probe, entity_premise, calc_premise, "
-        "elided_subject, restate, previous_unit, value_premise, named_missing, ...).",
+        "restate, value_premise, named_missing, ...).",
     )
 
     # Generative engines (optional)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -48,7 +48,6 @@ class FusionWeights:
     chunk_from_units: float = 0.5  # weight of the units' chunks in the final chunk ranking (0: passages alone)
     unit_chunk_depth: int = 5  # best units whose chunks take part in it
     bm25_depth: int = 20
-    subject: float = 0.3  # a follow-up's unit without the names its pronoun refers to keeps this share of its score
 
 
 def corpus_words(texts: Iterable[str]) -> list[str]:
@@ -325,16 +324,3 @@ class UnitRetriever:
         gap = self.qindex.nearest_gap(vec, doc_ids) if gaps else None
         gap_unit = self.qindex.unit(gap.unit_id) if gap is not None and gap.unit_id else None
         return UnitEvidence(query, out, self.qindex.questions_of, self.vocabulary, gap, gap_unit, self.qindex.card)
-
-
-def keep_subject(ev: UnitEvidence, names: frozenset[str], factor: float, depth: int = 10) -> UnitEvidence:
-    """The ranking with the units that name none of ``names`` (in their text or context) lowered to
-    ``factor`` of their score; unchanged when none of the best ``depth`` units names one."""
-    if not names or factor >= 1.0 or not ev.candidates:
-        return ev
-    named = [bool(set(terms(f"{c.unit.context} {c.unit.text}")) & names) for c in ev.candidates]
-    if not any(named[:depth]):
-        return ev
-    cands = [c if n else replace(c, score=c.score * factor) for c, n in zip(ev.candidates, named, strict=True)]
-    cands.sort(key=lambda c: (-c.score, c.unit.doc_id, c.unit.order))
-    return replace(ev, candidates=cands)

@@ -14,7 +14,6 @@ from typing import Any, Protocol
 import numpy as np
 
 from rag.previous_answer import Pointer
-from rag.question_index import UnitRecord
 from rag.retrieval_units import UnitEvidence
 from rag.types import Answer, RetrievedChunk, ToolCall
 
@@ -55,8 +54,6 @@ class AnswerContext:
     callbacks: Any = None  # LangChain callbacks of this question's run (rag/chain.py), for the engine's steps
     timings_ms: dict[str, float] = field(default_factory=dict)
     pointer: Pointer | None = None  # the list item a follow-up's position word picks (rag.previous_answer.Pointer), if any
-    previous_units: tuple[UnitRecord, ...] = ()  # the sentence a follow-up's previous answer was about (not its answer again)
-    subject_terms: frozenset[str] = frozenset()  # the names a follow-up refers to by a pronoun (rag.condense.elided_subject)
     notes: EngineNotes = field(default_factory=lambda: EngineNotes())  # what the engine works out on the way
 
 

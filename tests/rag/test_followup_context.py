@@ -1,62 +1,13 @@
-"""A follow-up read against its conversation (session 16): the name its pronoun refers to
-(``rag.condense.elided_subject``, ``rag.retrieval_units.keep_subject``), a request for the previous answer
-again (the restate probe) and the sentence the previous answer was about (``previous_units``). Unit tests
-per mechanism, then end to end on the real index and e5. Wordings differ from every evaluation item."""
+"""Session 16's mechanisms: a follow-up asking for the previous answer again (the restate probe), a value the
+passage about the same statement states otherwise (``value_premise``) and a question asking for things by name
+that the passages do not name (``named_missing``). Unit tests per mechanism, then end to end on the real index
+and e5. Wordings differ from every evaluation item."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-
-from rag.condense import elided_subject
-from rag.question_index import UnitRecord
-from rag.retrieval_units import UnitCandidate, UnitEvidence, keep_subject
-from rag.text import terms
-
-ALIE = [{"role": "user", "content": "Wat vertelt Alie (86) in de two-pager?"},
-        {"role": "assistant", "content": "Ze wil het liefst in haar dorp blijven wonen."}]
-
-
-def _any_name(term: str) -> bool:
-    return term not in terms("two-pager")
-
-
-def test_a_pronoun_refers_to_the_name_the_previous_question_gave() -> None:
-    assert elided_subject("Wat wil zij in elk geval niet?", ALIE, _any_name) == frozenset(terms("Alie"))
-    assert elided_subject("And where does she live?", ALIE, _any_name) == frozenset(terms("Alie"))
-
-
-@pytest.mark.parametrize("question", ["Hoe oud is Alie?", "Welke gemeenten dienen het voorstel in?"])
-def test_without_a_pronoun_or_with_the_name_itself_there_is_no_elided_subject(question: str) -> None:
-    assert elided_subject(question, ALIE, _any_name) == frozenset()
-
-
-def test_only_names_the_caller_accepts_count() -> None:
-    assert elided_subject("Wat wil zij niet?", ALIE, lambda t: False) == frozenset()
-    assert elided_subject("Wat wil zij niet?", [], _any_name) == frozenset()
-
-
-def _unit(uid: str, text: str, order: int) -> UnitRecord:
-    return UnitRecord(uid, "twopager", "sentence", "", text, "", order * 10, order * 10 + 5, 0, 0, order)
-
-
-def _evidence(*texts: str) -> UnitEvidence:
-    return UnitEvidence("q", [UnitCandidate(_unit(f"u{i}", t, i), score=1.0 - i / 10, chunk=None) for i, t in enumerate(texts)])
-
-
-def test_units_without_the_subject_go_down_and_those_with_it_keep_their_score() -> None:
-    ev = _evidence("Vanaf 8 juni kunnen regio's voorstellen aanmelden.", "Alie (86): Het liefst blijf ik hier wonen.")
-    out = keep_subject(ev, frozenset(terms("Alie")), 0.3)
-    assert [c.unit.unit_id for c in out.candidates] == ["u1", "u0"]
-    assert out.candidates[0].score == pytest.approx(0.9) and out.candidates[1].score == pytest.approx(0.3)
-
-
-def test_no_unit_naming_the_subject_leaves_the_ranking_alone() -> None:
-    ev = _evidence("Vanaf 8 juni kunnen regio's voorstellen aanmelden.", "Voorstellen kunnen tot 1 september.")
-    assert keep_subject(ev, frozenset(terms("Alie")), 0.3) is ev
-    assert keep_subject(ev, frozenset(), 0.3) is ev
-
 
 RESTATE = ["Graag nogmaals, maar dan in het Engels.", "Kun je het iets korter formuleren?", "Could you sum that up in a line?",
            "Please put that in English for me."]
@@ -95,16 +46,6 @@ def _without(built_settings: Any, mechanism: str) -> Any:
     return Assistant(built_settings.model_copy(update={"ablate": mechanism}))
 
 
-def test_a_follow_up_about_her_is_answered_from_her_quote(assistant: Any, built_settings: Any) -> None:
-    question = "Wat wil zij in elk geval niet?"
-    ctx = assistant.prepare(question, ALIE)
-    assert ctx.subject_terms == frozenset(terms("Alie"))
-    assert "Alie" in ctx.units.candidates[0].unit.text
-    ans = assistant.ask(question, ALIE)
-    assert not ans.refused and ans.answer.index("Alie (86)") < 80, ans.answer
-    assert "Alie (86)" not in _without(built_settings, "elided_subject").ask(question, ALIE).answer[:80]
-
-
 MUNICIPALITIES = [{"role": "user", "content": "Welke gemeenten dienen het voorstel samen met de provincie in?"},
                   {"role": "assistant", "content": "Emmen, Coevorden, Borger-Odoorn, Aa en Hunze, Hoogeveen en Hardenberg [1]."}]
 
@@ -121,26 +62,6 @@ def test_in_english_please_answers_the_previous_question_again_in_english(assist
 def test_a_new_question_after_an_answer_is_not_read_as_a_restate(assistant: Any) -> None:
     ans = assistant.ask("En wie schreef die brief?", MUNICIPALITIES)
     assert ans.standalone_question.startswith("En wie schreef die brief?")
-
-
-OPENING = [{"role": "user", "content": "From which date could partners register a proposal with LNV?"},
-           {"role": "assistant", "content": "From 8 June 2018 [1]."}]
-
-
-def test_the_sentence_the_previous_answer_was_about_does_not_lead_again(assistant: Any, built_settings: Any) -> None:
-    question = "And what was the closing date?"
-    ctx = assistant.prepare(question, OPENING)
-    assert [u.kind for u in ctx.previous_units] == ["sentence"] and "8 juni" in ctx.previous_units[0].text
-    ans = assistant.ask(question, OPENING)
-    assert not ans.refused and "1 september" in ans.answer.split("[1]")[0], ans.answer
-    off = _without(built_settings, "previous_unit").ask(question, OPENING)
-    assert "8 juni" in off.answer.split("[1]")[0], off.answer
-
-
-def test_a_position_word_keeps_the_previous_answer_in_play(assistant: Any) -> None:
-    history = [{"role": "user", "content": "Welke randvoorwaarden noemt de Kamerbrief?"},
-               {"role": "assistant", "content": "Acht, onder meer cofinanciering en een evenwichtige verdeling [1]."}]
-    assert assistant.prepare("Wat houdt de derde in?", history).previous_units == ()
 
 
 @pytest.mark.parametrize(

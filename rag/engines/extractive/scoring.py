@@ -69,7 +69,6 @@ class ScoringParams:
     local_idf: float = 1.0  # exponent of the candidate-local IDF (topic words weigh less)
     repeat_overlap: float = 0.5  # a follow-up's candidate sharing this share of its terms with the previous answer ...
     repeat_factor: float = 0.5  # ... keeps this share of its score
-    subject_factor: float = 0.3  # a follow-up's sentence away from the names its pronoun refers to keeps this share
     # a sentence inside an answer unit whose hypothetical questions (corpus/questions/*.yaml) match the
     # question is as close to it as the best of those questions
     unit_questions: bool = True
@@ -354,48 +353,19 @@ class ScoringMixin:
             near.update(header.terms)
         return all(t in near for t in names)
 
-    def _for_followup(self, ctx: AnswerContext, scored: list[Scored]) -> list[Scored]:
-        """A follow-up's candidates read against the conversation: near the subject its pronoun refers to,
-        and not what the previous answer already said."""
-        return self._demote_repeats(ctx, self._keep_subject(ctx, scored))
-
-    def _keep_subject(self, ctx: AnswerContext, scored: list[Scored]) -> list[Scored]:
-        """A follow-up about a name the previous question gave ("En waar wil ze heen?" after "Wat zegt Yasmin?")
-        is answered next to that name: a sentence with none of the names in its paragraph (two sentences
-        either side) keeps ``subject_factor`` of its score, when some candidate does have one nearby."""
-        names = ctx.subject_terms
-        if not names or self.params.subject_factor >= 1.0 or ablated(self.settings, "elided_subject"):
-            return scored
-        near = []
-        for s in scored:
-            around: set[str] = set()
-            for _, x in self._neighbours(ctx, s, 2):
-                around.update(x.terms)
-            near.append(bool(around & names))
-        if not any(near):
-            return scored
-        for s, n in zip(scored, near, strict=True):
-            if not n:
-                s.score *= self.params.subject_factor
-        return sorted(scored, key=lambda x: -x.score)
-
     def _demote_repeats(self, ctx: AnswerContext, scored: list[Scored]) -> list[Scored]:
         """A follow-up asks for something new: a sentence the previous answer already said ("SEREH ...")
-        matches the carried-over subject best but does not answer "en waarom ...?". Said: most of its words
-        are in the previous answer, or it is the sentence the previous answer was about (``previous_units``:
-        found by meaning, so a paraphrase or a translation of it counts too)."""
+        matches the carried-over subject best but does not answer "en waarom ...?"."""
         p = self.params
         if ctx.standalone_question == ctx.question or p.repeat_factor >= 1.0:
             return scored
         previous = next((h.get("content", "") for h in reversed(ctx.history or []) if h.get("role") == "assistant"), "")
         said = set(terms(re.sub(r"\[\d+\]", " ", previous)))
-        spans = [(u.doc_id, u.start, u.end) for u in ctx.previous_units]
-        if not said and not spans:
+        if not said:
             return scored
         hybrid = ctx.retriever
         for s in scored:
             own = set(hybrid.sentences[s.idx].terms) if s.idx >= 0 else set(terms(s.text))
-            inside = any(d == s.chunk.doc_id and b <= s.start and s.end <= e for d, b, e in spans)
-            if inside or (own and len(own & said) / len(own) >= p.repeat_overlap):
+            if own and len(own & said) / len(own) >= p.repeat_overlap:
                 s.score *= p.repeat_factor
         return sorted(scored, key=lambda x: -x.score)

@@ -60,7 +60,7 @@ class SelectionMixin:
                     continue
             if not ablated(self.settings, "translation"):
                 part_q = with_translation(part_q, ctx.language)
-            scored = self._for_followup(ctx, self.score_sentences(ctx, part_q, vec, kind, orig_q))
+            scored = self._demote_repeats(ctx, self.score_sentences(ctx, part_q, vec, kind, orig_q))
             if not scored:
                 continue
             candidates = [c for c in self._expand_headings(ctx, scored, kind) if len(c.text) >= p.min_chars]
