@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rag.glossary import corpus_data
-from rag.text import fold
+from rag.text import INNER_NAME_RE, WORD_RE, fold
 
 
 @dataclass(frozen=True)
@@ -82,8 +82,6 @@ def foreign_members(question: str, passage: str, exempt: str = "") -> list[Menti
 
 
 _ASKS = r"(?:welke|welk|which|what|noem|name|list|wie is|who is|wie zijn|who are)"
-# a capitalised word inside a sentence, and acronyms of more than four letters ("SEREH"); "HBO", "ICT" are kinds
-_INNER_NAME = re.compile(r"(?<=[\w,;:)’'\"] )[A-Z][a-z][\w’'-]+|\b[A-Z]{5,}\b")
 
 
 @lru_cache(maxsize=1)
@@ -107,5 +105,6 @@ def names_in(text: str, question: str) -> list[str]:
     """The names ``text`` gives that ``question`` does not: gazetteer names, capitalised words inside a sentence
     and acronyms of five letters or more ("HBO", "ICT" name kinds, not things)."""
     q = fold(question)
-    found = [m.name for m in gazetteer().mentions(text)] + [m.group(0) for m in _INNER_NAME.finditer(text)]
+    found = [m.name for m in gazetteer().mentions(text)] + [m.group(1) for m in INNER_NAME_RE.finditer(text)]
+    found += [w for w in WORD_RE.findall(text) if len(w) >= 5 and w.isupper()]  # "SEREH"; "HBO", "ICT" name kinds
     return list(dict.fromkeys(n for n in found if fold(n) not in q))

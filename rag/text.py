@@ -46,6 +46,9 @@ class Token:
 
 
 WORD_RE = re.compile(r"[^\W_]+")  # a run of letters and digits: one place for the plain word split
+# a capitalised word inside a sentence (after a lower-case word or a comma): a name ("de werkloosheid in Emmen",
+# "naar Coevorden"); one place for the scoring's name check and the gazetteer-free names of ``rag.entities``
+INNER_NAME_RE = re.compile(r"(?<=[a-z,;:)] )([A-Z][a-z]{2,}(?:-[A-Z][a-z]+)?)\b")
 
 
 def words(text: str) -> list[str]:

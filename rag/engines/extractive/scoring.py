@@ -26,7 +26,7 @@ from rag.engines.extractive.analysis import (
 )
 from rag.engines.units_answer import AnswerabilityParams
 from rag.glossary import expand_terms, translate_en
-from rag.text import exact_terms, participle_variants, terms, verb_variants
+from rag.text import INNER_NAME_RE, exact_terms, participle_variants, terms, verb_variants
 from rag.types import Chunk
 
 
@@ -108,9 +108,6 @@ def _participles(text: str, vocab: Any) -> dict[str, list[str]]:
         if key and variants:
             out.setdefault(key[0], []).extend(variants)
     return out
-
-
-_MID_NAME = re.compile(r"(?<=[a-z,;:)] )([A-Z][a-z]{2,}(?:-[A-Z][a-z]+)?)\b")
 
 
 def _compounds_of(vocab: Any, term: str) -> list[str]:
@@ -336,7 +333,7 @@ class ScoringMixin:
         # a capitalised word inside the question is a name too ("de werkloosheid in Emmen"); its adjective
         # ("de Drentse opgaven") is not, the documents say "Drenthe"
         capitalised = {
-            t for m in _MID_NAME.finditer(split_carried(question)[0]) if not m.group(1).endswith("se")
+            t for m in INNER_NAME_RE.finditer(split_carried(question)[0]) if not m.group(1).endswith("se")
             for t in terms(m.group(1))
         }
         names = [
