@@ -142,6 +142,7 @@ class UnitEvidence:
     gap: GapHit | None = None  # the nearest thing the documents do not say (``corpus/gaps.yaml``, ``claims.yaml``)
     gap_unit: UnitRecord | None = None  # for a false premise: the unit that states what is true
     card_of: Callable[[str], UnitRecord | None] | None = None  # a document's metadata card (sender, subject)
+    units_of: Callable[[str], list[UnitRecord]] | None = None  # a document's units in order (a list's items)
 
     @property
     def top(self) -> UnitCandidate | None:
@@ -323,4 +324,5 @@ class UnitRetriever:
         out.sort(key=lambda c: (-c.score, c.unit.doc_id, c.unit.order))
         gap = self.qindex.nearest_gap(vec, doc_ids) if gaps else None
         gap_unit = self.qindex.unit(gap.unit_id) if gap is not None and gap.unit_id else None
-        return UnitEvidence(query, out, self.qindex.questions_of, self.vocabulary, gap, gap_unit, self.qindex.card)
+        return UnitEvidence(query, out, self.qindex.questions_of, self.vocabulary, gap, gap_unit, self.qindex.card,
+                            self.qindex.units_of)

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from rag.previous_answer import Pointer
+from rag.question_index import UnitRecord
 from rag.retrieval_units import UnitEvidence
 from rag.types import Answer, RetrievedChunk, ToolCall
 
@@ -66,6 +67,8 @@ class EngineNotes:
     select_debug: list[dict[str, Any]] = field(default_factory=list)
     unit_confidence: list[float] = field(default_factory=list)
     unit_weak_parts: list[str] = field(default_factory=list)  # parts of a question the answer units do not answer
+    # the parts the best unit answers with too little confidence: (part, that unit), for "what comes closest"
+    unit_closest: list[tuple[str, UnitRecord]] = field(default_factory=list)
     answerability: float | None = None  # P(the documents answer), rag.engines.confidence
 
     def forget_composition(self) -> None:
@@ -76,6 +79,7 @@ class EngineNotes:
         self.select_debug.clear()
         self.unit_confidence.clear()
         self.unit_weak_parts.clear()
+        self.unit_closest.clear()
 
 
 class Engine(Protocol):

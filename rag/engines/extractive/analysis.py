@@ -10,7 +10,7 @@ import re
 from rag.condense import split_carried
 from rag.config import ablated, get_settings
 from rag.glossary import DOC_NAMES, named_documents, translate_en
-from rag.text import MONTHS_NL, NUMBER_WORDS_RE, terms
+from rag.text import MONTHS_NL, NUMBER_WORDS_RE, terms, words
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +165,7 @@ def leans_back(text: str) -> bool:
 
 # The frame of a question ("hoe *groot* is ...", "wat is *eigenlijk* ..."), not its subject: an answer
 # sentence need not repeat these words.
-FRAME_TERMS = frozenset(terms("groot grote hoog hoge lang lange veel vaak laat precies eigenlijk ongeveer nou"))
+FRAME_TERMS = frozenset(terms("groot grote hoog hoge lang lange veel vaak laat precies eigenlijk ongeveer nou datum jaartal tijdstip"))
 
 
 DOC_NAME_TERMS = frozenset(terms("kamerbrief two-pager twopager brief letter aanbiedingsbrief gs gedeputeerde staten minister"))
@@ -218,11 +218,18 @@ def focus_terms(question: str, lang: str) -> set[str]:
     return out
 
 
+_PREPOSITIONS = (
+    "voor|in|met|op|aan|van|uit|bij|tot|over|naar|door|sinds|vanaf|namens|volgens|tijdens|onder|via|binnen|per|om|na|"
+    "for|with|on|at|to|from|by|about|since|until|under|during|within|per"
+)
+_WH = "welke|welk|wat|wie|waarom|hoe|wanneer|hoeveel|waar|which|what|who|why|how|when|where"
 _SPLIT_RE = re.compile(
-    r"(?:\?\s+|,?\s+(?:en|and|maar|but|of|or)\s+(?=(?:(?:voor|in|met|op|aan|van|uit|bij|tot|over|naar|door|sinds|vanaf|for|with|on|at|to|from|by|about|over|since|until)\s+)?"
-    r"(?:welke|welk|wat|wie|waarom|hoe|wanneer|hoeveel|waar|which|what|who|why|how|when|where|does|do|is|are)\b))",
+    rf"(?:\?\s+|,?\s+(?:en|and|maar|but|of|or)\s+(?=(?:(?:{_PREPOSITIONS})\s+)?(?:{_WH}|does|do|is|are)\b))",
     re.I,
 )
+# "Op welke datum ..., wat was ...?": a comma before a question word ends a part when the words before it ask too
+_COMMA_WH_RE = re.compile(rf",\s+(?=(?:(?:{_PREPOSITIONS})\s+)?(?:{_WH})\b)", re.I)
+_WH_WORDS = frozenset(_WH.split("|"))
 
 
 def question_parts(question: str) -> list[str]:
@@ -230,9 +237,25 @@ def question_parts(question: str) -> list[str]:
     condense() carried over from the conversation (the trailing "(...)") go with every part."""
     own, carried = split_carried(question)
     parts = [p.strip(" ,?") for p in _SPLIT_RE.split(own) if p and len(p.strip(" ,?")) > 12]
+    if not ablated(get_settings(), "comma_parts"):
+        parts = [q for p in parts for q in _comma_parts(p)]
     if len(parts) <= 1:
         return [question]
     return [f"{p}{carried}" for p in parts]
+
+
+def _comma_parts(part: str) -> list[str]:
+    """``part`` split at each comma before a question word whose words before it ask a question themselves
+    (and are long enough to be one); whole when there is none."""
+    out: list[str] = []
+    start = 0
+    for m in _COMMA_WH_RE.finditer(part):
+        left = part[start : m.start()].strip(" ,?")
+        if len(left) > 12 and _WH_WORDS & set(words(left.lower())) and len(part[m.end() :].strip(" ,?")) > 12:
+            out.append(left)
+            start = m.end()
+    out.append(part[start:].strip(" ,?"))
+    return out
 
 
 def _marker_start(text: str, pos: int, numbered_only: bool = False) -> int:

@@ -15,6 +15,7 @@ from rag.config import Settings, ablated
 from rag.engines.base import Answer, AnswerContext
 from rag.engines.extractive.analysis import (
     _NEW_FIGURE_TYPES,
+    DOC_NAME_TERMS,
     STRICT_TYPES,
     _cap,
     _figures_in,
@@ -37,6 +38,7 @@ from rag.engines.units_answer import (
 )
 from rag.question_index import UnitRecord
 from rag.resources import message
+from rag.retrieval_units import UnitEvidence
 from rag.router import contradicts
 from rag.text import terms
 
@@ -102,6 +104,17 @@ class AnswerabilityMixin:
             pieces.append(shown_quote(f"{_cap(doc_name(u.doc_id, u.doc_id, lang))}:", q.display, q.cites, lang))
         return pieces if shown else None
 
+    def _part_closest(self, ctx: AnswerContext, builder: CitationBuilder, part: str, unit: UnitRecord) -> str | None:
+        """A part of a multi-part question its best unit answers with too little confidence: that unit, cited and
+        said to be what comes closest, not an answer; None when it cannot be quoted."""
+        hybrid = ctx.retriever
+        if hybrid is None:
+            return None
+        q = UnitComposer(lambda: hybrid.chunks, ctx.document, self.unit_params).quote(builder, unit, ctx.language)
+        if q is None:
+            return None
+        return shown_quote(message("part_closest", ctx.language).format(part=part.strip(" ?,.")), q.display, q.cites, ctx.language)
+
     def after_the_documents(self, ctx: AnswerContext) -> Answer:
         """A question about what happened after the documents (the outcome probe): said so, with what the
         documents do say about its subject, cited (the plan, the date, the procedure); refused all the same."""
@@ -151,6 +164,8 @@ class AnswerabilityMixin:
             if top is None or conf < (p.part_at if len(parts) > 1 else p.answer_at):
                 if per_part:
                     ctx.notes.unit_weak_parts.append(own)
+                    if top is not None and conf >= p.part_closest_at and self._units_typed_ok(ctx, own, [top.unit], conf):
+                        ctx.notes.unit_closest.append((own, top.unit))
                     continue
                 return None  # a part the units do not answer confidently: sentence selection decides
             units = [u for u in composer.pick(pev) if all(u.unit_id != x.unit_id for x in picked)]
@@ -345,6 +360,55 @@ class AnswerabilityMixin:
             return shown_quote(lead, q.display, q.cites, lang)
         return None
 
+    def _count_premise(self, ctx: AnswerContext, builder: CitationBuilder) -> str | None:
+        """A count the question states ("de zeven gemeenten", "the three tranches") that the passage about the same
+        thing states or lists differently (``rag.counts``): "twee tranches", six municipalities named. Corrected with
+        that passage, cited. Nothing is judged when a best unit gives the question's own count, or when none covers
+        most of the claim's other words."""
+        from rag.counts import count_of, counts_in
+        from rag.router import HYPOTHETICAL
+        from rag.typed_values import clause_of
+
+        ev = ctx.units
+        if ev is None or not ev.candidates or ev.questions_of is None:
+            return None
+        p = self.unit_params
+        lang = ctx.language
+        question = split_carried(ctx.question)[0]
+        asked = [c for c in counts_in(question, lang) if not HYPOTHETICAL.search(clause_of(question, c.start))]
+        if not asked:
+            return None
+        top = [c.unit for c in ev.candidates[: p.value_depth] if not c.unit.is_card]
+        lists = {u.unit_id: self._list_items(ev, u) for u in top if u.kind == "list"}
+        for c in asked:
+            counted = [(u, n) for u in top if (n := count_of(c, f"{u.context} {u.text}", question,
+                                                              [x.text for x in lists.get(u.unit_id, ([], ""))[0]],
+                                                              lists.get(u.unit_id, ([], ""))[1])) is not None]
+            if not counted or any(n == x.n for _u, n in counted for x in asked if x.nouns & c.nouns):
+                continue  # a passage gives the question's own count (of either number in "zes of zeven?")
+            claim = clause_of(question, c.start).replace(c.number, " ")
+            cover, best = max(((self._claim_cover(claim, u, ev.questions_of, lang), u) for u, _n in counted),
+                              key=lambda a: a[0])
+            if cover < p.value_cover:
+                continue
+            composer = UnitComposer(lambda: ctx.retriever.chunks, ctx.document, p)
+            # a long list no one passage holds is quoted item by item
+            quotes = [q] if (q := composer.quote(builder, best, lang)) is not None else [
+                x for item in lists.get(best.unit_id, ([], ""))[0] if (x := composer.quote(builder, item, lang)) is not None]
+            if not quotes:
+                continue
+            return shown_quote(_cap(message("false_premise", lang).format(doc=doc_name(best.doc_id, best.doc_id, lang))),
+                               " … ".join(x.display for x in quotes), [n for x in quotes for n in x.cites], lang)
+        return None
+
+    @staticmethod
+    def _list_items(ev: UnitEvidence, u: UnitRecord) -> tuple[list[UnitRecord], str]:
+        """A list unit's items (its ``list_item`` units) and its lead: context, section and the words before the first item."""
+        inside = [x for x in (ev.units_of(u.doc_id) if ev.units_of is not None else [])
+                  if x.kind == "list_item" and u.start <= x.start and x.end <= u.end]
+        first = u.text.find(inside[0].text[:20]) if inside else -1
+        return inside, f"{u.context} {u.section} {u.text[: max(0, first)]}"
+
     @staticmethod
     def _claim_cover(claim: str, u: UnitRecord, questions_of: Callable[[str], list[str]], lang: str) -> float:
         """The share of the claim's words that the unit (its text, context and hypothetical questions) holds."""
@@ -352,7 +416,8 @@ class AnswerabilityMixin:
         held = set(terms(f"{u.context} {u.text} {qs}", "nl")) | set(terms(qs, "en"))
         if lang == "en":
             return english_coverage(claim, held)
-        words = [t for t in dict.fromkeys(terms(claim, "nl")) if len(t) >= 3]
+        # the document a claim is put in the mouth of ("volgens de Kamerbrief") is where it is said, not what is said
+        words = [t for t in dict.fromkeys(terms(claim, "nl")) if len(t) >= 3 and t not in DOC_NAME_TERMS]
         return sum(t in held for t in words) / max(1, len(words))
 
     def _typed_premise(self, ctx: AnswerContext, builder: CitationBuilder) -> str | None:

@@ -31,6 +31,7 @@ from rag.engines.extractive.composition import CompositionMixin
 from rag.engines.extractive.scoring import ScoringMixin, ScoringParams
 from rag.engines.extractive.selection import SelectionMixin
 from rag.engines.units_answer import AnswerabilityParams
+from rag.question_index import UnitRecord
 from rag.resources import message
 from rag.types import Answer
 
@@ -72,6 +73,10 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
             vp = self._value_premise(ctx, builder)
             if vp is not None:
                 return self._make(ctx, [vp], builder, refused=True, reason="false_premise")
+        if hybrid is not None and not ablated(self.settings, "count_premise"):
+            cp = self._count_premise(ctx, builder)
+            if cp is not None:
+                return self._make(ctx, [cp], builder, refused=True, reason="false_premise")
         if hybrid is not None and ctx.tool is None and not ablated(self.settings, "entity_premise"):
             # a member the answering passage does not name, where it names others ("Assen heeft toch mee ingediend?")
             ep = self._entity_premise(ctx, builder)
@@ -145,11 +150,21 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
             pieces.extend(unit_pieces)
             pieces.extend(self._quote_pieces(extra[: self.unit_params.max_added], builder, lang, hybrid, continuing=True))
             unanswered = ctx.notes.unanswered_parts or []
+            nearest_of: dict[str, UnitRecord] = {} if ablated(self.settings, "part_closest") else dict(ctx.notes.unit_closest)
             if by_part and not extra:  # sentence selection added nothing: no weak part is answered
                 unanswered = list(dict.fromkeys([*unanswered, *ctx.notes.unit_weak_parts]))
+            elif by_part:  # what sentence selection added is chosen for the whole question: a weak part's best unit is shown too
+                unanswered = list(dict.fromkeys([*unanswered, *(p for p in ctx.notes.unit_weak_parts if p in nearest_of)]))
+            quoted = {(d, b, e) for d, b, e in spans}
             for part in dict.fromkeys([*missing, *unanswered]):  # neither the units nor sentence selection answer it
+                near = nearest_of.get(part)
                 if part in vetoed:  # held for want of confidence, not known to be absent: said so
                     pieces.append(message("part_unsure", lang).format(part=part.strip(" ?,.")))
+                elif (part not in missing and near is not None and (near.doc_id, near.start, near.end) not in quoted
+                      and (piece := self._part_closest(ctx, builder, part, near)) is not None):
+                    # its best unit, too weak to answer with: shown as what comes closest, not as the answer
+                    pieces.append(piece)
+                    quoted.add((near.doc_id, near.start, near.end))
                 elif part in missing or part in ctx.notes.unit_weak_parts:
                     pieces.append(message("part_missing", lang).format(part=part.strip(" ?,.")))
             return self._make(ctx, pieces, builder, refused=False)

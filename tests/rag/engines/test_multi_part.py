@@ -118,7 +118,39 @@ def test_composing_again_for_fewer_parts_starts_from_clean_notes() -> None:
     # after a held part is set apart the answer is composed again: nothing the first composition noted (a
     # counted list, an unanswered part, the units' confidences) may be shown twice or judged against the new parts
     notes = EngineNotes(list_counts=[(3, "twopager", 10)], unanswered_parts=["wanneer"], select_debug=[{"part": "x"}],
-                        unit_confidence=[0.8, 0.4], unit_weak_parts=["wie"], answerability=0.7)
+                        unit_confidence=[0.8, 0.4], unit_weak_parts=["wie"], answerability=0.7,
+                        unit_closest=[("wie", None)])  # type: ignore[list-item]
     notes.forget_composition()
-    assert (notes.list_counts, notes.unanswered_parts, notes.select_debug, notes.unit_confidence, notes.unit_weak_parts) == ([], [], [], [], [])
+    assert (notes.list_counts, notes.unanswered_parts, notes.select_debug, notes.unit_confidence, notes.unit_weak_parts,
+            notes.unit_closest) == ([], [], [], [], [], [])
     assert notes.answerability == 0.7  # the whole question's confidence is not part of a composition
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        ("Welke gemeente trekt het project, wie betaalt de rest, en wanneer begint het?",
+         ["Welke gemeente trekt het project", "wie betaalt de rest", "wanneer begint het"]),
+        ("Bij welke afdeling ligt het dossier, en namens wie schrijft de wethouder?",
+         ["Bij welke afdeling ligt het dossier", "namens wie schrijft de wethouder"]),
+        # the words before the comma ask nothing: a condition, not a part
+        ("Als het plan wordt goedgekeurd, wanneer komt het geld dan?", ["Als het plan wordt goedgekeurd, wanneer komt het geld dan?"]),
+    ],
+)
+def test_a_comma_before_a_question_word_ends_a_part_that_asks(question: str, parts: list[str]) -> None:
+    from rag.engines.extractive import question_parts
+
+    assert question_parts(question) == parts
+
+
+def test_without_comma_parts_only_joining_words_split(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rag.engines.extractive import analysis
+
+    monkeypatch.setenv("REGIODEAL_ABLATE", "comma_parts")
+    analysis.get_settings.cache_clear()
+    try:
+        assert len(analysis.question_parts("Welke gemeente trekt het project, wie betaalt de rest?")) == 1
+    finally:
+        monkeypatch.delenv("REGIODEAL_ABLATE")
+        analysis.get_settings.cache_clear()
+

@@ -147,3 +147,31 @@ def test_a_unit_whose_sentence_carries_a_footnote_mark_brings_the_footnote() -> 
     assert [c.quote for c in builder.citations][-1].startswith("[^2]: Oost, Berg en Haven.")
     for c in builder.citations:
         assert NOTE_TEXT[c.start : c.end] == c.quote
+
+
+def _middling(query: str, u: UnitRecord, *others: UnitRecord) -> UnitEvidence:
+    # near its questions and first in the question index, but no other signal agrees: too weak to answer with
+    cands = [UnitCandidate(u, 0.12, CHUNKS[0], qi_rank=1, qi_best=0.90, bm25_rank=None, chunk_rank=None)]
+    cands += [UnitCandidate(o, 0.10, CHUNKS[0], qi_rank=i + 2, qi_best=0.85) for i, o in enumerate(others)]
+    return UnitEvidence(query, cands, lambda uid: QUESTIONS.get(uid, []))
+
+
+def test_a_weak_part_keeps_its_best_unit_as_what_comes_closest() -> None:
+    from rag.citations import CitationBuilder
+
+    q = "Wat kost de nieuwe dijk, en wanneer krijgen de bewoners uitleg?"
+    part = "wanneer krijgen de bewoners uitleg"
+    parts = [("Wat kost de nieuwe dijk", _strong("Wat kost de nieuwe dijk", KOST, DIJK)),
+             (part, _middling(part, BEWONERS, DIJK))]
+    vocab = VOCAB | set(terms("krijgen uitleg"))
+    ctx = _ctx(q, parts, vocab)
+    got = _answer(_engine(), ctx)
+    assert got is not None and "€ 18 miljoen" in got and "dorpshuis" not in got  # not answered with it
+    assert ctx.notes.unit_weak_parts == [part] and ctx.notes.unit_closest == [(part, BEWONERS)]
+    builder = CitationBuilder()
+    piece = _engine()._part_closest(ctx, builder, part, BEWONERS)
+    assert piece is not None and "dichtst in de buurt" in piece and "12 mei" in piece and len(builder.citations) == 1
+    # a part whose best unit is weaker still than the floor keeps only "the documents do not answer this part"
+    low = _ctx(q, parts, vocab)
+    _answer(_engine(part_closest_at=0.99), low)
+    assert low.notes.unit_weak_parts == [part] and low.notes.unit_closest == []

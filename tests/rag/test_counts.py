@@ -1,0 +1,85 @@
+"""A count the question states that the passage about the same thing states or lists otherwise (``count_premise``,
+``rag.counts``): unit tests of reading counts, then end to end on the real index and e5. Wordings differ from
+every evaluation item."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from rag.counts import count_of, counts_in
+
+
+@pytest.mark.parametrize(
+    ("text", "n", "noun"),
+    [
+        ("Doen de negen gemeenten allemaal mee?", 9, "gemeenten"),
+        ("de 4 tranches van het kabinet", 4, "tranche"),
+        ("Zijn er elf Drentse gemeenten bij betrokken?", 11, "gemeenten"),
+        ("Which of the twelve municipalities signed?", 12, "municipalitie"),
+    ],
+)
+def test_a_number_before_a_noun_is_a_count_of_it(text: str, n: int, noun: str) -> None:
+    found = counts_in(text, "en" if text.startswith("Which") else "nl")
+    assert [c.n for c in found] == [n] and noun in found[0].nouns
+
+
+@pytest.mark.parametrize("text", ["Wat gebeurde er op 8 juni?", "De deal loopt vier jaar.", "Een bijdrage van twee miljoen",
+                                  "Het is één gemeente.", "around 30% of the budget"])
+def test_days_spans_sums_and_single_things_are_no_counts(text: str) -> None:
+    assert counts_in(text) == []
+
+
+def test_a_passage_counts_by_its_own_number_its_list_or_the_members_it_names() -> None:
+    [seven] = counts_in("de zeven gemeenten")
+    assert count_of(seven, "Samen met de gemeenten Emmen, Coevorden en Hoogeveen dienen wij in.") == 3
+    # a member the question itself names is its frame, not one of the counted ("de Regio Zwolle")
+    [two] = counts_in("In de Regio Zwolle doen twee gemeenten mee")
+    assert count_of(two, "Zwolle, Meppel en Westerveld doen mee", "In de Regio Zwolle doen twee gemeenten mee") == 2
+    [five] = counts_in("met vijf rondes")
+    assert count_of(five, "Er komen twee rondes, zodat we kunnen bijsturen.") == 2
+    assert count_of(five, "Er komen vijf rondes.") == 5
+    [four] = counts_in("de vier pijlers")
+    assert count_of(four, "Het plan", items=["PIJLER 1 WERK", "PIJLER 2 HUIS", "PIJLER 3 ZORG"]) == 3
+    assert count_of(four, "Het plan", items=["werk", "huis", "zorg"], lead="Onze pijlers:") == 3
+    assert count_of(four, "Het plan", items=["werk", "huis", "zorg"], lead="Wat we doen:") is None
+    assert count_of(seven, "Over de woningmarkt in de regio.") is None
+
+
+@pytest.fixture(scope="module")
+def assistant(built_settings: Any) -> Any:
+    from rag.assistant import Assistant
+
+    return Assistant(built_settings)
+
+
+@pytest.mark.parametrize(
+    ("question", "correct"),
+    [
+        ("Het kabinet werkt volgens de Kamerbrief met vier tranches, hoe is dat verdeeld?", "twee tranches"),
+        ("Welke negen gemeenten hebben met de provincie het voorstel voor Zuid- en Oost-Drenthe ingediend?", "Hardenberg"),
+        ("Welke zes randvoorwaarden noemt de Kamerbrief voor Regio Deals?", "Cofinanciering"),
+    ],
+)
+def test_a_count_the_passage_states_otherwise_is_corrected_from_it(assistant: Any, built_settings: Any, question: str,
+                                                                  correct: str) -> None:
+    from rag.assistant import Assistant
+
+    ans = assistant.ask(question)
+    assert ans.refused and correct in ans.answer, ans.answer
+    assert ans.citations
+    off = Assistant(built_settings.model_copy(update={"ablate": "count_premise"})).ask(question)
+    assert not off.refused, off.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Welke zes gemeenten dienen samen met de provincie het voorstel in?", "Hardenberg"),
+        ("Welke drie pijlers heeft het voorstel?", "WONEN"),
+    ],
+)
+def test_the_right_count_is_answered(assistant: Any, question: str, expected: str) -> None:
+    ans = assistant.ask(question)
+    assert not ans.refused and expected in ans.answer, ans.answer
