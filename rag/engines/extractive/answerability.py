@@ -31,6 +31,7 @@ from rag.engines.extractive.analysis import (
 from rag.engines.extractive.scoring import Scored, ScoringParams
 from rag.engines.units_answer import (
     AnswerabilityParams,
+    Quote,
     UnitComposer,
     _inside,
     english_coverage,
@@ -184,17 +185,36 @@ class AnswerabilityMixin:
         if not quotes:
             del builder.citations[mark:]
             return None
+        pieces = self._unit_pieces(quotes, lang)
+        spans = [(q.unit.doc_id, q.unit.start, q.unit.end) for q in quotes]
+        spans += [(q.unit.doc_id, q.unit.context_start, q.unit.context_end) for q in quotes if q.unit.context_start >= 0]
+        return pieces, spans
+
+    @staticmethod
+    def _unit_pieces(quotes: list[Quote], lang: str) -> list[str]:
+        """Quoted units as answer pieces, each led by its document's name ("Volgens de Kamerbrief:", "Verder:")."""
         pieces: list[str] = []
         prev_doc = None
         for i, q in enumerate(quotes):
             u = q.unit
-            name = doc_name(u.doc_id, u.doc_id, lang)
-            lead = quote_lead(i == 0, u.doc_id == prev_doc, name, lang)
+            lead = quote_lead(i == 0, u.doc_id == prev_doc, doc_name(u.doc_id, u.doc_id, lang), lang)
             pieces.append(shown_quote(lead, q.display, q.cites, lang))
             prev_doc = u.doc_id
-        spans = [(q.unit.doc_id, q.unit.start, q.unit.end) for q in quotes]
-        spans += [(q.unit.doc_id, q.unit.context_start, q.unit.context_end) for q in quotes if q.unit.context_start >= 0]
-        return pieces, spans
+        return pieces
+
+    def _quoted_again(self, ctx: AnswerContext, builder: CitationBuilder) -> list[str]:
+        """The units the previous answer quoted (``ctx.restate_units``), quoted again, cited; empty when none can be."""
+        hybrid = ctx.retriever
+        if hybrid is None:
+            return []
+        composer = UnitComposer(lambda: hybrid.chunks, ctx.document, self.unit_params)
+        units: list[UnitRecord] = []
+        for u in ctx.restate_units:  # a unit another one quotes already (as its text or its context) is not said twice
+            if not any(_inside(u, x) or _inside(x, u) or (x.doc_id == u.doc_id and x.context_start <= u.start and u.end <= x.context_end)
+                       for x in units):
+                units.append(u)
+        quotes = [q for u in units if (q := composer.quote(builder, u, ctx.language)) is not None]
+        return self._unit_pieces(quotes, ctx.language)
 
     def _units_typed_ok(self, ctx: AnswerContext, question: str, units: list[UnitRecord], conf: float = 0.0) -> bool:
         """A question asking for an amount, date, count, ... is answered by units only when they hold one
