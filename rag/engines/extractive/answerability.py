@@ -165,8 +165,7 @@ class AnswerabilityMixin:
             if top is None or conf < (p.part_at if len(parts) > 1 else p.answer_at):
                 if per_part:
                     ctx.notes.unit_weak_parts.append(own)
-                    if top is not None and conf >= p.part_closest_at and self._units_typed_ok(ctx, own, [top.unit], conf):
-                        ctx.notes.unit_closest.append((own, top.unit))
+                    self._note_closest(ctx, own, top.unit if top is not None else None, conf)
                     continue
                 return None  # a part the units do not answer confidently: sentence selection decides
             units = [u for u in composer.pick(pev) if all(u.unit_id != x.unit_id for x in picked)]
@@ -175,6 +174,7 @@ class AnswerabilityMixin:
             if not units or not self._units_typed_ok(ctx, own, units[:1], conf):  # the best unit must hold the kind asked
                 if per_part:
                     ctx.notes.unit_weak_parts.append(own)
+                    self._note_closest(ctx, own, units[0] if units else None, conf)
                     continue
                 return None
             picked.extend(units)
@@ -216,14 +216,26 @@ class AnswerabilityMixin:
         quotes = [q for u in units if (q := composer.quote(builder, u, ctx.language)) is not None]
         return self._unit_pieces(quotes, ctx.language)
 
-    def _units_typed_ok(self, ctx: AnswerContext, question: str, units: list[UnitRecord], conf: float = 0.0) -> bool:
-        """A question asking for an amount, date, count, ... is answered by units only when they hold one
-        (a new figure, not the question's own), and never when its subject is a word no document uses."""
+    def _note_closest(self, ctx: AnswerContext, part: str, unit: UnitRecord | None, conf: float) -> None:
+        """A part too weakly answered: its best unit is kept to be shown as what comes closest, when the evidence
+        reaches ``part_closest_at`` and the unit holds the kind of value the part asks for (a word of the part no
+        document uses does not stop it: it is not given as the answer)."""
+        if unit is not None and conf >= self.unit_params.part_closest_at and self._kind_held(part, [unit]):
+            ctx.notes.unit_closest.append((part, unit))
+
+    @staticmethod
+    def _kind_held(question: str, units: list[UnitRecord]) -> bool:
+        """Asked for an amount, date, count, ...: do the units hold one (a new figure, not the question's own)?"""
         kind = answer_type(question)
         text = " ".join(f"{u.context} {u.text}" for u in units)
         if kind in STRICT_TYPES and not has_type(text, kind):
             return False
-        if kind in _NEW_FIGURE_TYPES and not (_figures_in(text) - _figures_in(question)):
+        return not (kind in _NEW_FIGURE_TYPES and not (_figures_in(text) - _figures_in(question)))
+
+    def _units_typed_ok(self, ctx: AnswerContext, question: str, units: list[UnitRecord], conf: float = 0.0) -> bool:
+        """A question asking for an amount, date, count, ... is answered by units only when they hold one
+        (a new figure, not the question's own), and never when its subject is a word no document uses."""
+        if not self._kind_held(question, units):
             return False
         unknown = self._unknown_subject(ctx, question)
         vocab = ctx.units.vocabulary if ctx.units is not None else None

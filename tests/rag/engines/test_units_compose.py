@@ -171,6 +171,14 @@ def test_a_weak_part_keeps_its_best_unit_as_what_comes_closest() -> None:
     builder = CitationBuilder()
     piece = _engine()._part_closest(ctx, builder, part, BEWONERS)
     assert piece is not None and "dichtst in de buurt" in piece and "12 mei" in piece and len(builder.citations) == 1
+    # a word of the part no document uses ("uitleg") keeps the unit from answering, not from being shown as closest
+    unknown = _ctx(q, parts, VOCAB)
+    _answer(_engine(), unknown)
+    assert unknown.notes.unit_closest == [(part, BEWONERS)]
+    # nor does a unit that lacks the kind of value the part asks for (a date): it comes no closer
+    dated = _ctx(q, [parts[0], (part, _middling(part, DIJK, BEWONERS))], VOCAB)
+    _answer(_engine(), dated)
+    assert dated.notes.unit_weak_parts == [part] and dated.notes.unit_closest == []
     # a part whose best unit is weaker still than the floor keeps only "the documents do not answer this part"
     low = _ctx(q, parts, vocab)
     _answer(_engine(part_closest_at=0.99), low)
