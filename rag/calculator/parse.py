@@ -47,6 +47,7 @@ from rag.calculator.request import CalcRequest
 from rag.calculator.rules import (
     CalcInputError,
 )
+from rag.config import ablated, get_settings
 from rag.money import AmountError
 
 log = logging.getLogger(__name__)
@@ -475,6 +476,8 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
             sources["rijk"] = "rule"
             return make("min_total", {"rijk": RULE_FIGURES[kind]})
     if rules_question(items):
+        if cue(items, "intention") and not cue(items, "requirement") and not ablated(get_settings(), "calc_intention"):
+            return None  # "hoeveel wil de regio zelf minimaal investeren?": what a party intends, the documents state
         # "hoeveel moet de regio minstens inleggen?": the co-financing rule itself, which the calculator states
         own = "cofinancing" in r.named and (cue(items, "min") or has(items, "cues", "rules"))
         return make("rules", {}, asks=("cofinancing_rule",) if own and cue(items, "min") else ())

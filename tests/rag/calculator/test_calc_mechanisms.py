@@ -337,3 +337,26 @@ def test_a_figure_put_in_a_documents_mouth_that_it_does_not_state_is_left_to_the
 )
 def test_an_attributed_figure_the_documents_state_or_a_what_if_is_still_computed(question: str, want: int) -> None:
     assert _schema(question) == {"op": "deals_per_tranche", "tranche": want}
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Hoeveel is de provincie van plan zelf minimaal in te leggen?", "How much does the province plan to contribute itself, at least?"],
+)
+def test_what_a_party_intends_to_put_in_is_for_the_documents(question: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # an intention is what the proposal states (its own figure), not the co-financing rule the calculator explains
+    assert parse_question(question, "en" if question.startswith("How") else "nl") is None
+    from rag.calculator import parse as parse_mod
+
+    monkeypatch.setenv("REGIODEAL_ABLATE", "calc_intention")
+    parse_mod.get_settings.cache_clear()
+    try:
+        assert parse_question(question, "en" if question.startswith("How") else "nl") is not None
+    finally:
+        monkeypatch.delenv("REGIODEAL_ABLATE")
+        parse_mod.get_settings.cache_clear()
+
+
+def test_what_a_party_must_put_in_is_still_the_rule() -> None:
+    req = parse_question("Hoeveel moet de provincie minimaal zelf inleggen?", "nl")
+    assert req is not None and req.operation == "rules" and "cofinancing_rule" in req.asks
