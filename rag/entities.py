@@ -81,18 +81,12 @@ def foreign_members(question: str, passage: str, exempt: str = "") -> list[Menti
     return out
 
 
-_ASKS = (r"(?:welke|welk|which|what|noem|name|list|wie is|who is|wie zijn|who are|hoe heet|hoe heten|"
-         r"what is the name of|what's the name of|what are the names of|wat is de naam van|wat zijn de namen van)")
-
-
-def _person_roles() -> list[str]:
-    return [fold(str(n)) for n in corpus_data("entities.yaml").get("named_persons") or []]
+_ASKS = r"(?:welke|welk|which|what|noem|name|list|wie is|who is|wie zijn|who are)"
 
 
 @lru_cache(maxsize=1)
 def _named_kinds() -> re.Pattern[str] | None:
     nouns = [fold(str(n)) for group in corpus_data("entities.yaml").get("named_kinds") or [] for n in group]
-    nouns += _person_roles()
     if not nouns:
         return None
     alternation = "|".join(re.escape(n) for n in sorted(nouns, key=len, reverse=True))
@@ -103,31 +97,14 @@ def asks_named(question: str) -> str | None:
     """The kind noun when ``question`` asks for things of a kind that answers name ("welke bedrijven",
     "which school", "wie is de voorzitter"): the nouns are data (``named_kinds``), the asking words a closed set."""
     rx = _named_kinds()
-    if rx is None:
-        return None
-    # a noun inside the name of a governing body ("Gedeputeerde Staten") names that body, not a role
-    bodies = [(b.start, b.end) for b in gazetteer().mentions(question) if b.kind == "orgaan"]
-    m = next((m for m in rx.finditer(fold(question)) if not any(a <= m.start(1) < b for a, b in bodies)), None)
+    m = rx.search(fold(question)) if rx is not None else None
     return m.group(1) if m else None
 
 
-def asks_person(question: str) -> bool:
-    """Does ``question`` ask for the person in a role ("Hoe heet de voorzitter?", ``named_persons``)?"""
-    noun = asks_named(question)
-    return noun is not None and noun in _person_roles()
-
-
-def names_in(text: str, question: str, persons: bool = False) -> list[str]:
+def names_in(text: str, question: str) -> list[str]:
     """The names ``text`` gives that ``question`` does not: gazetteer names, capitalised words inside a sentence
-    and acronyms of five letters or more ("HBO", "ICT" name kinds, not things). With ``persons``, only people:
-    the gazetteer's persons and capitalised words outside any other gazetteer name ("Binnenlandse Zaken")."""
+    and acronyms of five letters or more ("HBO", "ICT" name kinds, not things)."""
     q = fold(question)
-    mentions = gazetteer().mentions(text)
-    if persons:
-        spans = [(m.start, m.end) for m in mentions if m.kind != "persoon"]
-        found = [m.name for m in mentions if m.kind == "persoon"]
-        found += [m.group(1) for m in INNER_NAME_RE.finditer(text) if not any(a <= m.start(1) < b for a, b in spans)]
-    else:
-        found = [m.name for m in mentions] + [m.group(1) for m in INNER_NAME_RE.finditer(text)]
-        found += [w for w in WORD_RE.findall(text) if len(w) >= 5 and w.isupper()]  # "SEREH"; "HBO", "ICT" name kinds
+    found = [m.name for m in gazetteer().mentions(text)] + [m.group(1) for m in INNER_NAME_RE.finditer(text)]
+    found += [w for w in WORD_RE.findall(text) if len(w) >= 5 and w.isupper()]  # "SEREH"; "HBO", "ICT" name kinds
     return list(dict.fromkeys(n for n in found if fold(n) not in q))

@@ -127,35 +127,3 @@ def test_which_companies_is_not_answered_by_a_passage_that_names_none(assistant:
 def test_a_passage_that_names_the_place_answers_which_place(assistant: Any) -> None:
     ans = assistant.ask("In welke plaats moet Nel naar de dokter?")
     assert not ans.refused and "Coevorden" in ans.answer, ans.answer
-
-
-@pytest.mark.parametrize(
-    ("question", "person"),
-    [("Hoe heet de wethouder die dit trekt?", True), ("What is the name of the state secretary involved?", True),
-     ("Welke bedrijven doen mee?", False), ("Welk beeld schetsen Gedeputeerde Staten voor 2030?", False)],
-)
-def test_a_question_for_the_person_in_a_role_is_recognised(question: str, person: bool) -> None:
-    from rag.entities import asks_person
-
-    assert asks_person(question) is person
-
-
-def test_a_person_is_named_by_a_person_name_not_by_a_body_or_a_ministry() -> None:
-    from rag.entities import names_in
-
-    assert names_in("Hoogachtend, Gedeputeerde Staten van Drenthe, voorzitter", "Wie is de voorzitter?", persons=True) == []
-    assert names_in("namens de minister van Binnenlandse Zaken en Koninkrijksrelaties", "Wie is die minister?", persons=True) == []
-    assert "Schouten" in names_in("Carola Schouten, Minister van LNV", "Wie is de minister?", persons=True)
-    # asked for things, a body's capitalised words still count as names given
-    assert names_in("Hoogachtend, Gedeputeerde Staten van Drenthe, voorzitter", "Welke organisaties?") != []
-
-
-@pytest.mark.parametrize("question", ["Wat is de naam van de gedeputeerde onder de aanbiedingsbrief?",
-                                      "Which deputy put their name to the cover letter to the Provincial Council?"])
-def test_the_person_in_a_role_the_documents_do_not_name_is_not_answered(assistant: Any, built_settings: Any,
-                                                                      question: str) -> None:
-    ans = assistant.ask(question)
-    assert ans.refused and "dichtst in de buurt" in ans.answer, ans.answer
-    assert not _without(built_settings, "named_persons").ask(question).refused
-    named = assistant.ask("Wie is de minister die de Kamerbrief over Regio Deals ondertekende?")
-    assert not named.refused and "Schouten" in named.answer, named.answer

@@ -341,14 +341,13 @@ class AnswerabilityMixin:
         town will the campus be?", ``corpus/entities.yaml`` ``named_kinds``) while the best units about its
         subject name none: the documents speak of them without naming them. Said so, with what comes closest,
         cited; None when a best unit gives a name the question does not."""
-        from rag.entities import asks_named, asks_person, names_in
+        from rag.entities import asks_named, names_in
 
         ev = ctx.units
         question = split_carried(ctx.question)[0]
         if ev is None or not ev.candidates or asks_named(question) is None:
             return None
-        persons = asks_person(question) and not ablated(self.settings, "named_persons")
-        if any(names_in(f"{c.unit.context} {c.unit.text}", question, persons) for c in ev.candidates[: self.unit_params.named_depth]):
+        if any(names_in(f"{c.unit.context} {c.unit.text}", question) for c in ev.candidates[: self.unit_params.named_depth]):
             return None
         lang = ctx.language
         return self._closest_pieces(ctx, builder, message("closest", lang)) or [message("refusal", lang)]
