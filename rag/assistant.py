@@ -132,10 +132,7 @@ class Assistant:
         lang = detect_language_with_history(question, history)
         asked = question
         restated = self._restated(question, history)
-        quoted: list[UnitRecord] = []
         if restated is not None:  # "in English please", "kort samengevat?": the previous question, in this turn's language
-            if not ablated(self.settings, "restate_quotes"):
-                quoted = self._anchors(history, quoted_only=True)  # what the previous answer quoted is said again
             question, history = restated
         standalone = self._condense(question, history, lang, engine)
         pointer = None
@@ -220,7 +217,6 @@ class Assistant:
             decline=route.reason if route.kind == "decline" else None if tool is not None else self._intent_decline(qvec, units),
             premise_claim=claim,
             pointer=pointer,
-            restate_units=quoted,
             claim_vec=(qvec if claim_is_question else embed_query(claim)) if claim else None,
             # a claim of several clauses ("X vraagt 80 miljoen, terwijl het maximum 40 is") is checked per clause
             claims=[(c, embed_query(c)) for c in clauses] if len(clauses) > 1 else None,
@@ -232,12 +228,12 @@ class Assistant:
             },
         )
 
-    def _anchors(self, history: list[dict[str, str]], quoted_only: bool = False) -> list[UnitRecord]:
-        """The answer units the previous answer quoted (or, unless ``quoted_only``, paraphrased), best first
-        (``rag.previous_answer``); empty when they cannot be read."""
+    def _anchors(self, history: list[dict[str, str]]) -> list[UnitRecord]:
+        """The answer units the previous answer quoted or paraphrased, best first (``rag.previous_answer``);
+        empty when they cannot be read."""
         try:
             self.units.prepare()
-            return anchor_units(history, self.units, embed_query, quoted_only=quoted_only) if self.units.qindex.available else []
+            return anchor_units(history, self.units, embed_query) if self.units.qindex.available else []
         except Exception:  # reading the previous answer is a refinement: never a reason to fail the question
             log.warning("could not read the follow-up against the previous answer", exc_info=True)
             return []

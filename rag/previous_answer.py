@@ -98,10 +98,9 @@ def previous_turn(history: list[dict[str, str]]) -> tuple[str, str] | None:
     return None
 
 
-def anchor_units(history: list[dict[str, str]], units: Any, embed: Callable[[str], Any], depth: int = 6,
-                 quoted_only: bool = False) -> list[UnitRecord]:
-    """The units the previous answer is about, best first: those it quotes verbatim, then (unless ``quoted_only``)
-    the best matches of the previous question with the answer in the unit index."""
+def anchor_units(history: list[dict[str, str]], units: Any, embed: Callable[[str], Any], depth: int = 6) -> list[UnitRecord]:
+    """The units the previous answer is about, best first: those it quotes verbatim, then the best matches of
+    the previous question with the answer in the unit index."""
     turn = previous_turn(history)
     if turn is None:
         return []
@@ -114,7 +113,7 @@ def anchor_units(history: list[dict[str, str]], units: Any, embed: Callable[[str
     found = [c.unit for c in ev.candidates[: depth * 2] if not c.unit.is_card]
     said_norm = _norm(prose)
     verbatim = [u for u in found if len(u.text) >= 20 and _norm(u.text)[:60] in said_norm]
-    return list(dict.fromkeys(verbatim if quoted_only else verbatim + found))[:depth]
+    return list(dict.fromkeys(verbatim + found))[:depth]
 
 
 def list_items(unit: UnitRecord, doc_units: list[UnitRecord]) -> tuple[UnitRecord | None, list[UnitRecord]]:

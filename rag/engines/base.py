@@ -55,7 +55,6 @@ class AnswerContext:
     callbacks: Any = None  # LangChain callbacks of this question's run (rag/chain.py), for the engine's steps
     timings_ms: dict[str, float] = field(default_factory=dict)
     pointer: Pointer | None = None  # the list item a follow-up's position word picks (rag.previous_answer.Pointer), if any
-    restate_units: list[UnitRecord] = field(default_factory=list)  # what the previous answer quoted, asked for again
     notes: EngineNotes = field(default_factory=lambda: EngineNotes())  # what the engine works out on the way
 
 

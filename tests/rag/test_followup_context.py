@@ -59,17 +59,6 @@ def test_in_english_please_answers_the_previous_question_again_in_english(assist
     assert off.standalone_question != MUNICIPALITIES[0]["content"]
 
 
-def test_a_restate_says_again_what_the_previous_answer_quoted(assistant: Any, built_settings: Any) -> None:
-    # the previous answer quoted one passage; asked again in English, that passage is quoted again (not a new search)
-    said = "Volgens de two-pager: «Een relatief groot deel van de woningvoorraad is slecht onderhouden en niet bij de tijd.» [1]"
-    history = [{"role": "user", "content": "Hoe staat het met de huizen in de regio?"}, {"role": "assistant", "content": said}]
-    ans = assistant.ask("Please put that in English for me.", history)
-    assert not ans.refused and "slecht onderhouden" in ans.answer and "states" in ans.answer, ans.answer
-    assert ans.answer.count("«") + ans.answer.count("“") == 1, ans.answer
-    off = _without(built_settings, "restate_quotes").ask("Please put that in English for me.", history)
-    assert off.answer != ans.answer
-
-
 def test_a_new_question_after_an_answer_is_not_read_as_a_restate(assistant: Any) -> None:
     ans = assistant.ask("En wie schreef die brief?", MUNICIPALITIES)
     assert ans.standalone_question.startswith("En wie schreef die brief?")

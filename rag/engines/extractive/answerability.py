@@ -31,7 +31,6 @@ from rag.engines.extractive.analysis import (
 from rag.engines.extractive.scoring import Scored, ScoringParams
 from rag.engines.units_answer import (
     AnswerabilityParams,
-    Quote,
     UnitComposer,
     _inside,
     english_coverage,
@@ -185,36 +184,17 @@ class AnswerabilityMixin:
         if not quotes:
             del builder.citations[mark:]
             return None
-        pieces = self._unit_pieces(quotes, lang)
-        spans = [(q.unit.doc_id, q.unit.start, q.unit.end) for q in quotes]
-        spans += [(q.unit.doc_id, q.unit.context_start, q.unit.context_end) for q in quotes if q.unit.context_start >= 0]
-        return pieces, spans
-
-    @staticmethod
-    def _unit_pieces(quotes: list[Quote], lang: str) -> list[str]:
-        """Quoted units as answer pieces, each led by its document's name ("Volgens de Kamerbrief:", "Verder:")."""
         pieces: list[str] = []
         prev_doc = None
         for i, q in enumerate(quotes):
             u = q.unit
-            lead = quote_lead(i == 0, u.doc_id == prev_doc, doc_name(u.doc_id, u.doc_id, lang), lang)
+            name = doc_name(u.doc_id, u.doc_id, lang)
+            lead = quote_lead(i == 0, u.doc_id == prev_doc, name, lang)
             pieces.append(shown_quote(lead, q.display, q.cites, lang))
             prev_doc = u.doc_id
-        return pieces
-
-    def _quoted_again(self, ctx: AnswerContext, builder: CitationBuilder) -> list[str]:
-        """The units the previous answer quoted (``ctx.restate_units``), quoted again, cited; empty when none can be."""
-        hybrid = ctx.retriever
-        if hybrid is None:
-            return []
-        composer = UnitComposer(lambda: hybrid.chunks, ctx.document, self.unit_params)
-        units: list[UnitRecord] = []
-        for u in ctx.restate_units:  # a unit another one quotes already (as its text or its context) is not said twice
-            if not any(_inside(u, x) or _inside(x, u) or (x.doc_id == u.doc_id and x.context_start <= u.start and u.end <= x.context_end)
-                       for x in units):
-                units.append(u)
-        quotes = [q for u in units if (q := composer.quote(builder, u, ctx.language)) is not None]
-        return self._unit_pieces(quotes, ctx.language)
+        spans = [(q.unit.doc_id, q.unit.start, q.unit.end) for q in quotes]
+        spans += [(q.unit.doc_id, q.unit.context_start, q.unit.context_end) for q in quotes if q.unit.context_start >= 0]
+        return pieces, spans
 
     def _note_closest(self, ctx: AnswerContext, part: str, unit: UnitRecord | None, conf: float) -> None:
         """A part too weakly answered: its best unit is kept to be shown as what comes closest, when the evidence

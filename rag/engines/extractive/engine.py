@@ -107,12 +107,6 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
             if pointed:
                 return self._make(ctx, pointed, builder, refused=False)
 
-        if ctx.restate_units and not pieces and ctx.tool is None:
-            # "in English please", "korter?": the passages the previous answer quoted, said again in this turn's language
-            again = self._quoted_again(ctx, builder)
-            if again:
-                return self._make(ctx, again, builder, refused=False)
-
         if not pieces and ctx.tool is None and not ablated(self.settings, "answerability"):
             # one calibrated confidence: do the documents answer this at all? If not, say so, with what
             # comes closest (cited as what the documents say, not as an answer)
