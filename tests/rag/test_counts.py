@@ -57,7 +57,7 @@ def assistant(built_settings: Any) -> Any:
 @pytest.mark.parametrize(
     ("question", "correct"),
     [
-        ("Het kabinet werkt volgens de Kamerbrief met vier tranches, hoe is dat verdeeld?", "twee tranches"),
+        ("Komen er voor de Regio Deals vijf tranches?", "twee tranches"),
         ("Welke negen gemeenten hebben met de provincie het voorstel voor Zuid- en Oost-Drenthe ingediend?", "Hardenberg"),
         ("Welke zes randvoorwaarden noemt de Kamerbrief voor Regio Deals?", "Cofinanciering"),
     ],

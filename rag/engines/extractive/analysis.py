@@ -165,7 +165,7 @@ def leans_back(text: str) -> bool:
 
 # The frame of a question ("hoe *groot* is ...", "wat is *eigenlijk* ..."), not its subject: an answer
 # sentence need not repeat these words.
-FRAME_TERMS = frozenset(terms("groot grote hoog hoge lang lange veel vaak laat precies eigenlijk ongeveer nou datum jaartal tijdstip"))
+FRAME_TERMS = frozenset(terms("groot grote hoog hoge lang lange veel vaak laat precies eigenlijk ongeveer nou"))
 
 
 DOC_NAME_TERMS = frozenset(terms("kamerbrief two-pager twopager brief letter aanbiedingsbrief gs gedeputeerde staten minister"))

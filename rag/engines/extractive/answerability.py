@@ -15,7 +15,6 @@ from rag.config import Settings, ablated
 from rag.engines.base import Answer, AnswerContext
 from rag.engines.extractive.analysis import (
     _NEW_FIGURE_TYPES,
-    DOC_NAME_TERMS,
     STRICT_TYPES,
     _cap,
     _figures_in,
@@ -428,8 +427,7 @@ class AnswerabilityMixin:
         held = set(terms(f"{u.context} {u.text} {qs}", "nl")) | set(terms(qs, "en"))
         if lang == "en":
             return english_coverage(claim, held)
-        # the document a claim is put in the mouth of ("volgens de Kamerbrief") is where it is said, not what is said
-        words = [t for t in dict.fromkeys(terms(claim, "nl")) if len(t) >= 3 and t not in DOC_NAME_TERMS]
+        words = [t for t in dict.fromkeys(terms(claim, "nl")) if len(t) >= 3]
         return sum(t in held for t in words) / max(1, len(words))
 
     def _typed_premise(self, ctx: AnswerContext, builder: CitationBuilder) -> str | None:
