@@ -391,10 +391,11 @@ class AnswerabilityMixin:
             return None
         top = [c.unit for c in ev.candidates[: p.value_depth] if not c.unit.is_card]
         lists = {u.unit_id: self._list_items(ev, u) for u in top if u.kind == "list"}
+        no_list: tuple[list[UnitRecord], str] = ([], "")
         for c in asked:
-            counted = [(u, n) for u in top if (n := count_of(c, f"{u.context} {u.text}", question,
-                                                              [x.text for x in lists.get(u.unit_id, ([], ""))[0]],
-                                                              lists.get(u.unit_id, ([], ""))[1])) is not None]
+            counted = [(u, n) for u in top
+                       if (n := count_of(c, f"{u.context} {u.text}", question, [x.text for x in lists.get(u.unit_id, no_list)[0]],
+                                         lists.get(u.unit_id, no_list)[1])) is not None]
             if not counted or any(n == x.n for _u, n in counted for x in asked if x.nouns & c.nouns):
                 continue  # a passage gives the question's own count (of either number in "zes of zeven?")
             claim = clause_of(question, c.start).replace(c.number, " ")
@@ -405,7 +406,7 @@ class AnswerabilityMixin:
             composer = UnitComposer(lambda: ctx.retriever.chunks, ctx.document, p)
             # a long list no one passage holds is quoted item by item
             quotes = [q] if (q := composer.quote(builder, best, lang)) is not None else [
-                x for item in lists.get(best.unit_id, ([], ""))[0] if (x := composer.quote(builder, item, lang)) is not None]
+                x for item in lists.get(best.unit_id, no_list)[0] if (x := composer.quote(builder, item, lang)) is not None]
             if not quotes:
                 continue
             return shown_quote(_cap(message("false_premise", lang).format(doc=doc_name(best.doc_id, best.doc_id, lang))),
@@ -414,9 +415,11 @@ class AnswerabilityMixin:
 
     @staticmethod
     def _list_items(ev: UnitEvidence, u: UnitRecord) -> tuple[list[UnitRecord], str]:
-        """A list unit's items (its ``list_item`` units) and its lead: context, section and the words before the first item."""
-        inside = [x for x in (ev.units_of(u.doc_id) if ev.units_of is not None else [])
-                  if x.kind == "list_item" and u.start <= x.start and x.end <= u.end]
+        """A list unit's items (its ``list_item`` units, ``rag.previous_answer.list_items``) and its lead: context,
+        section and the words before the first item."""
+        from rag.previous_answer import list_items
+
+        _lst, inside = list_items(u, ev.units_of(u.doc_id) if ev.units_of is not None else [])
         first = u.text.find(inside[0].text[:20]) if inside else -1
         return inside, f"{u.context} {u.section} {u.text[: max(0, first)]}"
 
