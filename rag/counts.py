@@ -10,21 +10,15 @@ No phrasing of a question is matched.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from rag.entities import gazetteer
 from rag.glossary import corpus_data, translate_en
-from rag.text import EN_TEENS, EN_UNITS, MONTH_NUMBER, NL_TEENS, NL_UNITS, terms
+from rag.text import EN_TEENS, EN_UNITS, MONTH_NUMBER, NL_TEENS, NL_UNITS, WORD_RE, terms
 
 # counts from two to twenty: "one"/"een" is an article as often as a number
 _NUMBER_WORDS = {w: n for table in (NL_UNITS, NL_TEENS, EN_UNITS, EN_TEENS) for w, n in table.items() if 2 <= n <= 20}
-_COUNT_RE = re.compile(
-    rf"(?<![\w€.,-])({'|'.join(sorted(_NUMBER_WORDS, key=len, reverse=True))}|[2-9]|1\d|20)\s+([^\W\d_][\w-]*)(?:\s+([^\W\d_][\w-]*))?",
-    re.I,
-)
-
 # a plural noun after a number ends so ("gemeenten", "tranches", "pillars"); a word that does not is an adjective or
 # a name before the noun
 _PLURAL_ENDINGS = ("en", "s")
@@ -53,19 +47,50 @@ def _noun_terms(word: str, lang: str | None) -> set[str]:
     return out
 
 
+def _words_at(text: str) -> list[tuple[str, int, int]]:
+    """The words of ``text`` with their offsets, a hyphenated word as one ("Deal-voorstellen")."""
+    out: list[tuple[str, int, int]] = []
+    for m in WORD_RE.finditer(text):
+        if out and text[out[-1][2] : m.start()] == "-":
+            w, b, _e = out[-1]
+            out[-1] = (f"{w}-{m.group(0)}", b, m.end())
+        else:
+            out.append((m.group(0), m.start(), m.end()))
+    return out
+
+
+def _number(word: str, before: str) -> int | None:
+    """A count from two to twenty: a number word, or digits not inside an amount ("€ 5", "1.100", "2,5")."""
+    w = word.lower()
+    if w in _NUMBER_WORDS:
+        return _NUMBER_WORDS[w]
+    if w.isdigit() and 2 <= int(w) <= 20 and w == str(int(w)) and before not in "€.,-":
+        return int(w)
+    return None
+
+
 def counts_in(text: str, lang: str | None = None) -> list[Count]:
     """The counts ``text`` states, in order: the number and the terms of the one or two words after it."""
     out = []
-    for m in _COUNT_RE.finditer(text):
-        raw, first = m.group(1).lower(), m.group(2).lower()
+    found = _words_at(text)
+    for i, (word, start, end) in enumerate(found[:-1]):
+        n = _number(word, text[start - 1 : start] or " ")
+        first, f_start, f_end = found[i + 1]
+        # the noun follows the number after white space only, and starts with a letter ("20%", "2,5 ton" do not)
+        if n is None or not text[end:f_start].isspace() or not first[0].isalpha():
+            continue
+        first = first.lower()
         if first in _NOT_COUNTED or first in MONTH_NUMBER:
             continue  # "8 juni", "vier jaar", "twee miljoen": a day, a span, a sum
-        n = _NUMBER_WORDS.get(raw) or int(raw)
         nouns = _noun_terms(first, lang)
-        if m.group(3) and not first.endswith(_PLURAL_ENDINGS):
-            nouns |= _noun_terms(m.group(3), lang)  # "zes Drentse gemeenten", "six Drenthe municipalities"
+        stop = f_end
+        second = found[i + 2] if i + 2 < len(found) else None
+        if second is not None and text[f_end : second[1]].isspace() and second[0][0].isalpha():
+            stop = second[2]
+            if not first.endswith(_PLURAL_ENDINGS):
+                nouns |= _noun_terms(second[0], lang)  # "zes Drentse gemeenten", "six Drenthe municipalities"
         if nouns:
-            out.append(Count(n, frozenset(nouns), m.group(0), m.start(), m.group(1)))
+            out.append(Count(n, frozenset(nouns), text[start:stop], start, word))
     return out
 
 

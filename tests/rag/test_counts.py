@@ -47,12 +47,6 @@ def test_a_passage_counts_by_its_own_number_its_list_or_the_members_it_names() -
     assert count_of(seven, "Over de woningmarkt in de regio.") is None
 
 
-@pytest.fixture(scope="module")
-def assistant(built_settings: Any) -> Any:
-    from rag.assistant import Assistant
-
-    return Assistant(built_settings)
-
 
 @pytest.mark.parametrize(
     ("question", "correct"),

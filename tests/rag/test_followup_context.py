@@ -33,12 +33,6 @@ def test_a_follow_up_asking_something_new_is_no_restate(question: str) -> None:
     assert probe is not None and probe.decline(embed_query(question)) is None
 
 
-@pytest.fixture(scope="module")
-def assistant(built_settings: Any) -> Any:
-    from rag.assistant import Assistant
-
-    return Assistant(built_settings)
-
 
 def _without(built_settings: Any, mechanism: str) -> Any:
     from rag.assistant import Assistant

@@ -227,9 +227,8 @@ _SPLIT_RE = re.compile(
     rf"(?:\?\s+|,?\s+(?:en|and|maar|but|of|or)\s+(?=(?:(?:{_PREPOSITIONS})\s+)?(?:{_WH}|does|do|is|are)\b))",
     re.I,
 )
-# "Op welke datum ..., wat was ...?": a comma before a question word ends a part when the words before it ask too
-_COMMA_WH_RE = re.compile(rf",\s+(?=(?:(?:{_PREPOSITIONS})\s+)?(?:{_WH})\b)", re.I)
 _WH_WORDS = frozenset(_WH.split("|"))
+_PREPOSITION_WORDS = frozenset(_PREPOSITIONS.split("|"))
 
 
 def question_parts(question: str) -> list[str]:
@@ -244,16 +243,25 @@ def question_parts(question: str) -> list[str]:
     return [f"{p}{carried}" for p in parts]
 
 
+def _asks_next(rest: str) -> bool:
+    """Does ``rest`` (what follows a comma) open with a question word, or a preposition and one ("namens welke")?"""
+    first = [w.lower() for w in words(rest[:40])][:2]
+    return bool(first) and (first[0] in _WH_WORDS or (len(first) == 2 and first[0] in _PREPOSITION_WORDS and first[1] in _WH_WORDS))
+
+
 def _comma_parts(part: str) -> list[str]:
-    """``part`` split at each comma before a question word whose words before it ask a question themselves
-    (and are long enough to be one); whole when there is none."""
+    """``part`` split at each comma before a question word ("Op welke datum ..., wat was ...?") whose words
+    before it ask a question themselves (and are long enough to be one); whole when there is none."""
     out: list[str] = []
     start = 0
-    for m in _COMMA_WH_RE.finditer(part):
-        left = part[start : m.start()].strip(" ,?")
-        if len(left) > 12 and _WH_WORDS & set(words(left.lower())) and len(part[m.end() :].strip(" ,?")) > 12:
+    for comma in (i for i, ch in enumerate(part) if ch == ","):
+        rest = part[comma + 1 :]
+        if not rest[:1].isspace() or not _asks_next(rest):
+            continue
+        left = part[start:comma].strip(" ,?")
+        if len(left) > 12 and _WH_WORDS & set(words(left.lower())) and len(rest.strip(" ,?")) > 12:
             out.append(left)
-            start = m.end()
+            start = comma + 1
     out.append(part[start:].strip(" ,?"))
     return out
 
