@@ -60,6 +60,8 @@ class AnswerabilityParams:
     # of the best units are read, and the share of the claim's other words the passage must cover
     value_depth: int = 5
     value_cover: float = 0.6
+    contrast_depth: int = 5  # best units whose statement a question's opposite is checked against (corpus/contrasts.yaml)
+    contrast_cover: float = 0.5  # the share of the rest of the opposite's clause that unit must cover
     named_depth: int = 2  # a question asking for things by name: how many of the best units may give one
 
 

@@ -39,7 +39,7 @@ from rag.question_index import UnitRecord
 from rag.resources import message
 from rag.retrieval_units import UnitEvidence
 from rag.router import contradicts
-from rag.text import terms
+from rag.text import fold, terms, words
 
 # The closest passages shown with "the documents do not say this precisely" are statements, not labels.
 _CLOSEST_MIN_WORDS = 5
@@ -369,6 +369,41 @@ class AnswerabilityMixin:
             name = doc_name(best.doc_id, best.doc_id, lang)
             lead = f"{message('closest', lang)} {_cap(name)}:" if v.kind == "year" else _cap(message("false_premise", lang).format(doc=name))
             return shown_quote(lead, q.display, q.cites, lang)
+        return None
+
+    def _contrast_premise(self, ctx: AnswerContext, builder: CitationBuilder) -> str | None:
+        """The question says the opposite of what one of its best units states (``corpus/contrasts.yaml``: "structureel"
+        against "Deze middelen zijn eenmalig", "expensive" against "de grondkosten zijn er laag"), in a clause that
+        unit covers: corrected with that unit, cited. A plain yes/no question ("Is het geld structureel?") is
+        answered instead, and a what-if clause is the user's own supposition."""
+        from rag.contrasts import asks_whether, contrary_in, contrasts
+        from rag.router import HYPOTHETICAL
+        from rag.typed_values import clause_of
+
+        ev = ctx.units
+        if ev is None or not ev.candidates or ev.questions_of is None:
+            return None
+        question = split_carried(ctx.question)[0]
+        p = self.unit_params
+        lang = ctx.language
+        table = contrasts()
+        for cand in ev.candidates[: p.contrast_depth]:
+            for c in table.get(cand.unit.unit_id, []):
+                said = contrary_in(question, c)
+                if said is None:
+                    continue
+                at = fold(question).find(said.split()[0])
+                clause = clause_of(question, max(0, at))
+                if HYPOTHETICAL.search(clause) or asks_whether(clause):
+                    continue
+                claim = " ".join(w for w in words(fold(clause)) if w not in said.split())
+                if self._claim_cover(claim, cand.unit, ev.questions_of, lang) < p.contrast_cover:
+                    continue
+                q = UnitComposer(lambda: ctx.retriever.chunks, ctx.document, p).quote(builder, cand.unit, lang)
+                if q is None:
+                    continue
+                name = doc_name(cand.unit.doc_id, cand.unit.doc_id, lang)
+                return shown_quote(_cap(message("false_premise", lang).format(doc=name)), q.display, q.cites, lang)
         return None
 
     def _count_premise(self, ctx: AnswerContext, builder: CitationBuilder) -> str | None:
