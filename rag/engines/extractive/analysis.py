@@ -115,7 +115,7 @@ _TYPE_MATCH: dict[str, re.Pattern[str]] = {
 
 
 # Types whose absence in the evidence means the documents do not answer.
-STRICT_TYPES = {"time", "percentage", "amount", "count", "date", "period", "contact", "name"}
+STRICT_TYPES = {"time", "percentage", "amount", "count", "date", "period", "contact", "email", "name"}
 
 
 # "How much of the €80 million does the province pay?" is not answered by a sentence that only says
@@ -134,14 +134,17 @@ def answer_type(question: str) -> str | None:
     if ablated(get_settings(), "answer_type"):
         return None
     for name, rx in _TYPE_PATTERNS:
-        if rx.search(question):
-            return name
+        if m := rx.search(question):
+            # an e-mail address is not answered by a telephone number
+            return "email" if name == "contact" and "mail" in m.group(0).lower() else name
     return None
 
 
 def has_type(text: str, kind: str | None) -> bool:
     if kind is None:
         return True
+    if kind == "email":
+        return "@" in text
     return bool(_TYPE_MATCH[kind].search(text))
 
 

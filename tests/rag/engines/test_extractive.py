@@ -138,6 +138,9 @@ def test_find_quote_ignores_whitespace_differences() -> None:
         ("Over welke jaren loopt de Duitslandagenda?", "period"),
         ("What is the average house value in Emmen?", "amount"),
         ("Wat is de gemiddelde woningwaarde in de regio?", "amount"),
+        # an e-mail address is asked apart from a telephone number: one does not answer the other
+        ("Op welk e-mailadres is de behandelaar bereikbaar?", "email"),
+        ("Which phone number can I call about the letter?", "contact"),
     ],
 )
 def test_answer_types(question: str, kind: str | None) -> None:
@@ -158,6 +161,9 @@ def test_type_evidence() -> None:
     assert has_type("Duitslandagenda 2016-2020", "period")
     assert not has_type("Op 19 februari 2018 heb ik een beeld geschetst", "period")
     assert not has_type("Two-pager Regio Deal Zuid- en Oost-Drenthe", "count")  # "two" in a name counts nothing
+    assert has_type("Behandeld door mevrouw Jansen (0592) 36 50 12", "contact")
+    assert not has_type("Behandeld door mevrouw Jansen (0592) 36 50 12", "email")
+    assert has_type("Mail naar info@drenthe.nl", "email")
     # a phone number whose last digit the scan lost is still the number the document gives
     assert has_type("Bel de heer B. Jansen (050) 31 64 2[onleesbaar]", "contact")
     assert has_type("Bel de heer B. Jansen (050) 31 64 22", "contact")
@@ -689,3 +695,12 @@ def test_english_answer_glosses_the_dutch_terms_of_its_quotes(assistant: Any) ->
     assert verify(en, assistant.store.document) == []
     nl = assistant.ask("Via welk fonds wordt het geld van een Regio Deal aan een provincie uitbetaald?")
     assert not nl.refused and "Dutch terms" not in nl.answer and "Nederlandse termen" not in nl.answer
+
+
+def test_an_email_address_is_not_answered_with_a_phone_number(assistant: Any) -> None:
+    history = [{"role": "user", "content": "Wie kan ik bellen over de brief van GS aan de Staten?"},
+               {"role": "assistant", "content": "Mevrouw A.C.W. Annyas behandelt de brief."}]
+    phone = assistant.ask("En welk telefoonnummer heeft zij?", history)
+    assert not phone.refused and "36 50" in phone.answer, phone.answer
+    mail = assistant.ask("En op welk e-mailadres kan ik haar bereiken?", history)
+    assert mail.refused, mail.answer
