@@ -83,6 +83,17 @@ def test_a_bare_number_before_a_word_the_lexicon_does_not_know_counts_things() -
     assert got == {"op": "min_cofinancing", "rijk": 14}
 
 
+@pytest.mark.parametrize(
+    ("lang", "question"),
+    [
+        ("en", "Four councils, 3 of them rural, ask EUR 16m from the Rijk and add EUR 18m themselves. Is that within the rules?"),
+        ("nl", "We zijn met vier gemeenten, 2 van ons klein; we vragen 16 miljoen van het Rijk en leggen zelf 18 miljoen in. Mag dat?"),
+    ],
+)
+def test_a_number_of_them_counts_the_parties_not_money(lang: str, question: str) -> None:
+    assert _schema(question, lang) == {"op": "plan_check", "rijk": 16, "cofinancing": 18}
+
+
 @pytest.mark.parametrize(("lang", "question"), [("nl", "Redden we het met € 22 miljoen?"), ("en", "Is it feasible with EUR 9m?")])
 def test_a_preposition_alone_does_not_decide_whose_money_it_is(lang: str, question: str) -> None:
     with pytest.raises(Clarify):
