@@ -97,6 +97,8 @@ def _bare_numbers(text: str, spans: list[tuple[int, int]], lang: str) -> list[tu
         after = [w for w in re.findall(r"[a-z']+|%", text[m.end() : m.end() + 30].lower())][:2]
         if after and (after[0] == "%" or (after[0],) in noise or tuple(after[:2]) in noise):
             continue
+        if len(after) == 2 and after[0] not in STOPWORDS and (after[1],) in noise:
+            continue  # "405 new jobs", "6 nieuwe gemeenten": a word before the counted noun
         if not _money_may_follow(text[m.end() :]):
             continue  # "9 dorpshubs", "12 projecten": a number of things, whatever the things are
         out.append((m.start(), m.end(), value))

@@ -94,6 +94,17 @@ def test_a_number_of_them_counts_the_parties_not_money(lang: str, question: str)
     assert _schema(question, lang) == {"op": "plan_check", "rijk": 16, "cofinancing": 18}
 
 
+@pytest.mark.parametrize(
+    ("lang", "question"),
+    [
+        ("nl", "De regio legt 20 miljoen in, goed voor 405 nieuwe banen. Hoeveel mag het Rijk dan maximaal geven?"),
+        ("en", "We put in EUR 20m, good for 405 new jobs. What is the most the Rijk may add?"),
+    ],
+)
+def test_a_bare_number_with_a_word_before_a_counted_noun_counts_things(lang: str, question: str) -> None:
+    assert _schema(question, lang) == {"op": "max_rijk", "cofinancing": 20}
+
+
 @pytest.mark.parametrize(("lang", "question"), [("nl", "Redden we het met € 22 miljoen?"), ("en", "Is it feasible with EUR 9m?")])
 def test_a_preposition_alone_does_not_decide_whose_money_it_is(lang: str, question: str) -> None:
     with pytest.raises(Clarify):
