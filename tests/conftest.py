@@ -127,6 +127,18 @@ def assistant(built_settings: Settings) -> Any:
     return a
 
 
+def corrected_only_with(assistant: Any, settings: Settings, question: str, correct: str, switch: str) -> None:
+    """A premise check end to end: ``question`` is refused and corrected (``correct`` in the answer, cited); with the
+    check's ``switch`` off (``REGIODEAL_ABLATE``) it is not refused."""
+    from rag.assistant import Assistant
+
+    ans = assistant.ask(question)
+    assert ans.refused and correct in ans.answer, ans.answer
+    assert ans.citations
+    off = Assistant(settings.model_copy(update={"ablate": switch})).ask(question)
+    assert not off.refused, off.answer
+
+
 @pytest.fixture
 def mini_settings(tmp_path: Path) -> Settings:
     """Settings over a two-document Markdown corpus in a fresh folder (not built yet)."""

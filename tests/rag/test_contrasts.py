@@ -12,6 +12,7 @@ import yaml
 
 from rag.contrasts import Contrast, asks_whether, contrary_in, contrasts
 from rag.text import fold, words
+from tests.conftest import corrected_only_with
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -87,13 +88,7 @@ def test_a_plain_yes_no_question_is_told_from_a_claim(clause: str, plain: bool) 
 )
 def test_a_question_saying_the_opposite_is_corrected_from_the_statement(assistant: Any, built_settings: Any, question: str,
                                                                        correct: str) -> None:
-    from rag.assistant import Assistant
-
-    ans = assistant.ask(question)
-    assert ans.refused and correct in ans.answer, ans.answer
-    assert ans.citations
-    off = Assistant(built_settings.model_copy(update={"ablate": "contrast_premise"})).ask(question)
-    assert not off.refused, off.answer
+    corrected_only_with(assistant, built_settings, question, correct, "contrast_premise")
 
 
 @pytest.mark.parametrize(

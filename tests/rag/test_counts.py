@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from rag.counts import count_of, counts_in
+from tests.conftest import corrected_only_with
 
 
 @pytest.mark.parametrize(
@@ -58,13 +59,7 @@ def test_a_passage_counts_by_its_own_number_its_list_or_the_members_it_names() -
 )
 def test_a_count_the_passage_states_otherwise_is_corrected_from_it(assistant: Any, built_settings: Any, question: str,
                                                                   correct: str) -> None:
-    from rag.assistant import Assistant
-
-    ans = assistant.ask(question)
-    assert ans.refused and correct in ans.answer, ans.answer
-    assert ans.citations
-    off = Assistant(built_settings.model_copy(update={"ablate": "count_premise"})).ask(question)
-    assert not off.refused, off.answer
+    corrected_only_with(assistant, built_settings, question, correct, "count_premise")
 
 
 @pytest.mark.parametrize(
