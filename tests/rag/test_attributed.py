@@ -32,11 +32,11 @@ def test_the_claim_runs_from_the_verb_of_saying_to_the_end_of_its_sentence(quest
         ("You told me Assen also pays, so how much does Assen give?", "Assen"),
         ("Je noemde oktober als deadline; wat gebeurt er daarna?", "oktober"),
         ("You said the parties put in 80 million, so what does the Rijk add?", None),  # said: 80
-        ("Je zei dat het Rijk 40.000.000 euro geeft", None),  # the same figure, its separators aside, is not new
+        ("Je zei dat het Rijk 40.000.000 euro geeft", None),  # the same figure in other notation is not new
     ],
 )
 def test_a_figure_month_or_name_no_earlier_answer_holds_was_not_said(question: str, value: str | None) -> None:
-    assert unsaid(question, [*EARLIER, "Het Rijk geeft € 40000000."]) == value
+    assert unsaid(question, EARLIER + ["Het Rijk geeft € 40000000."]) == value
 
 
 def test_a_claim_the_assistant_did_not_make_is_refused_and_corrected(assistant: Any, built_settings: Any) -> None:
