@@ -406,23 +406,6 @@ class AnswerabilityMixin:
                 return shown_quote(_cap(message("false_premise", lang).format(doc=name)), q.display, q.cites, lang)
         return None
 
-    def _unsaid_premise(self, ctx: AnswerContext, builder: CitationBuilder) -> str | None:
-        """A follow-up that puts a figure, a month or a name in the assistant's mouth ("Je zei net dat het 160 miljoen
-        is") that none of its earlier answers contains (``rag.attributed``): said so, with what the best unit about
-        the question states, cited."""
-        from rag.attributed import unsaid
-
-        answers = [h.get("content", "") for h in ctx.history if h.get("role") == "assistant"]
-        ev = ctx.units
-        if not answers or ev is None or ev.top is None or (value := unsaid(ctx.question, answers)) is None:
-            return None
-        best = next((c.unit for c in ev.candidates if not c.unit.is_card), ev.top.unit)
-        q = UnitComposer(lambda: ctx.retriever.chunks, ctx.document, self.unit_params).quote(builder, best, ctx.language)
-        if q is None:
-            return None
-        name = doc_name(best.doc_id, best.doc_id, ctx.language)
-        return shown_quote(message("unsaid", ctx.language).format(value=value, doc=name), q.display, q.cites, ctx.language)
-
     def _count_premise(self, ctx: AnswerContext, builder: CitationBuilder) -> str | None:
         """A count the question states ("de zeven gemeenten", "the three tranches") that the passage about the same
         thing states or lists differently (``rag.counts``): "twee tranches", six municipalities named. Corrected with

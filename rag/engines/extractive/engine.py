@@ -74,7 +74,6 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
                 ("value_premise", self._value_premise, True, "false_premise"),
                 ("count_premise", self._count_premise, True, "false_premise"),
                 ("contrast_premise", self._contrast_premise, True, "false_premise"),
-                ("unsaid_premise", self._unsaid_premise, True, "false_premise"),
                 ("entity_premise", self._entity_premise, ctx.tool is None, "false_premise"),
                 ("named_missing", self._named_missing, ctx.tool is None, "not_in_documents"),
             ]
