@@ -474,10 +474,6 @@ def test_a_wrong_figure_for_the_proposal_is_corrected_before_any_calculation(ass
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(reason="since question_words (session 18) reads 'bedoelt' as a question word, the first part is answered "
-                          "by its unit and the second part's fused top ('mede namens de minister') is shown as what comes "
-                          "closest instead of randvoorwaarde 8; showing the most confident unit instead cost 1 tuning item "
-                          "net (BENCHMARKS.md, session 18)", strict=True)
 def test_each_part_of_a_question_gets_its_own_sentence(assistant: Any) -> None:
     # the second part carries the first part's words, so the first part's sentence would win it too
     ans = assistant.ask("Wat bedoelt de Kamerbrief met een 'coalition of the willing', en hoe snel wil de minister het geld laten inzetten?")
