@@ -143,9 +143,6 @@ class UnitEvidence:
     gap_unit: UnitRecord | None = None  # for a false premise: the unit that states what is true
     card_of: Callable[[str], UnitRecord | None] | None = None  # a document's metadata card (sender, subject)
     units_of: Callable[[str], list[UnitRecord]] | None = None  # a document's units in order (a list's items)
-    # per search term, how many units' hypothetical questions use it: a word many of them ask with ("datum",
-    # "procent", "involved") is the language of questions, not a subject the documents lack
-    asked_in: dict[str, int] = field(default_factory=dict)
 
     @property
     def top(self) -> UnitCandidate | None:
@@ -173,7 +170,6 @@ class UnitRetriever:
         self._holder: dict[str, Chunk | None] = {}
         self._overlap: dict[str, tuple[str, ...]] = {}
         self.vocabulary: Vocabulary | None = None
-        self.asked_in: dict[str, int] = {}
 
     # -- per-version structures ---------------------------------------------------------------------
 
@@ -199,13 +195,8 @@ class UnitRetriever:
             }
             self._bm25_units = units
             vocab = Vocabulary()
-            asked_in: dict[str, int] = {}
             for u in units:
-                qs = " ".join(self.qindex.questions_of(u.unit_id))
-                vocab.add(f"{u.context} {u.text} {qs}")
-                for t in set(terms(qs, "nl")) | set(terms(qs, "en")):
-                    asked_in[t] = asked_in.get(t, 0) + 1
-            self.asked_in = asked_in
+                vocab.add(f"{u.context} {u.text} {' '.join(self.qindex.questions_of(u.unit_id))}")
             if self._words is not None:
                 vocab.add_words(self._words())
             else:
@@ -334,4 +325,4 @@ class UnitRetriever:
         gap = self.qindex.nearest_gap(vec, doc_ids) if gaps else None
         gap_unit = self.qindex.unit(gap.unit_id) if gap is not None and gap.unit_id else None
         return UnitEvidence(query, out, self.qindex.questions_of, self.vocabulary, gap, gap_unit, self.qindex.card,
-                            self.qindex.units_of, self.asked_in)
+                            self.qindex.units_of)

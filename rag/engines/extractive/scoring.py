@@ -35,7 +35,6 @@ class ScoringParams:
     """Sentence scoring and refusal thresholds (calibrated on the question sets)."""
 
     w_lex: float = 1.0
-    question_word_units: int = 3  # a word the questions of this many units use is a question word, not an unknown subject
     w_lex_en: float = 0.5  # English questions over Dutch text: words rarely match, names and numbers do
     w_doc: float = 0.4  # the question names the document
     w_dense: float = 4.0
@@ -314,19 +313,16 @@ class ScoringMixin:
         own = s.dense if s.own_dense is None else s.own_dense
         return own >= p.min_typed_dense and not self._unknown_subject(ctx, question)
 
-    def _unknown_subject(self, ctx: AnswerContext, question: str) -> list[str]:
-        """The question's own content words that no document uses, even through the glossary. A word the
-        hypothetical questions of many units ask with ("welke datum", "hoeveel procent", "involved") is not one:
-        it belongs to how questions are put, not to a subject the documents lack (switch ``question_words``)."""
+    @staticmethod
+    def _unknown_subject(ctx: AnswerContext, question: str) -> list[str]:
+        """The question's own content words that no document uses, even through the glossary."""
         bm = ctx.retriever.bm25
         own = split_carried(question)[0]
-        asked_in = ctx.units.asked_in if ctx.units is not None and not ablated(self.settings, "question_words") else {}
         return [
             t for t in terms(own)
             if len(t) >= 5 and t not in FRAME_TERMS and t not in DOC_NAME_TERMS and not t[0].isdigit()
             and t not in bm.vocab and not any(x in bm.vocab for x in expand_terms([t]))
             and not any(v in bm.vocab for v in verb_variants(t)) and not _splits(t, bm.vocab)
-            and asked_in.get(t, 0) < self.params.question_word_units
         ]
 
     def _entities_ok(self, ctx: AnswerContext, question: str, s: Scored, kind: str | None) -> bool:
