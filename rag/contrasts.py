@@ -86,6 +86,7 @@ def contrary_in(text: str, c: Contrast) -> str | None:
 def _denied(ws: list[str], i: int) -> bool:
     return any(w in _NEGATIONS for w in ws[max(0, i - 2) : i])
 
+
 def asks_whether(clause: str) -> bool:
     """Is ``clause`` (the part of a question that says an opposite) a plain yes/no question ("Is er een bovengrens?",
     "..., and is the total size capped?", "Is dat geld blijvend of maar één keer?"), not a request to confirm a claim
