@@ -14,10 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rag.glossary import corpus_data
-from rag.text import fold, words
+from rag.text import NEGATIONS, fold, words
 
-# an opposite right after one of these is denied, not said ("niet structureel", "no cap")
-_NEGATIONS = frozenset(["geen", "niet", "nooit", "no", "not", "never", "non", "without", "zonder"])
 # a clause that asks whether ("Is er een bovengrens?", "..., en zit er een plafond op?", "is the money structural?")
 # opens with its finite verb and presupposes nothing: it is answered. One that asks to confirm ("Klopt het dat ...",
 # "Is it true that ...") or builds on a claim ("Waarom ...", "Since ...", "Dat is dus structureel geld.") states it.
@@ -84,7 +82,8 @@ def contrary_in(text: str, c: Contrast) -> str | None:
 
 
 def _denied(ws: list[str], i: int) -> bool:
-    return any(w in _NEGATIONS for w in ws[max(0, i - 2) : i])
+    """Is the phrase at ``i`` denied: a negation (``rag.text.NEGATIONS``) one or two words before it?"""
+    return any(w in NEGATIONS for w in ws[max(0, i - 2) : i])
 
 
 def asks_whether(clause: str) -> bool:

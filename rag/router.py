@@ -16,7 +16,7 @@ from typing import Any
 
 from rag.condense import split_carried
 from rag.config import ablated, get_settings
-from rag.text import MONTHS_NL, WORD_NUMBERS, fold, terms
+from rag.text import MONTHS_NL, NEGATIONS, WORD_NUMBERS, fold, terms
 
 log = logging.getLogger(__name__)
 
@@ -405,7 +405,6 @@ _ANTONYMS: list[tuple[set[str], set[str]]] = [
     ({"goedkoop", "goedkope", "cheap", "cheaper"}, {"duur", "dure", "expensive"}),
     ({"minimaal", "minimum", "minste"}, {"maximaal", "maximum", "hoogstens"}),
 ]
-_NEGATION = {"geen", "niet", "nooit", "no", "not", "never", "nor", "none", "zonder", "without"}
 _STRICT = {"must", "moet", "moeten", "exactly", "precies", "only", "alleen", "uitsluitend", "always", "altijd", "one", "één", "een"}
 
 
@@ -423,7 +422,7 @@ def contradicts(claim: str, evidence: str) -> bool:
     for a, b in _ANTONYMS:
         if (cw & a and ew & b and not ew & a) or (cw & b and ew & a and not ew & b):
             return True
-    return bool(ew & _NEGATION and not cw & _NEGATION and cw & _STRICT)
+    return bool(ew & NEGATIONS and not cw & NEGATIONS and cw & _STRICT)
 
 
 def _same_kind(a: set[str], b: set[str]) -> bool:

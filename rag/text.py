@@ -140,6 +140,9 @@ def verb_variants(term: str) -> list[str]:
 
 
 # Month names as the documents and users write them (one list for every module that reads dates).
+# words that deny what follows them ("niet structureel", "no cap"): one set for every check that reads negation
+NEGATIONS = frozenset(["geen", "niet", "nooit", "no", "not", "never", "nor", "none", "non", "zonder", "without"])
+
 MONTHS_NL = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
              "november", "december")
 MONTHS_EN = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
