@@ -103,22 +103,59 @@ def _counts_deals(clause: list[Item]) -> bool:
     return False
 
 
+# the figure an operation computes (``CalcResult.figures``) and the role a follow-up refers to it by
+_RESULT_ROLE = {"max_rijk": ("rijk_eur_m", "rijk"), "min_cofinancing": ("cofinancing_eur_m", "cofinancing"),
+                "min_total": ("total_eur_m", "total")}
+
+
+def _result_roles(question: str, lang: str) -> dict[str, Decimal]:
+    """The figure a money question's calculation arrived at ("What's the most we can request with a total of 70?"
+    -> rijk 35): what "that Rijk contribution" in the next question is. Computed again from the question, not read
+    back from the answer's prose. Empty for a question that computes no new figure of a plan."""
+    from rag.calculator.compute import calculate
+
+    try:
+        req = _parse(question, lang, None)
+        if req is None or req.operation not in _RESULT_ROLE:
+            return {}
+        figures = calculate(req).figures
+    except Exception:  # a question that asked back or could not be computed carries no figure
+        log.debug("previous question not computable", exc_info=True)
+        return {}
+    key, role = _RESULT_ROLE[req.operation]
+    return {role: Decimal(figures[key])} if figures.get(key) is not None else {}
+
+
 def _history_roles(history: Iterable[dict[str, str]] | None, lang: str) -> dict[str, Decimal]:
-    """Roles stated in earlier turns: the user's own turns first (newest first), then the assistant's."""
+    """Roles stated in earlier turns: the user's own turns first (newest first), then the plan the last user
+    question's calculation arrived at, then the assistant's turns."""
     turns = list(history or [])
-    ordered = [t for t in reversed(turns) if t.get("role") == "user"] + [t for t in reversed(turns) if t.get("role") != "user"]
+    users = [t.get("content") or "" for t in reversed(turns) if t.get("role") == "user"]
+    others = [t.get("content") or "" for t in reversed(turns) if t.get("role") != "user"]
     out: dict[str, Decimal] = {}
-    for turn in ordered:
-        try:
-            stated = read(turn.get("content") or "", lang).stated()
-        except CalcInputError:
-            continue
-        except Exception:  # an earlier turn that cannot be read adds nothing
-            log.debug("history turn not readable", exc_info=True)
-            continue
+
+    def add(stated: dict[str, Decimal]) -> None:
         for role, value in stated.items():
             out.setdefault(role, value)
+
+    for text in users:
+        add(_stated(text, lang))
+    if users and users[0].strip() and not ablated(get_settings(), "result_roles"):
+        add(_result_roles(users[0], lang))
+    for text in others:
+        add(_stated(text, lang))
     return out
+
+
+def _stated(text: str, lang: str) -> dict[str, Decimal]:
+    """The roles one earlier turn states; nothing for a turn that cannot be read."""
+    try:
+        return read(text, lang).stated()
+    except CalcInputError:
+        return {}
+    except Exception:  # an earlier turn that cannot be read adds nothing
+        log.debug("history turn not readable", exc_info=True)
+        return {}
 
 
 def _ask_role(items: list[Item], named: set[str], stated: dict[str, Decimal]) -> str | None:
@@ -486,8 +523,17 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
 
 def _roles_from_conversation(r: Reading, past: dict[str, Decimal]) -> None:
     """"En als het 20 wordt in plaats van die 45?": a replaced figure without a cue of its own is the
-    conversation's figure of the same value, and its replacement takes that role."""
+    conversation's figure of the same value, and its replacement takes that role. "those 18 million": a figure
+    pointed back at is the conversation's figure of that value, whatever role the words around it suggest."""
+    anaphora = phrase_set("anaphora")
     for am in r.amounts:
+        prev = r.items[am.item - 1].text if am.item else ""
+        same = [k for k in PLAN_ROLES if past.get(k) == am.value]
+        if am.partner is None and (prev,) in anaphora and len(same) == 1:
+            am.role = same[0]
+            am.firm = {same[0]}
+            am.scores = {same[0]: 1.0}
+            continue
         if am.partner is None:
             continue
         old = am.partner

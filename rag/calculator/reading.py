@@ -379,7 +379,10 @@ def _roles(r: Reading) -> None:
             if cue.weight >= 1 and cue.side == "any":
                 r.named.add(cue.role)
     agents = find_payers(items)
+    passive = {b for _a, b, _p in match_phrases(items, phrase_set("passive_aux"))}
     for a, b, _p in match_phrases(items, phrase_set("giving_verbs")):
+        if a - 1 in passive:
+            continue  # "we were awarded": the subject of a passive giving verb receives, it does not give
         # "how much must the region contribute": a giving verb names the money of whoever gives
         start = max([i for i in range(a) if items[i].kind == "stop" and items[i].text in ".?!,;"] + [-1])
         end = next((i for i in range(b, len(items)) if items[i].kind == "stop" and items[i].text in ".?!,;"), len(items))
@@ -426,8 +429,9 @@ def _roles(r: Reading) -> None:
                     dist = 0  # "20m of national money", "€ 20 mln van het Rijk": the amount's own noun
             else:
                 continue
-            payer = _payer(agents, a, b, lo, hi, am.item) if p in giving else None
-            if p in giving and payer is None:
+            gives = p in giving and a - 1 not in passive  # "we were awarded €40m": the subject receives
+            payer = _payer(agents, a, b, lo, hi, am.item) if gives else None
+            if gives and payer is None:
                 # "De gemeenten Emmen en Coevorden hebben samen 18 miljoen toegezegd": the payer opens the sentence
                 # only a regional payer ("de gemeenten ... hebben toegezegd"); not one bound to an earlier amount ("€16m from the Rijk")
                 free = [g for g in agents if g[2] == "cofinancing" and not _bound_to_previous(items, positions, g[0], binders)]

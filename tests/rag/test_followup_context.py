@@ -110,3 +110,23 @@ def test_which_companies_is_not_answered_by_a_passage_that_names_none(assistant:
 def test_a_passage_that_names_the_place_answers_which_place(assistant: Any) -> None:
     ans = assistant.ask("In welke plaats moet Nel naar de dokter?")
     assert not ans.refused and "Coevorden" in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "correct"),
+    [
+        # € 80 miljoen is in the documents (what the partners invest), but not as what Dutch TechZone brought in
+        ("Waarom leverde de regeling Dutch TechZone een investeringsimpuls van € 80 miljoen op?", "60 miljoen"),
+        ("Dutch TechZone brought in €40 million of investment and 405 jobs; which sectors does it focus on?", "60 miljoen"),
+    ],
+)
+def test_a_value_stated_about_something_else_does_not_confirm_the_claim(assistant: Any, built_settings: Any, question: str,
+                                                                        correct: str) -> None:
+    ans = assistant.ask(question)
+    assert ans.refused and correct in ans.answer, ans.answer
+    assert not _without(built_settings, "value_statement").ask(question).refused
+
+
+def test_a_value_the_passage_about_the_claim_states_is_still_confirmed(assistant: Any) -> None:
+    ans = assistant.ask("Waarom wordt het Rijk gevraagd om € 40 miljoen mee te investeren in de regio?")
+    assert not ans.refused and "40 miljoen" in ans.answer, ans.answer

@@ -336,7 +336,9 @@ class AnswerabilityMixin:
         statement states differently: "Waarom vraagt Drenthe € 60 miljoen?" against "voor € 40 miljoen mee
         te investeren", "signed by spring 2020" against "uiterlijk in het voorjaar van 2019". The passage is
         the one of the best units that states a value of that kind and covers most of the claim's other
-        words; when no best unit states the question's own value, it is quoted as the correction. A year is
+        words; unless it (or a unit covering the claim as well) states the question's own value, it is quoted as
+        the correction: the same figure said of something else ("40 miljoen" asked of the Rijk, not brought in
+        by Dutch TechZone) confirms nothing (``value_statement``). A year is
         often the question's time frame rather than a claim ("in 2030?"): then it is quoted as what comes
         closest. Questions for the calculator are checked for days and years only."""
         from rag.router import HYPOTHETICAL
@@ -355,13 +357,19 @@ class AnswerabilityMixin:
             clause = clause_of(question, max(0, v.start))
             if v.kind not in kinds or HYPOTHETICAL.search(clause):
                 continue
-            if any(x.kind == v.kind and x.value == v.value for xs in stated.values() for x in xs):
-                continue  # a passage about it states the question's own value
             claim = clause.replace(v.text, " ")
+            own = [u for u in top if any(x.kind == v.kind and x.value == v.value for x in stated[u.unit_id])]
+            if own and (v.kind == "year" or ablated(self.settings, "value_statement")):
+                continue  # a passage about it states the question's own value (a year is often the time frame)
             about = [(self._claim_cover(claim, u, ev.questions_of, lang), u) for u in top
                      if any(x.kind == v.kind for x in stated[u.unit_id])]
             cover, best = max(about, key=lambda a: a[0], default=(0.0, None))
-            if best is None or cover < p.value_cover:
+            if best is None or cover < p.value_cover or best in own:
+                continue
+            # the question's value stated elsewhere ("40 miljoen" is what Drenthe asks) does not confirm it for
+            # this statement ("een investeringsimpuls van 40 miljoen"): only a passage about the claim that
+            # states it as well as the passage with another value does
+            if any(self._claim_cover(claim, u, ev.questions_of, lang) >= cover for u in own):
                 continue
             q = UnitComposer(lambda: ctx.retriever.chunks, ctx.document, p).quote(builder, best, lang)
             if q is None:

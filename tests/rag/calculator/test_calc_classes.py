@@ -72,6 +72,18 @@ def test_the_payer_decides_whose_money_it_is(lang: str, question: str, want: dic
     assert _schema(question, lang) == want
 
 
+@pytest.mark.parametrize(
+    ("lang", "question", "want"),
+    [
+        ("en", "Our region was granted €22m. How much co-financing is needed at a minimum?", {"op": "min_cofinancing", "rijk": 22}),
+        ("en", "We have been awarded 35 million; how much of the €200m tranche remains for other regions?",
+         {"op": "tranche_remainder", "rijk": 35, "tranche": 200}),
+    ],
+)
+def test_the_subject_of_a_passive_giving_verb_receives_the_money(lang: str, question: str, want: dict[str, Any]) -> None:
+    assert _schema(question, lang) == want
+
+
 def test_a_payer_alone_is_not_the_question_about_co_financing() -> None:
     # "de gemeente" says who pays; the question asks why, which the documents answer
     assert parse_question("Drenthe vraagt 30 miljoen aan het Rijk. Waarom doet de gemeente niet mee?", "nl") is None
@@ -126,6 +138,22 @@ def test_per_year_for_each_figure_of_the_conversations_plan() -> None:
     assert calculate(parse_request("Wat is dat per jaar, voor allebei, over vijf jaar?", "nl", history)).expected == {  # type: ignore[arg-type]
         "per_year_eur_m": {"rijk": Decimal("6.00"), "cofinancing": Decimal("12.00")}
     }
+
+
+def test_the_figure_the_last_calculation_arrived_at_is_the_one_referred_to() -> None:
+    # the answer's prose gives no role to "€24 million"; the last question's calculation says it is the Rijk's
+    history = _turns("Our partners bring in 24 million. How much can we get from the envelope at most?", "€24 million.")
+    assert _schema("And over three years, how much per year is that contribution from the Rijk?", "en", history) == {
+        "op": "per_year", "rijk": 24, "years": 3}
+    history = _turns("Hoeveel moeten we minimaal zelf inleggen als het Rijk 12 miljoen geeft?", "Minstens 12 miljoen.")
+    assert _schema("En wat is die cofinanciering per jaar over vier jaar?", "nl", history) == {
+        "op": "per_year", "cofinancing": 12, "years": 4}
+
+
+def test_a_figure_pointed_back_at_keeps_its_role_from_the_conversation() -> None:
+    history = _turns("Mag het Rijk 22 miljoen geven als wij 30 miljoen cofinanciering hebben?", "Ja, dat mag.")
+    assert _schema("Hoeveel cofinanciering is voor die 22 miljoen minimaal nodig?", "nl", history) == {
+        "op": "min_cofinancing", "rijk": 22}
 
 
 # ---------------------------------------------------------------------------------- questions for the documents
