@@ -523,17 +523,8 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
 
 def _roles_from_conversation(r: Reading, past: dict[str, Decimal]) -> None:
     """"En als het 20 wordt in plaats van die 45?": a replaced figure without a cue of its own is the
-    conversation's figure of the same value, and its replacement takes that role. "those 18 million": a figure
-    pointed back at is the conversation's figure of that value, whatever role the words around it suggest."""
-    anaphora = phrase_set("anaphora")
+    conversation's figure of the same value, and its replacement takes that role."""
     for am in r.amounts:
-        prev = r.items[am.item - 1].text if am.item else ""
-        same = [k for k in PLAN_ROLES if past.get(k) == am.value]
-        if am.partner is None and (prev,) in anaphora and len(same) == 1:
-            am.role = same[0]
-            am.firm = {same[0]}
-            am.scores = {same[0]: 1.0}
-            continue
         if am.partner is None:
             continue
         old = am.partner

@@ -150,12 +150,6 @@ def test_the_figure_the_last_calculation_arrived_at_is_the_one_referred_to() -> 
         "op": "per_year", "cofinancing": 12, "years": 4}
 
 
-def test_a_figure_pointed_back_at_keeps_its_role_from_the_conversation() -> None:
-    history = _turns("Mag het Rijk 22 miljoen geven als wij 30 miljoen cofinanciering hebben?", "Ja, dat mag.")
-    assert _schema("Hoeveel cofinanciering is voor die 22 miljoen minimaal nodig?", "nl", history) == {
-        "op": "min_cofinancing", "rijk": 22}
-
-
 # ---------------------------------------------------------------------------------- questions for the documents
 
 
