@@ -43,6 +43,8 @@ from rag.text import fold, terms, words
 
 # The closest passages shown with "the documents do not say this precisely" are statements, not labels.
 _CLOSEST_MIN_WORDS = 5
+# a value stated elsewhere is judged against the statement a claim is about only when the claim has words of its own
+_CLAIM_MIN_TERMS = 2
 
 
 class AnswerabilityMixin:
@@ -359,7 +361,9 @@ class AnswerabilityMixin:
                 continue
             claim = clause.replace(v.text, " ")
             own = [u for u in top if any(x.kind == v.kind and x.value == v.value for x in stated[u.unit_id])]
-            if own and (v.kind == "year" or ablated(self.settings, "value_statement")):
+            # a question about the value itself ("Wat gebeurt er op 26 september?") claims nothing else to check it by
+            about_value = len([t for t in dict.fromkeys(terms(claim, lang)) if len(t) >= 3 and not t[0].isdigit()]) < _CLAIM_MIN_TERMS
+            if own and (v.kind == "year" or about_value or ablated(self.settings, "value_statement")):
                 continue  # a passage about it states the question's own value (a year is often the time frame)
             about = [(self._claim_cover(claim, u, ev.questions_of, lang), u) for u in top
                      if any(x.kind == v.kind for x in stated[u.unit_id])]
