@@ -381,12 +381,10 @@ def _roles(r: Reading) -> None:
     agents = find_payers(items)
     passive = {b for _a, b, _p in match_phrases(items, phrase_set("passive_aux"))}
     for a, b, _p in match_phrases(items, phrase_set("giving_verbs")):
-        if a - 1 in passive:
-            continue  # "we were awarded": the subject of a passive giving verb receives, it does not give
         # "how much must the region contribute": a giving verb names the money of whoever gives
         start = max([i for i in range(a) if items[i].kind == "stop" and items[i].text in ".?!,;"] + [-1])
         end = next((i for i in range(b, len(items)) if items[i].kind == "stop" and items[i].text in ".?!,;"), len(items))
-        payer = _payer(agents, a, b, start + 1, end - 1, -1)
+        payer = _payer(_givers(agents, a, b, passive), a, b, start + 1, end - 1, -1)
         if payer:
             r.named.add(payer)
     r.rule_refs = [(kind, a) for kind in ("max", "min") for a, _b, _p in match_phrases(items, phrase_set("rule_refs", kind))]
@@ -429,9 +427,8 @@ def _roles(r: Reading) -> None:
                     dist = 0  # "20m of national money", "€ 20 mln van het Rijk": the amount's own noun
             else:
                 continue
-            gives = p in giving and a - 1 not in passive  # "we were awarded €40m": the subject receives
-            payer = _payer(agents, a, b, lo, hi, am.item) if gives else None
-            if gives and payer is None:
+            payer = _payer(_givers(agents, a, b, passive), a, b, lo, hi, am.item) if p in giving else None
+            if p in giving and payer is None and a - 1 not in passive:
                 # "De gemeenten Emmen en Coevorden hebben samen 18 miljoen toegezegd": the payer opens the sentence
                 # only a regional payer ("de gemeenten ... hebben toegezegd"); not one bound to an earlier amount ("€16m from the Rijk")
                 free = [g for g in agents if g[2] == "cofinancing" and not _bound_to_previous(items, positions, g[0], binders)]
@@ -451,6 +448,13 @@ def _roles(r: Reading) -> None:
             am.role = "rijk"  # money "from the envelope" for one deal, not the envelope itself
         if am.role is None and am.value in DOCUMENT_FIGURES.values():
             am.role = next(k for k, v in DOCUMENT_FIGURES.items() if v == am.value)  # "de € 950 miljoen"
+
+
+def _givers(agents: list[tuple[int, int, str, bool]], a: int, b: int, passive: set[int]) -> list[tuple[int, int, str, bool]]:
+    """The agents that may give for a giving verb at items a..b: all of them, but after a passive auxiliary
+    ("we were awarded €40m", "dat wordt ingelegd door de gemeente") only those after the verb: the subject
+    before it receives the money, the agent after it ("by the province") gives it."""
+    return [g for g in agents if g[0] > b] if a - 1 in passive else agents
 
 
 def _sentence_start(items: list[Item], at: int) -> int:

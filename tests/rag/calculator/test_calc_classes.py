@@ -78,6 +78,9 @@ def test_the_payer_decides_whose_money_it_is(lang: str, question: str, want: dic
         ("en", "Our region was granted €22m. How much co-financing is needed at a minimum?", {"op": "min_cofinancing", "rijk": 22}),
         ("en", "We have been awarded 35 million; how much of the €200m tranche remains for other regions?",
          {"op": "tranche_remainder", "rijk": 35, "tranche": 200}),
+        # the agent after a passive verb gives: "door de gemeente"
+        ("nl", "Er is 18 miljoen dat wordt ingelegd door de gemeenten. Hoeveel mag het Rijk dan hoogstens bijdragen?",
+         {"op": "max_rijk", "cofinancing": 18}),
     ],
 )
 def test_the_subject_of_a_passive_giving_verb_receives_the_money(lang: str, question: str, want: dict[str, Any]) -> None:
