@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from rag.calculator.clarify import Clarify, ask_whose_money
 from rag.calculator.clarify import eur as _eur
+from rag.calculator.conversation import history_roles
 from rag.calculator.for_documents import (
     COMPUTE_CUES,
     asks_about_documents,
@@ -103,61 +104,6 @@ def _counts_deals(clause: list[Item]) -> bool:
     return False
 
 
-# the figure an operation computes (``CalcResult.figures``) and the role a follow-up refers to it by
-_RESULT_ROLE = {"max_rijk": ("rijk_eur_m", "rijk"), "min_cofinancing": ("cofinancing_eur_m", "cofinancing"),
-                "min_total": ("total_eur_m", "total")}
-
-
-def _result_roles(question: str, lang: str) -> dict[str, Decimal]:
-    """The figure a money question's calculation arrived at ("What's the most we can request with a total of 70?"
-    -> rijk 35): what "that Rijk contribution" in the next question is. Computed again from the question, not read
-    back from the answer's prose. Empty for a question that computes no new figure of a plan."""
-    from rag.calculator.compute import calculate
-
-    try:
-        req = _parse(question, lang, None)
-        if req is None or req.operation not in _RESULT_ROLE:
-            return {}
-        figures = calculate(req).figures
-    except Exception:  # a question that asked back or could not be computed carries no figure
-        log.debug("previous question not computable", exc_info=True)
-        return {}
-    key, role = _RESULT_ROLE[req.operation]
-    return {role: Decimal(figures[key])} if figures.get(key) is not None else {}
-
-
-def _history_roles(history: Iterable[dict[str, str]] | None, lang: str) -> dict[str, Decimal]:
-    """Roles stated in earlier turns: the user's own turns first (newest first), then the plan the last user
-    question's calculation arrived at, then the assistant's turns."""
-    turns = list(history or [])
-    users = [t.get("content") or "" for t in reversed(turns) if t.get("role") == "user"]
-    others = [t.get("content") or "" for t in reversed(turns) if t.get("role") != "user"]
-    out: dict[str, Decimal] = {}
-
-    def add(stated: dict[str, Decimal]) -> None:
-        for role, value in stated.items():
-            out.setdefault(role, value)
-
-    for text in users:
-        add(_stated(text, lang))
-    if users and users[0].strip() and not ablated(get_settings(), "result_roles"):
-        add(_result_roles(users[0], lang))
-    for text in others:
-        add(_stated(text, lang))
-    return out
-
-
-def _stated(text: str, lang: str) -> dict[str, Decimal]:
-    """The roles one earlier turn states; nothing for a turn that cannot be read."""
-    try:
-        return read(text, lang).stated()
-    except CalcInputError:
-        return {}
-    except Exception:  # an earlier turn that cannot be read adds nothing
-        log.debug("history turn not readable", exc_info=True)
-        return {}
-
-
 def _ask_role(items: list[Item], named: set[str], stated: dict[str, Decimal]) -> str | None:
     """For a question without figures of its own: the operation its words ask for."""
     if cue(items, "max") and "rijk" in named:
@@ -183,7 +129,7 @@ def _parse(text: str, lang: str, history: list[dict[str, str]] | None) -> CalcRe
     """The request as the words read (the lexicon's roles, the operation probe where the parser is unsure),
     before the check for a figure whose role the words leave open."""
     try:
-        r = read(text, lang, money_context=bool(history and _history_roles(history, lang)))
+        r = read(text, lang, money_context=bool(history and history_roles(history, lang, _parse)))
     except AmountError as err:
         if err.code != "ambiguous":
             raise
@@ -246,7 +192,7 @@ def _probed_request(
         r = read(text, lang, money_context=True)
         if not r.amounts and not (guess.operation == "per_year" and r.years):
             return None  # figures nobody stated ("how many deals were chosen"): a question for the documents
-    past = _history_roles(history, lang) if history else {}
+    past = history_roles(history, lang, _parse) if history else {}
     built = slots.build(guess.operation, r, past, asks=_extra_asks(r.items))
     if built is not None:
         log.debug("operation probe: %s (p=%.2f) instead of %s", guess.operation, guess.probability, req.operation if req else "asking" if asked else "none")
@@ -304,7 +250,7 @@ def _last_question_with(r: Reading, last: str, lang: str) -> CalcRequest | None:
 
 def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] | None) -> CalcRequest | None:
     items = r.items
-    past = _history_roles(history, lang) if history else {}
+    past = history_roles(history, lang, _parse) if history else {}
     _roles_from_conversation(r, past)
     stated, new = r.stated(), r.stated(new=True)
     unknown = [a for a in r.amounts if a.role is None]
