@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from decimal import Decimal
+from functools import lru_cache
 
 from rag.calculator.reading import read
 from rag.calculator.request import CalcRequest
@@ -39,16 +40,17 @@ def history_roles(history: Iterable[dict[str, str]] | None, lang: str, parse: Pa
     for text in users:
         add(_stated(text, lang))
     if users and users[0].strip() and not ablated(get_settings(), "result_roles"):
-        add(_result_roles(users[0], lang, parse))
+        add(dict(_result_roles(users[0], lang, parse)))
     for text in others:
         add(_stated(text, lang))
     return out
 
 
+@lru_cache(maxsize=64)
 def _result_roles(question: str, lang: str, parse: Parser) -> dict[str, Decimal]:
     """The figure a money question's calculation arrived at ("What's the most we can request with a total of 70?"
     -> rijk 35): what "that Rijk contribution" in the next question is. Empty for a question that computes no new
-    figure of a plan."""
+    figure of a plan. Cached: a follow-up's parse reads the conversation more than once, and the next turn again."""
     from rag.calculator.compute import calculate
 
     try:
