@@ -325,7 +325,7 @@ _PREMISE_RES = [
 _LEADING_Q = re.compile(
     r"\b(waarom|why|toch|klopt het|is it true|isn't it|is het niet|hoe komt het|how come|since|aangezien)\b", re.I
 )
-_FIGURE = re.compile(r"(€\s?\d[\d.,]*\s?(miljoen|miljard|mln)?|\d[\d.,]*\s?(miljoen|miljard|million|%|procent)|"
+_FIGURE = re.compile(r"(€\s?\d[\d.,]*\s?(miljoen|miljard|million|billion|mln)?|\d[\d.,]*\s?(miljoen|miljard|million|%|procent)|"
                      rf"\b\d{{1,2}} ({'|'.join(MONTHS_NL)})\b)", re.I)
 
 
@@ -385,10 +385,17 @@ def proposal_conflict(claim: str, lang: str = "nl") -> Any | None:
     return None
 
 
+# the scale a figure is written with: "€60 million", "€ 60 miljoen" and "60 mln" are one figure
+_SCALES = (("miljoen", "e6"), ("million", "e6"), ("mln", "e6"), ("miljard", "e9"), ("billion", "e9"), ("procent", "%"))
+
+
 def _figures(text: str) -> set[str]:
     out = set()
     for m in _FIGURE.finditer(fold(text)):
-        out.add(re.sub(r"[^\d,.%a-z]", "", m.group(0)).replace(",", "."))
+        f = re.sub(r"[^\d,.%a-z]", "", m.group(0)).replace(",", ".")
+        for word, scale in _SCALES:
+            f = f.replace(word, scale)
+        out.add(f)
     return out
 
 
@@ -431,7 +438,7 @@ def _same_kind(a: set[str], b: set[str]) -> bool:
     def kinds(xs: set[str]) -> set[str]:
         out = set()
         for x in xs:
-            out.add("pct" if x.endswith(("%", "procent")) else "date" if re.search(r"[a-z]{4,}$", x) and "miljoen" not in x and "million" not in x and "miljard" not in x else "amount")
+            out.add("pct" if x.endswith("%") else "date" if re.search(r"[a-z]{4,}$", x) else "amount")
         return out
 
     return bool(kinds(a) & kinds(b))

@@ -46,6 +46,8 @@ def asks_about_documents(r: Reading) -> bool:
     found = match_phrases(r.items, phrase_set("fact_check"))
     if attributed_figure(r):
         return True  # "Volgens de Kamerbrief mag een deal maximaal 50 miljoen krijgen. Hoeveel ...?": check it first
+    if checks_stated_figures(r):
+        return True  # "Klopt het dat de regio minimaal € 80 miljoen wil investeren?": "minimaal" is part of the claim
     if not found or any(cue(r.items, c) for c in COMPUTE_CUES):
         return False
     stated = [a for a in r.amounts if a.item < len(r.items)]  # not the 0 of "zelf niets inlegt"
@@ -58,6 +60,27 @@ def asks_about_documents(r: Reading) -> bool:
         return True  # "Waarom vraagt Drenthe € 40 miljoen?", "Klopt het dat ..."
     # "Die 20 miljoen van de regio, waar komt dat bedrag vandaan?" (but "Mag dat, en waarom ...?" is both)
     return any(first < a < end for a, _b, _p in found) and not cue(r.items, "verdict")
+
+
+def checks_stated_figures(r: Reading) -> bool:
+    """"Klopt het dat de regio in vier jaar minimaal € 80 miljoen wil investeren?", "Is it true that the Rijk is asked
+    for 40 million?": a yes/no check (``claim_check`` in lexicon.json) opening the one sentence that states the
+    amounts, every one of them a figure a rule or a document states. The documents confirm or correct it; a
+    "minimaal" or "maximaal" in it is part of the claim, not a request to compute. A what-if, or a sentence with
+    "we"/"ik" (``first_person``), is the user's own scenario. ``REGIODEAL_ABLATE=claim_check`` switches this off."""
+    if not r.amounts or has(r.items, "cues", "hypothetical") or ablated(get_settings(), "claim_check"):
+        return False
+    figures = {*RULE_FIGURES.values(), *DOCUMENT_FIGURES.values(), *PROPOSAL_FIGURES.values()}
+    if any(a.value not in figures for a in r.amounts):
+        return False
+    opens = [a for a, _b, _p in match_phrases(r.items, phrase_set("claim_check"))]
+    stops = [i for i, it in enumerate(r.items) if it.kind == "stop" and it.text in ".?!"]
+    first, last = min(a.item for a in r.amounts), max(a.item for a in r.amounts)
+    start = max([i for i in stops if i < first] + [-1])
+    end = min([i for i in stops if i > last] + [len(r.items)])
+    if has(r.items[start + 1 : end], "first_person"):
+        return False  # "Klopt het dat als wij 80 miljoen inleggen ...": the user's own plan, for the calculator
+    return any(start < a < first for a in opens) and not any(first < i < last for i in stops)
 
 
 def asks_a_count_of_things(items: list[Item]) -> bool:

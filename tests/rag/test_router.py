@@ -108,6 +108,23 @@ def test_a_claim_attributed_in_passing_is_found(question: str, claim: str) -> No
     assert premise_claim(question) == claim
 
 
+@pytest.mark.parametrize(
+    ("claim", "evidence", "conflict"),
+    [
+        ("the scheme brought an investment impulse of €60 million", "een investeringsimpuls van € 60 miljoen", False),
+        ("the region is asked for 40 million euros", "voor € 40 miljoen mee te investeren", False),
+        ("de bijdrage is 12,5 mln", "een bijdrage van € 12,5 miljoen", False),
+        ("the scheme brought an investment impulse of €80 million", "een investeringsimpuls van € 60 miljoen", True),
+    ],
+)
+def test_figures_are_compared_by_value_not_by_notation(claim: str, evidence: str, conflict: bool) -> None:
+    """Session 20: "€60 million" against "€ 60 miljoen" was a conflict of two figures, so a true English claim was
+    corrected with a passage stating the same figure."""
+    from rag.router import contradicts
+
+    assert contradicts(claim, evidence) is conflict
+
+
 def test_optional_against_required_is_a_contradiction() -> None:
     from rag.router import contradicts
 

@@ -75,12 +75,42 @@ class AnswerabilityMixin:
         ev = ctx.units
         if (ev is not None and ev.gap is not None and ev.gap_unit is not None and not ablated(self.settings, "claims")
                 and ev.gap.best > max((c.qi_best for c in ev.candidates), default=0.0)):
+            if self._states_the_truth(ctx, ev.gap_unit):
+                # "Klopt het dat TechZone € 60 miljoen opleverde?" is nearest to the false premise "... 40 miljoen ...",
+                # but states what the unit that corrects it says: not corrected, answered as usual
+                return None
             # the nearest is a false premise (corpus/claims.yaml): corrected with the unit that states what is true
             q = composer.quote(builder, ev.gap_unit, lang)
             if q is not None:
                 name = doc_name(q.unit.doc_id, q.unit.doc_id, lang)
                 return [shown_quote(_cap(message("false_premise", lang).format(doc=name)), q.display, q.cites, lang)]
         return self._closest_pieces(ctx, builder, message("closest", lang)) or [message("refusal", lang)]
+
+    def _states_the_truth(self, ctx: AnswerContext, unit: UnitRecord) -> bool:
+        """Does the question state what ``unit`` states: every amount, percentage, date and number it gives is one
+        the unit gives, and the unit covers most of its other words? A false premise nearest to the question is then
+        not the question's claim (e5 puts "60 miljoen" and "40 miljoen" side by side)."""
+        from rag.typed_values import typed_values
+
+        ev = ctx.units
+        if ablated(self.settings, "stated_truth") or ev is None or ev.questions_of is None:
+            return False
+        lang = ctx.language
+        question = split_carried(ctx.question)[0]
+        values = [v for v in typed_values(question, lang) if v.kind in ("amount", "pct", "date")]
+        claim = question
+        for v in values:
+            claim = claim.replace(v.text, " ")
+        numbers = {w for w in words(claim) if w.isdigit() and len(w) >= 2}  # a figure of things: "405 banen"
+        if not values and not numbers:
+            return False
+        said = f"{unit.context} {unit.text}"
+        stated = typed_values(said)
+        if not all(any(x.kind == v.kind and x.value == v.value for x in stated) for v in values):
+            return False
+        if not numbers <= set(words(said)):
+            return False
+        return self._claim_cover(claim, unit, ev.questions_of, lang) >= self.unit_params.value_cover
 
     def _closest_pieces(self, ctx: AnswerContext, builder: CitationBuilder, lead: str) -> list[str] | None:
         """``lead``, then the (at most two) statements of the best units, cited as what the documents do say;
@@ -280,8 +310,9 @@ class AnswerabilityMixin:
                 scored = scored[:3] + glob
         top = scored[:6]
         cf = _figures(claim)
-        if cf and any(cf & _figures(s.text) for s in top):
-            return None  # the documents state the claimed figure
+        stating = next((s for s in top if _figures(s.text)), None)  # the passage nearest the claim that states a figure
+        if cf and stating is not None and cf & _figures(stating.text):
+            return None  # it states the claimed figure (the same figure said of something else confirms nothing)
         for s in top:
             if contradicts(claim, s.text):
                 n = builder.cite(s.chunk, s.start, s.end)

@@ -382,3 +382,38 @@ def test_what_a_party_intends_to_put_in_is_for_the_documents(question: str, monk
 def test_what_a_party_must_put_in_is_still_the_rule() -> None:
     req = parse_question("Hoeveel moet de provincie minimaal zelf inleggen?", "nl")
     assert req is not None and req.operation == "rules" and "cofinancing_rule" in req.asks
+
+
+@pytest.mark.parametrize(
+    ("lang", "question"),
+    [
+        ("nl", "Is het waar dat de partners de komende vier jaar minstens 80 miljoen euro in de regio willen steken?"),
+        ("en", "Is it true that the partners want to put at least 80 million euros into the region over four years?"),
+    ],
+)
+def test_a_yes_no_check_of_figures_the_documents_state_is_for_the_documents(
+    lang: str, question: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Session 20: "minstens"/"at most" inside a claim the documents state is part of the claim, not a request to
+    compute a minimum or maximum; the documents confirm or correct it. Without the check it was computed."""
+    assert parse_question(question, lang) is None
+    from rag.calculator import parse as parse_mod
+
+    monkeypatch.setenv("REGIODEAL_ABLATE", "claim_check")
+    parse_mod.get_settings.cache_clear()
+    try:
+        assert parse_question(question, lang) is not None
+    finally:
+        parse_mod.get_settings.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("question", "op"),
+    [
+        ("Klopt het dat we met 30 miljoen eigen geld maximaal 30 miljoen van het Rijk kunnen krijgen?", "plan_check"),  # the user's own figures
+        ("Klopt het dat we, als we 80 miljoen inleggen, hooguit 40 miljoen krijgen?", None),  # a what-if: computed
+    ],
+)
+def test_a_yes_no_check_of_the_users_own_plan_is_still_computed(question: str, op: str | None) -> None:
+    req = parse_question(question, "nl")
+    assert req is not None and (op is None or req.operation == op), req
