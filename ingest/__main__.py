@@ -10,8 +10,13 @@ import argparse
 import json
 import logging
 import sys
+from typing import TYPE_CHECKING
 
 from rag.config import get_settings
+
+if TYPE_CHECKING:
+    from ingest.pipeline import IngestReport
+    from ingest.upload_questions import QuestionsReport
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -54,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         settings = settings.model_copy(update={"ingest_workers": args.workers})
     command = args.command or "build"
+    report: IngestReport | QuestionsReport
     try:
         if command == "build":
             report = api.build(settings, progress=progress, force=getattr(args, "force", False))

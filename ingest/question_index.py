@@ -188,11 +188,11 @@ def sync_question_index(client: Any, settings: Settings, progress: bool = True) 
             bs = 64
             with tqdm(total=len(todo), desc="embedding questions", unit="q", disable=not progress) as bar:
                 for i in range(0, len(todo), bs):
-                    part = todo[i : i + bs]
-                    vecs = embed_queries(embedder, [q for _, q, _ in part])
-                    for (_, _, meta), v in zip(part, vecs, strict=True):
+                    qpart = todo[i : i + bs]
+                    vecs = embed_queries(embedder, [q for _, q, _ in qpart])
+                    for (_, _, meta), v in zip(qpart, vecs, strict=True):
                         vectors[meta["qkey"]] = v.tolist()
-                    bar.update(len(part))
+                    bar.update(len(qpart))
         if todo or any(r[2]["qkey"] not in cache for r in every):
             _write_cache(settings, {**cache, **{r[2]["qkey"]: vectors[r[2]["qkey"]] for r in every}})
         for col, these in ((qcol, rows), (gcol, gap_rows)):

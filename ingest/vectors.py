@@ -4,7 +4,7 @@ packed record per chunk, ``rag.sentence_vectors.pack_chunk``)."""
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -111,7 +111,7 @@ def write_sentences(
     def write(group: list[tuple[Chunk, list[str], list[tuple[int, int]], int]]) -> None:
         for i in range(0, len(group), WRITE_BATCH):
             part = group[i : i + WRITE_BATCH]
-            packed = [pack_chunk(c.chunk_id, c.doc_id, ks, spans, np.stack(vecs[r : r + len(ks)])) for c, ks, spans, r in part]
+            packed = [pack_chunk(c.chunk_id, c.doc_id, ks, spans, np.stack(cast("list[np.ndarray]", vecs[r : r + len(ks)]))) for c, ks, spans, r in part]
             col.upsert(
                 ids=[c.chunk_id for c, _, _, _ in part],
                 metadatas=[m for _, m in packed],

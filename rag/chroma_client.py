@@ -116,7 +116,7 @@ def import_chromadb() -> Any:
     try:
         import overrides  # noqa: F401  (its submodule ``overrides.overrides`` is shadowed by a function)
 
-        impl = sys.modules["overrides.overrides"]
+        impl: Any = sys.modules["overrides.overrides"]
         original = impl._overrides
     except (ImportError, KeyError, AttributeError):  # pragma: no cover - another overrides: import as is
         import chromadb

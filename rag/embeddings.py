@@ -20,7 +20,7 @@ import logging
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, cast, runtime_checkable
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -84,7 +84,8 @@ def add_noise(vectors: Any, texts: Sequence[str], sigma: float | None = None) ->
     rows = vecs.reshape(1, -1) if single else vecs.copy()
     for i, t in enumerate(texts):
         seed = int.from_bytes(hashlib.sha1(t.encode("utf-8")).digest()[:8], "little")
-        rows[i] = rows[i] + np.random.default_rng(seed).normal(0.0, sigma, rows.shape[1]).astype(np.float32)
+        noise = cast(np.ndarray, np.random.default_rng(seed).normal(0.0, sigma, rows.shape[1]))  # an array: size is given
+        rows[i] = rows[i] + noise.astype(np.float32)
     out = _normalize(rows)
     return out[0] if single else out
 

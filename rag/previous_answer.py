@@ -119,7 +119,7 @@ def anchor_units(history: list[dict[str, str]], units: Any, embed: Callable[[str
 def list_items(unit: UnitRecord, doc_units: list[UnitRecord]) -> tuple[UnitRecord | None, list[UnitRecord]]:
     """The list a unit belongs to (itself when it is one) and its items in document order."""
     if unit.kind == "list":
-        lst = unit
+        lst: UnitRecord | None = unit
     elif unit.kind == "list_item":
         lst = next((u for u in doc_units if u.kind == "list" and u.start <= unit.start and unit.end <= u.end), None)
     else:

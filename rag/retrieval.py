@@ -125,7 +125,7 @@ class HybridRetriever(SentenceLookupsMixin, CorpusFactsMixin):
         self._first_sent: np.ndarray = np.zeros(1, dtype=np.int64)  # sentences of chunk i: [first[i], first[i+1])
         self._sent_spans: np.ndarray = np.zeros((0, 2), dtype=np.int64)  # (start, end) document offsets
         self._sentences: SentenceView = SentenceView([], self._first_sent, self._sent_spans)
-        self._sent_emb: np.ndarray | None = None
+        self._sent_emb: Any = None  # an array (maybe memory-mapped), ServerSentenceVectors, or None
         self._sent_done: np.ndarray | None = None
         self._words: list[str] | None = None  # the chunks' distinct words (corpus_words), per build
         self._values: dict[str, set[object]] | None = None  # the typed values the chunks state (stated_values)
@@ -200,7 +200,7 @@ class HybridRetriever(SentenceLookupsMixin, CorpusFactsMixin):
     def _sentence_arrays(self, chunks: list[Chunk]) -> tuple[np.ndarray, np.ndarray]:
         """Every chunk's sentences as arrays; a session's view (the shared chunks first) takes the shared
         retriever's arrays for those and splits only its own chunks."""
-        base = getattr(self.store, "base", None)
+        base: Any = getattr(self.store, "base", None)
         k = self._common_chunks(base) if base is not None else 0
         if not k:
             return sentence_arrays(chunks)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -38,7 +38,7 @@ class SentenceLookupsMixin:
     _sent_spans: np.ndarray
     _sentences: SentenceView
     _sent_emb: Any
-    _sent_done: np.ndarray
+    _sent_done: np.ndarray | None
 
     if TYPE_CHECKING:
 
@@ -230,7 +230,7 @@ class SentenceLookupsMixin:
                     int(other._first_sent[k]) != r or not np.array_equal(self._sent_spans[:r], other._sent_spans[:r])
                 ):
                     k, r = 0, 0
-                base = other._sent_emb if other._sent_done is not None else None
+                base: Any = other._sent_emb if other._sent_done is not None else None
                 known: dict[tuple[str, int], np.ndarray] = dict(extra or {})
                 if base is not None and other._sent_done is not None:
                     ids = chunk_ids(other._chunks)
@@ -239,7 +239,7 @@ class SentenceLookupsMixin:
                         key = (ids[int(chunk_of[r + i])], int(other._sent_spans[r + i, 0]))
                         known.setdefault(key, base[r + i])
                 prefix_done = (
-                    np.asarray(other._sent_done[:r], dtype=bool) if base is not None else np.zeros(r, dtype=bool)
+                    np.asarray(cast(np.ndarray, other._sent_done)[:r], dtype=bool) if base is not None else np.zeros(r, dtype=bool)
                 )
             if base is None:
                 r = 0

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from rag.calculator.rules import INTERPRETATION, MAX_RIJK, MIN_RIJK, ONE_OFF, TRANCHE
 from rag.money import MILLION, format_eur, format_pct
@@ -228,7 +228,7 @@ def card(result: CalcResult, lang: str = "nl") -> Card:
     if result.uses_interpretation:
         out.notes.append(INTERPRETATION[lang])
     if op in ("deals_per_tranche", "tranche_remainder") and result.amounts.get("tranche") == TRANCHE.value:
-        out.notes.append(tpl["document_figure"].format(figure=format_eur(TRANCHE.value, lang), what=tpl["role_labels"]["tranche"]))
+        out.notes.append(tpl["document_figure"].format(figure=format_eur(cast(Decimal, TRANCHE.value), lang), what=tpl["role_labels"]["tranche"]))
     if ONE_OFF in result.rules:
         out.notes.append(tpl["one_off"])
     return out

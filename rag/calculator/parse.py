@@ -294,6 +294,7 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
             return None
         raise Clarify("clarify", _eur(vague[0].value, "nl"), text_en=_eur(vague[0].value, "en"))
     # a follow-up that changes one figure of the plan in the conversation ("En als we maar 20 miljoen zelf inleggen?")
+    plan_past: dict[str, Decimal]
     plan_past = {k: past[k] for k in ("rijk", "cofinancing") if k in past} if {"rijk", "cofinancing"} <= set(past) else {}
     if not plan_past and "rijk" in past and "total" in past:
         plan_past = {"rijk": past["rijk"], "total": past["total"]}
@@ -434,36 +435,36 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
     if unknown and not fact_question(items):
         raise Clarify("clarify", _eur(unknown[0].value, "nl"), text_en=_eur(unknown[0].value, "en"))
     # no figures of its own
-    op = _ask_role(items, named, stated)
+    asked = _ask_role(items, named, stated)
     aimed = _ask_role(_without_rule_names(items), named, stated) if r.rule_amounts else None
     if aimed in ("min_cofinancing", "min_total"):
         # "Als we het maximum van € 40 miljoen willen binnenhalen, hoeveel moeten we zelf inleggen?": the
         # rule's amount, stated, is the contribution aimed for
         return make(aimed, {"rijk": r.rule_amounts[0][1]})
-    if op and past:
-        need = {"max_rijk": ("cofinancing", "total"), "min_cofinancing": ("rijk",), "min_total": ("rijk",)}[op]
-        roles: dict[str, Decimal] = {}
+    if asked and past:
+        need = {"max_rijk": ("cofinancing", "total"), "min_cofinancing": ("rijk",), "min_total": ("rijk",)}[asked]
+        roles = {}
         fill(roles, need[:1])
         if not roles:
             fill(roles, need[1:])
         if roles:
-            return make(op, roles)
+            return make(asked, roles)
     if has(items, "proposal") and cue(items, "verdict") and {"rijk", "cofinancing"} <= r.named:
         for role in PROPOSAL_FIGURES:
             sources[role] = "document"
         return make("plan_check", dict(PROPOSAL_FIGURES))
     if r.rule_refs and not r.amounts:
         # "the smallest total budget for the maximum contribution": a rule's amount named as the contribution
-        kind, outside = _outside_rule_refs(items)
-        if kind and cue(outside, "min") and _names(outside, "total") and not _names(outside, "cofinancing"):
+        ref_kind, outside = _outside_rule_refs(items)
+        if ref_kind and cue(outside, "min") and _names(outside, "total") and not _names(outside, "cofinancing"):
             sources["rijk"] = "rule"
-            return make("min_total", {"rijk": RULE_FIGURES[kind]})
+            return make("min_total", {"rijk": RULE_FIGURES[ref_kind]})
     if rules_question(items):
         if cue(items, "intention") and not cue(items, "requirement") and not ablated(get_settings(), "calc_intention"):
             return None  # "hoeveel wil de regio zelf minimaal investeren?": what a party intends, the documents state
         # "hoeveel moet de regio minstens inleggen?": the co-financing rule itself, which the calculator states
-        own = "cofinancing" in r.named and (cue(items, "min") or has(items, "cues", "rules"))
-        return make("rules", {}, asks=("cofinancing_rule",) if own and cue(items, "min") else ())
+        own_cof = "cofinancing" in r.named and (cue(items, "min") or has(items, "cues", "rules"))
+        return make("rules", {}, asks=("cofinancing_rule",) if own_cof and cue(items, "min") else ())
     return None
 
 

@@ -217,6 +217,7 @@ def _learnt_roles(r: Reading, text: str) -> None:
         role = role_of(amount_context(text, *spans[k], spans[:k] + spans[k + 1 :]))
         if role not in (_PROBE_OVER_WEAK if weak else _PROBE_ROLES):
             continue
+        assert role is not None  # one of the probe roles
         if role == "envelope" and am.value < DOCUMENT_FIGURES["tranche"]:
             continue  # money "from the envelope" for one deal, not the envelope itself
         if role == "tranche" and (am.value <= RULE_FIGURES["max"] or any(o.role == "tranche" for o in r.amounts if o is not am)):
@@ -435,8 +436,8 @@ def _roles(r: Reading) -> None:
                 payer = _payer(free, a, b, _sentence_start(items, am.item), hi, am.item)
             for cue in ([Cue(payer, "any", 1.0)] if payer else phrases[p]):
                 if cue.side in ("any", side) and not (cue.adjacent and dist > 0):
-                    near = 1.5 if side == "right" and dist == 0 else 1.0  # "€ 20 mln eigen geld": the noun right after
-                    am.scores[cue.role] = am.scores.get(cue.role, 0.0) + near * cue.weight / (1 + dist)
+                    closeness = 1.5 if side == "right" and dist == 0 else 1.0  # "€ 20 mln eigen geld": the noun right after
+                    am.scores[cue.role] = am.scores.get(cue.role, 0.0) + closeness * cue.weight / (1 + dist)
                     if not cue.vague:
                         am.firm.add(cue.role)
         if not am.firm:

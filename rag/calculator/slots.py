@@ -12,6 +12,7 @@ own decision (or its clarifying question) then stands.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import cast
 
 from rag.calculator.lexicon import has, phrase_set
 from rag.calculator.reading import DOCUMENT_FIGURES, ENVELOPE_YEARS, PLAN_ROLES, Amount, Reading
@@ -37,7 +38,7 @@ def build(op: str, r: Reading, past: dict[str, Decimal], *, asks: tuple[str, ...
         return None
     roles, kw = out
     sources = {k: "question" for k in roles}
-    sources.update(kw.pop("sources", {}))  # type: ignore[arg-type]
+    sources.update(cast("dict[str, str]", kw.pop("sources", {})))
     if op == "tranche_remainder":
         kw["asks"] = asks
     return CalcRequest(op, roles, sources=sources, **kw)  # type: ignore[arg-type]

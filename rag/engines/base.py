@@ -50,7 +50,7 @@ class AnswerContext:
     decline: str | None = None  # why the request is declined (instructions to write, advise, invent), if it is
     premise_claim: str | None = None  # a claim the question presents as fact, to be checked
     claim_vec: np.ndarray | None = None
-    claims: list[tuple[str, np.ndarray]] | None = None  # a claim of several clauses, per clause
+    claims: list[tuple[str, np.ndarray | None]] | None = None  # a claim of several clauses, per clause
     doc_ids: list[str] | None = None  # the documents the user limited the search to
     callbacks: Any = None  # LangChain callbacks of this question's run (rag/chain.py), for the engine's steps
     timings_ms: dict[str, float] = field(default_factory=dict)

@@ -146,21 +146,6 @@ def test_a_false_premise_is_corrected_with_the_unit_that_states_what_is_true(ass
     assert not off.answer.startswith(lead), off.answer
 
 
-def test_a_question_that_states_what_the_correcting_unit_says_is_not_corrected(assistant: Any, built_settings: Any) -> None:
-    """Session 20: a true claim nearest a false premise (corpus/claims.yaml: "Vollebregt put Werken at 40 million")
-    was answered "Dat klopt niet" with the unit that states the question's own figure. Its figures are compared with
-    that unit's: all stated there, it is answered as usual (``stated_truth``)."""
-    from rag.assistant import Assistant
-
-    question = "Klopt het dat de Commissie Vollebregt de kosten van de pijler Werken op 70 miljoen raamde?"
-    lead = message("false_premise", "nl").split(":")[0]
-    ans = assistant.ask(question)
-    assert not ans.refused and not ans.answer.startswith(lead), ans.answer
-    assert "70 miljoen" in ans.answer
-    off = Assistant(built_settings.model_copy(update={"ablate": "stated_truth"})).ask(question)
-    assert off.answer.startswith(lead), off.answer  # the mechanism, not another path, keeps it from the correction
-
-
 def test_an_english_claim_of_a_figure_the_documents_state_is_not_corrected(assistant: Any) -> None:
     """Session 20: "60 million euros" and "€ 60 miljoen" were two different figures to the premise check, so a true
     English claim was answered "That premise is not correct" with a passage stating the very same figure."""

@@ -5,7 +5,7 @@ from the cited text.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -40,6 +40,7 @@ from rag.resources import message
 from rag.retrieval_units import UnitEvidence
 from rag.router import contradicts
 from rag.text import fold, terms, words
+from rag.types import Citation
 
 # The closest passages shown with "the documents do not say this precisely" are statements, not labels.
 _CLOSEST_MIN_WORDS = 5
@@ -54,10 +55,20 @@ class AnswerabilityMixin:
     params: ScoringParams
     unit_params: AnswerabilityParams
 
-    if TYPE_CHECKING:  # provided by CompositionMixin
+    if TYPE_CHECKING:  # provided by CompositionMixin and ScoringMixin
 
         def _make(self, ctx: AnswerContext, pieces: list[str], builder: CitationBuilder, *, refused: bool,
                   reason: str | None = None) -> Answer: ...
+
+        @staticmethod
+        def _rule_citation(rule: Any, document: Callable[[str], Any] | None, hybrid: Any) -> Citation | None: ...
+
+        @staticmethod
+        def _unknown_subject(ctx: AnswerContext, question: str) -> list[str]: ...
+
+        def score_sentences(
+            self, ctx: AnswerContext, question: str, qvec: np.ndarray | None, kind: str | None, question_part: str | None = None
+        ) -> list[Scored]: ...
 
     def _closest(self, ctx: AnswerContext, builder: CitationBuilder) -> list[str] | None:
         """When the evidence says the documents do not answer (``rag.engines.confidence``): that, and the
@@ -75,42 +86,12 @@ class AnswerabilityMixin:
         ev = ctx.units
         if (ev is not None and ev.gap is not None and ev.gap_unit is not None and not ablated(self.settings, "claims")
                 and ev.gap.best > max((c.qi_best for c in ev.candidates), default=0.0)):
-            if self._states_the_truth(ctx, ev.gap_unit):
-                # "Klopt het dat TechZone € 60 miljoen opleverde?" is nearest to the false premise "... 40 miljoen ...",
-                # but states what the unit that corrects it says: not corrected, answered as usual
-                return None
             # the nearest is a false premise (corpus/claims.yaml): corrected with the unit that states what is true
             q = composer.quote(builder, ev.gap_unit, lang)
             if q is not None:
                 name = doc_name(q.unit.doc_id, q.unit.doc_id, lang)
                 return [shown_quote(_cap(message("false_premise", lang).format(doc=name)), q.display, q.cites, lang)]
         return self._closest_pieces(ctx, builder, message("closest", lang)) or [message("refusal", lang)]
-
-    def _states_the_truth(self, ctx: AnswerContext, unit: UnitRecord) -> bool:
-        """Does the question state what ``unit`` states: every amount, percentage, date and number it gives is one
-        the unit gives, and the unit covers most of its other words? A false premise nearest to the question is then
-        not the question's claim (e5 puts "60 miljoen" and "40 miljoen" side by side)."""
-        from rag.typed_values import typed_values
-
-        ev = ctx.units
-        if ablated(self.settings, "stated_truth") or ev is None or ev.questions_of is None:
-            return False
-        lang = ctx.language
-        question = split_carried(ctx.question)[0]
-        values = [v for v in typed_values(question, lang) if v.kind in ("amount", "pct", "date")]
-        claim = question
-        for v in values:
-            claim = claim.replace(v.text, " ")
-        numbers = {w for w in words(claim) if w.isdigit() and len(w) >= 2}  # a figure of things: "405 banen"
-        if not values and not numbers:
-            return False
-        said = f"{unit.context} {unit.text}"
-        stated = typed_values(said)
-        if not all(any(x.kind == v.kind and x.value == v.value for x in stated) for v in values):
-            return False
-        if not numbers <= set(words(said)):
-            return False
-        return self._claim_cover(claim, unit, ev.questions_of, lang) >= self.unit_params.value_cover
 
     def _closest_pieces(self, ctx: AnswerContext, builder: CitationBuilder, lead: str) -> list[str] | None:
         """``lead``, then the (at most two) statements of the best units, cited as what the documents do say;

@@ -24,6 +24,7 @@ class CompositionMixin:
     """Composing the answer text from chosen sentences: quotes with citations, calculator pieces. (a part of ExtractiveEngine)."""
 
     settings: Settings
+    name: str
     params: ScoringParams
     unit_params: AnswerabilityParams
 

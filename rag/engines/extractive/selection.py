@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -38,6 +38,18 @@ class SelectionMixin:
     settings: Settings
     params: ScoringParams
     unit_params: AnswerabilityParams
+
+    if TYPE_CHECKING:  # provided by ScoringMixin
+
+        def score_sentences(
+            self, ctx: AnswerContext, question: str, qvec: np.ndarray | None, kind: str | None, question_part: str | None = None
+        ) -> list[Scored]: ...
+
+        def _demote_repeats(self, ctx: AnswerContext, scored: list[Scored]) -> list[Scored]: ...
+
+        def _accept_typed(self, ctx: AnswerContext, question: str, s: Scored, kind: str | None) -> bool: ...
+
+        def _neighbours(self, ctx: AnswerContext, s: Scored, radius: int) -> list[tuple[int, Any]]: ...
 
     def select(self, ctx: AnswerContext) -> tuple[list[Scored], Scored | None, str | None]:
         """The sentences to quote (empty = refuse), the best related sentence, and a refusal reason."""
