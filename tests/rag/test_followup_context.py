@@ -124,7 +124,10 @@ def test_a_value_stated_about_something_else_does_not_confirm_the_claim(assistan
                                                                         correct: str) -> None:
     ans = assistant.ask(question)
     assert ans.refused and correct in ans.answer, ans.answer
-    assert not _without(built_settings, "value_statement").ask(question).refused
+    # since session 20 the claim check ("false_premise": the passage nearest the claim that states a figure decides)
+    # corrects the first one too; with both off neither is corrected, with either on both are
+    assert not _without(built_settings, "value_statement,false_premise").ask(question).refused
+    assert _without(built_settings, "false_premise").ask(question).refused
 
 
 def test_a_value_the_passage_about_the_claim_states_is_still_confirmed(assistant: Any) -> None:
