@@ -325,7 +325,7 @@ _PREMISE_RES = [
 _LEADING_Q = re.compile(
     r"\b(waarom|why|toch|klopt het|is it true|isn't it|is het niet|hoe komt het|how come|since|aangezien)\b", re.I
 )
-_FIGURE = re.compile(r"(€\s?\d[\d.,]*\s?(miljoen|miljard|million|billion|mln)?|\d[\d.,]*\s?(miljoen|miljard|million|%|procent)|"
+_FIGURE = re.compile(r"(€\s?\d[\d.,]*\s?(miljoen|miljard|mln)?|\d[\d.,]*\s?(miljoen|miljard|million|%|procent)|"
                      rf"\b\d{{1,2}} ({'|'.join(MONTHS_NL)})\b)", re.I)
 
 
@@ -385,18 +385,12 @@ def proposal_conflict(claim: str, lang: str = "nl") -> Any | None:
     return None
 
 
-# the scale a figure is written with: "€60 million", "€ 60 miljoen" and "60 mln" are one figure
-_SCALES = (("miljoen", "e6"), ("million", "e6"), ("mln", "e6"), ("miljard", "e9"), ("billion", "e9"), ("procent", "%"))
+def _figures(text: str) -> set[tuple[str, object]]:
+    """The amounts, percentages and days ``text`` states, as values (``rag.typed_values``): "€60 million" and
+    "€ 60 miljoen" are one figure, whatever the notation or language."""
+    from rag.typed_values import typed_values
 
-
-def _figures(text: str) -> set[str]:
-    out = set()
-    for m in _FIGURE.finditer(fold(text)):
-        f = re.sub(r"[^\d,.%a-z]", "", m.group(0)).replace(",", ".")
-        for word, scale in _SCALES:
-            f = f.replace(word, scale)
-        out.add(f)
-    return out
+    return {(v.kind, v.value) for v in typed_values(text) if v.kind in ("amount", "pct", "date")}
 
 
 _ANTONYMS: list[tuple[set[str], set[str]]] = [
@@ -432,16 +426,9 @@ def contradicts(claim: str, evidence: str) -> bool:
     return bool(ew & NEGATIONS and not cw & NEGATIONS and cw & _STRICT)
 
 
-def _same_kind(a: set[str], b: set[str]) -> bool:
+def _same_kind(a: set[tuple[str, object]], b: set[tuple[str, object]]) -> bool:
     """Both sides give an amount, or both a percentage, or both a date: then different figures conflict."""
-
-    def kinds(xs: set[str]) -> set[str]:
-        out = set()
-        for x in xs:
-            out.add("pct" if x.endswith("%") else "date" if re.search(r"[a-z]{4,}$", x) else "amount")
-        return out
-
-    return bool(kinds(a) & kinds(b))
+    return bool({k for k, _v in a} & {k for k, _v in b})
 
 
 @dataclass(frozen=True)
