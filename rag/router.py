@@ -12,6 +12,7 @@ import importlib
 import logging
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from rag.condense import split_carried
@@ -385,12 +386,14 @@ def proposal_conflict(claim: str, lang: str = "nl") -> Any | None:
     return None
 
 
-def _figures(text: str) -> set[tuple[str, object]]:
+@lru_cache(maxsize=1024)
+def _figures(text: str) -> frozenset[tuple[str, object]]:
     """The amounts, percentages and days ``text`` states, as values (``rag.typed_values``): "€60 million" and
-    "€ 60 miljoen" are one figure, whatever the notation or language."""
+    "€ 60 miljoen" are one figure, whatever the notation or language. Cached: a claim is compared with each of
+    its nearest passages, and a passage with several claims' clauses."""
     from rag.typed_values import typed_values
 
-    return {(v.kind, v.value) for v in typed_values(text) if v.kind in ("amount", "pct", "date")}
+    return frozenset((v.kind, v.value) for v in typed_values(text) if v.kind in ("amount", "pct", "date"))
 
 
 _ANTONYMS: list[tuple[set[str], set[str]]] = [
@@ -426,7 +429,7 @@ def contradicts(claim: str, evidence: str) -> bool:
     return bool(ew & NEGATIONS and not cw & NEGATIONS and cw & _STRICT)
 
 
-def _same_kind(a: set[tuple[str, object]], b: set[tuple[str, object]]) -> bool:
+def _same_kind(a: frozenset[tuple[str, object]], b: frozenset[tuple[str, object]]) -> bool:
     """Both sides give an amount, or both a percentage, or both a date: then different figures conflict."""
     return bool({k for k, _v in a} & {k for k, _v in b})
 

@@ -10,7 +10,7 @@ import re
 from decimal import Decimal
 
 from rag.calculator.lexicon import Item, has, match_phrases, phrase_set
-from rag.calculator.reading import DOCUMENT_FIGURES, PROPOSAL_FIGURES, RULE_FIGURES, Reading
+from rag.calculator.reading import DOCUMENT_FIGURES, PROPOSAL_FIGURES, RULE_FIGURES, Reading, _sentence_start
 from rag.config import ablated, get_settings
 
 
@@ -76,11 +76,11 @@ def checks_stated_figures(r: Reading) -> bool:
     opens = [a for a, _b, _p in match_phrases(r.items, phrase_set("claim_check"))]
     stops = [i for i, it in enumerate(r.items) if it.kind == "stop" and it.text in ".?!"]
     first, last = min(a.item for a in r.amounts), max(a.item for a in r.amounts)
-    start = max([i for i in stops if i < first] + [-1])
+    start = _sentence_start(r.items, first)
     end = min([i for i in stops if i > last] + [len(r.items)])
-    if has(r.items[start + 1 : end], "first_person"):
+    if has(r.items[start:end], "first_person"):
         return False  # "Klopt het dat als wij 80 miljoen inleggen ...": the user's own plan, for the calculator
-    return any(start < a < first for a in opens) and not any(first < i < last for i in stops)
+    return any(start <= a < first for a in opens) and not any(first < i < last for i in stops)
 
 
 def asks_a_count_of_things(items: list[Item]) -> bool:
