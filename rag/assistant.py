@@ -27,7 +27,7 @@ from rag.config import Settings, ablated, get_settings
 from rag.engines.base import AnswerContext, Engine, collect
 from rag.engines.extractive import ExtractiveEngine, question_parts
 from rag.glossary import named_documents
-from rag.previous_answer import Pointer, anchor_units, has_position_word, point
+from rag.previous_answer import Pointer, anchor_units, has_position_word, point, previous_turn, prose_item
 from rag.question_index import QuestionIndex, UnitRecord
 from rag.resources import message
 from rag.retrieval import HybridRetriever, RetrievalResult, embed_query
@@ -139,8 +139,15 @@ class Assistant:
         if history and not ablated(self.settings, "list_position") and has_position_word(question):
             anchors = self._anchors(history)  # read only when a list position may be asked: one unit search
             pointer = point(question, anchors, self.units, " ".join(h.get("content", "") for h in history[-2:]))
-        if pointer is not None:  # the list item it points at is the subject carried over, not the last turn's words
-            carried = " ".join(pointer.item.text.replace("(", " ").replace(")", " ").split()[:30])
+        item_text, search_own = (pointer.item.text, None) if pointer is not None else (None, None)
+        if item_text is None and history and not ablated(self.settings, "prose_item"):
+            turn = previous_turn(history)  # no unit holds the list: an enumeration in the answer's own words
+            picked = prose_item(question, turn[1]) if turn else None
+            if picked is not None:
+                item_text, rest = picked
+                search_own = f"{rest} {item_text}"
+        if item_text:  # the list item it points at is the subject carried over, not the last turn's words
+            carried = " ".join(item_text.replace("(", " ").replace(")", " ").split()[:30])
             standalone = f"{split_carried(standalone)[0].rstrip()} ({carried})"
         analysis = router.analyse(question, standalone, lang, declines=not ablated(self.settings, "decline"), history=history)
         route, standalone, claim, clauses = analysis.route, analysis.search_question, analysis.claim, analysis.clauses
@@ -160,7 +167,7 @@ class Assistant:
         hits = result.hits
         # the best answer units, and the whole question's chunk ranking fused with their chunks; the parts',
         # a claim's and the calculator's passages are placed after that, as before
-        units, unit_parts = self._unit_evidence(question, history, standalone, qvec, part_vecs, hits, doc_ids, pointer)
+        units, unit_parts = self._unit_evidence(search_own or question, history, standalone, qvec, part_vecs, hits, doc_ids, pointer, item_text)
         if not ablated(self.settings, "unit_chunks"):
             hits = self._fuse_chunks(hits, units, k)
             result = dataclasses.replace(result, hits=hits)
@@ -250,7 +257,7 @@ class Assistant:
     def _unit_evidence(
         self, question: str, history: list[dict[str, str]], standalone: str, qvec: np.ndarray,
         part_vecs: list[tuple[str, np.ndarray | None]], hits: list[RetrievedChunk], doc_ids: list[str] | None,
-        pointer: Pointer | None = None,
+        pointer: Pointer | None = None, item_text: str | None = None,
     ) -> tuple[UnitEvidence | None, list[tuple[str, UnitEvidence]]]:
         """The fused unit ranking: a follow-up is searched as typed and together with the previous user
         turn (fused), never with carried keywords; each part of a multi-part question on its own."""
@@ -267,6 +274,8 @@ class Assistant:
                 joined = f"{prev.strip()} {said} {own}"
             if pointer is not None:  # the item the question points at is its context, not the whole last turn
                 joined = f"{own} {pointer.item.context} {pointer.item.text}"
+            elif item_text:  # an item of the previous answer's own enumeration: ``own`` holds it already
+                joined = own
             conversation = (joined, embed_query(joined))
             vec = embed_query(own)
         else:

@@ -13,6 +13,7 @@ Language data only: ordinal and position words (a closed set), no phrasings.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -172,3 +173,63 @@ _GENERIC_STEMS = frozenset(terms(
     "mean means explain detail details about eigenlijk lijst lijstje list item punt point nummer number plek place "
     "one ones kort short beetje bit", "nl") + terms(
     "mean means explain detail details about tell more say says one ones list item point number place short bit", "en"))
+
+
+# where an answer's own prose enumeration starts and how its items are separated
+_ITEM_LINE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+(.+?)\s*$", re.M)
+_INLINE_NUMBER = re.compile(r"(?:^|[\s:;,(])\d+[.)]\s+")
+_SEPARATOR = re.compile(r";\s*|,\s*|\s+(?:en|and|of|or|evenals|as well as)\s+")
+
+
+def _outside_brackets(text: str) -> list[str]:
+    """``text`` split at the separators that stand outside brackets ("A (with B and C) and D" is two items)."""
+    out, depth, start = [], 0, 0
+    for m in re.finditer(r"[()]|" + _SEPARATOR.pattern, text):
+        if m.group(0) == "(":
+            depth += 1
+        elif m.group(0) == ")":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            out.append(text[start : m.start()])
+            start = m.end()
+    return [*out, text[start:]]
+
+
+def prose_items(answer: str) -> list[str]:
+    """The items of the enumeration an answer gives in its own words ("drie pijlers: werken, wonen en
+    welzijn"; "1. medisch personeel, 2. ICT'ers"; a bulleted list), in order; empty when it gives none. Items
+    are what the separators of one sentence (after its colon) or the lines of a list hold: no words known."""
+    prose = answer_prose(answer)
+    lines = [m.group(1) for m in _ITEM_LINE.finditer(prose)]
+    if len(lines) >= 2:
+        return lines
+    best: list[str] = []
+    for sentence in re.split(r"(?<=[^\d\s][.!?])\s+(?=[A-Z\"'“‘(])", prose.strip()):
+        body = sentence.split(":", 1)[1] if ":" in sentence else sentence
+        numbered = [p for p in _INLINE_NUMBER.split(body) if p.strip()]
+        items = numbered if len(numbered) >= 3 else _outside_brackets(body)
+        items = [i.strip(" .;,\"'“”‘’") for i in items]
+        items = [i for i in items if words(fold(i))]
+        if len(items) > len(best):
+            best = items
+    return best if len(best) >= 2 else []
+
+
+def prose_item(question: str, said: str) -> tuple[str, str] | None:
+    """The item of the previous answer's own enumeration a position word picks ("the first one", "nummer 2",
+    "bij de laatste"), for a follow-up whose list no answer unit holds, and the question without the words
+    that asked the position (a position is no subject: "de tweede" must not find a "2"); None without a
+    position word or an enumeration long enough."""
+    if not has_position_word(question):
+        return None
+    items = prose_items(said)
+    if len(items) < 2:
+        return None
+    asked = asked_position(question, set(terms(said, "nl")) | set(terms(said, "en")))
+    if asked is None:
+        return None
+    pos, used = asked
+    if pos > len(items):
+        return None
+    rest = " ".join(w for w in question.split() if fold(w).strip("?!.,;:") not in used)
+    return items[pos - 1] if pos > 0 else items[-1], rest

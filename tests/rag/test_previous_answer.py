@@ -119,3 +119,25 @@ def test_only_a_question_with_an_ordinal_or_a_number_may_ask_a_position() -> Non
     assert has_position_word("En wat betekent de vierde?") and has_position_word("What about point 2?")
     assert has_position_word("Kun je punt drie toelichten?")
     assert not has_position_word("Wat bedoelen ze daarmee?") and not has_position_word("Why is that?")
+
+
+def test_an_answer_s_own_enumeration_is_split_into_its_items() -> None:
+    from rag.previous_answer import prose_items
+
+    assert prose_items("Er zijn drie thema's: scholing, mobiliteit en zorg [1].") == ["scholing", "mobiliteit", "zorg"]
+    assert prose_items("Top 3: 1. bakkers, 2. loodgieters (ook installateurs), 3. koks.") == [
+        "bakkers", "loodgieters (ook installateurs)", "koks"]
+    # a separator inside brackets does not split an item
+    assert prose_items("It names Alpha (with Beta and Gamma) and Delta.") == ["It names Alpha (with Beta and Gamma)", "Delta"]
+    assert prose_items("- eerste regel\n- tweede regel\n") == ["eerste regel", "tweede regel"]
+    assert prose_items("Dat staat er niet in.") == []
+
+
+def test_a_position_word_picks_an_item_of_the_answer_s_enumeration_and_is_no_subject() -> None:
+    from rag.previous_answer import prose_item
+
+    said = "Er zijn drie thema's: scholing, mobiliteit en zorg."
+    assert prose_item("En wat staat er bij de tweede?", said) == ("mobiliteit", "En wat staat er bij de")
+    assert prose_item("and the last one?", said)[0] == "zorg"
+    assert prose_item("Wat is nummer 7?", said) is None  # the enumeration is shorter
+    assert prose_item("Wat kost dat?", said) is None  # no position word

@@ -36,3 +36,24 @@ def test_without_a_position_word_nothing_is_pointed_at(assistant: Any) -> None:
     history = _history("Welke knelpuntberoepen staan in het cijferpaneel van het voorstel?",
                        "Medisch personeel, ICT'ers, ingenieurs, machinemonteurs en elektriciens.")
     assert assistant.prepare("Waarom zijn die zo moeilijk te vinden?", history).pointer is None
+
+
+def test_a_position_word_picks_an_item_of_an_enumeration_in_the_answer_s_own_words(assistant: Any, built_settings: Any) -> None:
+    from rag.assistant import Assistant
+
+    # the previous answer names the residents in its own words; no answer unit is that list
+    history = _history("Welke bewoners komen in het voorstel aan het woord?",
+                       "Zes bewoners: Nel (81), Henk (56), Alie, Bert (72), Yasmin en Els.")
+    ans = assistant.ask("En wat vertelt de vijfde?", history)
+    assert not ans.refused and "Yasmin" in ans.answer and any("Yasmin" in c.quote for c in ans.citations)
+    assert assistant.prepare("En wat vertelt de vijfde?", history).standalone_question.endswith("(Yasmin)")
+    # switched off (``prose_item``), the whole last turn is carried over, not the item
+    off = Assistant(built_settings.model_copy(update={"ablate": "prose_item"}))
+    assert "Henk" in off.prepare("En wat vertelt de vijfde?", history).standalone_question
+
+
+def test_an_english_position_word_picks_an_item_of_the_answer_s_enumeration(assistant: Any) -> None:
+    history = _history("Which other deals does Drenthe take part in?",
+                       "Natuurinclusieve Landbouw, Vitale Vakantieparken and HollandCity.")
+    ans = assistant.ask("What is the second one about?", history)
+    assert not ans.refused and "Vakantieparken" in ans.answer
