@@ -459,6 +459,10 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
         if ref_kind and cue(outside, "min") and _names(outside, "total") and not _names(outside, "cofinancing"):
             sources["rijk"] = "rule"
             return make("min_total", {"rijk": RULE_FIGURES[ref_kind]})
+        if ref_kind and cue(outside, "min") and _names(outside, "cofinancing") and not _names(outside, "total"):
+            # "the least co-financing for the largest contribution": the same, asked of the region's own share
+            sources["rijk"] = "rule"
+            return make("min_cofinancing", {"rijk": RULE_FIGURES[ref_kind]})
     if rules_question(items):
         if cue(items, "intention") and not cue(items, "requirement") and not ablated(get_settings(), "calc_intention"):
             return None  # "hoeveel wil de regio zelf minimaal investeren?": what a party intends, the documents state

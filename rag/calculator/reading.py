@@ -16,6 +16,7 @@ from rag.calculator.lexicon import (
     compound_head,
     find_payers,
     has,
+    lexicon,
     match_phrases,
     number_word,
     phrase_set,
@@ -32,7 +33,7 @@ from rag.calculator.rules import (
     TRANCHE,
 )
 from rag.money import MILLION, TO_WORDS, AmountSpan, scan_amounts
-from rag.text import STOPWORDS, fold
+from rag.text import STOPWORDS, fold, terms
 
 log = logging.getLogger(__name__)
 
@@ -565,6 +566,35 @@ def _pairs(r: Reading) -> None:
         k = amount_near(a, -1, 6)
         if k is not None and not any(am.new for am in r.amounts):
             r.amounts[k].new = True
+    verbs, targets = _change_verbs()
+    for i, it in enumerate(items):
+        if it.kind != "word" or not _verb_stems(it.text) & verbs:
+            continue
+        # "de rijksbijdrage verhogen naar 35 miljoen", "raise it to 35m"; Dutch verb-final: "naar 35 miljoen verhogen"
+        after = next((j for j in range(i + 1, min(i + 4, len(items))) if items[j].text in targets), None)
+        k = amount_near(after, 1, 2) if after is not None else None
+        if k is None:
+            before = next((j for j in range(i - 1, max(i - 6, 0), -1) if items[j].kind == "amount"), None)
+            if before is not None and any(items[j].text in targets for j in range(max(before - 2, 0), before)):
+                k = index.get(before)
+        if k is not None and r.amounts[k].partner is None:
+            r.amounts[k].new = True
+
+
+def _verb_stems(word: str) -> set[str]:
+    """A verb's stems for any of its inflections, Dutch and English: the stemmers', the Dutch one without the
+    "-t"/"-d" of "verhoogt", "verlaagd" (the stemmer keeps them)."""
+    nl = (terms(word, "nl") or [word])[0]
+    if len(nl) > 4 and nl[-1] in "td" and nl[-2] not in "td":
+        nl = nl[:-1]
+    return {nl, *terms(word, "en")}
+
+
+@functools.lru_cache(maxsize=1)
+def _change_verbs() -> tuple[frozenset[str], frozenset[str]]:
+    """The stems of the verbs that change a figure, and the words before the new figure (``lexicon.json``)."""
+    entry = lexicon()["change_verbs"]
+    return frozenset(st for v in entry["verbs"] for st in _verb_stems(fold(v))), frozenset(entry["targets"])
 
 
 def _link(r: Reading, new: int, old: int) -> None:

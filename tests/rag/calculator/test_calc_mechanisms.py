@@ -417,3 +417,31 @@ def test_a_yes_no_check_of_figures_the_documents_state_is_for_the_documents(
 def test_a_yes_no_check_of_the_users_own_plan_is_still_computed(question: str, op: str | None) -> None:
     req = parse_question(question, "nl")
     assert req is not None and (op is None or req.operation == op), req
+
+
+@pytest.mark.parametrize(
+    ("lang", "question", "want"),
+    [
+        # any inflection of a verb that changes a figure, before its target word ("naar", "to") or, in Dutch
+        # verb-final order, after it
+        ("nl", "Ons plan: 15 miljoen van het Rijk en 20 miljoen eigen geld. Wat als we de cofinanciering bijstellen naar 12 miljoen?",
+         {"op": "what_if", "rijk": 15, "cofinancing": 20, "replace": {"cofinancing": 12}}),
+        ("nl", "Het Rijk geeft 12 miljoen en de regio 16 miljoen. Klopt het nog als we de regiobijdrage naar 10 miljoen verlagen?",
+         {"op": "what_if", "rijk": 12, "cofinancing": 16, "replace": {"cofinancing": 10}}),
+        ("en", "We planned €10m from the Rijk and €15m of our own. If we trim our share to €8m, does it still work?",
+         {"op": "what_if", "rijk": 10, "cofinancing": 15, "replace": {"cofinancing": 8}}),
+    ],
+)
+def test_a_verb_that_changes_a_figure_makes_the_figure_after_its_target_word_a_what_ifs_new_figure(
+    lang: str, question: str, want: dict[str, Any]
+) -> None:
+    assert _schema(question, lang) == want
+
+
+def test_a_plan_without_a_changing_verb_is_checked_as_stated() -> None:
+    assert _schema("Het Rijk geeft 12 miljoen en de regio 30 miljoen. Mag dat?") == {"op": "plan_check", "rijk": 12, "cofinancing": 30}
+
+
+def test_the_least_co_financing_for_a_rules_amount_is_computed_with_that_amount() -> None:
+    got = _schema("What is the smallest co-financing needed to get the maximum contribution from the Regio Envelop?", "en")
+    assert got == {"op": "min_cofinancing", "rijk": 40}
