@@ -139,7 +139,8 @@ class Assistant:
         if history and not ablated(self.settings, "list_position") and has_position_word(question):
             anchors = self._anchors(history)  # read only when a list position may be asked: one unit search
             pointer = point(question, anchors, self.units, " ".join(h.get("content", "") for h in history[-2:]))
-        item_text, search_own = (pointer.item.text, None) if pointer is not None else (None, None)
+        item_text: str | None = pointer.item.text if pointer is not None else None
+        search_own: str | None = None
         if item_text is None and history and not ablated(self.settings, "prose_item"):
             turn = previous_turn(history)  # no unit holds the list: an enumeration in the answer's own words
             picked = prose_item(question, turn[1]) if turn else None
