@@ -273,6 +273,12 @@ def _settle(r: Reading, again: list[Amount]) -> None:
     """Two amounts with one role: the same money twice is one amount; co-financing lines add up
     ("de regio 20 en het bedrijfsleven 10"); of two contributions the weaker takes its next role."""
     drop: list[Amount] = list(again)
+    tranches = [a.value for a in r.amounts if a.role == "tranche"]
+    for a in r.amounts:
+        # a deal's money is not a tranche: a figure no larger than the largest contribution, beside a larger
+        # tranche or named as given ("Uit de tranche is al € 27,5 mln toegekend"), is what a deal gets from it
+        if a.role == "tranche" and a.value <= RULE_FIGURES["max"] and (a.scores.get("rijk") or max(tranches) > a.value):
+            a.role = "rijk"
     plain = [a for a in r.amounts if not a.new and a.partner is None and a.role and all(a is not d for d in drop)]
     hypo = [a for a, _b, _p in match_phrases(r.items, phrase_set("cues", "hypothetical"))]
     first: dict[str, Amount] = {}

@@ -445,3 +445,21 @@ def test_a_plan_without_a_changing_verb_is_checked_as_stated() -> None:
 def test_the_least_co_financing_for_a_rules_amount_is_computed_with_that_amount() -> None:
     got = _schema("What is the smallest co-financing needed to get the maximum contribution from the Regio Envelop?", "en")
     assert got == {"op": "min_cofinancing", "rijk": 40}
+
+
+@pytest.mark.parametrize(
+    ("lang", "question", "want"),
+    [
+        # a figure no larger than the largest contribution, beside a larger tranche or named as awarded, is a deal's money
+        ("nl", "Van de 200 miljoen van deze tranche gaat 22 miljoen naar Twente. Hoeveel resteert er dan?",
+         {"op": "tranche_remainder", "tranche": 200, "rijk": 22}),
+        ("en", "Out of the tranche, €33m has already been awarded to one deal. What is left?",
+         {"op": "tranche_remainder", "tranche": 200, "rijk": 33}),
+    ],
+)
+def test_a_deals_money_taken_from_a_tranche_is_no_second_tranche(lang: str, question: str, want: dict[str, Any]) -> None:
+    assert _schema(question, lang) == want
+
+
+def test_a_small_tranche_stated_as_a_hypothesis_stays_a_tranche() -> None:
+    assert _schema("Stel dat de tranche maar 30 miljoen is. Hoeveel maximale deals passen erin?") == {"op": "deals_per_tranche", "tranche": 30}
