@@ -72,33 +72,14 @@ def _names(text: str) -> list[str]:
     return out
 
 
-# "die laatste", "the latter": one item of the list the assistant just gave, not the whole conversation.
+# "die laatste", "the latter": a follow-up that points into the list the assistant just gave (which item:
+# ``rag.previous_answer``)
 _ORDINAL_REF = re.compile(
     r"\b(?:die|de|het|dat|deze)\s+(?P<nl>laatste|laatstgenoemde|eerste|eerstgenoemde|tweede|derde)"
     r"(?=\s*(?:[?.!,]|$|daarvan|ervan|van (?:die|deze|de|het)\b))"
     r"|\bthe\s+(?P<en>latter|former|last one|first one|second one|third one|last of (?:them|those|these)|first of (?:them|those|these))\b",
     re.I,
 )
-_ORDINAL_POS = {"laatste": -1, "laatstgenoemde": -1, "eerste": 0, "eerstgenoemde": 0, "tweede": 1, "derde": 2,
-                "latter": -1, "former": 0, "last": -1, "first": 0, "second": 1, "third": 2}
-_ITEM_SPLIT = re.compile(r",\s*|;\s*|\s+(?:en|and|of|or)\s+|\n\s*(?:[-*•]|\d+\.)\s*")
-
-
-def _referenced_item(question: str, answer: str) -> list[str]:
-    """The words of the list item an ordinal reference points at ("aan die laatste" → the last deal the
-    assistant named); empty when there is no such reference or no list."""
-    m = _ORDINAL_REF.search(question)
-    if not m:
-        return []
-    word = (m.group("nl") or m.group("en")).split()[0].lower()
-    first_sentence = re.split(r"(?<=[.!?])\s+(?=[A-Z])", answer.strip())[0]
-    items = [i for i in _ITEM_SPLIT.split(first_sentence) if _names(i)]
-    pos = _ORDINAL_POS[word]
-    if len(items) < 2 or pos >= len(items):
-        return []
-    return _content_words(items[pos])
-
-
 _CARRIED = re.compile(r"^(?P<own>.*?)(?P<carried> \([^()]*\))\s*$", re.S)
 
 
@@ -130,10 +111,6 @@ def condense(question: str, history: list[dict[str, str]] | None) -> str:
         return question
     users = [h.get("content", "") for h in history if h.get("role") == "user"]
     assistants = [answer_prose(h.get("content", "")) for h in history if h.get("role") == "assistant"]
-    if assistants:
-        item = _referenced_item(question, re.sub(r"\s*\[\d+\]", "", assistants[-1]))
-        if item:
-            return f"{question.rstrip()} ({' '.join(item[:14])})"
     carried: list[str] = []
     seen = {fold(w) for w in _content_words(question)}
 
