@@ -225,7 +225,9 @@ def prose_item(question: str, said: str) -> tuple[str, str] | None:
     items = prose_items(said)
     if len(items) < 2:
         return None
-    asked = asked_position(question, set(terms(said, "nl")) | set(terms(said, "en")))
+    # no list terms: an answer in its own words has no lead-in of its own, and a number after any word of it is
+    # no position ("the west one" after an answer that names the north, east, south and west)
+    asked = asked_position(question, set())
     if asked is None:
         return None
     pos, used = asked

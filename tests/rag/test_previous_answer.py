@@ -141,3 +141,11 @@ def test_a_position_word_picks_an_item_of_the_answer_s_enumeration_and_is_no_sub
     assert prose_item("and the last one?", said)[0] == "zorg"
     assert prose_item("Wat is nummer 7?", said) is None  # the enumeration is shorter
     assert prose_item("Wat kost dat?", said) is None  # no position word
+
+
+def test_a_number_word_after_a_word_of_the_answer_is_no_position() -> None:
+    from rag.previous_answer import prose_item
+
+    said = "Vier windstreken: noord, oost, zuid en west."
+    assert prose_item("which towns are in the west one?", said) is None  # "one" is a number, "west" no list noun
+    assert prose_item("and the third one?", said) == ("zuid", "and the")
