@@ -35,6 +35,8 @@ ROLE_NAMES: dict[str, dict[str, str]] = {
     "rijk": {"nl": "wat u aan het Rijk vraagt (de bijdrage uit de Regio Envelop)", "en": "what you ask of the Rijk (the Regio Envelop contribution)"},
     "cofinancing": {"nl": "wat de regio zelf inlegt (cofinanciering)", "en": "what the region puts in itself (co-financing)"},
     "total": {"nl": "het totale budget van de deal", "en": "the deal's total budget"},
+    "tranche": {"nl": "de omvang van de tranche", "en": "the size of the tranche"},
+    "envelope": {"nl": "de omvang van de Regio Envelop", "en": "the size of the Regio Envelop"},
 }
 
 
@@ -62,7 +64,10 @@ class Clarify(CalcInputError):
 
     @classmethod
     def between(cls, value: Decimal, role: str, other: str) -> Clarify:
-        """"Is € 16 miljoen wat u aan het Rijk vraagt, of wat de regio zelf inlegt?": the figure's two readings."""
+        """"Is € 16 miljoen wat u aan het Rijk vraagt, of wat de regio zelf inlegt?": the figure's two readings
+        (a role without a name asks what the figure stands for)."""
+        if role not in ROLE_NAMES or other not in ROLE_NAMES:
+            return cls("clarify_role", eur(value, "nl"), text_en=eur(value, "en"))
         return cls("clarify_two", eur(value, "nl"), text_en=eur(value, "en"), a=ROLE_NAMES[role]["nl"],
                    b=ROLE_NAMES[other]["nl"], a_en=ROLE_NAMES[role]["en"], b_en=ROLE_NAMES[other]["en"])
 

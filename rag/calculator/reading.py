@@ -328,7 +328,8 @@ def _named_again(r: Reading, am: Amount) -> bool:
     if before and (before[-1].text,) in definite:
         return True
     # one word between ("the full €30 million", "de gevraagde 30 miljoen"), not a payer ("het waterschap 9 miljoen")
-    return len(before) == 2 and (before[0].text,) in definite and (before[1].text,) not in agent_phrases()
+    return len(before) == 2 and (before[0].text,) in definite and tuple(t.text for t in before) not in agent_phrases() \
+        and (before[1].text,) not in agent_phrases()
 
 
 def _own_words(r: Reading, am: Amount) -> bool:

@@ -463,3 +463,24 @@ def test_a_deals_money_taken_from_a_tranche_is_no_second_tranche(lang: str, ques
 
 def test_a_small_tranche_stated_as_a_hypothesis_stays_a_tranche() -> None:
     assert _schema("Stel dat de tranche maar 30 miljoen is. Hoeveel maximale deals passen erin?") == {"op": "deals_per_tranche", "tranche": 30}
+
+
+@pytest.mark.parametrize(
+    ("lang", "question", "want"),
+    [
+        # "een ton", "a ton": spoken Dutch for € 100.000, in words as in figures ("2,5 ton")
+        ("nl", "Kan een buurtvereniging met anderhalve ton eigen geld 6 miljoen van het Rijk krijgen?",
+         {"op": "plan_check", "rijk": 6, "cofinancing": 0.15}),
+        ("en", "Our foundation puts in a ton and asks the Rijk for 7 million. Is that allowed?",
+         {"op": "plan_check", "rijk": 7, "cofinancing": 0.1}),
+        # two payers with the same figure are two amounts, not the same money named twice
+        ("nl", "Het Rijk 9 miljoen en de regio 9 miljoen: past dat binnen de regels?", {"op": "plan_check", "rijk": 9, "cofinancing": 9}),
+    ],
+)
+def test_amounts_in_tons_and_equal_figures_of_two_payers(lang: str, question: str, want: dict[str, Any]) -> None:
+    assert _schema(question, lang) == want
+
+
+def test_a_figure_read_as_a_tranche_or_a_contribution_is_asked_about_not_a_crash() -> None:
+    with pytest.raises(Clarify):
+        parse_request("Stel dat er uit deze tranche al € 150 mln aan deals is toegezegd. Hoeveel deals passen er nog bij?", "nl")
