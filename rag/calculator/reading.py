@@ -355,14 +355,17 @@ def _counts_and_years(r: Reading) -> None:
         n = number_word(it.text)
         if n is None or n <= 0:
             continue
-        nxt = tuple(x.text for x in items[i + 1 : i + 4] if x.kind == "word")
+        nxt = tuple(x.text for x in items[i + 1 : i + 6] if x.kind == "word")
+        if len(nxt) > 2 and nxt[0] in ("van", "of") and (nxt[1],) in phrase_set("definite"):
+            nxt = nxt[2:]  # a partitive: "twee van die deals", "two of those maximum deals"
+        nxt = nxt[:3]
         prev = items[i - 1].text if i else ""
         if nxt[:1] in counts or nxt[:2] in counts:
             r.count = r.count or n
         elif nxt[:1] and (nxt[1:2] in counts or nxt[1:3] in counts) and (kind := _bound_word(nxt[0])):
             r.count = r.count or n  # "drie maximale deals", "two minimum deals": deals at the rule's amount
             r.count_rule = r.count_rule or kind
-        elif (nxt[:1] in years) and prev != "per" and n < 100:
+        elif (nxt[:1] in years or nxt[:2] in years) and prev != "per" and n < 100:
             r.years = r.years or int(n)
     m = re.search(r"\b((?:19|20)\d\d)\s*(?:tot en met|t/m|up to and including|up to|up until|through|to|until|tot|-|–)\s*((?:19|20)\d\d)\b", " ".join(x.text for x in items if x.kind != "stop") + " ")
     if m is None:

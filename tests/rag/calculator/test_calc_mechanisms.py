@@ -484,3 +484,19 @@ def test_amounts_in_tons_and_equal_figures_of_two_payers(lang: str, question: st
 def test_a_figure_read_as_a_tranche_or_a_contribution_is_asked_about_not_a_crash() -> None:
     with pytest.raises(Clarify):
         parse_request("Stel dat er uit deze tranche al € 150 mln aan deals is toegezegd. Hoeveel deals passen er nog bij?", "nl")
+
+
+@pytest.mark.parametrize(
+    ("lang", "question", "want"),
+    [
+        # a partitive before the counted deals ("three of those ...") still counts them
+        ("en", "Suppose three of those maximum deals get approved. How much of the tranche is left?",
+         {"op": "tranche_remainder", "rijk": 40, "count": 3, "tranche": 200}),
+        # instalments a year are years
+        ("nl", "Het Rijk geeft ons € 9 mln, uitbetaald in vier jaarlijkse termijnen. Hoeveel is dat per jaar?", {"op": "per_year", "rijk": 9}),
+    ],
+)
+def test_a_partitive_count_and_annual_instalments(lang: str, question: str, want: dict[str, Any]) -> None:
+    assert _schema(question, lang) == want
+    if want["op"] == "per_year":
+        assert parse_request(question, lang).years == 4  # type: ignore[union-attr]
