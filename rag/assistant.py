@@ -27,7 +27,15 @@ from rag.config import Settings, ablated, get_settings
 from rag.engines.base import AnswerContext, Engine, collect
 from rag.engines.extractive import ExtractiveEngine, question_parts
 from rag.glossary import named_documents
-from rag.previous_answer import Pointer, anchor_units, has_position_word, point, previous_turn, prose_item
+from rag.previous_answer import (
+    Pointer,
+    anchor_units,
+    has_position_word,
+    point,
+    previous_turn,
+    prose_item,
+    shows_list,
+)
 from rag.question_index import QuestionIndex, UnitRecord
 from rag.resources import message
 from rag.retrieval import HybridRetriever, RetrievalResult, embed_query
@@ -139,14 +147,16 @@ class Assistant:
         if history and not ablated(self.settings, "list_position") and has_position_word(question):
             anchors = self._anchors(history)  # read only when a list position may be asked: one unit search
             pointer = point(question, anchors, self.units, " ".join(h.get("content", "") for h in history[-2:]))
-        item_text: str | None = pointer.item.text if pointer is not None else None
         search_own: str | None = None
-        if item_text is None and history and not ablated(self.settings, "prose_item"):
-            turn = previous_turn(history)  # no unit holds the list: an enumeration in the answer's own words
-            picked = prose_item(question, turn[1]) if turn else None
-            if picked is not None:
-                item_text, rest = picked
-                search_own = f"{rest} {item_text}"
+        turn = previous_turn(history) if history and not ablated(self.settings, "prose_item") else None
+        # no unit holds the list the previous answer showed: an enumeration in the answer's own words
+        picked = prose_item(question, turn[1]) if turn else None
+        if pointer is not None and picked is not None and turn is not None and not shows_list(turn[1], pointer.items):
+            pointer = None  # a list among the units the answer is about, but not the one it showed
+        item_text: str | None = pointer.item.text if pointer is not None else None
+        if item_text is None and picked is not None:
+            item_text, rest = picked
+            search_own = f"{rest} {item_text}"
         if item_text:  # the list item it points at is the subject carried over, not the last turn's words
             carried = " ".join(item_text.replace("(", " ").replace(")", " ").split()[:30])
             standalone = f"{split_carried(standalone)[0].rstrip()} ({carried})"

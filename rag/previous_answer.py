@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rag.condense import answer_prose
+from rag.glossary import translate_en
 from rag.question_index import UnitRecord
 from rag.text import EN_TEENS, EN_UNITS, NL_TEENS, NL_UNITS, STOPWORDS, fold, terms, words
 
@@ -37,7 +38,8 @@ CARDINALS: dict[str, int] = {w: v for w, v in {**NL_UNITS, **NL_TEENS, **EN_UNIT
 POSITION_NOUNS = frozenset({"nummer", "number", "nr", "no", "punt", "point", "item", "plek", "place", "positie", "position"})
 # what may follow an ordinal that points into a list ("the second one", "de derde daarvan", "de laatste op die lijst")
 _AFTER_ORDINAL = frozenset({"one", "ones", "daarvan", "ervan", "hiervan", "genoemde", "mentioned", "listed", "zoal", "lijst",
-                            "lijstje", "list", "precies", "exactly", "eigenlijk", "actually", "again", "weer"}) | POSITION_NOUNS
+                            "lijstje", "list", "precies", "exactly", "eigenlijk", "actually", "again", "weer", "concreet",
+                            "concretely", "specifically", "specifiek"}) | POSITION_NOUNS
 
 
 @dataclass(frozen=True)
@@ -203,16 +205,15 @@ def prose_items(answer: str) -> list[str]:
     lines = [m.group(1) for m in _ITEM_LINE.finditer(prose)]
     if len(lines) >= 2:
         return lines
-    best: list[str] = []
     for sentence in re.split(r"(?<=[^\d\s][.!?])\s+(?=[A-Z\"'“‘(])", prose.strip()):
         body = sentence.split(":", 1)[1] if ":" in sentence else sentence
         numbered = [p for p in _INLINE_NUMBER.split(body) if p.strip()]
         items = numbered if len(numbered) >= 3 else _outside_brackets(body)
         items = [i.strip(" .;,\"'“”‘’") for i in items]
         items = [i for i in items if words(fold(i))]
-        if len(items) > len(best):
-            best = items
-    return best if len(best) >= 2 else []
+        if len(items) >= 2:  # the first enumeration is the one the answer gives ("drie pijlers: ..."); later
+            return items  # sentences add to it
+    return []
 
 
 def prose_item(question: str, said: str) -> tuple[str, str] | None:
@@ -235,3 +236,16 @@ def prose_item(question: str, said: str) -> tuple[str, str] | None:
         return None
     rest = " ".join(w for w in question.split() if fold(w).strip("?!.,;:") not in used)
     return items[pos - 1] if pos > 0 else items[-1], rest
+
+
+def shows_list(said: str, items: tuple[UnitRecord, ...] | list[UnitRecord]) -> bool:
+    """Does an answer name at least two items of a list (a word of each's own in its prose)? A list among the units
+    an answer is about that it does not show is not the list a position word counts in."""
+    prose = answer_prose(said)
+    # an English answer names Dutch items in English: its words count through their Dutch glossary words too
+    said_terms = set(terms(prose, "nl")) | set(terms(prose, "en")) | set(terms(translate_en(prose), "nl"))
+    own = [set(terms(u.text, "nl")) for u in items]
+    shared = set.intersection(*own) if own else set()  # words every item has ("Regio Deal") name none of them
+    named = sum(1 for t in own if (t - shared) & said_terms)
+    return named >= min(2, len(items))
+

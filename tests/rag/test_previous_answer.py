@@ -149,3 +149,18 @@ def test_a_number_word_after_a_word_of_the_answer_is_no_position() -> None:
     said = "Vier windstreken: noord, oost, zuid en west."
     assert prose_item("which towns are in the west one?", said) is None  # "one" is a number, "west" no list noun
     assert prose_item("and the third one?", said) == ("zuid", "and the")
+
+
+def test_a_list_the_answer_names_is_shown_and_one_it_does_not_name_is_not() -> None:
+    from rag.previous_answer import shows_list
+
+    assert shows_list("Het college wil venstertijden en een parkeergarage.", ITEMS)
+    # only a word every item shares, or none of their words: not the list the answer showed
+    assert not shows_list("De bewoners Nel en Henk komen aan het woord.", ITEMS)
+
+
+def test_the_first_enumeration_of_an_answer_is_its_list_and_a_generic_word_may_follow_the_position() -> None:
+    from rag.previous_answer import prose_item
+
+    said = "Er zijn drie thema's: scholing, mobiliteit en zorg. Daarnaast noemt het stuk energie, water, natuur en wonen."
+    assert prose_item("Wat gebeurt er bij de laatste concreet?", said) == ("zorg", "Wat gebeurt er bij de")
