@@ -84,11 +84,19 @@ def checks_stated_figures(r: Reading) -> bool:
 
 
 def asks_a_count_of_things(items: list[Item]) -> bool:
-    """"Hoeveel banen ...", "how many inhabitants ...": a count the documents give, not money."""
+    """"Hoeveel banen ...", "how many new jobs ...": a count the documents give, not money (the counted noun may
+    follow an adjective or two)."""
     noise = phrase_set("noise_nouns")
     for i, it in enumerate(items[:-1]):
-        if it.text in ("hoeveel", "many") and (items[i + 1].text,) in noise and items[i + 1].text not in ("deals", "deal"):
-            return True
+        if it.text not in ("hoeveel", "many"):
+            continue
+        for nxt in items[i + 1 : i + 4]:
+            if nxt.kind != "word":
+                break
+            if (nxt.text,) in noise:
+                if nxt.text not in ("deals", "deal"):
+                    return True
+                break
     return False
 
 

@@ -500,3 +500,15 @@ def test_a_partitive_count_and_annual_instalments(lang: str, question: str, want
     assert _schema(question, lang) == want
     if want["op"] == "per_year":
         assert parse_request(question, lang).years == 4  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Hoeveel extra banen heeft die investering van € 60 miljoen opgeleverd?", "How many new homes did the €12 million fund pay for?"],
+)
+def test_a_count_of_things_after_an_adjective_is_for_the_documents(question: str) -> None:
+    from rag.calculator.for_documents import asks_a_count_of_things
+    from rag.calculator.lexicon import tokenize
+
+    assert asks_a_count_of_things(tokenize(question, []))
+    assert not asks_a_count_of_things(tokenize("Hoeveel maximale deals passen in de tranche?", []))
