@@ -21,7 +21,7 @@ from typing import Any
 from rag.condense import answer_prose
 from rag.glossary import translate_en
 from rag.question_index import UnitRecord
-from rag.text import EN_TEENS, EN_UNITS, NL_TEENS, NL_UNITS, STOPWORDS, fold, terms, words
+from rag.text import EN_TEENS, EN_UNITS, NL_TEENS, NL_UNITS, STOPWORDS, fold, sentence_spans, terms, words
 
 log = logging.getLogger(__name__)
 
@@ -177,10 +177,10 @@ _GENERIC_STEMS = frozenset(terms(
     "mean means explain detail details about tell more say says one ones list item point number place short bit", "en"))
 
 
-# where an answer's own prose enumeration starts and how its items are separated
-_ITEM_LINE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+(.+?)\s*$", re.M)
-_INLINE_NUMBER = re.compile(r"(?:^|[\s:;,(])\d+[.)]\s+")
+# how an answer's own enumeration numbers and separates its items
+_INLINE_NUMBER = re.compile(r"(?:^|(?<=[\s:;,(]))(\d{1,2})[.)]\s+")
 _SEPARATOR = re.compile(r";\s*|,\s*|\s+(?:en|and|of|or|evenals|as well as)\s+")
+_BULLETS = ("-", "*", "•")
 
 
 def _outside_brackets(text: str) -> list[str]:
@@ -200,20 +200,28 @@ def _outside_brackets(text: str) -> list[str]:
 def prose_items(answer: str) -> list[str]:
     """The items of the enumeration an answer gives in its own words ("drie pijlers: werken, wonen en
     welzijn"; "1. medisch personeel, 2. ICT'ers"; a bulleted list), in order; empty when it gives none. Items
-    are what the separators of one sentence (after its colon) or the lines of a list hold: no words known."""
-    prose = answer_prose(answer)
-    lines = [m.group(1) for m in _ITEM_LINE.finditer(prose)]
-    if len(lines) >= 2:
-        return lines
-    for sentence in re.split(r"(?<=[^\d\s][.!?])\s+(?=[A-Z\"'“‘(])", prose.strip()):
+    are what the numbers 1, 2, 3 ..., the bullets, or the separators of its first sentence that has several (after
+    its colon) hold: no words known."""
+    prose = answer_prose(answer).strip()
+    marks = list(_INLINE_NUMBER.finditer(prose))
+    if len(marks) >= 2 and [int(m.group(1)) for m in marks] == list(range(1, len(marks) + 1)):
+        ends = [m.start() for m in marks[1:]] + [len(prose)]
+        return [_clean(prose[m.end() : e]) for m, e in zip(marks, ends, strict=True)]
+    sentences = [prose[a:b].strip() for a, b in sentence_spans(prose)]
+    bullets = [_clean(s[1:]) for s in sentences if s[:1] in _BULLETS]
+    if len(bullets) >= 2:
+        return bullets
+    for sentence in sentences:
         body = sentence.split(":", 1)[1] if ":" in sentence else sentence
-        numbered = [p for p in _INLINE_NUMBER.split(body) if p.strip()]
-        items = numbered if len(numbered) >= 3 else _outside_brackets(body)
-        items = [i.strip(" .;,\"'“”‘’") for i in items]
-        items = [i for i in items if words(fold(i))]
+        items = [i for i in map(_clean, _outside_brackets(body)) if words(fold(i))]
         if len(items) >= 2:  # the first enumeration is the one the answer gives ("drie pijlers: ..."); later
             return items  # sentences add to it
     return []
+
+
+def _clean(item: str) -> str:
+    """An item without the separators, quotes and the opening bracket of the next number ("(2)") around it."""
+    return item.rstrip(" (").strip(" .;,\"'“”‘’\n").rstrip(" (").strip(" .;,")
 
 
 def prose_item(question: str, said: str) -> tuple[str, str] | None:

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 
 from rag.calculator.compute import calculate
 from rag.calculator.explain import Card, card, explain
+from rag.calculator.for_documents import find_amounts
 from rag.calculator.parse import Clarify, has_calc_cue, parse_request
 from rag.calculator.plans import (
     calc_from_inputs,
@@ -35,7 +36,6 @@ from rag.calculator.plans import (
     rule_summary,
     tranche_arithmetic,
 )
-from rag.calculator.reading import find_amounts
 from rag.calculator.request import CalcRequest
 from rag.calculator.results import CalcResult, RuleCheck, Step
 from rag.calculator.rules import (

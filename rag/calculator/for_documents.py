@@ -7,11 +7,20 @@ fact question ("wanneer", "wie"). Read from the lexicon's words (``lexicon.json`
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 
 from rag.calculator.lexicon import Item, has, match_phrases, phrase_set
-from rag.calculator.reading import DOCUMENT_FIGURES, PROPOSAL_FIGURES, RULE_FIGURES, Reading, _sentence_start
+from rag.calculator.reading import (
+    DOCUMENT_FIGURES,
+    PROPOSAL_FIGURES,
+    RULE_FIGURES,
+    Reading,
+    _sentence_start,
+    read,
+)
 from rag.config import ablated, get_settings
+from rag.money import MILLION
 
 
 def cue(items: list[Item], name: str) -> bool:
@@ -128,3 +137,23 @@ def fact_question(items: list[Item]) -> bool:
 
 def rules_question(items: list[Item]) -> bool:
     return cue(items, "rules") and cue(items, "money")
+
+
+@dataclass(frozen=True)
+class FoundAmount:
+    """An amount of a text in euros with its role ('request' is the Rijk's contribution): the router
+    checks claims about the proposal's own money with these."""
+
+    value: Decimal
+    text: str
+    role: str
+    is_money: bool = True
+    rule: str | None = None
+
+
+_FOUND_ROLE = {"rijk": "request"}
+
+
+def find_amounts(text: str, lang: str = "nl") -> list[FoundAmount]:
+    """The amounts of a text with their roles."""
+    return [FoundAmount(a.value * MILLION, a.text, _FOUND_ROLE.get(a.role or "unknown", a.role or "unknown")) for a in read(text, lang).amounts]

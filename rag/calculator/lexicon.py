@@ -17,7 +17,7 @@ from decimal import Decimal
 from importlib import resources
 from typing import Any
 
-from rag.text import fold
+from rag.text import fold, terms
 
 # "i.p.v.", "t.o.v.", "e.g.": a dotted abbreviation is one word ("ipv"), not letters between clause stops
 _WORD = re.compile(r"(?P<abbr>(?<![\w.])(?:[^\W\d_]\.){2,}(?!\w))|(?P<num>\d+(?:[.,]\d+)*)|(?P<word>[^\W\d_]+)|(?P<pct>%)|(?P<stop>[.;:?!,—–()]|\s-\s)")
@@ -205,3 +205,19 @@ def number_word(token: str) -> Decimal | None:
     if re.fullmatch(r"\d+", token):
         return Decimal(token)
     return words_to_number(token)
+
+
+def verb_stems(word: str) -> set[str]:
+    """A verb's stems for any of its inflections, Dutch and English: the stemmers', the Dutch one without the
+    "-t"/"-d" of "verhoogt", "verlaagd" (the stemmer keeps them)."""
+    nl = (terms(word, "nl") or [word])[0]
+    if len(nl) > 4 and nl[-1] in "td" and nl[-2] not in "td":
+        nl = nl[:-1]
+    return {nl, *terms(word, "en")}
+
+
+@functools.lru_cache(maxsize=1)
+def change_verbs() -> tuple[frozenset[str], frozenset[str]]:
+    """The stems of the verbs that change a figure, and the words before the new figure (``lexicon.json``)."""
+    entry = lexicon()["change_verbs"]
+    return frozenset(st for v in entry["verbs"] for st in verb_stems(fold(v))), frozenset(entry["targets"])

@@ -13,15 +13,16 @@ from rag.calculator.lexicon import (
     Cue,
     Item,
     agent_phrases,
+    change_verbs,
     compound_head,
     find_payers,
     has,
-    lexicon,
     match_phrases,
     number_word,
     phrase_set,
     role_phrases,
     tokenize,
+    verb_stems,
     words,
 )
 from rag.calculator.rules import (
@@ -33,7 +34,7 @@ from rag.calculator.rules import (
     TRANCHE,
 )
 from rag.money import MILLION, TO_WORDS, AmountSpan, scan_amounts
-from rag.text import STOPWORDS, fold, terms
+from rag.text import STOPWORDS, fold
 
 log = logging.getLogger(__name__)
 
@@ -576,9 +577,9 @@ def _pairs(r: Reading) -> None:
         k = amount_near(a, -1, 6)
         if k is not None and not any(am.new for am in r.amounts):
             r.amounts[k].new = True
-    verbs, targets = _change_verbs()
+    verbs, targets = change_verbs()
     for i, it in enumerate(items):
-        if it.kind != "word" or not _verb_stems(it.text) & verbs:
+        if it.kind != "word" or not verb_stems(it.text) & verbs:
             continue
         # "de rijksbijdrage verhogen naar 35 miljoen", "raise it to 35m"; Dutch verb-final: "naar 35 miljoen verhogen"
         after = next((j for j in range(i + 1, min(i + 4, len(items))) if items[j].text in targets), None)
@@ -591,45 +592,9 @@ def _pairs(r: Reading) -> None:
             r.amounts[k].new = True
 
 
-def _verb_stems(word: str) -> set[str]:
-    """A verb's stems for any of its inflections, Dutch and English: the stemmers', the Dutch one without the
-    "-t"/"-d" of "verhoogt", "verlaagd" (the stemmer keeps them)."""
-    nl = (terms(word, "nl") or [word])[0]
-    if len(nl) > 4 and nl[-1] in "td" and nl[-2] not in "td":
-        nl = nl[:-1]
-    return {nl, *terms(word, "en")}
-
-
-@functools.lru_cache(maxsize=1)
-def _change_verbs() -> tuple[frozenset[str], frozenset[str]]:
-    """The stems of the verbs that change a figure, and the words before the new figure (``lexicon.json``)."""
-    entry = lexicon()["change_verbs"]
-    return frozenset(st for v in entry["verbs"] for st in _verb_stems(fold(v))), frozenset(entry["targets"])
-
-
 def _link(r: Reading, new: int, old: int) -> None:
     n, o = r.amounts[new], r.amounts[old]
     scores = {k: n.scores.get(k, 0) + o.scores.get(k, 0) for k in set(n.scores) | set(o.scores)}
     role = max(scores, key=lambda k: scores[k]) if scores else (o.role or n.role)
     n.role = o.role = role
     n.new, n.partner = True, o
-
-
-@dataclass(frozen=True)
-class FoundAmount:
-    """An amount of a text in euros with its role ('request' is the Rijk's contribution): the router
-    checks claims about the proposal's own money with these."""
-
-    value: Decimal
-    text: str
-    role: str
-    is_money: bool = True
-    rule: str | None = None
-
-
-_FOUND_ROLE = {"rijk": "request"}
-
-
-def find_amounts(text: str, lang: str = "nl") -> list[FoundAmount]:
-    """The amounts of a text with their roles."""
-    return [FoundAmount(a.value * MILLION, a.text, _FOUND_ROLE.get(a.role or "unknown", a.role or "unknown")) for a in read(text, lang).amounts]
