@@ -179,14 +179,15 @@ _GENERIC_STEMS = frozenset(terms(
 
 # how an answer's own enumeration numbers and separates its items
 _INLINE_NUMBER = re.compile(r"(?:^|(?<=[\s:;,(]))(\d{1,2})[.)]\s+")
-_SEPARATOR = re.compile(r";\s*|,\s*|\s+(?:en|and|of|or|evenals|as well as)\s+")
+# a bracket (counted, so that what stands inside one is not split) or a separator of items
+_SEPARATOR = re.compile(r"[()]|;\s*|,\s*|\s+(?:en|and|of|or|evenals|as well as)\s+")
 _BULLETS = ("-", "*", "•")
 
 
 def _outside_brackets(text: str) -> list[str]:
     """``text`` split at the separators that stand outside brackets ("A (with B and C) and D" is two items)."""
     out, depth, start = [], 0, 0
-    for m in re.finditer(r"[()]|" + _SEPARATOR.pattern, text):
+    for m in _SEPARATOR.finditer(text):
         if m.group(0) == "(":
             depth += 1
         elif m.group(0) == ")":
@@ -221,7 +222,7 @@ def prose_items(answer: str) -> list[str]:
 
 def _clean(item: str) -> str:
     """An item without the separators, quotes and the opening bracket of the next number ("(2)") around it."""
-    return item.rstrip(" (").strip(" .;,\"'“”‘’\n").rstrip(" (").strip(" .;,")
+    return item.strip(" .;,\"'“”‘’\n(")
 
 
 def prose_item(question: str, said: str) -> tuple[str, str] | None:

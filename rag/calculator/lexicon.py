@@ -207,13 +207,14 @@ def number_word(token: str) -> Decimal | None:
     return words_to_number(token)
 
 
-def verb_stems(word: str) -> set[str]:
+@functools.lru_cache(maxsize=4096)
+def verb_stems(word: str) -> frozenset[str]:
     """A verb's stems for any of its inflections, Dutch and English: the stemmers', the Dutch one without the
     "-t"/"-d" of "verhoogt", "verlaagd" (the stemmer keeps them)."""
     nl = (terms(word, "nl") or [word])[0]
     if len(nl) > 4 and nl[-1] in "td" and nl[-2] not in "td":
         nl = nl[:-1]
-    return {nl, *terms(word, "en")}
+    return frozenset({nl, *terms(word, "en")})
 
 
 @functools.lru_cache(maxsize=1)
