@@ -229,7 +229,10 @@ class AnswerabilityMixin:
         (a new figure, not the question's own), and never when its subject is a word no document uses."""
         if not self._kind_held(question, units):
             return False
-        unknown = self._unknown_subject(ctx, question)
+        # the documents are Dutch: that they lack an English question's word ("closing", "as a whole") says nothing
+        # about whether they answer it (measured: the veto refused no more unanswerable English questions)
+        english = ctx.language == "en" and not ablated(self.settings, "english_words_known")
+        unknown = [] if english else self._unknown_subject(ctx, question)
         vocab = ctx.units.vocabulary if ctx.units is not None else None
         if unknown and vocab is not None and self.unit_params.unit_vocabulary and not ablated(self.settings, "unit_vocabulary"):
             # known to the corpus through any unit's hypothetical questions (Dutch or English) or the glossary:

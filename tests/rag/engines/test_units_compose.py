@@ -4,7 +4,8 @@
   statement quote it once;
 - a word no document uses does not veto a unit the fused evidence is confident of (a misspelling, a
   synonym), but still does when the evidence is weak;
-- an English question's words count as covered by a Dutch unit through their glossary translations.
+- an English question's words count as covered by a Dutch unit through their glossary translations, and an
+  English word the Dutch documents lack does not veto a unit.
 """
 
 from __future__ import annotations
@@ -183,3 +184,12 @@ def test_a_weak_part_keeps_its_best_unit_as_what_comes_closest() -> None:
     low = _ctx(q, parts, vocab)
     _answer(_engine(part_closest_at=0.99), low)
     assert low.notes.unit_weak_parts == [part] and low.notes.unit_closest == []
+
+
+def test_an_english_word_the_dutch_documents_lack_does_not_veto_a_confident_unit() -> None:
+    # "whereabouts" and "embankment" are in no document, no unit question and no glossary: the documents are Dutch
+    q = "Whereabouts is the new embankment going?"
+    ctx = lambda: _ctx(q, [(q, _strong(q, DIJK, KOST))], VOCAB, lang="en")  # noqa: E731
+    assert "IJssel" in (_answer(_engine(), ctx()) or "")
+    # switched off, those words veto the unit as a Dutch question's unknown words do
+    assert _answer(_engine("english_words_known"), ctx()) is None
