@@ -3,6 +3,7 @@
     python -m scripts.fit_answerability dump --out rows.jsonl eval/questions.jsonl eval/holdout.jsonl ...
     python -m scripts.fit_answerability fit rows.jsonl [--write]
     python -m scripts.fit_answerability probe [--kind requests|outcomes|restate] [--cache vecs.json] [--C 4] [--threshold 0.2] [--write]
+    python -m scripts.fit_answerability shift [--n 900] eval/holdout*.jsonl ...
 
 ``dump`` answers every item with the confidence gate switched off (``REGIODEAL_ABLATE=answerability``)
 and writes, per item, the evidence features, the label (the item must be refused) and what the engine
@@ -11,7 +12,9 @@ leave-one-set-out cross-validation, prints a reliability table and the combined 
 threshold (the gate added to the engine's own refusals), and with ``--write`` saves the model.
 ``probe`` fits the request probe (``rag/engines/request_probe.py``) on ``decline_exemplars.yaml`` and the
 corpus's hypothetical questions, prints cross-validated decline rates and with ``--write`` saves
-``decline_probe.json``; ``--kind outcomes`` does the same for the outcome probe (``outcome_exemplars.yaml`` →
+``decline_probe.json``; ``shift`` prints, per language, the unit-confidence features' means for the top unit of
+answerable and to-be-refused items (single questions, a seeded sample): the English shift of
+``AnswerabilityParams.english_shift`` is the Dutch minus the English mean of the answerable ones; ``--kind outcomes`` does the same for the outcome probe (``outcome_exemplars.yaml`` →
 ``outcome_probe.json``); no evaluation item is used. Only tuning sets (whose items may be read) belong here; validation sets are scored with ``rag eval``.
 """
 
@@ -201,6 +204,31 @@ def fit(rows_path: str, write: bool, c: float, drop: list[str], only: list[str] 
         print(f"\nwrote {MODEL_FILE}")
 
 
+def shift(paths: list[str], n: int) -> None:
+    import random
+    import statistics
+
+    from rag.assistant import Assistant
+    from rag.condense import split_carried
+    from rag.engines.units_answer import features
+
+    items = [json.loads(x) for p in paths for x in Path(p).read_text(encoding="utf-8").splitlines() if x.strip()]
+    items = [i for i in items if not i.get("history") and i.get("type") != "calc"]
+    random.Random(0).shuffle(items)
+    a = Assistant()
+    seen: dict[tuple[str, bool], list[list[float]]] = {}
+    for item in items[:n]:
+        ctx = a.prepare(item["question"], None)
+        ev = ctx.units
+        if ev is None or not ev.candidates or ev.questions_of is None:
+            continue
+        x = features(ev.candidates[0], ev, split_carried(ctx.standalone_question)[0], ctx.language, ev.questions_of)
+        seen.setdefault((item["lang"], bool(item.get("must_refuse"))), []).append(x)
+    for (lang, refuse), rows in sorted(seen.items()):
+        means = [round(statistics.mean(r[i] for r in rows), 4) for i in range(3)]
+        print(f"{lang} {'refuse' if refuse else 'answer'} n={len(rows)} similarity/coverage/margin means {means}")
+
+
 args_threshold = 0.0
 
 
@@ -222,6 +250,9 @@ def main(argv: list[str] | None = None) -> int:
     pr.add_argument("--kind", choices=("requests", "outcomes", "restate"), default="requests",
                     help="requests: decline_exemplars.yaml -> decline_probe.json; outcomes: outcome_exemplars.yaml -> "
                          "outcome_probe.json; restate: restate_exemplars.yaml -> restate_probe.json")
+    sh = sub.add_parser("shift")
+    sh.add_argument("--n", type=int, default=900)
+    sh.add_argument("paths", nargs="+")
     f = sub.add_parser("fit")
     f.add_argument("rows")
     f.add_argument("--write", action="store_true")
@@ -232,6 +263,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.cmd == "dump":
         dump(args.paths, args.out)
+    elif args.cmd == "shift":
+        shift(args.paths, args.n)
     elif args.cmd == "probe":
         probe(args.write, args.C, args.threshold, args.cache, tuple(x for x in args.drop.split(",") if x), args.written_weight, args.kind)
     else:

@@ -5,7 +5,8 @@
 - a word no document uses does not veto a unit the fused evidence is confident of (a misspelling, a
   synonym), but still does when the evidence is weak;
 - an English question's words count as covered by a Dutch unit through their glossary translations, and an
-  English word the Dutch documents lack does not veto a unit.
+  English word the Dutch documents lack does not veto a unit; English evidence is read with the measured
+  language shift.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from types import SimpleNamespace
 from rag.config import Settings
 from rag.engines.base import AnswerContext
 from rag.engines.extractive import ExtractiveEngine
-from rag.engines.units_answer import AnswerabilityParams, english_coverage, features
+from rag.engines.units_answer import AnswerabilityParams, confidence, english_coverage, features
 from rag.question_index import UnitRecord
 from rag.retrieval_units import UnitCandidate, UnitEvidence
 from rag.text import terms
@@ -193,3 +194,15 @@ def test_an_english_word_the_dutch_documents_lack_does_not_veto_a_confident_unit
     assert "IJssel" in (_answer(_engine(), ctx()) or "")
     # switched off, those words veto the unit as a Dutch question's unknown words do
     assert _answer(_engine("english_words_known"), ctx()) is None
+
+
+def test_english_evidence_is_read_with_the_language_shift_and_dutch_is_not() -> None:
+    # the same evidence for an English and a Dutch question: English similarity and coverage run lower for the same
+    # unit, so the model reads English features shifted by the measured difference
+    ev = _strong("How much does the dike cost?", KOST, DIJK)
+    top = ev.candidates[0]
+    on, off = AnswerabilityParams(), AnswerabilityParams(english_shift=(0.0,) * 6)
+    en = "How much does the dike cost?"
+    assert confidence(top, ev, en, "en", ev.questions_of, on) > confidence(top, ev, en, "en", ev.questions_of, off)
+    nl = "Wat kost de dijk?"
+    assert confidence(top, ev, nl, "nl", ev.questions_of, on) == confidence(top, ev, nl, "nl", ev.questions_of, off)
