@@ -85,13 +85,42 @@ class AnswerabilityMixin:
         composer = UnitComposer(lambda: hybrid.chunks, ctx.document, self.unit_params)
         ev = ctx.units
         if (ev is not None and ev.gap is not None and ev.gap_unit is not None and not ablated(self.settings, "claims")
-                and ev.gap.best > max((c.qi_best for c in ev.candidates), default=0.0)):
+                and ev.gap.best > max((c.qi_best for c in ev.candidates), default=0.0)
+                and not self._states_what_unit_says(ctx, ev, ev.gap_unit)):
             # the nearest is a false premise (corpus/claims.yaml): corrected with the unit that states what is true
             q = composer.quote(builder, ev.gap_unit, lang)
             if q is not None:
                 name = doc_name(q.unit.doc_id, q.unit.doc_id, lang)
                 return [shown_quote(_cap(message("false_premise", lang).format(doc=name)), q.display, q.cites, lang)]
         return self._closest_pieces(ctx, builder, message("closest", lang)) or [message("refusal", lang)]
+
+    def _states_what_unit_says(self, ctx: AnswerContext, ev: UnitEvidence, unit: UnitRecord) -> bool:
+        """Does the question state a count or a figure, each as the unit states it ("Waarom werkt het kabinet met twee
+        tranches?", "What are the three pillars ...?" against the unit a false premise is corrected with)? Then its
+        premise is the documents' own, however near it is to a false one (``claims_agree``)."""
+        from rag.counts import count_of, counts_in
+
+        if ablated(self.settings, "claims_agree"):
+            return False
+        question = split_carried(ctx.question)[0]
+        text = f"{unit.context} {unit.text}"
+        counts = counts_in(question, ctx.language)
+        figures = _figures_in(question) - {c.number for c in counts}
+        if not counts and not figures:
+            return False
+        # only a false premise about a value can be one the question's own value answers: the nearest false premise
+        # states a count or a figure, and not the question's ("drie tranches" against "twee tranches"); one that
+        # states none is wrong about something else ("het Ontwerpend Onderzoek uit 2018 van LNV": who ordered it)
+        near = ev.gap.question if ev.gap is not None else ""
+        near_counts = {c.n for c in counts_in(near, ctx.language)}
+        near_figures = _figures_in(near)
+        if not near_counts and not near_figures:
+            return False
+        if figures <= near_figures and {c.n for c in counts} <= near_counts:
+            return False
+        items, lead = self._list_items(ev, unit) if unit.kind == "list" else ([], "")
+        return (all(count_of(c, text, question, [x.text for x in items], lead) == c.n for c in counts)
+                and figures <= _figures_in(text))
 
     def _closest_pieces(self, ctx: AnswerContext, builder: CitationBuilder, lead: str) -> list[str] | None:
         """``lead``, then the (at most two) statements of the best units, cited as what the documents do say;

@@ -6,7 +6,8 @@
   synonym), but still does when the evidence is weak;
 - an English question's words count as covered by a Dutch unit through their glossary translations, and an
   English word the Dutch documents lack does not veto a unit; English evidence is read with the measured
-  language shift.
+  language shift;
+- a question stating the value a false premise's correcting unit states is not corrected as that false premise.
 """
 
 from __future__ import annotations
@@ -206,3 +207,25 @@ def test_english_evidence_is_read_with_the_language_shift_and_dutch_is_not() -> 
     assert confidence(top, ev, en, "en", ev.questions_of, on) > confidence(top, ev, en, "en", ev.questions_of, off)
     nl = "Wat kost de dijk?"
     assert confidence(top, ev, nl, "nl", ev.questions_of, on) == confidence(top, ev, nl, "nl", ev.questions_of, off)
+
+
+def _near_claim(claim: str) -> UnitEvidence:
+    from rag.question_index import GapHit
+
+    gap = GapHit("claim-x", "w", "", 0.99, claim, KOST.unit_id)
+    return UnitEvidence("", [_cand(DIJK, 0.3, 0.9, 1)], lambda uid: QUESTIONS.get(uid, []), None, gap, KOST)
+
+
+def test_a_question_stating_the_units_own_value_is_no_false_premise_near_one_about_that_value() -> None:
+    eng = _engine()
+    ev = _near_claim("Waarom kost de dijk 25 miljoen?")  # a false premise about the cost
+    # the question states what the unit says (€ 18 miljoen): not that false premise, however near
+    assert eng._states_what_unit_says(_ctx("Waarom kost de nieuwe dijk 18 miljoen?", [("", ev)], VOCAB), ev, KOST)
+    # the false value itself, or another one the unit does not state, is still corrected
+    assert not eng._states_what_unit_says(_ctx("Waarom kost de nieuwe dijk 25 miljoen?", [("", ev)], VOCAB), ev, KOST)
+    assert not eng._states_what_unit_says(_ctx("Waarom kost de nieuwe dijk 30 miljoen?", [("", ev)], VOCAB), ev, KOST)
+    # a false premise about something else (who pays): the question's true figure does not make it right
+    other = _near_claim("Waarom betaalt het Rijk de nieuwe dijk?")
+    assert not eng._states_what_unit_says(_ctx("Waarom betaalt het Rijk de dijk van 18 miljoen?", [("", other)], VOCAB), other, KOST)
+    # switched off, nothing is excused
+    assert not _engine("claims_agree")._states_what_unit_says(_ctx("Waarom kost de nieuwe dijk 18 miljoen?", [("", ev)], VOCAB), ev, KOST)
