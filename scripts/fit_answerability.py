@@ -12,10 +12,11 @@ leave-one-set-out cross-validation, prints a reliability table and the combined 
 threshold (the gate added to the engine's own refusals), and with ``--write`` saves the model.
 ``probe`` fits the request probe (``rag/engines/request_probe.py``) on ``decline_exemplars.yaml`` and the
 corpus's hypothetical questions, prints cross-validated decline rates and with ``--write`` saves
-``decline_probe.json``; ``shift`` prints, per language, the unit-confidence features' means for the top unit of
-answerable and to-be-refused items (single questions, a seeded sample): the English shift of
-``AnswerabilityParams.english_shift`` is the Dutch minus the English mean of the answerable ones; ``--kind outcomes`` does the same for the outcome probe (``outcome_exemplars.yaml`` →
-``outcome_probe.json``); no evaluation item is used. Only tuning sets (whose items may be read) belong here; validation sets are scored with ``rag eval``.
+``decline_probe.json``; ``--kind outcomes`` does the same for the outcome probe (``outcome_exemplars.yaml`` →
+``outcome_probe.json``); no evaluation item is used. ``shift`` prints, per language, the unit-confidence features'
+means for the top unit of answerable and to-be-refused items (single questions, a seeded sample): the English shift
+of ``AnswerabilityParams.english_shift`` is the Dutch minus the English mean of the answerable ones. Only tuning
+sets (whose items may be read) belong here; validation sets are scored with ``rag eval``.
 """
 
 from __future__ import annotations

@@ -95,9 +95,9 @@ class AnswerabilityMixin:
         return self._closest_pieces(ctx, builder, message("closest", lang)) or [message("refusal", lang)]
 
     def _states_what_unit_says(self, ctx: AnswerContext, ev: UnitEvidence, unit: UnitRecord) -> bool:
-        """Does the question state a count or a figure, each as the unit states it ("Waarom werkt het kabinet met twee
-        tranches?", "What are the three pillars ...?" against the unit a false premise is corrected with)? Then its
-        premise is the documents' own, however near it is to a false one (``claims_agree``)."""
+        """Does the question state a count or a figure, each as the unit a false premise is corrected with states it
+        ("Waarom werkt het kabinet met twee tranches?", "Klopt het dat Dutch TechZone 405 banen opleverde?")? Then its
+        premise is the documents' own, however near it is to a false one about another value (``claims_agree``)."""
         from rag.counts import count_of, counts_in
 
         if ablated(self.settings, "claims_agree"):
