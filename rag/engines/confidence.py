@@ -8,6 +8,8 @@ whether any unit answers. It reads only general evidence, no phrasing:
   or glossary entry uses ("verkiezingen", "2031", another province's project) is strong evidence that the
   documents do not answer;
 - whether an asked-for kind of answer (an amount, a date, a count, a name) is in the best units;
+- whether the kind the question asks for (a place, a time, a reason, a quantity: ``wh_class``) is one that any of
+  the best units' own hypothetical questions asks (``wh_unseen``; switch off with ``REGIODEAL_ABLATE=wh_unseen``);
 - whether the question index, BM25 and the passages agree on the best unit, and the best passage's
   cosine similarity;
 - the documents' gaps (``corpus/gaps.yaml``: questions about their subjects that they do not answer):
@@ -31,13 +33,21 @@ from typing import Any
 import numpy as np
 
 from rag.condense import split_carried
-from rag.engines.extractive.analysis import DOC_NAME_TERMS, FRAME_TERMS, STRICT_TYPES, answer_type, has_type
+from rag.config import ablated, get_settings
+from rag.engines.extractive.analysis import (
+    DOC_NAME_TERMS,
+    FRAME_TERMS,
+    STRICT_TYPES,
+    answer_type,
+    has_type,
+    wh_class,
+)
 from rag.text import fold, terms
 
 MODEL_FILE = Path(__file__).with_name("confidence.json")
 
 FEATURES = ("qi_top", "qi_margin", "cover", "unknown_frac", "unknown_any", "dense_top", "agree", "type_missing", "english",
-            "gap_top", "gap_margin")
+            "gap_top", "gap_margin", "wh_unseen")
 
 
 @dataclass(frozen=True)
@@ -129,6 +139,10 @@ def part_features(ctx: Any, question: str, ev: Any) -> Answerability | None:
     kind = answer_type(own)
     typed_text = " ".join(f"{c.unit.context} {c.unit.text}" for c in top)
     dense = getattr(ctx.retrieval, "dense", None) or {}
+    # the kind the question asks for (a place, a time, a reason, ...) is one none of the best units' own questions asks:
+    # the units are about its subject, not about what it asks ("Waar wordt de Statenbijeenkomst gehouden?")
+    wh = None if ablated(get_settings(), "wh_unseen") else wh_class(own)
+    asked_of_top = {wh_class(q) for c in top for q in ev.questions_of(c.unit.unit_id)} if wh is not None else set()
     x = {
         "qi_top": qi_top,
         "qi_margin": (qi_top - qi_second) * 10,
@@ -142,6 +156,7 @@ def part_features(ctx: Any, question: str, ev: Any) -> Answerability | None:
         # the nearest of the documents' gaps (corpus/gaps.yaml) against the nearest question they answer
         "gap_top": ev.gap.best if ev.gap is not None else 0.0,
         "gap_margin": ((ev.gap.best - qi_top) * 10) if ev.gap is not None else -1.0,
+        "wh_unseen": 1.0 if wh is not None and wh not in asked_of_top else 0.0,
     }
     return Answerability(load_model().score(x), x, unknown)
 

@@ -6,6 +6,8 @@ its threshold with the likeliest request kind."""
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import pytest
@@ -105,3 +107,27 @@ def test_the_exemplar_file_holds_every_decline_kind_with_a_message() -> None:
         for lang in ("nl", "en"):
             assert (messages / f"decline_{reason}.{lang}.txt").exists()
 
+
+
+def _evidence(questions: list[str]) -> Any:
+    from rag.question_index import UnitRecord
+    from rag.retrieval_units import UnitCandidate, UnitEvidence
+
+    unit = UnitRecord("u-1", "doc", "sentence", "", "Op dinsdagavond 4 maart houden we een informatieavond.", "", 0, 10, -1, -1, 0)
+    return UnitEvidence("q", [UnitCandidate(unit, 1.0, None, qi_rank=1, qi_best=0.95)], lambda _uid: questions)
+
+
+@pytest.mark.parametrize(
+    ("question", "unseen"),
+    [
+        ("Waar wordt de informatieavond gehouden?", 1.0),  # the unit's own questions ask when, never where
+        ("Wanneer is de informatieavond?", 0.0),
+        ("Wat is er op de informatieavond?", 0.0),  # no kind asked: no evidence either way
+    ],
+)
+def test_a_kind_none_of_the_best_units_questions_asks_is_evidence(question: str, unseen: float) -> None:
+    from rag.engines.confidence import part_features
+
+    ctx = SimpleNamespace(language="nl", retrieval=None)
+    found = part_features(ctx, question, _evidence(["Wanneer is de informatieavond?", "Waarom is er een informatieavond?"]))
+    assert found is not None and found.features["wh_unseen"] == unseen

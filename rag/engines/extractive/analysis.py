@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import lru_cache
 
 from rag.condense import split_carried
 from rag.config import ablated, get_settings
@@ -138,6 +139,41 @@ def answer_type(question: str) -> str | None:
             # an e-mail address is not answered by a telephone number
             return "email" if name == "contact" and "mail" in m.group(0).lower() else name
     return None
+
+
+# The kind of thing a question asks for, coarsely, from its interrogative (a closed class of words in each language):
+# the classes ``answer_type`` does not give, then its types grouped.
+_WH_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("reason", re.compile(r"\b(waarom|why|hoe komt het|how come|om welke reden|for what reason)\b", re.I)),
+    ("place", re.compile(
+        r"^\W*(en\s+|and\s+|ok[eé]?\W*\s*)?waar\b(?!\s+(dat|of)\b)|\bwaar (wordt|worden|komt|komen|ligt|liggen|vindt|vinden|staat|staan|"
+        r"gaat|gaan|zit|zitten|woont|wonen|is|zijn|was|moet|moeten)\b|\bwhere\b|\b(in|op) welke (plaats|stad|dorp|dorpen|"
+        r"plaatsen|locatie|locaties|plek|plekken|zaal|wijk|wijken)\b|\bin welk (dorp|gebouw)\b|\b(in )?(which|what) "
+        r"(town|towns|village|villages|city|place|location|venue|building)\b", re.I)),
+]
+# Dutch splits "waarin", "waaraan", "waarvoor" ...: "Waar investeren ze in?", "Waar is het fonds voor bedoeld?" ask for a
+# thing, not a place; nor does "waar staat dat?" (which passage)
+_WAAR_THING = re.compile(
+    r"\bwaar\b.*?\b(in|aan|op|mee|voor|over|naar|uit|van|bij|door|toe|tegen|om|af)\b(\s+[\w'-]+){0,2}\s*([?,.!]|$)|\bwaar staat (dat|dit|het|die)\b",
+    re.I,
+)
+# "wie" questions are not grouped: a unit's own questions ask "welke partijen", "door wie", "wie", ... (measured: no signal)
+_WH_GROUPS = {"time": "time", "date": "time", "period": "time", "count": "quantity", "amount": "quantity",
+              "percentage": "quantity", "contact": "contact", "email": "contact"}
+
+
+@lru_cache(maxsize=65536)
+def wh_class(question: str) -> str | None:
+    """The kind of thing ``question`` asks for: a reason, a place, a time, a quantity or contact details (None: a
+    thing, a person, a description, yes or no). "Waar wordt de bijeenkomst gehouden?" and "Wanneer wordt de
+    bijeenkomst gehouden?" read almost alike to the embedder; their classes differ."""
+    for name, rx in _WH_PATTERNS:
+        if m := rx.search(question):
+            if name == "place" and "waar" in m.group(0).lower() and _WAAR_THING.search(question):
+                return None
+            return name
+    kind = answer_type(question)
+    return _WH_GROUPS.get(kind) if kind else None
 
 
 def has_type(text: str, kind: str | None) -> bool:

@@ -13,6 +13,7 @@ import pytest
 from rag.citations import CitationBuilder, CitationError, check, find_quote, verify
 from rag.condense import condense, is_dependent, split_carried
 from rag.engines.extractive import answer_type, focus_terms, has_type, mentioned_docs, question_parts
+from rag.engines.extractive.analysis import wh_class
 from rag.glossary import expand_terms
 from rag.router import (
     claim_clauses,
@@ -186,6 +187,28 @@ def test_type_evidence() -> None:
 )
 def test_focus_is_the_noun_the_question_asks_about(question: str, lang: str, focus: str) -> None:
     assert focus_terms(question, lang) == set(terms(focus))
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Waar vindt de informatieavond plaats?", "place"),
+        ("In welke dorpen komen de nieuwe voorzieningen?", "place"),
+        ("Where will the new school be built?", "place"),
+        ("Wanneer vindt de informatieavond plaats?", "time"),
+        ("Waarom kiest de provincie voor deze aanpak?", "reason"),
+        ("How much does the province contribute?", "quantity"),
+        # Dutch splits "waarin", "waarvoor": these ask for a thing, not a place
+        ("Waar investeert de gemeente het geld in?", None),
+        ("Waar is dat fonds eigenlijk voor bedoeld?", None),
+        ("Waar staat dat in de brief?", None),
+        ("Is het waar dat de minister tekende?", None),
+        ("Wie tekende de brief?", None),
+        ("Wat zijn de plannen?", None),
+    ],
+)
+def test_the_kind_a_question_asks_for_comes_from_its_interrogative(question: str, kind: str | None) -> None:
+    assert wh_class(question) == kind
 
 
 def test_question_parts_and_mentions() -> None:
