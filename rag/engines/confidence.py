@@ -141,8 +141,10 @@ def part_features(ctx: Any, question: str, ev: Any) -> Answerability | None:
     dense = getattr(ctx.retrieval, "dense", None) or {}
     # the kind the question asks for (a place, a time, a reason, ...) is one none of the best units' own questions asks:
     # the units are about its subject, not about what it asks ("Waar wordt de Statenbijeenkomst gehouden?")
+    # (units without hypothetical questions, as an upload's may be, say nothing either way)
     wh = None if ablated(get_settings(), "wh_unseen") else wh_class(own)
-    asked_of_top = {wh_class(q) for c in top for q in ev.questions_of(c.unit.unit_id)} if wh is not None else set()
+    asked = [q for c in top for q in ev.questions_of(c.unit.unit_id)] if wh is not None else []
+    asked_of_top = {wh_class(q) for q in asked}
     x = {
         "qi_top": qi_top,
         "qi_margin": (qi_top - qi_second) * 10,
@@ -156,7 +158,7 @@ def part_features(ctx: Any, question: str, ev: Any) -> Answerability | None:
         # the nearest of the documents' gaps (corpus/gaps.yaml) against the nearest question they answer
         "gap_top": ev.gap.best if ev.gap is not None else 0.0,
         "gap_margin": ((ev.gap.best - qi_top) * 10) if ev.gap is not None else -1.0,
-        "wh_unseen": 1.0 if wh is not None and wh not in asked_of_top else 0.0,
+        "wh_unseen": 1.0 if wh is not None and asked and wh not in asked_of_top else 0.0,
     }
     return Answerability(load_model().score(x), x, unknown)
 

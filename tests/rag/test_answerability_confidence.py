@@ -131,3 +131,11 @@ def test_a_kind_none_of_the_best_units_questions_asks_is_evidence(question: str,
     ctx = SimpleNamespace(language="nl", retrieval=None)
     found = part_features(ctx, question, _evidence(["Wanneer is de informatieavond?", "Waarom is er een informatieavond?"]))
     assert found is not None and found.features["wh_unseen"] == unseen
+
+
+def test_units_without_hypothetical_questions_are_no_evidence_of_a_kind_unseen() -> None:
+    # an uploaded document's units may have no generated questions: that says nothing about what they answer
+    from rag.engines.confidence import part_features
+
+    found = part_features(SimpleNamespace(language="nl", retrieval=None), "Waar wordt de informatieavond gehouden?", _evidence([]))
+    assert found is not None and found.features["wh_unseen"] == 0.0
