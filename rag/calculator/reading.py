@@ -349,7 +349,7 @@ def _own_words(r: Reading, am: Amount) -> bool:
 
 def _counts_and_years(r: Reading) -> None:
     items = r.items
-    counts, years = phrase_set("count_nouns"), phrase_set("year_nouns")
+    counts, years, multipliers = phrase_set("count_nouns"), phrase_set("year_nouns"), phrase_set("multipliers")
     for i, it in enumerate(items):
         if it.kind not in ("word", "num"):
             continue
@@ -363,6 +363,8 @@ def _counts_and_years(r: Reading) -> None:
         prev = items[i - 1].text if i else ""
         if nxt[:1] in counts or nxt[:2] in counts:
             r.count = r.count or n
+        elif nxt[:1] in multipliers and i + 2 < len(items) and items[i + 2].kind == "amount" and n < 100:
+            r.count = r.count or n  # "vier keer 40 miljoen", "3 x € 40 mln": that many deals of that amount
         elif nxt[:1] and (nxt[1:2] in counts or nxt[1:3] in counts) and (kind := _bound_word(nxt[0])):
             r.count = r.count or n  # "drie maximale deals", "two minimum deals": deals at the rule's amount
             r.count_rule = r.count_rule or kind
@@ -421,6 +423,11 @@ def _roles(r: Reading) -> None:
     askers = _askers(items, agents)
     giving = phrase_set("giving_verbs")
     binders = phrase_set("binds_left")
+    # "80 miljoen wil investeren", "wants to put in 20m": a modal whose own verb follows is that verb's, which says
+    # who gives; it is no wish for money from the Rijk ("we willen 30 miljoen")
+    verbs_at = {a for a, _b, _p in match_phrases(items, giving)}
+    modal = phrase_set("cues", "intention")
+    auxiliary = {(a, b) for a, b, p in matches if p in modal and any(b < v <= b + 2 for v in verbs_at)}
     for am in r.amounts:
         lo = max([p + 1 for p in positions if p < am.item] + [i + 1 for i in stops if i < am.item] + [i for i in words_at if i < am.item] + [am.item - WINDOW])
         hi = min([p for p in positions if p > am.item] + [i for i in stops | words_at if i > am.item] + [am.item + WINDOW + 1]) - 1
@@ -430,6 +437,8 @@ def _roles(r: Reading) -> None:
         for a, b, p in matches:
             if any(x <= a and b <= y for x, y in askers):
                 continue  # "vraagt de regio € 40 miljoen": who asks, asks the Rijk; the asker is not the payer
+            if (a, b) in auxiliary:
+                continue
             if a >= lo and b < am.item:
                 if _bound_to_previous(items, positions, a, binders) and not any(c.side == "left" for c in phrases[p]):
                     continue  # "20m of national money plus 30m ...": the cue is the first amount's

@@ -479,3 +479,32 @@ def test_a_count_of_things_after_an_adjective_is_for_the_documents(question: str
 
     assert asks_a_count_of_things(tokenize(question, []))
     assert not asks_a_count_of_things(tokenize("Hoeveel maximale deals passen in de tranche?", []))
+
+
+@pytest.mark.parametrize(
+    ("lang", "question", "want"),
+    [
+        ("nl", "Onze gemeenten zeggen dat ze samen 45 miljoen willen inleggen. Hoeveel mag het Rijk dan hoogstens geven?", {"op": "max_rijk", "cofinancing": 45}),
+        ("nl", "Ik las dat de provincie over drie jaar 36 miljoen wil bijdragen. Hoeveel is dat per jaar?", {"op": "per_year", "cofinancing": 36}),
+        ("en", "The report says our partners want to put in 28 million. How much may the Rijk give at most?", {"op": "max_rijk", "cofinancing": 28}),
+    ],
+)
+def test_a_modal_before_a_giving_verb_is_no_wish_for_rijk_money(lang: str, question: str, want: dict[str, Any]) -> None:
+    assert _schema(question, lang) == want
+
+
+def test_a_wish_for_an_amount_is_still_the_rijks() -> None:
+    assert _schema("De regio wil 25 miljoen; de gemeenten leggen zelf 30 miljoen in. Mag dat?") == {"op": "plan_check", "rijk": 25, "cofinancing": 30}
+
+
+@pytest.mark.parametrize(
+    ("lang", "question", "count"),
+    [
+        ("nl", "Uit de tranche is al drie keer 35 miljoen vergeven. Hoeveel is er nog over?", 3),
+        ("nl", "Er is twee maal € 30 mln toegekend uit de tranche van 200 miljoen. Wat blijft er over?", 2),
+        ("en", "Five times 20 million has been granted from the tranche. What remains?", 5),
+    ],
+)
+def test_a_number_times_an_amount_counts_deals_of_that_amount(lang: str, question: str, count: int) -> None:
+    got = _schema(question, lang)
+    assert got["op"] == "tranche_remainder" and got["count"] == count
