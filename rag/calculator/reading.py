@@ -470,6 +470,16 @@ def _roles(r: Reading) -> None:
             am.role = "rijk"  # money "from the envelope" for one deal, not the envelope itself
         if am.role is None and am.value in DOCUMENT_FIGURES.values():
             am.role = next(k for k, v in DOCUMENT_FIGURES.items() if v == am.value)  # "de € 950 miljoen"
+    given = [am for am in r.amounts if am.role == "rijk"]
+    if len(given) == 2 and given[0].value != given[1].value:
+        # "welk deel van de € 950 miljoen uit de Regio Envelop is onze aanvraag van 30 miljoen?": of two amounts
+        # "from the envelope", the larger one that is the documents' envelope or tranche is that whole, not a deal's
+        whole = max(given, key=lambda a: a.value)
+        doc = next((k for k, v in DOCUMENT_FIGURES.items() if v == whole.value), None)
+        if doc is not None:
+            whole.role = doc
+            whole.scores[doc] = max(whole.scores.values(), default=0.0) + 1.0
+            whole.firm.add(doc)
 
 
 def _givers(agents: list[tuple[int, int, str, bool]], a: int, b: int, passive: set[int]) -> list[tuple[int, int, str, bool]]:

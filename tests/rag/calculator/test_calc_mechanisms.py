@@ -508,3 +508,14 @@ def test_a_wish_for_an_amount_is_still_the_rijks() -> None:
 def test_a_number_times_an_amount_counts_deals_of_that_amount(lang: str, question: str, count: int) -> None:
     got = _schema(question, lang)
     assert got["op"] == "tranche_remainder" and got["count"] == count
+
+
+@pytest.mark.parametrize(
+    ("lang", "question", "want"),
+    [
+        ("nl", "Hoeveel procent van de 200 miljoen uit de Regio Envelop is een rijksbijdrage van 16 miljoen uit de envelop?", {"op": "share", "tranche": 200, "rijk": 16}),
+        ("en", "Our 12 million from the Regio Envelop: what fraction of the envelope's 950 million is that?", {"op": "share", "envelope": 950, "rijk": 12}),
+    ],
+)
+def test_of_two_amounts_from_the_envelope_the_documents_whole_is_the_whole(lang: str, question: str, want: dict[str, Any]) -> None:
+    assert _schema(question, lang) == want
