@@ -47,7 +47,6 @@ class AnswerabilityParams:
     answer_at: float = 0.3  # at or above: answer from the units (reliability table: BENCHMARKS.md)
     typed_at: float = 0.6  # at or above, units holding the asked kind answer even where no sentence of it is chosen
     part_at: float = 0.3  # a part of a multi-part question is answered at or above this
-    followup_at: float = 0.2  # a follow-up (a question with history) is answered from the units at or above this (its own words are few)
     part_closest_at: float = 0.1  # below part_at, at or above this: a part's best unit is shown as what comes closest
     extra_ratio: float = 0.9  # a second unit is quoted when its fused score is this close to the best
     list_ratio: float = 0.75  # the whole list is quoted when its list unit scores this close to its item

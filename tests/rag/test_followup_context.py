@@ -138,12 +138,3 @@ def test_a_value_stated_about_something_else_does_not_confirm_the_claim(assistan
 def test_a_value_the_passage_about_the_claim_states_is_still_confirmed(assistant: Any) -> None:
     ans = assistant.ask("Waarom wordt het Rijk gevraagd om € 40 miljoen mee te investeren in de regio?")
     assert not ans.refused and "40 miljoen" in ans.answer, ans.answer
-
-
-def test_a_follow_ups_unit_found_with_the_conversation_answers_at_lower_confidence(assistant: Any) -> None:
-    # a follow-up's own words are few ("and when did that close?"): its confidence runs lower for the same
-    # evidence, so it is answered from the units at ``followup_at`` (session 24), not left to sentence selection
-    history = [{"role": "user", "content": "Vanaf welke datum konden voorstellen worden aangemeld?"},
-               {"role": "assistant", "content": "Vanaf 8 juni 2018."}]
-    lead = assistant.ask("En wanneer sloot dat?", history).answer.split("»")[0]
-    assert "1 september" in lead, lead  # its unit confidence is about 0.3: under answer_at, the lead was "8 juni"

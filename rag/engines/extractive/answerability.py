@@ -197,14 +197,12 @@ class AnswerabilityMixin:
         for part_q, pev in parts:
             # the most confident of the best few units answers when the fused top is not confident ("unit_confident")
             at = p.part_at if len(parts) > 1 else p.answer_at
-            if ctx.history and not ablated(self.settings, "followup_at"):
-                at = min(at, p.followup_at)  # a follow-up's own words are few: its unit was found with the conversation
             pev, conf = most_confident(pev, split_carried(part_q)[0], lang, pev.questions_of or ev.questions_of, p, at,
                                        1 if ablated(self.settings, "unit_confident") else None)
             top = pev.top
             ctx.notes.unit_confidence.append(round(conf, 3))
             own = split_carried(part_q)[0]
-            if top is None or conf < at:
+            if top is None or conf < (p.part_at if len(parts) > 1 else p.answer_at):
                 if per_part:
                     ctx.notes.unit_weak_parts.append(own)
                     self._note_closest(ctx, own, top.unit if top is not None else None, conf)
