@@ -364,7 +364,7 @@ def _counts_and_years(r: Reading) -> None:
         if nxt[:1] in counts or nxt[:2] in counts:
             r.count = r.count or n
         elif nxt[:1] in multipliers and i + 2 < len(items) and items[i + 2].kind == "amount" and n < 100:
-            r.count = r.count or n  # "vier keer 40 miljoen", "3 x € 40 mln": that many deals of that amount
+            r.count = r.count or n  # "vier keer 40 miljoen", "three times 20 million": that many deals of that amount
         elif nxt[:1] and (nxt[1:2] in counts or nxt[1:3] in counts) and (kind := _bound_word(nxt[0])):
             r.count = r.count or n  # "drie maximale deals", "two minimum deals": deals at the rule's amount
             r.count_rule = r.count_rule or kind
@@ -423,10 +423,8 @@ def _roles(r: Reading) -> None:
     askers = _askers(items, agents)
     giving = phrase_set("giving_verbs")
     binders = phrase_set("binds_left")
-    # "80 miljoen wil investeren", "wants to put in 20m": a modal whose own verb follows is that verb's, which says
-    # who gives; it is no wish for money from the Rijk ("we willen 30 miljoen")
-    verbs_at = {a for a, _b, _p in match_phrases(items, giving)}
-    modal = phrase_set("cues", "intention")
+    # "80 miljoen wil investeren": a modal whose verb follows is that verb's, no wish for Rijk money ("we willen 30 mln")
+    verbs_at, modal = {a for a, _b, _p in match_phrases(items, giving)}, phrase_set("cues", "intention")
     auxiliary = {(a, b) for a, b, p in matches if p in modal and any(b < v <= b + 2 for v in verbs_at)}
     for am in r.amounts:
         lo = max([p + 1 for p in positions if p < am.item] + [i + 1 for i in stops if i < am.item] + [i for i in words_at if i < am.item] + [am.item - WINDOW])
@@ -435,10 +433,8 @@ def _roles(r: Reading) -> None:
         near = [(abs(x - am.item), tuple(it.text for it in items[x : y + 1])) for x, y, _role, noun in agents if noun and x >= lo and y <= hi]
         am.payer = min(near)[1] if near else None
         for a, b, p in matches:
-            if any(x <= a and b <= y for x, y in askers):
+            if (a, b) in auxiliary or any(x <= a and b <= y for x, y in askers):
                 continue  # "vraagt de regio € 40 miljoen": who asks, asks the Rijk; the asker is not the payer
-            if (a, b) in auxiliary:
-                continue
             if a >= lo and b < am.item:
                 if _bound_to_previous(items, positions, a, binders) and not any(c.side == "left" for c in phrases[p]):
                     continue  # "20m of national money plus 30m ...": the cue is the first amount's
@@ -468,18 +464,19 @@ def _roles(r: Reading) -> None:
             am.role = max(am.scores, key=lambda k: am.scores[k])
         if am.role == "envelope" and am.value < DOCUMENT_FIGURES["tranche"]:
             am.role = "rijk"  # money "from the envelope" for one deal, not the envelope itself
-        if am.role is None and am.value in DOCUMENT_FIGURES.values():
-            am.role = next(k for k, v in DOCUMENT_FIGURES.items() if v == am.value)  # "de € 950 miljoen"
-    given = [am for am in r.amounts if am.role == "rijk"]
-    if len(given) == 2 and given[0].value != given[1].value:
-        # "welk deel van de € 950 miljoen uit de Regio Envelop is onze aanvraag van 30 miljoen?": of two amounts
-        # "from the envelope", the larger one that is the documents' envelope or tranche is that whole, not a deal's
-        whole = max(given, key=lambda a: a.value)
-        doc = next((k for k, v in DOCUMENT_FIGURES.items() if v == whole.value), None)
-        if doc is not None:
-            whole.role = doc
-            whole.scores[doc] = max(whole.scores.values(), default=0.0) + 1.0
-            whole.firm.add(doc)
+        if am.role is None and (doc := _document_figure(am.value)):
+            am.role = doc  # "de € 950 miljoen"
+    # "welk deel van de € 950 miljoen uit de Regio Envelop is onze aanvraag van 30 miljoen?": of two amounts "from the
+    # envelope", the larger one that is the documents' envelope or tranche is that whole, not a deal's
+    given = sorted((am for am in r.amounts if am.role == "rijk"), key=lambda a: a.value)
+    if len(given) == 2 and given[0].value < given[1].value and (doc := _document_figure(given[1].value)):
+        given[1].role, given[1].scores[doc] = doc, max(given[1].scores.values(), default=0.0) + 1.0
+        given[1].firm.add(doc)
+
+
+def _document_figure(value: Decimal | None) -> str | None:
+    """The documents' figure ``value`` is ("tranche", "envelope"), if any."""
+    return next((k for k, v in DOCUMENT_FIGURES.items() if v == value), None)
 
 
 def _givers(agents: list[tuple[int, int, str, bool]], a: int, b: int, passive: set[int]) -> list[tuple[int, int, str, bool]]:
