@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from rag.calculator.lexicon import Item, has, match_phrases, phrase_set
+from rag.calculator.payers import sentence_start
 from rag.calculator.reading import (
     DOCUMENT_FIGURES,
     PROPOSAL_FIGURES,
     RULE_FIGURES,
     Reading,
-    _sentence_start,
     read,
 )
 from rag.config import ablated, get_settings
@@ -85,7 +85,7 @@ def checks_stated_figures(r: Reading) -> bool:
     opens = [a for a, _b, _p in match_phrases(r.items, phrase_set("claim_check"))]
     stops = [i for i, it in enumerate(r.items) if it.kind == "stop" and it.text in ".?!"]
     first, last = min(a.item for a in r.amounts), max(a.item for a in r.amounts)
-    start = _sentence_start(r.items, first)
+    start = sentence_start(r.items, first)
     end = min([i for i in stops if i > last] + [len(r.items)])
     if has(r.items[start:end], "first_person"):
         return False  # "Klopt het dat als wij 80 miljoen inleggen ...": the user's own plan, for the calculator

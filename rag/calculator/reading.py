@@ -25,6 +25,7 @@ from rag.calculator.lexicon import (
     verb_stems,
     words,
 )
+from rag.calculator.payers import asking_payers, bound_to_previous, givers, payer_of_verb, sentence_start
 from rag.calculator.rules import (
     ENVELOPE,
     MAX_RIJK,
@@ -399,7 +400,7 @@ def _roles(r: Reading) -> None:
         # "how much must the region contribute": a giving verb names the money of whoever gives
         start = max([i for i in range(a) if items[i].kind == "stop" and items[i].text in ".?!,;"] + [-1])
         end = next((i for i in range(b, len(items)) if items[i].kind == "stop" and items[i].text in ".?!,;"), len(items))
-        payer = _payer(_givers(agents, a, b, passive), a, b, start + 1, end - 1, -1)
+        payer = payer_of_verb(givers(agents, a, b, passive), a, b, start + 1, end - 1, -1)
         if payer:
             r.named.add(payer)
     r.rule_refs = [(kind, a) for kind in ("max", "min") for a, _b, _p in match_phrases(items, phrase_set("rule_refs", kind))]
@@ -420,7 +421,7 @@ def _roles(r: Reading) -> None:
         keep.append(am)
     r.amounts = keep
     positions = [am.item for am in r.amounts]
-    askers = _askers(items, agents)
+    askers = asking_payers(items, agents)
     giving = phrase_set("giving_verbs")
     binders = phrase_set("binds_left")
     # "80 miljoen wil investeren": a modal whose verb follows is that verb's, no wish for Rijk money ("we willen 30 mln")
@@ -436,7 +437,7 @@ def _roles(r: Reading) -> None:
             if (a, b) in auxiliary or any(x <= a and b <= y for x, y in askers):
                 continue  # "vraagt de regio € 40 miljoen": who asks, asks the Rijk; the asker is not the payer
             if a >= lo and b < am.item:
-                if _bound_to_previous(items, positions, a, binders) and not any(c.side == "left" for c in phrases[p]):
+                if bound_to_previous(items, positions, a, binders) and not any(c.side == "left" for c in phrases[p]):
                     continue  # "20m of national money plus 30m ...": the cue is the first amount's
                 side, dist = "left", words_between(b, am.item)
             elif a > am.item and b <= hi:
@@ -445,12 +446,12 @@ def _roles(r: Reading) -> None:
                     dist = 0  # "20m of national money", "€ 20 mln van het Rijk": the amount's own noun
             else:
                 continue
-            payer = _payer(_givers(agents, a, b, passive), a, b, lo, hi, am.item) if p in giving else None
+            payer = payer_of_verb(givers(agents, a, b, passive), a, b, lo, hi, am.item) if p in giving else None
             if p in giving and payer is None and a - 1 not in passive:
                 # "De gemeenten Emmen en Coevorden hebben samen 18 miljoen toegezegd": the payer opens the sentence
                 # only a regional payer ("de gemeenten ... hebben toegezegd"); not one bound to an earlier amount ("€16m from the Rijk")
-                free = [g for g in agents if g[2] == "cofinancing" and not _bound_to_previous(items, positions, g[0], binders)]
-                payer = _payer(free, a, b, _sentence_start(items, am.item), hi, am.item)
+                free = [g for g in agents if g[2] == "cofinancing" and not bound_to_previous(items, positions, g[0], binders)]
+                payer = payer_of_verb(free, a, b, sentence_start(items, am.item), hi, am.item)
             for cue in ([Cue(payer, "any", 1.0)] if payer else phrases[p]):
                 if cue.side in ("any", side) and not (cue.adjacent and dist > 0):
                     closeness = 1.5 if side == "right" and dist == 0 else 1.0  # "€ 20 mln eigen geld": the noun right after
@@ -479,37 +480,12 @@ def _document_figure(value: Decimal | None) -> str | None:
     return next((k for k, v in DOCUMENT_FIGURES.items() if v == value), None)
 
 
-def _givers(agents: list[tuple[int, int, str, bool]], a: int, b: int, passive: set[int]) -> list[tuple[int, int, str, bool]]:
-    """The agents that may give for a giving verb at items a..b: all of them, but after a passive auxiliary
-    ("we were awarded €40m", "dat wordt ingelegd door de gemeente") only those after the verb: the subject
-    before it receives the money, the agent after it ("by the province") gives it."""
-    return [g for g in agents if g[0] > b] if a - 1 in passive else agents
 
 
-def _sentence_start(items: list[Item], at: int) -> int:
-    """The index of the first item of the sentence holding item ``at``."""
-    return max([i for i in range(at) if items[i].kind == "stop" and items[i].text in ".?!"] + [-1]) + 1
 
 
-def _askers(items: list[Item], agents: list[tuple[int, int, str, bool]]) -> set[tuple[int, int]]:
-    """The spans of payer nouns that ask ("de regio vraagt", "vraagt de gemeente", "the region requests"):
-    whoever asks, asks the Rijk, so the asker gives the amount asked no role of its own."""
-    out: set[tuple[int, int]] = set()
-    for a, b, _p in match_phrases(items, phrase_set("asking_verbs")):
-        for x, y, _role, noun in agents:
-            if noun and (0 <= a - y <= 2 or 0 <= x - b <= 2) and all(it.kind == "word" for it in items[min(y, b) + 1 : max(x, a)]):
-                out.add((x, y))
-    return out
 
 
-def _bound_to_previous(items: list[Item], positions: list[int], a: int, binders: frozenset[tuple[str, ...]]) -> bool:
-    """Does a cue starting at item ``a`` directly follow an earlier amount (nothing, or only a binding
-    word like 'of'/'van', between)? Then it names that amount ("€ 20 mln van het Rijk"), not a later one."""
-    prev = [p for p in positions if p < a]
-    if not prev:
-        return False
-    between = items[max(prev) + 1 : a]
-    return all(it.kind == "word" and (it.text,) in binders for it in between)
 
 
 def _bound_word(word: str) -> str | None:
@@ -526,15 +502,6 @@ def _rule_kind(phrase: tuple[str, ...]) -> str:
     return "min" if any(w.startswith("min") or w in ("lower", "ondergrens", "onder") for w in phrase) else "max"
 
 
-def _payer(agents: list[tuple[int, int, str, bool]], a: int, b: int, lo: int, hi: int, amount: int) -> str | None:
-    """Whose a giving verb at items a..b is: the payer named nearest before it in the amount's clause
-    ('the national government puts in'), else the nearest after it ('dan betaalt het Rijk')."""
-    start, end = min(lo, a), max(hi, b)
-    before = [(a - y, role) for x, y, role, _noun in agents if x >= start and y < a and not x <= amount <= y]
-    after = [(x - b, role) for x, y, role, _noun in agents if x > b and y <= end and not x <= amount <= y]
-    if before:
-        return min(before)[1]
-    return min(after)[1] if after else None
 
 
 def _payer_of_sentence(r: Reading, am: Amount, agents: list[tuple[int, int, str, bool]]) -> None:
@@ -544,7 +511,7 @@ def _payer_of_sentence(r: Reading, am: Amount, agents: list[tuple[int, int, str,
     start = max([i for i in range(am.item) if items[i].kind == "stop" and items[i].text in ".?!"] + [-1])
     positions, binders = [a.item for a in r.amounts], phrase_set("binds_left")
     # a payer bound to an earlier amount ("€ 25 miljoen van het Rijk en 40 miljoen") is that amount's, not this one's
-    named = [(y, role) for x, y, role, noun in agents if noun and x > start and y < am.item and not _bound_to_previous(items, positions, x, binders)]
+    named = [(y, role) for x, y, role, noun in agents if noun and x > start and y < am.item and not bound_to_previous(items, positions, x, binders)]
     if named:
         role = max(named)[1]
         am.scores[role] = 0.5
