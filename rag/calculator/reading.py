@@ -577,7 +577,10 @@ def _pairs(r: Reading) -> None:
 
 def _link(r: Reading, new: int, old: int) -> None:
     n, o = r.amounts[new], r.amounts[old]
-    scores = {k: n.scores.get(k, 0) + o.scores.get(k, 0) for k in set(n.scores) | set(o.scores)}
+    # in a fixed order, the replaced figure's role first: a tie goes to the role the new figure takes over, never to the
+    # order of a set (which differs between processes with Python's string hashing)
+    keys = dict.fromkeys([k for k in (o.role, n.role) if k is not None] + [*o.scores, *n.scores])
+    scores = {k: n.scores.get(k, 0) + o.scores.get(k, 0) for k in keys if k in n.scores or k in o.scores}
     role = max(scores, key=lambda k: scores[k]) if scores else (o.role or n.role)
     n.role = o.role = role
     n.new, n.partner = True, o

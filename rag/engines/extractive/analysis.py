@@ -152,9 +152,10 @@ _WH_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         r"(town|towns|village|villages|city|place|location|venue|building)\b", re.I)),
 ]
 # Dutch splits "waarin", "waaraan", "waarvoor" ...: "Waar investeren ze in?", "Waar is het fonds voor bedoeld?" ask for a
-# thing, not a place; nor does "waar staat dat?" (which passage)
+# thing, not a place; nor does "waar staat dat?" (which passage). The adverb's two halves stand in one sentence: "Waar wordt
+# het gehouden? In Assen of in Emmen?" asks for a place
 _WAAR_THING = re.compile(
-    r"\bwaar\b.*?\b(in|aan|op|mee|voor|over|naar|uit|van|bij|door|toe|tegen|om|af)\b(\s+[\w'-]+){0,2}\s*([?,.!]|$)|\bwaar staat (dat|dit|het|die)\b",
+    r"\bwaar\b[^?.!]*?\b(in|aan|op|mee|voor|over|naar|uit|van|bij|door|toe|tegen|om|af)\b(\s+[\w'-]+){0,2}\s*([?,.!]|$)|\bwaar staat (dat|dit|het|die)\b",
     re.I,
 )
 # "wie" questions are not grouped: a unit's own questions ask "welke partijen", "door wie", "wie", ... (measured: no signal)

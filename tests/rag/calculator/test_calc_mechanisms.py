@@ -519,3 +519,29 @@ def test_a_number_times_an_amount_counts_deals_of_that_amount(lang: str, questio
 )
 def test_of_two_amounts_from_the_envelope_the_documents_whole_is_the_whole(lang: str, question: str, want: dict[str, Any]) -> None:
     assert _schema(question, lang) == want
+
+
+_TIE = """
+from decimal import Decimal
+from rag.calculator.reading import Amount, Reading, _link
+old = Amount(Decimal(20), 0, "20", role="cofinancing", scores={"cofinancing": 1.0})
+new = Amount(Decimal(30), 2, "30", role="rijk", scores={"rijk": 1.0})
+r = Reading(items=[], amounts=[new, old])
+_link(r, 0, 1)
+print(new.role, old.role)
+"""
+
+
+def test_a_what_if_pair_whose_cues_tie_takes_the_replaced_figures_role_in_every_process() -> None:
+    """Session 25: the role of a what-if pair was the first of a set's roles on a tie, so the same question got another
+    role in another process (Python hashes strings with a per-process seed). Now the replaced figure's role wins."""
+    import os
+    import subprocess
+    import sys
+
+    seen = set()
+    for seed in range(6):
+        env = {**os.environ, "PYTHONHASHSEED": str(seed)}
+        out = subprocess.run([sys.executable, "-c", _TIE], env=env, capture_output=True, text=True, check=True)
+        seen.add(out.stdout.strip())
+    assert seen == {"cofinancing cofinancing"}

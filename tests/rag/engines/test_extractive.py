@@ -202,6 +202,9 @@ def test_focus_is_the_noun_the_question_asks_about(question: str, lang: str, foc
         ("Waar investeert de gemeente het geld in?", None),
         ("Waar is dat fonds eigenlijk voor bedoeld?", None),
         ("Waar staat dat in de brief?", None),
+        # the adverb's halves stand in one sentence: a second sentence with a preposition does not make it "waarin"
+        ("Waar komt de nieuwe school te staan? Bij het station of in het centrum?", "place"),
+        ("Waar is die subsidie voor? Voor de dorpshuizen?", None),
         ("Is het waar dat de minister tekende?", None),
         ("Wie tekende de brief?", None),
         ("Wat zijn de plannen?", None),
