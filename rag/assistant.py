@@ -32,6 +32,7 @@ from rag.previous_answer import (
     anchor_units,
     has_position_word,
     point,
+    points_at_item,
     previous_turn,
     prose_item,
     shows_list,
@@ -139,13 +140,16 @@ class Assistant:
         doc_ids = self._check_doc_ids(doc_ids)
         lang = detect_language_with_history(question, history)
         asked = question
-        restated = self._restated(question, history)
+        anchors = self._position_anchors(question, history)
+        # "Kun je die zesde wat verder uitleggen?" asks about an item of the list the answer showed, not for the answer again
+        pointed = points_at_item(question, history, anchors, self.units, prose=not ablated(self.settings, "prose_item"))
+        restated = None if pointed else self._restated(question, history)
         if restated is not None:  # "in English please", "kort samengevat?": the previous question, in this turn's language
             question, history = restated
+            anchors = self._position_anchors(question, history)
         standalone = self._condense(question, history, lang, engine)
         pointer = None
-        if history and not ablated(self.settings, "list_position") and has_position_word(question):
-            anchors = self._anchors(history)  # read only when a list position may be asked: one unit search
+        if anchors is not None:
             pointer = point(question, anchors, self.units, " ".join(h.get("content", "") for h in history[-2:]))
         search_own: str | None = None
         turn = previous_turn(history) if history and not ablated(self.settings, "prose_item") else None
@@ -296,6 +300,13 @@ class Assistant:
         if len(part_vecs) > 1:
             parts = [(p, self.units.search(split_carried(p)[0], v, hits, doc_ids, conversation)) for p, v in part_vecs]
         return units, parts
+
+    def _position_anchors(self, question: str, history: list[dict[str, str]]) -> list[UnitRecord] | None:
+        """The units the previous answer showed, read only when the question may ask a list position (one unit
+        search); None when it cannot."""
+        if not history or ablated(self.settings, "list_position") or not has_position_word(question):
+            return None
+        return self._anchors(history)
 
     def _restated(self, question: str, history: list[dict[str, str]]) -> tuple[str, list[dict[str, str]]] | None:
         """The previous user question and the turns before it, when this follow-up asks for the previous

@@ -50,3 +50,19 @@ def test_a_phone_number_the_scan_partly_lost_is_still_given(assistant: Any, hist
     documents give for her phone, quoted as it stands, not refused for want of a whole phone number."""
     ans = assistant.ask(question, history)
     assert not ans.refused and "(0592) 36 50 5" in ans.answer, ans.answer
+
+
+LISTED = [
+    {"role": "user", "content": "Noem de voorwaarden waaraan een Regio Deal volgens de minister moet voldoen."},
+    {"role": "assistant", "content": "Het zijn er acht: aansluiting bij het regeerakkoord; cofinanciering; een bredere, meerjarige deal; "
+     "publiek-private samenwerking; robuuste governance; geen vervanging van departementale budgetten; matching; "
+     "snelle inzet van de middelen [1]."},
+]
+
+
+@pytest.mark.parametrize("question", ["Leg die vijfde eens wat uitgebreider uit.", "Could you explain that fifth one again in more detail?"])
+def test_asking_to_explain_a_listed_item_further_answers_with_that_item_not_the_list_again(assistant: Any, question: str) -> None:
+    """Session 25: the restate probe read these as a request to answer the previous question again (the whole list, or
+    what that answer was about); a position in the list the answer showed now goes first."""
+    ans = assistant.ask(question, LISTED)
+    assert not ans.refused and "robuustheid" in ans.answer and "Aansluiting" not in ans.answer, ans.answer

@@ -107,6 +107,15 @@ def test_a_position_picks_the_item_of_the_list_the_previous_answer_showed() -> N
     assert other is not None and other.item == ITEMS[1] and not other.about_item
 
 
+def test_asking_to_explain_an_item_further_is_about_the_item() -> None:
+    """Session 25: "verder", "toelichten", "elaborate", "could" ask what the item says; they are no subject of their own."""
+    units = _Units([LIST, S1])
+    anchors = anchor_units(_history("Vier: venstertijden, een parkeergarage, pendelbussen en fietsenstallingen."), units, lambda q: None)
+    for question, item in (("Kun je de tweede wat verder toelichten?", ITEMS[1]), ("Could you elaborate on the fourth one?", ITEMS[3])):
+        p = point(question, anchors, units)
+        assert p is not None and p.item == item and p.about_item, question
+
+
 def test_without_a_list_among_the_previous_units_there_is_no_pointer() -> None:
     units = _Units([S1, S2])
     assert point("En de tweede?", anchor_units(_history("Autoluw maken."), units, lambda q: None), units) is None
