@@ -250,9 +250,11 @@ class Assistant:
             },
         )
 
-    def _anchors(self, history: list[dict[str, str]]) -> list[UnitRecord]:
-        """The answer units the previous answer quoted or paraphrased, best first (``rag.previous_answer``);
-        empty when they cannot be read."""
+    def _position_anchors(self, question: str, history: list[dict[str, str]]) -> list[UnitRecord] | None:
+        """The units the previous answer quoted or paraphrased, best first (``rag.previous_answer``), read only when
+        the question may ask a list position (one unit search): None when it cannot, empty when they cannot be read."""
+        if not history or ablated(self.settings, "list_position") or not has_position_word(question):
+            return None
         try:
             self.units.prepare()
             return anchor_units(history, self.units, embed_query) if self.units.qindex.available else []
@@ -300,13 +302,6 @@ class Assistant:
         if len(part_vecs) > 1:
             parts = [(p, self.units.search(split_carried(p)[0], v, hits, doc_ids, conversation)) for p, v in part_vecs]
         return units, parts
-
-    def _position_anchors(self, question: str, history: list[dict[str, str]]) -> list[UnitRecord] | None:
-        """The units the previous answer showed, read only when the question may ask a list position (one unit
-        search); None when it cannot."""
-        if not history or ablated(self.settings, "list_position") or not has_position_word(question):
-            return None
-        return self._anchors(history)
 
     def _restated(self, question: str, history: list[dict[str, str]]) -> tuple[str, list[dict[str, str]]] | None:
         """The previous user question and the turns before it, when this follow-up asks for the previous
