@@ -32,7 +32,6 @@ from rag.previous_answer import (
     anchor_units,
     has_position_word,
     point,
-    points_at_item,
     previous_turn,
     prose_item,
     shows_list,
@@ -140,21 +139,14 @@ class Assistant:
         doc_ids = self._check_doc_ids(doc_ids)
         lang = detect_language_with_history(question, history)
         asked = question
-        anchors = self._position_anchors(question, history)
+        pointer, turn, picked = self._list_position(question, history)
         # "Kun je die zesde wat verder uitleggen?" asks about an item of the list the answer showed, not for the answer again
-        pointed = points_at_item(question, history, anchors, self.units, prose=not ablated(self.settings, "prose_item"))
-        restated = None if pointed else self._restated(question, history)
+        restated = None if pointer is not None or picked is not None else self._restated(question, history)
         if restated is not None:  # "in English please", "kort samengevat?": the previous question, in this turn's language
             question, history = restated
-            anchors = self._position_anchors(question, history)
+            pointer, turn, picked = self._list_position(question, history)
         standalone = self._condense(question, history, lang, engine)
-        pointer = None
-        if anchors is not None:
-            pointer = point(question, anchors, self.units, " ".join(h.get("content", "") for h in history[-2:]))
         search_own: str | None = None
-        turn = previous_turn(history) if history and not ablated(self.settings, "prose_item") else None
-        # no unit holds the list the previous answer showed: an enumeration in the answer's own words
-        picked = prose_item(question, turn[1]) if turn else None
         if pointer is not None and picked is not None and turn is not None and not shows_list(turn[1], pointer.items):
             pointer = None  # a list among the units the answer is about, but not the one it showed
         item_text: str | None = pointer.item.text if pointer is not None else None
@@ -250,11 +242,21 @@ class Assistant:
             },
         )
 
-    def _position_anchors(self, question: str, history: list[dict[str, str]]) -> list[UnitRecord] | None:
-        """The units the previous answer quoted or paraphrased, best first (``rag.previous_answer``), read only when
-        the question may ask a list position (one unit search): None when it cannot, empty when they cannot be read."""
-        if not history or ablated(self.settings, "list_position") or not has_position_word(question):
-            return None
+    def _list_position(
+        self, question: str, history: list[dict[str, str]]
+    ) -> tuple[Pointer | None, tuple[str, str] | None, tuple[str, str] | None]:
+        """The list position a follow-up asks, read once: the item of the list among the previous answer's units it
+        points at, the previous turn, and the item of that answer's own enumeration (``rag.previous_answer``)."""
+        turn = previous_turn(history) if history and not ablated(self.settings, "prose_item") else None
+        # no unit holds the list the previous answer showed: an enumeration in the answer's own words
+        picked = prose_item(question, turn[1]) if turn else None
+        anchors = self._anchors(history) if history and not ablated(self.settings, "list_position") and has_position_word(question) else None
+        said = " ".join(h.get("content", "") for h in history[-2:])
+        return (point(question, anchors, self.units, said) if anchors is not None else None), turn, picked
+
+    def _anchors(self, history: list[dict[str, str]]) -> list[UnitRecord]:
+        """The answer units the previous answer quoted or paraphrased, best first (``rag.previous_answer``): one unit
+        search, made only when a list position may be asked; empty when they cannot be read."""
         try:
             self.units.prepare()
             return anchor_units(history, self.units, embed_query) if self.units.qindex.available else []

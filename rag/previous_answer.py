@@ -169,20 +169,6 @@ def point(question: str, anchors: list[UnitRecord], units: Any, said: str = "", 
     return None
 
 
-def points_at_item(question: str, history: list[dict[str, str]], anchors: list[UnitRecord] | None, units: Any,
-                   prose: bool = True) -> bool:
-    """Does a follow-up name a position in the list the previous answer showed ("die zesde", "the fourth"), in its
-    units (``anchors``, None when not read) or, with ``prose``, in its own enumeration? Then it asks about that item,
-    never for the previous answer again ("Kun je die zesde wat verder uitleggen?")."""
-    if not history or not has_position_word(question):
-        return False
-    turn = previous_turn(history) if prose else None
-    if turn is not None and prose_item(question, turn[1]) is not None:
-        return True
-    said = " ".join(h.get("content", "") for h in history[-2:])
-    return anchors is not None and point(question, anchors, units, said) is not None
-
-
 # words that ask what an item says, not for another subject ("wat houdt ... precies in", "tell me more")
 _ASKING_EN = ("mean means explain detail details about tell more say says one ones list item point number place short bit "
               "further elaborate expand could can please")
