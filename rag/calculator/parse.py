@@ -281,6 +281,14 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
                 roles[role] = PROPOSAL_FIGURES[role]
                 sources[role] = "document"
 
+    if "rijk" in past and not r.amounts and cue(items, "permitted") and has(items, "refers_back") and not fact_question(items):
+        # "Mag dat volgens de Kamerbrief?", "Is that amount even allowed?": a verdict on the figures the conversation
+        # stated, the question stating none (what the rules say is part of the answer: their quotes are cited)
+        roles: dict[str, Decimal] = {}
+        fill(roles, ("rijk", "cofinancing"))
+        if "cofinancing" not in roles:
+            fill(roles, ("total",))
+        return make("plan_check" if len(roles) == 2 else "min_cofinancing", roles)
     if asks_about_documents(r) or false_rule_premise(r):
         return None
     if r.changes and len(r.figures) == 2 and not past and not any(cue(items, c) for c in _USES_A_NEW_FIGURE):

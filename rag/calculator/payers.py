@@ -19,15 +19,31 @@ def sentence_start(items: list[Item], at: int) -> int:
     return max([i for i in range(at) if items[i].kind == "stop" and items[i].text in ".?!"] + [-1]) + 1
 
 
-def asking_payers(items: list[Item], agents: list[tuple[int, int, str, bool]]) -> set[tuple[int, int]]:
+def asking_payers(items: list[Item], agents: list[tuple[int, int, str, bool]], passive: set[int]) -> set[tuple[int, int]]:
     """The spans of payer nouns that ask ("de regio vraagt", "vraagt de gemeente", "the region requests"):
-    whoever asks, asks the Rijk, so the asker gives the amount asked no role of its own."""
+    whoever asks, asks the Rijk, so the asker gives the amount asked no role of its own. The subject of a
+    passive ("het Rijk wordt gevraagd") is the one asked, not an asker."""
     out: set[tuple[int, int]] = set()
     for a, b, _p in match_phrases(items, phrase_set("asking_verbs")):
         for x, y, _role, noun in agents:
             if noun and (0 <= a - y <= 2 or 0 <= x - b <= 2) and all(it.kind == "word" for it in items[min(y, b) + 1 : max(x, a)]):
+                if y < a and any(y < i < a for i in passive):
+                    continue
                 out.add((x, y))
     return out
+
+
+def asked_of_the_rijk(items: list[Item], agents: list[tuple[int, int, str, bool]], positions: list[int], at: int) -> bool:
+    """Is the amount at item ``at`` asked of the Rijk ("Het Rijk wordt gevraagd om ... een investering van
+    40 miljoen", "we ask the national government for an investment of €40m")? Whoever asks, asks the Rijk:
+    an asking verb and the Rijk before the amount in its sentence make it the Rijk's money whatever its noun
+    ("investering"), when it is the first amount of the sentence: in "we vragen € 12,5 mln aan bij de Regio
+    Envelop en leggen zelf 15 mln in" the verb asks for the amount before it, not the next one."""
+    start = sentence_start(items, at)
+    if any(start <= p < at for p in positions):
+        return False
+    asking = any(start <= a < at for a, _b, _p in match_phrases(items, phrase_set("asking_verbs")))
+    return asking and any(role == "rijk" and start <= x and y < at for x, y, role, _noun in agents)
 
 
 def bound_to_previous(items: list[Item], positions: list[int], a: int, binders: frozenset[tuple[str, ...]]) -> bool:

@@ -25,7 +25,14 @@ from rag.calculator.lexicon import (
     verb_stems,
     words,
 )
-from rag.calculator.payers import asking_payers, bound_to_previous, givers, payer_of_verb, sentence_start
+from rag.calculator.payers import (
+    asked_of_the_rijk,
+    asking_payers,
+    bound_to_previous,
+    givers,
+    payer_of_verb,
+    sentence_start,
+)
 from rag.calculator.rules import (
     ENVELOPE,
     MAX_RIJK,
@@ -421,7 +428,7 @@ def _roles(r: Reading) -> None:
         keep.append(am)
     r.amounts = keep
     positions = [am.item for am in r.amounts]
-    askers = asking_payers(items, agents)
+    askers = asking_payers(items, agents, passive)
     giving = phrase_set("giving_verbs")
     binders = phrase_set("binds_left")
     # "80 miljoen wil investeren": a modal whose verb follows is that verb's, no wish for Rijk money ("we willen 30 mln")
@@ -461,6 +468,9 @@ def _roles(r: Reading) -> None:
         if not am.firm:
             # no cue of its own, or only a preposition ("with €14m"): the payer the sentence names says whose it is
             _payer_of_sentence(r, am, agents)
+        if asked_of_the_rijk(items, agents, positions, am.item):
+            am.scores["rijk"] = max(am.scores.values(), default=0.0) + 1.0
+            am.firm.add("rijk")
         if am.scores:
             am.role = max(am.scores, key=lambda k: am.scores[k])
         if am.role == "envelope" and am.value < DOCUMENT_FIGURES["tranche"]:

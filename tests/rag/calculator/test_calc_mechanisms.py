@@ -545,3 +545,53 @@ def test_a_what_if_pair_whose_cues_tie_takes_the_replaced_figures_role_in_every_
         out = subprocess.run([sys.executable, "-c", _TIE], env=env, capture_output=True, text=True, check=True)
         seen.add(out.stdout.strip())
     assert seen == {"cofinancing cofinancing"}
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "want"),
+    [
+        # the subject of a passive asking verb is the one asked: the Rijk gives, whatever the amount's noun
+        ("nl", "Aan de kant van het Rijk: het Rijk wordt gevraagd om kennis, ruimte in de regels en een investering van 25 miljoen euro.", {"rijk": 25}),
+        ("nl", "Wij vragen het Rijk een investering van € 18 mln in onze regio.", {"rijk": 18}),
+        ("en", "The national government is asked for an investment of €22m in the region.", {"rijk": 22}),
+        # the verb asks for the amount before it; the next amount is someone else's
+        ("nl", "De gemeenten willen € 14 mln aanvragen bij de Regio Envelop en zelf € 20 mln investeren.", {"rijk": 14, "cofinancing": 20}),
+    ],
+)
+def test_money_asked_of_the_rijk_is_the_rijks_whatever_its_noun(lang: str, text: str, want: dict[str, int]) -> None:
+    from rag.calculator.reading import read
+
+    assert {k: float(v) for k, v in read(text, lang).stated().items()} == want
+
+
+@pytest.mark.parametrize(
+    ("lang", "history", "question", "want"),
+    [
+        (
+            "nl",
+            [{"role": "user", "content": "Welk bedrag wil de regio Twente van het Rijk?"},
+             {"role": "assistant", "content": "De regio vraagt het Rijk om 30 miljoen euro bij te dragen."}],
+            "Is dat wel toegestaan volgens de spelregels?",
+            {"op": "min_cofinancing", "rijk": 30},
+        ),
+        (
+            "en",
+            [{"role": "user", "content": "What does the plan ask from The Hague, and what do the partners put in?"},
+             {"role": "assistant", "content": "The Rijk is asked for €25 million; the partners invest €35 million themselves."}],
+            "Does that comply with the minister's limits?",
+            {"op": "plan_check", "rijk": 25, "cofinancing": 35},
+        ),
+    ],
+)
+def test_a_verdict_asked_on_the_conversations_figures_checks_them(
+    lang: str, history: list[dict[str, str]], question: str, want: dict[str, Any]
+) -> None:
+    """Session 26: "is that allowed?" after an answer that states what the Rijk is asked for checks that figure
+    (and the co-financing the conversation stated) against the rules; before, the question had no figure and went to
+    the documents, which answered with the envelope's size."""
+    assert _schema(question, lang, history) == want
+
+
+def test_a_permission_question_without_a_figure_in_the_conversation_is_no_calculation() -> None:
+    history = [{"role": "user", "content": "Wie ondertekent de brief?"}, {"role": "assistant", "content": "Het college van Gedeputeerde Staten."}]
+    assert parse_request("Mag dat zomaar volgens de regels?", "nl", history) is None
