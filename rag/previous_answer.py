@@ -36,6 +36,11 @@ ORDINALS: dict[str, int] = {
 CARDINALS: dict[str, int] = {w: v for w, v in {**NL_UNITS, **NL_TEENS, **EN_UNITS, **EN_TEENS}.items() if v > 0}
 # words that name a place in a list ("nummer 6", "point 3", "plek drie")
 POSITION_NOUNS = frozenset({"nummer", "number", "nr", "no", "punt", "point", "item", "plek", "place", "positie", "position"})
+# superlatives that pick an item by the number it carries ("Nel (81)", "Yasmin (23)"): +1 the largest, -1 the smallest
+SUPERLATIVES: dict[str, int] = {
+    "oudste": 1, "oldest": 1, "eldest": 1, "grootste": 1, "largest": 1, "biggest": 1, "hoogste": 1, "highest": 1,
+    "jongste": -1, "youngest": -1, "kleinste": -1, "smallest": -1, "laagste": -1, "lowest": -1,
+}
 # what may follow an ordinal that points into a list ("the second one", "de derde daarvan", "de laatste op die lijst")
 _AFTER_ORDINAL = frozenset({"one", "ones", "daarvan", "ervan", "hiervan", "genoemde", "mentioned", "listed", "zoal", "lijst",
                             "lijstje", "list", "precies", "exactly", "eigenlijk", "actually", "again", "weer", "concreet",
@@ -60,9 +65,42 @@ def _number(tok: str) -> int | None:
 
 
 def has_position_word(question: str) -> bool:
-    """Does the question hold an ordinal or a number at all? Without one no list position is asked, and the
-    previous answer need not be read (a search of the unit index per follow-up)."""
-    return any(t in ORDINALS or _number(t) is not None for t in words(fold(question)))
+    """Does the question hold an ordinal, a superlative or a number at all? Without one no list position is asked,
+    and the previous answer need not be read (a search of the unit index per follow-up)."""
+    return any(t in ORDINALS or t in SUPERLATIVES or t.isdigit() or _number(t) is not None for t in words(fold(question)))
+
+
+_BRACKETED_NUMBER = re.compile(r"\((\d{1,4})\)")
+
+
+def _carried_number(item: str, bracketed: bool = False) -> int | None:
+    """The number an item is known by: the one in brackets after its name ("Nel (81): ..."), else (unless
+    ``bracketed``) its only number."""
+    m = _BRACKETED_NUMBER.search(item)
+    if m:
+        return int(m.group(1))
+    found = [t for t in words(fold(item)) if t.isdigit()]
+    return int(found[0]) if len(found) == 1 and not bracketed else None
+
+
+def chosen_by_number(question: str, items: list[str]) -> tuple[int, set[str]] | None:
+    """The item (1-based) a follow-up picks by the number each item carries, and the words that pick it: a
+    superlative ("de oudste van hen", "the youngest one": the largest or smallest number) or the number itself
+    ("the 23-year-old", "de 81-jarige": only a number in brackets, the name's, is one an item is asked by; an amount
+    or a year in the question is no pick). None when fewer than two items carry a number or the pick is not unique."""
+    numbers = [_carried_number(t) for t in items]
+    named = [_carried_number(t, bracketed=True) for t in items]
+    known = [n for n in numbers if n is not None]
+    if len(known) < 2:
+        return None
+    for tok in words(fold(question)):
+        if tok in SUPERLATIVES:
+            best = max(known) if SUPERLATIVES[tok] > 0 else min(known)
+            if known.count(best) == 1:
+                return numbers.index(best) + 1, {tok}
+        elif tok.isdigit() and named.count(int(tok)) == 1:
+            return named.index(int(tok)) + 1, {tok}
+    return None
 
 
 def asked_position(question: str, list_terms: set[str]) -> tuple[int, set[str]] | None:
@@ -155,7 +193,7 @@ def point(question: str, anchors: list[UnitRecord], units: Any, said: str = "", 
         if len(items) < 2:
             continue
         lt = _list_terms(lst, items, said)
-        asked = asked_position(question, lt)
+        asked = asked_position(question, lt) or chosen_by_number(question, [u.text for u in items])
         if asked is None:
             return None  # the best list the previous answer showed is not what the position word counts
         pos, used = asked
@@ -240,7 +278,7 @@ def prose_item(question: str, said: str) -> tuple[str, str] | None:
         return None
     # no list terms: an answer in its own words has no lead-in of its own, and a number after any word of it is
     # no position ("the west one" after an answer that names the north, east, south and west)
-    asked = asked_position(question, set())
+    asked = asked_position(question, set()) or chosen_by_number(question, items)
     if asked is None:
         return None
     pos, used = asked

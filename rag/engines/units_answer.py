@@ -173,13 +173,27 @@ class UnitComposer:
         while pos < end:
             c = max((c for c in chunks if c.start <= pos < c.end), key=lambda c: c.end, default=None)
             if c is None:
-                return []
+                # the blank lines between two chunks belong to neither: the span goes on in the next one
+                nxt = min((c.start for c in chunks if c.start > pos), default=None)
+                if nxt is None or nxt >= end or not self._blank(doc_id, pos, nxt):
+                    return []
+                pos = nxt
+                continue
             stop = min(end, c.end)
             text = c.text[pos - c.start : stop - c.start]
             if text.strip():
                 out.append(builder.cite(c, pos, stop))
             pos = stop
         return out
+
+    def _blank(self, doc_id: str, start: int, end: int) -> bool:
+        """Is the document's text of ``[start, end)`` whitespace only?"""
+        if self._document is None:
+            return False
+        try:
+            return not self._document(doc_id).text[start:end].strip()
+        except Exception:
+            return False
 
     def quote(self, builder: CitationBuilder, u: UnitRecord, lang: str) -> Quote | None:
         if u.is_card:
@@ -238,7 +252,7 @@ class UnitComposer:
         except Exception:
             return ""
         text = (text if keep_marks else FOOTNOTE_MARK.sub("", text)).replace("**", "")
-        lines = [ln.strip().removeprefix("- ").removeprefix("* ") for ln in text.splitlines()]
+        lines = [ln.strip().removeprefix("- ").removeprefix("* ").removeprefix("> ") for ln in text.splitlines()]
         return " ".join(" ".join(ln for ln in lines if ln).split())
 
     def _card(self, builder: CitationBuilder, u: UnitRecord, lang: str) -> Quote | None:

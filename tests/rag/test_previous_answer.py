@@ -173,3 +173,20 @@ def test_the_first_enumeration_of_an_answer_is_its_list_and_a_generic_word_may_f
 
     said = "Er zijn drie thema's: scholing, mobiliteit en zorg. Daarnaast noemt het stuk energie, water, natuur en wonen."
     assert prose_item("Wat gebeurt er bij de laatste concreet?", said) == ("zorg", "Wat gebeurt er bij de")
+
+
+def test_a_superlative_or_a_bracketed_number_picks_the_item_by_the_number_it_carries() -> None:
+    """Session 26: "wat zegt de jongste van hen?" after an answer that names people with their ages picks one by its
+    number, as an ordinal picks one by its place; before, no item was picked and the whole section was searched."""
+    from rag.previous_answer import chosen_by_number, prose_item
+
+    said = "Drie sprekers: Piet (34), Joke (61) en Anouk (19)."
+    assert prose_item("En wat vindt de jongste daarvan?", said) == ("Anouk (19)", "En wat vindt de daarvan?")
+    assert prose_item("what did the eldest one say?", said)[0] == "Joke (61)"  # type: ignore[index]
+    assert prose_item("And the 34-year-old?", said)[0] == "Piet (34)"  # type: ignore[index]
+    # only a number in brackets names an item; an amount or a year in the question picks nothing
+    assert chosen_by_number("Is 40 genoeg?", ["subsidie 40 miljoen", "eigen geld 60 miljoen"]) is None
+    assert chosen_by_number("welke is de grootste?", ["Noord 1200 woningen", "Oost 800 woningen", "Zuid 450 woningen"]) == (1, {"grootste"})
+    # a tie, or one number only: no pick
+    assert chosen_by_number("de oudste?", ["Piet (34)", "Kees (34)"]) is None
+    assert chosen_by_number("de oudste?", ["Piet (34)", "Kees"]) is None

@@ -41,15 +41,27 @@ def test_without_a_position_word_nothing_is_pointed_at(assistant: Any) -> None:
 def test_a_position_word_picks_an_item_of_an_enumeration_in_the_answer_s_own_words(assistant: Any, built_settings: Any) -> None:
     from rag.assistant import Assistant
 
-    # the previous answer names the residents in its own words; no answer unit is that list
-    history = _history("Welke bewoners komen in het voorstel aan het woord?",
-                       "Zes bewoners: Nel (81), Henk (56), Alie, Bert (72), Yasmin en Els.")
-    ans = assistant.ask("En wat vertelt de vijfde?", history)
-    assert not ans.refused and "Yasmin" in ans.answer and any("Yasmin" in c.quote for c in ans.citations)
-    assert assistant.prepare("En wat vertelt de vijfde?", history).standalone_question.endswith("(Yasmin)")
+    # the previous answer names the Kamerbrief's other funders in its own words; no answer unit is that list (one
+    # sentence names them in brackets)
+    history = _history("Welke andere partijen kunnen volgens de Kamerbrief geld mobiliseren voor een Regio Deal?",
+                       "Vier: departementen, het toekomstige Invest-NL, EU-middelen en private fondsen.")
+    question = "Wat bedoelen ze met de tweede daarvan?"
+    ans = assistant.ask(question, history)
+    assert not ans.refused and any("Invest-NL" in c.quote for c in ans.citations)
+    assert assistant.prepare(question, history).standalone_question.endswith("(het toekomstige Invest-NL)")
     # switched off (``prose_item``), the whole last turn is carried over, not the item
     off = Assistant(built_settings.model_copy(update={"ablate": "prose_item"}))
-    assert "Henk" in off.prepare("En wat vertelt de vijfde?", history).standalone_question
+    assert "EU-middelen" in off.prepare(question, history).standalone_question
+
+
+def test_the_oldest_or_youngest_of_the_residents_the_previous_answer_named_is_picked_by_age(assistant: Any) -> None:
+    """Session 26: the residents' quotes are the items of one list (corpus data), and a superlative picks one by the
+    age in brackets; before, "de oudste" picked nothing and the conversation's words found any resident."""
+    history = _history("Van welke bewoners staan er citaten in de two-pager?", "Van zes: Nel (81), Henk (56), Alie (86), Bert (72), Yasmin (23) en Els (42).")
+    ans = assistant.ask("Waar maakt de oudste van hen zich druk over?", history)
+    assert not ans.refused and ans.citations[0].quote.lstrip("> ").startswith("Alie (86)")
+    ans = assistant.ask("and what worries the youngest one?", history)
+    assert not ans.refused and ans.citations[0].quote.lstrip("> ").startswith("Yasmin (23)")
 
 
 def test_an_english_position_word_picks_an_item_of_the_answer_s_enumeration(assistant: Any) -> None:

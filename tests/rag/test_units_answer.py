@@ -108,3 +108,25 @@ def test_the_most_confident_of_the_best_few_units_answers_when_the_top_is_not_co
     assert [c.unit.unit_id for c in picked.candidates] == ["d-0", "d-2"]
     unchanged, conf1 = most_confident(ev, ev.query, "nl", qs.get, p, p.answer_at, depth=1)
     assert unchanged.top is not None and unchanged.top.unit.unit_id == "d-2" and conf1 < p.answer_at
+
+
+QUOTES = "Stemmen uit de wijk\n\n> Piet (34): “De bus komt te laat.”\n\n> Joke (61): “Er is geen bakker meer.”\n"
+QDOC = Document(doc_id="q", title="Wijkkrant", text=QUOTES)
+
+
+def test_a_span_whose_chunks_leave_the_blank_lines_between_them_out_is_still_cited() -> None:
+    """Session 26: chunks leave the blank lines between two blockquotes to neither, so a list of quotes over two
+    chunks could not be cited and was not quoted; its pieces are now cited in each chunk, the blank skipped."""
+    cut = QUOTES.index("> Joke")
+    chunks = [Chunk("q:0", "q", "Wijkkrant", QUOTES[: cut - 2], 0, cut - 2), Chunk("q:1", "q", "Wijkkrant", QUOTES[cut:], cut, len(QUOTES))]
+    start, end = QUOTES.index("> Piet"), QUOTES.index("meer.”") + len("meer.”")
+    lst = UnitRecord("q-1", "q", "list", "", "Piet (34): “De bus komt te laat.” Joke (61): “Er is geen bakker meer.”", "", start, end, -1, -1, 0)
+    builder = CitationBuilder()
+    q = UnitComposer(lambda: chunks, lambda _doc_id: QDOC).quote(builder, lst, "nl")
+    assert q is not None and len(q.cites) == 2
+    for c in builder.citations:
+        assert QUOTES[c.start : c.end] == c.quote
+    assert q.display == "Piet (34): “De bus komt te laat.” Joke (61): “Er is geen bakker meer.”"  # no quote markers shown
+    # a gap that holds text is no blank: the span is not cited around it
+    words = [Chunk("q:0", "q", "Wijkkrant", QUOTES[: cut - 8], 0, cut - 8), chunks[1]]
+    assert UnitComposer(lambda: words, lambda _doc_id: QDOC).quote(CitationBuilder(), lst, "nl") is None

@@ -141,6 +141,7 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
             # the answer leads with the best units; sentence selection adds what they do not already say
             unit_pieces, spans = from_units
             extra = [c for c in chosen if not any(d == c.chunk.doc_id and c.start < e and c.end > b for d, b, e in spans)]
+            pieces.extend(self._counts(ctx, {}, lang))  # "How many conditions ...?": the count leads, the list follows
             pieces.extend(unit_pieces)
             pieces.extend(self._quote_pieces(extra[: self.unit_params.max_added], builder, lang, hybrid, continuing=True))
             unanswered = ctx.notes.unanswered_parts or []
@@ -163,9 +164,7 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
                     pieces.append(message("part_missing", lang).format(part=part.strip(" ?,.")))
             return self._make(ctx, pieces, builder, refused=False)
         if chosen:
-            for n, doc_id, _start in ctx.notes.list_counts or []:
-                title = next((c.chunk.title for c in chosen if c.chunk.doc_id == doc_id), doc_id)
-                pieces.append(message("count", lang).format(n=n, doc=doc_name(doc_id, title, lang)))
+            pieces.extend(self._counts(ctx, {c.chunk.doc_id: c.chunk.title for c in chosen}, lang))
             pieces.extend(self._quote_pieces(chosen, builder, lang, hybrid))
             for part in dict.fromkeys([*missing, *(ctx.notes.unanswered_parts or [])]):
                 key = "part_unsure" if part in vetoed else "part_missing"
@@ -179,6 +178,11 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
                 label = message("related", lang)
                 pieces.append(f"{label} {_cap(name)}: {_q(related.text, lang)} [{n}]")
         return self._make(ctx, pieces, builder, refused=refused, reason=reason)
+
+    @staticmethod
+    def _counts(ctx: AnswerContext, titles: dict[str, str], lang: str) -> list[str]:
+        """"Het zijn er 8: ..." for each list a count question counted (``select``), its document named."""
+        return [message("count", lang).format(n=n, doc=doc_name(d, titles.get(d, d), lang)) for n, d, _s in ctx.notes.list_counts or []]
 
     def _typed_veto(self, ctx: AnswerContext, by_part: bool) -> bool:
         """Asked for an amount, date, count, ... and the units are not confident: True. A multi-part question

@@ -524,7 +524,9 @@ def test_a_count_the_documents_only_list_is_the_length_of_the_list(assistant: An
     ans = assistant.ask(question)
     assert not ans.refused, ans.answer
     assert ans.answer.startswith((f"There are {n}:", f"Het zijn er {n}:"))
-    assert any(c.quote.startswith(last) for c in ans.citations)  # the last item's own number shows the count
+    # the last item's own number shows the count: quoted with the list's introduction, or within the whole list
+    # (session 26: a list over two chunks with blank lines between them is quoted whole; its pieces start at the chunks)
+    assert any(c.quote.startswith(last) for c in ans.citations) or any(last in c.quote for c in ans.citations[-1:])
     assert verify(ans, assistant.store.document) == []
 
 
