@@ -44,6 +44,12 @@ def test_content_words_leave_out_what_the_conversation_carried() -> None:
     assert "ronde" in words and "techniek" not in words and "campus" not in words
 
 
+def test_asking_again_is_no_subject_of_a_question() -> None:
+    """Session 26: "alweer" ("hoeveel was dat ook alweer?") is a frame word; as a content word no document uses it
+    vetoed the units of a follow-up that asks a figure again."""
+    assert content_words("En hoeveel inwoners waren dat ook alweer?", "nl") == [("inwoners", "inwoner")]
+
+
 def test_an_unfitted_model_always_answers() -> None:
     m = ConfidenceModel()
     assert m.score({"qi_top": 0.0, "unknown_any": 1.0}) > 0.99
