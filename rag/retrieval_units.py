@@ -25,10 +25,9 @@ import numpy as np
 
 from rag.chunk_table import by_doc as chunks_by_doc
 from rag.chunk_table import of_doc
-from rag.config import ablated, get_settings
 from rag.glossary import DUTCH_SYNONYMS, ENGLISH_TO_DUTCH, expand_terms
 from rag.question_index import GapHit, QuestionIndex, UnitHit, UnitRecord, unit_terms
-from rag.text import fold, period_ends, stem, terms, verb_variants, words
+from rag.text import fold, stem, terms, verb_variants, words
 from rag.types import Chunk, RetrievedChunk
 
 log = logging.getLogger(__name__)
@@ -49,7 +48,6 @@ class FusionWeights:
     chunk_from_units: float = 0.5  # weight of the units' chunks in the final chunk ranking (0: passages alone)
     unit_chunk_depth: int = 5  # best units whose chunks take part in it
     bm25_depth: int = 20
-    period: float = 1.0  # a unit naming the end of a period the question asks ("tot wanneer?"): this many RRF lists' top
 
 
 def corpus_words(texts: Iterable[str]) -> list[str]:
@@ -171,7 +169,6 @@ class UnitRetriever:
         self._bm25_units: list[UnitRecord] = []
         self._holder: dict[str, Chunk | None] = {}
         self._overlap: dict[str, tuple[str, ...]] = {}
-        self._periods: dict[str, set[str]] = {}
         self.vocabulary: Vocabulary | None = None
 
     # -- per-version structures ---------------------------------------------------------------------
@@ -216,7 +213,6 @@ class UnitRetriever:
                 bm = bm25s.BM25()
                 bm.index(corpus, show_progress=False)
                 self._bm25 = bm
-            self._periods = {}
             self._version = version
 
     def _bm25_terms(self, u: UnitRecord) -> list[str]:
@@ -281,25 +277,6 @@ class UnitRetriever:
                 scores[uid] += w.passages / (w.k + r)
         return scores, qi_by, bm, by_chunk
 
-    def _period_agreement(self, query: str, scores: dict[str, float]) -> None:
-        """"Tot wanneer konden regio's voorstellen indienen?": a unit that names the asked end of a period ("tot 1
-        september 2018") rises by ``period`` lists' top rank, one that names only the other end ("Vanaf 8 juni 2018")
-        falls by as much. Only for a question that asks one end (``rag.text.period_ends``)."""
-        asked = period_ends(query, asked=True)
-        if len(asked) != 1 or self.w.period <= 0 or ablated(get_settings(), "period_ends"):
-            return
-        other = {"start": "end", "end": "start"}[next(iter(asked))]
-        step = self.w.period / (self.w.k + 1)
-        for uid in scores:
-            if uid not in self._periods:
-                u = self.qindex.unit(uid)
-                self._periods[uid] = period_ends(u.text) if u is not None else set()
-            named = self._periods[uid]
-            if asked <= named and other not in named:
-                scores[uid] += step
-            elif other in named and not asked & named:
-                scores[uid] -= step
-
     def search(
         self,
         query: str,
@@ -333,7 +310,6 @@ class UnitRetriever:
                     qi_by.setdefault(uid, h)
             for uid, r in bm2.items():
                 bm.setdefault(uid, r)
-        self._period_agreement(query, scores)
         out: list[UnitCandidate] = []
         for uid, s in scores.items():
             u = self.qindex.unit(uid)

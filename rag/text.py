@@ -151,35 +151,6 @@ MONTHS_EN = ("january", "february", "march", "april", "may", "june", "july", "au
 MONTH_NUMBER: dict[str, int] = {m: i for months in (MONTHS_NL, MONTHS_EN) for i, m in enumerate(months, start=1)}
 MONTH_RE = "|".join(sorted(MONTH_NUMBER, key=len, reverse=True))  # longest first: "mei" never cuts "meeting"
 
-# Which end of a period a question asks and a statement gives ("tot wanneer?" / "tot 1 september"; "vanaf wanneer?" /
-# "Vanaf 8 juni"): the prepositions that open a period and those that close it, and nouns that name its end. e5 reads
-# "tot wanneer" and "vanaf wanneer" as nearly the same question; these words tell them apart.
-PERIOD_START = frozenset(["vanaf", "sinds", "per", "from", "since"])
-PERIOD_END = frozenset(["tot", "totdat", "uiterlijk", "until", "till", "deadline", "sluitingsdatum", "einddatum", "uiterste"])
-_WHEN = frozenset(["wanneer", "when", "datum", "date", "dag", "day", "welke", "wat", "what", "which"])
-_END_NOUNS = frozenset(["deadline", "sluitingsdatum", "einddatum", "uiterste"])
-_PERIOD_REACH = 5  # words between a period word and the date it governs ("uiterlijk in het voorjaar van 2019")
-
-
-def period_ends(text: str, asked: bool = False) -> set[str]:
-    """The ends of a period ``text`` names ('start', 'end'): a period word before a date ("tot 1 september 2018"), or,
-    for a question (``asked``), before a question word for a time ("tot wanneer", "from when"); an end noun
-    ("deadline", "de uiterste datum") names the end by itself."""
-    toks = words(fold(text))
-    out: set[str] = set()
-    for i, t in enumerate(toks):
-        side = "start" if t in PERIOD_START else "end" if t in PERIOD_END else None
-        if side is None:
-            continue
-        if t in _END_NOUNS:  # "wat was de deadline?", not "na de deadline" or "nu de deadline 1 september was"
-            if not asked or any(w in _WHEN for w in toks[max(0, i - 3) : i]):
-                out.add(side)
-            continue
-        after = toks[i + 1 : i + 1 + (2 if asked else _PERIOD_REACH)]
-        if any((w in _WHEN) if asked else (w in MONTH_NUMBER or (w.isdigit() and len(w) == 4)) for w in after):
-            out.add(side)
-    return out
-
 
 _SEPARABLE = ("terug", "samen", "tegen", "over", "door", "voor", "mee", "toe", "aan", "uit", "bij", "vast", "weg", "op", "af", "in", "na")
 

@@ -26,7 +26,7 @@ from rag.engines.extractive.analysis import (
 )
 from rag.engines.units_answer import AnswerabilityParams
 from rag.glossary import expand_terms, translate_en
-from rag.text import INNER_NAME_RE, exact_terms, participle_variants, period_ends, terms, verb_variants
+from rag.text import INNER_NAME_RE, exact_terms, participle_variants, terms, verb_variants
 from rag.types import Chunk
 
 
@@ -40,7 +40,6 @@ class ScoringParams:
     w_dense: float = 4.0
     w_chunk: float = 0.3  # the passage's retrieval rank
     w_type: float = 0.25
-    w_period: float = 0.3  # the sentence names the end of a period the question asks ("tot wanneer?": "tot 1 september")
     dense_floor: float = 0.78  # e5 similarity at which a sentence starts to count as related
     min_score: float = 0.45  # best sentence below this: not in the documents
     min_dense: float = 0.80  # ... and best sentence similarity below this: not in the documents
@@ -138,7 +137,6 @@ class ScoringMixin:
             t: bm.idf(t) * (0.1 if t in DOC_NAME_TERMS else 1.0) * (1.0 if t in own_terms else 0.35) for t in qterms
         }
         qnums = {t for t in exact_terms(own) if t[:1].isdigit()}
-        asked_end = set() if ablated(self.settings, "period_ends") else period_ends(split_carried(question_part or own)[0], asked=True)
         qfigs = _figures_in(own)
         if p.drop_unseen:
             # A word no document uses ("geld", English words) matches no sentence: it cannot tell sentences
@@ -209,9 +207,6 @@ class ScoringMixin:
             )
             if qnums:  # "the €40 million Drenthe asks for": the sentence with that very figure
                 score += p.w_number * len(qnums & sterms) / len(qnums)
-            if len(asked_end) == 1:  # "tot wanneer?": a sentence naming that end of the period, not the other
-                named = period_ends(s.text)
-                score += p.w_period * ((asked_end <= named and not named - asked_end) - bool(named - asked_end and not asked_end & named))
             if len(s.text) < 25:  # labels and table fragments say little on their own
                 score *= 0.6
             if s.text.startswith("#"):
