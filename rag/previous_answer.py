@@ -70,15 +70,13 @@ def has_position_word(question: str) -> bool:
     return any(t in ORDINALS or t in SUPERLATIVES or t.isdigit() or _number(t) is not None for t in words(fold(question)))
 
 
-_BRACKETED_NUMBER = re.compile(r"\((\d{1,4})\)")
-
-
 def _carried_number(item: str, bracketed: bool = False) -> int | None:
     """The number an item is known by: the one in brackets after its name ("Nel (81): ..."), else (unless
     ``bracketed``) its only number."""
-    m = _BRACKETED_NUMBER.search(item)
-    if m:
-        return int(m.group(1))
+    for part in item.split("(")[1:]:
+        inner = part.split(")", 1)[0].strip()
+        if inner.isdigit() and len(inner) <= 4 and ")" in part:
+            return int(inner)
     found = [t for t in words(fold(item)) if t.isdigit()]
     return int(found[0]) if len(found) == 1 and not bracketed else None
 
