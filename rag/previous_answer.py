@@ -5,9 +5,10 @@ of such a follow-up say nothing about its subject; the previous answer does. The
 matched to the answer units it quoted or paraphrased (a search of the unit index with the previous
 question and answer; a unit whose text the answer quotes verbatim comes first), and a position word picks
 the item of the list those units belong to, by the list structure the question index holds (a list unit
-spans its items, in document order). Nothing here knows an item by its words: positions are counted.
+spans its items, in document order). Nothing here knows an item by its words: positions are counted, and a
+superlative ("de oudste van hen") compares the numbers the items carry ("Nel (81)").
 
-Language data only: ordinal and position words (a closed set), no phrasings.
+Language data only: ordinal, position and superlative words (closed sets), no phrasings.
 """
 
 from __future__ import annotations
