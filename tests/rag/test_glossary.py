@@ -121,3 +121,11 @@ def test_gloss_prefers_a_quotes_rarest_terms_and_keeps_reading_order() -> None:
     found = [nl for nl, _ in english_gloss([text], per_text=2, rarity=lambda t: rare.get(t, 0.0))]
     assert found == ["groene chemie", "logistiek"]
     assert [nl for nl, _ in english_gloss([text], per_text=2)] == ["gezamenlijk", "bedrijfsleven"]
+
+
+def test_a_singular_the_stemmer_parts_from_its_plural_finds_the_documents_plural() -> None:
+    """Session 26: the Dutch stemmer gives "rijksgeld" and "rijksgelden" different stems, so "het rijksgeld" was a
+    word no document uses (the two-pager writes "rijksgelden", the letter "rijksmiddelen")."""
+    from rag.glossary import expand_terms
+
+    assert {"rijksgel", "rijksmiddel"} <= set(expand_terms(terms("rijksgeld")))
