@@ -250,8 +250,8 @@ class Assistant:
         turn = previous_turn(history) if history and not ablated(self.settings, "prose_item") else None
         # no unit holds the list the previous answer showed: an enumeration in the answer's own words
         picked = prose_item(question, turn[1]) if turn else None
-        anchors = self._anchors(history) if history and not ablated(self.settings, "list_position") and has_position_word(question) else None
         said = " ".join(h.get("content", "") for h in history[-2:])
+        anchors = self._anchors(history) if history and not ablated(self.settings, "list_position") and has_position_word(question, said) else None
         return (point(question, anchors, self.units, said) if anchors is not None else None), turn, picked
 
     def _anchors(self, history: list[dict[str, str]]) -> list[UnitRecord]:

@@ -65,10 +65,15 @@ def _number(tok: str) -> int | None:
     return CARDINALS.get(tok)
 
 
-def has_position_word(question: str) -> bool:
+def has_position_word(question: str, said: str = "") -> bool:
     """Does the question hold an ordinal, a superlative or a number at all? Without one no list position is asked,
-    and the previous answer need not be read (a search of the unit index per follow-up)."""
-    return any(t in ORDINALS or t in SUPERLATIVES or t.isdigit() or _number(t) is not None for t in words(fold(question)))
+    and the previous answer need not be read (a search of the unit index per follow-up). A larger number ("the
+    81-year-old") counts only when the previous turn ``said`` names an item by it in brackets ("Nel (81)"): a year or
+    an amount in a follow-up is no reason to read the previous answer."""
+    return any(
+        t in ORDINALS or t in SUPERLATIVES or _number(t) is not None or (t.isdigit() and f"({t})" in said)
+        for t in words(fold(question))
+    )
 
 
 def _carried_number(item: str, bracketed: bool = False) -> int | None:
@@ -184,7 +189,7 @@ def point(question: str, anchors: list[UnitRecord], units: Any, said: str = "", 
     """The list item a follow-up's position word picks in the list the previous answer showed (``anchors``:
     its units, best first; ``said``: the previous turn's text), or None (no position word, no list among the
     previous answer's best ``depth`` units, or too short a list)."""
-    if not anchors or not has_position_word(question):
+    if not anchors or not has_position_word(question, said):
         return None
     qindex = units.qindex
     for anchor in anchors[:depth]:
@@ -270,7 +275,7 @@ def prose_item(question: str, said: str) -> tuple[str, str] | None:
     "bij de laatste"), for a follow-up whose list no answer unit holds, and the question without the words
     that asked the position (a position is no subject: "de tweede" must not find a "2"); None without a
     position word or an enumeration long enough."""
-    if not has_position_word(question):
+    if not has_position_word(question, said):
         return None
     items = prose_items(said)
     if len(items) < 2:

@@ -190,3 +190,13 @@ def test_a_superlative_or_a_bracketed_number_picks_the_item_by_the_number_it_car
     # a tie, or one number only: no pick
     assert chosen_by_number("de oudste?", ["Piet (34)", "Kees (34)"]) is None
     assert chosen_by_number("de oudste?", ["Piet (34)", "Kees"]) is None
+
+
+def test_a_year_or_an_amount_is_no_reason_to_read_the_previous_answer() -> None:
+    """A number larger than a list position counts only when the previous turn names an item by it in brackets: the
+    previous answer's units are searched for "the 81-year-old" after "Nel (81)", not for every year or amount."""
+    from rag.previous_answer import has_position_word
+
+    assert not has_position_word("En wat gebeurde er in 2019?", "Het voorstel is op 30 augustus 2018 ingediend.")
+    assert not has_position_word("Is 40 miljoen genoeg?", "De regio vraagt € 40 miljoen.")
+    assert has_position_word("And the 81-year-old?", "Six: Nel (81), Henk (56) and Alie (86).")
