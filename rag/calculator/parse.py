@@ -49,6 +49,7 @@ from rag.calculator.rules import (
     CalcInputError,
 )
 from rag.config import ablated, get_settings
+from rag.glossary import named_documents
 from rag.money import AmountError
 
 log = logging.getLogger(__name__)
@@ -149,9 +150,29 @@ def _parse(text: str, lang: str, history: list[dict[str, str]] | None) -> CalcRe
         req = probed
     elif asked is not None:
         raise asked
+    elif req is None and _unsettled_verdict(r, history):
+        raise Clarify("clarify", _eur(r.amounts[0].value, "nl"), text_en=_eur(r.amounts[0].value, "en"))
     if req is not None:
         req.question, req.lang = text, lang
     return req
+
+
+def _unsettled_verdict(r: Reading, history: list[dict[str, str]] | None) -> bool:
+    """"Three partners each put in 10 million. Does that meet the 50% rule?", "Het gaat om 16 en 24 miljoen.
+    Hoeveel procent is dat?": figures of the user's own, a verdict or a computation asked of them, and no
+    operation the parser or the probe can settle. The figures are no document's (no rule's, tranche's, envelope's
+    or the proposal's figure, no question naming a document): the documents cannot answer with them, so the
+    assistant asks whose money they are. ``REGIODEAL_ABLATE=calc_unsettled`` switches this off."""
+    if history or not r.amounts or ablated(get_settings(), "calc_unsettled"):
+        return False
+    if asks_about_documents(r) or false_rule_premise(r):
+        return False
+    known = {*DOCUMENT_FIGURES.values(), *PROPOSAL_FIGURES.values(), *RULE_FIGURES.values()}
+    if any(a.value in known or a.role in DOCUMENT_FIGURES for a in r.amounts):
+        return False  # "de Regio Envelop van € 590 miljoen", "de 40 miljoen van het Rijk": about the documents' figures
+    if named_documents(" ".join(it.text for it in r.items), loosely=True):
+        return False  # "Ik lees in de two-pager dat ... € 70 miljoen ...": a figure the documents confirm or correct
+    return cue(r.items, "verdict") or any(cue(r.items, c) for c in COMPUTE_CUES)
 
 
 # The parser's own operation is kept when the probe gives it at least this probability: the probe

@@ -14,6 +14,7 @@ import pytest
 from rag.calculator import Clarify, parse_question
 from rag.calculator.lexicon import tokenize
 from rag.calculator.parse import parse_request
+from rag.config import get_settings
 from rag.money import MILLION, scan_amounts
 
 
@@ -595,3 +596,37 @@ def test_a_verdict_asked_on_the_conversations_figures_checks_them(
 def test_a_permission_question_without_a_figure_in_the_conversation_is_no_calculation() -> None:
     history = [{"role": "user", "content": "Wie ondertekent de brief?"}, {"role": "assistant", "content": "Het college van Gedeputeerde Staten."}]
     assert parse_request("Mag dat zomaar volgens de regels?", "nl", history) is None
+
+
+@pytest.mark.parametrize(
+    ("lang", "question"),
+    [
+        ("en", "Five councils each bring 4 million. Is that enough under the rules?"),
+        ("nl", "Hoeveel procent is 9 miljoen?"),
+        ("nl", "Bij ons gaat het om 35 tegen 25 miljoen, maar wie wat betaalt is nog onduidelijk. Kan dat?"),
+    ],
+)
+def test_own_figures_no_operation_settles_are_asked_about(lang: str, question: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Figures of the user's own with a verdict or a computation asked and no operation that fits: the
+    documents cannot answer with them, so the assistant asks whose money they are (``calc_unsettled``)."""
+    with pytest.raises(Clarify):
+        parse_request(question, lang)
+    monkeypatch.setenv("REGIODEAL_ABLATE", "calc_unsettled")
+    get_settings.cache_clear()
+    try:
+        assert parse_request(question, lang) is None
+    finally:
+        monkeypatch.delenv("REGIODEAL_ABLATE")
+        get_settings.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("lang", "question"),
+    [
+        ("nl", "Volgens de two-pager raamde de commissie de kosten op € 70 miljoen. Klopt dat?"),
+        ("nl", "De tranche is toch € 350 miljoen? Welk deel daarvan gaat naar Drenthe?"),
+    ],
+)
+def test_figures_the_documents_speak_of_stay_with_the_documents(lang: str, question: str) -> None:
+    """A figure put in a document's mouth or given as the tranche's is for the documents to confirm or correct."""
+    assert parse_request(question, lang) is None
