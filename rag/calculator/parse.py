@@ -405,6 +405,11 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
             fill(roles, ("tranche",) if "tranche" in past else ("envelope",))  # "what share of it?"
         if {"envelope", "tranche"} & set(roles) and not {"rijk", "total"} & set(roles):
             fill(roles, ("rijk",))  # "what percentage of the tranche would our contribution be?": the plan's
+            if not ablated(get_settings(), "calc_share_followup") and "rijk" not in roles:
+                fill(roles, ("total",))  # "And as a share of the whole envelope?" after "a € 40 million deal"
+        if not r.amounts and not ablated(get_settings(), "calc_share_followup"):
+            # "Hoeveel procent van het totaal is dat rijksgeld?": the parts the question names, the conversation's figures
+            fill(roles, [k for k in ("rijk", "cofinancing", "total") if k in r.named])
         whole = next((w for w in ("envelope", "tranche", "total") if w in roles), None)
         if whole in ("envelope", "tranche") and "total" in roles and "rijk" not in roles and not _names(items, "total"):
             roles["rijk"] = roles.pop("total")  # "a €40m deal" as a part of the tranche: what the tranche pays it
@@ -504,8 +509,15 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
 def _roles_from_conversation(r: Reading, past: dict[str, Decimal]) -> None:
     """"En als het 20 wordt in plaats van die 45?": a replaced figure without a cue of its own is the
     conversation's figure of the same value, and its replacement takes that role."""
+    pointing = phrase_set("anaphora")
     for am in r.amounts:
         if am.partner is None:
+            # "And what's the least co-financing those 18 million would need?": a figure pointed back at ("die",
+            # "those") that the conversation gave one role is that money, whatever word stands near it
+            prev = r.items[am.item - 1].text if am.item else ""
+            same = [k for k in PLAN_ROLES if past.get(k) == am.value]
+            if (prev,) in pointing and len(same) == 1 and not ablated(get_settings(), "calc_pointed_figure"):
+                am.role, am.firm = same[0], {same[0]}
             continue
         old = am.partner
         if am.role is not None and old.role is not None and old.role in past and past[old.role] == old.value:
