@@ -662,3 +662,15 @@ def test_a_figure_pointed_back_at_is_the_conversations_money() -> None:
         {"role": "assistant", "content": "Yes. The total is € 52 million and the Rijk's share is 42.3%, within the 50% maximum."},
     ]
     assert _schema("And what is the smallest co-financing those 22 million would need?", "en", history) == {"op": "min_cofinancing", "rijk": 22}
+
+
+@pytest.mark.parametrize(
+    ("lang", "question"),
+    [
+        ("nl", "Wij krijgen 7 miljoen uit de Regio Envelop. Hoe groot moet het hele plan dan minstens zijn?"),
+        ("nl", "Er komt 7 miljoen uit de envelop. Wat is dan de ondergrens voor het hele plan?"),
+    ],
+)
+def test_the_whole_plan_is_the_total(lang: str, question: str) -> None:
+    """"het hele plan" names the total budget (lexicon data)."""
+    assert _schema(question, lang) == {"op": "min_total", "rijk": 7}
