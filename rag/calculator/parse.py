@@ -405,11 +405,6 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
             fill(roles, ("tranche",) if "tranche" in past else ("envelope",))  # "what share of it?"
         if {"envelope", "tranche"} & set(roles) and not {"rijk", "total"} & set(roles):
             fill(roles, ("rijk",))  # "what percentage of the tranche would our contribution be?": the plan's
-            if not ablated(get_settings(), "calc_share_followup") and "rijk" not in roles:
-                fill(roles, ("total",))  # "And as a share of the whole envelope?" after "a € 40 million deal"
-        if not r.amounts and not ablated(get_settings(), "calc_share_followup"):
-            # "Hoeveel procent van het totaal is dat rijksgeld?": the parts the question names, the conversation's figures
-            fill(roles, [k for k in ("rijk", "cofinancing", "total") if k in r.named])
         whole = next((w for w in ("envelope", "tranche", "total") if w in roles), None)
         if whole in ("envelope", "tranche") and "total" in roles and "rijk" not in roles and not _names(items, "total"):
             roles["rijk"] = roles.pop("total")  # "a €40m deal" as a part of the tranche: what the tranche pays it

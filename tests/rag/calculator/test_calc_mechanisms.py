@@ -632,28 +632,6 @@ def test_figures_the_documents_speak_of_stay_with_the_documents(lang: str, quest
     assert parse_request(question, lang) is None
 
 
-_PLAN = [
-    {"role": "user", "content": "Het Rijk geeft 12 miljoen op een totaal van 30 miljoen. Kan dat?"},
-    {"role": "assistant", "content": "Ja. Bij een totaal van € 30 miljoen brengt de regio € 18 miljoen in; de rijksbijdrage van € 12 miljoen ligt onder de 50%."},
-]
-_TRANCHE_SHARE = [
-    {"role": "user", "content": "What share of the € 200 million tranche would a € 25 million deal take?"},
-    {"role": "assistant", "content": "€ 25 million is 12.5% of the € 200 million tranche."},
-]
-
-
-@pytest.mark.parametrize(
-    ("lang", "question", "history", "want"),
-    [
-        ("nl", "Welk percentage van het totaal is die rijksbijdrage dan?", _PLAN, {"op": "share", "rijk": 12, "total": 30}),
-        ("en", "And as a share of the entire Regio Envelop?", _TRANCHE_SHARE, {"op": "share", "rijk": 25, "envelope": 950}),
-    ],
-)
-def test_a_share_follow_up_takes_the_conversations_figures(lang: str, question: str, history: list[dict[str, str]], want: dict[str, Any]) -> None:
-    """A share asked of figures the question names without stating them: the conversation's figures (``calc_share_followup``)."""
-    assert _schema(question, lang, history) == want
-
-
 def test_a_figure_pointed_back_at_is_the_conversations_money() -> None:
     """"those 22 million" after a plan with € 22 million from the Rijk is the Rijk's money, even beside the
     word "co-financing" (``calc_pointed_figure``)."""
