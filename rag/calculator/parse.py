@@ -30,6 +30,7 @@ from rag.calculator.for_documents import (
 from rag.calculator.lexicon import (
     Item,
     has,
+    tokenize,
     match_phrases,
     phrase_set,
     role_phrases,
@@ -134,6 +135,9 @@ def _parse(text: str, lang: str, history: list[dict[str, str]] | None) -> CalcRe
     except AmountError as err:
         if err.code != "ambiguous":
             raise
+        bounds = [Decimal(t) for t in err.text.replace("€", " ").split() if t.isdigit()]
+        if _rules_range(bounds) and fact_question(tokenize(text, [])):
+            return None  # "Via welk fonds wordt de bijdrage van € 5 tot € 40 miljoen uitgekeerd?": the rule, named by its range
         raise Clarify("clarify_range", err.text) from err  # "10 tot 20 miljoen": ask which figure, never guess
     asked: Clarify | None = None
     try:
@@ -155,6 +159,12 @@ def _parse(text: str, lang: str, history: list[dict[str, str]] | None) -> CalcRe
     if req is not None:
         req.question, req.lang = text, lang
     return req
+
+
+def _rules_range(values: list[Decimal]) -> bool:
+    """Are the figures the Kamerbrief's bounds per deal, both of them ("5 tot 40 miljoen")? Then they name the rule.
+    ``REGIODEAL_ABLATE=calc_rules_range`` switches this off."""
+    return sorted(set(values)) == sorted(RULE_FIGURES.values()) and not ablated(get_settings(), "calc_rules_range")
 
 
 def _unsettled_verdict(r: Reading, history: list[dict[str, str]] | None) -> bool:
@@ -312,6 +322,8 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
         return make("plan_check" if len(roles) == 2 else "min_cofinancing", roles)
     if asks_about_documents(r) or false_rule_premise(r):
         return None
+    if _rules_range([a.value for a in r.amounts]) and fact_question(items):
+        return None  # "Who signed the letter that set the € 5 million to € 40 million range?": the rule, named by its range
     if r.changes and len(r.figures) == 2 and not past and not any(cue(items, c) for c in _USES_A_NEW_FIGURE):
         # "het aandeel werd teruggebracht van 44 tot 36 miljoen; hoeveel procent is dat?": the change itself is asked
         old, new_ = r.changes[0]

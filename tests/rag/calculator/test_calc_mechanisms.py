@@ -652,3 +652,22 @@ def test_a_figure_pointed_back_at_is_the_conversations_money() -> None:
 def test_the_whole_plan_is_the_total(lang: str, question: str) -> None:
     """"het hele plan" names the total budget (lexicon data)."""
     assert _schema(question, lang) == {"op": "min_total", "rijk": 7}
+
+
+@pytest.mark.parametrize(
+    ("lang", "question"),
+    [
+        ("nl", "Wie bepaalde dat een deal tussen € 5 miljoen en € 40 miljoen krijgt?"),
+        ("nl", "Via welke regeling komt de bijdrage van 5 tot 40 miljoen bij de regio terecht?"),
+        ("en", "Which minister wrote the letter with the €5 million to €40 million band per deal?"),
+    ],
+)
+def test_the_rules_range_in_a_question_about_the_documents_is_no_calculation(lang: str, question: str) -> None:
+    """The Kamerbrief's bounds per deal, both named, in a who/which/via-which question name the rule: the documents
+    answer, no clarifying question about "5 tot 40 miljoen" and no plan of 5 and 40 (``calc_rules_range``)."""
+    assert parse_request(question, lang) is None
+
+
+def test_a_range_of_the_users_own_is_still_asked_about() -> None:
+    with pytest.raises(Clarify):
+        parse_request("Via welke regeling kan ik 10 tot 20 miljoen aanvragen?", "nl")
