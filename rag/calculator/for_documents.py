@@ -1,7 +1,8 @@
 """Which money questions the documents answer rather than the calculator: a question about what they say
 ("Waarom vraagt Drenthe € 40 miljoen?", "Klopt het dat ..."), a figure put in a document's mouth that it does
 not state, a rule stated with another figure than the Kamerbrief's, a count of things ("hoeveel banen"), a
-fact question ("wanneer", "wie"). Read from the lexicon's words (``lexicon.json``), never from an item.
+fact question ("wanneer", "wie"), the rule named by its range ("5 tot 40 miljoen"); and the reverse, figures of the
+user's own no operation settles, which the documents cannot answer (``unsettled_verdict``). Read from the lexicon's words (``lexicon.json``), never from an item.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from rag.calculator.reading import (
     read,
 )
 from rag.config import ablated, get_settings
+from rag.glossary import named_documents
 from rag.money import MILLION
 
 
@@ -157,3 +159,27 @@ _FOUND_ROLE = {"rijk": "request"}
 def find_amounts(text: str, lang: str = "nl") -> list[FoundAmount]:
     """The amounts of a text with their roles."""
     return [FoundAmount(a.value * MILLION, a.text, _FOUND_ROLE.get(a.role or "unknown", a.role or "unknown")) for a in read(text, lang).amounts]
+
+
+def rules_range(values: list[Decimal]) -> bool:
+    """Are the figures the Kamerbrief's bounds per deal, both of them ("5 tot 40 miljoen")? Then they name the rule.
+    ``REGIODEAL_ABLATE=calc_rules_range`` switches this off."""
+    return sorted(set(values)) == sorted(RULE_FIGURES.values()) and not ablated(get_settings(), "calc_rules_range")
+
+
+def unsettled_verdict(r: Reading, history: list[dict[str, str]] | None) -> bool:
+    """"Three partners each put in 10 million. Does that meet the 50% rule?", "Het gaat om 16 en 24 miljoen.
+    Hoeveel procent is dat?": figures of the user's own, a verdict or a computation asked of them, and no
+    operation the parser or the probe can settle. The figures are no document's (no rule's, tranche's, envelope's
+    or the proposal's figure, no question naming a document): the documents cannot answer with them, so the
+    assistant asks whose money they are. ``REGIODEAL_ABLATE=calc_unsettled`` switches this off."""
+    if history or not r.amounts or ablated(get_settings(), "calc_unsettled"):
+        return False
+    if asks_about_documents(r) or false_rule_premise(r):
+        return False
+    known = {*DOCUMENT_FIGURES.values(), *PROPOSAL_FIGURES.values(), *RULE_FIGURES.values()}
+    if any(a.value in known or a.role in DOCUMENT_FIGURES for a in r.amounts):
+        return False  # "de Regio Envelop van € 590 miljoen", "de 40 miljoen van het Rijk": about the documents' figures
+    if named_documents(" ".join(it.text for it in r.items), loosely=True):
+        return False  # "Ik lees in de two-pager dat ... € 70 miljoen ...": a figure the documents confirm or correct
+    return cue(r.items, "verdict") or any(cue(r.items, c) for c in COMPUTE_CUES)

@@ -26,14 +26,16 @@ from rag.calculator.for_documents import (
     fact_question,
     false_rule_premise,
     rules_question,
+    rules_range,
+    unsettled_verdict,
 )
 from rag.calculator.lexicon import (
     Item,
     has,
-    tokenize,
     match_phrases,
     phrase_set,
     role_phrases,
+    tokenize,
 )
 from rag.calculator.reading import (
     _WH_AMOUNT,
@@ -50,7 +52,6 @@ from rag.calculator.rules import (
     CalcInputError,
 )
 from rag.config import ablated, get_settings
-from rag.glossary import named_documents
 from rag.money import AmountError
 
 log = logging.getLogger(__name__)
@@ -136,7 +137,7 @@ def _parse(text: str, lang: str, history: list[dict[str, str]] | None) -> CalcRe
         if err.code != "ambiguous":
             raise
         bounds = [Decimal(t) for t in err.text.replace("€", " ").split() if t.isdigit()]
-        if _rules_range(bounds) and fact_question(tokenize(text, [])):
+        if rules_range(bounds) and fact_question(tokenize(text, [])):
             return None  # "Via welk fonds wordt de bijdrage van € 5 tot € 40 miljoen uitgekeerd?": the rule, named by its range
         raise Clarify("clarify_range", err.text) from err  # "10 tot 20 miljoen": ask which figure, never guess
     asked: Clarify | None = None
@@ -154,35 +155,11 @@ def _parse(text: str, lang: str, history: list[dict[str, str]] | None) -> CalcRe
         req = probed
     elif asked is not None:
         raise asked
-    elif req is None and _unsettled_verdict(r, history):
+    elif req is None and unsettled_verdict(r, history):
         raise Clarify("clarify", _eur(r.amounts[0].value, "nl"), text_en=_eur(r.amounts[0].value, "en"))
     if req is not None:
         req.question, req.lang = text, lang
     return req
-
-
-def _rules_range(values: list[Decimal]) -> bool:
-    """Are the figures the Kamerbrief's bounds per deal, both of them ("5 tot 40 miljoen")? Then they name the rule.
-    ``REGIODEAL_ABLATE=calc_rules_range`` switches this off."""
-    return sorted(set(values)) == sorted(RULE_FIGURES.values()) and not ablated(get_settings(), "calc_rules_range")
-
-
-def _unsettled_verdict(r: Reading, history: list[dict[str, str]] | None) -> bool:
-    """"Three partners each put in 10 million. Does that meet the 50% rule?", "Het gaat om 16 en 24 miljoen.
-    Hoeveel procent is dat?": figures of the user's own, a verdict or a computation asked of them, and no
-    operation the parser or the probe can settle. The figures are no document's (no rule's, tranche's, envelope's
-    or the proposal's figure, no question naming a document): the documents cannot answer with them, so the
-    assistant asks whose money they are. ``REGIODEAL_ABLATE=calc_unsettled`` switches this off."""
-    if history or not r.amounts or ablated(get_settings(), "calc_unsettled"):
-        return False
-    if asks_about_documents(r) or false_rule_premise(r):
-        return False
-    known = {*DOCUMENT_FIGURES.values(), *PROPOSAL_FIGURES.values(), *RULE_FIGURES.values()}
-    if any(a.value in known or a.role in DOCUMENT_FIGURES for a in r.amounts):
-        return False  # "de Regio Envelop van € 590 miljoen", "de 40 miljoen van het Rijk": about the documents' figures
-    if named_documents(" ".join(it.text for it in r.items), loosely=True):
-        return False  # "Ik lees in de two-pager dat ... € 70 miljoen ...": a figure the documents confirm or correct
-    return cue(r.items, "verdict") or any(cue(r.items, c) for c in COMPUTE_CUES)
 
 
 # The parser's own operation is kept when the probe gives it at least this probability: the probe
@@ -322,7 +299,7 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
         return make("plan_check" if len(roles) == 2 else "min_cofinancing", roles)
     if asks_about_documents(r) or false_rule_premise(r):
         return None
-    if _rules_range([a.value for a in r.amounts]) and fact_question(items):
+    if rules_range([a.value for a in r.amounts]) and fact_question(items):
         return None  # "Who signed the letter that set the € 5 million to € 40 million range?": the rule, named by its range
     if r.changes and len(r.figures) == 2 and not past and not any(cue(items, c) for c in _USES_A_NEW_FIGURE):
         # "het aandeel werd teruggebracht van 44 tot 36 miljoen; hoeveel procent is dat?": the change itself is asked
