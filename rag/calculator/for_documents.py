@@ -1,8 +1,9 @@
 """Which money questions the documents answer rather than the calculator: a question about what they say
 ("Waarom vraagt Drenthe € 40 miljoen?", "Klopt het dat ..."), a figure put in a document's mouth that it does
 not state, a rule stated with another figure than the Kamerbrief's, a count of things ("hoeveel banen"), a
-fact question ("wanneer", "wie"), the rule named by its range ("5 tot 40 miljoen"); and the reverse, figures of the
-user's own no operation settles, which the documents cannot answer (``unsettled_verdict``). Read from the lexicon's words (``lexicon.json``), never from an item.
+fact question ("wanneer", "wie"), the rule named by its range ("5 tot 40 miljoen"); and the reverse, figures of
+the user's own that no operation settles, which the documents cannot answer (``unsettled_verdict``). Read from
+the lexicon's words (``lexicon.json``), never from an item.
 """
 
 from __future__ import annotations
@@ -168,8 +169,8 @@ def rules_range(values: list[Decimal]) -> bool:
 
 
 def unsettled_verdict(r: Reading, history: list[dict[str, str]] | None) -> bool:
-    """"Three partners each put in 10 million. Does that meet the 50% rule?", "Het gaat om 16 en 24 miljoen.
-    Hoeveel procent is dat?": figures of the user's own, a verdict or a computation asked of them, and no
+    """"Five councils each bring 4 million. Is that enough under the rules?", "Hoeveel procent is 9 miljoen?":
+    figures of the user's own, a verdict or a computation asked of them, and no
     operation the parser or the probe can settle. The figures are no document's (no rule's, tranche's, envelope's
     or the proposal's figure, no question naming a document): the documents cannot answer with them, so the
     assistant asks whose money they are. ``REGIODEAL_ABLATE=calc_unsettled`` switches this off."""

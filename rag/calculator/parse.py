@@ -138,7 +138,7 @@ def _parse(text: str, lang: str, history: list[dict[str, str]] | None) -> CalcRe
             raise
         bounds = [Decimal(t) for t in err.text.replace("€", " ").split() if t.isdigit()]
         if rules_range(bounds) and fact_question(tokenize(text, [])):
-            return None  # "Via welk fonds wordt de bijdrage van € 5 tot € 40 miljoen uitgekeerd?": the rule, named by its range
+            return None  # "Via welke regeling komt de bijdrage van 5 tot 40 miljoen bij de regio?": the rule, named by its range
         raise Clarify("clarify_range", err.text) from err  # "10 tot 20 miljoen": ask which figure, never guess
     asked: Clarify | None = None
     try:
@@ -300,7 +300,7 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
     if asks_about_documents(r) or false_rule_premise(r):
         return None
     if rules_range([a.value for a in r.amounts]) and fact_question(items):
-        return None  # "Who signed the letter that set the € 5 million to € 40 million range?": the rule, named by its range
+        return None  # "Which minister wrote the letter with the €5 million to €40 million band?": the rule, named by its range
     if r.changes and len(r.figures) == 2 and not past and not any(cue(items, c) for c in _USES_A_NEW_FIGURE):
         # "het aandeel werd teruggebracht van 44 tot 36 miljoen; hoeveel procent is dat?": the change itself is asked
         old, new_ = r.changes[0]
@@ -492,12 +492,13 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
 
 def _roles_from_conversation(r: Reading, past: dict[str, Decimal]) -> None:
     """"En als het 20 wordt in plaats van die 45?": a replaced figure without a cue of its own is the
-    conversation's figure of the same value, and its replacement takes that role."""
+    conversation's figure of the same value, and its replacement takes that role; a figure pointed back at
+    ("die 22 miljoen", "those 22 million") is the conversation's money of that value."""
     pointing = phrase_set("anaphora")
     for am in r.amounts:
         if am.partner is None:
-            # "And what's the least co-financing those 18 million would need?": a figure pointed back at ("die",
-            # "those") that the conversation gave one role is that money, whatever word stands near it
+            # "the smallest co-financing those 22 million would need": a figure pointed back at ("die", "those")
+            # that the conversation gave one role is that money, whatever word stands near it
             prev = r.items[am.item - 1].text if am.item else ""
             same = [k for k in PLAN_ROLES if past.get(k) == am.value]
             if (prev,) in pointing and len(same) == 1 and not ablated(get_settings(), "calc_pointed_figure"):
