@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +125,21 @@ def assistant(built_settings: Settings) -> Any:
     a = Assistant(built_settings)
     a.warm(progress=False)
     return a
+
+
+@pytest.fixture
+def ablate(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    """``ablate("name")`` switches a mechanism off (``REGIODEAL_ABLATE``) for the rest of the test; the process-wide
+    settings are read again then and after the test, when the variable is restored."""
+    from rag.config import get_settings
+
+    def switch_off(name: str) -> None:
+        monkeypatch.setenv("REGIODEAL_ABLATE", name)
+        get_settings.cache_clear()
+
+    yield switch_off
+    monkeypatch.delenv("REGIODEAL_ABLATE", raising=False)
+    get_settings.cache_clear()
 
 
 def corrected_only_with(assistant: Any, settings: Settings, question: str, correct: str, switch: str) -> None:

@@ -6,6 +6,7 @@ two classes of question the router leaves to the documents."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +15,6 @@ import pytest
 from rag.calculator import Clarify, parse_question
 from rag.calculator.lexicon import tokenize
 from rag.calculator.parse import parse_request
-from rag.config import get_settings
 from rag.money import MILLION, scan_amounts
 
 
@@ -217,15 +217,9 @@ def test_another_cue_that_settles_the_role_reads_the_same_both_ways(lang: str, q
     assert _schema(question, lang) == want
 
 
-def test_the_second_reading_is_switched_off_by_its_ablation(monkeypatch: pytest.MonkeyPatch) -> None:
-    from rag.config import get_settings
-
-    monkeypatch.setenv("REGIODEAL_ABLATE", "calc_two_readings")
-    get_settings.cache_clear()
-    try:
-        assert parse_request("Voor ons plan is 14 miljoen toegezegd. Mag dat volgens de regels?", "nl") is not None
-    finally:
-        get_settings.cache_clear()
+def test_the_second_reading_is_switched_off_by_its_ablation(ablate: Callable[[str], None]) -> None:
+    ablate("calc_two_readings")
+    assert parse_request("Voor ons plan is 14 miljoen toegezegd. Mag dat volgens de regels?", "nl") is not None
 
 
 @pytest.mark.parametrize(
@@ -366,18 +360,11 @@ def test_an_attributed_figure_the_documents_state_or_a_what_if_is_still_computed
     "question",
     ["Hoeveel is de provincie van plan zelf minimaal in te leggen?", "How much does the province plan to contribute itself, at least?"],
 )
-def test_what_a_party_intends_to_put_in_is_for_the_documents(question: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_what_a_party_intends_to_put_in_is_for_the_documents(question: str, ablate: Callable[[str], None]) -> None:
     # an intention is what the proposal states (its own figure), not the co-financing rule the calculator explains
     assert parse_question(question, "en" if question.startswith("How") else "nl") is None
-    from rag.calculator import parse as parse_mod
-
-    monkeypatch.setenv("REGIODEAL_ABLATE", "calc_intention")
-    parse_mod.get_settings.cache_clear()
-    try:
-        assert parse_question(question, "en" if question.startswith("How") else "nl") is not None
-    finally:
-        monkeypatch.delenv("REGIODEAL_ABLATE")
-        parse_mod.get_settings.cache_clear()
+    ablate("calc_intention")
+    assert parse_question(question, "en" if question.startswith("How") else "nl") is not None
 
 
 def test_what_a_party_must_put_in_is_still_the_rule() -> None:
@@ -393,19 +380,13 @@ def test_what_a_party_must_put_in_is_still_the_rule() -> None:
     ],
 )
 def test_a_yes_no_check_of_figures_the_documents_state_is_for_the_documents(
-    lang: str, question: str, monkeypatch: pytest.MonkeyPatch
+    lang: str, question: str, ablate: Callable[[str], None]
 ) -> None:
     """Session 20: "minstens"/"at most" inside a claim the documents state is part of the claim, not a request to
     compute a minimum or maximum; the documents confirm or correct it. Without the check it was computed."""
     assert parse_question(question, lang) is None
-    from rag.calculator import parse as parse_mod
-
-    monkeypatch.setenv("REGIODEAL_ABLATE", "claim_check")
-    parse_mod.get_settings.cache_clear()
-    try:
-        assert parse_question(question, lang) is not None
-    finally:
-        parse_mod.get_settings.cache_clear()
+    ablate("claim_check")
+    assert parse_question(question, lang) is not None
 
 
 @pytest.mark.parametrize(
@@ -606,18 +587,13 @@ def test_a_permission_question_without_a_figure_in_the_conversation_is_no_calcul
         ("nl", "Bij ons gaat het om 35 tegen 25 miljoen, maar wie wat betaalt is nog onduidelijk. Kan dat?"),
     ],
 )
-def test_own_figures_no_operation_settles_are_asked_about(lang: str, question: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_own_figures_no_operation_settles_are_asked_about(lang: str, question: str, ablate: Callable[[str], None]) -> None:
     """Figures of the user's own with a verdict or a computation asked and no operation that fits: the
     documents cannot answer with them, so the assistant asks whose money they are (``calc_unsettled``)."""
     with pytest.raises(Clarify):
         parse_request(question, lang)
-    monkeypatch.setenv("REGIODEAL_ABLATE", "calc_unsettled")
-    get_settings.cache_clear()
-    try:
-        assert parse_request(question, lang) is None
-    finally:
-        monkeypatch.delenv("REGIODEAL_ABLATE")
-        get_settings.cache_clear()
+    ablate("calc_unsettled")
+    assert parse_request(question, lang) is None
 
 
 @pytest.mark.parametrize(
