@@ -7,7 +7,9 @@ Two checks run on a request the parser built from a question without a conversat
   changes, the question names both readings (``REGIODEAL_ABLATE=calc_two_readings``);
 - an unnamed figure: the only figure of a question that asks what the Rijk may give, or what is left of the
   tranche, got its role only because the operation left it (no word says whose money it is); the co-financing
-  and the deal's total give different answers (``REGIODEAL_ABLATE=calc_unnamed_figure``).
+  and the deal's total give different answers (``REGIODEAL_ABLATE=calc_unnamed_figure``). The same for what the
+  region must put in itself ("Het gaat om 14 miljoen. Hoeveel cofinanciering is nodig?": the Rijk's
+  contribution or the total; ``REGIODEAL_ABLATE=calc_unnamed_cofinancing``).
 """
 
 from __future__ import annotations
@@ -79,6 +81,8 @@ _PLAN_OPERATIONS = ("plan_check", "max_rijk", "min_cofinancing", "min_total", "t
 # Operations that read one stated figure as one of two plan roles: what the Rijk may give (the figure is the
 # co-financing or the total), what is left of the tranche (one deal's contribution, or its total?).
 _ONE_FIGURE_ASKS = ("max_rijk", "tranche_remainder")
+# ... and what the region must put in itself: the figure is the Rijk's contribution or the deal's total
+_UNNAMED_COFINANCING = "min_cofinancing"
 
 
 def ask_whose_money(req: CalcRequest, text: str, lang: str, parse: Parse) -> None:
@@ -88,7 +92,8 @@ def ask_whose_money(req: CalcRequest, text: str, lang: str, parse: Parse) -> Non
     r = read(text, lang)
     if req.operation in _PLAN_OPERATIONS and not ablated(settings, "calc_two_readings"):
         _ask_between_readings(req, r, text, lang, parse)
-    if req.operation in _ONE_FIGURE_ASKS and not ablated(settings, "calc_unnamed_figure"):
+    asks = _ONE_FIGURE_ASKS + (() if ablated(settings, "calc_unnamed_cofinancing") else (_UNNAMED_COFINANCING,))
+    if req.operation in asks and not ablated(settings, "calc_unnamed_figure"):
         _ask_unnamed_figure(req, r)
 
 
@@ -121,11 +126,14 @@ def _ask_between_readings(req: CalcRequest, r: Reading, text: str, lang: str, pa
 def _ask_unnamed_figure(req: CalcRequest, r: Reading) -> None:
     """The question's only figure has no word that says whose money it is ("Met 60 miljoen, hoeveel kan er
     uit de Regio Envelop komen?"): the operation gave it the role that was left. Two readings give two answers
-    (the co-financing or the deal's total), so ask which it is."""
+    (the co-financing or the deal's total; for the least co-financing, the Rijk's contribution or the total), so
+    ask which it is."""
     asked = [k for k, src in req.sources.items() if src == "question" and k in PLAN_ROLES]
     if len(r.amounts) != 1 or len(asked) != 1 or is_firm(r.amounts[0]):
         return
     value = r.amounts[0].value
     if req.operation == "max_rijk" and asked[0] in ("cofinancing", "total"):
         raise Clarify.between(value, asked[0], "total" if asked[0] == "cofinancing" else "cofinancing")
+    if req.operation == _UNNAMED_COFINANCING and asked[0] in ("rijk", "total"):
+        raise Clarify.between(value, asked[0], "total" if asked[0] == "rijk" else "rijk")
     raise Clarify("clarify_role", eur(value, "nl"), text_en=eur(value, "en"))

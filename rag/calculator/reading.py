@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from rag.calculator.changes import relative_changes
 from rag.calculator.lexicon import (
     Cue,
     Item,
@@ -172,7 +173,7 @@ def read(text: str, lang: str = "nl", *, money_context: bool = False) -> Reading
     again = [a for a in reading.amounts if _named_again(reading, a)]  # the same money named twice: one amount
     reading.figures = [a.value for a in reading.amounts if all(a is not x for x in again)]
     _settle(reading, again)
-    _relative_changes(reading)
+    relative_changes(reading)
     if has(items, "zero_cofinancing") and "cofinancing" not in reading.stated():
         reading.amounts.append(Amount(Decimal(0), len(items), "0", "cofinancing", {"cofinancing": 1.0}, firm={"cofinancing"}))
     return reading
@@ -256,21 +257,6 @@ def _with_compound_heads(items: list[Item]) -> list[Item]:
         head = compound_head(it.text) if it.kind == "word" and it.text not in known else None
         out.append(Item(it.kind, head, it.start, it.end, it.amount) if head else it)
     return out
-
-
-def _relative_changes(r: Reading) -> None:
-    """"Stel dat de cofinanciering 10 miljoen lager uitvalt", "the Rijk gives €5m more": a what-if figure
-    followed by a word of more or less changes the figure it replaces by that much."""
-    more, less = phrase_set("cues", "relative_more"), phrase_set("cues", "relative_less")
-    for am in r.amounts:
-        if not am.new or am.partner is None:
-            continue
-        after = [it.text for it in r.items[am.item + 1 : am.item + 4] if it.kind == "word"]
-        if not after or (len(after) > 1 and after[1] in ("dan", "than")):
-            continue
-        sign = 1 if (after[0],) in more else -1 if (after[0],) in less else 0
-        if sign and (changed := am.partner.value + sign * am.value) > 0:
-            am.value = changed
 
 
 def _other_role_score(am: Amount, role: str, taken: dict[str, Amount]) -> float:

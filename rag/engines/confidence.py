@@ -17,7 +17,8 @@ whether any unit answers. It reads only general evidence, no phrasing:
 A small logistic model (``corpus``-independent weights in ``confidence.json`` beside this module, fitted
 on the tuning sets by ``scripts/fit_answerability.py``, reliability table in BENCHMARKS.md) turns them
 into P(the documents answer). Below ``closest_at`` the engine says the documents do not say this
-precisely and shows what comes closest, cited (``refused`` is true).
+precisely and shows what comes closest, cited (``refused`` is true). It says the same when a question asks for a
+figure that its best units state only about something else (``figure_elsewhere``).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from rag.engines.extractive.analysis import (
     DOC_NAME_TERMS,
     FRAME_TERMS,
     STRICT_TYPES,
+    _figures_in,
     answer_type,
     has_type,
     wh_class,
@@ -130,8 +132,7 @@ def part_features(ctx: Any, question: str, ev: Any) -> Answerability | None:
     top = ev.candidates[:3]
     covered: set[str] = set()
     for c in top:
-        qs = " ".join(ev.questions_of(c.unit.unit_id))
-        covered |= set(terms(f"{c.unit.context} {c.unit.text} {qs}", "nl")) | set(terms(qs, "en"))
+        covered |= _held(ev, c.unit)
     by_qi = sorted(ev.candidates, key=lambda c: -c.qi_best)
     qi_top = by_qi[0].qi_best
     qi_second = by_qi[1].qi_best if len(by_qi) > 1 else 0.0
@@ -161,6 +162,53 @@ def part_features(ctx: Any, question: str, ev: Any) -> Answerability | None:
         "wh_unseen": 1.0 if wh is not None and asked and wh not in asked_of_top else 0.0,
     }
     return Answerability(load_model().score(x), x, unknown)
+
+
+def _held(ev: Any, unit: Any) -> set[str]:
+    """The search terms a unit holds: its text, its context and its hypothetical questions (Dutch and English)."""
+    qs = " ".join(ev.questions_of(unit.unit_id))
+    return set(terms(f"{unit.context} {unit.text} {qs}", "nl")) | set(terms(qs, "en"))
+
+
+# the kinds of answer that are a figure: a unit holds one only with a figure the question does not state itself
+_FIGURE_KINDS = ("amount", "percentage")
+# a share of the question's content words: how much better the best unit covers them than the best unit that holds the
+# asked figure, for that figure to be about something else
+_SUBJECT_GAP = 0.15
+
+
+def figure_elsewhere(ctx: Any) -> bool:
+    """A question asking for a figure (an amount, a share, a count) whose best units hold one only in a passage about
+    something else: the unit that covers the question's words best states no figure of that kind, and the units that
+    do state one cover them clearly less ("Op welk bedrag zijn de kosten voor Wonen en Welzijn geraamd?" against
+    "de kosten voor de pijler Werken ... € 70 miljoen" beside "De kosten voor Wonen en Welzijn zijn nog veel hoger").
+    The documents do not give that figure. Single questions only (a multi-part question's parts are judged each
+    by its own confidence); switch off with ``REGIODEAL_ABLATE=figure_elsewhere``."""
+    if ablated(get_settings(), "figure_elsewhere") or len(ctx.unit_parts or []) > 1:
+        return False
+    ev = ctx.units
+    if ev is None or not ev.candidates or ev.questions_of is None:
+        return False
+    own = split_carried(ctx.standalone_question)[0]
+    kind = answer_type(own)
+    if kind not in (*_FIGURE_KINDS, "count"):
+        return False
+    words = {t for _, t in content_words(ctx.standalone_question, ctx.language)}
+    if not words:
+        return False
+    asked = _figures_in(own)
+
+    def cover(u: Any) -> float:
+        return len(words & _held(ev, u)) / len(words)
+
+    def states(u: Any) -> bool:
+        text = f"{u.context} {u.text}"
+        return has_type(text, kind) and (kind not in _FIGURE_KINDS or bool(_figures_in(text) - asked))
+
+    top = [c.unit for c in ev.candidates[:3]]
+    best = max(cover(u) for u in top)
+    stating = max((cover(u) for u in top if states(u)), default=0.0)
+    return best - stating >= _SUBJECT_GAP
 
 
 # --- requests to decline, as data -----------------------------------------------------------------

@@ -145,3 +145,33 @@ def test_units_without_hypothetical_questions_are_no_evidence_of_a_kind_unseen()
 
     found = part_features(SimpleNamespace(language="nl", retrieval=None), "Waar wordt de informatieavond gehouden?", _evidence([]))
     assert found is not None and found.features["wh_unseen"] == 0.0
+
+
+def _figure_ctx(question: str, parts: int = 1) -> Any:
+    from rag.question_index import UnitRecord
+    from rag.retrieval_units import UnitCandidate, UnitEvidence
+
+    units = [
+        UnitRecord("u-1", "doc", "sentence", "", "De kosten van de nieuwe sporthal in het dorp zijn nog niet bekend.", "", 0, 10, -1, -1, 0),
+        UnitRecord("u-2", "doc", "sentence", "", "Voor het zwembad is € 12 miljoen begroot.", "", 11, 20, -1, -1, 1),
+    ]
+    asked = {"u-1": ["Wat weten we over de kosten van de sporthal?"], "u-2": ["Hoeveel kost het zwembad?"]}
+    ev = UnitEvidence("q", [UnitCandidate(u, 1.0 - i / 10, None, qi_rank=i + 1, qi_best=0.9) for i, u in enumerate(units)],
+                      lambda uid: asked[uid])
+    return SimpleNamespace(language="nl", standalone_question=question, units=ev, unit_parts=[(question, ev)] * parts)
+
+
+def test_a_figure_asked_of_a_subject_whose_best_unit_states_none_is_not_answered_by_another_subjects_figure() -> None:
+    from rag.engines.confidence import figure_elsewhere
+
+    assert figure_elsewhere(_figure_ctx("Hoeveel kost de nieuwe sporthal in het dorp?"))
+    assert not figure_elsewhere(_figure_ctx("Hoeveel kost het zwembad?"))  # the unit with the figure is about it
+    assert not figure_elsewhere(_figure_ctx("Wat weten we over de sporthal in het dorp?"))  # no figure asked
+    assert not figure_elsewhere(_figure_ctx("Hoeveel kost de nieuwe sporthal in het dorp?", parts=2))  # judged per part
+
+
+def test_the_figure_elsewhere_check_is_switched_off_by_its_ablation(ablate: Any) -> None:
+    from rag.engines.confidence import figure_elsewhere
+
+    ablate("figure_elsewhere")
+    assert not figure_elsewhere(_figure_ctx("Hoeveel kost de nieuwe sporthal in het dorp?"))

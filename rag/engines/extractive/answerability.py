@@ -73,12 +73,12 @@ class AnswerabilityMixin:
     def _closest(self, ctx: AnswerContext, builder: CitationBuilder) -> list[str] | None:
         """When the evidence says the documents do not answer (``rag.engines.confidence``): that, and the
         passages that come closest, cited as what the documents do say. None: answer as usual."""
-        from rag.engines.confidence import features, load_model
+        from rag.engines.confidence import features, figure_elsewhere, load_model
         found = features(ctx)
         if found is None:
             return None
         ctx.notes.answerability = round(found.confidence, 3)
-        if found.answers(load_model()):
+        if found.answers(load_model()) and not figure_elsewhere(ctx):
             return None
         hybrid = ctx.retriever
         lang = ctx.language

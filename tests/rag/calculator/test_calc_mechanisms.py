@@ -238,6 +238,39 @@ def test_the_only_figure_without_a_word_for_whose_money_gets_a_clarifying_questi
 
 
 @pytest.mark.parametrize(
+    ("lang", "question"),
+    [
+        ("nl", "Ons plan draait om 18 miljoen. Hoeveel moeten we daar minimaal zelf bij inleggen?"),
+        ("en", "We're looking at €9m. What matching funds would we need at the least?"),
+    ],
+)
+def test_the_only_figure_of_a_least_cofinancing_question_without_a_word_for_whose_money_gets_a_clarifying_question(
+    lang: str, question: str
+) -> None:
+    """The least co-financing for € 18 million asked of the Rijk is € 18 million; for a total of € 18 million it is
+    € 9 million: ask which the figure is, naming both."""
+    with pytest.raises(Clarify) as err:
+        parse_request(question, lang)
+    assert err.value.code == "clarify_two"
+
+
+@pytest.mark.parametrize(
+    ("lang", "question", "want"),
+    [
+        ("nl", "Als we 18 miljoen aanvragen, hoeveel moeten we daar minimaal zelf bij inleggen?", {"op": "min_cofinancing", "rijk": 18}),
+        ("en", "If we apply for €9m, what matching funds would we need at the least?", {"op": "min_cofinancing", "rijk": 9}),
+    ],
+)
+def test_a_least_cofinancing_question_whose_figure_is_asked_of_the_rijk_is_computed(lang: str, question: str, want: dict[str, Any]) -> None:
+    assert _schema(question, lang) == want
+
+
+def test_the_least_cofinancing_check_is_switched_off_by_its_ablation(ablate: Callable[[str], None]) -> None:
+    ablate("calc_unnamed_cofinancing")
+    assert _schema("Ons plan draait om 18 miljoen. Hoeveel moeten we daar minimaal zelf bij inleggen?") == {"op": "min_cofinancing", "rijk": 18}
+
+
+@pytest.mark.parametrize(
     ("lang", "question", "want"),
     [
         ("nl", "Wij leggen zelf 45 miljoen in. Hoeveel kan er hoogstens uit de Regio Envelop komen?", {"op": "max_rijk", "cofinancing": 45}),
@@ -647,3 +680,32 @@ def test_the_rules_range_in_a_question_about_the_documents_is_no_calculation(lan
 def test_a_range_of_the_users_own_is_still_asked_about() -> None:
     with pytest.raises(Clarify):
         parse_request("Via welke regeling kan ik 10 tot 20 miljoen aanvragen?", "nl")
+
+
+@pytest.mark.parametrize(
+    ("lang", "question", "want"),
+    [
+        ("nl", "Wij vragen het Rijk 26 miljoen en brengen zelf 40 miljoen in. Wat als onze inbreng met 12 miljoen daalt?",
+         {"op": "what_if", "rijk": 26, "cofinancing": 40, "replace": {"cofinancing": 28}}),
+        ("nl", "Wij vragen het Rijk 12 miljoen en leggen zelf 15 miljoen in. Stel dat onze eigen inbreng met 4 miljoen stijgt, mag dat dan?",
+         {"op": "what_if", "rijk": 12, "cofinancing": 15, "replace": {"cofinancing": 19}}),
+        ("en", "We ask the Rijk for €18m and put in €24m ourselves. What if our part is cut by €7m?",
+         {"op": "what_if", "rijk": 18, "cofinancing": 24, "replace": {"cofinancing": 17}}),
+        ("en", "Rijk €10m, co-financing €15m. Suppose the Rijk contribution goes up by €6m: still fine?",
+         {"op": "what_if", "rijk": 10, "cofinancing": 15, "replace": {"rijk": 16}}),
+    ],
+)
+def test_a_what_if_figure_said_to_be_a_change_changes_the_figure_it_replaces(lang: str, question: str, want: dict[str, Any]) -> None:
+    """"met 12 miljoen daalt", "cut by €7m": the new figure is the old one less (or more) that much, not that much."""
+    assert _schema(question, lang) == want
+
+
+def test_a_what_if_figure_it_falls_to_is_the_new_figure() -> None:
+    got = _schema("Wij vragen het Rijk 26 miljoen en brengen zelf 40 miljoen in. Wat als onze inbreng naar 12 miljoen daalt?")
+    assert got["replace"] == {"cofinancing": 12}
+
+
+def test_the_change_reading_is_switched_off_by_its_ablation(ablate: Callable[[str], None]) -> None:
+    ablate("calc_delta")
+    got = _schema("We ask the Rijk for €18m and put in €24m ourselves. What if our part is cut by €7m?", "en")
+    assert got["replace"] == {"cofinancing": 7}
