@@ -101,10 +101,29 @@ def asks_named(question: str) -> str | None:
     return m.group(1) if m else None
 
 
-def names_in(text: str, question: str) -> list[str]:
+@lru_cache(maxsize=1)
+def _named_answers() -> dict[str, frozenset[str]]:
+    """Each named kind's nouns -> the gazetteer kinds that name a thing of that kind (``named_answers``)."""
+    data = corpus_data("entities.yaml")
+    answers = data.get("named_answers") or {}
+    return {fold(str(n)): frozenset(answers.get(str(group[0]), ())) for group in data.get("named_kinds") or [] for n in group}
+
+
+def names_in(text: str, question: str, asked: str | None = None, headings: str = "") -> list[str]:
     """The names ``text`` gives that ``question`` does not: gazetteer names, capitalised words inside a sentence
-    and acronyms of five letters or more ("HBO", "ICT" name kinds, not things)."""
+    and acronyms of five letters or more ("HBO", "ICT" name kinds, not things). With ``asked`` (the kind noun of
+    ``asks_named``), only the gazetteer kinds that name that kind count, and no word inside a name of another kind
+    (a ministry is no research firm, a region no village: ``named_answers``); a word in capitals that is one of
+    ``headings`` (the passage's section, "WELZIJN") is a heading, not a name."""
     q = fold(question)
-    found = [m.name for m in gazetteer().mentions(text)] + [m.group(1) for m in INNER_NAME_RE.finditer(text)]
-    found += [w for w in WORD_RE.findall(text) if len(w) >= 5 and w.isupper()]  # "SEREH"; "HBO", "ICT" name kinds
+    mentions = gazetteer().mentions(text)
+    if asked is None:
+        found = [m.name for m in mentions] + [m.group(1) for m in INNER_NAME_RE.finditer(text)]
+    else:
+        kinds = _named_answers().get(fold(asked), frozenset())
+        other = [(m.start, m.end) for m in mentions if m.kind not in kinds]
+        found = [m.name for m in mentions if m.kind in kinds] + [
+            m.group(1) for m in INNER_NAME_RE.finditer(text) if not any(s <= m.start(1) < e for s, e in other)]
+    heads = set(WORD_RE.findall(headings))
+    found += [w for w in WORD_RE.findall(text) if len(w) >= 5 and w.isupper() and w not in heads]  # "SEREH"
     return list(dict.fromkeys(n for n in found if fold(n) not in q))

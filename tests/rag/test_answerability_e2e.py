@@ -193,3 +193,15 @@ def test_a_rule_figure_put_in_the_kamerbriefs_mouth_is_corrected_before_any_comp
     ans = assistant.ask("Volgens de Kamerbrief krijgt elke deal maximaal 55 miljoen. Hoeveel cofinanciering hoort daar minimaal bij?")
     assert ans.refused and ans.tool is None, ans.answer
     assert any("40 miljoen" in c.quote for c in ans.citations), ans.answer
+
+
+def test_names_asked_that_only_a_heading_or_a_region_stands_for_are_not_in_the_documents(assistant: Any, built_settings: Any) -> None:
+    """The passages about the village hubs name the region and sit under the heading WELZIJN, and name no village:
+    asked which villages, the documents do not say (with the closest passages cited); read as names before."""
+    from rag.assistant import Assistant
+
+    question = "Noem de dorpen waar een dorpshub gepland is."
+    ans = assistant.ask(question)
+    assert ans.refused and ans.answer.startswith(message("closest", "nl")[:40]), ans.answer
+    off = Assistant(built_settings.model_copy(update={"ablate": "named_kinds_answer"})).ask(question)
+    assert not off.refused, off.answer

@@ -48,3 +48,21 @@ def test_the_corpus_gazetteer_knows_municipalities_ministries_and_ministers_in_b
         "Landbouw, Natuur en Voedselkwaliteit"
     }
     assert g.names("Heeft minister Hoekstra dit geschreven?", "persoon") == {"Hoekstra"}
+
+
+def test_a_name_of_another_kind_does_not_answer_a_question_for_names_of_a_kind() -> None:
+    """A ministry does not name the research firm asked for, a region no village, a section heading in capitals
+    nothing at all; a municipality does name a place, and a firm the passage writes in capitals is a name."""
+    from rag.entities import asks_named, names_in
+
+    firm_q = "Welk adviesbureau heeft de studie gemaakt?"
+    village_q = "In welke dorpen komen de nieuwe ontmoetingsplekken?"
+    assert asks_named("Welke bedrijven doen mee aan de studie?") == "bedrijven"
+    ministry = "De studie is gemaakt in opdracht van het ministerie van Binnenlandse Zaken en Koninkrijksrelaties."
+    assert names_in(ministry, "Welke bedrijven doen mee aan de studie?", "bedrijven") == []
+    assert names_in(ministry, firm_q)  # without the asked kind every name counts, as before
+    region = "In Zuid- en Oost-Drenthe komen ontmoetingsplekken op fietsafstand."
+    assert names_in(region, village_q, "dorpen") == []
+    assert names_in("Eerst komt er een ontmoetingsplek in Coevorden.", village_q, "dorpen") == ["Coevorden"]
+    assert names_in("WONEN … Ontmoetingsplekken in elk dorp", village_q, "dorpen", "Voorstel > WONEN") == []
+    assert names_in("De studie is gedaan door ABCDE Advies.", "Welke bedrijven deden de studie?", "bedrijven")

@@ -370,9 +370,12 @@ class AnswerabilityMixin:
 
         ev = ctx.units
         question = split_carried(ctx.question)[0]
-        if ev is None or not ev.candidates or asks_named(question) is None:
+        asked = asks_named(question)
+        if ev is None or not ev.candidates or asked is None:
             return None
-        if any(names_in(f"{c.unit.context} {c.unit.text}", question) for c in ev.candidates[: self.unit_params.named_depth]):
+        kind = None if ablated(self.settings, "named_kinds_answer") else asked
+        if any(names_in(f"{c.unit.context} {c.unit.text}", question, kind, c.unit.section if kind else "")
+               for c in ev.candidates[: self.unit_params.named_depth]):
             return None
         lang = ctx.language
         return self._closest_pieces(ctx, builder, message("closest", lang)) or [message("refusal", lang)]
