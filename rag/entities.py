@@ -81,7 +81,8 @@ def foreign_members(question: str, passage: str, exempt: str = "") -> list[Menti
     return out
 
 
-_ASKS = r"(?:welke|welk|which|what|noem|name|list|wie is|who is|wie zijn|who are)"
+_ASKS = (r"(?:welke|welk|which|what|noem|name|list|wie is|who is|wie zijn|who are|hoe heet|hoe heten|naam van|name of|"
+         r"names of)")
 
 
 @lru_cache(maxsize=1)
@@ -90,7 +91,8 @@ def _named_kinds() -> re.Pattern[str] | None:
     if not nouns:
         return None
     alternation = "|".join(re.escape(n) for n in sorted(nouns, key=len, reverse=True))
-    return re.compile(rf"\b{_ASKS}\b(?:\s+[\w-]+){{0,2}}?\s+({alternation})\b")
+    # "Gedeputeerde Staten" is the provincial executive, not one of its members
+    return re.compile(rf"\b{_ASKS}\b(?:\s+[\w-]+){{0,2}}?\s+({alternation})\b(?!\s+staten\b)")
 
 
 def asks_named(question: str) -> str | None:
@@ -102,28 +104,32 @@ def asks_named(question: str) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _named_answers() -> dict[str, frozenset[str]]:
-    """Each named kind's nouns -> the gazetteer kinds that name a thing of that kind (``named_answers``)."""
+def _named_answers() -> dict[str, tuple[frozenset[str], bool]]:
+    """Each named kind's nouns -> the gazetteer kinds that name a thing of that kind (``named_answers``), and whether
+    only they do (``named_by_gazetteer``: people)."""
     data = corpus_data("entities.yaml")
     answers = data.get("named_answers") or {}
-    return {fold(str(n)): frozenset(answers.get(str(group[0]), ())) for group in data.get("named_kinds") or [] for n in group}
+    only = {str(k) for k in data.get("named_by_gazetteer") or []}
+    return {fold(str(n)): (frozenset(answers.get(str(group[0]), ())), str(group[0]) in only)
+            for group in data.get("named_kinds") or [] for n in group}
 
 
 def names_in(text: str, question: str, asked: str | None = None, headings: str = "") -> list[str]:
     """The names ``text`` gives that ``question`` does not: gazetteer names, capitalised words inside a sentence
     and acronyms of five letters or more ("HBO", "ICT" name kinds, not things). With ``asked`` (the kind noun of
     ``asks_named``), only the gazetteer kinds that name that kind count, and no word inside a name of another kind
-    (a ministry is no research firm, a region no village: ``named_answers``); a word in capitals that is one of
+    (a ministry is no research firm, a region no village: ``named_answers``; a person is named by the gazetteer
+    alone, ``named_by_gazetteer``); a word in capitals that is one of
     ``headings`` (the passage's section, "WELZIJN") is a heading, not a name."""
     q = fold(question)
     mentions = gazetteer().mentions(text)
     if asked is None:
         found = [m.name for m in mentions] + [m.group(1) for m in INNER_NAME_RE.finditer(text)]
     else:
-        kinds = _named_answers().get(fold(asked), frozenset())
+        kinds, only = _named_answers().get(fold(asked), (frozenset(), False))
         other = [(m.start, m.end) for m in mentions if m.kind not in kinds]
         found = [m.name for m in mentions if m.kind in kinds] + [
-            m.group(1) for m in INNER_NAME_RE.finditer(text) if not any(s <= m.start(1) < e for s, e in other)]
+            m.group(1) for m in INNER_NAME_RE.finditer(text) if not only and not any(s <= m.start(1) < e for s, e in other)]
     heads = set(WORD_RE.findall(headings))
     found += [w for w in WORD_RE.findall(text) if len(w) >= 5 and w.isupper() and w not in heads]  # "SEREH"
     return list(dict.fromkeys(n for n in found if fold(n) not in q))

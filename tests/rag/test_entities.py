@@ -66,3 +66,17 @@ def test_a_name_of_another_kind_does_not_answer_a_question_for_names_of_a_kind()
     assert names_in("Eerst komt er een ontmoetingsplek in Coevorden.", village_q, "dorpen") == ["Coevorden"]
     assert names_in("WONEN … Ontmoetingsplekken in elk dorp", village_q, "dorpen", "Voorstel > WONEN") == []
     assert names_in("De studie is gedaan door ABCDE Advies.", "Welke bedrijven deden de studie?", "bedrijven")
+
+
+def test_a_person_asked_for_by_name_is_named_only_by_a_persons_name() -> None:
+    """"Hoe heet de voorzitter?": capitalised words of a signature ("Gedeputeerde Staten van Drenthe") name no
+    person; a person the gazetteer knows does. "Gedeputeerde Staten" is the executive, not a member asked for."""
+    from rag.entities import asks_named, names_in
+
+    question = "Hoe heet de voorzitter die het stuk heeft getekend?"
+    assert asks_named(question) == "voorzitter"
+    assert asks_named("Welke bijlagen stuurden Gedeputeerde Staten mee?") is None
+    signature = "Hoogachtend, Gedeputeerde Staten van Drenthe, voorzitter, secretaris"
+    assert names_in(signature, question, "voorzitter") == []
+    assert names_in(signature, question)  # read as before without the asked kind
+    assert names_in("Getekend: Carola Schouten, voorzitter", question, "voorzitter") == ["Schouten"]
