@@ -132,7 +132,7 @@ def part_features(ctx: Any, question: str, ev: Any) -> Answerability | None:
     top = ev.candidates[:3]
     covered: set[str] = set()
     for c in top:
-        covered |= _held(ev, c.unit)
+        covered |= held_terms(c.unit, ev.questions_of)
     by_qi = sorted(ev.candidates, key=lambda c: -c.qi_best)
     qi_top = by_qi[0].qi_best
     qi_second = by_qi[1].qi_best if len(by_qi) > 1 else 0.0
@@ -164,9 +164,9 @@ def part_features(ctx: Any, question: str, ev: Any) -> Answerability | None:
     return Answerability(load_model().score(x), x, unknown)
 
 
-def _held(ev: Any, unit: Any) -> set[str]:
+def held_terms(unit: Any, questions_of: Any) -> set[str]:
     """The search terms a unit holds: its text, its context and its hypothetical questions (Dutch and English)."""
-    qs = " ".join(ev.questions_of(unit.unit_id))
+    qs = " ".join(questions_of(unit.unit_id))
     return set(terms(f"{unit.context} {unit.text} {qs}", "nl")) | set(terms(qs, "en"))
 
 
@@ -199,7 +199,7 @@ def figure_elsewhere(ctx: Any) -> bool:
     asked = _figures_in(own)
 
     def cover(u: Any) -> float:
-        return len(words & _held(ev, u)) / len(words)
+        return len(words & held_terms(u, ev.questions_of)) / len(words)
 
     def states(u: Any) -> bool:
         text = f"{u.context} {u.text}"

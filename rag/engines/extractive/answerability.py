@@ -520,8 +520,9 @@ class AnswerabilityMixin:
     @staticmethod
     def _claim_cover(claim: str, u: UnitRecord, questions_of: Callable[[str], list[str]], lang: str) -> float:
         """The share of the claim's words that the unit (its text, context and hypothetical questions) holds."""
-        qs = " ".join(questions_of(u.unit_id))
-        held = set(terms(f"{u.context} {u.text} {qs}", "nl")) | set(terms(qs, "en"))
+        from rag.engines.confidence import held_terms
+
+        held = held_terms(u, questions_of)
         if lang == "en":
             return english_coverage(claim, held)
         words = [t for t in dict.fromkeys(terms(claim, "nl")) if len(t) >= 3]
