@@ -36,6 +36,7 @@ class Contrast:
     states: tuple[Phrase, ...]
     contrary: tuple[Phrase, ...]
     about: tuple[Phrase, ...] = ()
+    other: bool = False  # the opposite names another thing of the same noun that the documents do not describe
 
 
 def _phrases(items: list[object] | None) -> tuple[Phrase, ...]:
@@ -50,6 +51,7 @@ def contrasts() -> dict[str, list[Contrast]]:
         c = Contrast(
             units=tuple(str(u) for u in e.get("units") or []), topic=str(e.get("topic", "")),
             states=_phrases(e.get("states")), contrary=_phrases(e.get("contrary")), about=_phrases(e.get("about")),
+            other=bool(e.get("other", False)),
         )
         for u in c.units:
             out.setdefault(u, []).append(c)
@@ -79,6 +81,12 @@ def contrary_in(text: str, c: Contrast) -> str | None:
             if not _denied(ws, i) and _near(ws, i, c.about):
                 return " ".join(phrase)
     return None
+
+
+def names_other(text: str, c: Contrast) -> bool:
+    """Does ``text`` (a unit's) speak of one of ``c``'s opposites itself, near its noun ("de volgende tranche")?"""
+    ws = words(fold(text))
+    return any(not _denied(ws, i) and _near(ws, i, c.about) for phrase in c.contrary for i in _at(ws, phrase))
 
 
 def _denied(ws: list[str], i: int) -> bool:

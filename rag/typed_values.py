@@ -13,6 +13,7 @@ states a what-if ("als", "stel", "if", ``rag.router``'s hypothetical words) is a
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -97,6 +98,15 @@ def values_from_json(data: dict[str, list[Any]]) -> dict[str, set[object]]:
         "date": {(int(v[0]), int(v[1])) for v in data.get("date", ())},
         "year": {int(v) for v in data.get("year", ())},
     }
+
+
+def magnitude_gap(v: TypedValue, stated: list[TypedValue]) -> float:
+    """How many orders of magnitude the nearest number of ``v``'s kind in ``stated`` is from ``v`` (0 for kinds
+    that are no number, or none of that kind)."""
+    near = [x.value for x in stated if x.kind == v.kind]
+    if not near or not all(isinstance(x, (int, float, Decimal)) for x in (*near, v.value)):
+        return 0.0
+    return min(abs(math.log10((abs(float(x)) + 1e-9) / (abs(float(v.value)) + 1e-9))) for x in near)  # type: ignore[arg-type]
 
 
 def clause_of(text: str, pos: int) -> str:

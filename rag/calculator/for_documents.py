@@ -58,6 +58,8 @@ def asks_about_documents(r: Reading) -> bool:
     found = match_phrases(r.items, phrase_set("fact_check"))
     if attributed_figure(r):
         return True  # "Volgens de Kamerbrief mag een deal maximaal 50 miljoen krijgen. Hoeveel ...?": check it first
+    if asserted_document_figure(r):
+        return True  # "De komende tranche is 400 miljoen, dus ...": the documents' own figure, stated otherwise
     if checks_stated_figures(r):
         return True  # "Klopt het dat de regio minimaal € 80 miljoen wil investeren?": "minimaal" is part of the claim
     if not found or any(cue(r.items, c) for c in COMPUTE_CUES):
@@ -130,6 +132,38 @@ def attributed_figure(r: Reading) -> bool:
         if any(start < a < am.item for a in said) and am.value not in figures:
             return True
         if am.role in DOCUMENT_FIGURES and am.value != DOCUMENT_FIGURES[am.role] and any(start < a < am.item for a in given):
+            return True
+    return False
+
+
+def asserted_document_figure(r: Reading) -> bool:
+    """"The tranche is €400 million, so how many deals ...?", "Er is in de komende tranche 400 miljoen te verdelen":
+    a figure stated, outside a condition, for the documents' own tranche or envelope (the noun with an article
+    or "komende", "this", not "a", "next", "een tweede") with another value than theirs. A claim about the
+    documents, for them to correct; "met een tranche van 150 miljoen", "if the next round were 300 million"
+    and "naar 250 miljoen verhogen" are the user's scenario (``documents_instance`` in lexicon.json).
+    ``REGIODEAL_ABLATE=calc_document_premise`` switches this off."""
+    if has(r.items, "cues", "hypothetical") or ablated(get_settings(), "calc_document_premise"):
+        return False
+    entry = phrase_set("documents_instance", "own"), phrase_set("documents_instance", "other")
+    conditional = phrase_set("documents_instance", "conditional")
+    items = r.items
+    for am in r.amounts:
+        if am.role not in DOCUMENT_FIGURES or am.value == DOCUMENT_FIGURES[am.role] or am.new or am.partner is not None:
+            continue
+        start = sentence_start(items, am.item)
+        end = next((j for j in range(am.item, len(items)) if items[j].kind == "stop" and items[j].text in ".?!"), len(items))
+        sentence = items[start:end]
+        if match_phrases(sentence, conditional):
+            continue
+        nouns = phrase_set("documents_instance", "nouns", am.role)
+        at = [j for j in range(start, end) if items[j].kind == "word" and (items[j].text,) in nouns]
+        if not at:
+            continue
+        noun = min(at, key=lambda j: abs(j - am.item))
+        before = [(items[j].text,) for j in range(max(start, noun - 3), noun) if items[j].kind == "word"]
+        own, other = entry
+        if before and before[-1] in own and not any(w in other for w in before):
             return True
     return False
 

@@ -205,3 +205,56 @@ def test_names_asked_that_only_a_heading_or_a_region_stands_for_are_not_in_the_d
     assert ans.refused and ans.answer.startswith(message("closest", "nl")[:40]), ans.answer
     off = Assistant(built_settings.model_copy(update={"ablate": "named_kinds_answer"})).ask(question)
     assert not off.refused, off.answer
+
+
+@pytest.mark.parametrize(
+    ("lang", "question"),
+    [
+        ("nl", "Met hoeveel miljoen euro wordt de tweede tranche gevuld?"),
+        ("en", "By which date do proposals for the following round have to be in?"),
+    ],
+)
+def test_another_tranche_than_the_one_described_is_not_in_the_documents(
+    assistant: Any, built_settings: Any, lang: str, question: str
+) -> None:
+    """The Kamerbrief's budget, deadline and signing date are those of "deze komende tranche": asked of the next or
+    second one, the documents do not say it (closest passages cited), not "€ 200 miljoen" or "1 september 2018" as
+    its answer (``other: true`` in corpus/contrasts.yaml)."""
+    from rag.assistant import Assistant
+
+    ans = assistant.ask(question)
+    assert ans.refused and ans.answer.startswith(message("closest", lang)[:40]), ans.answer
+    off = Assistant(built_settings.model_copy(update={"ablate": "other_instance"})).ask(question)
+    assert not off.refused, off.answer
+
+
+def test_what_the_documents_say_of_the_next_tranche_is_still_answered(assistant: Any) -> None:
+    ans = assistant.ask("Welke rol speelt deze ronde bij het voorbereiden van de volgende tranche?")
+    assert not ans.refused, ans.answer
+    assert any("lessen" in c.quote for c in ans.citations), ans.answer
+
+
+def test_a_tranche_figure_stated_as_fact_is_corrected_with_the_tranche_not_computed(assistant: Any) -> None:
+    """A figure said of the documents' own tranche, not as a what-if, is a premise: corrected with the passage that
+    states the tranche (the value nearest the stated one), nothing computed with it (``calc_document_premise``)."""
+    ans = assistant.ask("Deze tranche omvat 350 miljoen euro; hoeveel deals van 5 miljoen kunnen daaruit betaald worden?")
+    assert ans.refused and ans.tool is None, ans.answer
+    assert any("200 miljoen" in c.quote for c in ans.citations), ans.answer
+
+
+@pytest.mark.parametrize(
+    "question", ["Hoe groot wordt de investering in de Techniekcampus?", "What will be the total budget of the Techniek Campus?"]
+)
+def test_a_sum_asked_by_its_noun_that_no_passage_states_is_not_in_the_documents(assistant: Any, question: str) -> None:
+    """The two-pager names the campus and states no sum for it: asked "hoe groot wordt de investering" (a sum, without
+    "hoeveel"), the documents do not say."""
+    ans = assistant.ask(question)
+    assert ans.refused, ans.answer
+
+
+def test_without_reading_the_noun_as_a_sum_the_campus_passages_were_the_answer(built_settings: Any, ablate: Any) -> None:
+    from rag.assistant import Assistant
+
+    ablate("amount_nouns")  # the answer type reads the process settings
+    off = Assistant(built_settings).ask("Hoe groot wordt de investering in de Techniekcampus?")
+    assert not off.refused, off.answer

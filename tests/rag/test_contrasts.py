@@ -101,3 +101,12 @@ def test_a_question_saying_the_opposite_is_corrected_from_the_statement(assistan
 def test_a_plain_yes_no_question_is_answered(assistant: Any, question: str, expected: str) -> None:
     ans = assistant.ask(question)
     assert not ans.refused and expected in ans.answer, ans.answer
+
+
+def test_a_unit_that_speaks_of_the_other_thing_itself_is_found() -> None:
+    from rag.contrasts import names_other
+
+    c = _one(["komende", "deze"], ["volgende", "tweede"], ["tranche"])
+    assert names_other("De lessen worden gebruikt voor de volgende tranche.", c)
+    assert not names_other("Er komt geen tweede ronde van de subsidie; de tranche blijft.", c)  # not near the noun
+    assert not names_other("Het budget van deze komende tranche is bekend.", c)

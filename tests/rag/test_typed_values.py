@@ -69,3 +69,13 @@ def test_clause_and_holds_kind() -> None:
     assert holds_kind("Tot 15 maart 2019.", "date")
     assert not holds_kind("Tot 15 maart 2019.", "date", other_than=(15, 3))
     assert not holds_kind("Geen bedrag hier.", "amount")
+
+
+def test_the_magnitude_gap_is_in_orders_of_magnitude_to_the_nearest_value_of_the_kind() -> None:
+    from rag.typed_values import TypedValue, magnitude_gap
+
+    stated = [TypedValue("amount", Decimal("40000000"), "€ 40 miljoen"), TypedValue("amount", Decimal("950000000"), "€ 950 miljoen")]
+    asked = TypedValue("amount", Decimal("1200000000"), "1,2 miljard")
+    assert magnitude_gap(asked, stated) < 0.2  # the 950 million, not the 40
+    assert magnitude_gap(TypedValue("amount", Decimal("5000000000"), "5 miljard"), stated[:1]) > 2
+    assert magnitude_gap(asked, [TypedValue("year", 2019, "2019")]) == 0.0  # no number of the kind

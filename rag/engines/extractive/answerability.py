@@ -391,7 +391,7 @@ class AnswerabilityMixin:
         often the question's time frame rather than a claim ("in 2030?"): then it is quoted as what comes
         closest. Questions for the calculator are checked for days and years only."""
         from rag.router import HYPOTHETICAL
-        from rag.typed_values import clause_of, typed_values
+        from rag.typed_values import clause_of, magnitude_gap, typed_values
 
         ev = ctx.units
         if ev is None or not ev.candidates or ev.questions_of is None:
@@ -414,7 +414,9 @@ class AnswerabilityMixin:
                 continue  # a passage about it states the question's own value (a year is often the time frame)
             about = [(self._claim_cover(claim, u, ev.questions_of, lang), u) for u in top
                      if any(x.kind == v.kind for x in stated[u.unit_id])]
-            cover, best = max(about, key=lambda a: a[0], default=(0.0, None))
+            # of passages about the claim alike, one with a value of the stated one's order of magnitude: a premise
+            # misstates a figure ("an envelope of 1.2 billion" is the 950 million, not the 40 million per deal beside it)
+            cover, best = max(about, key=lambda a: (a[0], magnitude_gap(v, stated[a[1].unit_id]) <= 1.0), default=(0.0, None))
             if best is None or cover < p.value_cover or best in own:
                 continue
             # the question's value stated elsewhere ("40 miljoen" is what Drenthe asks) does not confirm it for
@@ -435,7 +437,28 @@ class AnswerabilityMixin:
         against "Deze middelen zijn eenmalig", "expensive" against "de grondkosten zijn er laag"), in a clause that
         unit covers: corrected with that unit, cited. A plain yes/no question ("Is het geld structureel?") is
         answered instead, and a what-if clause is the user's own supposition."""
-        from rag.contrasts import asks_whether, contrary_in, contrasts
+        found = self._contrast(ctx, other=False)
+        if found is None:
+            return None
+        q = UnitComposer(lambda: ctx.retriever.chunks, ctx.document, self.unit_params).quote(builder, found, ctx.language)
+        if q is None:
+            return None
+        name = doc_name(found.doc_id, found.doc_id, ctx.language)
+        return shown_quote(_cap(message("false_premise", ctx.language).format(doc=name)), q.display, q.cites, ctx.language)
+
+    def _other_instance(self, ctx: AnswerContext, builder: CitationBuilder) -> list[str] | None:
+        """The question asks about another thing of the noun a best unit states something of (``other: true`` in
+        ``corpus/contrasts.yaml``: "de tweede tranche" against "deze komende tranche bedraagt € 200 miljoen"): the
+        documents do not describe it. Said so, with the closest passages, cited as what they do say.
+        ``REGIODEAL_ABLATE=other_instance`` switches this off."""
+        if self._contrast(ctx, other=True) is None:
+            return None
+        return self._closest_pieces(ctx, builder, message("closest", ctx.language))
+
+    def _contrast(self, ctx: AnswerContext, other: bool) -> UnitRecord | None:
+        """The best unit whose statement (``corpus/contrasts.yaml``, entries with ``other`` as given) the question
+        says the opposite of, in a clause the unit covers and that is neither a plain yes/no question nor a what-if."""
+        from rag.contrasts import asks_whether, contrary_in, contrasts, names_other
         from rag.router import HYPOTHETICAL
         from rag.typed_values import clause_of
 
@@ -444,11 +467,10 @@ class AnswerabilityMixin:
             return None
         question = split_carried(ctx.question)[0]
         p = self.unit_params
-        lang = ctx.language
         table = contrasts()
         for cand in ev.candidates[: p.contrast_depth]:
             for c in table.get(cand.unit.unit_id, []):
-                said = contrary_in(question, c)
+                said = contrary_in(question, c) if c.other == other else None
                 if said is None:
                     continue
                 at = fold(question).find(said.split()[0])
@@ -456,13 +478,16 @@ class AnswerabilityMixin:
                 if HYPOTHETICAL.search(clause) or asks_whether(clause):
                     continue
                 claim = " ".join(w for w in words(fold(clause)) if w not in said.split())
-                if self._claim_cover(claim, cand.unit, ev.questions_of, lang) < p.contrast_cover:
+                cover = self._claim_cover(claim, cand.unit, ev.questions_of, ctx.language)
+                if cover < p.contrast_cover:
                     continue
-                q = UnitComposer(lambda: ctx.retriever.chunks, ctx.document, p).quote(builder, cand.unit, lang)
-                if q is None:
+                # a best unit that speaks of the other thing itself and is as much about the question answers it
+                # ("De lessen uit deze tranche worden meegenomen bij de voorbereiding van de volgende tranche")
+                if other and any(names_other(f"{o.unit.context} {o.unit.text}", c)
+                                 and self._claim_cover(claim, o.unit, ev.questions_of, ctx.language) >= cover
+                                 for o in ev.candidates[: p.contrast_depth]):
                     continue
-                name = doc_name(cand.unit.doc_id, cand.unit.doc_id, lang)
-                return shown_quote(_cap(message("false_premise", lang).format(doc=name)), q.display, q.cites, lang)
+                return cand.unit
         return None
 
     def _count_premise(self, ctx: AnswerContext, builder: CitationBuilder) -> str | None:
@@ -535,7 +560,7 @@ class AnswerabilityMixin:
         closest passage ("de documenten zeggen dit niet precies"). Questions for the calculator are checked
         for days and years only: their sums and shares are the user's own figures ("8% of our budget")."""
         from rag.router import HYPOTHETICAL
-        from rag.typed_values import holds_kind, typed_values, unknown_values
+        from rag.typed_values import holds_kind, magnitude_gap, typed_values, unknown_values
 
         hybrid = ctx.retriever
         ev = ctx.units
@@ -555,9 +580,12 @@ class AnswerabilityMixin:
         units = [c.unit for c in ev.candidates[:8]]
         for _q_part, pev in ctx.unit_parts or []:
             units += [c.unit for c in (pev.candidates if pev is not None else [])[:4] if c.unit not in units]
-        for u in units:
-            if not holds_kind(f"{u.context} {u.text}" if u.kind != "card" else u.text, v.kind, v.value):
-                continue
+        holding = [u for u in units if holds_kind(f"{u.context} {u.text}" if u.kind != "card" else u.text, v.kind, v.value)]
+        # of the three best about the subject, in their order, first those with a value of the stated one's order of
+        # magnitude: a premise misstates a figure ("an envelope of 1.2 billion" is the 950 million, not the 40 million
+        # per deal beside it)
+        near = sorted(holding[:3], key=lambda u: magnitude_gap(v, typed_values(f"{u.context} {u.text}")) > 1.0)
+        for u in [*near, *holding[3:]]:
             q = composer.quote(builder, u, lang)
             if q is None:
                 continue

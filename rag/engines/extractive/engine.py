@@ -74,6 +74,7 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
                 ("value_premise", self._value_premise, True, "false_premise"),
                 ("count_premise", self._count_premise, True, "false_premise"),
                 ("contrast_premise", self._contrast_premise, True, "false_premise"),
+                ("other_instance", self._other_instance, ctx.tool is None, "not_in_documents"),
                 ("entity_premise", self._entity_premise, ctx.tool is None, "false_premise"),
                 ("named_missing", self._named_missing, ctx.tool is None, "not_in_documents"),
             ]

@@ -709,3 +709,37 @@ def test_the_change_reading_is_switched_off_by_its_ablation(ablate: Callable[[st
     ablate("calc_delta")
     got = _schema("We ask the Rijk for €18m and put in €24m ourselves. What if our part is cut by €7m?", "en")
     assert got["replace"] == {"cofinancing": 7}
+
+
+@pytest.mark.parametrize(
+    ("lang", "question"),
+    [
+        ("nl", "De huidige tranche bedraagt 320 miljoen euro, dus hoeveel deals van het maximum kunnen eruit?"),
+        ("en", "This tranche holds €450 million; how many minimum-size deals does that pay for?"),
+        ("nl", "Voor deze tranche is 280 miljoen beschikbaar. Hoeveel deals van 40 miljoen passen daarin?"),
+        ("en", "The Regio Envelop is €1.4 billion. How much is that per year?"),
+    ],
+)
+def test_a_figure_stated_for_the_documents_own_tranche_or_envelope_is_left_to_the_documents(lang: str, question: str) -> None:
+    """Without a condition, a tranche or envelope figure said of the documents' own ("this tranche", "de huidige
+    tranche", "the Regio Envelop") other than theirs is a claim to correct, not an input (``calc_document_premise``)."""
+    assert parse_request(question, lang) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "want"),
+    [
+        ("Hoeveel deals van 40 miljoen passen er in een tranche van 320 miljoen?", 320),  # another tranche
+        ("If the second round holds €450 million, how many deals at the cap fit?", 450),  # a condition
+        ("De volgende tranche is 280 miljoen. Hoeveel deals van 40 miljoen passen daarin?", 280),  # the next one
+        ("De huidige tranche is 200 miljoen. Hoeveel deals van 40 miljoen passen daarin?", 200),  # the documents' own figure
+    ],
+)
+def test_a_tranche_of_the_users_scenario_or_the_documents_figure_is_still_computed(question: str, want: int) -> None:
+    assert _schema(question, "en" if question.startswith("If") else "nl") == {"op": "deals_per_tranche", "tranche": want}
+
+
+def test_the_document_figure_premise_is_switched_off_by_its_ablation(ablate: Callable[[str], None]) -> None:
+    ablate("calc_document_premise")
+    assert _schema("De huidige tranche bedraagt 320 miljoen euro, dus hoeveel deals van het maximum kunnen eruit?") == {
+        "op": "deals_per_tranche", "tranche": 320}
