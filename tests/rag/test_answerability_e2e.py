@@ -241,20 +241,3 @@ def test_a_tranche_figure_stated_as_fact_is_corrected_with_the_tranche_not_compu
     assert ans.refused and ans.tool is None, ans.answer
     assert any("200 miljoen" in c.quote for c in ans.citations), ans.answer
 
-
-@pytest.mark.parametrize(
-    "question", ["Hoe groot wordt de investering in de Techniekcampus?", "What will be the total budget of the Techniek Campus?"]
-)
-def test_a_sum_asked_by_its_noun_that_no_passage_states_is_not_in_the_documents(assistant: Any, question: str) -> None:
-    """The two-pager names the campus and states no sum for it: asked "hoe groot wordt de investering" (a sum, without
-    "hoeveel"), the documents do not say."""
-    ans = assistant.ask(question)
-    assert ans.refused, ans.answer
-
-
-def test_without_reading_the_noun_as_a_sum_the_campus_passages_were_the_answer(built_settings: Any, ablate: Any) -> None:
-    from rag.assistant import Assistant
-
-    ablate("amount_nouns")  # the answer type reads the process settings
-    off = Assistant(built_settings).ask("Hoe groot wordt de investering in de Techniekcampus?")
-    assert not off.refused, off.answer

@@ -46,15 +46,9 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"hoe (hoog|groot) (is|zijn|was) (de|het) (bijdrage|bedrag|budget|kosten|investering|regio envelop|envelop|tranche|fonds)|"
             r"(what|how large|how big) is the (amount|budget|cost|contribution|investment)|"
             r"hoeveel\b.{0,60}\b(kost|kosten|bijdrage|investering|investeren|geld|euro|miljoen|budget|vraagt|vragen)|"
-            r"wat (gaat|zal|gaan|zullen)\b.{0,90}\bkosten|what will .{1,60} cost|how much will|"
+            r"wat (gaat|zal|gaan|zullen)\b.{0,60}\bkosten|what will .{1,60} cost|how much will|"
             r"(how much of|hoeveel van)\b.{0,20}(€|\d)|"
-            r"(wat|hoe hoog) (is|zijn|was) (de|het) [\w -]{0,30}(waarde|prijs|prijzen)|what is the [\w -]{0,30}(value|price)|"
-            # a sum asked by its noun: "op welk bedrag", "wat zijn de geraamde kosten", "hoe groot wordt het fonds"
-            # (``REGIODEAL_ABLATE=amount_nouns`` leaves these to the other types)
-            r"(?P<noun>(op |om )?welk bedrag|(wat|welke) (zijn|waren|worden) (de|het) ([\w-]+ )?kosten|"
-            r"what (are|were|will be) the ([\w-]+ )?costs?|what (is|was|will be) the ([\w-]+ )?budget|what budget|"
-            r"hoe (groot|hoog) (wordt|worden|is|zijn|was|waren) (het|de) [\w -]{0,40}(fonds|budget|bedrag|investering|tranche|envelop)|"
-            r"how (big|large|high) (is|was|will) (the )?[\w -]{0,40}(fund|budget|amount|investment|tranche|envelope)))\b",
+            r"(wat|hoe hoog) (is|zijn|was) (de|het) [\w -]{0,30}(waarde|prijs|prijzen)|what is the [\w -]{0,30}(value|price))\b",
             re.I,
         ),
     ),
@@ -142,8 +136,6 @@ def answer_type(question: str) -> str | None:
         return None
     for name, rx in _TYPE_PATTERNS:
         if m := rx.search(question):
-            if name == "amount" and m.groupdict().get("noun") and ablated(get_settings(), "amount_nouns"):
-                continue
             # an e-mail address is not answered by a telephone number
             return "email" if name == "contact" and "mail" in m.group(0).lower() else name
     return None
