@@ -347,3 +347,17 @@ def test_upload_and_remove_keep_the_chat_going(writable_settings: Settings) -> N
     _ok(at)
     assert any("Verwijderd" in s.value for s in at.success), [e.value for e in at.error]
     assert not any(b.label == t("docs_remove", "nl") for b in at.button)
+
+
+def test_pages_are_compiled_without_streamlit_magic() -> None:
+    """Magic parses every page with ast.parse, which CPython 3.11 does not make safe across threads (two sessions at
+    once: "SystemError: AST constructor recursion depth mismatch", seen once in a fresh-clone CI run). The pages need
+    no magic; the project's Streamlit config switches it off, for the server and for AppTest alike."""
+    import tomllib
+
+    from streamlit import config
+
+    cfg = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert cfg["runner"]["magicEnabled"] is False
+    AppTest.from_file(str(ROOT / "app.py"))  # loads the project's config, as a test session does
+    assert config.get_option("runner.magicEnabled") is False
