@@ -103,10 +103,12 @@ def values_from_json(data: dict[str, list[Any]]) -> dict[str, set[object]]:
 def magnitude_gap(v: TypedValue, stated: list[TypedValue]) -> float:
     """How many orders of magnitude the nearest number of ``v``'s kind in ``stated`` is from ``v`` (0 for kinds
     that are no number, or none of that kind)."""
-    near = [x.value for x in stated if x.kind == v.kind]
-    if not near or not all(isinstance(x, (int, float, Decimal)) for x in (*near, v.value)):
+    numbers = (int, float, Decimal)
+    near = [float(x.value) for x in stated if x.kind == v.kind and isinstance(x.value, numbers)]
+    if not near or not isinstance(v.value, numbers):
         return 0.0
-    return min(abs(math.log10((abs(float(x)) + 1e-9) / (abs(float(v.value)) + 1e-9))) for x in near)  # type: ignore[arg-type]
+    asked = abs(float(v.value)) + 1e-9
+    return min(abs(math.log10((abs(x) + 1e-9) / asked)) for x in near)
 
 
 def clause_of(text: str, pos: int) -> str:

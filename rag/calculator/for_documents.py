@@ -145,7 +145,7 @@ def asserted_document_figure(r: Reading) -> bool:
     ``REGIODEAL_ABLATE=calc_document_premise`` switches this off."""
     if has(r.items, "cues", "hypothetical") or ablated(get_settings(), "calc_document_premise"):
         return False
-    entry = phrase_set("documents_instance", "own"), phrase_set("documents_instance", "other")
+    own, other = phrase_set("documents_instance", "own"), phrase_set("documents_instance", "other")
     conditional = phrase_set("documents_instance", "conditional")
     items = r.items
     for am in r.amounts:
@@ -162,7 +162,6 @@ def asserted_document_figure(r: Reading) -> bool:
             continue
         noun = min(at, key=lambda j: abs(j - am.item))
         before = [(items[j].text,) for j in range(max(start, noun - 3), noun) if items[j].kind == "word"]
-        own, other = entry
         if before and before[-1] in own and not any(w in other for w in before):
             return True
     return False

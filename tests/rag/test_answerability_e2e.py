@@ -240,4 +240,3 @@ def test_a_tranche_figure_stated_as_fact_is_corrected_with_the_tranche_not_compu
     ans = assistant.ask("Deze tranche omvat 350 miljoen euro; hoeveel deals van 5 miljoen kunnen daaruit betaald worden?")
     assert ans.refused and ans.tool is None, ans.answer
     assert any("200 miljoen" in c.quote for c in ans.citations), ans.answer
-

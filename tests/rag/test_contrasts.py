@@ -108,5 +108,6 @@ def test_a_unit_that_speaks_of_the_other_thing_itself_is_found() -> None:
 
     c = _one(["komende", "deze"], ["volgende", "tweede"], ["tranche"])
     assert names_other("De lessen worden gebruikt voor de volgende tranche.", c)
-    assert not names_other("Er komt geen tweede ronde van de subsidie; de tranche blijft.", c)  # not near the noun
+    assert not names_other("Er komt geen tweede tranche.", c)  # denied
+    assert not names_other("De volgende stap is een analyse van alle voorstellen door het ministerie, per tranche.", c)  # far from the noun
     assert not names_other("Het budget van deze komende tranche is bekend.", c)

@@ -580,11 +580,12 @@ class AnswerabilityMixin:
         units = [c.unit for c in ev.candidates[:8]]
         for _q_part, pev in ctx.unit_parts or []:
             units += [c.unit for c in (pev.candidates if pev is not None else [])[:4] if c.unit not in units]
-        holding = [u for u in units if holds_kind(f"{u.context} {u.text}" if u.kind != "card" else u.text, v.kind, v.value)]
+        text = {u.unit_id: f"{u.context} {u.text}" if u.kind != "card" else u.text for u in units}
+        holding = [u for u in units if holds_kind(text[u.unit_id], v.kind, v.value)]
         # of the three best about the subject, in their order, first those with a value of the stated one's order of
         # magnitude: a premise misstates a figure ("an envelope of 1.2 billion" is the 950 million, not the 40 million
         # per deal beside it)
-        near = sorted(holding[:3], key=lambda u: magnitude_gap(v, typed_values(f"{u.context} {u.text}")) > 1.0)
+        near = sorted(holding[:3], key=lambda u: magnitude_gap(v, typed_values(text[u.unit_id])) > 1.0)
         for u in [*near, *holding[3:]]:
             q = composer.quote(builder, u, lang)
             if q is None:

@@ -148,7 +148,6 @@ def test_answer_types(question: str, kind: str | None) -> None:
     assert answer_type(question) == kind
 
 
-
 def test_type_evidence() -> None:
     assert has_type("maximaal € 40 miljoen", "amount")
     assert not has_type("een investeringsimpuls", "amount")
