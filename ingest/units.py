@@ -1,7 +1,9 @@
 """Answer units: load ``corpus/questions/<doc_id>.yaml`` and resolve every unit to document offsets.
 
 An answer unit is one statement of a document (a sentence, a list with its lead-in, a list item, a table
-row, a footnote, or the document's metadata card) with the hypothetical questions it answers (format:
+row, a footnote, or the document's metadata card; a "list" may also be an enumeration that runs over several
+sentences of one passage, such as the other Regio Deals a letter names one sentence each, for the questions that ask
+for all of them) with the hypothetical questions it answers (format:
 ``corpus/questions/README`` / UNITS_FORMAT). Unit texts are written with the Markdown markup removed and
 whitespace collapsed; to cite them we need the exact span of the indexed document text they come from.
 ``normalise`` produces that markup-free text together with, for each of its characters, the offset in

@@ -27,6 +27,10 @@ _NOT_COUNTED = frozenset(
     ["miljoen", "miljard", "mln", "mld", "ton", "euro", "procent", "percent", "keer", "maal", "uur", "minuten", "jaar", "jaren", "maanden", "weken", "dagen", "million", "billion", "times", "hours", "minutes", "year", "years", "months", "weeks", "days"]
 )
 
+# words before a number that make it a part of the whole ("de andere twee pijlers", "the remaining three"): a count of
+# some of the things, not a claim of how many there are
+_PART_OF = frozenset(["andere", "overige", "resterende", "laatste", "eerste", "other", "remaining", "last", "first"])
+
 
 @dataclass(frozen=True)
 class Count:
@@ -75,6 +79,8 @@ def counts_in(text: str, lang: str | None = None) -> list[Count]:
     found = _words_at(text)
     for i, (word, start, end) in enumerate(found[:-1]):
         n = _number(word, text[start - 1 : start] or " ")
+        if n is not None and i > 0 and found[i - 1][0].lower() in _PART_OF:
+            continue  # "de andere twee pijlers": some of them, not how many there are
         first, f_start, f_end = found[i + 1]
         # the noun follows the number after white space only, and starts with a letter ("20%", "2,5 ton" do not)
         if n is None or not text[end:f_start].isspace() or not first[0].isalpha():

@@ -39,8 +39,14 @@ class TypedValue:
     start: int = 0
 
 
-def typed_values(text: str, lang: str | None = None) -> list[TypedValue]:
-    """The amounts, percentages, days of a month and years ``text`` states, in order."""
+# a number of things ("405 nieuwe arbeidsplaatsen", "192.500 inwoners") from this size on: smaller ones are counts
+# ("drie tranches", "top 5"), checked by their own rule (``rag.counts``)
+NUMBER_MIN = 10
+
+
+def typed_values(text: str, lang: str | None = None, numbers: bool = False) -> list[TypedValue]:
+    """The amounts, percentages, days of a month and years ``text`` states, in order; with ``numbers`` also the
+    other numbers of things (kind "number": not money, a share, a day or a year, at least ``NUMBER_MIN``)."""
     from rag.money import scan_amounts
     from rag.verify import numeric_facts
 
@@ -59,6 +65,16 @@ def typed_values(text: str, lang: str | None = None) -> list[TypedValue]:
     for m in _YEAR.finditer(text):
         if not any(a <= m.start() < b for a, b in money):
             out.append(TypedValue("year", int(m.group(0)), m.group(0), m.start()))
+    if numbers:
+        taken = [(v.start, v.start + len(v.text)) for v in out] + money
+        pos = 0
+        for f in numeric_facts(text):
+            at = text.find(f.raw, pos)
+            if f.kind != "val" or f.currency or at < 0 or f.value < NUMBER_MIN:
+                continue
+            pos = at + len(f.raw)
+            if not any(a <= at < b or at <= a < pos for a, b in taken):
+                out.append(TypedValue("number", Decimal(str(f.value)).normalize(), f.raw, at))
     return sorted(out, key=lambda v: v.start)
 
 

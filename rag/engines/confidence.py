@@ -202,8 +202,12 @@ def figure_elsewhere(ctx: Any) -> bool:
         return len(words & held_terms(u, ev.questions_of)) / len(words)
 
     def states(u: Any) -> bool:
-        text = f"{u.context} {u.text}"
-        return has_type(text, kind) and (kind not in _FIGURE_KINDS or bool(_figures_in(text) - asked))
+        if kind not in _FIGURE_KINDS:
+            return has_type(f"{u.context} {u.text}", kind)
+        # a figure is stated by the unit's own text: its context (the sentence before, quoted to carry the subject)
+        # may hold a figure about another subject ("... Werken ... € 70 miljoen" before "Wonen en Welzijn ... hoger")
+        text = u.text if not ablated(get_settings(), "figure_own_text") else f"{u.context} {u.text}"
+        return has_type(text, kind) and bool(_figures_in(text) - asked)
 
     top = [c.unit for c in ev.candidates[:3]]
     best = max(cover(u) for u in top)

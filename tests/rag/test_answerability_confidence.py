@@ -175,3 +175,27 @@ def test_the_figure_elsewhere_check_is_switched_off_by_its_ablation(ablate: Any)
 
     ablate("figure_elsewhere")
     assert not figure_elsewhere(_figure_ctx("Hoeveel kost de nieuwe sporthal in het dorp?"))
+
+
+def _context_figure_ctx(question: str) -> Any:
+    from rag.question_index import UnitRecord
+    from rag.retrieval_units import UnitCandidate, UnitEvidence
+
+    before = "Voor de bibliotheek is € 3 miljoen geraamd."
+    units = [  # the unit about the question's subject carries the sentence before it, about another subject, as context
+        UnitRecord("u-1", "doc", "sentence", "", "Het theater kost nog veel meer.", before, 45, 75, 0, 44, 1),
+        UnitRecord("u-2", "doc", "sentence", "", before, "", 0, 44, -1, -1, 0),
+    ]
+    asked = {"u-1": ["Is het theater duurder dan de bibliotheek?"], "u-2": ["Hoeveel kost de bibliotheek?"]}
+    ev = UnitEvidence("q", [UnitCandidate(u, 1.0 - i / 10, None, qi_rank=i + 1, qi_best=0.9) for i, u in enumerate(units)],
+                      lambda uid: asked[uid])
+    return SimpleNamespace(language="nl", standalone_question=question, units=ev, unit_parts=[(question, ev)])
+
+
+def test_a_figure_only_in_a_units_context_is_not_the_figure_of_its_subject(ablate: Any) -> None:
+    from rag.engines.confidence import figure_elsewhere
+
+    assert figure_elsewhere(_context_figure_ctx("Hoeveel kost het theater?"))
+    assert not figure_elsewhere(_context_figure_ctx("Hoeveel kost de bibliotheek?"))  # its own sentence states it
+    ablate("figure_own_text")  # the context's figure counted as the unit's own: the theater "has" € 3 miljoen
+    assert not figure_elsewhere(_context_figure_ctx("Hoeveel kost het theater?"))

@@ -240,3 +240,54 @@ def test_a_tranche_figure_stated_as_fact_is_corrected_with_the_tranche_not_compu
     ans = assistant.ask("Deze tranche omvat 350 miljoen euro; hoeveel deals van 5 miljoen kunnen daaruit betaald worden?")
     assert ans.refused and ans.tool is None, ans.answer
     assert any("200 miljoen" in c.quote for c in ans.citations), ans.answer
+
+
+@pytest.mark.parametrize(
+    ("lang", "question"),
+    [
+        ("nl", "Bij Dutch TechZone kwamen er 650 arbeidsplaatsen bij; gaat de regio daarmee door?"),
+        ("en", "Dutch TechZone brought 700 new jobs to the region; will the deal continue it?"),
+    ],
+)
+def test_a_number_of_things_the_passage_states_otherwise_is_corrected(
+    assistant: Any, built_settings: Any, lang: str, question: str
+) -> None:
+    """A number of things (jobs, inhabitants) stated as fact that the passage about the same statement gives
+    otherwise: corrected with that passage (``value_numbers``), not answered as if it held."""
+    from rag.assistant import Assistant
+
+    ans = assistant.ask(question)
+    assert ans.refused and ans.answer.startswith(message("false_premise", lang).split("{")[0][:20]), ans.answer
+    assert any("405" in c.quote for c in ans.citations), ans.answer
+    off = Assistant(built_settings.model_copy(update={"ablate": "value_numbers"})).ask(question)
+    assert not (off.refused and off.refusal_reason == "false_premise"), off.answer
+
+
+def test_a_number_of_things_the_passage_states_is_no_false_premise(assistant: Any) -> None:
+    ans = assistant.ask("Dutch TechZone leverde 405 arbeidsplaatsen op; hoe wil de regio daarop voortbouwen?")
+    assert not ans.refused, ans.answer
+
+
+def test_a_cost_asked_of_a_subject_whose_sentence_gives_none_is_not_answered_with_its_neighbours_figure(
+    assistant: Any, ablate: Any
+) -> None:
+    """The two-pager gives the cost of the pillar Werken and says those of Wonen and Welzijn are "nog veel hoger":
+    asked what Wonen costs, the sentence before (€ 70 miljoen, quoted as its context) is no answer
+    (``figure_own_text``). Not every wording is caught: the check compares how well units cover the question's words."""
+    question = "Wat kost de pijler Wonen volgens de raming?"
+    ans = assistant.ask(question)
+    assert ans.refused and ans.answer.startswith(message("closest", "nl")[:40]), ans.answer
+    quotes = [c.quote for c in ans.citations]
+    assert len(quotes) == len(set(quotes)), ans.answer  # the neighbour quoted as context is not quoted twice
+    ablate("figure_own_text")  # read from the process settings: the context's figure counts as the unit's own again
+    off = assistant.ask(question)
+    assert not off.refused, off.answer
+
+
+def test_an_enumeration_over_several_sentences_is_answered_whole(assistant: Any) -> None:
+    """The letter names Drenthe's other Regio Deal proposals one sentence each: asked for all of them, the answer
+    holds every one (a list unit of the paragraph, ``corpus/questions/letter.yaml``)."""
+    ans = assistant.ask("Welke andere Regio Deals steunt of indient de provincie Drenthe nog meer?")
+    assert not ans.refused, ans.answer
+    for name in ("Natuurinclusieve", "Vakantieparken", "HollandCity", "Retailagenda", "Human Capital"):
+        assert name in ans.answer, ans.answer

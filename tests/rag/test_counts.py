@@ -32,6 +32,11 @@ def test_days_spans_sums_and_single_things_are_no_counts(text: str) -> None:
     assert counts_in(text) == []
 
 
+@pytest.mark.parametrize("text", ["En hoe zit het met de overige vier musea?", "What about the remaining three schools?"])
+def test_a_number_of_some_of_the_things_is_no_count_of_them_all(text: str) -> None:
+    assert counts_in(text) == []  # "the other two": a part of the whole, not a claim of how many there are
+
+
 def test_a_passage_counts_by_its_own_number_its_list_or_the_members_it_names() -> None:
     [seven] = counts_in("de zeven gemeenten")
     assert count_of(seven, "Samen met de gemeenten Emmen, Coevorden en Hoogeveen dienen wij in.") == 3

@@ -79,3 +79,12 @@ def test_the_magnitude_gap_is_in_orders_of_magnitude_to_the_nearest_value_of_the
     assert magnitude_gap(asked, stated) < 0.2  # the 950 million, not the 40
     assert magnitude_gap(TypedValue("amount", Decimal("5000000000"), "5 miljard"), stated[:1]) > 2
     assert magnitude_gap(asked, [TypedValue("year", 2019, "2019")]) == 0.0  # no number of the kind
+
+
+def test_numbers_of_things_are_a_kind_only_when_asked_for() -> None:
+    text = "Op 12 mei 2021 telde de vereniging 1.250 leden en 35 vrijwilligers, met € 80.000 aan contributie en 4 teams."
+    assert not [v for v in typed_values(text) if v.kind == "number"]  # the premise checks of the other kinds see none
+    got = [(v.kind, v.value) for v in typed_values(text, numbers=True)]
+    assert ("number", Decimal(1250)) in got and ("number", Decimal(35)) in got
+    # the day of a date, the year, the sum of money and a small count are not numbers of things
+    assert [v.value for v in typed_values(text, numbers=True) if v.kind == "number"] == [Decimal(1250), Decimal(35)]

@@ -32,6 +32,7 @@ from rag.engines.units_answer import (
     AnswerabilityParams,
     UnitComposer,
     _inside,
+    _is_context,
     english_coverage,
     most_confident,
 )
@@ -134,7 +135,8 @@ class AnswerabilityMixin:
         pieces = [lead]
         for c in (ctx.units.candidates if ctx.units is not None else [])[:6]:
             u = c.unit
-            if len(shown) >= 2 or u.is_card or any(_inside(u, x) or _inside(x, u) for x in shown):
+            # a unit already quoted as a shown one's context (the sentence before it) is not quoted twice
+            if len(shown) >= 2 or u.is_card or any(_inside(u, x) or _inside(x, u) or _is_context(u, x) for x in shown):
                 continue
             if u.kind == "heading" or len(u.text.split()) < _CLOSEST_MIN_WORDS:
                 continue  # a map label or a heading ("Emmen") says nothing about the question
@@ -398,11 +400,13 @@ class AnswerabilityMixin:
             return None
         p = self.unit_params
         lang = ctx.language
-        kinds = ("date", "year") if ctx.tool is not None else ("amount", "pct", "date", "year")
+        # numbers of things ("540 new jobs" against "405 nieuwe arbeidsplaatsen") are values of their own kind
+        numbers = ctx.tool is None and not ablated(self.settings, "value_numbers")
+        kinds = ("date", "year") if ctx.tool is not None else ("amount", "pct", "date", "year", "number")
         question = split_carried(ctx.question)[0]
         top = [c.unit for c in ev.candidates[: p.value_depth] if not c.unit.is_card]
-        stated = {u.unit_id: typed_values(f"{u.context} {u.text}") for u in top}
-        for v in typed_values(question, lang):
+        stated = {u.unit_id: typed_values(f"{u.context} {u.text}", numbers=numbers) for u in top}
+        for v in typed_values(question, lang, numbers=numbers):
             clause = clause_of(question, max(0, v.start))
             if v.kind not in kinds or HYPOTHETICAL.search(clause):
                 continue
