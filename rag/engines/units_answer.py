@@ -289,14 +289,9 @@ class UnitComposer:
         and a close second that is not already inside the first."""
         top = ev.candidates[0]
         chosen = [top.unit]
-        # a list item, or a sentence of an enumeration that runs over several sentences (a list unit of the paragraph);
-        # a sentence only when the question is nearer the list's hypothetical questions than its own: a question
-        # about one of the enumerated things gets that sentence, one asking for them all gets them all
-        sentence = top.unit.kind == "sentence" and not ablated(get_settings(), "sentence_list")
-        if top.unit.kind == "list_item" or sentence:
+        if top.unit.kind == "list_item":
             lists = [c for c in ev.candidates[:6] if c.unit.kind == "list" and c.unit.doc_id == top.unit.doc_id
-                     and c.unit.start <= top.unit.start and top.unit.end <= c.unit.end
-                     and (not sentence or c.qi_best >= top.qi_best)]
+                     and c.unit.start <= top.unit.start and top.unit.end <= c.unit.end]
             if lists and lists[0].score >= self.p.list_ratio * top.score:
                 chosen = [lists[0].unit]
         for c in ev.candidates[1:3]:

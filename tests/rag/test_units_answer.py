@@ -4,8 +4,6 @@ rises with the evidence (no models: synthetic units and chunks)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from rag.citations import CitationBuilder
 from rag.engines.units_answer import AnswerabilityParams, UnitComposer, confidence
 from rag.question_index import UnitRecord
@@ -133,21 +131,3 @@ def test_a_span_whose_chunks_leave_the_blank_lines_between_them_out_is_still_cit
     words = [Chunk("q:0", "q", "Wijkkrant", QUOTES[: cut - 8], 0, cut - 8), chunks[1]]
     assert UnitComposer(lambda: words, lambda _doc_id: QDOC).quote(CitationBuilder(), lst, "nl") is None
 
-
-def _paragraph_evidence(list_score: float, list_qi: float = 0.96) -> UnitEvidence:
-    text = "De stad steunt ook het havenplan. Verder doet zij mee aan de deal voor de binnenstad. Tot slot helpt zij de regio bij de fietsroute."
-    second = text.index("Verder")
-    sentence = UnitRecord("p-2", "p", "sentence", "", text[second : text.index(" Tot")], "", second, text.index(" Tot"), -1, -1, 1)
-    paragraph = UnitRecord("p-9", "p", "list", "", text, "", 0, len(text), -1, -1, 0)
-    return UnitEvidence("q", [UnitCandidate(sentence, 1.0, None, qi_rank=1, qi_best=0.95),
-                              UnitCandidate(paragraph, list_score, None, qi_rank=2, qi_best=list_qi)])
-
-
-def test_a_sentence_of_an_enumeration_over_several_sentences_is_quoted_with_the_whole_enumeration(ablate: Callable[[str], None]) -> None:
-    composer = _composer()
-    assert [u.unit_id for u in composer.pick(_paragraph_evidence(0.8))] == ["p-9"]  # the list ranks with its sentence
-    assert [u.unit_id for u in composer.pick(_paragraph_evidence(0.5))] == ["p-2"]  # far below: the sentence alone
-    # the question is nearer the sentence's own hypothetical questions: it asks about that one thing
-    assert [u.unit_id for u in composer.pick(_paragraph_evidence(0.8, list_qi=0.93))] == ["p-2"]
-    ablate("sentence_list")
-    assert [u.unit_id for u in composer.pick(_paragraph_evidence(0.8))] == ["p-2"]
