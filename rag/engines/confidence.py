@@ -201,15 +201,17 @@ def figure_elsewhere(ctx: Any) -> bool:
     def cover(u: Any) -> float:
         return len(words & held_terms(u, ev.questions_of)) / len(words)
 
-    def states(u: Any) -> bool:
-        if kind not in _FIGURE_KINDS:
-            return has_type(f"{u.context} {u.text}", kind)
-        # a figure is stated by the unit's own text: its context (the sentence before, quoted to carry the subject)
-        # may hold a figure about another subject ("... Werken ... € 70 miljoen" before "Wonen en Welzijn ... hoger")
-        text = u.text if not ablated(get_settings(), "figure_own_text") else f"{u.context} {u.text}"
-        return has_type(text, kind) and bool(_figures_in(text) - asked)
-
     top = [c.unit for c in ev.candidates[:3]]
+    # a unit's context (the sentence before, quoted to carry its subject) that is itself one of the best units states
+    # its figure as that unit, about its own subject ("... Werken ... € 70 miljoen" before "Wonen en Welzijn ... hoger")
+    judged = {(u.doc_id, u.start, u.end) for u in top}
+
+    def states(u: Any) -> bool:
+        own = (kind in _FIGURE_KINDS and (u.doc_id, u.context_start, u.context_end) in judged
+               and not ablated(get_settings(), "figure_own_text"))
+        text = u.text if own else f"{u.context} {u.text}"
+        return has_type(text, kind) and (kind not in _FIGURE_KINDS or bool(_figures_in(text) - asked))
+
     best = max(cover(u) for u in top)
     stating = max((cover(u) for u in top if states(u)), default=0.0)
     return best - stating >= _SUBJECT_GAP

@@ -130,4 +130,3 @@ def test_a_span_whose_chunks_leave_the_blank_lines_between_them_out_is_still_cit
     # a gap that holds text is no blank: the span is not cited around it
     words = [Chunk("q:0", "q", "Wijkkrant", QUOTES[: cut - 8], 0, cut - 8), chunks[1]]
     assert UnitComposer(lambda: words, lambda _doc_id: QDOC).quote(CitationBuilder(), lst, "nl") is None
-
