@@ -135,7 +135,6 @@ class AnswerabilityMixin:
         pieces = [lead]
         for c in (ctx.units.candidates if ctx.units is not None else [])[:6]:
             u = c.unit
-            # a unit already quoted as a shown one's context (the sentence before it) is not quoted twice
             if len(shown) >= 2 or u.is_card or any(_inside(u, x) or _inside(x, u) or _is_context(u, x) for x in shown):
                 continue
             if u.kind == "heading" or len(u.text.split()) < _CLOSEST_MIN_WORDS:
