@@ -31,6 +31,12 @@ from rag.engines.units_answer import AnswerabilityParams
 from rag.glossary import expand_terms
 from rag.text import terms
 
+# Dutch word order puts the subject right after a finite verb that follows the question word; after a
+# counted noun comes its verb ("hoeveel gemeenten *doen* mee")
+_SUBJECT_AFTER_VERB = frozenset(
+    ["er", "het", "ze", "zij", "je", "jij", "we", "wij", "u", "hij", "men", "jullie", "de", "een", "die", "dat", "dit", "deze"]
+)
+
 
 class SelectionMixin:
     """Choosing the sentences to quote: per part of the question, with their context (headings, list lead-ins, (a part of ExtractiveEngine)."""
@@ -143,13 +149,15 @@ class SelectionMixin:
         introduction and the last item, whose own number ("8. ...") makes the count checkable."""
         # a count of things names them right after the question word ("hoeveel *beroepen*"); "hoeveel kan
         # een Regio Deal krijgen?" counts nothing, whatever list mentions "Regio Deals"
+        # and the list's introduction names that thing: "hoeveel *gaat* er naar elke pijler?" is no count
         asked = _FOCUS_RE.search(split_carried(question)[0])
-        if asked is None or not terms(asked.group(1).split()[0]):
+        words = asked.group(1).lower().split() if asked is not None else []
+        if len(words) > 1 and words[1] in _SUBJECT_AFTER_VERB:
+            return None  # "hoeveel gaat *er*", "hoeveel krijgt *de* regio": a verb, its subject after it
+        counted = terms(words[0]) if words else []
+        if not counted or not focus_terms(question, ctx.language):
             return None
-        focus = focus_terms(question, ctx.language)
-        if not focus:
-            return None
-        wanted = focus | set(expand_terms(sorted(focus)))
+        wanted = set(counted) | set(expand_terms(counted))
         hybrid = ctx.retriever
         document: Callable[[str], Any] | None = ctx.document
         if document is None:

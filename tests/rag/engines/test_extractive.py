@@ -529,6 +529,19 @@ def test_a_count_the_documents_only_list_is_the_length_of_the_list(assistant: An
     assert any(c.quote.startswith(last) for c in ans.citations) or any(last in c.quote for c in ans.citations[-1:])
     assert verify(ans, assistant.store.document) == []
 
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Hoeveel gaat er per pijler naar de regio?",  # a verb after the question word, its subject after it
+    ],
+)
+def test_a_question_that_counts_nothing_gets_no_list_length(assistant: Any, question: str) -> None:
+    # "Voor de komende Regio Deals gaat het om:" introduces the eight conditions; "gaat" is no thing counted
+    ans = assistant.ask(question)
+    assert not ans.answer.startswith(("Het zijn er", "There are")), ans.answer
+
+
 
 @pytest.mark.slow
 def test_numbered_list_items_are_quoted_with_their_number(assistant: Any) -> None:
@@ -654,6 +667,22 @@ def test_a_compound_of_known_words_is_no_unknown_subject() -> None:
 
     vocab = {"industrie", "regio", "woning", "voorrad"}
     assert _splits("industrieregio", vocab) and not _splits("huizenprijs", vocab)
+
+
+def test_words_that_say_how_a_question_is_asked_are_no_subject() -> None:
+    from rag.engines.confidence import content_words
+
+    # "concreet", "volgens hen", "daarvan" and "actually" name nothing the documents could lack
+    assert [w for w, _ in content_words("Wat kost het concreet volgens hen, en hoeveel daarvan is subsidie?", "nl")] == [
+        "kost", "subsidie"]
+    assert [w for w, _ in content_words("What does the cofinancing actually cover, exactly?", "en")] == ["cofinancing", "cover"]
+
+
+@pytest.mark.slow
+def test_a_pronominal_adverb_does_not_veto_the_answer(assistant: Any) -> None:
+    ans = assistant.ask("Hoeveel daarvan moet de regio zelf betalen?")  # "daarvan" is in no document
+    assert not ans.refused and "Cofinanciering" in ans.answer, ans.answer
+    assert verify(ans, assistant.store.document) == []
 
 
 @pytest.mark.slow
