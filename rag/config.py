@@ -120,7 +120,7 @@ class Settings(BaseSettings):
         "(units, unit_chunks, list_count, false_premise, translation, decline, answer_type, calc_intent, "
         "unit_confident, card_pieces, en_gloss, typed_premise, warm_language, "
         "part_answerability, part_calc, list_position, prose_item, calc_two_readings, calc_unnamed_figure, calc_unnamed_cofinancing, calc_delta, outcome_probe, entity_premise, calc_premise, figure_elsewhere, named_kinds_answer, "
-        "calc_document_premise, other_instance, figure_own_text, value_numbers, restate, value_premise, named_missing, carried_names, ...).",
+        "calc_document_premise, other_instance, figure_own_text, value_numbers, restate, value_premise, named_missing, ...).",
     )
 
     # Generative engines (optional)

@@ -66,15 +66,3 @@ def test_asking_to_explain_a_listed_item_further_answers_with_that_item_not_the_
     what that answer was about); a position in the list the answer showed now goes first."""
     ans = assistant.ask(question, LISTED)
     assert not ans.refused and "robuustheid" in ans.answer and "Aansluiting" not in ans.answer, ans.answer
-
-
-def test_a_name_the_previous_answer_merely_held_need_not_stand_beside_the_follow_ups_answer(assistant: Any) -> None:
-    history = [
-        {"role": "user", "content": "Wie kiest uit welke voorstellen Regio Deals worden?"},
-        {"role": "assistant", "content": "De minister van LNV bepaalt dat in overleg met de minister van BZK en de vakdepartementen."},
-    ]
-    question = "en wanneer moeten ze uiterlijk getekend zijn?"
-    # LNV and BZK are carried over from that answer; the signing date's sentence names neither (each carried name
-    # was required beside it: refused, session 31)
-    ans = assistant.ask(question, history)
-    assert not ans.refused and "voorjaar van 2019" in ans.answer, ans.answer

@@ -332,24 +332,15 @@ class ScoringMixin:
         bm = hybrid.bm25
         # a capitalised word inside the question is a name too ("de werkloosheid in Emmen"); its adjective
         # ("de Drentse opgaven") is not, the documents say "Drenthe"
-        own_q, carried_q = split_carried(question)
         capitalised = {
-            t for m in INNER_NAME_RE.finditer(own_q) if not m.group(1).endswith("se")
+            t for m in INNER_NAME_RE.finditer(split_carried(question)[0]) if not m.group(1).endswith("se")
             for t in terms(m.group(1))
         }
-
-        def rare(found: set[str]) -> list[str]:
-            return [t for t in found
-                    if not t[0].isdigit() and t in bm.vocab and t not in DOC_NAME_TERMS and bm.idf(t) >= self.params.rare_idf]
-
-        names, carried = rare(exact_terms(question) | capitalised), []
-        if ctx.history and not ablated(self.settings, "carried_names"):
-            # a follow-up carries the names of the previous answer too ("... in overleg met de minister van BZK"): its
-            # subject is among those the user asked about, not each name that answer happened to hold
-            asked = next((h.get("content", "") for h in reversed(ctx.history) if h.get("role") == "user"), "")
-            names = rare(exact_terms(own_q) | capitalised)
-            carried = [t for t in rare(exact_terms(carried_q) & exact_terms(asked)) if t not in names]
-        if not names and not carried:
+        names = [
+            t for t in exact_terms(question) | capitalised
+            if not t[0].isdigit() and t in bm.vocab and t not in DOC_NAME_TERMS and bm.idf(t) >= self.params.rare_idf
+        ]
+        if not names:
             return True
         near: set[str] = set()
         for _, x in self._neighbours(ctx, s, 2):
@@ -357,7 +348,7 @@ class ScoringMixin:
         header = hybrid.table_header(s.idx) if s.idx >= 0 and s.text.lstrip().startswith("|") else None
         if header is not None:  # a table row is about what its column headers name ("Zuidoost-Drenthe")
             near.update(header.terms)
-        return all(t in near for t in names) and (not carried or any(t in near for t in carried))
+        return all(t in near for t in names)
 
     def _demote_repeats(self, ctx: AnswerContext, scored: list[Scored]) -> list[Scored]:
         """A follow-up asks for something new: a sentence the previous answer already said ("SEREH ...")
