@@ -203,12 +203,11 @@ def leans_back(text: str) -> bool:
     return _first_word(text) in ANAPHORS
 
 
-# The frame of a question ("hoe *groot* is ...", "wat is *eigenlijk* ..."), not its subject: an answer
-# sentence need not repeat these words.
-# words that say how the user asks, not what about: size and frequency words, discourse markers ("eigenlijk",
-# "actually", "sorry"), requests to explain ("uitleggen", "tell"), "concreet", pronouns and pronominal adverbs the
-# stopword list lacks ("volgens hen", "hoeveel daarvan"). None names a subject, so none is a word the documents lack
-# (in the tuning sets they were "unknown" almost only in questions the documents answer: BENCHMARKS.md, session 31)
+# The frame of a question, not its subject: size and frequency words ("hoe *groot* is ..."), discourse markers
+# ("eigenlijk", "actually", "sorry"), requests to explain ("uitleggen", "tell"), "concreet", and pronouns and
+# pronominal adverbs the stopword list lacks ("volgens hen", "hoeveel daarvan"). An answer sentence need not repeat
+# them, and none is a word the documents lack (in the tuning sets they were "unknown" almost only in questions the
+# documents answer: BENCHMARKS.md, session 31)
 _FRAME_NL = (
     "groot grote hoog hoge lang lange veel vaak laat precies eigenlijk ongeveer nou concreet concreter uitleggen "
     "hen anderen niks daarvan daarmee daarvoor daarover daaraan daarin daaruit daarbij daardoor hiervan hiermee "
