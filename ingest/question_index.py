@@ -28,6 +28,7 @@ from ingest.gaps import Gap, load_gaps
 from ingest.units import Unit, load_units
 from ingest.uploads_store import load_upload_units
 from rag.config import Settings
+from rag.doc_description import describer, description_data, with_undescribed
 from rag.question_index import (
     POINTER_SUFFIX,
     gaps_name,
@@ -140,7 +141,10 @@ def sync_question_index(client: Any, settings: Settings, progress: bool = True) 
     units = load_units(settings.corpus_dir, docs) + load_upload_units(settings, docs)
     gaps = load_gaps(settings.corpus_dir, docs, settings.claims)
     spec = settings.embedding
-    version = _version(units, f"{spec}\0{json.dumps(QUESTION_HNSW, sort_keys=True)}", gaps)  # a new index setup rebuilds
+    # each hypothetical question is indexed as written and without its descriptions of documents (rag/doc_description.py)
+    reader = describer(u.text for u in units if u.kind == "card")
+    setup = json.dumps([QUESTION_HNSW, description_data()], sort_keys=True)
+    version = _version(units, f"{spec}\0{setup}", gaps)  # a new index setup rebuilds
     ptr = _read_ptr(client, base)
     if ptr.get("version") == version:
         return f"Question index up to date ({ptr.get('units')} units, {ptr.get('questions')} questions)."
@@ -167,14 +171,14 @@ def sync_question_index(client: Any, settings: Settings, progress: bool = True) 
                         metadatas=[unit_metadata(u) for u in part], embeddings=[[1.0]] * len(part))
         rows = []
         for u in units:
-            for n, (lang, q) in enumerate(u.all_questions()):
+            for n, (lang, q) in enumerate(with_undescribed(u.all_questions(), reader)):
                 meta = {"unit_id": u.unit_id, "doc_id": u.doc_id, "kind": u.kind, "lang": lang,
                         "start": u.start, "end": u.end, "qkey": question_key(spec, q)}
                 rows.append((f"{u.unit_id}:{n}", q, meta))
         gap_rows = [
             (f"{g.gap_id}:{n}", q, {"gap_id": g.gap_id, "doc_id": g.doc_id, "topic": g.topic, "unit": g.unit,
                                     "lang": lang, "qkey": question_key(spec, q)})
-            for g in gaps for n, (lang, q) in enumerate(g.all_questions())
+            for g in gaps for n, (lang, q) in enumerate(with_undescribed(g.all_questions(), reader))
         ]
         cache = _read_cache(settings)
         every = rows + gap_rows

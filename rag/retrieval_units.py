@@ -25,6 +25,7 @@ import numpy as np
 
 from rag.chunk_table import by_doc as chunks_by_doc
 from rag.chunk_table import of_doc
+from rag.doc_description import DocumentDescriber, describer
 from rag.glossary import DUTCH_SYNONYMS, ENGLISH_TO_DUTCH, expand_terms
 from rag.question_index import GapHit, QuestionIndex, UnitHit, UnitRecord, unit_terms
 from rag.text import fold, stem, terms, verb_variants, words
@@ -43,6 +44,7 @@ class FusionWeights:
     k: float = 10.0  # the RRF constant: small, the lists are short and their tops matter
     conversation: float = 0.7  # weight of the with-previous-turn search of a follow-up
     conversation_qi: bool = True  # a follow-up's unit similarity: the better of the question alone and in its conversation
+    undescribed: float = 1.0  # weight of the search with the question's descriptions of documents cut (doc_description)
     conversation_answer_words: int = 0  # words of the previous answer read with a follow-up (0: none; 20 measured: BENCHMARKS.md)
     qindex_depth: int = 60  # nearest hypothetical questions read
     chunk_from_units: float = 0.5  # weight of the units' chunks in the final chunk ranking (0: passages alone)
@@ -170,6 +172,7 @@ class UnitRetriever:
         self._holder: dict[str, Chunk | None] = {}
         self._overlap: dict[str, tuple[str, ...]] = {}
         self.vocabulary: Vocabulary | None = None
+        self.describer: DocumentDescriber | None = None
 
     # -- per-version structures ---------------------------------------------------------------------
 
@@ -205,6 +208,7 @@ class UnitRetriever:
             vocab.add(" ".join(w for group in DUTCH_SYNONYMS for w in group))
             vocab.add(" ".join(f"{k} {' '.join(v)}" for k, v in ENGLISH_TO_DUTCH.items()))
             self.vocabulary = vocab
+            self.describer = describer(u.text for u in units if u.is_card)
             self._bm25 = None
             if units:
                 import bm25s
@@ -230,6 +234,15 @@ class UnitRetriever:
 
     def holder(self, unit: UnitRecord) -> Chunk | None:
         return self._holder.get(unit.unit_id)
+
+    def undescribed(self, question: str) -> str | None:
+        """``question`` without its descriptions of documents (``rag/doc_description.py``); None when it has none."""
+        try:
+            self.prepare()
+        except Exception:
+            log.warning("unit retrieval unavailable", exc_info=True)
+            return None
+        return self.describer.reduce(question) if self.describer is not None else None
 
     # -- search ------------------------------------------------------------------------------------
 
@@ -285,10 +298,12 @@ class UnitRetriever:
         doc_ids: list[str] | None = None,
         conversation: tuple[str, np.ndarray | None] | None = None,
         gaps: bool = True,
+        undescribed: tuple[str, np.ndarray | None] | None = None,
     ) -> UnitEvidence:
         """The fused unit ranking. ``conversation`` is the question read with the previous turn (its
         text and vector), for follow-ups; it is fused with the question alone. ``gaps``: also look up the
-        nearest of the documents' gaps (evidence for answerability; not needed to find units)."""
+        nearest of the documents' gaps (evidence for answerability; not needed to find units). ``undescribed``:
+        the question without its descriptions of documents (``rag/doc_description.py``), fused the same way."""
         try:
             self.prepare()
         except Exception:
@@ -297,10 +312,11 @@ class UnitRetriever:
         if not self.qindex.available:
             return UnitEvidence(query)
         scores, qi_by, bm, by_chunk = self._one(query, vec, passages, doc_ids)
-        if conversation is not None:
-            s2, qi2, bm2, _ = self._one(conversation[0], conversation[1], passages, doc_ids)
+        readings = [(r, w) for r, w in ((conversation, self.w.conversation), (undescribed, self.w.undescribed)) if r is not None]
+        for (text, rvec), weight in readings:
+            s2, qi2, bm2, _ = self._one(text, rvec, passages, doc_ids)
             for uid, s in s2.items():
-                scores[uid] = scores.get(uid, 0.0) + self.w.conversation * s
+                scores[uid] = scores.get(uid, 0.0) + weight * s
             for uid, h in qi2.items():
                 if self.w.conversation_qi and uid in qi_by and h.best > qi_by[uid].best:
                     # a follow-up is as near to a unit's questions as the question read in its conversation is

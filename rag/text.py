@@ -244,6 +244,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 _NL_HINTS = frozenset(["de", "het", "een", "en", "van", "is", "wat", "wie", "hoe", "welke", "waarom", "hoeveel", "wanneer", "niet", "zijn", "voor", "met", "ik"])
 _EN_HINTS = frozenset(["the", "a", "an", "and", "of", "is", "what", "who", "how", "which", "why", "when", "does", "do", "are", "for", "with", "i"])
+_ONLY_HINTS = 2  # this many grammar words of one language and none of the other decide
 _HINT_MARGIN = 3  # this many more grammar words of one language decide (tuning questions: 10 → 2 of 1,809 misread)
 
 
@@ -264,6 +265,12 @@ def detect_language(text: str, default: str = "nl") -> str:
     en = sum(w in _EN_HINTS for w in words)
     if len(words) <= 4 and nl != en:
         return "nl" if nl > en else "en"
+    # grammar words of one language only ("how", "the"; "de", "wat"), none of the other: the Dutch names and terms of
+    # an English question ("the Statenbijeenkomst", "the Transformatiefonds") do not outweigh them
+    nl_only = sum(w in _NL_HINTS and w not in _EN_HINTS for w in words)
+    en_only = sum(w in _EN_HINTS and w not in _NL_HINTS for w in words)
+    if min(nl_only, en_only) == 0 and max(nl_only, en_only) >= _ONLY_HINTS:
+        return "nl" if nl_only else "en"
     if abs(nl - en) >= _HINT_MARGIN:
         # the grammar words agree by a clear margin: lingua weighs the Dutch names and terms of an English
         # question ("the Statenbijeenkomst", "the pillars Wonen and Welzijn") over them

@@ -88,6 +88,17 @@ def english_coverage(question: str, unit_terms: set[str]) -> float:
     return covered / max(1, len(seen)) if seen else 0.0
 
 
+def claim_cover(claim: str, unit: Any, questions_of: Callable[[str], list[str]], lang: str) -> float:
+    """The share of a claim's words that the unit (its text, context and hypothetical questions) holds."""
+    from rag.engines.confidence import held_terms
+
+    held = held_terms(unit, questions_of)
+    if lang == "en":
+        return english_coverage(claim, held)
+    words = [t for t in dict.fromkeys(terms(claim, "nl")) if len(t) >= 3]
+    return sum(t in held for t in words) / max(1, len(words))
+
+
 def features(c: UnitCandidate, ev: UnitEvidence, question: str, lang: str, questions_of: Callable[[str], list[str]],
              translate_coverage: bool = True) -> list[float]:
     """Question-index similarity, coverage of the question's salient words by the unit (its text, context

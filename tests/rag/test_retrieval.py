@@ -128,6 +128,10 @@ def test_language_detection() -> None:
         ("What is the Transformatiefonds of the woningcorporaties for, and who pays for it?", "en"),
         # and the other way round: English terms in a Dutch sentence
         ("Wat is de rol van de Dutch TechZone en de shared facilities in het plan van de regio?", "nl"),
+        # a short English question naming one long Dutch term: two English grammar words and no Dutch one decide
+        ("How big is the Herstructureringsfonds?", "en"),
+        ("What does the Omgevingsvisie say?", "en"),
+        ("Wat is de Smart Energy Region?", "nl"),
     ],
 )
 def test_language_is_read_from_the_grammar_words_when_they_agree_clearly(question: str, lang: str) -> None:

@@ -173,3 +173,23 @@ def test_declines_in_other_words(question: str, reason: str | None) -> None:
     from rag.router import decline_reason
 
     assert decline_reason(question) == reason
+
+
+@pytest.mark.parametrize(
+    ("clause", "of_documents"),
+    [
+        # a named party of the documents' world states a figure: the documents confirm or correct it
+        ("Drenthe vraagt het Rijk om € 80 miljoen voor Zuid- en Oost-Drenthe", True),
+        ("De Commissie Vollebregt raamde de pijler Werken op € 700 miljoen", True),
+        # the money roles' own parties, the user, a condition: the user's plan for the calculator
+        ("Het Rijk geeft 20 miljoen en de gemeenten 25 miljoen", False),
+        ("De regio legt 15 miljoen in en vraagt 12 miljoen van de Regio Envelop", False),
+        ("Wij vragen 12 miljoen aan het Rijk", False),
+        ("Stel dat Drenthe 30 miljoen vraagt", False),
+        ("If Drenthe asked for €30 million", False),
+    ],
+)
+def test_a_money_questions_figure_is_a_claim_only_when_said_of_the_documents_world(clause: str, of_documents: bool) -> None:
+    from rag.router import said_of_documents
+
+    assert said_of_documents(clause) is of_documents

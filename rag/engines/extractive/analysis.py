@@ -44,7 +44,7 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"\b(hoeveel (geld|euro|kost|kosten|bedraagt|budget|miljoen)|wat kost|wat kosten|hoe ?veel kost|"
             r"how much (money|does|do|will|would|is|are|funding|budget|did|has|have)|what does .{1,40} cost|"
             r"hoe (hoog|groot) (is|zijn|was) (de|het) (bijdrage|bedrag|budget|kosten|investering|regio envelop|envelop|tranche|fonds)|"
-            r"(what|how large|how big) is the (amount|budget|cost|contribution|investment)|"
+            r"(what|how large|how big|how high) (is|was) the (amount|budget|cost|costs|contribution|investment|regio envelop|envelop|envelope|tranche|fund)\b|"
             r"hoeveel\b.{0,60}\b(kost|kosten|bijdrage|investering|investeren|geld|euro|miljoen|budget|vraagt|vragen)|"
             r"wat (gaat|zal|gaan|zullen)\b.{0,60}\bkosten|what will .{1,60} cost|how much will|"
             r"(how much of|hoeveel van)\b.{0,20}(€|\d)|"
@@ -52,7 +52,7 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             re.I,
         ),
     ),
-    ("count", re.compile(r"\b(hoeveel|how many|what number of|het aantal|hoe (groot|hoog) (is|zijn|was|waren))\b", re.I)),
+    ("count", re.compile(r"\b(hoeveel|how many|what number of|het aantal|hoe (groot|hoog) (is|zijn|was|waren)|how (big|large|high) (is|are|was|were))\b", re.I)),
     # a period is a span: "voor welke periode" is answered by "2018 tot en met 2022", not by one date
     ("period", re.compile(r"\b((voor|over|in) welke periode|(for|over|in) (which|what) period|welke looptijd|hoe lang loopt|over welke jaren|which years)\b", re.I)),
     (
@@ -215,6 +215,22 @@ _FRAME_NL = (
 )
 _FRAME_EN = "concrete actually exactly tell explain sorry sure supposed"
 FRAME_TERMS = frozenset(terms(_FRAME_NL) + terms(_FRAME_EN) + terms(_FRAME_EN, "en"))
+# Nouns that name the kind of value asked ("op welke *datum*", "welk *percentage*", "de *hoogte* van de bijdrage",
+# "het *telefoonnummer*"): the answer's type, which ``answer_type`` checks, not its subject; a document states the
+# value ("5 september 2018", "50%") without the noun. A compound ending in one ("sluitingsdatum") names it too.
+_KIND_NL = (
+    "datum jaartal gedateerd dateert dateren percentage hoeveelheid bedragen totaalbedrag hoogte uiterste "
+    "telefoonnummer emailadres"
+)
+_KIND_TAILS = ("datum",)
+KIND_TERMS = frozenset(terms(_KIND_NL))
+
+
+def frame_term(term: str) -> bool:
+    """Is ``term`` (a search stem) part of the question's frame rather than its subject?"""
+    if term in FRAME_TERMS:
+        return True
+    return (term in KIND_TERMS or term.endswith(_KIND_TAILS)) and not ablated(get_settings(), "kind_words")
 
 
 DOC_NAME_TERMS = frozenset(terms("kamerbrief two-pager twopager brief letter aanbiedingsbrief gs gedeputeerde staten minister"))

@@ -33,7 +33,7 @@ from rag.engines.units_answer import (
     UnitComposer,
     _inside,
     _is_context,
-    english_coverage,
+    claim_cover,
     most_confident,
 )
 from rag.question_index import UnitRecord
@@ -387,11 +387,11 @@ class AnswerabilityMixin:
         te investeren", "signed by spring 2020" against "uiterlijk in het voorjaar van 2019". The passage is
         the one of the best units that states a value of that kind and covers most of the claim's other
         words; unless it (or a unit covering the claim as well) states the question's own value, it is quoted as
-        the correction: the same figure said of something else ("40 miljoen" asked of the Rijk, not brought in
-        by Dutch TechZone) confirms nothing (``value_statement``). A year is
-        often the question's time frame rather than a claim ("in 2030?"): then it is quoted as what comes
-        closest. Questions for the calculator are checked for days and years only."""
-        from rag.router import HYPOTHETICAL
+        the correction: the same figure said of something else ("40 miljoen" asked of the Rijk, not brought in by Dutch
+        TechZone) confirms nothing (``value_statement``). A year is often the question's time frame rather than a claim
+        ("in 2030?"): then it is quoted as what comes closest. Questions for the calculator are checked for days and
+        years, and for sums a clause says of the documents' world (``said_of_documents``)."""
+        from rag.router import HYPOTHETICAL, said_of_documents
         from rag.typed_values import clause_of, magnitude_gap, typed_values
 
         ev = ctx.units
@@ -402,20 +402,24 @@ class AnswerabilityMixin:
         # numbers of things ("540 new jobs" against "405 nieuwe arbeidsplaatsen") are values of their own kind
         numbers = ctx.tool is None and not ablated(self.settings, "value_numbers")
         kinds = ("date", "year") if ctx.tool is not None else ("amount", "pct", "date", "year", "number")
+        tool_claims = ctx.tool is not None and not ablated(self.settings, "tool_amount_premise")
+        said = {(x.kind, x.value) for h in ctx.history if h.get("role") == "assistant" for x in typed_values(h.get("content", ""), lang)}
         question = split_carried(ctx.question)[0]
         top = [c.unit for c in ev.candidates[: p.value_depth] if not c.unit.is_card]
         stated = {u.unit_id: typed_values(f"{u.context} {u.text}", numbers=numbers) for u in top}
         for v in typed_values(question, lang, numbers=numbers):
             clause = clause_of(question, max(0, v.start))
-            if v.kind not in kinds or HYPOTHETICAL.search(clause):
+            # a money question's sum said of the documents' world, new to the conversation, and stated by none of its passages
+            tool_claim = tool_claims and v.kind == "amount" and (v.kind, v.value) not in said and said_of_documents(clause)
+            if (v.kind not in kinds and not tool_claim) or HYPOTHETICAL.search(clause):
                 continue
             claim = clause.replace(v.text, " ")
             own = [u for u in top if any(x.kind == v.kind and x.value == v.value for x in stated[u.unit_id])]
             # a question about the value itself ("Wat gebeurt er op 26 september?") claims nothing else to check it by
             about_value = len([t for t in dict.fromkeys(terms(claim, lang)) if len(t) >= 3 and not t[0].isdigit()]) < _CLAIM_MIN_TERMS
-            if own and (v.kind == "year" or about_value or ablated(self.settings, "value_statement")):
+            if own and (v.kind == "year" or about_value or tool_claim or ablated(self.settings, "value_statement")):
                 continue  # a passage about it states the question's own value (a year is often the time frame)
-            about = [(self._claim_cover(claim, u, ev.questions_of, lang), u) for u in top
+            about = [(claim_cover(claim, u, ev.questions_of, lang), u) for u in top
                      if any(x.kind == v.kind for x in stated[u.unit_id])]
             # of passages about the claim alike, one with a value of the stated one's order of magnitude: a premise
             # misstates a figure ("an envelope of 1.2 billion" is the 950 million, not the 40 million per deal beside it)
@@ -425,7 +429,7 @@ class AnswerabilityMixin:
             # the question's value stated elsewhere ("40 miljoen" is what Drenthe asks) does not confirm it for
             # this statement ("een investeringsimpuls van 40 miljoen"): only a passage about the claim that
             # states it as well as the passage with another value does
-            if any(self._claim_cover(claim, u, ev.questions_of, lang) >= cover for u in own):
+            if any(claim_cover(claim, u, ev.questions_of, lang) >= cover for u in own):
                 continue
             q = UnitComposer(lambda: ctx.retriever.chunks, ctx.document, p).quote(builder, best, lang)
             if q is None:
@@ -481,13 +485,13 @@ class AnswerabilityMixin:
                 if HYPOTHETICAL.search(clause) or asks_whether(clause):
                     continue
                 claim = " ".join(w for w in words(fold(clause)) if w not in said.split())
-                cover = self._claim_cover(claim, cand.unit, ev.questions_of, ctx.language)
+                cover = claim_cover(claim, cand.unit, ev.questions_of, ctx.language)
                 if cover < p.contrast_cover:
                     continue
                 # a best unit that speaks of the other thing itself and is as much about the question answers it
                 # ("De lessen uit deze tranche worden meegenomen bij de voorbereiding van de volgende tranche")
                 if other and any(names_other(f"{o.unit.context} {o.unit.text}", c)
-                                 and self._claim_cover(claim, o.unit, ev.questions_of, ctx.language) >= cover
+                                 and claim_cover(claim, o.unit, ev.questions_of, ctx.language) >= cover
                                  for o in ev.candidates[: p.contrast_depth]):
                     continue
                 return cand.unit
@@ -521,7 +525,7 @@ class AnswerabilityMixin:
             if not counted or any(n == x.n for _u, n in counted for x in asked if x.nouns & c.nouns):
                 continue  # a passage gives the question's own count (of either number in "zes of zeven?")
             claim = clause_of(question, c.start).replace(c.number, " ")
-            cover, best = max(((self._claim_cover(claim, u, ev.questions_of, lang), u) for u, _n in counted),
+            cover, best = max(((claim_cover(claim, u, ev.questions_of, lang), u) for u, _n in counted),
                               key=lambda a: a[0])
             if cover < p.value_cover:
                 continue
@@ -544,17 +548,6 @@ class AnswerabilityMixin:
         _lst, inside = list_items(u, ev.units_of(u.doc_id) if ev.units_of is not None else [])
         first = u.text.find(inside[0].text[:20]) if inside else -1
         return inside, f"{u.context} {u.section} {u.text[: max(0, first)]}"
-
-    @staticmethod
-    def _claim_cover(claim: str, u: UnitRecord, questions_of: Callable[[str], list[str]], lang: str) -> float:
-        """The share of the claim's words that the unit (its text, context and hypothetical questions) holds."""
-        from rag.engines.confidence import held_terms
-
-        held = held_terms(u, questions_of)
-        if lang == "en":
-            return english_coverage(claim, held)
-        words = [t for t in dict.fromkeys(terms(claim, "nl")) if len(t) >= 3]
-        return sum(t in held for t in words) / max(1, len(words))
 
     def _typed_premise(self, ctx: AnswerContext, builder: CitationBuilder) -> str | None:
         """A question that states a value (a sum, a percentage, a day, a year) no document states: the
