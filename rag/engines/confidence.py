@@ -37,10 +37,10 @@ from rag.condense import split_carried
 from rag.config import ablated, get_settings
 from rag.engines.extractive.analysis import (
     DOC_NAME_TERMS,
+    FRAME_TERMS,
     STRICT_TYPES,
     _figures_in,
     answer_type,
-    frame_term,
     has_type,
     wh_class,
 )
@@ -104,7 +104,7 @@ def content_words(question: str, lang: str) -> list[tuple[str, str]]:
     out: dict[str, tuple[str, str]] = {}
     for w in re.findall(r"[^\W_]+", fold(own)):
         t = terms(w, lang)
-        if len(w) >= 3 and len(t) == 1 and not frame_term(t[0]) and t[0] not in DOC_NAME_TERMS:
+        if len(w) >= 3 and len(t) == 1 and t[0] not in FRAME_TERMS and t[0] not in DOC_NAME_TERMS:
             out.setdefault(t[0], (w, t[0]))
     return list(out.values())
 

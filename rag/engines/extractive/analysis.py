@@ -215,22 +215,6 @@ _FRAME_NL = (
 )
 _FRAME_EN = "concrete actually exactly tell explain sorry sure supposed"
 FRAME_TERMS = frozenset(terms(_FRAME_NL) + terms(_FRAME_EN) + terms(_FRAME_EN, "en"))
-# Nouns that name the kind of value asked ("op welke *datum*", "welk *percentage*", "de *hoogte* van de bijdrage",
-# "het *telefoonnummer*"): the answer's type, which ``answer_type`` checks, not its subject; a document states the
-# value ("5 september 2018", "50%") without the noun. A compound ending in one ("sluitingsdatum") names it too.
-_KIND_NL = (
-    "datum jaartal gedateerd dateert dateren percentage hoeveelheid bedragen totaalbedrag hoogte uiterste "
-    "telefoonnummer emailadres"
-)
-_KIND_TAILS = ("datum",)
-KIND_TERMS = frozenset(terms(_KIND_NL))
-
-
-def frame_term(term: str) -> bool:
-    """Is ``term`` (a search stem) part of the question's frame rather than its subject?"""
-    if term in FRAME_TERMS:
-        return True
-    return (term in KIND_TERMS or term.endswith(_KIND_TAILS)) and not ablated(get_settings(), "kind_words")
 
 
 DOC_NAME_TERMS = frozenset(terms("kamerbrief two-pager twopager brief letter aanbiedingsbrief gs gedeputeerde staten minister"))

@@ -17,10 +17,10 @@ from rag.engines.base import AnswerContext
 from rag.engines.extractive.analysis import (
     _NEW_FIGURE_TYPES,
     DOC_NAME_TERMS,
+    FRAME_TERMS,
     STRICT_TYPES,
     _figures_in,
     focus_terms,
-    frame_term,
     has_type,
     mentioned_docs,
 )
@@ -131,7 +131,7 @@ class ScoringMixin:
         bm = hybrid.bm25
         own = split_carried(question)[0]  # condense() appends carried-over terms in brackets
         own_terms = set(terms(own))
-        qterms = [t for t in dict.fromkeys(terms(question)) if not frame_term(t)]
+        qterms = [t for t in dict.fromkeys(terms(question)) if t not in FRAME_TERMS]
         docs = mentioned_docs(own)
         weights = {
             t: bm.idf(t) * (0.1 if t in DOC_NAME_TERMS else 1.0) * (1.0 if t in own_terms else 0.35) for t in qterms
@@ -239,7 +239,7 @@ class ScoringMixin:
             own = " ".join(split_carried(question))
         elif len(ctx.parts or []) > 1:
             own = question  # ... but a later part of one question ("..., en voor welke periode?") is about the first's subject
-        qterms = [t for t in dict.fromkeys(terms(own)) if t in bm.vocab and t not in DOC_NAME_TERMS and not frame_term(t)]
+        qterms = [t for t in dict.fromkeys(terms(own)) if t in bm.vocab and t not in DOC_NAME_TERMS and t not in FRAME_TERMS]
         if not qterms:
             return 0.0
         names = exact_terms(own)
@@ -320,7 +320,7 @@ class ScoringMixin:
         own = split_carried(question)[0]
         return [
             t for t in terms(own)
-            if len(t) >= 5 and not frame_term(t) and t not in DOC_NAME_TERMS and not t[0].isdigit()
+            if len(t) >= 5 and t not in FRAME_TERMS and t not in DOC_NAME_TERMS and not t[0].isdigit()
             and t not in bm.vocab and not any(x in bm.vocab for x in expand_terms([t]))
             and not any(v in bm.vocab for v in verb_variants(t)) and not _splits(t, bm.vocab)
         ]

@@ -674,8 +674,6 @@ def test_words_that_say_how_a_question_is_asked_are_no_subject() -> None:
     assert [w for w, _ in content_words("Wat kost het concreet volgens hen, en hoeveel daarvan is subsidie?", "nl")] == [
         "kost", "subsidie"]
     assert [w for w, _ in content_words("What does the cofinancing actually cover, exactly?", "en")] == ["cofinancing", "cover"]
-    # nor do the nouns naming the kind of value asked: the documents give the date, not the word "datum"
-    assert [w for w, _ in content_words("Op welke datum en met welk percentage, wat was de sluitingsdatum?", "nl")] == []
 
 
 @pytest.mark.slow
@@ -707,9 +705,11 @@ def test_no_partial_answer_from_a_loose_match_when_a_part_is_missing(assistant: 
         # document uses the word
         ("Wanneer is de aanbiedingsbrief geschreven?", "Assen, 5 september 2018"),
         ("What is the date of the cover letter?", "Assen, 5 september 2018"),  # English card questions (session 8)
-        # the Kamerbrief prints no date of its own: the letter that encloses it dates it (found since the description
-        # "over de aanpak van Regio Deals" no longer drowns the question: rag/doc_description.py, session 32)
-        ("Van welke datum is de Kamerbrief over de aanpak van Regio Deals?", "Kamerbrief d.d. 18 juni 2018"),
+        # the Kamerbrief prints no date of its own: the letter that encloses it dates it. Known miss: "datum" is a word no
+        # document uses, and the unknown-subject veto refuses (the answer-kind nouns as question frame: tuning +4 -1,
+        # blind -1 on holdout36, so they went out again; BENCHMARKS.md, session 32)
+        pytest.param("Van welke datum is de Kamerbrief over de aanpak van Regio Deals?", "Kamerbrief d.d. 18 juni 2018",
+                     marks=pytest.mark.xfail(reason="'datum' is unknown to the documents: the veto refuses", strict=False)),
     ],
 )
 def test_the_date_of_a_document_is_answered(assistant: Any, question: str, quote: str) -> None:
