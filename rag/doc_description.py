@@ -18,19 +18,18 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rag.text import MONTHS_NL, fold
+from rag.text import MONTHS_NL, WORD_RE, fold
 
 # closed classes: the prepositions that join a description to its noun, and the articles that open its object
-_PREPOSITIONS = frozenset(["van", "aan", "over", "uit", "voor", "door", "namens", "d.d.", "from", "of", "to", "about", "dated", "by", "for"])
+_PREPOSITIONS = frozenset(["van", "aan", "over", "uit", "voor", "door", "namens", "dd", "from", "of", "to", "about", "dated", "by", "for"])
 _ARTICLES = frozenset(["de", "het", "een", "der", "the", "a", "an"])
 _MONTHS = frozenset([*MONTHS_NL, "january", "february", "march", "april", "may", "june", "july", "august", "october",
                      "november", "december"])
-_TOKEN = re.compile(r"d\.d\.|[^\W_]+|[^\w\s]")
 _LONGEST = 10  # words in a description's object, at most
 
 
 def _words(text: str) -> list[str]:
-    return [fold(m.group()) for m in _TOKEN.finditer(text) if m.group()[0].isalnum()]
+    return [fold(m.group()) for m in WORD_RE.finditer(text)]
 
 
 def _is_date(seq: list[str]) -> bool:
@@ -61,17 +60,13 @@ class DocumentDescriber:
                 found.add(tuple(ws))
         return cls(frozenset(w for n in nouns for w in _words(n)[-1:]), frozenset(found))
 
-    def _object_end(self, low: list[str], start: int) -> int | None:
-        """The end of the longest description object from ``start`` (a hyphen inside a name is passed over)."""
+    def _object_end(self, low: list[str], gaps: list[str], start: int) -> int | None:
+        """The end of the longest description object from ``start``: words only, a hyphen inside a name passed over,
+        any other punctuation ending it."""
         seq: list[str] = []
         best = None
         k = start
-        while k < len(low) and len(seq) < _LONGEST:
-            if low[k] == "-" and seq:
-                k += 1
-                continue
-            if not low[k][:1].isalnum():
-                break
+        while k < len(low) and len(seq) < _LONGEST and (k == start or not _stops(gaps[k])):
             seq.append(low[k])
             k += 1
             if tuple(seq) in self.phrases or _is_date(seq):
@@ -80,8 +75,10 @@ class DocumentDescriber:
 
     def reduce(self, question: str) -> str | None:
         """``question`` without the descriptions of the documents it names; None when it has none."""
-        toks = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(question)]
-        low = [fold(t) for _, _, t in toks]
+        text = question.replace("d.d.", "dd  ")  # "de brief d.d. 18 juni": one word, the offsets kept
+        toks = [(m.start(), m.end()) for m in WORD_RE.finditer(text)]
+        low = [fold(text[b:e]) for b, e in toks]
+        gaps = [text[toks[k - 1][1] if k else 0 : b] for k, (b, _e) in enumerate(toks)]  # what stands before each word
         cuts: list[tuple[int, int]] = []
         i = 0
         while i < len(toks):
@@ -89,18 +86,15 @@ class DocumentDescriber:
                 i += 1
                 continue
             j = end = i + 1
-            while j < len(toks) and low[j] in _PREPOSITIONS:
+            while j < len(toks) and low[j] in _PREPOSITIONS and not _stops(gaps[j]):
                 k = j + 1
                 while k < len(toks) and low[k] in _ARTICLES:
                     k += 1
-                e = self._object_end(low, k)
+                e = self._object_end(low, gaps, k)
                 if e is None:
                     break
-                if e < len(toks):
-                    nxt = toks[e][2]
-                    attached = toks[e][0] == toks[e - 1][1]  # "Deal-aanvragen", "Drenthe's"
-                    if nxt[:1].isupper() or (attached and nxt[:1] not in "?!.,;:)"):
-                        break  # it runs on into a name or a compound: it says more than which document
+                if e < len(toks) and not _stops(gaps[e]) and (question[toks[e][0]].isupper() or gaps[e] in ("-", "'", "’")):
+                    break  # it runs on into a name or a compound: it says more than which document
                 end = j = e
             if end > i + 1:
                 cuts.append((toks[i + 1][0], toks[end - 1][1]))
@@ -113,6 +107,11 @@ class DocumentDescriber:
             pos = e
         out.append(question[pos:])
         return re.sub(r"\s+([?,.!;:])", r"\1", " ".join("".join(out).split()))
+
+
+def _stops(gap: str) -> bool:
+    """Does the text between two words end a phrase (a comma, a full stop, a bracket; not a hyphen or a space)?"""
+    return any(c in ",.;:?!()[]\"" for c in gap)
 
 
 def description_data() -> dict[str, list[str]]:
