@@ -171,6 +171,7 @@ class UnitRetriever:
         self._bm25_units: list[UnitRecord] = []
         self._holder: dict[str, Chunk | None] = {}
         self._overlap: dict[str, tuple[str, ...]] = {}
+        self._units_in: dict[str, tuple[str, ...]] = {}  # chunk id -> the units its span overlaps (``_overlap`` inverted)
         self.vocabulary: Vocabulary | None = None
         self.describer: DocumentDescriber | None = None
 
@@ -196,6 +197,11 @@ class UnitRetriever:
                 u.unit_id: tuple(c.chunk_id for c in by_doc.get(u.doc_id, []) if c.start < u.end and c.end > u.start)
                 for u in units if not u.is_card
             }
+            units_in: dict[str, list[str]] = {}
+            for uid, cids in self._overlap.items():
+                for cid in cids:
+                    units_in.setdefault(cid, []).append(uid)
+            self._units_in = {cid: tuple(uids) for cid, uids in units_in.items()}
             self._bm25_units = units
             vocab = Vocabulary()
             for u in units:
@@ -275,11 +281,10 @@ class UnitRetriever:
         qi_by = {h.unit.unit_id: h for h in qi}
         bm = self._bm25_ranks(query, doc_ids)
         chunk_rank = {p.chunk.chunk_id: p.rank for p in passages}
-        by_chunk: dict[str, int] = {}
-        for u in self._bm25_units:
-            ranks = [chunk_rank[c] for c in self._overlap.get(u.unit_id, ()) if c in chunk_rank]
-            if ranks:
-                by_chunk[u.unit_id] = min(ranks)
+        by_chunk: dict[str, int] = {}  # a unit's best rank among the passages' chunks (read per passage, not per unit)
+        for cid, rank in chunk_rank.items():
+            for uid in self._units_in.get(cid, ()):
+                by_chunk[uid] = min(by_chunk.get(uid, rank), rank)
         scores: dict[str, float] = {}
         for uid, h in qi_by.items():
             scores[uid] = scores.get(uid, 0.0) + w.qindex / (w.k + h.rank)

@@ -4,6 +4,7 @@ vectors packed one record per chunk, and a BM25 extended by a session's chunks w
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import numpy as np
 import pytest
@@ -90,3 +91,24 @@ def test_the_packed_sentence_collection_answers_by_id_and_by_nearness(built_sett
     doc = next(c.doc_id for c in store.chunks() if ids[7].startswith(c.chunk_id + "#"))
     other = next(c.doc_id for c in store.chunks() if c.doc_id != doc)
     assert all(not sid.startswith(doc + ":") for sid, _ in store.sentence_search(mat[7], 3, doc_ids=[other]))
+
+
+class _NoWalk(list):  # type: ignore[type-arg]
+    """A unit list that may be indexed but not walked."""
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        raise AssertionError("the question walked every unit")
+
+
+def test_a_units_passage_rank_is_read_per_passage_not_per_unit(assistant: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rag.retrieval import embed_query
+
+    units = assistant.units
+    units.prepare()
+    question = "Wie behandelt de brief van Gedeputeerde Staten?"
+    passages = assistant.retriever.search(question, 8).hits
+    ranks = {p.chunk.chunk_id: p.rank for p in passages}
+    expected = {uid: min(ranks[c] for c in cids if c in ranks) for uid, cids in units._overlap.items() if set(cids) & set(ranks)}
+    monkeypatch.setattr(units, "_bm25_units", _NoWalk(units._bm25_units))
+    _scores, _qi, _bm, by_chunk = units._one(question, embed_query(question), passages, None)
+    assert by_chunk == expected and expected
