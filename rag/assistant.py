@@ -64,7 +64,9 @@ class Assistant:
         self.retriever = HybridRetriever(store, self.settings)
         self.units = UnitRetriever(
             QuestionIndex(self.settings), lambda: self.retriever.chunks, words=lambda: self.retriever.corpus_words(),
-            weights=FusionWeights(conversation_qi=not ablated(self.settings, "conv_qi")),
+            weights=FusionWeights(conversation_qi=not ablated(self.settings, "conv_qi"),
+                                  undescribed=0.0 if ablated(self.settings, "doc_description") else FusionWeights.undescribed),
+            embed=embed_query,
         )
         self._engines: dict[str, Engine] = {}
         self.extractive = ExtractiveEngine(self.settings)
@@ -299,21 +301,12 @@ class Assistant:
             vec = embed_query(own)
         else:
             own, vec = standalone, qvec
-        units = self.units.search(own, vec, hits, doc_ids, conversation, undescribed=self._undescribed(own))
+        units = self.units.search(own, vec, hits, doc_ids, conversation, undescribe=True)
         parts: list[tuple[str, UnitEvidence]] = []
         if len(part_vecs) > 1:
-            parts = [(p, self.units.search(split_carried(p)[0], v, hits, doc_ids, conversation,
-                                           undescribed=self._undescribed(split_carried(p)[0])))
+            parts = [(p, self.units.search(split_carried(p)[0], v, hits, doc_ids, conversation, undescribe=True))
                      for p, v in part_vecs]
         return units, parts
-
-    def _undescribed(self, question: str) -> tuple[str, np.ndarray | None] | None:
-        """The question without the words that say which document it is about ("de brief van GS aan PS":
-        ``rag/doc_description.py``) and its vector, searched beside the question itself; None when it has none."""
-        if ablated(self.settings, "doc_description"):
-            return None
-        reduced = self.units.undescribed(question)
-        return (reduced, embed_query(reduced)) if reduced else None
 
     def _restated(self, question: str, history: list[dict[str, str]]) -> tuple[str, list[dict[str, str]]] | None:
         """The previous user question and the turns before it, when this follow-up asks for the previous

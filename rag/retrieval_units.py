@@ -160,8 +160,10 @@ class UnitRetriever:
         chunks: Any,
         weights: FusionWeights | None = None,
         words: Callable[[], Iterable[str]] | None = None,
+        embed: Callable[[str], np.ndarray] | None = None,
     ) -> None:
         self.qindex = qindex
+        self._embed = embed  # the query embedder, for a question's reading without its descriptions of documents
         self._chunks = chunks  # callable returning the index's chunks (the hybrid retriever's)
         self._words = words  # callable returning the chunks' distinct words (``corpus_words``, kept per build)
         self.w = weights or FusionWeights()
@@ -241,15 +243,6 @@ class UnitRetriever:
     def holder(self, unit: UnitRecord) -> Chunk | None:
         return self._holder.get(unit.unit_id)
 
-    def undescribed(self, question: str) -> str | None:
-        """``question`` without its descriptions of documents (``rag/doc_description.py``); None when it has none."""
-        try:
-            self.prepare()
-        except Exception:
-            log.warning("unit retrieval unavailable", exc_info=True)
-            return None
-        return self.describer.reduce(question) if self.describer is not None else None
-
     # -- search ------------------------------------------------------------------------------------
 
     def _bm25_ranks(self, query: str, doc_ids: list[str] | None) -> dict[str, int]:
@@ -303,12 +296,13 @@ class UnitRetriever:
         doc_ids: list[str] | None = None,
         conversation: tuple[str, np.ndarray | None] | None = None,
         gaps: bool = True,
-        undescribed: tuple[str, np.ndarray | None] | None = None,
+        undescribe: bool = False,
     ) -> UnitEvidence:
         """The fused unit ranking. ``conversation`` is the question read with the previous turn (its
         text and vector), for follow-ups; it is fused with the question alone. ``gaps``: also look up the
-        nearest of the documents' gaps (evidence for answerability; not needed to find units). ``undescribed``:
-        the question without its descriptions of documents (``rag/doc_description.py``), fused the same way."""
+        nearest of the documents' gaps (evidence for answerability; not needed to find units). ``undescribe``:
+        also search the question without its descriptions of documents (``rag/doc_description.py``), fused the
+        same way (weight ``undescribed``; 0 switches it off)."""
         try:
             self.prepare()
         except Exception:
@@ -317,6 +311,10 @@ class UnitRetriever:
         if not self.qindex.available:
             return UnitEvidence(query)
         scores, qi_by, bm, by_chunk = self._one(query, vec, passages, doc_ids)
+        undescribed = None
+        if undescribe and self.w.undescribed > 0 and self._embed is not None and self.describer is not None:
+            reduced = self.describer.reduce(query)
+            undescribed = (reduced, self._embed(reduced)) if reduced else None
         readings = [(r, w) for r, w in ((conversation, self.w.conversation), (undescribed, self.w.undescribed)) if r is not None]
         for (text, rvec), weight in readings:
             s2, qi2, bm2, _ = self._one(text, rvec, passages, doc_ids)
