@@ -64,9 +64,7 @@ class Assistant:
         self.retriever = HybridRetriever(store, self.settings)
         self.units = UnitRetriever(
             QuestionIndex(self.settings), lambda: self.retriever.chunks, words=lambda: self.retriever.corpus_words(),
-            weights=FusionWeights(conversation_qi=not ablated(self.settings, "conv_qi"),
-                                  undescribed=0.0 if ablated(self.settings, "doc_description") else FusionWeights.undescribed),
-            embed=embed_query,
+            weights=FusionWeights.for_settings(self.settings), embed=embed_query,
         )
         self._engines: dict[str, Engine] = {}
         self.extractive = ExtractiveEngine(self.settings)
@@ -301,11 +299,10 @@ class Assistant:
             vec = embed_query(own)
         else:
             own, vec = standalone, qvec
-        units = self.units.search(own, vec, hits, doc_ids, conversation, undescribe=True)
+        units = self.units.search(own, vec, hits, doc_ids, conversation)
         parts: list[tuple[str, UnitEvidence]] = []
         if len(part_vecs) > 1:
-            parts = [(p, self.units.search(split_carried(p)[0], v, hits, doc_ids, conversation, undescribe=True))
-                     for p, v in part_vecs]
+            parts = [(p, self.units.search(split_carried(p)[0], v, hits, doc_ids, conversation)) for p, v in part_vecs]
         return units, parts
 
     def _restated(self, question: str, history: list[dict[str, str]]) -> tuple[str, list[dict[str, str]]] | None:

@@ -154,7 +154,7 @@ def anchor_units(history: list[dict[str, str]], units: Any, embed: Callable[[str
     query = f"{asked.strip()} {prose.strip()}".strip()
     if not query:
         return []
-    ev = units.search(query, embed(query), [], None, gaps=False)  # which units it is about, not whether they answer
+    ev = units.search(query, embed(query), [], None, gaps=False, undescribe=False)  # which units it is about, not whether they answer
     found = [c.unit for c in ev.candidates[: depth * 2] if not c.unit.is_card]
     said_norm = _norm(prose)
     verbatim = [u for u in found if len(u.text) >= 20 and _norm(u.text)[:60] in said_norm]

@@ -25,6 +25,7 @@ import numpy as np
 
 from rag.chunk_table import by_doc as chunks_by_doc
 from rag.chunk_table import of_doc
+from rag.config import Settings, ablated
 from rag.doc_description import DocumentDescriber, describer
 from rag.glossary import DUTCH_SYNONYMS, ENGLISH_TO_DUTCH, expand_terms
 from rag.question_index import GapHit, QuestionIndex, UnitHit, UnitRecord, unit_terms
@@ -50,6 +51,12 @@ class FusionWeights:
     chunk_from_units: float = 0.5  # weight of the units' chunks in the final chunk ranking (0: passages alone)
     unit_chunk_depth: int = 5  # best units whose chunks take part in it
     bm25_depth: int = 20
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> FusionWeights:
+        """The default weights with the mechanisms ``settings`` switches off (``REGIODEAL_ABLATE``) taken out."""
+        return cls(conversation_qi=not ablated(settings, "conv_qi"),
+                   undescribed=0.0 if ablated(settings, "doc_description") else cls.undescribed)
 
 
 def corpus_words(texts: Iterable[str]) -> list[str]:
@@ -296,7 +303,7 @@ class UnitRetriever:
         doc_ids: list[str] | None = None,
         conversation: tuple[str, np.ndarray | None] | None = None,
         gaps: bool = True,
-        undescribe: bool = False,
+        undescribe: bool = True,
     ) -> UnitEvidence:
         """The fused unit ranking. ``conversation`` is the question read with the previous turn (its
         text and vector), for follow-ups; it is fused with the question alone. ``gaps``: also look up the

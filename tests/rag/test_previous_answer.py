@@ -56,7 +56,8 @@ class _Units:
     qindex: _Index = field(default_factory=_Index)
     queries: list[str] = field(default_factory=list)
 
-    def search(self, query: str, vec: Any, passages: list[Any], doc_ids: Any, gaps: bool = True) -> UnitEvidence:
+    def search(self, query: str, vec: Any, passages: list[Any], doc_ids: Any, gaps: bool = True,
+               undescribe: bool = True) -> UnitEvidence:
         self.queries.append(query)
         return UnitEvidence(query, [UnitCandidate(u, 1.0 / (i + 1), None) for i, u in enumerate(self.ranking)])
 
