@@ -101,6 +101,7 @@ class GapHit:
     best: float  # similarity of its nearest question
     question: str
     unit_id: str = ""  # a false premise (corpus/claims.yaml): the unit that states what is true
+    near: tuple[float, ...] = ()  # the similarities of the nearest gap questions, best first (``nearest_gap``'s k)
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ class UnitHit:
     support: int  # how many of its questions are among the nearest
     best_question: str
     rank: int = 0
+    sims: tuple[float, ...] = ()  # the similarities of its questions among the nearest, best first
 
 
 class QuestionIndex:
@@ -244,16 +246,19 @@ class QuestionIndex:
             score = ss[0] + 0.01 * sum(ss[1:4])
             hits.append(UnitHit(self._units[uid], score, ss[0], len(ss), best_q[uid]))
         hits.sort(key=lambda h: (-h.score, h.unit.unit_id))
-        return [UnitHit(h.unit, h.score, h.best, h.support, h.best_question, r) for r, h in enumerate(hits, start=1)]
+        return [UnitHit(h.unit, h.score, h.best, h.support, h.best_question, r, tuple(sims[h.unit.unit_id]))
+                for r, h in enumerate(hits, start=1)]
 
-    def nearest_gap(self, vec: np.ndarray | None, doc_ids: list[str] | None = None) -> GapHit | None:
-        """The gap whose questions come nearest to the query vector (None without gaps)."""
+    def nearest_gap(self, vec: np.ndarray | None, doc_ids: list[str] | None = None, k: int = 1) -> GapHit | None:
+        """The gap whose questions come nearest to the query vector (None without gaps), with the similarities of
+        the ``k`` nearest gap questions (``GapHit.near``)."""
         if vec is None or not self.available or self._gcol is None or self._gcount == 0:
             return None
         where = {"doc_id": {"$in": list(doc_ids)}} if doc_ids else None
         with self._lock:
             try:
-                res = self._gcol.query(query_embeddings=[np.asarray(vec, dtype=np.float32).tolist()], n_results=1,
+                res = self._gcol.query(query_embeddings=[np.asarray(vec, dtype=np.float32).tolist()],
+                                       n_results=max(1, min(k, self._gcount)),
                                        where=where, include=["metadatas", "distances", "documents"])
             except Exception:  # gaps are evidence, never a reason to fail a question
                 log.debug("gap search failed", exc_info=True)
@@ -261,4 +266,6 @@ class QuestionIndex:
         if not res["ids"] or not res["ids"][0]:
             return None
         m, d, q = res["metadatas"][0][0], res["distances"][0][0], res["documents"][0][0]
-        return GapHit(str(m["gap_id"]), str(m["doc_id"]), str(m.get("topic") or ""), 1.0 - float(d), q, str(m.get("unit") or ""))
+        near = tuple(1.0 - float(x) for x in res["distances"][0])
+        return GapHit(str(m["gap_id"]), str(m["doc_id"]), str(m.get("topic") or ""), 1.0 - float(d), q, str(m.get("unit") or ""),
+                      near)

@@ -51,6 +51,7 @@ class FusionWeights:
     chunk_from_units: float = 0.5  # weight of the units' chunks in the final chunk ranking (0: passages alone)
     unit_chunk_depth: int = 5  # best units whose chunks take part in it
     bm25_depth: int = 20
+    gap_depth: int = 30  # nearest gap questions read (answerability's ``gap_share``)
 
     @classmethod
     def for_settings(cls, settings: Settings) -> FusionWeights:
@@ -152,6 +153,7 @@ class UnitEvidence:
     gap_unit: UnitRecord | None = None  # for a false premise: the unit that states what is true
     card_of: Callable[[str], UnitRecord | None] | None = None  # a document's metadata card (sender, subject)
     units_of: Callable[[str], list[UnitRecord]] | None = None  # a document's units in order (a list's items)
+    question_sims: tuple[float, ...] = ()  # the question alone: its nearest hypothetical questions' similarities, best first
 
     @property
     def top(self) -> UnitCandidate | None:
@@ -318,6 +320,7 @@ class UnitRetriever:
         if not self.qindex.available:
             return UnitEvidence(query)
         scores, qi_by, bm, by_chunk = self._one(query, vec, passages, doc_ids)
+        question_sims = tuple(sorted((x for h in qi_by.values() for x in h.sims), reverse=True))
         undescribed = None
         if undescribe and self.w.undescribed > 0 and self._embed is not None and self.describer is not None:
             reduced = self.describer.reduce(query)
@@ -348,7 +351,7 @@ class UnitRetriever:
                 bm25_rank=bm.get(uid), chunk_rank=by_chunk.get(uid),
             ))
         out.sort(key=lambda c: (-c.score, c.unit.doc_id, c.unit.order))
-        gap = self.qindex.nearest_gap(vec, doc_ids) if gaps else None
+        gap = self.qindex.nearest_gap(vec, doc_ids, self.w.gap_depth) if gaps else None
         gap_unit = self.qindex.unit(gap.unit_id) if gap is not None and gap.unit_id else None
         return UnitEvidence(query, out, self.qindex.questions_of, self.vocabulary, gap, gap_unit, self.qindex.card,
-                            self.qindex.units_of)
+                            self.qindex.units_of, question_sims)

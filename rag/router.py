@@ -17,7 +17,7 @@ from typing import Any
 
 from rag.condense import split_carried
 from rag.config import ablated, get_settings
-from rag.text import INNER_NAME_RE, MONTHS_NL, NEGATIONS, WORD_NUMBERS, fold, terms
+from rag.text import INNER_NAME_RE, MONTHS_NL, NEGATIONS, WORD_NUMBERS, fold, terms, words
 
 log = logging.getLogger(__name__)
 
@@ -367,6 +367,19 @@ _PROPOSAL_SUBJECT = re.compile(
 HYPOTHETICAL = re.compile(r"\b(stel|gesteld|als|indien|wat als|zou|zouden|suppose|assuming|if|what if|would)\b", re.I)
 
 
+@lru_cache(maxsize=1)
+def _money_role_words() -> tuple[frozenset[str], frozenset[str]]:
+    """The calculator lexicon's words that make a clause the user's own ("wij", "als") and the words of its money
+    roles' parties ("het Rijk", "de provincie"), read once."""
+    from rag.calculator.lexicon import lexicon
+
+    lex = lexicon()
+    own = set(lex.get("first_person") or []) | set((lex.get("documents_instance") or {}).get("conditional") or [])
+    parties = {w for phrases in (lex.get("agents") or {}).get("nouns", {}).values() for p in phrases for w in p.split()}
+    parties |= {"regio", "deal", "deals", "regiodeal"}
+    return frozenset(own), frozenset(parties)
+
+
 def said_of_documents(clause: str) -> bool:
     """Does a money question's clause state a figure of the documents' world ("De Commissie Vollebregt raamde Werken op
     € 700 miljoen", "Drenthe vraagt 80 miljoen") rather than the user's plan ("wij vragen 12 miljoen", "het Rijk geeft
@@ -374,15 +387,11 @@ def said_of_documents(clause: str) -> bool:
     of ``corpus/entities.yaml``, or a capitalised word inside the clause) that is not one of the money roles' parties
     (the calculator's lexicon: "het Rijk", "de provincie", "the Regio Envelop"), and has no first-person word and no
     word that opens a condition. The documents confirm or correct such a figure."""
-    from rag.calculator.lexicon import lexicon
     from rag.entities import gazetteer
 
-    lex = lexicon()
-    own = set(lex.get("first_person") or []) | set((lex.get("documents_instance") or {}).get("conditional") or [])
-    if HYPOTHETICAL.search(clause) or any(w in own for w in re.findall(r"[^\W\d_]+", clause.lower())):
+    own, parties = _money_role_words()
+    if HYPOTHETICAL.search(clause) or any(w in own for w in words(clause.lower())):
         return False
-    parties = {w for phrases in (lex.get("agents") or {}).get("nouns", {}).values() for p in phrases for w in p.split()}
-    parties |= {"regio", "deal", "deals", "regiodeal"}
     named = {fold(m.name) for m in gazetteer().mentions(clause)}
     named |= {fold(m.group(1)) for m in INNER_NAME_RE.finditer(clause)}
     return any(w not in parties for n in named for w in n.split())

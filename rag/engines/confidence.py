@@ -13,7 +13,8 @@ whether any unit answers. It reads only general evidence, no phrasing:
 - whether the question index, BM25 and the passages agree on the best unit, and the best passage's
   cosine similarity;
 - the documents' gaps (``corpus/gaps.yaml``: questions about their subjects that they do not answer):
-  how much nearer the nearest gap question is than the nearest question they answer (``gap_margin``).
+  how much nearer the nearest gap question is than the nearest question they answer (``gap_margin``), and the
+  gaps' share of the whole neighbourhood of nearest questions, each weighed by its nearness (``gap_share``).
 A small logistic model (``corpus``-independent weights in ``confidence.json`` beside this module, fitted
 on the tuning sets by ``scripts/fit_answerability.py``, reliability table in BENCHMARKS.md) turns them
 into P(the documents answer). Below ``closest_at`` the engine says the documents do not say this
@@ -49,7 +50,11 @@ from rag.text import fold, terms
 MODEL_FILE = Path(__file__).with_name("confidence.json")
 
 FEATURES = ("qi_top", "qi_margin", "cover", "unknown_frac", "unknown_any", "dense_top", "agree", "type_missing", "english",
-            "gap_top", "gap_margin", "wh_unseen")
+            "gap_top", "gap_margin", "wh_unseen", "gap_share")
+
+# the nearest questions ``gap_share`` weighs, and how fast a question's weight falls with its distance from the nearest
+_SHARE_DEPTH = 30
+_SHARE_TEMPERATURE = 0.01
 
 
 @dataclass(frozen=True)
@@ -160,8 +165,24 @@ def part_features(ctx: Any, question: str, ev: Any) -> Answerability | None:
         "gap_top": ev.gap.best if ev.gap is not None else 0.0,
         "gap_margin": ((ev.gap.best - qi_top) * 10) if ev.gap is not None else -1.0,
         "wh_unseen": 1.0 if wh is not None and asked and wh not in asked_of_top else 0.0,
+        "gap_share": gap_share(ev),
     }
     return Answerability(load_model().score(x), x, unknown)
+
+
+def gap_share(ev: Any) -> float:
+    """Of the questions nearest to this one, the documents' answered ones (the units' hypothetical questions) and
+    their gaps' (``corpus/gaps.yaml``), the gaps' share, each question weighed by how near it is (a softmax over the
+    similarities, ``_SHARE_TEMPERATURE``): a neighbourhood of gap questions says the documents do not answer, where
+    one nearest question decides ``gap_margin`` alone. 0 without gaps; switch off with
+    ``REGIODEAL_ABLATE=gap_share``."""
+    gap = ev.gap
+    if gap is None or not gap.near or ablated(get_settings(), "gap_share"):
+        return 0.0
+    near = sorted([*((s, True) for s in gap.near), *((s, False) for s in ev.question_sims)], reverse=True)[:_SHARE_DEPTH]
+    top = near[0][0]
+    weights = [(math.exp((s - top) / _SHARE_TEMPERATURE), is_gap) for s, is_gap in near]
+    return sum(w for w, is_gap in weights if is_gap) / sum(w for w, _ in weights)
 
 
 def held_terms(unit: Any, questions_of: Any) -> set[str]:

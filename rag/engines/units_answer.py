@@ -17,6 +17,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from rag.chunk_table import of_doc
@@ -26,7 +27,7 @@ from rag.glossary import translate_en
 from rag.markdown import FOOTNOTE_MARK
 from rag.question_index import UnitRecord
 from rag.retrieval_units import UnitCandidate, UnitEvidence
-from rag.text import terms
+from rag.text import WORD_NUMBERS, terms
 from rag.types import Chunk
 
 
@@ -70,17 +71,17 @@ class AnswerabilityParams:
     named_depth: int = 2  # a question asking for things by name: how many of the best units may give one
 
 
-def english_coverage(question: str, unit_terms: set[str]) -> float:
+def english_coverage(question: str, unit_terms: set[str], ignore: frozenset[str] = frozenset()) -> float:
     """The share of an English question's content words that a unit covers, each word counted as covered
     when the unit (its Dutch text, context, Dutch or English questions) has the word itself or its Dutch
     glossary translation: a unit has about six Dutch questions and two English ones, so English words
-    alone undercount what a Dutch unit says."""
+    alone undercount what a Dutch unit says. Words whose terms are all in ``ignore`` are not counted."""
     words = [w for w in dict.fromkeys(re.findall(r"[a-z][a-z'-]*", question.lower().replace("’", "'")))]
     seen: set[str] = set()
     covered = 0
     for w in words:
         own = set(terms(w, "en"))
-        if not own or own <= seen:
+        if not own or own <= seen or own <= ignore:
             continue
         seen |= own
         nl = set(terms(translate_en(w), "nl")) if own - unit_terms else set()
@@ -88,14 +89,27 @@ def english_coverage(question: str, unit_terms: set[str]) -> float:
     return covered / max(1, len(seen)) if seen else 0.0
 
 
+@lru_cache(maxsize=1)
+def document_noun_terms() -> frozenset[str]:
+    """The terms of the nouns that name a document (``corpus/documents.yaml``'s ``description.nouns``: "Kamerbrief",
+    "two-pager", "letter"), in Dutch and English; not the number in one ("two")."""
+    from rag.doc_description import description_data
+
+    nouns = " ".join(description_data()["nouns"])
+    return frozenset(t for t in {*terms(nouns, "nl"), *terms(nouns, "en")} if t not in WORD_NUMBERS)
+
+
 def claim_cover(claim: str, unit: Any, questions_of: Callable[[str], list[str]], lang: str) -> float:
-    """The share of a claim's words that the unit (its text, context and hypothetical questions) holds."""
+    """The share of a claim's words that the unit (its text, context and hypothetical questions) holds. The nouns
+    naming a document say where the claim is said to stand ("volgens de Kamerbrief"), not what it says: they are
+    not counted (``REGIODEAL_ABLATE=claim_document_nouns`` counts them)."""
     from rag.engines.confidence import held_terms
 
     held = held_terms(unit, questions_of)
+    ignore = frozenset() if ablated(get_settings(), "claim_document_nouns") else document_noun_terms()
     if lang == "en":
-        return english_coverage(claim, held)
-    words = [t for t in dict.fromkeys(terms(claim, "nl")) if len(t) >= 3]
+        return english_coverage(claim, held, ignore)
+    words = [t for t in dict.fromkeys(terms(claim, "nl")) if len(t) >= 3 and t not in ignore]
     return sum(t in held for t in words) / max(1, len(words))
 
 

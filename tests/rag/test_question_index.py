@@ -123,6 +123,13 @@ def test_gaps_are_embedded_apart_and_found_for_other_words(mini_settings: Settin
     near = qi.nearest_gap(answered)
     assert near is not None and near.best < qi.search(answered, k=5)[0].best
     assert qi.nearest_gap(None) is None
+    # the nearest gap questions' and unit questions' similarities, best first, for answerability's gap share
+    many = qi.nearest_gap(asked, k=10)
+    assert many is not None and len(many.near) == 3 and many.near[0] == many.best  # the gap has 3 questions
+    assert list(many.near) == sorted(many.near, reverse=True)
+    hits = qi.search(asked, k=20)
+    assert all(h.sims and h.sims[0] == h.best and list(h.sims) == sorted(h.sims, reverse=True) for h in hits)
+    assert sum(len(h.sims) for h in hits) == sum(h.support for h in hits)
 
     def no_count() -> int:
         raise AssertionError("the gap collection is counted once per version, not per question")

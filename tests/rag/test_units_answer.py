@@ -130,3 +130,27 @@ def test_a_span_whose_chunks_leave_the_blank_lines_between_them_out_is_still_cit
     # a gap that holds text is no blank: the span is not cited around it
     words = [Chunk("q:0", "q", "Wijkkrant", QUOTES[: cut - 8], 0, cut - 8), chunks[1]]
     assert UnitComposer(lambda: words, lambda _doc_id: QDOC).quote(CitationBuilder(), lst, "nl") is None
+
+
+def test_a_claims_document_nouns_are_not_counted_as_what_it_says(monkeypatch) -> None:
+    """"Volgens de Kamerbrief werkt het kabinet met ... tranches" says where the claim stands, not what it says: the nouns
+    naming a document are not the claim's words, in Dutch and English, so a passage saying the rest covers all of it
+    (and the number in "two-pager" is not a noun of a document)."""
+    from rag.config import get_settings
+    from rag.engines.units_answer import claim_cover, document_noun_terms
+
+    unit = _unit("u1", "sentence", "De raad besluit in juni over het budget van € 12 miljoen.")
+    no_questions = lambda _uid: []  # noqa: E731
+    nl = "Volgens de Kamerbrief besluit de raad in juni over het budget"
+    en = "According to the letter the raad besluit in juni over het budget"
+    assert "two" not in document_noun_terms() and "kamerbrief" in document_noun_terms()
+    get_settings.cache_clear()
+    try:
+        assert claim_cover(nl, unit, no_questions, "nl") == 1.0
+        assert claim_cover(en, unit, no_questions, "en") == 1.0
+        monkeypatch.setenv("REGIODEAL_ABLATE", "claim_document_nouns")
+        get_settings.cache_clear()
+        assert claim_cover(nl, unit, no_questions, "nl") < 1.0
+        assert claim_cover(en, unit, no_questions, "en") < 1.0
+    finally:
+        get_settings.cache_clear()
