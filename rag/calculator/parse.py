@@ -185,6 +185,8 @@ def _probed_request(
         guess = intent.guess(f"{last.rstrip()} {text}")  # a follow-up: read with the question it continues
     if guess is None or guess.operation not in slots.MONEY_OPERATIONS:
         return None
+    if asked and guess.operation == "difference" and cue(r.items, "verdict") and not (cue(r.items, "difference") or r.changes):
+        return None  # "Klopt het plaatje met 40 en 70 miljoen?": a verdict asked on two figures, not their comparison; ask whose they are
     if req is not None and not r.amounts:
         return None  # built from a rule's or the documents' figures: nothing stated for the probe's slots
     if req is not None:

@@ -743,3 +743,25 @@ def test_the_document_figure_premise_is_switched_off_by_its_ablation(ablate: Cal
     ablate("calc_document_premise")
     assert _schema("De huidige tranche bedraagt 320 miljoen euro, dus hoeveel deals van het maximum kunnen eruit?") == {
         "op": "deals_per_tranche", "tranche": 320}
+
+
+@pytest.mark.parametrize("lang,question", [
+    ("en", "Does a split of 9 million and 16 million work?"),
+    ("nl", "Wat doen 11 miljoen en 19 miljoen met de 50%-regel?"),
+])
+def test_a_verdict_asked_on_two_figures_of_no_role_is_not_their_comparison(lang: str, question: str) -> None:
+    """Two figures whose roles the words leave open and a question whether they pass: whose figure is which is asked,
+    not their difference computed (the operation probe leans to a comparison for any two figures)."""
+    with pytest.raises(Clarify):
+        parse_request(question, lang)
+
+
+@pytest.mark.parametrize("lang,question,pair", [
+    ("en", "How much higher is 19 million than 11 million, in percent?", (11, 19)),
+    ("en", "What is the gap between 14 million and 22 million?", (14, 22)),
+    ("nl", "Hoe groot is het gat tussen 14 miljoen en 22 miljoen?", (14, 22)),
+])
+def test_two_figures_asked_to_be_compared_are_compared(lang: str, question: str, pair: tuple[int, int]) -> None:
+    req = parse_request(question, lang)
+    assert req is not None and req.operation == "difference"
+    assert {req.roles["before"], req.roles["after"]} == {Decimal(pair[0]), Decimal(pair[1])}
