@@ -17,8 +17,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
-from rag.text import MONTHS_NL, WORD_RE, fold
+from rag.text import MONTHS_NL, WORD_NUMBERS, WORD_RE, fold, terms
 
 # closed classes: the prepositions that join a description to its noun, and the articles that open its object
 _PREPOSITIONS = frozenset(["van", "aan", "over", "uit", "voor", "door", "namens", "dd", "from", "of", "to", "about", "dated", "by", "for"])
@@ -120,6 +121,14 @@ def description_data() -> dict[str, list[str]]:
 
     data = corpus_data("documents.yaml").get("description") or {}
     return {"nouns": [str(n) for n in data.get("nouns") or []], "phrases": [str(p) for p in data.get("phrases") or []]}
+
+
+@lru_cache(maxsize=1)
+def document_noun_terms() -> frozenset[str]:
+    """The search terms of the nouns that name a document ("Kamerbrief", "two-pager", "letter"), in Dutch and English;
+    not the number in one ("two"). A claim's words without them are what it says (``claim_cover``)."""
+    nouns = " ".join(description_data()["nouns"])
+    return frozenset(t for t in {*terms(nouns, "nl"), *terms(nouns, "en")} if t not in WORD_NUMBERS)
 
 
 def describer(cards: Iterable[str]) -> DocumentDescriber:

@@ -17,7 +17,6 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from typing import Any
 
 from rag.chunk_table import of_doc
@@ -27,7 +26,7 @@ from rag.glossary import translate_en
 from rag.markdown import FOOTNOTE_MARK
 from rag.question_index import UnitRecord
 from rag.retrieval_units import UnitCandidate, UnitEvidence
-from rag.text import WORD_NUMBERS, terms
+from rag.text import terms
 from rag.types import Chunk
 
 
@@ -89,20 +88,11 @@ def english_coverage(question: str, unit_terms: set[str], ignore: frozenset[str]
     return covered / max(1, len(seen)) if seen else 0.0
 
 
-@lru_cache(maxsize=1)
-def document_noun_terms() -> frozenset[str]:
-    """The terms of the nouns that name a document (``corpus/documents.yaml``'s ``description.nouns``: "Kamerbrief",
-    "two-pager", "letter"), in Dutch and English; not the number in one ("two")."""
-    from rag.doc_description import description_data
-
-    nouns = " ".join(description_data()["nouns"])
-    return frozenset(t for t in {*terms(nouns, "nl"), *terms(nouns, "en")} if t not in WORD_NUMBERS)
-
-
 def claim_cover(claim: str, unit: Any, questions_of: Callable[[str], list[str]], lang: str) -> float:
     """The share of a claim's words that the unit (its text, context and hypothetical questions) holds. The nouns
     naming a document say where the claim is said to stand ("volgens de Kamerbrief"), not what it says: they are
     not counted (``REGIODEAL_ABLATE=claim_document_nouns`` counts them)."""
+    from rag.doc_description import document_noun_terms
     from rag.engines.confidence import held_terms
 
     held = held_terms(unit, questions_of)

@@ -137,7 +137,8 @@ def test_a_claims_document_nouns_are_not_counted_as_what_it_says(monkeypatch) ->
     naming a document are not the claim's words, in Dutch and English, so a passage saying the rest covers all of it
     (and the number in "two-pager" is not a noun of a document)."""
     from rag.config import get_settings
-    from rag.engines.units_answer import claim_cover, document_noun_terms
+    from rag.doc_description import document_noun_terms
+    from rag.engines.units_answer import claim_cover
 
     unit = _unit("u1", "sentence", "De raad besluit in juni over het budget van € 12 miljoen.")
     no_questions = lambda _uid: []  # noqa: E731

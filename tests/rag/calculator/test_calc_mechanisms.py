@@ -745,7 +745,7 @@ def test_the_document_figure_premise_is_switched_off_by_its_ablation(ablate: Cal
         "op": "deals_per_tranche", "tranche": 320}
 
 
-@pytest.mark.parametrize("lang,question", [
+@pytest.mark.parametrize(("lang", "question"), [
     ("en", "Does a split of 9 million and 16 million work?"),
     ("nl", "Wat doen 11 miljoen en 19 miljoen met de 50%-regel?"),
 ])
@@ -756,7 +756,7 @@ def test_a_verdict_asked_on_two_figures_of_no_role_is_not_their_comparison(lang:
         parse_request(question, lang)
 
 
-@pytest.mark.parametrize("lang,question,pair", [
+@pytest.mark.parametrize(("lang", "question", "pair"), [
     ("en", "How much higher is 19 million than 11 million, in percent?", (11, 19)),
     ("en", "What is the gap between 14 million and 22 million?", (14, 22)),
     ("nl", "Hoe groot is het gat tussen 14 miljoen en 22 miljoen?", (14, 22)),
