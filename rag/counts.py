@@ -10,6 +10,7 @@ No phrasing of a question is matched.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -117,8 +118,15 @@ def count_of(c: Count, passage: str, question: str = "", items: list[str] | None
         return c.n if c.n in stated else stated[0]
     if items and len(items) >= 2 and (c.nouns & _noun_terms(lead, None) or all(c.nouns & _noun_terms(i, None) for i in items)):
         return len(items)
-    kinds = [k for k, nouns in _kind_nouns().items() if nouns & c.nouns]
-    for kind in kinds:
+    return members_named(c.nouns, passage, question)
+
+
+def members_named(nouns: Iterable[str], passage: str, question: str = "") -> int | None:
+    """How many distinct members of the kind the noun ``nouns`` names (``corpus/entities.yaml``: "gemeenten" are
+    municipalities) ``passage`` names, when two or more, leaving out those ``question`` itself names; else None.
+    Six municipalities listed by name answer "hoeveel gemeenten", though no number stands beside them."""
+    asked = set(nouns)
+    for kind in [k for k, kind_nouns in _kind_nouns().items() if kind_nouns & asked]:
         named = gazetteer().names(passage, kind) - gazetteer().names(question, kind)
         if len(named) >= 2:
             return len(named)

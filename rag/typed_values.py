@@ -156,3 +156,14 @@ def unknown_values(question: str, known: dict[str, set[object]], kinds: Iterable
 def holds_kind(text: str, kind: str, other_than: object = None) -> bool:
     """Does ``text`` state a value of ``kind`` (other than ``other_than``)?"""
     return any(v.kind == kind and v.value != other_than for v in typed_values(text))
+
+
+def years_left_out(text: str, values: list[TypedValue], stated: list[TypedValue]) -> str:
+    """``text`` without the years among ``values`` (its own) when ``stated`` (what a passage states) holds no year: such
+    a passage neither holds nor contradicts them ("op 30 augustus jl. ingediend" for "op 30 augustus 2018 ingediend")."""
+    if any(x.kind == "year" for x in stated):
+        return text
+    for v in values:
+        if v.kind == "year":
+            text = text.replace(v.text, " ")
+    return text

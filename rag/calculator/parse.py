@@ -177,7 +177,10 @@ def _probed_request(
     must fill from the figures read. None keeps the parser's decision."""
     from rag.calculator import intent, slots
 
-    if req is None and not asked and (asks_about_documents(r) or false_rule_premise(r) or (r.amounts and fact_question(r.items))):
+    # "Het totaal is inmiddels 90 miljoen geworden; hoeveel procent meer is dat?": a new figure for one of the plan's
+    # figures in the conversation, asked about as a change of it ("hoeveel procent" is otherwise a documents' count)
+    renews = _renews_a_plan_figure(r, history, lang)
+    if req is None and not asked and (asks_about_documents(r) or false_rule_premise(r) or (r.amounts and fact_question(r.items) and not renews)):
         return None  # the parser's reasons to leave a question to the documents stand
     guess = intent.guess(text)
     last = next((t.get("content") or "" for t in reversed(history or []) if t.get("role") == "user"), "")
@@ -195,8 +198,10 @@ def _probed_request(
         sure = guess.confident and guess.rank(req.operation) < _KEEP_PARSED_AT
         if not (sure or (guess.leaning and _leaves_a_figure_unused(r, req))):
             return None  # the parser's operation stands unless it left a stated figure out
-    elif not (guess.leaning if asked else guess.routing):
-        return None  # no operation found: only a probe sure beyond route_at sends it to the calculator
+    elif not (guess.leaning if asked or (guess.operation == "difference" and renews) else guess.routing):
+        # no operation found: only a probe sure beyond route_at sends it to the calculator (leaning is enough to compare
+        # a plan's figure in the conversation with its new value)
+        return None
     if not r.amounts and req is None and not asked:
         # "20 van het Rijk en 30 zelf; wat als het Rijk naar 28 gaat?": bare numbers are money in a money question
         r = read(text, lang, money_context=True)
@@ -207,6 +212,16 @@ def _probed_request(
     if built is not None:
         log.debug("operation probe: %s (p=%.2f) instead of %s", guess.operation, guess.probability, req.operation if req else "asking" if asked else "none")
     return built
+
+
+def _renews_a_plan_figure(r: Reading, history: list[dict[str, str]] | None, lang: str) -> bool:
+    """Does the question state one figure, whose words give it the role of a plan's figure the conversation stated
+    ("het totaal is 90 miljoen geworden" after a total of 75)? ``REGIODEAL_ABLATE=calc_renewed_figure`` says no."""
+    if not history or len(r.amounts) != 1 or ablated(get_settings(), "calc_renewed_figure"):
+        return False
+    role = r.amounts[0].role
+    past = history_roles(history, lang, _parse)
+    return role in PLAN_ROLES and role in r.amounts[0].firm and role in past and past[role] != r.amounts[0].value
 
 
 def _leaves_a_figure_unused(r: Reading, req: CalcRequest) -> bool:

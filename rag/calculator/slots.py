@@ -193,6 +193,8 @@ def _what_if(r: Reading, past: dict[str, Decimal]) -> Built:
 
 
 def _difference(r: Reading, past: dict[str, Decimal]) -> Built:
+    if len(r.figures) == 1 and len(r.amounts) == 1:
+        return _change_of_past(r.amounts[0], past)
     if len(r.figures) != 2:
         return None
     before, after = r.figures
@@ -201,6 +203,15 @@ def _difference(r: Reading, past: dict[str, Decimal]) -> Built:
         if any(it.kind == "word" and (it.text,) in phrase_set("than") for it in r.items[a + 1 : b]):
             before, after = after, before  # "36 miljoen minder dan 48 miljoen": compared with the second
     return {"before": before, "after": after}, {}
+
+
+def _change_of_past(a: Amount, past: dict[str, Decimal]) -> Built:
+    """"Het totaal is inmiddels 90 miljoen geworden; hoeveel procent meer is dat?": one figure, compared with the
+    conversation's figure of the same role."""
+    role = raw_role(a)
+    if role not in PLAN_ROLES or role not in past or past[role] == a.value or a.value is None:
+        return None
+    return {"before": past[role], "after": a.value}, {"sources": {"before": "history"}}
 
 
 _BUILDERS = {

@@ -42,7 +42,7 @@ from rag.engines.extractive.analysis import (
     STRICT_TYPES,
     _figures_in,
     answer_type,
-    has_type,
+    holds_type,
     wh_class,
 )
 from rag.text import fold, terms
@@ -159,7 +159,7 @@ def part_features(ctx: Any, question: str, ev: Any) -> Answerability | None:
         "unknown_any": 1.0 if unknown else 0.0,
         "dense_top": max(dense.values()) if dense else 0.0,
         "agree": ((first.qi_rank == 1) + (first.bm25_rank == 1) + (first.chunk_rank is not None and first.chunk_rank <= 2)) / 3,
-        "type_missing": 1.0 if kind in STRICT_TYPES and not has_type(typed_text, kind) else 0.0,
+        "type_missing": 1.0 if kind in STRICT_TYPES and not holds_type(typed_text, kind, own, lang) else 0.0,
         "english": 1.0 if lang == "en" else 0.0,
         # the nearest of the documents' gaps (corpus/gaps.yaml) against the nearest question they answer
         "gap_top": ev.gap.best if ev.gap is not None else 0.0,
@@ -231,7 +231,7 @@ def figure_elsewhere(ctx: Any) -> bool:
         own = (kind in _FIGURE_KINDS and (u.doc_id, u.context_start, u.context_end) in judged
                and not ablated(get_settings(), "figure_own_text"))
         text = u.text if own else f"{u.context} {u.text}"
-        return has_type(text, kind) and (kind not in _FIGURE_KINDS or bool(_figures_in(text) - asked))
+        return holds_type(text, kind, ctx.standalone_question, ctx.language) and (kind not in _FIGURE_KINDS or bool(_figures_in(text) - asked))
 
     best = max(cover(u) for u in top)
     stating = max((cover(u) for u in top if states(u)), default=0.0)

@@ -103,6 +103,18 @@ def claim_cover(claim: str, unit: Any, questions_of: Callable[[str], list[str]],
     return sum(t in held for t in words) / max(1, len(words))
 
 
+def confirms_claim(claim: str, values: list[Any], unit: Any, stated: list[Any], best: Any, cover: float,
+                   questions_of: Callable[[str], list[str]], lang: str, keep_years: bool = False) -> bool:
+    """Is ``unit``, stating the question's value, as much about the claim as ``best`` (stating another value, with
+    ``cover``)? Against a unit that states no year the claim is read without the question's years, for both units
+    (``rag.typed_values.years_left_out``; ``keep_years``: ``REGIODEAL_ABLATE=claim_other_values``)."""
+    from rag.typed_values import years_left_out
+
+    judged = claim if keep_years else years_left_out(claim, values, stated)
+    against = cover if judged == claim else claim_cover(judged, best, questions_of, lang)
+    return claim_cover(judged, unit, questions_of, lang) >= against
+
+
 def features(c: UnitCandidate, ev: UnitEvidence, question: str, lang: str, questions_of: Callable[[str], list[str]],
              translate_coverage: bool = True) -> list[float]:
     """Question-index similarity, coverage of the question's salient words by the unit (its text, context

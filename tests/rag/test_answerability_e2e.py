@@ -144,6 +144,37 @@ def test_a_false_premise_is_corrected_with_the_unit_that_states_what_is_true(ass
     assert not off.answer.startswith(lead), off.answer
 
 
+def test_a_premise_stating_the_value_the_correcting_unit_states_is_answered(assistant: Any, built_settings: Any) -> None:
+    """Near a false premise about a figure (claim-005: 80 million asked of the Rijk) and stating the figure its unit
+    states (40 million): the documents' own premise, answered with that unit, not "the documents do not say this
+    precisely" because a false premise is nearer than any answered question."""
+    from rag.assistant import Assistant
+
+    question = "Klopt het dat het Rijk 40 miljoen moet investeren in Zuid- en Oost-Drenthe?"
+    ans = assistant.ask(question)
+    assert not ans.refused and "40 miljoen" in ans.answer, ans.answer
+    off = Assistant(built_settings.model_copy(update={"ablate": "claims_agree_answered"})).ask(question)
+    assert off.refused, off.answer
+
+
+@pytest.mark.parametrize(("lang", "question"), [("nl", "Klopt het dat de Regio Deal op 30 augustus 2018 is ingediend?"),
+                                                 ("en", "Is it true that the proposal was submitted on 30 August 2018?")])
+def test_a_true_date_with_a_year_the_passage_leaves_out_is_not_corrected(assistant: Any, built_settings: Any, lang: str,
+                                                                         question: str) -> None:
+    """The letter says "op 30 augustus jl. ingediend": a question stating "30 augustus 2018" states its day. The year is
+    not a word of the claim that makes the Kamerbrief's submission dates the passage about it, and a unit that states
+    no year does not contradict it; a wrong day is still corrected."""
+    from rag.assistant import Assistant
+
+    lead = message("false_premise", lang).split(":")[0]
+    ans = assistant.ask(question)
+    assert not ans.answer.startswith(lead) and "30 augustus" in ans.answer, ans.answer
+    wrong = assistant.ask(question.replace("30", "3"))
+    assert wrong.refused and wrong.answer.startswith(lead), wrong.answer
+    off = Assistant(built_settings.model_copy(update={"ablate": "claim_other_values"})).ask(question)
+    assert off.answer.startswith(lead), off.answer
+
+
 def test_an_english_claim_of_a_figure_the_documents_state_is_not_corrected(assistant: Any) -> None:
     """Session 20: "60 million euros" and "€ 60 miljoen" were two different figures to the premise check, so a true
     English claim was answered "That premise is not correct" with a passage stating the very same figure."""

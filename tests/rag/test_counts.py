@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from rag.counts import count_of, counts_in
+from rag.counts import count_of, counts_in, members_named
+from rag.engines.extractive.analysis import holds_type
 from tests.conftest import corrected_only_with
 
 
@@ -77,3 +78,32 @@ def test_a_count_the_passage_states_otherwise_is_corrected_from_it(assistant: An
 def test_the_right_count_is_answered(assistant: Any, question: str, expected: str) -> None:
     ans = assistant.ask(question)
     assert not ans.refused and expected in ans.answer, ans.answer
+
+
+def test_members_named_count_the_kind_the_noun_names() -> None:
+    text = "De regio: Emmen, Coevorden en Borger-Odoorn werken samen met de provincie."
+    assert members_named({"gemeent"}, text) == 3
+    assert members_named({"gemeent"}, "Emmen werkt samen met de provincie.") is None  # one is not a list
+    assert members_named({"bedrijv"}, text) is None  # no kind of companies is named
+
+
+@pytest.mark.parametrize(("lang", "question"), [("nl", "Met hoeveel gemeenten werkt de provincie samen?"),
+                                                 ("en", "With how many municipalities does the province work?")])
+def test_a_count_is_held_by_the_members_a_text_names(lang: str, question: str, ablate: Any) -> None:
+    text = "De regio: Emmen, Coevorden en Borger-Odoorn werken samen met de provincie."
+    assert holds_type(text, "count", question, lang)
+    assert not holds_type("De provincie werkt samen met de regio.", "count", question, lang)
+    ablate("named_count")
+    assert not holds_type(text, "count", question, lang)
+
+
+def test_a_count_the_documents_give_by_naming_the_members_is_answered_with_it(assistant: Any, built_settings: Any,
+                                                                                 ablate: Any) -> None:
+    from rag.assistant import Assistant
+
+    question = "Hoeveel gemeenten zijn penvoerder van het voorstel?"
+    ans = assistant.ask(question)
+    assert not ans.refused and "6" in ans.answer and "Hardenberg" in ans.answer, ans.answer
+    ablate("named_count")  # no number beside the names: the count was "missing" and the question refused
+    off = Assistant(built_settings.model_copy(update={"ablate": "named_count"})).ask(question)
+    assert off.refused or "6" not in off.answer, off.answer

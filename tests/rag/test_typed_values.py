@@ -88,3 +88,12 @@ def test_numbers_of_things_are_a_kind_only_when_asked_for() -> None:
     assert ("number", Decimal(1250)) in got and ("number", Decimal(35)) in got
     # the day of a date, the year, the sum of money and a small count are not numbers of things
     assert [v.value for v in typed_values(text, numbers=True) if v.kind == "number"] == [Decimal(1250), Decimal(35)]
+
+
+def test_a_passage_stating_no_year_leaves_the_questions_years_out() -> None:
+    from rag.typed_values import years_left_out
+
+    question = "Is het voorstel op 30 augustus 2018 ingediend?"
+    values = typed_values(question, "nl")
+    assert "2018" not in years_left_out(question, values, typed_values("op 30 augustus jl. ingediend", "nl"))
+    assert years_left_out(question, values, typed_values("vanaf 8 juni 2018 aanmelden", "nl")) == question

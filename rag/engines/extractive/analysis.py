@@ -185,6 +185,31 @@ def has_type(text: str, kind: str | None) -> bool:
     return bool(_TYPE_MATCH[kind].search(text))
 
 
+def holds_type(text: str, kind: str | None, question: str, lang: str) -> bool:
+    """Does ``text`` hold the kind of value ``question`` asks for (``has_type``)? A count is also held by a text
+    that names two or more members of the counted thing's kind ("hoeveel gemeenten": six municipalities named,
+    ``rag.counts.members_named``; ``REGIODEAL_ABLATE=named_count`` leaves it out)."""
+    if has_type(text, kind):
+        return True
+    if kind != "count" or ablated(get_settings(), "named_count"):
+        return False
+    from rag.counts import members_named
+
+    nouns = focus_terms(question, lang)
+    return bool(nouns) and members_named(nouns, text, question) is not None
+
+
+def kind_held(question: str, text: str, lang: str) -> bool:
+    """Asked for an amount, date, count, ...: does ``text`` hold one (a new figure, not the question's own, or for a
+    count the members it names: ``holds_type``)?"""
+    kind = answer_type(question)
+    if kind == "count" and not has_type(text, kind) and holds_type(text, kind, question, lang):
+        return True
+    if kind in STRICT_TYPES and not has_type(text, kind):
+        return False
+    return not (kind in _NEW_FIGURE_TYPES and not (_figures_in(text) - _figures_in(question)))
+
+
 # Words a sentence opens with when it leans on the one before ("Dit is ook van belang ...").
 ANAPHORS = frozenset(
     ["dit", "deze", "dat", "die", "daarom", "daardoor", "hierdoor", "hiermee", "daarmee", "zo", "ook", "tegelijkertijd", "daarnaast", "bovendien", "this", "these", "that", "therefore", "thus"]

@@ -14,14 +14,11 @@ from rag.condense import split_carried
 from rag.config import Settings, ablated
 from rag.engines.base import Answer, AnswerContext
 from rag.engines.extractive.analysis import (
-    _NEW_FIGURE_TYPES,
-    STRICT_TYPES,
     _cap,
     _figures_in,
     _q,
-    answer_type,
     doc_name,
-    has_type,
+    kind_held,
     mentioned_docs,
     quote_lead,
     shown_quote,
@@ -34,6 +31,7 @@ from rag.engines.units_answer import (
     _inside,
     _is_context,
     claim_cover,
+    confirms_claim,
     most_confident,
 )
 from rag.question_index import UnitRecord
@@ -47,6 +45,10 @@ from rag.types import Citation
 _CLOSEST_MIN_WORDS = 5
 # a value stated elsewhere is judged against the statement a claim is about only when the claim has words of its own
 _CLAIM_MIN_TERMS = 2
+
+
+def _unit_text(units: list[UnitRecord]) -> str:
+    return " ".join(f"{u.context} {u.text}" for u in units)
 
 
 class AnswerabilityMixin:
@@ -86,10 +88,14 @@ class AnswerabilityMixin:
         composer = UnitComposer(lambda: hybrid.chunks, ctx.document, self.unit_params)
         ev = ctx.units
         if (ev is not None and ev.gap is not None and ev.gap_unit is not None and not ablated(self.settings, "claims")
-                and ev.gap.best > max((c.qi_best for c in ev.candidates), default=0.0)
-                and not self._states_what_unit_says(ctx, ev, ev.gap_unit)):
-            # the nearest is a false premise (corpus/claims.yaml): corrected with the unit that states what is true
-            q = composer.quote(builder, ev.gap_unit, lang)
+                and ev.gap.best > max((c.qi_best for c in ev.candidates), default=0.0)):
+            # the nearest is a false premise (corpus/claims.yaml): corrected with the unit that states what is true;
+            # a question stating that unit's value states the documents' own premise and is answered, not refused for
+            # being near a false one ("Waarom twee tranches?"; ``REGIODEAL_ABLATE=claims_agree_answered``)
+            agrees = self._states_what_unit_says(ctx, ev, ev.gap_unit)
+            if agrees and not ablated(self.settings, "claims_agree_answered"):
+                return None
+            q = None if agrees else composer.quote(builder, ev.gap_unit, lang)
             if q is not None:
                 name = doc_name(q.unit.doc_id, q.unit.doc_id, lang)
                 return [shown_quote(_cap(message("false_premise", lang).format(doc=name)), q.display, q.cites, lang)]
@@ -119,6 +125,12 @@ class AnswerabilityMixin:
             return False
         if figures <= near_figures and {c.n for c in counts} <= near_counts:
             return False
+        if not ablated(self.settings, "claim_other_values"):
+            # a unit that states no year ("op 30 augustus jl. ingediend") does not contradict the question's year
+            from rag.typed_values import typed_values, years_left_out
+
+            own_values = typed_values(question, ctx.language)
+            figures &= _figures_in(years_left_out(question, own_values, typed_values(text, ctx.language)))
         items, lead = self._list_items(ev, unit) if unit.kind == "list" else ([], "")
         return (all(count_of(c, text, question, [x.text for x in items], lead) == c.n for c in counts)
                 and figures <= _figures_in(text))
@@ -242,22 +254,13 @@ class AnswerabilityMixin:
         """A part too weakly answered: its best unit is kept to be shown as what comes closest, when the evidence
         reaches ``part_closest_at`` and the unit holds the kind of value the part asks for (a word of the part no
         document uses does not stop it: it is not given as the answer)."""
-        if unit is not None and conf >= self.unit_params.part_closest_at and self._kind_held(part, [unit]):
+        if unit is not None and conf >= self.unit_params.part_closest_at and kind_held(part, _unit_text([unit]), ctx.language):
             ctx.notes.unit_closest.append((part, unit))
-
-    @staticmethod
-    def _kind_held(question: str, units: list[UnitRecord]) -> bool:
-        """Asked for an amount, date, count, ...: do the units hold one (a new figure, not the question's own)?"""
-        kind = answer_type(question)
-        text = " ".join(f"{u.context} {u.text}" for u in units)
-        if kind in STRICT_TYPES and not has_type(text, kind):
-            return False
-        return not (kind in _NEW_FIGURE_TYPES and not (_figures_in(text) - _figures_in(question)))
 
     def _units_typed_ok(self, ctx: AnswerContext, question: str, units: list[UnitRecord], conf: float = 0.0) -> bool:
         """A question asking for an amount, date, count, ... is answered by units only when they hold one
         (a new figure, not the question's own), and never when its subject is a word no document uses."""
-        if not self._kind_held(question, units):
+        if not kind_held(question, _unit_text(units), ctx.language):
             return False
         # the documents are Dutch: that they lack an English question's word ("closing", "as a whole") says nothing
         # about whether they answer it (measured: the veto refused no more unanswerable English questions)
@@ -407,7 +410,8 @@ class AnswerabilityMixin:
         question = split_carried(ctx.question)[0]
         top = [c.unit for c in ev.candidates[: p.value_depth] if not c.unit.is_card]
         stated = {u.unit_id: typed_values(f"{u.context} {u.text}", numbers=numbers) for u in top}
-        for v in typed_values(question, lang, numbers=numbers):
+        values = typed_values(question, lang, numbers=numbers)
+        for v in values:
             clause = clause_of(question, max(0, v.start))
             # a money question's sum said of the documents' world, new to the conversation, and stated by none of its passages
             tool_claim = tool_claims and v.kind == "amount" and (v.kind, v.value) not in said and said_of_documents(clause)
@@ -429,7 +433,9 @@ class AnswerabilityMixin:
             # the question's value stated elsewhere ("40 miljoen" is what Drenthe asks) does not confirm it for
             # this statement ("een investeringsimpuls van 40 miljoen"): only a passage about the claim that
             # states it as well as the passage with another value does
-            if any(claim_cover(claim, u, ev.questions_of, lang) >= cover for u in own):
+            # (each judged on the claim without the question's years when it states none: ``years_left_out``)
+            keep = ablated(self.settings, "claim_other_values")
+            if any(confirms_claim(claim, values, u, stated[u.unit_id], best, cover, ev.questions_of, lang, keep) for u in own):
                 continue
             q = UnitComposer(lambda: ctx.retriever.chunks, ctx.document, p).quote(builder, best, lang)
             if q is None:

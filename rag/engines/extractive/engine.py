@@ -25,6 +25,7 @@ from rag.engines.extractive.analysis import (
     _q,
     answer_type,
     doc_name,
+    focus_terms,
 )
 from rag.engines.extractive.answerability import AnswerabilityMixin
 from rag.engines.extractive.composition import CompositionMixin
@@ -133,7 +134,11 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
             ctx.notes.forget_composition()
             from_units = self._from_units(ctx, builder)
             chosen, related, why = self.select(ctx)
-        if from_units is not None and not chosen and self._typed_veto(ctx, by_part):
+        # "Hoeveel gemeenten ...?" answered by a unit that names them: the count it holds leads
+        named = (self._named_count(ctx, from_units[0][0], from_units[1][0][0], lang)
+                 if from_units is not None and from_units[0] and from_units[1] and not ctx.notes.list_counts
+                 and len(ctx.unit_parts or []) <= 1 else [])
+        if from_units is not None and not chosen and not ablated(self.settings, "typed_veto") and self._typed_veto(ctx, by_part):
             # asked for an amount, date, count, ...: when no sentence holding one is about the question's
             # subject, units the fused evidence is not confident of do not overrule that refusal
             from_units = None
@@ -143,6 +148,7 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
             unit_pieces, spans = from_units
             extra = [c for c in chosen if not any(d == c.chunk.doc_id and c.start < e and c.end > b for d, b, e in spans)]
             pieces.extend(self._counts(ctx, {}, lang))  # "How many conditions ...?": the count leads, the list follows
+            pieces.extend(named)
             pieces.extend(unit_pieces)
             pieces.extend(self._quote_pieces(extra[: self.unit_params.max_added], builder, lang, hybrid, continuing=True))
             unanswered = ctx.notes.unanswered_parts or []
@@ -184,6 +190,20 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
     def _counts(ctx: AnswerContext, titles: dict[str, str], lang: str) -> list[str]:
         """"Het zijn er 8: ..." for each list a count question counted (``select``), its document named."""
         return [message("count", lang).format(n=n, doc=doc_name(d, titles.get(d, d), lang)) for n, d, _s in ctx.notes.list_counts or []]
+
+    def _named_count(self, ctx: AnswerContext, quoted: str, doc_id: str, lang: str) -> list[str]:
+        """"Hoeveel gemeenten doen mee?" answered by a passage that names them without a number: "Het zijn er 6: ...
+        noemt ze bij naam." (``rag.counts.members_named``), unless the passage states a number of that noun itself."""
+        from rag.counts import counts_in, members_named
+
+        own = split_carried(ctx.standalone_question)[0]
+        if answer_type(own) != "count" or ablated(self.settings, "named_count"):
+            return []
+        nouns = focus_terms(own, lang)
+        if not nouns or any(c.nouns & nouns for c in counts_in(quoted, lang)):
+            return []
+        n = members_named(nouns, quoted, own)
+        return [message("count_named", lang).format(n=n, doc=doc_name(doc_id, doc_id, lang))] if n else []
 
     def _typed_veto(self, ctx: AnswerContext, by_part: bool) -> bool:
         """Asked for an amount, date, count, ... and the units are not confident: True. A multi-part question

@@ -765,3 +765,23 @@ def test_two_figures_asked_to_be_compared_are_compared(lang: str, question: str,
     req = parse_request(question, lang)
     assert req is not None and req.operation == "difference"
     assert {req.roles["before"], req.roles["after"]} == {Decimal(pair[0]), Decimal(pair[1])}
+
+
+@pytest.mark.parametrize(("lang", "first", "question", "pair"), [
+    ("nl", "Onze begroting was eerst 75 miljoen in totaal.", "Het totaal is inmiddels 90 miljoen geworden. Hoeveel procent meer is dat?", (75, 90)),
+    ("en", "We ask 15 million from the Rijk with 24 million co-financing. Allowed?",
+     "The region can now put in 30 million. By what percentage is that an increase?", (24, 30)),
+])
+def test_a_new_figure_for_a_plan_figure_of_the_conversation_is_compared_with_it(
+    lang: str, first: str, question: str, pair: tuple[int, int], ablate: Callable[[str], None]
+) -> None:
+    history = [{"role": "user", "content": first}, {"role": "assistant", "content": "..."}]
+    assert _schema(question, lang, history) == {"op": "difference", "before": pair[0], "after": pair[1]}
+    try:  # nothing to compare with: no difference is made up (asking whose money it is will do)
+        alone = parse_request(question, lang)
+    except Clarify:
+        alone = None
+    assert alone is None or alone.operation != "difference"
+    ablate("calc_renewed_figure")
+    req = parse_request(question, lang, history)
+    assert req is None or req.roles != {"before": Decimal(pair[0]), "after": Decimal(pair[1])}
