@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from functools import lru_cache
 
-from rag.calculator.reading import read
+from rag.calculator.reading import PLAN_ROLES, Reading, read
 from rag.calculator.request import CalcRequest
 from rag.calculator.rules import CalcInputError
 from rag.config import ablated, get_settings
@@ -44,6 +44,17 @@ def history_roles(history: Iterable[dict[str, str]] | None, lang: str, parse: Pa
     for text in others:
         add(_stated(text, lang))
     return out
+
+
+def renews_a_plan_figure(r: Reading, history: list[dict[str, str]] | None, lang: str, parse: Parser) -> bool:
+    """Does the question (read as ``r``) state one figure, whose words give it the role of a plan's figure the
+    conversation stated with another value ("het totaal is 90 miljoen geworden" after a total of 75)?
+    ``REGIODEAL_ABLATE=calc_renewed_figure`` says no."""
+    if not history or len(r.amounts) != 1 or ablated(get_settings(), "calc_renewed_figure"):
+        return False
+    role = r.amounts[0].role
+    past = history_roles(history, lang, parse)
+    return role in PLAN_ROLES and role in r.amounts[0].firm and role in past and past[role] != r.amounts[0].value
 
 
 @lru_cache(maxsize=64)

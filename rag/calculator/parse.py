@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from rag.calculator.clarify import Clarify, ask_whose_money
 from rag.calculator.clarify import eur as _eur
-from rag.calculator.conversation import history_roles
+from rag.calculator.conversation import history_roles, renews_a_plan_figure
 from rag.calculator.for_documents import (
     COMPUTE_CUES,
     asks_about_documents,
@@ -179,7 +179,7 @@ def _probed_request(
 
     # "Het totaal is inmiddels 90 miljoen geworden; hoeveel procent meer is dat?": a new figure for one of the plan's
     # figures in the conversation, asked about as a change of it ("hoeveel procent" is otherwise a documents' count)
-    renews = _renews_a_plan_figure(r, history, lang)
+    renews = renews_a_plan_figure(r, history, lang, _parse)
     if req is None and not asked and (asks_about_documents(r) or false_rule_premise(r) or (r.amounts and fact_question(r.items) and not renews)):
         return None  # the parser's reasons to leave a question to the documents stand
     guess = intent.guess(text)
@@ -212,16 +212,6 @@ def _probed_request(
     if built is not None:
         log.debug("operation probe: %s (p=%.2f) instead of %s", guess.operation, guess.probability, req.operation if req else "asking" if asked else "none")
     return built
-
-
-def _renews_a_plan_figure(r: Reading, history: list[dict[str, str]] | None, lang: str) -> bool:
-    """Does the question state one figure, whose words give it the role of a plan's figure the conversation stated
-    ("het totaal is 90 miljoen geworden" after a total of 75)? ``REGIODEAL_ABLATE=calc_renewed_figure`` says no."""
-    if not history or len(r.amounts) != 1 or ablated(get_settings(), "calc_renewed_figure"):
-        return False
-    role = r.amounts[0].role
-    past = history_roles(history, lang, _parse)
-    return role in PLAN_ROLES and role in r.amounts[0].firm and role in past and past[role] != r.amounts[0].value
 
 
 def _leaves_a_figure_unused(r: Reading, req: CalcRequest) -> bool:

@@ -203,8 +203,8 @@ def kind_held(question: str, text: str, lang: str) -> bool:
     """Asked for an amount, date, count, ...: does ``text`` hold one (a new figure, not the question's own, or for a
     count the members it names: ``holds_type``)?"""
     kind = answer_type(question)
-    if kind == "count" and not has_type(text, kind) and holds_type(text, kind, question, lang):
-        return True
+    if kind == "count" and not has_type(text, kind):
+        return holds_type(text, kind, question, lang)
     if kind in STRICT_TYPES and not has_type(text, kind):
         return False
     return not (kind in _NEW_FIGURE_TYPES and not (_figures_in(text) - _figures_in(question)))

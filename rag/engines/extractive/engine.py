@@ -134,10 +134,6 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
             ctx.notes.forget_composition()
             from_units = self._from_units(ctx, builder)
             chosen, related, why = self.select(ctx)
-        # "Hoeveel gemeenten ...?" answered by a unit that names them: the count it holds leads
-        named = (self._named_count(ctx, from_units[0][0], from_units[1][0][0], lang)
-                 if from_units is not None and from_units[0] and from_units[1] and not ctx.notes.list_counts
-                 and len(ctx.unit_parts or []) <= 1 else [])
         if from_units is not None and not chosen and not ablated(self.settings, "typed_veto") and self._typed_veto(ctx, by_part):
             # asked for an amount, date, count, ...: when no sentence holding one is about the question's
             # subject, units the fused evidence is not confident of do not overrule that refusal
@@ -148,7 +144,9 @@ class ExtractiveEngine(AnswerabilityMixin, SelectionMixin, ScoringMixin, Composi
             unit_pieces, spans = from_units
             extra = [c for c in chosen if not any(d == c.chunk.doc_id and c.start < e and c.end > b for d, b, e in spans)]
             pieces.extend(self._counts(ctx, {}, lang))  # "How many conditions ...?": the count leads, the list follows
-            pieces.extend(named)
+            if unit_pieces and spans and not ctx.notes.list_counts and len(ctx.unit_parts or []) <= 1:
+                # "Hoeveel gemeenten ...?" answered by a unit that names them: the count it holds leads
+                pieces.extend(self._named_count(ctx, unit_pieces[0], spans[0][0], lang))
             pieces.extend(unit_pieces)
             pieces.extend(self._quote_pieces(extra[: self.unit_params.max_added], builder, lang, hybrid, continuing=True))
             unanswered = ctx.notes.unanswered_parts or []
