@@ -35,8 +35,11 @@ def test_no_gap_question_is_one_the_documents_answer(documents: dict[str, str]) 
 
 
 def test_no_gap_question_is_an_evaluation_item() -> None:
+    # the unread blind sets (eval/unread/) are left out: nobody has read them, so they cannot have been copied into the
+    # data, and a failure here would print their questions; a set is checked from the session that reads it
     items: set[str] = set()
-    for path in [*sorted((ROOT / "eval").rglob("*.jsonl")), ROOT.parent / "shared" / "eval" / "dev.jsonl"]:
+    read = [p for p in sorted((ROOT / "eval").rglob("*.jsonl")) if "unread" not in p.parts]
+    for path in [*read, ROOT.parent / "shared" / "eval" / "dev.jsonl"]:
         if Path(path).exists():
             items |= {_norm(json.loads(x)["question"]) for x in Path(path).read_text(encoding="utf-8").splitlines() if x.strip()}
     assert len(items) > 500
