@@ -11,6 +11,7 @@ from rag.calculator import plans
 from rag.calculator.request import CalcRequest
 from rag.calculator.results import CalcResult, Step, _pct
 from rag.calculator.rules import ENVELOPE, MAX_RIJK, MIN_RIJK, ONE_OFF, TRANCHE, CalcInputError
+from rag.config import ablated, get_settings
 from rag.money import MILLION
 
 MAX_M = MAX_RIJK.value / MILLION  # type: ignore[operator]
@@ -39,13 +40,39 @@ def _plan(roles: dict[str, Decimal]) -> tuple[CalcResult, dict[str, Any]]:
     return result, expected
 
 
+def what_fits(plan: dict[str, Decimal]) -> dict[str, Any]:
+    """For a plan that breaks a rule, what would fit: the largest contribution with the figure the question fixed
+    (its total when it states a total and no co-financing, else the co-financing), the plan that makes and the
+    Rijk's share of it. ``fit_rijk_eur_m`` is None when no contribution fits (under the € 5 miljoen minimum)."""
+    if "cofinancing" in plan:
+        base, cof = "cofinancing", plan["cofinancing"]
+        fit = min(MAX_M, cof)
+    else:
+        base, total = "total", plan["total"]
+        fit = min(MAX_M, total / 2)
+        cof = total - fit
+    if fit < MIN_M:
+        return {"fit_base": base, "fit_rijk_eur_m": None}
+    return {"fit_base": base, "fit_rijk_eur_m": fit, "fit_cofinancing_eur_m": cof, "fit_total_eur_m": cof + fit, "fit_share_pct": _pct(fit, cof + fit)}
+
+
+def _with_what_fits(result: CalcResult, plan: dict[str, Decimal]) -> None:
+    """A plan that does not fit is answered with what would (``REGIODEAL_ABLATE=calc_what_fits``: not)."""
+    if result.allowed or ablated(get_settings(), "calc_what_fits"):
+        return
+    result.values.update(what_fits(plan))
+
+
 def _plan_check(req: CalcRequest) -> tuple[CalcResult, dict[str, Any]]:
-    return _plan(req.roles)
+    result, expected = _plan(req.roles)
+    _with_what_fits(result, req.roles)
+    return result, expected
 
 
 def _what_if(req: CalcRequest) -> tuple[CalcResult, dict[str, Any]]:
     new = {**req.roles, **(req.replace or {})}
     result, expected = _plan(new)
+    _with_what_fits(result, new)
     before, _ = _plan(req.roles)
     result.values["original_allowed"] = before.allowed
     result.inputs["replace_eur_m"] = {k: v for k, v in (req.replace or {}).items()}
@@ -58,11 +85,39 @@ def _max_rijk(req: CalcRequest) -> tuple[CalcResult, dict[str, Any]]:
         cof = req.roles["cofinancing"]
         result = plans.max_rijk_for_cofinancing(cof)
         m = min(MAX_M, cof)
-        return result, ({"max_rijk_eur_m": m, "total_eur_m": cof + m} if m >= MIN_M else {"max_rijk_eur_m": None})
-    total = req.roles["total"]
-    result = plans.max_rijk_for_total(total)
-    m = min(MAX_M, total / 2)
-    return result, ({"max_rijk_eur_m": m, "total_eur_m": total, "min_cofinancing_eur_m": total - m} if m >= MIN_M else {"max_rijk_eur_m": None})
+        expected = {"max_rijk_eur_m": m, "total_eur_m": cof + m} if m >= MIN_M else {"max_rijk_eur_m": None}
+    else:
+        total = req.roles["total"]
+        result = plans.max_rijk_for_total(total)
+        m = min(MAX_M, total / 2)
+        expected = {"max_rijk_eur_m": m, "total_eur_m": total, "min_cofinancing_eur_m": total - m} if m >= MIN_M else {"max_rijk_eur_m": None}
+    if expected["max_rijk_eur_m"] is not None:
+        _share_of_max(req, result, expected)
+    return result, expected
+
+
+# the whole a maximum's share is asked of (``CalcRequest.asks``) → its figure in € million, when a document gives it
+_SHARE_WHOLES = {"share_of_tranche": ("tranche", TRANCHE), "share_of_envelope": ("envelope", ENVELOPE), "share_of_total": ("total", None)}
+
+
+def _share_of_max(req: CalcRequest, result: CalcResult, expected: dict[str, Any]) -> None:
+    """"... and what share of the tranche would that be?": the maximum's share of the whole asked, with the working
+    and the document's figure for the whole cited."""
+    ask = next((a for a in req.asks if a in _SHARE_WHOLES), None)
+    if ask is None:
+        return
+    role, rule = _SHARE_WHOLES[ask]
+    whole = expected["total_eur_m"] if rule is None else rule.value / MILLION  # type: ignore[operator]
+    part = expected["max_rijk_eur_m"]
+    pct = _pct(part * MILLION, whole * MILLION)
+    expected["share_pct"] = pct
+    result.values.update({"share_pct": pct, "whole_role": role})
+    if rule is None:  # the plan's own total: its share is already in the working
+        return
+    result.amounts["whole"] = whole * MILLION
+    result.steps.append(Step("share", (part * MILLION, whole * MILLION, pct)))
+    if rule is not None and rule not in result.rules:
+        result.rules.append(rule)
 
 
 def _min_cofinancing(req: CalcRequest) -> tuple[CalcResult, dict[str, Any]]:

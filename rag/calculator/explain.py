@@ -68,7 +68,7 @@ class CalcResult(Protocol):
 ROWS = {
     "plan_check": ["rijk_request", "regional_cofinancing", "total_budget", "rijk_share_pct", "max_rijk", "extra_cofinancing_needed"],
     "what_if": ["rijk_request", "regional_cofinancing", "total_budget", "rijk_share_pct", "max_rijk", "extra_cofinancing_needed"],
-    "max_rijk": ["regional_cofinancing", "total_budget", "max_rijk", "min_regional_cofinancing"],
+    "max_rijk": ["regional_cofinancing", "total_budget", "max_rijk", "min_regional_cofinancing", "whole", "share_pct"],
     "min_cofinancing": ["rijk_request", "min_regional_cofinancing", "min_total_budget"],
     "min_total": ["rijk_request", "min_total_budget"],
     "deals_per_tranche": ["tranche", "deals_at_max", "deals_at_min"],
@@ -168,6 +168,18 @@ def _failed(result: CalcResult, ctx: dict[str, str], lang: str) -> str:
     return tpl["join"].join(texts)
 
 
+def _what_fits(result: CalcResult, ctx: dict[str, str], lang: str) -> str:
+    """The sentence on what would fit a plan that does not (``compute.what_fits``); the card's maximum row shows
+    the fitting contribution for the figure the question fixed."""
+    v = result.values
+    if v.get("fit_rijk_eur_m") is None:
+        min_total = 2 * cast(Decimal, MIN_RIJK.value)
+        return templates(lang)["fits"][f"none.{v['fit_base']}"].format(min_total_rule=format_eur(min_total, lang), **ctx)
+    fit = {k.removesuffix("_eur_m"): format_eur(Decimal(v[k]) * MILLION, lang) for k in ("fit_rijk_eur_m", "fit_cofinancing_eur_m", "fit_total_eur_m")}
+    ctx["max_rijk"] = fit["fit_rijk"]
+    return templates(lang)["fits"][v["fit_base"]].format(fit_share_pct=format_pct(Decimal(v["fit_share_pct"]), lang), **fit, **ctx)
+
+
 def _source(result: CalcResult, rule: Any) -> int | None:
     for n, r in enumerate(result.citations, start=1):
         if r.quote == rule.quote:
@@ -193,12 +205,17 @@ def card(result: CalcResult, lang: str = "nl") -> Card:
         ctx.setdefault("replaced", "")
         ctx["failed"] = _failed(result, ctx, lang)
         verdict = verdicts[key].format(**ctx)
+        if not result.allowed and "fit_base" in result.values:
+            verdict = f"{verdict} {_what_fits(result, ctx, lang)}"
     elif op == "max_rijk":
         if result.amounts.get("max_rijk") is None:
             verdict = verdicts["max_rijk.none"].format(**ctx)
         else:
             base = "total" if "total_budget_eur_m" in result.inputs else "cofinancing"
             verdict = verdicts[f"max_rijk.{base}"].format(**ctx)
+            if "whole_role" in result.values:  # "... and what share of the tranche is that?"
+                ctx["whole_label"] = tpl["whole_labels"].get(str(result.values["whole_role"]), "")
+                verdict = f"{verdict} {tpl['max_share'].format(**{'whole': ctx.get('total_budget', ''), **ctx})}"
     elif op == "share":
         ctx["whole_label"] = tpl["whole_labels"].get(str(result.values.get("whole_role")), "")
         verdict = verdicts["share"].format(**ctx)

@@ -389,6 +389,9 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
         if roles and years:
             return make("per_year", roles, years=years)
     plan = "rijk" in stated and ("cofinancing" in stated or "total" in stated)
+    if cue(items, "share") and (asks := _max_and_its_share(items, stated, bool(unknown))):
+        base = next(b for b in ("cofinancing", "total") if b in stated)
+        return make("max_rijk", {base: stated[base]}, asks=asks)
     if cue(items, "share"):
         roles = dict(stated)
         if has(items, "roles", "tranche", "any") or "tranche" in r.named:
@@ -550,6 +553,18 @@ def _outside_rule_refs(items: list[Item]) -> tuple[str | None, list[Item]]:
     ]
     kind = min(spans, key=lambda s: s[1])[0]
     return kind, [it for i, it in enumerate(items) if not any(a <= i <= b for _k, a, b in spans)]
+
+
+def _max_and_its_share(items: list[Item], stated: dict[str, Decimal], unknown: bool) -> tuple[str, ...]:
+    """"With 60 million of our own, what is the most we can get, and what share of the tranche is that?": the
+    maximum given the one plan figure stated, and its share of the whole the share's clause names (the plan's total
+    when it names none). Empty when the question is no such pair (``REGIODEAL_ABLATE=calc_max_share``)."""
+    bases = {"cofinancing", "total"} & set(stated)
+    if "rijk" in stated or unknown or len(bases) != 1 or not cue(items, "max") or ablated(get_settings(), "calc_max_share"):
+        return ()
+    clause = next((c for c in _clauses(items) if cue(c, "share")), items)
+    whole = next((w for w in ("tranche", "envelope") if has(clause, "roles", w, "any") or has(clause, "roles", w, "weak")), "total")
+    return (f"share_of_{whole}",)
 
 
 def _names(items: list[Item], role: str) -> bool:

@@ -23,6 +23,7 @@ QUESTIONS: list[tuple[str, str, str | None, dict[str, Any]]] = [
     ('nl', 'Het Rijk betaalt € 25 miljoen, de regio € 35 miljoen. Welk percentage komt van het Rijk?', 'plan_check', {'rijk': 25, 'cofinancing': 35}),
     ('en', 'A region wants €12 million and puts in €10 million itself. Is that allowed?', 'plan_check', {'rijk': 12, 'cofinancing': 10}),
     ('en', 'Can a region get €50 million from the Regio Envelop if it invests €100 million?', 'plan_check', {'rijk': 50, 'cofinancing': 100}),
+    ('en', 'The whole programme totals €26m and €14m of it would come from the Regio Envelop. Within the rules?', 'plan_check', {'rijk': 14, 'total': 26}),
     ('nl', 'Hoeveel mag het Rijk maximaal bijdragen als de regio € 18 miljoen inlegt?', 'max_rijk', {'cofinancing': 18}),
     ('nl', 'Wat is de maximale rijksbijdrage bij een totaal budget van € 70 miljoen?', 'max_rijk', {'total': 70}),
     ('en', 'If the partners put in 20 million euros, how much can the region get from the Regio Envelop?', 'max_rijk', {'cofinancing': 20}),
