@@ -39,7 +39,8 @@ class CalcRequest:
 
     ``roles`` hold the figures by role (€ million); ``replace`` the figure a what-if puts in place of one
     of them; ``years`` the number of years of a per-year question; ``asks`` the extra figures asked for
-    (``extra_deals_at_max`` / ``extra_deals_at_min`` of a tranche remainder). ``sources`` says where each
+    (``extra_deals_at_max`` / ``extra_deals_at_min`` of a tranche remainder; ``share_of_total`` / ``share_of_tranche`` /
+    ``share_of_envelope`` of a maximum: "... and what share of the tranche is that?"). ``sources`` says where each
     role's figure came from: 'question', 'history', 'rule' (a rule named: "het maximumbedrag") or
     'document' (a figure of the documents the question names: "de tranche", "het Drentse voorstel").
     """
