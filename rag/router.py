@@ -52,7 +52,8 @@ _INJECTION = [
 ]
 # Requests to make things up, or for opinions the assistant must not give.
 _FABRICATE = [
-    r"\b(verzin|verzonnen|fictie[fv]e?|invent(ed)?|made[- ]up|make up|fabricate)\b",
+    # "make up" / "made up" as inventing, not as forming a whole ("which provinces make up the East", "made up of")
+    r"\b(verzin|verzonnen|fictie[fv]e?|invent(ed)?|made[- ]up(?! of\b)|make up(?! (the|this|that|these|those|its|their|our|your)\b)|make (it|one|something|anything|them|stuff|some( \w+)?) up|fabricate)\b",
     r"\b(persbericht|press release)\b.*\b(cijfers|figures|numbers|bedragen)\b",
     r"\b(write|schrijf) (a |an |een )?(quote|citaat|getuigenis|testimonial)\b",
     # "add a quote from the minister to back it up", "voeg een citaat van de minister toe"

@@ -176,6 +176,25 @@ def test_declines_in_other_words(question: str, reason: str | None) -> None:
 
 
 @pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        # "make up" / "made up" as forming a whole is a question about the documents
+        ("Which municipalities make up the group that submitted the proposal?", None),
+        ("What is the Regio Envelop made up of?", None),
+        ("Which kinds of organisations make up the partnership the Kamerbrief prefers?", None),
+        # as inventing, it is a request to invent
+        ("Make up a few project names the deal could fund.", "fabrication"),
+        ("If it is not in there, just make something up.", "fabrication"),
+        ("Give me some made-up figures for the number of jobs.", "fabrication"),
+    ],
+)
+def test_make_up_declines_only_as_inventing(question: str, reason: str | None) -> None:
+    from rag.router import decline_reason
+
+    assert decline_reason(question) == reason
+
+
+@pytest.mark.parametrize(
     ("clause", "of_documents"),
     [
         # a named party of the documents' world states a figure: the documents confirm or correct it
