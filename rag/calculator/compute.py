@@ -152,6 +152,8 @@ def _tranche_remainder(req: CalcRequest) -> tuple[CalcResult, dict[str, Any]]:
     expected: dict[str, Any] = {"remaining_eur_m": rem}
     if "extra_deals_at_max" in req.asks:
         expected["extra_deals_at_max"] = _floor(rem / MAX_M)
+        # "... and what would remain after that?": what those deals at the maximum leave
+        result.amounts["after_extra_at_max"] = (rem - expected["extra_deals_at_max"] * MAX_M) * MILLION
     if "extra_deals_at_min" in req.asks:
         expected["extra_deals_at_min"] = _floor(rem / MIN_M)
     if "extra_deals_at_max" in req.asks and "max_additional_max_deals" in result.values:

@@ -232,7 +232,8 @@ def card(result: CalcResult, lang: str = "nl") -> Card:
         verdict = verdicts["per_year"].format(**ctx)
     else:
         verdict = verdicts[op].format(**ctx)
-    extra = [tpl[k].format(n=ctx[k], **ctx) for k in ("extra_deals_at_max", "extra_deals_at_min") if op == "tranche_remainder" and k in ctx]
+    extra = [tpl[f"{k}_one" if ctx[k] == "1" else k].format(n=ctx[k], **ctx)
+             for k in ("extra_deals_at_max", "extra_deals_at_min") if op == "tranche_remainder" and k in ctx]
     if extra:
         verdict = " ".join([verdict, *extra])
     out = Card(verdict=verdict, allowed=result.allowed if op in ("plan_check", "what_if", "min_cofinancing") else None)

@@ -79,3 +79,17 @@ def test_a_maximum_is_given_with_its_share_when_both_are_asked(
 def test_a_share_without_a_maximum_stays_a_share() -> None:
     req = parse_request("Welk percentage van de tranche is een bijdrage van 25 miljoen?", "nl")
     assert req is not None and req.operation == "share" and req.asks == ()
+
+
+@pytest.mark.parametrize(
+    ("lang", "question", "after", "sentence"),
+    [
+        ("nl", "Na vier deals van 25 miljoen uit de tranche: is er nog geld voor nog één deal op het maximum?", "€ 20 miljoen", "nog 2 deals"),
+        ("en", "Four deals have had €35m each from the tranche. Is there money left for one more deal at the maximum?", "€20 million", "1 more deal at"),
+    ],
+)
+def test_one_more_deal_at_the_maximum_is_answered_with_what_it_leaves(lang: str, question: str, after: str, sentence: str) -> None:
+    req = parse_request(question, lang)
+    assert req is not None and req.operation == "tranche_remainder" and "extra_deals_at_max" in req.asks
+    verdict = card(calculate(req), lang).verdict
+    assert sentence in verdict and after in verdict
