@@ -5,6 +5,7 @@ check it against the rule it came from. Modules, one job each:
   rules      each rule beside its verbatim Kamerbrief passage (they double as citations)
   results    RuleCheck, Step, CalcResult;   plans  the Decimal arithmetic (check a plan, maxima, tranche ...)
   lexicon    the parser's vocabulary (lexicon.json) and tokeniser;   parse  question → CalcRequest
+  asks       the figures a question asks beside its operation (more deals after an allocation, a maximum's share)
   clarify    Clarify (one short question back) and the checks for a figure whose role the words leave open
   request    the typed request;   compute  request → result;   explain  the result card (templates/*.json)
   tool       the LangChain tool ``cofinancing``;   evaluate  aggregate scoring of a question set

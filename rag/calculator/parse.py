@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal
 
+from rag.calculator.asks import extra_asks, max_and_its_share
 from rag.calculator.clarify import Clarify, ask_whose_money
 from rag.calculator.clarify import eur as _eur
 from rag.calculator.conversation import history_roles, renews_a_plan_figure
@@ -57,54 +58,7 @@ from rag.money import AmountError
 log = logging.getLogger(__name__)
 
 
-
 # ---------------------------------------------------------------------------------------- operations
-
-
-
-
-def _clauses(items: list[Item]) -> list[list[Item]]:
-    out: list[list[Item]] = [[]]
-    for it in items:
-        if it.kind == "stop":
-            out.append([])
-        else:
-            out[-1].append(it)
-    return [c for c in out if c]
-
-
-def _extra_asks(items: list[Item]) -> tuple[str, ...]:
-    """Which 'how many more deals' figures a remainder question asks: at the maximum, the minimum."""
-    asks: list[str] = []
-    clauses = _clauses(items)
-    for k, clause in enumerate(clauses):
-        if not (cue(clause, "deals") or _counts_deals(clause)):
-            continue
-        after = clauses[k + 1] if k + 1 < len(clauses) else []
-        if after and not any(it.kind == "amount" for it in after) and not cue(after, "deals"):
-            clause = clause + after  # "hoeveel deals kunnen er nog bij, maximaal en minimaal?": the bounds trail after a comma
-        if cue(clause, "max") or has(clause, "rule_refs", "max"):
-            asks.append("extra_deals_at_max")
-        if cue(clause, "min") or has(clause, "rule_refs", "min"):
-            asks.append("extra_deals_at_min")
-    return tuple(dict.fromkeys(asks))
-
-
-_HOW_MANY = (("hoeveel",), ("how", "many"), ("aantal",), ("number", "of"))
-_DEAL_NOUNS = ("deal", "deals", "regiodeal", "regiodeals", "regio", "regios", "regions")
-
-
-def _counts_deals(clause: list[Item]) -> bool:
-    """Does the clause ask a number of deals ("how many further deals", "hoeveel aanvullende regio's"):
-    a word of counting with a deal noun at most four words after it, whatever adjectives come between?"""
-    texts = [it.text for it in clause]
-    for i in range(len(texts)):
-        for head in _HOW_MANY:
-            if tuple(texts[i : i + len(head)]) == head:
-                after = texts[i + len(head) : i + len(head) + 5]
-                if any(w in _DEAL_NOUNS for w in after):
-                    return True
-    return False
 
 
 def _ask_role(items: list[Item], named: set[str], stated: dict[str, Decimal]) -> str | None:
@@ -208,7 +162,7 @@ def _probed_request(
         if not r.amounts and not (guess.operation == "per_year" and r.years):
             return None  # figures nobody stated ("how many deals were chosen"): a question for the documents
     past = history_roles(history, lang, _parse) if history else {}
-    built = slots.build(guess.operation, r, past, asks=_extra_asks(r.items))
+    built = slots.build(guess.operation, r, past, asks=extra_asks(r.items))
     if built is not None:
         log.debug("operation probe: %s (p=%.2f) instead of %s", guess.operation, guess.probability, req.operation if req else "asking" if asked else "none")
     return built
@@ -389,7 +343,7 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
         if roles and years:
             return make("per_year", roles, years=years)
     plan = "rijk" in stated and ("cofinancing" in stated or "total" in stated)
-    if cue(items, "share") and (asks := _max_and_its_share(items, stated, bool(unknown))):
+    if cue(items, "share") and (asks := max_and_its_share(items, stated, bool(unknown))):
         base = next(b for b in ("cofinancing", "total") if b in stated)
         return make("max_rijk", {base: stated[base]}, asks=asks)
     if cue(items, "share"):
@@ -428,7 +382,7 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
                 roles["count"] = r.count
             fill(roles, ("tranche",))
             document(roles, "tranche")
-            return make("tranche_remainder", roles, asks=_extra_asks(items))
+            return make("tranche_remainder", roles, asks=extra_asks(items))
         if deals_q and not _asks_capacity(r):
             return None  # "Hoeveel deals zijn er in de eerste tranche gekozen?": a count the documents give
         if deals_q and not ("rijk" in roles and rest_q):
@@ -553,18 +507,6 @@ def _outside_rule_refs(items: list[Item]) -> tuple[str | None, list[Item]]:
     ]
     kind = min(spans, key=lambda s: s[1])[0]
     return kind, [it for i, it in enumerate(items) if not any(a <= i <= b for _k, a, b in spans)]
-
-
-def _max_and_its_share(items: list[Item], stated: dict[str, Decimal], unknown: bool) -> tuple[str, ...]:
-    """"With 60 million of our own, what is the most we can get, and what share of the tranche is that?": the
-    maximum given the one plan figure stated, and its share of the whole the share's clause names (the plan's total
-    when it names none). Empty when the question is no such pair (``REGIODEAL_ABLATE=calc_max_share``)."""
-    bases = {"cofinancing", "total"} & set(stated)
-    if "rijk" in stated or unknown or len(bases) != 1 or not cue(items, "max") or ablated(get_settings(), "calc_max_share"):
-        return ()
-    clause = next((c for c in _clauses(items) if cue(c, "share")), items)
-    whole = next((w for w in ("tranche", "envelope") if has(clause, "roles", w, "any") or has(clause, "roles", w, "weak")), "total")
-    return (f"share_of_{whole}",)
 
 
 def _names(items: list[Item], role: str) -> bool:

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from rag.calculator import intent, slots
+from rag.calculator.asks import counts_deals
 from rag.calculator.lexicon import tokenize
-from rag.calculator.parse import Clarify, _counts_deals, parse_request
+from rag.calculator.parse import Clarify, parse_request
 from rag.calculator.reading import read
 
 
@@ -103,9 +104,9 @@ def test_counting_deals_allows_words_between_how_many_and_deals() -> None:
     def clause(text: str) -> list[Any]:
         return tokenize(text, [])
 
-    assert _counts_deals(clause("hoeveel aanvullende regio deals passen er nog"))
-    assert _counts_deals(clause("how many additional deals could still be made"))
-    assert not _counts_deals(clause("hoeveel geld blijft er over"))
+    assert counts_deals(clause("hoeveel aanvullende regio deals passen er nog"))
+    assert counts_deals(clause("how many additional deals could still be made"))
+    assert not counts_deals(clause("hoeveel geld blijft er over"))
     req = parse_request("Twee deals krijgen elk 40 miljoen. Wat blijft er van de tranche over, en hoeveel aanvullende deals van het minimum passen er nog in?", "nl")
     assert req is not None and req.operation == "tranche_remainder" and "extra_deals_at_min" in req.asks
 
