@@ -116,7 +116,7 @@ def _share_of_max(req: CalcRequest, result: CalcResult, expected: dict[str, Any]
         return
     result.amounts["whole"] = whole * MILLION
     result.steps.append(Step("share", (part * MILLION, whole * MILLION, pct)))
-    if rule is not None and rule not in result.rules:
+    if rule not in result.rules:
         result.rules.append(rule)
 
 
