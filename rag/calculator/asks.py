@@ -55,13 +55,14 @@ def counts_deals(clause: list[Item]) -> bool:
     return False
 
 
-def max_and_its_share(items: list[Item], stated: dict[str, Decimal], unknown: bool) -> tuple[str, ...]:
-    """"With 60 million of our own, what is the most we can get, and what share of the tranche is that?": the
-    maximum given the one plan figure stated, and its share of the whole the share's clause names (the plan's total
-    when it names none). Empty when the question is no such pair (``REGIODEAL_ABLATE=calc_max_share``)."""
-    bases = {"cofinancing", "total"} & set(stated)
+def max_and_its_share(items: list[Item], stated: dict[str, Decimal], unknown: bool) -> tuple[str, str] | None:
+    """"With 60 million of our own, what is the most we can get, and what share of the tranche is that?" (a question
+    asking a share): the one plan figure stated, the maximum's base, and the ask for its share of the whole the share's
+    clause names (the plan's total when it names none). None when the question is no such pair
+    (``REGIODEAL_ABLATE=calc_max_share``)."""
+    bases = [b for b in ("cofinancing", "total") if b in stated]
     if "rijk" in stated or unknown or len(bases) != 1 or not cue(items, "max") or ablated(get_settings(), "calc_max_share"):
-        return ()
+        return None
     clause = next((c for c in clauses(items) if cue(c, "share")), items)
     whole = next((w for w in ("tranche", "envelope") if has(clause, "roles", w, "any") or has(clause, "roles", w, "weak")), "total")
-    return (f"share_of_{whole}",)
+    return bases[0], f"share_of_{whole}"

@@ -60,7 +60,10 @@ def _with_what_fits(result: CalcResult, plan: dict[str, Decimal]) -> None:
     """A plan that does not fit is answered with what would (``REGIODEAL_ABLATE=calc_what_fits``: not)."""
     if result.allowed or ablated(get_settings(), "calc_what_fits"):
         return
-    result.values.update(what_fits(plan))
+    fits = what_fits(plan)
+    result.values.update(fits)
+    if fits["fit_rijk_eur_m"] is not None:  # the maximum shown is the one for the figure the question fixed
+        result.amounts["max_rijk"] = fits["fit_rijk_eur_m"] * MILLION
 
 
 def _plan_check(req: CalcRequest) -> tuple[CalcResult, dict[str, Any]]:

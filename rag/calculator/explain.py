@@ -169,14 +169,12 @@ def _failed(result: CalcResult, ctx: dict[str, str], lang: str) -> str:
 
 
 def _what_fits(result: CalcResult, ctx: dict[str, str], lang: str) -> str:
-    """The sentence on what would fit a plan that does not (``compute.what_fits``); the card's maximum row shows
-    the fitting contribution for the figure the question fixed."""
+    """The sentence on what would fit a plan that does not (``compute.what_fits``)."""
     v = result.values
     if v.get("fit_rijk_eur_m") is None:
         min_total = 2 * cast(Decimal, MIN_RIJK.value)
         return templates(lang)["fits"][f"none.{v['fit_base']}"].format(min_total_rule=format_eur(min_total, lang), **ctx)
     fit = {k.removesuffix("_eur_m"): format_eur(Decimal(v[k]) * MILLION, lang) for k in ("fit_rijk_eur_m", "fit_cofinancing_eur_m", "fit_total_eur_m")}
-    ctx["max_rijk"] = fit["fit_rijk"]
     return templates(lang)["fits"][v["fit_base"]].format(fit_share_pct=format_pct(Decimal(v["fit_share_pct"]), lang), **fit, **ctx)
 
 

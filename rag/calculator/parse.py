@@ -343,10 +343,10 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
         if roles and years:
             return make("per_year", roles, years=years)
     plan = "rijk" in stated and ("cofinancing" in stated or "total" in stated)
-    if cue(items, "share") and (asks := max_and_its_share(items, stated, bool(unknown))):
-        base = next(b for b in ("cofinancing", "total") if b in stated)
-        return make("max_rijk", {base: stated[base]}, asks=asks)
     if cue(items, "share"):
+        if pair := max_and_its_share(items, stated, bool(unknown)):
+            base, ask = pair
+            return make("max_rijk", {base: stated[base]}, asks=(ask,))
         roles = dict(stated)
         if has(items, "roles", "tranche", "any") or "tranche" in r.named:
             document(roles, "tranche")
