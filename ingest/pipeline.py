@@ -59,6 +59,7 @@ from rag.embeddings import describe_spec
 from rag.sentence_vectors import PACKED
 from rag.sentences import SENTENCE_FORMAT
 from rag.store import chunk_metadata, document_metadata
+from rag.text import terms_version
 from rag.types import Chunk, Document
 
 log = logging.getLogger(__name__)
@@ -212,6 +213,7 @@ def target_config(settings: Settings) -> dict[str, Any]:
         "embedding_spec": describe_spec(settings.embedding),
         "chunker_version": CHUNKER_VERSION,
         "loader_version": LOADER_VERSION,
+        "terms_version": terms_version(),
         "embed_format": EMBED_FORMAT,
         "chunk_size": settings.chunk_size,
         "chunk_overlap": settings.chunk_overlap,

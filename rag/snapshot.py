@@ -40,6 +40,7 @@ from rag.chunk_table import ChunkTable, to_columns
 from rag.config import Settings
 from rag.snapshot_blob import blob_name
 from rag.snapshot_cache import SnapshotBlobCache, digest_of, write_atomic
+from rag.text import terms_version
 from rag.typed_values import values_from_json, values_to_json
 from rag.types import Chunk
 
@@ -52,7 +53,7 @@ READABLE_FORMATS = (2, 3)  # an index built by the previous version still opens 
 def snapshot_dir(settings: Settings, build_id: str) -> Path | None:
     if settings.chroma_url:
         return None
-    return Path(settings.index_dir) / "snapshots" / str(build_id)
+    return Path(settings.index_dir) / "snapshots" / f"{build_id}-t{terms_version()}"
 
 
 def save(retriever: Any, build_id: str) -> Path | None:
@@ -94,6 +95,7 @@ def _state(retriever: Any, build_id: str) -> dict[str, Any]:
     return {
         "format": SNAPSHOT_FORMAT,
         "build_id": build_id,
+        "terms": terms_version(),
         "sentence_embedding": retriever.settings.sentence_embedding,
         "chunks": retriever._chunks,
         "first_sent": retriever._first_sent,
@@ -121,6 +123,7 @@ def _dumps(state: dict[str, Any]) -> bytes:
     meta = {
         "format": state["format"],
         "build_id": state["build_id"],
+        "terms": state.get("terms"),
         "sentence_embedding": state["sentence_embedding"],
         # format 3: the chunks as columns (rag.chunk_table), decoded one chunk at a time when asked for
         "chunks": chunk_meta if columns else [dataclasses.astuple(c) for c in state["chunks"]],
@@ -154,6 +157,7 @@ def _loads(data: bytes) -> dict[str, Any]:
     return {
         "format": fmt,
         "build_id": meta["build_id"],
+        "terms": meta.get("terms", 1),
         "sentence_embedding": meta["sentence_embedding"],
         "chunks": ChunkTable(meta["chunks"], z) if fmt >= 3 else [Chunk(*t) for t in meta["chunks"]],
         "bm25": BM25.from_parts(meta["bm25"], z),
@@ -273,6 +277,7 @@ def load(retriever: Any, build_id: str) -> bool:
         if (
             state.get("format") not in READABLE_FORMATS
             or state.get("build_id") != build_id
+            or state.get("terms") != terms_version()  # saved with other search terms (rag.text.terms_version)
             or state.get("sentence_embedding") != retriever.settings.sentence_embedding
         ):
             return False

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import simplemma
 import Stemmer
 
 # A token: a number with optional decimals/percent, a range "2017-2020", a code like "N34"/"E233",
@@ -77,9 +78,31 @@ def _stemmer(lang: str) -> Stemmer.Stemmer:
     return Stemmer.Stemmer("dutch" if lang == "nl" else "english")
 
 
+
+
+@functools.lru_cache(maxsize=1)
+def _lemmatise() -> bool:
+    """Dutch words are lemmatised before they are stemmed unless ``REGIODEAL_ABLATE=lemma`` (measurement only)."""
+    from rag.config import ablated, get_settings
+
+    return not ablated(get_settings(), "lemma")
+
+
+def terms_version() -> int:
+    """Which terms :func:`tokens` gives: BM25 arrays and vocabularies saved with a build (snapshots, ingest) hold
+    terms, so it is part of every build's configuration and every snapshot. Bump when a change alters the terms of
+    the same text. 1: Snowball stems; 2: lemma, then stem (1 again when the lemma is switched off)."""
+    return 2 if _lemmatise() else 1
+
+
 @functools.lru_cache(maxsize=50_000)
 def stem(word: str, lang: str = "nl") -> str:
-    """Snowball stem of a folded word (cached: the same words recur in every query)."""
+    """Search stem of a folded word (cached: the same words recur in every query). A Dutch word is first brought
+    to its dictionary form (simplemma), then Snowball-stemmed: the stemmer alone gives "bijlage" and "bijlagen",
+    "opgave" and "opgaven", "bijdrage" and "bijdragen", "investeert" and "investeren" different stems, so a
+    question's singular or verb form missed the documents' plural or infinitive."""
+    if lang == "nl" and word.isalpha() and _lemmatise():
+        word = fold(simplemma.lemmatize(word, lang="nl")).replace("_", "")
     return _stemmer(lang).stemWord(word)
 
 

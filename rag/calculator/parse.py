@@ -108,12 +108,48 @@ def _parse(text: str, lang: str, history: list[dict[str, str]] | None) -> CalcRe
     if probed is not None:
         req = probed
     elif asked is not None:
-        raise asked
+        again = _continued(r, text, lang, history, None) if history else None
+        if again is None:
+            raise asked
+        req = again
     elif req is None and unsettled_verdict(r, history):
         raise Clarify("clarify", _eur(r.amounts[0].value, "nl"), text_en=_eur(r.amounts[0].value, "en"))
+    if req is not None and history:
+        req = _continued(r, text, lang, history, req) or req
     if req is not None:
         req.question, req.lang = text, lang
     return req
+
+
+def _continued(r: Reading, text: str, lang: str, history: list[dict[str, str]], req: CalcRequest | None) -> CalcRequest | None:
+    """A follow-up that continues the user's last money question, read as that question followed by this one,
+    where the conversation's figures alone would change the question or leave it unclear (``req`` None: a clarifying
+    question was due): a what-if on a figure of a question that was no plan check asks that question again with the
+    new figure ("What's the most we can get for 28 million of co-financing?" "And if we raised 50 million instead?":
+    the maximum for 50, not a plan of 28 and 28), and a count of deals after a remainder counts them in what remains
+    ("... what's left?" "How many minimum-size deals fit in that?"). The joined reading must use every figure the
+    follow-up states. None: the reading stands. ``REGIODEAL_ABLATE=calc_continued``."""
+    if ablated(get_settings(), "calc_continued"):
+        return None
+    last = next((t.get("content") or "" for t in reversed(history) if t.get("role") == "user"), "")
+    if not last.strip():
+        return None
+    try:
+        prev = _decide(read(last, lang), last, lang, None)
+        joined = f"{last.rstrip()} {text}"
+        again = _decide(read(joined, lang), joined, lang, None)
+    except (CalcInputError, Clarify, AmountError):
+        return None
+    if prev is None or again is None or again.operation == "rules":
+        return None
+    used = {*again.roles.values(), *(again.replace or {}).values()}
+    if any(a.value is not None and a.value not in used for a in r.amounts):
+        return None
+    if (req is None or req.operation == "what_if") and again.operation == prev.operation not in ("plan_check", "what_if", "rules"):
+        return again
+    if req is not None and prev.operation == again.operation == "tranche_remainder" and set(again.asks) - set(prev.asks):
+        return again
+    return None
 
 
 # The parser's own operation is kept when the probe gives it at least this probability: the probe

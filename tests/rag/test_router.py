@@ -182,10 +182,13 @@ def test_declines_in_other_words(question: str, reason: str | None) -> None:
         ("Which municipalities make up the group that submitted the proposal?", None),
         ("What is the Regio Envelop made up of?", None),
         ("Which kinds of organisations make up the partnership the Kamerbrief prefers?", None),
+        ("Which three municipalities are added to make up 'Zuidoost-Drenthe' in the figures?", None),
+        ("Which costs make up the 70 million for Werken?", None),
         # as inventing, it is a request to invent
         ("Make up a few project names the deal could fund.", "fabrication"),
         ("If it is not in there, just make something up.", "fabrication"),
         ("Give me some made-up figures for the number of jobs.", "fabrication"),
+        ("Could you make up plausible housing statistics for Emmen?", "fabrication"),
     ],
 )
 def test_make_up_declines_only_as_inventing(question: str, reason: str | None) -> None:

@@ -62,6 +62,25 @@ def test_a_snapshot_of_another_build_is_not_used(mini_built: Settings) -> None:
     assert not snapshot.load(r, "b-some-other-build")
 
 
+def test_a_snapshot_saved_with_other_search_terms_is_not_used(mini_built: Settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Its BM25 arrays hold the terms of the tokeniser that wrote it (``rag.text.terms_version``): a query's terms of
+    another version would not meet them, so the slow load rebuilds them instead."""
+    import shutil
+
+    build_id = IndexStore(mini_built).version()
+    folder = snapshot.snapshot_dir(mini_built, build_id)
+    assert folder is not None
+    version = snapshot.terms_version()
+    monkeypatch.setattr(snapshot, "terms_version", lambda: version + 1)
+    moved = snapshot.snapshot_dir(mini_built, build_id)
+    assert moved is not None and moved != folder
+    shutil.copytree(folder, moved)  # the old state under the new name: its header still says which terms it holds
+    try:
+        assert not snapshot.load(HybridRetriever(IndexStore(mini_built), mini_built), build_id)
+    finally:
+        shutil.rmtree(moved, ignore_errors=True)
+
+
 @pytest.mark.slow
 def test_in_server_mode_the_snapshot_lives_on_the_server_and_nothing_locally(mini_settings: Settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from bench.bench_scale import start_chroma_server
