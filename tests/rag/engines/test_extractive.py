@@ -395,12 +395,14 @@ def test_only_a_trailing_bracket_is_carried_context() -> None:
 
 
 def test_verb_forms_of_the_question_meet_the_documents() -> None:
-    # Snowball leaves "vraagt" whole but stems "vragen" to "vraag"
-    assert "vraag" in verb_variants(terms("vraagt")[0])
-    assert "krijg" in verb_variants(terms("krijgt")[0])
-    assert "investeer" in verb_variants(terms("investeert")[0])
+    # Snowball alone leaves "vraagt" whole but stems "vragen" to "vraag": the lemma joins them, and without it
+    # (``REGIODEAL_ABLATE=lemma``) the verb's variants do
+    for asked, written in (("vraagt", "vragen"), ("krijgt", "krijgen"), ("investeert", "investeren")):
+        q, d = terms(asked)[0], terms(written)[0]
+        assert q == d or d in verb_variants(q)
     assert verb_variants(terms("gemeente")[0]) == []
-    assert "vraag" in expand_terms(terms("Wat vraagt de regio?"))
+    asked = terms("Wat vraagt de regio?")
+    assert terms("vragen")[0] in asked + expand_terms(asked)
 
 
 def test_condense_leaves_standalone_questions_alone() -> None:
