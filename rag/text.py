@@ -81,29 +81,38 @@ def _stemmer(lang: str) -> Stemmer.Stemmer:
 
 
 @functools.lru_cache(maxsize=1)
-def _lemmatise() -> bool:
-    """Dutch words are lemmatised before they are stemmed unless ``REGIODEAL_ABLATE=lemma`` (measurement only)."""
+def _singulars() -> bool:
+    """Plurals of Dutch nouns in "-e" are brought to their singular before they are stemmed (:func:`_singular`) unless
+    ``REGIODEAL_ABLATE=singular`` (measurement only)."""
     from rag.config import ablated, get_settings
 
-    return not ablated(get_settings(), "lemma")
+    return not ablated(get_settings(), "singular")
 
 
 def terms_version() -> int:
     """Which terms :func:`tokens` gives: BM25 arrays and vocabularies saved with a build (snapshots, ingest) hold
     terms, so it is part of every build's configuration and every snapshot. Bump when a change alters the terms of
-    the same text. 1: Snowball stems; 2: lemma, then stem (1 again when the lemma is switched off)."""
-    return 2 if _lemmatise() else 1
+    the same text. 1: Snowball stems; 3: plurals of nouns in "-e" singular first (2, lemmas of every word, was
+    session 36's first try; 1 again when switched off)."""
+    return 3 if _singulars() else 1
 
 
 @functools.lru_cache(maxsize=50_000)
 def stem(word: str, lang: str = "nl") -> str:
-    """Search stem of a folded word (cached: the same words recur in every query). A Dutch word is first brought
-    to its dictionary form (simplemma), then Snowball-stemmed: the stemmer alone gives "bijlage" and "bijlagen",
-    "opgave" and "opgaven", "bijdrage" and "bijdragen", "investeert" and "investeren" different stems, so a
-    question's singular or verb form missed the documents' plural or infinitive."""
-    if lang == "nl" and word.isalpha() and _lemmatise():
-        word = fold(simplemma.lemmatize(word, lang="nl")).replace("_", "")
+    """Search stem of a folded word (cached: the same words recur in every query): Snowball's, after a Dutch plural of
+    a noun in "-e" is brought to its singular (:func:`_singular`), so that "bijlage" meets "bijlagen"."""
+    if lang == "nl" and word.isalpha() and _singulars():
+        word = _singular(word)
     return _stemmer(lang).stemWord(word)
+
+
+def _singular(word: str) -> str:
+    """The singular of a Dutch plural whose singular ends in "-e" ("bijlagen" → "bijlage", "opgaven" → "opgave",
+    "rondes" → "ronde"): the one form the stemmer parts from its plural (it lengthens the vowel of "bijlagen" to
+    "bijlaag" but not that of "bijlage"). Only this: lemmatising verbs as well ("krijgt" → "krijgen") let sentences
+    that merely share a verb outrank the answer (session 36)."""
+    lemma = fold(simplemma.lemmatize(word, lang="nl"))
+    return lemma if lemma.endswith("e") and word in (lemma + "n", lemma + "s") else word
 
 
 def _norm_number(raw: str) -> str:

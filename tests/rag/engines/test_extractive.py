@@ -395,8 +395,7 @@ def test_only_a_trailing_bracket_is_carried_context() -> None:
 
 
 def test_verb_forms_of_the_question_meet_the_documents() -> None:
-    # Snowball alone leaves "vraagt" whole but stems "vragen" to "vraag": the lemma joins them, and without it
-    # (``REGIODEAL_ABLATE=lemma``) the verb's variants do
+    # Snowball leaves "vraagt" whole but stems "vragen" to "vraag": the verb's variants join them
     for asked, written in (("vraagt", "vragen"), ("krijgt", "krijgen"), ("investeert", "investeren")):
         q, d = terms(asked)[0], terms(written)[0]
         assert q == d or d in verb_variants(q)
