@@ -78,8 +78,6 @@ def _stemmer(lang: str) -> Stemmer.Stemmer:
     return Stemmer.Stemmer("dutch" if lang == "nl" else "english")
 
 
-
-
 @functools.lru_cache(maxsize=1)
 def _singulars() -> bool:
     """Plurals of Dutch nouns in "-e" are brought to their singular before they are stemmed (:func:`_singular`) unless
