@@ -53,8 +53,8 @@ _INJECTION = [
 # Requests to make things up, or for opinions the assistant must not give.
 _FABRICATE = [
     # "make up" / "made up" as inventing, not as forming a whole ("which provinces make up the East", "made up of",
-    # "which two are added to make up 'Zuid- en Oost-Drenthe'"): "make up" invents only what it makes up is made-up
-    # matter (figures, a quote, a story, something)
+    # "which two are added to make up 'Zuid- en Oost-Drenthe'"): "make up" invents only when what it makes up is
+    # made-up matter (figures, a quote, a story, something)
     r"\b(verzin|verzonnen|fictie[fv]e?|invent(ed)?|made[- ]up(?! of\b)|make (it|one|something|anything|them|stuff|some( \w+)?) up|fabricate)\b",
     r"\bmake up\s+(?:(?!(?:in|of|for|from|to)\b)[\w-]+\s+){0,3}"
     r"(numbers?|figures?|quotes?|quotations?|statistics|stats|data|details|facts|story|stories|names?|amounts?|estimates?"
