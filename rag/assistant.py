@@ -162,7 +162,9 @@ class Assistant:
 
         parts = question_parts(standalone)
         # "..., en wanneer gaat die open?": a later part leans on the first one's subject
-        parts = [p if i == 0 else condense(p, [{"role": "user", "content": parts[0]}]) for i, p in enumerate(parts)]
+        own_nouns = not ablated(self.settings, "part_determiner")  # "..., en wat is de datum voor deze tranche?"
+        parts = [p if i == 0 else condense(p, [{"role": "user", "content": parts[0]}], determiners=not own_nouns)
+                 for i, p in enumerate(parts)]
         qvec = embed_query(standalone)
         part_vecs: list[tuple[str, np.ndarray | None]] = [(standalone, qvec)]
         if len(parts) > 1:

@@ -34,6 +34,14 @@ _GENERIC = {
 }
 
 
+_DEMONSTRATIVES = {"deze", "dit", "die", "this", "these", "those"}
+
+
+def _is_content(word: str) -> bool:
+    f = fold(word).strip(".-'’")
+    return len(f) >= 3 and f not in STOPWORDS and f not in _QUESTION_WORDS and f not in _GENERIC
+
+
 def _content_words(text: str) -> list[str]:
     words = re.findall(r"[\w’'€%.-]+", text)
     out = []
@@ -45,13 +53,18 @@ def _content_words(text: str) -> list[str]:
     return out
 
 
-def is_dependent(question: str) -> bool:
-    """Does ``question`` need the conversation to be understood?"""
+def is_dependent(question: str, determiners: bool = True) -> bool:
+    """Does ``question`` need the conversation to be understood? Without ``determiners`` a demonstrative
+    before a noun of the question's own ("deze tranche", "this letter") does not make it lean on anything: for
+    a later part of one multi-part question, whose subject the part names itself."""
     words = [fold(w) for w in re.findall(r"[\w’'-]+", question)]
     if not words:
         return False
     if _LEADING.match(question) or _ORDINAL_REF.search(question):
         return True
+    if not determiners:
+        words = [w for i, w in enumerate(words)
+                 if not (w in _DEMONSTRATIVES and i + 1 < len(words) and _is_content(words[i + 1]))]
     if any(w in _DEPENDENT_WORDS_NL or w in _DEPENDENT_WORDS_EN for w in words):
         # "het" and "dat" are also articles/conjunctions; count them only in short questions.
         strong = [w for w in words if w in (_DEPENDENT_WORDS_NL | _DEPENDENT_WORDS_EN) - {"het", "dat", "die", "de"}]
@@ -103,11 +116,11 @@ def answer_prose(answer: str) -> str:
     return re.sub(r"\s*\[\d+\]", "", _TABLE_ROW.sub("", answer))
 
 
-def condense(question: str, history: list[dict[str, str]] | None) -> str:
-    """The standalone form of ``question``; unchanged when it does not lean on the history. What is carried
-    over comes from the user's last turn and from the names in the sentences and quoted passages of the
-    last answer, never from a card's table."""
-    if not history or not is_dependent(question):
+def condense(question: str, history: list[dict[str, str]] | None, determiners: bool = True) -> str:
+    """The standalone form of ``question``; unchanged when it does not lean on the history (``determiners``:
+    ``is_dependent``'s). What is carried over comes from the user's last turn and from the names in the
+    sentences and quoted passages of the last answer, never from a card's table."""
+    if not history or not is_dependent(question, determiners):
         return question
     users = [h.get("content", "") for h in history if h.get("role") == "user"]
     assistants = [answer_prose(h.get("content", "")) for h in history if h.get("role") == "assistant"]

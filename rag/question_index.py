@@ -25,6 +25,10 @@ log = logging.getLogger(__name__)
 
 POINTER_SUFFIX = "_unitptr"
 REFRESH_S = 2.0  # server mode: seconds between two reads of the pointer
+# Up to this many hypothetical (or gap) questions are searched exactly, from one array held in memory (~1.5 kB
+# a question); above it through the collection's HNSW. HNSW is approximate: a rebuilt graph over the same vectors
+# returned other neighbours and changed 10 of 260 blind answers (session 36), so a small index is searched exactly.
+EXACT_QUESTION_LIMIT = 20_000
 
 
 def questions_name(base: str, version: str) -> str:
@@ -117,6 +121,39 @@ class UnitHit:
     sims: tuple[float, ...] = ()  # the similarities of its questions among the nearest, best first
 
 
+class _ExactRows:
+    """A collection's vectors in one array, searched exactly; ``query`` answers like Chroma's (one query)."""
+
+    def __init__(self, res: dict[str, Any]) -> None:
+        m = np.asarray(res["embeddings"], dtype=np.float32).reshape(len(res["ids"]), -1)
+        norms = np.linalg.norm(m, axis=1, keepdims=True)
+        self.matrix = m / np.where(norms > 0, norms, 1.0)
+        self.metadatas: list[dict[str, Any]] = list(res["metadatas"])
+        self.documents: list[str] = list(res["documents"])
+        self.doc_ids = np.asarray([str(x.get("doc_id") or "") for x in self.metadatas])
+
+    def __len__(self) -> int:
+        return len(self.documents)
+
+    def query(self, vec: np.ndarray, n: int, doc_ids: list[str] | None) -> dict[str, Any]:
+        q = np.asarray(vec, dtype=np.float32).ravel()
+        q = q / (float(np.linalg.norm(q)) or 1.0)
+        sims = self.matrix @ q
+        rows = np.flatnonzero(np.isin(self.doc_ids, list(doc_ids))) if doc_ids else np.arange(len(self))
+        order = rows[np.argsort(-sims[rows], kind="stable")[:n]]
+        return {"ids": [[str(i) for i in order]], "metadatas": [[self.metadatas[i] for i in order]],
+                "documents": [[self.documents[i] for i in order]], "distances": [[1.0 - float(sims[i]) for i in order]]}
+
+
+def _exact_rows(col: Any, count: int, settings: Any) -> _ExactRows | None:
+    """The collection's rows for exact search, or None (too many, or switched off for measurement)."""
+    from rag.config import ablated
+
+    if col is None or count <= 0 or count > EXACT_QUESTION_LIMIT or ablated(settings, "exact_questions"):
+        return None
+    return _ExactRows(col.get(include=["embeddings", "documents", "metadatas"]))
+
+
 class QuestionIndex:
     """Read access to the active question index (absent index: ``available`` is False, search is empty)."""
 
@@ -133,6 +170,8 @@ class QuestionIndex:
         self._by_doc: dict[str, list[UnitRecord]] = {}
         self._questions: dict[str, list[str]] = {}
         self._qcount = 0  # records of the questions collection, read with the pointer
+        self._qexact: _ExactRows | None = None  # the questions' vectors while few (exact search)
+        self._gexact: _ExactRows | None = None
         self._checked = -1e9  # monotonic time of the last pointer read
 
     def _open(self) -> Any:
@@ -163,9 +202,12 @@ class QuestionIndex:
             except (NotFoundError, ValueError, Exception) as exc:  # no question index: passages only
                 log.info("no question index (%s)", type(exc).__name__)
                 self._version, self._qcol, self._gcol, self._units, self._by_doc = None, None, None, {}, {}
+                self._qexact = self._gexact = None
                 return
             if version == self._version:
                 self._qcount = self._count()
+                if (len(self._qexact) if self._qexact is not None else 0) != self._qcount:  # an upload's questions
+                    self._qexact = _exact_rows(self._qcol, self._qcount, self.settings)
                 return
             base = self.settings.collection
             self._qcol = client.get_collection(questions_name(base, version), embedding_function=None)
@@ -196,6 +238,8 @@ class QuestionIndex:
                 questions.setdefault(str(m["unit_id"]), []).append(qtext)
             self._units, self._by_doc, self._questions, self._version = units, by_doc, questions, version
             self._qcount = self._count()
+            self._qexact = _exact_rows(self._qcol, self._qcount, self.settings)
+            self._gexact = _exact_rows(self._gcol, self._gcount, self.settings)
 
     def _count(self) -> int:
         try:
@@ -230,8 +274,11 @@ class QuestionIndex:
             n = min(k, self._qcount)
             if n <= 0:
                 return []
-            res = self._qcol.query(query_embeddings=[np.asarray(vec, dtype=np.float32).tolist()], n_results=n,
-                                   where=where, include=["metadatas", "distances", "documents"])
+            if self._qexact is not None:
+                res = self._qexact.query(vec, n, doc_ids)
+            else:
+                res = self._qcol.query(query_embeddings=[np.asarray(vec, dtype=np.float32).tolist()], n_results=n,
+                                       where=where, include=["metadatas", "distances", "documents"])
         sims: dict[str, list[float]] = {}
         best_q: dict[str, str] = {}
         for meta, dist, doc in zip(res["metadatas"][0], res["distances"][0], res["documents"][0], strict=True):
@@ -257,9 +304,10 @@ class QuestionIndex:
         where = {"doc_id": {"$in": list(doc_ids)}} if doc_ids else None
         with self._lock:
             try:
-                res = self._gcol.query(query_embeddings=[np.asarray(vec, dtype=np.float32).tolist()],
-                                       n_results=max(1, min(k, self._gcount)),
-                                       where=where, include=["metadatas", "distances", "documents"])
+                n = max(1, min(k, self._gcount))
+                res = (self._gexact.query(vec, n, doc_ids) if self._gexact is not None else self._gcol.query(
+                    query_embeddings=[np.asarray(vec, dtype=np.float32).tolist()], n_results=n,
+                    where=where, include=["metadatas", "distances", "documents"]))
             except Exception:  # gaps are evidence, never a reason to fail a question
                 log.debug("gap search failed", exc_info=True)
                 return None

@@ -474,10 +474,12 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
     if r.rule_refs and not r.amounts:
         # "the smallest total budget for the maximum contribution": a rule's amount named as the contribution
         ref_kind, outside = _outside_rule_refs(items)
-        if ref_kind and cue(outside, "min") and _names(outside, "total") and not _names(outside, "cofinancing"):
+        # what is needed for it is its minimum ("hoeveel cofinanciering is nodig voor de maximale bijdrage?")
+        least = cue(outside, "min") or (cue(outside, "requirement") and not ablated(get_settings(), "calc_rule_need"))
+        if ref_kind and least and _names(outside, "total") and not _names(outside, "cofinancing"):
             sources["rijk"] = "rule"
             return make("min_total", {"rijk": RULE_FIGURES[ref_kind]})
-        if ref_kind and cue(outside, "min") and _names(outside, "cofinancing") and not _names(outside, "total"):
+        if ref_kind and least and _names(outside, "cofinancing") and not _names(outside, "total"):
             # "the least co-financing for the largest contribution": the same, asked of the region's own share
             sources["rijk"] = "rule"
             return make("min_cofinancing", {"rijk": RULE_FIGURES[ref_kind]})

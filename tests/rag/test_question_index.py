@@ -164,3 +164,44 @@ def test_a_malformed_gaps_file_names_the_entry(tmp_path: Path) -> None:
     from ingest.gaps import load_gaps
 
     assert load_gaps(tmp_path, {"alpha": "text"}) == []  # the build goes on without them (and logs why)
+
+
+def test_a_small_index_is_searched_exactly(mini_settings: Settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Up to ``EXACT_QUESTION_LIMIT`` questions, unit and gap search compare the query with every stored vector (an
+    approximate HNSW graph, rebuilt, can return other neighbours): same neighbours and similarities as Chroma's own
+    search over so few, the document filter kept, and the collections not queried at all; above the limit, HNSW."""
+    import rag.question_index as qmod
+    from rag.question_index import QuestionIndex
+    from rag.retrieval import embed_query
+
+    folder = mini_settings.corpus_dir / "questions"
+    folder.mkdir()
+    (folder / "alpha.yaml").write_text(yaml.safe_dump(UNITS, allow_unicode=True), encoding="utf-8")
+    (mini_settings.corpus_dir / "gaps.yaml").write_text(yaml.safe_dump(GAPS, allow_unicode=True), encoding="utf-8")
+    _build(mini_settings)
+    asked = embed_query("Welke regio's zijn er uiteindelijk gekozen voor een Regio Deal?")
+
+    monkeypatch.setattr(qmod, "EXACT_QUESTION_LIMIT", 0)
+    approx = QuestionIndex(mini_settings)
+    approx.refresh()
+    assert approx._qexact is None and approx._gexact is None
+    want, want_gap = approx.search(asked, k=20), approx.nearest_gap(asked, k=3)
+
+    monkeypatch.setattr(qmod, "EXACT_QUESTION_LIMIT", 20_000)
+    exact = QuestionIndex(mini_settings)
+    exact.refresh()
+    assert exact._qexact is not None and len(exact._qexact) == 9 and exact._gexact is not None
+
+    def no_query(*_a: object, **_k: object) -> None:
+        raise AssertionError("a small index is not searched through Chroma")
+
+    exact._qcol.query = no_query  # type: ignore[method-assign]
+    exact._gcol.query = no_query  # type: ignore[method-assign]
+    got, got_gap = exact.search(asked, k=20), exact.nearest_gap(asked, k=3)
+    assert [h.unit.unit_id for h in got] == [h.unit.unit_id for h in want]
+    assert all(abs(a - b) < 1e-4 for g, w in zip(got, want, strict=True) for a, b in zip(g.sims, w.sims, strict=True))
+    assert got_gap is not None and want_gap is not None and got_gap.gap_id == want_gap.gap_id
+    assert all(abs(a - b) < 1e-4 for a, b in zip(got_gap.near, want_gap.near, strict=True))
+    assert len(exact.search(asked, k=3)[0].sims) <= 3  # k nearest questions, as Chroma's n_results
+    assert exact.search(asked, k=20, doc_ids=["omega"]) == []
+    assert exact.nearest_gap(asked, doc_ids=["omega"]) is None

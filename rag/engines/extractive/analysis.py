@@ -44,9 +44,9 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"\b(hoeveel (geld|euro|kost|kosten|bedraagt|budget|miljoen)|wat kost|wat kosten|hoe ?veel kost|"
             r"how much (money|does|do|will|would|is|are|funding|budget|did|has|have)|what does .{1,40} cost|"
             r"hoe (hoog|groot) (is|zijn|was) (de|het) (bijdrage|bedrag|budget|kosten|investering|regio envelop|envelop|tranche|fonds)|"
-            r"(what|how large|how big|how high) (is|was) the (amount|budget|cost|costs|contribution|investment|regio envelop|envelop|envelope|tranche|fund)\b|"
+            r"(what|how large|how big|how high) (is|are|was|were|will be) the ([\w-]+ ){0,2}(amount|budget|cost|costs|contribution|investment|regio envelop|envelop|envelope|tranche|fund)\b|"
             r"hoeveel\b.{0,60}\b(kost|kosten|bijdrage|investering|investeren|geld|euro|miljoen|budget|vraagt|vragen)|"
-            r"wat (gaat|zal|gaan|zullen)\b.{0,60}\bkosten|what will .{1,60} cost|how much will|"
+            r"wat (gaat|zal|gaan|zullen)\b.{0,100}\bkosten|what will .{1,100} cost|how much will|"
             r"(how much of|hoeveel van)\b.{0,20}(€|\d)|"
             r"(wat|hoe hoog) (is|zijn|was) (de|het) [\w -]{0,30}(waarde|prijs|prijzen)|what is the [\w -]{0,30}(value|price))\b",
             re.I,

@@ -61,6 +61,13 @@ QUESTIONS: list[tuple[str, str, str | None, dict[str, Any]]] = [
     ('nl', 'Hoeveel vraagt Drenthe aan het Rijk?', None, {}),
     ('en', 'How much does Drenthe ask from the national government?', None, {}),
     ('nl', 'Wat is de maximale bijdrage per Regio Deal?', None, {}),
+    # a rule's amount named by words, asked what it needs: its minimum co-financing or total
+    ('nl', 'Hoeveel cofinanciering is nodig voor de maximale bijdrage?', 'min_cofinancing', {'rijk': 40}),
+    ('en', 'How much co-financing is needed for the minimum contribution?', 'min_cofinancing', {'rijk': 5}),
+    ('nl', 'Wat is het minimale totaalbudget van een deal bij de maximale rijksbijdrage?', 'min_total', {'rijk': 40}),
+    ('nl', 'Hoeveel eigen geld moet er tegenover de hoogste rijksbijdrage staan?', 'min_cofinancing', {'rijk': 40}),
+    ('nl', 'Wat is de maximale rijksbijdrage?', None, {}),
+    ('en', 'What is the largest contribution a deal can get?', None, {}),
     ('en', 'What is the minimum contribution per Regio Deal?', None, {}),
     ('nl', 'Hoeveel wil Drenthe minimaal zelf investeren?', None, {}),
     ('nl', 'Waarom vraagt Drenthe € 40 miljoen?', None, {}),

@@ -146,6 +146,10 @@ def test_find_quote_ignores_whitespace_differences() -> None:
         # "how big is ..." asks a size, in English as "hoe groot is ..." does in Dutch: money when it names a budget
         ("How big is the Transformatiefonds?", "count"),
         ("How large is the tranche?", "amount"),
+        # what something will cost, however long its name, or its cost with an adjective
+        ("Wat gaat de transformatie van de woningvoorraad in Zuid- en Oost-Drenthe precies kosten?", "amount"),
+        ("What is the estimated cost of transforming the housing stock?", "amount"),
+        ("What are the expected costs of the Techniek Campus?", "amount"),
     ],
 )
 def test_answer_types(question: str, kind: str | None) -> None:
@@ -409,6 +413,12 @@ def test_condense_leaves_standalone_questions_alone() -> None:
     assert condense(q, HISTORY) == q
     assert condense("who else is invited?", None) == "who else is invited?"
     assert is_dependent("who else is invited?")
+    # a later part of one multi-part question that names its own subject after a demonstrative does not lean on the
+    # first part; a pronoun still does
+    assert is_dependent("wat was de uiterste indiendatum voor deze tranche?")
+    assert not is_dependent("wat was de uiterste indiendatum voor deze tranche?", determiners=False)
+    assert is_dependent("which LNV unit does it come from?", determiners=False)
+    assert is_dependent("en wanneer?", determiners=False)
     assert is_dependent("And how much must the region put in itself?")
 
 
