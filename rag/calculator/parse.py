@@ -474,8 +474,11 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
     if r.rule_refs and not r.amounts:
         # "the smallest total budget for the maximum contribution": a rule's amount named as the contribution
         ref_kind, outside = _outside_rule_refs(items)
-        # what is needed for it is its minimum ("hoeveel cofinanciering is nodig voor de maximale bijdrage?")
-        least = cue(outside, "min") or (cue(outside, "requirement") and not ablated(get_settings(), "calc_rule_need"))
+        # what is needed for it is its minimum ("hoeveel cofinanciering is nodig voor de maximale bijdrage?"), unless
+        # another bound is named: then the bounds are asked about ("what are the minimum and maximum amounts, and how
+        # much co-financing is required?")
+        least = cue(outside, "min") or (
+            cue(outside, "requirement") and not cue(outside, "max") and not ablated(get_settings(), "calc_rule_need"))
         if ref_kind and least and _names(outside, "total") and not _names(outside, "cofinancing"):
             sources["rijk"] = "rule"
             return make("min_total", {"rijk": RULE_FIGURES[ref_kind]})

@@ -68,6 +68,7 @@ QUESTIONS: list[tuple[str, str, str | None, dict[str, Any]]] = [
     ('nl', 'Hoeveel eigen geld moet er tegenover de hoogste rijksbijdrage staan?', 'min_cofinancing', {'rijk': 40}),
     ('nl', 'Wat is de maximale rijksbijdrage?', None, {}),
     ('en', 'What is the largest contribution a deal can get?', None, {}),
+    ('en', 'What are the minimum and maximum amounts a deal can get from the envelope, and how much co-financing is required?', 'rules', {}),
     ('en', 'What is the minimum contribution per Regio Deal?', None, {}),
     ('nl', 'Hoeveel wil Drenthe minimaal zelf investeren?', None, {}),
     ('nl', 'Waarom vraagt Drenthe € 40 miljoen?', None, {}),
