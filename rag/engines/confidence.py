@@ -167,6 +167,12 @@ def part_features(ctx: Any, question: str, ev: Any) -> Answerability | None:
         "wh_unseen": 1.0 if wh is not None and asked and wh not in asked_of_top else 0.0,
         "gap_share": gap_share(ev),
     }
+    # not one of its words is used by the documents, their units' questions or the glossary, nor held by the best units
+    # ("Wat is de hoofdstad van Frankrijk?"): they cannot answer it, however the fitted model, calibrated on questions
+    # about their subjects, reads its far-off similarities (``REGIODEAL_ABLATE=foreign_words``)
+    foreign = bool(words) and len(unknown) == len(words) and not set(words) & covered
+    if foreign and not ablated(get_settings(), "foreign_words"):
+        return Answerability(0.0, x, unknown)
     return Answerability(load_model().score(x), x, unknown)
 
 
