@@ -169,8 +169,9 @@ def part_features(ctx: Any, question: str, ev: Any) -> Answerability | None:
     }
     # not one of its words is used by the documents, their units' questions or the glossary, nor held by the best units
     # ("Wat is de hoofdstad van Frankrijk?"): they cannot answer it, however the fitted model, calibrated on questions
-    # about their subjects, reads its far-off similarities (``REGIODEAL_ABLATE=foreign_words``)
-    foreign = bool(words) and len(unknown) == len(words) and not set(words) & covered
+    # about their subjects, reads its far-off similarities (``REGIODEAL_ABLATE=foreign_words``). Not a question that
+    # leans on the conversation ("waar staat die afkorting voor?"): its subject is there, not in its own words
+    foreign = bool(words) and len(unknown) == len(words) and not set(words) & covered and not split_carried(question)[1]
     if foreign and not ablated(get_settings(), "foreign_words"):
         return Answerability(0.0, x, unknown)
     return Answerability(load_model().score(x), x, unknown)
