@@ -161,10 +161,9 @@ class Assistant:
         t1 = time.perf_counter()
 
         parts = question_parts(standalone)
-        # "..., en wanneer gaat die open?": a later part leans on the first one's subject
-        own_nouns = not ablated(self.settings, "part_determiner")  # "..., en wat is de datum voor deze tranche?"
-        parts = [p if i == 0 else condense(p, [{"role": "user", "content": parts[0]}], determiners=not own_nouns)
-                 for i, p in enumerate(parts)]
+        # "..., en wanneer gaat die open?": a later part leans on the first one's subject ("deze tranche" names its own)
+        first = [{"role": "user", "content": parts[0]}]
+        parts = [p if i == 0 else condense(p, first, ablated(self.settings, "part_determiner")) for i, p in enumerate(parts)]
         qvec = embed_query(standalone)
         part_vecs: list[tuple[str, np.ndarray | None]] = [(standalone, qvec)]
         if len(parts) > 1:
@@ -237,11 +236,7 @@ class Assistant:
             # a claim of several clauses ("X vraagt 80 miljoen, terwijl het maximum 40 is") is checked per clause
             claims=[(c, embed_query(c)) for c in clauses] if len(clauses) > 1 else None,
             doc_ids=doc_ids,
-            timings_ms={
-                "route": (t1 - t0) * 1000,
-                "embed": (t2 - t1) * 1000,
-                "retrieve": (t3 - t2) * 1000 + (t2 - t1) * 1000,
-            },
+            timings_ms={"route": (t1 - t0) * 1000, "embed": (t2 - t1) * 1000, "retrieve": (t3 - t2) * 1000 + (t2 - t1) * 1000},
         )
 
     def _list_position(
