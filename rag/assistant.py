@@ -229,7 +229,7 @@ class Assistant:
             mixed=route.kind == "mixed",
             rule_citations=list(route.rule_citations or []),
             # a question the calculator reads as a money question with its figures is no request to advise or invent
-            decline=route.reason if route.kind == "decline" else None if tool is not None else self._intent_decline(qvec, units),
+            decline=route.reason if route.kind == "decline" else None if tool is not None else self._intent_decline(qvec, units, question, standalone),
             premise_claim=claim,
             pointer=pointer,
             claim_vec=(qvec if claim_is_question else embed_query(claim)) if claim else None,
@@ -261,14 +261,17 @@ class Assistant:
             log.warning("could not read the follow-up against the previous answer", exc_info=True)
             return []
 
-    def _intent_decline(self, qvec: np.ndarray, units: UnitEvidence | None) -> str | None:
-        """A request to write, advise, confirm or invent that the router's phrases did not catch, matched
-        as data (``rag.engines.confidence.intent_decline``)."""
+    def _intent_decline(self, qvec: np.ndarray, units: UnitEvidence | None, question: str, standalone: str) -> str | None:
+        """A request to write, advise or invent the router did not catch (``rag.engines.confidence.intent_decline``); a
+        follow-up also in its own words, by the request probe only (``REGIODEAL_ABLATE=own_request``)."""
         if ablated(self.settings, "decline_intents") or ablated(self.settings, "decline"):
             return None
         from rag.engines.confidence import intent_decline
 
-        return intent_decline(qvec, units, outcomes=not ablated(self.settings, "outcome_probe"))
+        found = intent_decline(qvec, units, outcomes=not ablated(self.settings, "outcome_probe"))
+        if found is None and split_carried(standalone)[1] and not ablated(self.settings, "own_request"):
+            found = intent_decline(embed_query(question), units, outcomes=False)
+        return found
 
     def _unit_evidence(
         self, question: str, history: list[dict[str, str]], standalone: str, qvec: np.ndarray,

@@ -369,7 +369,7 @@ class AmountSpan:
 
 _NUM_WORD_VOCAB = (
     set(NL_UNITS) | set(NL_TEENS) | set(NL_TENS) | set(EN_UNITS) | set(EN_TEENS) | set(EN_TENS)
-    | {"half", "halve", "anderhalf", "anderhalve", "a", "an", "and", "en", "hundred"}
+    | {"half", "halve", "anderhalf", "anderhalve", "a", "an", "and", "en", "hundred", "kwart", "driekwart", "quarter", "quarters", "of"}
 )  # fmt: skip
 _MONEY_RE = re.compile(
     rf"""
@@ -383,7 +383,7 @@ _MONEY_RE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _WORD_MONEY_RE = re.compile(
-    r"(?P<words>(?:[a-zë]+[\s-]+){0,4}[a-zë]+)\s+(?P<unit>miljoen|million|miljard|billion|tonnen|ton)\b(?:\s*(?:euro|eur)\b)?",
+    r"(?P<words>(?:[a-zë]+[\s-]+){0,4}[a-zë]+)[\s-]+(?P<unit>miljoen|million|miljard|billion|tonnen|ton)\b(?:[\s-]*(?:euro|eur)\b)?",
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"(?:19|20)[0-9]{2}")  # "in 2018 to €27m": a year before an amount is not a range

@@ -408,7 +408,8 @@ def _en_int(tokens: list[str]) -> int | None:
 
 
 def words_to_number(words: str) -> Decimal | None:
-    """A number written in Dutch or English words, halves included ('anderhalf', 'two and a half')."""
+    """A number written in Dutch or English words, halves and quarters included ('anderhalf', 'two and a half',
+    'een kwart', 'three quarters of a')."""
     text = re.sub(r"\s+", " ", words.strip().lower())
     if not text:
         return None
@@ -419,6 +420,12 @@ def words_to_number(words: str) -> Decimal | None:
         return half
     if joined in ("anderhalf", "anderhalve"):
         return Decimal("1.5")
+    # a quarter and three quarters ("een kwart miljard", "a quarter of a billion", "driekwart miljoen")
+    fraction = re.sub(r" of an?$", "", joined)
+    if fraction in ("kwart", "een kwart", "één kwart", "quarter", "a quarter", "one quarter"):
+        return Decimal("0.25")
+    if fraction in ("driekwart", "drie kwart", "three quarters", "three quarter"):
+        return Decimal("0.75")
     if joined in ("a", "an", "een", "één"):
         return Decimal(1)
     for tail in (" en een half", " en een halve", " and a half", " and one half"):

@@ -34,6 +34,15 @@ def cue(items: list[Item], name: str) -> bool:
 COMPUTE_CUES = ("max", "min", "share", "per_year", "remainder", "deals", "difference")
 
 
+def _without_about(items: list[Item]) -> list[Item]:
+    """``items`` without an "over" that means "about" after a verb of saying ("Wat zeggen de stukken over de € 80
+    miljoen?"): no "what is left over" (``say_verbs`` in lexicon.json; ``REGIODEAL_ABLATE=calc_say_about``)."""
+    if ablated(get_settings(), "calc_say_about"):
+        return items
+    says = {i for i, it in enumerate(items) if it.kind == "word" and (it.text,) in phrase_set("say_verbs")}
+    return [it for i, it in enumerate(items) if not (it.text == "over" and any(i - 4 <= j < i for j in says))]
+
+
 def false_rule_premise(r: Reading) -> bool:
     """"The Kamerbrief sets a minimum of €10 million per deal", "Het Rijk betaalt 75% van elke deal": a
     rule stated with another figure than the Kamerbrief's, not as a hypothetical. The documents answer
@@ -62,7 +71,7 @@ def asks_about_documents(r: Reading) -> bool:
         return True  # "De komende tranche is 400 miljoen, dus ...": the documents' own figure, stated otherwise
     if checks_stated_figures(r):
         return True  # "Klopt het dat de regio minimaal € 80 miljoen wil investeren?": "minimaal" is part of the claim
-    if not found or any(cue(r.items, c) for c in COMPUTE_CUES):
+    if not found or any(cue(_without_about(r.items), c) for c in COMPUTE_CUES):
         return False
     stated = [a for a in r.amounts if a.item < len(r.items)]  # not the 0 of "zelf niets inlegt"
     if not stated:

@@ -390,6 +390,11 @@ def _decide(r: Reading, text: str, lang: str, history: Iterable[dict[str, str]] 
             document(roles, "envelope")
         for a in unknown:
             roles.setdefault("rijk", a.value)
+        bound = {k for k, _ in (*r.rule_amounts, *r.rule_refs)}  # one rule named, beside a figure: its amount (both: the rules)
+        if not {"rijk", "total"} & set(roles) and len(bound) == 1 and (r.amounts or r.rule_amounts) and not ablated(get_settings(), "calc_rule_share"):
+            # "welk percentage van de tranche krijgt een deal met het maximum (van 40 miljoen)?": the rule's amount is the part
+            roles["rijk"] = r.rule_amounts[0][1] if r.rule_amounts else RULE_FIGURES[r.rule_refs[0][0]]
+            sources["rijk"] = "question" if r.rule_amounts else "document"
         if not {"envelope", "tranche"} & set(roles) and has(items, "refers_back"):
             fill(roles, ("tranche",) if "tranche" in past else ("envelope",))  # "what share of it?"
         if {"envelope", "tranche"} & set(roles) and not {"rijk", "total"} & set(roles):

@@ -42,6 +42,8 @@ from rag.calculator.rules import (
     PROPOSAL_REQUEST,
     TRANCHE,
 )
+from rag.config import ablated, get_settings
+from rag.entities import gazetteer
 from rag.money import MILLION, TO_WORDS, AmountSpan, scan_amounts
 from rag.text import STOPWORDS, fold
 
@@ -82,6 +84,7 @@ class Reading:
     count_rule: str | None = None  # 'max'/'min' when the counted deals get the rule's amount ("drie maximale deals")
     rule_amounts: list[tuple[str, Decimal]] = field(default_factory=list)  # ('max'|'min', amount) named as a rule ("het maximum van € 40 miljoen")
     changes: list[tuple[Amount, Amount]] = field(default_factory=list)  # (old, new): "steeg van 80 tot 100 miljoen" (the join probe)
+    in_places: set[int] = field(default_factory=set)  # items inside a place's name or a list of places: no clause boundary
 
     def stated(self, *, new: bool = False) -> dict[str, Decimal]:
         out: dict[str, Decimal] = {}
@@ -164,7 +167,7 @@ def read(text: str, lang: str = "nl", *, money_context: bool = False) -> Reading
         spans, values = [spans[i] for i in order], [values[i] for i in order]
     items = _with_compound_heads(tokenize(text, spans))
     amounts = [Amount(values[it.amount], i, it.text) for i, it in enumerate(items) if it.kind == "amount" and it.amount is not None]
-    reading = Reading(items, amounts)
+    reading = Reading(items, amounts, in_places=_inside_places(items, text))
     _counts_and_years(reading)
     _roles(reading)
     _learnt_roles(reading, text)
@@ -247,6 +250,18 @@ def _change_pairs(r: Reading, changes: list[tuple[int, int]]) -> None:
         if old in at and new in at and r.amounts[at[new]].partner is None:
             _link(r, at[new], at[old])
             r.changes.append((r.amounts[at[old]], r.amounts[at[new]]))
+
+
+def _inside_places(items: list[Item], text: str) -> set[int]:
+    """Items inside a place's name (``corpus/entities.yaml``: gemeente, regio) or between the places of a list ("Borger-
+    Odoorn, Aa en Hunze en Emmen"): no clause boundary, no distance (``REGIODEAL_ABLATE=calc_places``)."""
+    if ablated(get_settings(), "calc_places"):
+        return set()
+    spans = [(m.start, m.end) for m in gazetteer().mentions(text) if m.kind in ("gemeente", "regio")]
+    place = [next((k for k, (a, b) in enumerate(spans) if a <= it.start and it.end <= b), None) for it in items]
+    inside = {i for i in range(1, len(items)) if place[i] is not None and place[i] == place[i - 1]}
+    return inside | {i for i in range(1, len(items) - 1) if place[i] is None and place[i - 1] is not None
+                     and place[i + 1] is not None and items[i].text in (",", "en", "and", "&")}
 
 
 def _with_compound_heads(items: list[Item]) -> list[Item]:
@@ -377,9 +392,9 @@ def _roles(r: Reading) -> None:
     items, phrases = r.items, role_phrases()
     bounds = phrase_set("boundaries")
     matches = match_phrases(items, phrases)
-    stops = {i for i, it in enumerate(items) if it.kind == "stop"}
-    longer = {a for a, b, _p in matches if b > a}  # "als minimumbijdrage": a word that begins a cue is no boundary
-    words_at = {a for a, _b, p in match_phrases(items, bounds) if a not in longer}  # a boundary word opens the next clause
+    stops = {i for i, it in enumerate(items) if it.kind == "stop" and i not in r.in_places}
+    longer = {a for a, b, _p in matches if b > a}  # "als minimumbijdrage": a word beginning a cue is no boundary word
+    words_at = {a for a, _b, p in match_phrases(items, bounds) if a not in longer and a not in r.in_places}
     payers = agent_phrases()
     for _a, _b, p in matches:
         if p in payers and payers[p][0] == "cofinancing":
@@ -421,9 +436,12 @@ def _roles(r: Reading) -> None:
     verbs_at, modal = {a for a, _b, _p in match_phrases(items, giving)}, phrase_set("cues", "intention")
     auxiliary = {(a, b) for a, b, p in matches if p in modal and any(b < v <= b + 2 for v in verbs_at)}
     for am in r.amounts:
-        lo = max([p + 1 for p in positions if p < am.item] + [i + 1 for i in stops if i < am.item] + [i for i in words_at if i < am.item] + [am.item - WINDOW])
-        hi = min([p for p in positions if p > am.item] + [i for i in stops | words_at if i > am.item] + [am.item + WINDOW + 1]) - 1
-        words_between = lambda x, y: sum(1 for it in items[x + 1 : y] if it.kind != "stop")  # noqa: E731
+        # the window counts a place's name, or a list of places, as one word
+        before = sum(1 for i in r.in_places if am.item - 2 * WINDOW <= i < am.item)
+        after = sum(1 for i in r.in_places if am.item < i <= am.item + 2 * WINDOW)
+        lo = max([p + 1 for p in positions if p < am.item] + [i + 1 for i in stops if i < am.item] + [i for i in words_at if i < am.item] + [am.item - WINDOW - before])
+        hi = min([p for p in positions if p > am.item] + [i for i in stops | words_at if i > am.item] + [am.item + WINDOW + after + 1]) - 1
+        words_between = lambda x, y: sum(1 for i in range(x + 1, y) if items[i].kind != "stop" and i not in r.in_places)  # noqa: E731
         near = [(abs(x - am.item), tuple(it.text for it in items[x : y + 1])) for x, y, _role, noun in agents if noun and x >= lo and y <= hi]
         am.payer = min(near)[1] if near else None
         for a, b, p in matches:

@@ -97,6 +97,7 @@ class Answerability:
     confidence: float
     features: dict[str, float] = field(default_factory=dict)
     unknown: list[str] = field(default_factory=list)  # the question's content words no document uses
+    foreign: bool = False  # none of its words is the documents': nothing they say comes close either
 
     def answers(self, model: ConfidenceModel) -> bool:
         return self.confidence >= model.closest_at
@@ -173,7 +174,7 @@ def part_features(ctx: Any, question: str, ev: Any) -> Answerability | None:
     # leans on the conversation ("waar staat die afkorting voor?"): its subject is there, not in its own words
     foreign = bool(words) and len(unknown) == len(words) and not set(words) & covered and not split_carried(question)[1]
     if foreign and not ablated(get_settings(), "foreign_words"):
-        return Answerability(0.0, x, unknown)
+        return Answerability(0.0, x, unknown, foreign=True)
     return Answerability(load_model().score(x), x, unknown)
 
 
@@ -196,6 +197,21 @@ def held_terms(unit: Any, questions_of: Any) -> set[str]:
     """The search terms a unit holds: its text, its context and its hypothetical questions (Dutch and English)."""
     qs = " ".join(questions_of(unit.unit_id))
     return set(terms(f"{unit.context} {unit.text} {qs}", "nl")) | set(terms(qs, "en"))
+
+
+# a question is about what a unit says when the unit holds this share of its content words
+_ABOUT_UNIT = 0.75
+
+
+def about_unit(ctx: Any, unit: Any) -> bool:
+    """Is the question about what ``unit`` says: does the unit (its text, context and hypothetical questions) hold at
+    least ``_ABOUT_UNIT`` of the question's content words? A question that states the value a false premise is
+    corrected with, but asks about something that unit does not say ("Hoeveel van de 40 miljoen is voor de pijler
+    wonen?"), is not answered for agreeing with it (``REGIODEAL_ABLATE=claims_agree_covered``)."""
+    if ablated(get_settings(), "claims_agree_covered") or ctx.units is None or ctx.units.questions_of is None:
+        return True
+    words = {t for _, t in content_words(ctx.standalone_question, ctx.language)}
+    return not words or len(words & held_terms(unit, ctx.units.questions_of)) >= _ABOUT_UNIT * len(words)
 
 
 # the kinds of answer that are a figure: a unit holds one only with a figure the question does not state itself

@@ -24,6 +24,9 @@ NOT_IN_DOCUMENTS = [
     ("nl", "Welke burgemeester opent straks de Techniek Campus?"),
     ("en", "What will the Regio Envelop budget be in 2031?"),  # a year no document states (typed_premise)
     ("nl", "Hoeveel geld gaat de Regio Deal Friesland aan de Waddenkust besteden?"),
+    # nearest to a false premise ("de gevraagde 70 miljoen ... verdeeld over de pijlers") and stating the true value of
+    # its unit (40), but asking what that unit does not say: how it is split (``claims_agree_covered``)
+    ("nl", "Hoe worden de gevraagde 40 miljoen over de pijlers verdeeld?"),
     # not one word the documents use: refused whatever the fitted model makes of similarities far from every question
     ("nl", "Wat is de hoofdstad van Frankrijk?"),
     ("nl", "Welke voetbalclub werd kampioen van Spanje?"),
@@ -39,6 +42,18 @@ def test_what_the_documents_never_mention_is_refused_and_no_citation_is_claimed_
     if ans.citations:  # anything cited is introduced as what comes closest / what the documents do say
         leads = [message(x, lang) for x in ("closest", "refusal", "related")]
         assert any(ans.answer.startswith(lead[:40]) for lead in leads), ans.answer
+
+
+@pytest.mark.parametrize(
+    ("lang", "question"),
+    [("nl", "Hoe hoog is de Eiffeltoren?"), ("en", "Who won the chess world championship?")],
+)
+def test_a_question_with_no_word_of_the_documents_gets_the_plain_refusal(assistant: Any, lang: str, question: str) -> None:
+    """Nothing the documents say comes close: no "dichtst in de buurt" with unrelated passages, and nothing cited."""
+    ans = assistant.ask(question)
+    assert ans.refused, ans.answer
+    assert ans.answer == message("refusal", lang), ans.answer
+    assert not ans.citations
 
 
 @pytest.mark.parametrize(
@@ -325,3 +340,14 @@ def test_an_enumeration_over_several_sentences_is_answered_whole(assistant: Any)
     assert not ans.refused, ans.answer
     for name in ("Natuurinclusieve", "Vakantieparken", "HollandCity", "Retailagenda", "Human Capital"):
         assert name in ans.answer, ans.answer
+
+
+def test_a_follow_up_asking_an_opinion_is_declined_in_its_own_words(assistant: Any) -> None:
+    """The search reads a follow-up with the last turn's subject; that subject must not hide the request it makes."""
+    history = [
+        {"role": "user", "content": "Wat vraagt de regio Zuid- en Oost-Drenthe aan het Rijk?"},
+        {"role": "assistant", "content": "Onder meer aanpassing van wet- en regelgeving en voor 40 miljoen mee te investeren."},
+    ]
+    ans = assistant.ask("En denk jij dat ze dat geld gaan krijgen?", history)
+    assert ans.refused, ans.answer
+    assert ans.answer.startswith(message("decline_advice", "nl")[:40]), ans.answer

@@ -36,6 +36,9 @@ M = Decimal(1_000_000)
         ("half a million", {}, "0.5"),
         ("anderhalf miljoen", {}, "1.5"),
         ("een half miljoen", {}, "0.5"),
+        ("een kwart miljard", {"maximum": None}, "250"),
+        ("driekwart miljoen", {}, "0.75"),
+        ("three quarters of a million", {}, "0.75"),
         ("two and a half million", {}, "2.5"),
         ("forty-five million", {}, "45"),
         ("€ 2.5 million", {}, "2.5"),
@@ -151,6 +154,11 @@ def test_scan_finds_amounts_and_flags_ranges() -> None:
     assert len(spans) == 1 and spans[0].value is None
     spans = list(scan_amounts("Een half miljoen, €10M en 40M€ in 2018"))
     assert [s.value for s in spans] == [M / 2, 10 * M, 40 * M]
+    # quarters, and a unit joined to its words by hyphens ("a half-a-billion-euro programme")
+    spans = list(scan_amounts("Stel dat de tranche een kwart miljard was, of a quarter of a billion euros"))
+    assert [s.value for s in spans] == [250 * M, 250 * M]
+    spans = list(scan_amounts("a half-a-billion-euro programme and driekwart miljoen"))
+    assert [s.value for s in spans] == [500 * M, M * 3 / 4]
 
 
 @settings(max_examples=400, deadline=None)

@@ -43,7 +43,8 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(hoeveel (geld|euro|kost|kosten|bedraagt|budget|miljoen)|wat kost|wat kosten|hoe ?veel kost|"
             r"how much (money|does|do|will|would|is|are|funding|budget|did|has|have)|what does .{1,40} cost|"
-            r"hoe (hoog|groot) (is|zijn|was) (de|het) (bijdrage|bedrag|budget|kosten|investering|regio envelop|envelop|tranche|fonds)|"
+            r"hoe (hoog|groot) (is|zijn|was|wordt|worden|werd) (de|het) ([\w-]*(bijdrage|bedrag|budget|kosten|investering|envelop|tranche|fonds))\b|"
+            r"(welk|which|what) (bedrag|amount)|(uitgedrukt )?in (euro's|euros|euro)\b|over hoeveel geld|(ik zoek|i'm looking for|i want) (een|an?) (bedrag|amount)|"
             r"(what|how large|how big|how high) (is|are|was|were|will be) the ([\w-]+ ){0,2}(amount|budget|cost|costs|contribution|investment|regio envelop|envelop|envelope|tranche|fund)\b|"
             r"hoeveel\b.{0,60}\b(kost|kosten|bijdrage|investering|investeren|geld|euro|miljoen|budget|vraagt|vragen)|"
             r"wat (gaat|zal|gaan|zullen)\b.{0,100}\bkosten|what will .{1,100} cost|how much will|"

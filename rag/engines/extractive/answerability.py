@@ -76,13 +76,15 @@ class AnswerabilityMixin:
     def _closest(self, ctx: AnswerContext, builder: CitationBuilder) -> list[str] | None:
         """When the evidence says the documents do not answer (``rag.engines.confidence``): that, and the
         passages that come closest, cited as what the documents do say. None: answer as usual."""
-        from rag.engines.confidence import features, figure_elsewhere, load_model
+        from rag.engines.confidence import about_unit, features, figure_elsewhere, load_model
         found = features(ctx)
         if found is None:
             return None
         ctx.notes.answerability = round(found.confidence, 3)
         if found.answers(load_model()) and not figure_elsewhere(ctx):
             return None
+        if found.foreign:  # no word of it is the documents': what comes "closest" would be unrelated passages
+            return [message("refusal", ctx.language)]
         hybrid = ctx.retriever
         lang = ctx.language
         composer = UnitComposer(lambda: hybrid.chunks, ctx.document, self.unit_params)
@@ -93,7 +95,7 @@ class AnswerabilityMixin:
             # a question stating that unit's value states the documents' own premise and is answered, not refused for
             # being near a false one ("Waarom twee tranches?"; ``REGIODEAL_ABLATE=claims_agree_answered``)
             agrees = self._states_what_unit_says(ctx, ev, ev.gap_unit)
-            if agrees and not ablated(self.settings, "claims_agree_answered"):
+            if agrees and not ablated(self.settings, "claims_agree_answered") and about_unit(ctx, ev.gap_unit):
                 return None
             q = None if agrees else composer.quote(builder, ev.gap_unit, lang)
             if q is not None:

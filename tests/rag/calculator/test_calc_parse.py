@@ -105,6 +105,16 @@ QUESTIONS: list[tuple[str, str, str | None, dict[str, Any]]] = [
     ('nl', 'Wij hebben 20 mln. Mogen we 30 mln van het Rijk vragen?', 'plan_check', {'rijk': 30, 'cofinancing': 20}),
     ('en', 'How much can we ask at most with €20 million of our own?', 'max_rijk', {'cofinancing': 20}),
     ('en', 'In total we have €50 million, €20 million of which is our own money. Is that enough for €30 million from the Rijk?', 'plan_check', {'rijk': 30, 'cofinancing': 20, 'total': 50}),
+    # a place's name, or a list of places, between a cue and its amount is one word (its "en" opens no clause)
+    ('nl', 'De totale begroting van het plan in Aa en Hunze is 60 miljoen. Hoeveel mag het Rijk maximaal geven?', 'max_rijk', {'total': 60}),
+    ('nl', 'De cofinanciering van Borger-Odoorn, Aa en Hunze en Emmen is samen 24 miljoen. Hoeveel kan er maximaal uit de Regio Envelop komen?', 'max_rijk', {'cofinancing': 24}),
+    # quarters of a billion, and a share whose part is a rule's own amount
+    ('en', 'The total budget for Zuid- en Oost-Drenthe comes to a quarter of a billion euros. What is the most we could ask from the Rijk?', 'max_rijk', {'total': 250}),
+    ('en', 'What share of the 200 million tranche does a deal at the maximum take?', 'share', {'tranche': 200, 'rijk': 40}),
+    ('nl', 'Hoeveel procent van de tranche van 200 miljoen is het maximumbedrag?', 'share', {'tranche': 200, 'rijk': 40}),
+    # "over" after a verb of saying is "about": a question for the documents, not what is left over
+    ('nl', 'Wat zeggen de stukken over de € 80 miljoen die de regio wil investeren?', None, {}),
+    ('en', 'What do the documents say about the €200 million tranche?', None, {}),
 ]
 
 
