@@ -41,8 +41,7 @@ from rag.router import contradicts
 from rag.text import fold, terms, words
 from rag.types import Citation
 
-# The closest passages shown with "the documents do not say this precisely" are statements, not labels.
-_CLOSEST_MIN_WORDS = 5
+_CLOSEST_MIN_WORDS = 5  # the closest passages shown with "the documents do not say this precisely" are statements
 # a value stated elsewhere is judged against the statement a claim is about only when the claim has words of its own
 _CLAIM_MIN_TERMS = 2
 
