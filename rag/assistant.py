@@ -252,8 +252,7 @@ class Assistant:
         return (point(question, anchors, self.units, said) if anchors is not None else None), turn, picked
 
     def _anchors(self, history: list[dict[str, str]]) -> list[UnitRecord]:
-        """The answer units the previous answer quoted or paraphrased, best first (``rag.previous_answer``): one unit
-        search, made only when a list position may be asked; empty when they cannot be read."""
+        """The units the previous answer quoted or paraphrased, best first (``rag.previous_answer``; empty if unreadable)."""
         try:
             self.units.prepare()
             return anchor_units(history, self.units, embed_query) if self.units.qindex.available else []
@@ -263,14 +262,15 @@ class Assistant:
 
     def _intent_decline(self, qvec: np.ndarray, units: UnitEvidence | None, question: str, standalone: str) -> str | None:
         """A request to write, advise or invent the router did not catch (``rag.engines.confidence.intent_decline``); a
-        follow-up also in its own words, by the request probe only (``REGIODEAL_ABLATE=own_request``)."""
+        follow-up asking an opinion also in its own words, by the request probe (``REGIODEAL_ABLATE=own_request``)."""
         if ablated(self.settings, "decline_intents") or ablated(self.settings, "decline"):
             return None
         from rag.engines.confidence import intent_decline
 
         found = intent_decline(qvec, units, outcomes=not ablated(self.settings, "outcome_probe"))
         if found is None and split_carried(standalone)[1] and not ablated(self.settings, "own_request"):
-            found = intent_decline(embed_query(question), units, outcomes=False)
+            found = intent_decline(embed_query(question), units, outcomes=False)  # an opinion asked: "leg uit" is no request
+            return found if found == "advice" else None
         return found
 
     def _unit_evidence(

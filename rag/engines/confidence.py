@@ -199,8 +199,10 @@ def held_terms(unit: Any, questions_of: Any) -> set[str]:
     return set(terms(f"{unit.context} {unit.text} {qs}", "nl")) | set(terms(qs, "en"))
 
 
-# a question is about what a unit says when the unit holds this share of its content words
+# a question is about what a unit says when the unit holds this share of its content words, not counting the words that
+# ask for confirmation ("Klopt het dat ...", "Is it true that ...") nor those of the values it states
 _ABOUT_UNIT = 0.75
+_CONFIRM_TERMS = frozenset(terms("klopt klop juist waar correct", "nl") + terms("true right correct", "en"))
 
 
 def about_unit(ctx: Any, unit: Any) -> bool:
@@ -210,7 +212,10 @@ def about_unit(ctx: Any, unit: Any) -> bool:
     wonen?"), is not answered for agreeing with it (``REGIODEAL_ABLATE=claims_agree_covered``)."""
     if ablated(get_settings(), "claims_agree_covered") or ctx.units is None or ctx.units.questions_of is None:
         return True
-    words = {t for _, t in content_words(ctx.standalone_question, ctx.language)}
+    from rag.typed_values import typed_values
+
+    stated = {t for v in typed_values(ctx.standalone_question, ctx.language) for t in terms(v.text, ctx.language)}
+    words = {t for _, t in content_words(ctx.standalone_question, ctx.language)} - stated - _CONFIRM_TERMS
     return not words or len(words & held_terms(unit, ctx.units.questions_of)) >= _ABOUT_UNIT * len(words)
 
 
